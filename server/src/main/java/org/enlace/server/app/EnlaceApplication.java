@@ -1,0 +1,178 @@
+package org.enlace.server.app;
+
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.github.benmanes.caffeine.cache.CaffeineSpec;
+import io.dropwizard.auth.AuthDynamicFeature;
+import io.dropwizard.auth.AuthValueFactoryProvider;
+import io.dropwizard.auth.CachingAuthenticator;
+import io.dropwizard.auth.basic.BasicCredentialAuthFilter;
+import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.core.Application;
+import io.dropwizard.core.server.AbstractServerFactory;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import io.dropwizard.jdbi3.JdbiFactory;
+import io.dropwizard.jersey.errors.EarlyEofExceptionMapper;
+import io.dropwizard.jersey.errors.IllegalStateExceptionMapper;
+import io.dropwizard.jersey.validation.JerseyViolationExceptionMapper;
+import io.dropwizard.lifecycle.Managed;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import org.enlace.server.auth.EnlaceUser;
+import org.enlace.server.auth.InitialAdmin;
+import org.enlace.server.auth.PasswordHasher;
+import org.enlace.server.auth.UserAuthenticator;
+import org.enlace.server.cli.DbCommand;
+import org.enlace.server.cli.UserCommand;
+import org.enlace.server.db.Database;
+import org.enlace.server.db.Migrations;
+import org.enlace.server.enrollment.AgentRegistry;
+import org.enlace.server.enrollment.EnrollResource;
+import org.enlace.server.enrollment.EnrollmentService;
+import org.enlace.server.enrollment.EnrollmentTokensResource;
+import org.enlace.server.ingest.IngestMetrics;
+import org.enlace.server.ingest.IngestService;
+import org.enlace.server.ingest.ObservationWriter;
+import org.enlace.server.ingest.PingResource;
+import org.enlace.server.ingest.ReportParser;
+import org.enlace.server.ingest.ReportsResource;
+import org.enlace.server.inventory.ComputersResource;
+import org.enlace.server.inventory.EstablishmentsResource;
+import org.enlace.server.inventory.IspLinksResource;
+import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.postgres.PostgresPlugin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Wiring only: every rule lives in a feature package. */
+public class EnlaceApplication extends Application<EnlaceConfiguration> {
+  private static final Logger LOG = LoggerFactory.getLogger(EnlaceApplication.class);
+
+  private volatile Jdbi jdbi;
+  private volatile Database database;
+  private volatile PrometheusMeterRegistry meters;
+
+  public static void main(String[] args) throws Exception {
+    new EnlaceApplication().run(args);
+  }
+
+  @Override
+  public String getName() {
+    return "enlace-server";
+  }
+
+  @Override
+  public void initialize(Bootstrap<EnlaceConfiguration> bootstrap) {
+    bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
+        bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
+    bootstrap.addCommand(new DbCommand());
+    bootstrap.addCommand(new UserCommand());
+  }
+
+  @Override
+  public void run(EnlaceConfiguration config, Environment env) throws Exception {
+    Clock clock = Clock.systemUTC();
+    env.getObjectMapper().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    database = Database.open(config.getDatabase(), config.dataDir());
+    Database db = database;
+    env.lifecycle().manage(new Managed() {
+      @Override
+      public void stop() {
+        db.close();
+      }
+    });
+    try {
+      Migrations.migrate(db.dataSourceFactory());
+    } catch (RuntimeException e) {
+      // The lifecycle never starts when run() fails, so nothing else would stop our PostgreSQL.
+      db.close();
+      throw e;
+    }
+    jdbi = new JdbiFactory().build(env, db.dataSourceFactory(), "postgresql");
+    jdbi.installPlugin(new PostgresPlugin());
+
+    meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(meters);
+    new JvmGcMetrics().bindTo(meters);
+    new JvmThreadMetrics().bindTo(meters);
+    new ClassLoaderMetrics().bindTo(meters);
+    new ProcessorMetrics().bindTo(meters);
+    new UptimeMetrics().bindTo(meters);
+    env.admin().addServlet("prometheus", new PrometheusServlet(meters)).addMapping("/metrics");
+
+    PasswordHasher hasher = new PasswordHasher();
+    InitialAdmin.ensure(jdbi, hasher, config.dataDir());
+
+    // Our JSON error mappers replace Dropwizard's so that every error names its field.
+    ((AbstractServerFactory) config.getServerFactory()).setRegisterDefaultExceptionMappers(false);
+    env.jersey().register(new JsonErrorMappers.JsonProcessingMapper());
+    env.jersey().register(new JsonErrorMappers.FallbackMapper());
+    env.jersey().register(new JerseyViolationExceptionMapper());
+    env.jersey().register(new EarlyEofExceptionMapper());
+    env.jersey().register(new IllegalStateExceptionMapper());
+    env.jersey().register(new BodyLimitFilter(config.getIngest().getMaxBodySize().toBytes()));
+    env.jersey().register(new RequestMetricsFilter(meters));
+
+    CachingAuthenticator<io.dropwizard.auth.basic.BasicCredentials, EnlaceUser> users =
+        new CachingAuthenticator<>(env.metrics(), new UserAuthenticator(jdbi, hasher),
+            CaffeineSpec.parse("maximumSize=1000,expireAfterWrite=5m"));
+    env.jersey().register(new AuthDynamicFeature(
+        new BasicCredentialAuthFilter.Builder<EnlaceUser>()
+            .setAuthenticator(users)
+            .setAuthorizer((user, role, ctx) -> user.role().wire().equals(role))
+            .setRealm("enlace")
+            .setUnauthorizedHandler(new io.dropwizard.auth.UnauthorizedHandler() {
+              @Override
+              public jakarta.ws.rs.core.Response buildResponse(String prefix, String realm) {
+                return ApiException.unauthorized("credentials_required",
+                    "sign in with your Enlace user name and password",
+                    prefix + " realm=\"" + realm + "\"").getResponse();
+              }
+            })
+            .buildAuthFilter()));
+    env.jersey().register(RolesAllowedDynamicFeature.class);
+    env.jersey().register(new AuthValueFactoryProvider.Binder<>(EnlaceUser.class));
+
+    AgentRegistry agents = new AgentRegistry(jdbi);
+    EnrollmentService enrollment = new EnrollmentService(jdbi, agents, clock);
+    IngestMetrics ingestMetrics = new IngestMetrics(meters);
+    ObservationWriter writer = new ObservationWriter(jdbi, config.getIngest(), ingestMetrics);
+    env.lifecycle().manage(writer);
+    IngestService ingest = new IngestService(new ReportParser(env.getObjectMapper(),
+        config.getIngest()), writer, enrollment, ingestMetrics, config.getIngest(), clock);
+
+    env.jersey().register(new PingResource());
+    env.jersey().register(new EnrollResource(enrollment));
+    env.jersey().register(new ReportsResource(agents, ingest, ingestMetrics, config.getIngest()));
+    env.jersey().register(new EstablishmentsResource(jdbi));
+    env.jersey().register(new IspLinksResource(jdbi));
+    env.jersey().register(new EnrollmentTokensResource(jdbi, clock));
+    env.jersey().register(new ComputersResource(jdbi, agents));
+
+    LOG.info("event=enlace_configured dataDir={} timeZone={} database={}", config.dataDir(),
+        config.zone(), config.getDatabase().isExternal() ? "external" : "embedded");
+  }
+
+  /** For tests and tools that run beside the application. */
+  public Jdbi jdbi() {
+    return jdbi;
+  }
+
+  public Database database() {
+    return database;
+  }
+
+  public PrometheusMeterRegistry meters() {
+    return meters;
+  }
+}

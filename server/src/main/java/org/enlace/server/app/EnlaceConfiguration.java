@@ -1,0 +1,56 @@
+package org.enlace.server.app;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.core.Configuration;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import org.enlace.server.db.DatabaseConfig;
+import org.enlace.server.ingest.IngestConfig;
+
+/** config.yml; every field has a default, so the server also starts with no file at all. */
+public class EnlaceConfiguration extends Configuration {
+  /** Where the embedded database, the initial admin password and other state live. */
+  @NotEmpty @JsonProperty private String dataDir = "./enlace-data";
+
+  /** The municipality's time zone: days, months and opening hours are judged in it. */
+  @NotEmpty @JsonProperty private String timeZone = "America/Bogota";
+
+  @Valid @NotNull @JsonProperty private DatabaseConfig database = new DatabaseConfig();
+  @Valid @NotNull @JsonProperty private IngestConfig ingest = new IngestConfig();
+
+  public Path dataDir() {
+    return Path.of(dataDir).toAbsolutePath().normalize();
+  }
+
+  public void setDataDir(String dataDir) {
+    this.dataDir = dataDir;
+  }
+
+  public ZoneId zone() {
+    return ZoneId.of(timeZone);
+  }
+
+  @AssertTrue(message = "timeZone must be an IANA zone such as America/Bogota")
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public boolean isTimeZoneValid() {
+    try {
+      ZoneId.of(timeZone);
+      return true;
+    } catch (DateTimeException e) {
+      return false;
+    }
+  }
+
+  public DatabaseConfig getDatabase() {
+    return database;
+  }
+
+  public IngestConfig getIngest() {
+    return ingest;
+  }
+}

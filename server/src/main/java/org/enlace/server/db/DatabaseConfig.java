@@ -1,0 +1,84 @@
+package org.enlace.server.db;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.db.DataSourceFactory;
+import io.dropwizard.util.Duration;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Where the data lives. With no {@code url} the server runs its own embedded PostgreSQL under the
+ * data directory; with a {@code url} it uses that external server.
+ */
+public class DatabaseConfig {
+  @JsonProperty private String url = "";
+  @JsonProperty private String user = "";
+  @JsonProperty private String password = "";
+  @Min(2) @Max(500) @JsonProperty private int maxPoolSize = 32;
+  @NotNull @JsonProperty private Map<String, String> properties = new LinkedHashMap<>();
+  @Valid @NotNull @JsonProperty private Embedded embedded = new Embedded();
+
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public boolean isExternal() {
+    return url != null && !url.isBlank();
+  }
+
+  public String getUrl() {
+    return url;
+  }
+
+  public void setUrl(String url) {
+    this.url = url;
+  }
+
+  public Embedded getEmbedded() {
+    return embedded;
+  }
+
+  /** A pool factory for the given (external or embedded) server. */
+  public DataSourceFactory dataSource(String jdbcUrl, String jdbcUser, String jdbcPassword) {
+    DataSourceFactory f = new DataSourceFactory();
+    f.setDriverClass("org.postgresql.Driver");
+    f.setUrl(jdbcUrl);
+    f.setUser(jdbcUser);
+    f.setPassword(jdbcPassword);
+    f.setMinSize(2);
+    f.setInitialSize(2);
+    f.setMaxSize(maxPoolSize);
+    f.setMaxWaitForConnection(Duration.seconds(10));
+    f.setValidationQuery("/* enlace health */ SELECT 1");
+    f.setCheckConnectionOnBorrow(true);
+    f.setCheckConnectionWhileIdle(true);
+    Map<String, String> props = new LinkedHashMap<>();
+    props.put("ApplicationName", "enlace-server");
+    props.put("reWriteBatchedInserts", "true");
+    props.putAll(properties);
+    f.setProperties(props);
+    return f;
+  }
+
+  public DataSourceFactory externalDataSource() {
+    return dataSource(url, user, password);
+  }
+
+  /** Settings of the embedded server; ignored when {@code url} is set. */
+  public static class Embedded {
+    /** 0 picks a free port at each start. */
+    @Min(0) @Max(65535) @JsonProperty private int port = 0;
+
+    /** PostgreSQL refuses to run as root; when Enlace does, its PostgreSQL runs as this account. */
+    @NotNull @JsonProperty private String runAsUser = "nobody";
+
+    public int getPort() {
+      return port;
+    }
+
+    public String getRunAsUser() {
+      return runAsUser;
+    }
+  }
+}

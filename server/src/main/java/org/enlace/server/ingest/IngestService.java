@@ -1,0 +1,85 @@
+package org.enlace.server.ingest;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.enlace.server.app.ApiException;
+import org.enlace.server.enrollment.AgentPrincipal;
+import org.enlace.server.enrollment.EnrollmentService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Report ingest: validate, correct clocks, store once, answer what was stored. */
+public final class IngestService {
+  private static final Logger LOG = LoggerFactory.getLogger(IngestService.class);
+
+  private final ReportParser parser;
+  private final ObservationWriter writer;
+  private final EnrollmentService enrollment;
+  private final IngestMetrics metrics;
+  private final IngestConfig config;
+  private final Clock clock;
+
+  public IngestService(ReportParser parser, ObservationWriter writer, EnrollmentService enrollment,
+      IngestMetrics metrics, IngestConfig config, Clock clock) {
+    this.parser = requireNonNull(parser, "parser is null");
+    this.writer = requireNonNull(writer, "writer is null");
+    this.enrollment = requireNonNull(enrollment, "enrollment is null");
+    this.metrics = requireNonNull(metrics, "metrics is null");
+    this.config = requireNonNull(config, "config is null");
+    this.clock = requireNonNull(clock, "clock is null");
+  }
+
+  public ReportResponse ingest(AgentPrincipal authenticated, byte[] body) {
+    Instant receivedAt = clock.instant();
+    AgentPrincipal agent = authenticated.supersededAt().isPresent()
+        ? enrollment.splitClone(authenticated) : authenticated;
+    ParsedReport report = parser.parse(body, receivedAt, agent.enrolledAt());
+    Set<Long> stored;
+    try {
+      stored = writer.submit(agent, receivedAt, report)
+          .get(config.getCommitTimeout().toMilliseconds(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw unavailable("interrupted");
+    } catch (TimeoutException e) {
+      // The commit may still land; the agent resends and the receipts make that harmless.
+      throw unavailable("the database did not commit in time");
+    } catch (ExecutionException e) {
+      throw unavailable(e.getCause() instanceof ObservationWriter.Overloaded
+          ? "the server is busy" : "the database is unavailable");
+    }
+    List<Long> acknowledged = new ArrayList<>(report.observations().size());
+    int duplicates = report.duplicatesInBatch().size();
+    for (Observation o : report.observations()) {
+      acknowledged.add(o.seq());
+      if (!stored.contains(o.seq())) {
+        duplicates++;
+      }
+    }
+    acknowledged.addAll(report.duplicatesInBatch());
+    metrics.observations(stored.size(), duplicates, report.rejections().size());
+    metrics.reportOutcome("accepted");
+    if (!report.rejections().isEmpty()) {
+      Rejection first = report.rejections().get(0);
+      LOG.info("event=observations_rejected agent={} count={} firstReason={} firstField={}",
+          agent.publicId(), report.rejections().size(), first.reason(), first.field());
+    }
+    return new ReportResponse(ReportParser.PROTOCOL_VERSION, clock.instant(),
+        report.clockOffsetEstimateMs(), acknowledged, stored.size(), duplicates,
+        report.rejections());
+  }
+
+  private ApiException unavailable(String why) {
+    metrics.reportOutcome("unavailable");
+    return new ApiException(503, "unavailable", why + "; nothing from this report was "
+        + "acknowledged, send it again later");
+  }
+}

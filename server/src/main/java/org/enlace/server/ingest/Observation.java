@@ -1,0 +1,32 @@
+package org.enlace.server.ingest;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/** One validated observation, with its time corrected to the server's clock. */
+public record Observation(
+    long seq,
+    Instant agentTime,
+    Instant observedAt,
+    long clockOffsetMs,
+    TimeSource timeSource,
+    String status,
+    String reason,
+    String checksJson,
+    Optional<String> speedTestJson,
+    Optional<String> interfaceCountersJson) {
+
+  /** How the stored time was obtained. */
+  public enum TimeSource {
+    /** the agent's own offset estimate, made against this server's clock */
+    AGENT,
+    /** this server's estimate from the batch's {@code sentAt} */
+    SERVER_ESTIMATE,
+    /** neither was available: the agent's clock, unverified */
+    UNVERIFIED;
+
+    public String wire() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+}

@@ -1,0 +1,74 @@
+package org.enlace.server.ingest;
+
+import java.util.List;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+/** The ingest path's SQL: set-based, one statement per group commit. */
+@RegisterConstructorMapper(ObservationDao.Key.class)
+public interface ObservationDao {
+  record Key(long agentId, long seq) {}
+
+  /**
+   * Inserts the receipts first: the receipt's primary key decides, under concurrency too, which
+   * observations are new. Only those reach the observations table.
+   */
+  @SqlQuery("WITH input AS ("
+      + "  SELECT * FROM unnest(CAST(:establishmentIds AS bigint[]), CAST(:computerIds AS bigint[]),"
+      + "    CAST(:agentIds AS bigint[]), CAST(:seqs AS bigint[]), CAST(:observedMs AS bigint[]),"
+      + "    CAST(:agentMs AS bigint[]), CAST(:offsets AS bigint[]), CAST(:timeSources AS text[]),"
+      + "    CAST(:receivedMs AS bigint[]), CAST(:statuses AS text[]), CAST(:reasons AS text[]),"
+      + "    CAST(:checks AS text[]), CAST(:speedTests AS text[]), CAST(:counters AS text[]))"
+      + "  AS t(establishment_id, computer_id, agent_id, seq, observed_ms, agent_ms, offset_ms,"
+      + "       time_source, received_ms, status, reason, checks, speed_test, counters)"
+      + "), fresh AS ("
+      + "  INSERT INTO observation_receipts (agent_id, seq, observed_at)"
+      + "  SELECT agent_id, seq, timestamptz 'epoch' + observed_ms * interval '1 millisecond'"
+      + "  FROM input ON CONFLICT DO NOTHING RETURNING agent_id, seq"
+      + ") INSERT INTO observations (establishment_id, computer_id, agent_id, seq, observed_at,"
+      + "  agent_time, clock_offset_ms, time_source, received_at, status, reason, checks,"
+      + "  speed_test, interface_counters)"
+      + " SELECT i.establishment_id, i.computer_id, i.agent_id, i.seq,"
+      + "  timestamptz 'epoch' + i.observed_ms * interval '1 millisecond',"
+      + "  timestamptz 'epoch' + i.agent_ms * interval '1 millisecond', i.offset_ms,"
+      + "  i.time_source, timestamptz 'epoch' + i.received_ms * interval '1 millisecond',"
+      + "  i.status, i.reason, CAST(i.checks AS jsonb), CAST(i.speed_test AS jsonb),"
+      + "  CAST(i.counters AS jsonb)"
+      + " FROM input i JOIN fresh f ON f.agent_id = i.agent_id AND f.seq = i.seq"
+      + " RETURNING agent_id, seq")
+  List<Key> insert(long[] establishmentIds, long[] computerIds, long[] agentIds, long[] seqs,
+      long[] observedMs, long[] agentMs, long[] offsets, String[] timeSources, long[] receivedMs,
+      String[] statuses, String[] reasons, String[] checks, String[] speedTests,
+      String[] counters);
+
+  /** Row locks in id order, so that two writers never wait on each other in a cycle. */
+  @SqlQuery("SELECT id FROM computers WHERE id = ANY(:ids) ORDER BY id FOR UPDATE")
+  List<Long> lockComputers(long[] ids);
+
+  /** What the computers list shows: last report received, newest observation, clock, drops. */
+  @SqlUpdate("UPDATE computers c SET"
+      + " last_seen_at = greatest(c.last_seen_at, timestamptz 'epoch' + u.seen_ms * interval '1 millisecond'),"
+      + " clock_offset_ms = coalesce(u.offset_ms, c.clock_offset_ms),"
+      + " queue_dropped_total = greatest(c.queue_dropped_total, u.dropped),"
+      + " last_status = CASE WHEN u.observed_ms IS NOT NULL AND (c.last_observed_at IS NULL OR"
+      + "   timestamptz 'epoch' + u.observed_ms * interval '1 millisecond' > c.last_observed_at)"
+      + "   THEN u.status ELSE c.last_status END,"
+      + " last_reason = CASE WHEN u.observed_ms IS NOT NULL AND (c.last_observed_at IS NULL OR"
+      + "   timestamptz 'epoch' + u.observed_ms * interval '1 millisecond' > c.last_observed_at)"
+      + "   THEN u.reason ELSE c.last_reason END,"
+      + " last_observed_at = CASE WHEN u.observed_ms IS NOT NULL AND (c.last_observed_at IS NULL OR"
+      + "   timestamptz 'epoch' + u.observed_ms * interval '1 millisecond' > c.last_observed_at)"
+      + "   THEN timestamptz 'epoch' + u.observed_ms * interval '1 millisecond'"
+      + "   ELSE c.last_observed_at END"
+      + " FROM unnest(CAST(:ids AS bigint[]), CAST(:seenMs AS bigint[]), CAST(:offsets AS bigint[]),"
+      + "   CAST(:dropped AS bigint[]), CAST(:observedMs AS bigint[]), CAST(:statuses AS text[]),"
+      + "   CAST(:reasons AS text[]))"
+      + "   AS u(id, seen_ms, offset_ms, dropped, observed_ms, status, reason)"
+      + " WHERE c.id = u.id")
+  void updateComputers(long[] ids, long[] seenMs, Long[] offsets, long[] dropped,
+      Long[] observedMs, String[] statuses, String[] reasons);
+
+  @SqlQuery("SELECT 1 FROM enlace_ensure_observation_partition(CAST(:month AS date))")
+  int ensurePartition(java.time.LocalDate month);
+}

@@ -1,0 +1,297 @@
+package org.enlace.server.ingest;
+
+import static java.util.Objects.requireNonNull;
+
+import io.dropwizard.lifecycle.Managed;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.enlace.server.enrollment.AgentPrincipal;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit for reports. Request threads hand their validated observations to a queue and wait;
+ * a writer thread takes everything queued (up to {@code maxRowsPerCommit}), stores it in one
+ * transaction and only then completes each request's future. PostgreSQL commits a few thousand
+ * transactions a second; sharing one commit among many requests is what lets the server
+ * acknowledge more requests than that, and no request is acknowledged before its commit.
+ */
+public final class ObservationWriter implements Managed {
+  private static final Logger LOG = LoggerFactory.getLogger(ObservationWriter.class);
+
+  /** One report waiting for its commit. */
+  record Pending(AgentPrincipal agent, Instant receivedAt, ParsedReport report,
+      CompletableFuture<Set<Long>> stored) {}
+
+  private final Jdbi jdbi;
+  private final IngestConfig config;
+  private final IngestMetrics metrics;
+  private final BlockingQueue<Pending> queue;
+  private final Set<LocalDate> partitions = ConcurrentHashMap.newKeySet();
+  private final List<Thread> threads = new ArrayList<>();
+  private volatile boolean running;
+
+  public ObservationWriter(Jdbi jdbi, IngestConfig config, IngestMetrics metrics) {
+    this.jdbi = requireNonNull(jdbi, "jdbi is null");
+    this.config = requireNonNull(config, "config is null");
+    this.metrics = requireNonNull(metrics, "metrics is null");
+    this.queue = new ArrayBlockingQueue<>(config.getMaxQueuedReports());
+    metrics.queueDepth(queue::size);
+  }
+
+  /** Queues a report; the future completes with the sequences newly stored, after the commit. */
+  public CompletableFuture<Set<Long>> submit(AgentPrincipal agent, Instant receivedAt,
+      ParsedReport report) {
+    CompletableFuture<Set<Long>> f = new CompletableFuture<>();
+    if (!running || !queue.offer(new Pending(agent, receivedAt, report, f))) {
+      f.completeExceptionally(new Overloaded());
+    }
+    return f;
+  }
+
+  @Override
+  public void start() {
+    LocalDate thisMonth = LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1);
+    for (int i = -1; i <= 2; i++) {
+      ensurePartition(thisMonth.plusMonths(i));
+    }
+    running = true;
+    for (int i = 0; i < config.getWriterThreads(); i++) {
+      Thread t = new Thread(this::loop, "ingest-writer-" + i);
+      t.setDaemon(true);
+      t.start();
+      threads.add(t);
+    }
+  }
+
+  /** Drains what is queued, then stops; nothing queued is left unanswered. */
+  @Override
+  public void stop() throws InterruptedException {
+    running = false;
+    for (Thread t : threads) {
+      t.join(TimeUnit.SECONDS.toMillis(30));
+    }
+    Pending p;
+    while ((p = queue.poll()) != null) {
+      p.stored().completeExceptionally(new Overloaded());
+    }
+  }
+
+  private void loop() {
+    List<Pending> group = new ArrayList<>();
+    while (running || !queue.isEmpty()) {
+      try {
+        Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        group.clear();
+        group.add(first);
+        int rows = first.report().observations().size();
+        Pending next;
+        while (rows < config.getMaxRowsPerCommit() && (next = queue.poll()) != null) {
+          group.add(next);
+          rows += next.report().observations().size();
+        }
+        commit(group);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private void commit(List<Pending> group) {
+    long start = System.nanoTime();
+    try {
+      Map<Pending, Set<Long>> stored = writeWithRetry(group);
+      metrics.commit(System.nanoTime() - start, group.size(),
+          group.stream().mapToInt(p -> p.report().observations().size()).sum());
+      for (Pending p : group) {
+        p.stored().complete(stored.getOrDefault(p, Set.of()));
+      }
+    } catch (RuntimeException e) {
+      metrics.commitFailed();
+      LOG.error("event=ingest_commit_failed reports={} error=\"{}\" "
+          + "effect=\"nothing from these reports was acknowledged; agents will resend\"",
+          group.size(), e.toString());
+      for (Pending p : group) {
+        p.stored().completeExceptionally(e);
+      }
+    }
+  }
+
+  private Map<Pending, Set<Long>> writeWithRetry(List<Pending> group) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return write(group);
+      } catch (UnableToExecuteStatementException e) {
+        String state = e.getCause() instanceof java.sql.SQLException s ? s.getSQLState() : "";
+        boolean retryable = "40P01".equals(state) || "40001".equals(state);
+        if (!retryable || attempt >= 3) {
+          throw e;
+        }
+        LOG.info("event=ingest_commit_retry attempt={} sqlState={}", attempt, state);
+      }
+    }
+  }
+
+  private Map<Pending, Set<Long>> write(List<Pending> group) {
+    // Within one commit an (agent, seq) goes in once; later copies count as duplicates.
+    record Row(Pending owner, Observation o) {}
+    Map<Long, Set<Long>> claimed = new HashMap<>();
+    List<Row> rows = new ArrayList<>();
+    for (Pending p : group) {
+      Set<Long> seqs = claimed.computeIfAbsent(p.agent().agentId(), k -> new HashSet<>());
+      for (Observation o : p.report().observations()) {
+        if (seqs.add(o.seq())) {
+          rows.add(new Row(p, o));
+        }
+      }
+    }
+    rows.sort(Comparator.<Row>comparingLong(r -> r.owner().agent().agentId())
+        .thenComparingLong(r -> r.o().seq()));
+    for (Row r : rows) {
+      LocalDate month = r.o().observedAt().atOffset(ZoneOffset.UTC).toLocalDate().withDayOfMonth(1);
+      if (!partitions.contains(month)) {
+        ensurePartition(month);
+      }
+    }
+    int n = rows.size();
+    long[] establishmentIds = new long[n];
+    long[] computerIds = new long[n];
+    long[] agentIds = new long[n];
+    long[] seqs = new long[n];
+    long[] observedMs = new long[n];
+    long[] agentMs = new long[n];
+    long[] offsets = new long[n];
+    String[] timeSources = new String[n];
+    long[] receivedMs = new long[n];
+    String[] statuses = new String[n];
+    String[] reasons = new String[n];
+    String[] checks = new String[n];
+    String[] speedTests = new String[n];
+    String[] counters = new String[n];
+    for (int i = 0; i < n; i++) {
+      Row r = rows.get(i);
+      AgentPrincipal a = r.owner().agent();
+      Observation o = r.o();
+      establishmentIds[i] = a.establishmentId();
+      computerIds[i] = a.computerId();
+      agentIds[i] = a.agentId();
+      seqs[i] = o.seq();
+      observedMs[i] = o.observedAt().toEpochMilli();
+      agentMs[i] = o.agentTime().toEpochMilli();
+      offsets[i] = o.clockOffsetMs();
+      timeSources[i] = o.timeSource().wire();
+      receivedMs[i] = r.owner().receivedAt().toEpochMilli();
+      statuses[i] = o.status();
+      reasons[i] = o.reason();
+      checks[i] = o.checksJson();
+      speedTests[i] = o.speedTestJson().orElse(null);
+      counters[i] = o.interfaceCountersJson().orElse(null);
+    }
+    ComputerUpdates updates = ComputerUpdates.of(group);
+    return jdbi.inTransaction(h -> {
+      ObservationDao dao = h.attach(ObservationDao.class);
+      dao.lockComputers(updates.ids);
+      List<ObservationDao.Key> inserted = n == 0 ? List.of() : dao.insert(establishmentIds,
+          computerIds, agentIds, seqs, observedMs, agentMs, offsets, timeSources, receivedMs,
+          statuses, reasons, checks, speedTests, counters);
+      dao.updateComputers(updates.ids, updates.seenMs, updates.offsets, updates.dropped,
+          updates.observedMs, updates.statuses, updates.reasons);
+      Set<ObservationDao.Key> fresh = new HashSet<>(inserted);
+      Map<Pending, Set<Long>> result = new HashMap<>();
+      for (Row r : rows) {
+        if (fresh.contains(new ObservationDao.Key(r.owner().agent().agentId(), r.o().seq()))) {
+          result.computeIfAbsent(r.owner(), k -> new HashSet<>()).add(r.o().seq());
+        }
+      }
+      return result;
+    });
+  }
+
+  private synchronized void ensurePartition(LocalDate month) {
+    if (partitions.contains(month)) {
+      return;
+    }
+    jdbi.useHandle(h -> h.attach(ObservationDao.class).ensurePartition(month));
+    partitions.add(month);
+  }
+
+  /** Per computer in a group: last report time, newest observation, clock and drop counts. */
+  private static final class ComputerUpdates {
+    long[] ids;
+    long[] seenMs;
+    Long[] offsets;
+    long[] dropped;
+    Long[] observedMs;
+    String[] statuses;
+    String[] reasons;
+
+    static ComputerUpdates of(List<Pending> group) {
+      Map<Long, List<Pending>> byComputer = new HashMap<>();
+      for (Pending p : group) {
+        byComputer.computeIfAbsent(p.agent().computerId(), k -> new ArrayList<>()).add(p);
+      }
+      List<Long> ids = new ArrayList<>(byComputer.keySet());
+      Collections.sort(ids);
+      ComputerUpdates u = new ComputerUpdates();
+      int n = ids.size();
+      u.ids = new long[n];
+      u.seenMs = new long[n];
+      u.offsets = new Long[n];
+      u.dropped = new long[n];
+      u.observedMs = new Long[n];
+      u.statuses = new String[n];
+      u.reasons = new String[n];
+      for (int i = 0; i < n; i++) {
+        u.ids[i] = ids.get(i);
+        Observation newest = null;
+        for (Pending p : byComputer.get(ids.get(i))) {
+          if (p.receivedAt().toEpochMilli() >= u.seenMs[i]) {
+            u.seenMs[i] = p.receivedAt().toEpochMilli();
+            u.offsets[i] = p.report().clockOffsetEstimateMs().orElse(u.offsets[i]);
+          }
+          u.dropped[i] = Math.max(u.dropped[i], p.report().droppedObservations());
+          for (Observation o : p.report().observations()) {
+            if (newest == null || o.observedAt().isAfter(newest.observedAt())) {
+              newest = o;
+            }
+          }
+        }
+        if (newest != null) {
+          u.observedMs[i] = newest.observedAt().toEpochMilli();
+          u.statuses[i] = newest.status();
+          u.reasons[i] = newest.reason();
+        }
+      }
+      return u;
+    }
+  }
+
+  /** The queue is full or the server is stopping: the agent should retry later. */
+  public static final class Overloaded extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Overloaded() {
+      super("ingest queue full", null, false, false);
+    }
+  }
+}

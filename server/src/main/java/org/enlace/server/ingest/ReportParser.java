@@ -1,0 +1,237 @@
+package org.enlace.server.ingest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.enlace.server.app.ApiException;
+import org.enlace.server.ingest.Observation.TimeSource;
+
+/**
+ * Validates a report body observation by observation: one malformed observation is rejected on
+ * its own, with the field named, and never holds back the rest of the batch.
+ *
+ * <p>Clock rules: an observation's time is corrected with the offset the agent measured against
+ * this server when it made the observation ({@code clockOffsetMs}); failing that, with this
+ * server's estimate for the batch ({@code receivedAt - sentAt}). A corrected time in the future,
+ * or before the agent enrolled, is rejected with the reason, never stored as if true.
+ */
+public final class ReportParser {
+  public static final int PROTOCOL_VERSION = 1;
+  static final Set<String> STATUSES = Set.of("online", "limited", "offline");
+  private static final int MAX_JSON_FIELD_BYTES = 16 * 1024;
+
+  private final ObjectMapper json;
+  private final IngestConfig config;
+
+  public ReportParser(ObjectMapper json, IngestConfig config) {
+    this.json = json;
+    this.config = config;
+  }
+
+  public ParsedReport parse(byte[] body, Instant receivedAt, Instant enrolledAt) {
+    JsonNode root;
+    try {
+      root = json.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw new ApiException(400, "malformed_json", "body is not valid JSON: "
+          + e.getOriginalMessage() + " at line " + e.getLocation().getLineNr()
+          + ", column " + e.getLocation().getColumnNr());
+    } catch (IOException e) {
+      throw new ApiException(400, "malformed_json", "body could not be read: " + e.getMessage());
+    }
+    if (root == null || !root.isObject()) {
+      throw ApiException.badRequest("body", "must be a JSON object");
+    }
+    int version = root.path("protocolVersion").asInt(PROTOCOL_VERSION);
+    if (!root.path("protocolVersion").isMissingNode() && !root.get("protocolVersion").isInt()) {
+      throw ApiException.badRequest("protocolVersion", "must be an integer");
+    }
+    if (version < 1 || version > PROTOCOL_VERSION) {
+      throw ApiException.badRequest("protocolVersion", "version " + version
+          + " is not spoken by this server (it accepts 1.." + PROTOCOL_VERSION + ")");
+    }
+    Optional<Instant> sentAt = Optional.empty();
+    if (root.hasNonNull("sentAt")) {
+      sentAt = Optional.of(time(root.get("sentAt"))
+          .orElseThrow(() -> ApiException.badRequest("sentAt", "must be an RFC 3339 timestamp")));
+    }
+    Optional<Long> estimate = sentAt.map(s -> Duration.between(s, receivedAt).toMillis());
+    long dropped = 0;
+    if (root.has("droppedObservations")) {
+      JsonNode d = root.get("droppedObservations");
+      if (!d.canConvertToLong() || !d.isIntegralNumber() || d.asLong() < 0) {
+        throw ApiException.badRequest("droppedObservations", "must be a non-negative integer");
+      }
+      dropped = d.asLong();
+    }
+    JsonNode items = root.get("observations");
+    if (items == null || !items.isArray()) {
+      throw ApiException.badRequest("observations", "must be an array");
+    }
+    if (items.size() > config.getMaxObservationsPerReport()) {
+      throw new ApiException(413, "too_many_observations", "a report may carry at most "
+          + config.getMaxObservationsPerReport() + " observations; this one has " + items.size());
+    }
+    List<Observation> observations = new ArrayList<>(items.size());
+    List<Rejection> rejections = new ArrayList<>();
+    List<Long> duplicates = new ArrayList<>();
+    Set<Long> seen = new HashSet<>();
+    for (int i = 0; i < items.size(); i++) {
+      try {
+        Observation o = observation(items.get(i), estimate, receivedAt, enrolledAt);
+        if (seen.add(o.seq())) {
+          observations.add(o);
+        } else {
+          duplicates.add(o.seq());
+        }
+      } catch (Invalid e) {
+        JsonNode seq = items.get(i).path("seq");
+        rejections.add(new Rejection(i, seq.isIntegralNumber() && seq.canConvertToLong()
+            ? Optional.of(seq.asLong()) : Optional.empty(), e.reason, "observations[" + i + "]"
+            + (e.field.isEmpty() ? "" : "." + e.field), e.getMessage()));
+      }
+    }
+    return new ParsedReport(version, sentAt, estimate, dropped, observations, duplicates,
+        rejections);
+  }
+
+  private Observation observation(JsonNode n, Optional<Long> estimate, Instant receivedAt,
+      Instant enrolledAt) throws Invalid {
+    if (!n.isObject()) {
+      throw new Invalid("malformed", "", "an observation must be a JSON object");
+    }
+    JsonNode seqNode = n.path("seq");
+    if (!seqNode.isIntegralNumber() || !seqNode.canConvertToLong() || seqNode.asLong() < 0) {
+      throw new Invalid("malformed", "seq", "must be a non-negative integer");
+    }
+    long seq = seqNode.asLong();
+    Instant agentTime = time(n.path("observedAt"))
+        .orElseThrow(() -> new Invalid("malformed", "observedAt",
+            "must be an RFC 3339 timestamp with offset"));
+    String status = n.path("status").asText("");
+    if (!n.path("status").isTextual() || !STATUSES.contains(status)) {
+      throw new Invalid("malformed", "status", "must be one of online, limited, offline");
+    }
+    JsonNode reasonNode = n.path("reason");
+    if (!reasonNode.isMissingNode() && !reasonNode.isNull() && !reasonNode.isTextual()) {
+      throw new Invalid("malformed", "reason", "must be a string");
+    }
+    String reason = reasonNode.asText("");
+    if (reason.length() > 500) {
+      throw new Invalid("malformed", "reason", "must be at most 500 characters");
+    }
+    JsonNode checks = n.path("checks");
+    if (!checks.isObject()) {
+      throw new Invalid("malformed", "checks", "must be an object");
+    }
+    validateChecks(checks);
+    Optional<String> speedTest = optionalObject(n, "speedTest");
+    Optional<String> counters = optionalObject(n, "interfaceCounters");
+    if (counters.isPresent()) {
+      for (String f : List.of("rxBytes", "txBytes")) {
+        JsonNode v = n.get("interfaceCounters").path(f);
+        if (!v.isMissingNode() && (!v.isIntegralNumber() || v.asLong() < 0)) {
+          throw new Invalid("malformed", "interfaceCounters." + f, "must be a non-negative integer");
+        }
+      }
+    }
+
+    long offset;
+    TimeSource source;
+    JsonNode offsetNode = n.path("clockOffsetMs");
+    if (offsetNode.isIntegralNumber() && offsetNode.canConvertToLong()) {
+      offset = offsetNode.asLong();
+      source = TimeSource.AGENT;
+    } else if (!offsetNode.isMissingNode() && !offsetNode.isNull()) {
+      throw new Invalid("malformed", "clockOffsetMs", "must be an integer (milliseconds)");
+    } else if (estimate.isPresent()) {
+      offset = estimate.get();
+      source = TimeSource.SERVER_ESTIMATE;
+    } else {
+      offset = 0;
+      source = TimeSource.UNVERIFIED;
+    }
+    if (Math.abs(offset) > Duration.ofDays(366 * 50).toMillis()) {
+      throw new Invalid("clock", "clockOffsetMs", "is not a plausible clock offset");
+    }
+    Instant observedAt = agentTime.plusMillis(offset);
+    if (observedAt.isAfter(receivedAt.plus(config.getFutureTolerance().toJavaDuration()))) {
+      throw new Invalid("future_timestamp", "observedAt", "corrected time " + observedAt
+          + " is after the server's time " + receivedAt + "; the agent's clock or offset is wrong");
+    }
+    if (observedAt.isBefore(enrolledAt.minus(config.getPastTolerance().toJavaDuration()))) {
+      throw new Invalid("before_enrollment", "observedAt", "corrected time " + observedAt
+          + " is before the agent enrolled (" + enrolledAt + "); the agent's clock is wrong");
+    }
+    return new Observation(seq, agentTime, observedAt, offset, source, status, reason,
+        checks.toString(), speedTest, counters);
+  }
+
+  private static void validateChecks(JsonNode checks) throws Invalid {
+    for (String list : List.of("dns", "http", "latency")) {
+      JsonNode v = checks.path(list);
+      if (!v.isMissingNode() && !v.isArray()) {
+        throw new Invalid("malformed", "checks." + list, "must be an array");
+      }
+    }
+    JsonNode portal = checks.path("captivePortal");
+    if (!portal.isMissingNode() && !portal.isObject()) {
+      throw new Invalid("malformed", "checks.captivePortal", "must be an object");
+    }
+    JsonNode loss = checks.path("loss");
+    if (!loss.isMissingNode() && (!loss.isNumber() || loss.asDouble() < 0 || loss.asDouble() > 1)) {
+      throw new Invalid("malformed", "checks.loss", "must be a number from 0 to 1");
+    }
+    if (checks.toString().length() > MAX_JSON_FIELD_BYTES) {
+      throw new Invalid("malformed", "checks", "must be at most 16 KiB");
+    }
+  }
+
+  private static Optional<String> optionalObject(JsonNode n, String field) throws Invalid {
+    JsonNode v = n.path(field);
+    if (v.isMissingNode() || v.isNull()) {
+      return Optional.empty();
+    }
+    if (!v.isObject()) {
+      throw new Invalid("malformed", field, "must be an object");
+    }
+    String text = v.toString();
+    if (text.length() > MAX_JSON_FIELD_BYTES) {
+      throw new Invalid("malformed", field, "must be at most 16 KiB");
+    }
+    return Optional.of(text);
+  }
+
+  private static Optional<Instant> time(JsonNode n) {
+    if (!n.isTextual()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(OffsetDateTime.parse(n.asText()).toInstant());
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static final class Invalid extends Exception {
+    private static final long serialVersionUID = 1L;
+    final String reason;
+    final String field;
+
+    Invalid(String reason, String field, String message) {
+      super(message, null, false, false);
+      this.reason = reason;
+      this.field = field;
+    }
+  }
+}

@@ -1,0 +1,20 @@
+package org.enlace.server.ingest;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the server did with a report. {@code acknowledged} lists every sequence the agent may now
+ * delete from its journal: the newly stored and the duplicates of ones stored before.
+ */
+@JsonInclude(JsonInclude.Include.NON_ABSENT)
+public record ReportResponse(
+    int protocolVersion,
+    Instant serverTime,
+    Optional<Long> clockOffsetMs,
+    List<Long> acknowledged,
+    int stored,
+    int duplicates,
+    List<Rejection> rejected) {}

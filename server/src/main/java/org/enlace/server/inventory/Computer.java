@@ -1,0 +1,30 @@
+package org.enlace.server.inventory;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.Optional;
+
+/** A computer with an enrolled agent, its facts and what it last reported. */
+@JsonInclude(JsonInclude.Include.NON_ABSENT)
+public record Computer(
+    long id,
+    String establishment,
+    String hostname,
+    String machineId,
+    boolean machineIdTrusted,
+    String os,
+    String osVersion,
+    Optional<Integer> cpuCount,
+    Optional<Long> ramMb,
+    String agentVersion,
+    String role,
+    String state,
+    String flag,
+    Instant enrolledAt,
+    Optional<Instant> decommissionedAt,
+    Optional<Instant> lastSeenAt,
+    Optional<Instant> lastObservedAt,
+    Optional<String> lastStatus,
+    Optional<String> lastReason,
+    Optional<Long> clockOffsetMs,
+    long queueDroppedTotal) {}

@@ -1,0 +1,92 @@
+package org.enlace.server.inventory;
+
+import static java.util.Objects.requireNonNull;
+
+import io.dropwizard.auth.Auth;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import java.util.Set;
+import org.enlace.server.app.ApiException;
+import org.enlace.server.auth.EnlaceUser;
+import org.enlace.server.auth.Role;
+import org.enlace.server.enrollment.AgentDao;
+import org.enlace.server.enrollment.AgentRegistry;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+@Path("/api/v1/computers")
+@Produces(MediaType.APPLICATION_JSON)
+public final class ComputersResource {
+  private static final Logger LOG = LoggerFactory.getLogger(ComputersResource.class);
+  private static final Set<String> STATUSES = Set.of("online", "limited", "offline");
+  private static final Set<String> STATES = Set.of("active", "decommissioned");
+
+  private final Jdbi jdbi;
+  private final AgentRegistry registry;
+
+  public ComputersResource(Jdbi jdbi, AgentRegistry registry) {
+    this.jdbi = requireNonNull(jdbi, "jdbi is null");
+    this.registry = requireNonNull(registry, "registry is null");
+  }
+
+  /**
+   * Computers, oldest enrollment first, a page at a time: pass the last id seen as
+   * {@code afterId} for the next page.
+   */
+  @GET
+  @RolesAllowed({Role.IT_NAME, Role.ADMINISTRATION_NAME})
+  public List<Computer> list(@QueryParam("establishment") String establishment,
+      @QueryParam("status") String status, @QueryParam("state") String state,
+      @QueryParam("afterId") @DefaultValue("0") long afterId,
+      @QueryParam("limit") @DefaultValue("1000") int limit) {
+    if (status != null && !STATUSES.contains(status)) {
+      throw ApiException.badRequest("status", "must be one of online, limited, offline");
+    }
+    if (state != null && !STATES.contains(state)) {
+      throw ApiException.badRequest("state", "must be one of active, decommissioned");
+    }
+    if (limit < 1 || limit > 10_000) {
+      throw ApiException.badRequest("limit", "must be between 1 and 10000");
+    }
+    if (establishment != null && jdbi.onDemand(EstablishmentDao.class).idOf(establishment).isEmpty()) {
+      throw ApiException.notFound("establishment '" + establishment + "'");
+    }
+    return jdbi.onDemand(ComputerDao.class).list(establishment, status, state, afterId, limit);
+  }
+
+  @GET
+  @Path("/{id}")
+  @RolesAllowed({Role.IT_NAME, Role.ADMINISTRATION_NAME})
+  public Computer get(@PathParam("id") long id) {
+    return jdbi.onDemand(ComputerDao.class).find(id)
+        .orElseThrow(() -> ApiException.notFound("computer " + id));
+  }
+
+  /** Retires a computer: its agents are revoked at once, its history is kept. */
+  @POST
+  @Path("/{id}/decommission")
+  @RolesAllowed(Role.IT_NAME)
+  public Computer decommission(@Auth EnlaceUser user, @PathParam("id") long id) {
+    List<java.util.UUID> revoked = jdbi.inTransaction(h -> {
+      ComputerDao computers = h.attach(ComputerDao.class);
+      computers.find(id).orElseThrow(() -> ApiException.notFound("computer " + id));
+      computers.decommission(id);
+      AgentDao agents = h.attach(AgentDao.class);
+      agents.revokeAllOf(id, "computer decommissioned by " + user.username());
+      return agents.publicIdsOf(id);
+    });
+    // After the commit, so that no request can cache the pre-commit state again.
+    revoked.forEach(registry::invalidate);
+    LOG.info("event=computer_decommissioned computer={} by={}", id, user.username());
+    return get(id);
+  }
+}

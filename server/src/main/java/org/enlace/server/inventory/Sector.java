@@ -1,0 +1,25 @@
+package org.enlace.server.inventory;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Locale;
+
+/** Whom an establishment's connectivity serves, as the plan's indicators split it. */
+public enum Sector {
+  ADMINISTRATION, CITIZENS;
+
+  @JsonValue
+  public String wire() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  @JsonCreator
+  public static Sector parse(String value) {
+    for (Sector s : values()) {
+      if (s.wire().equals(value)) {
+        return s;
+      }
+    }
+    throw new IllegalArgumentException("must be one of administration, citizens");
+  }
+}
