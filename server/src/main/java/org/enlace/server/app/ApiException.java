@@ -27,6 +27,13 @@ public final class ApiException extends WebApplicationException {
         .header("WWW-Authenticate", challenge).entity(new ApiError(401, error, message)).build());
   }
 
+  /** 503 with Retry-After: nothing was acknowledged, the client should send it again later. */
+  public static ApiException unavailable(String message, int retryAfterSeconds) {
+    return new ApiException(message, Response.status(503).type(MediaType.APPLICATION_JSON_TYPE)
+        .header("Retry-After", Integer.toString(retryAfterSeconds))
+        .entity(new ApiError(503, "unavailable", message)).build());
+  }
+
   public static ApiException notFound(String what) {
     return new ApiException(404, "not_found", what + " not found");
   }

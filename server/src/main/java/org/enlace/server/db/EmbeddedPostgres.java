@@ -91,14 +91,23 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
 
     Optional<Integer> running = runningPort(dataDir);
+    Path ownerFile = clusterDir.resolve("owner.pid");
     if (running.isPresent()) {
-      LOG.info("event=embedded_postgres_attached dataDir={} port={}", dataDir, running.get());
+      // Another live Enlace process owns it (a CLI command beside the server): use, never stop.
+      // No live owner (its JVM was killed): adopt it, and stop it when we are done.
+      boolean adopt = !ownerAlive(ownerFile);
+      if (adopt) {
+        Files.writeString(ownerFile, Long.toString(ProcessHandle.current().pid()));
+      }
+      LOG.info("event=embedded_postgres_attached dataDir={} port={} adopted={}", dataDir,
+          running.get(), adopt);
       EmbeddedPostgres attached =
-          new EmbeddedPostgres(clusterDir, pgHome, runAs, running.get(), password, false);
+          new EmbeddedPostgres(clusterDir, pgHome, runAs, running.get(), password, adopt);
       attached.createDatabase(DATABASE);
       return attached;
     }
     int port = requestedPort > 0 ? requestedPort : freePort();
+    Files.writeString(ownerFile, Long.toString(ProcessHandle.current().pid()));
     exec(runAs, Duration.ofMinutes(2),
         pgHome.resolve("bin/pg_ctl").toString(), "-D", dataDir.toString(),
         "-l", clusterDir.resolve("postgres.log").toString(),
@@ -200,6 +209,16 @@ public final class EmbeddedPostgres implements AutoCloseable {
         "timezone = 'UTC'",
         ""), StandardCharsets.UTF_8);
     runAs.ifPresent(r -> r.chownQuietly(dataDir.resolve("enlace.conf")));
+  }
+
+  private static boolean ownerAlive(Path ownerFile) {
+    try {
+      long pid = Long.parseLong(Files.readString(ownerFile, StandardCharsets.UTF_8).trim());
+      return pid != ProcessHandle.current().pid()
+          && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    } catch (IOException | NumberFormatException e) {
+      return false;
+    }
   }
 
   /** The port of a live postmaster for this data directory, from its postmaster.pid. */

@@ -79,7 +79,7 @@ public final class IngestService {
 
   private ApiException unavailable(String why) {
     metrics.reportOutcome("unavailable");
-    return new ApiException(503, "unavailable", why + "; nothing from this report was "
-        + "acknowledged, send it again later");
+    return ApiException.unavailable(why + "; nothing from this report was acknowledged, "
+        + "send it again later", 5 + java.util.concurrent.ThreadLocalRandom.current().nextInt(26));
   }
 }
