@@ -45,6 +45,7 @@ import org.enlace.server.ingest.PingResource;
 import org.enlace.server.ingest.ReportParser;
 import org.enlace.server.ingest.ReportsResource;
 import org.enlace.server.inventory.ComputersResource;
+import org.enlace.server.inventory.EstablishmentLinksResource;
 import org.enlace.server.inventory.EstablishmentsResource;
 import org.enlace.server.inventory.IspLinksResource;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
@@ -155,6 +156,7 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     env.jersey().register(new EnrollResource(enrollment));
     env.jersey().register(new ReportsResource(agents, ingest, ingestMetrics, config.getIngest()));
     env.jersey().register(new EstablishmentsResource(jdbi));
+    env.jersey().register(new EstablishmentLinksResource(jdbi));
     env.jersey().register(new IspLinksResource(jdbi));
     env.jersey().register(new EnrollmentTokensResource(jdbi, clock));
     env.jersey().register(new ComputersResource(jdbi, agents));
