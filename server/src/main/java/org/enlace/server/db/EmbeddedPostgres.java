@@ -106,7 +106,11 @@ public final class EmbeddedPostgres implements AutoCloseable {
       attached.createDatabase(DATABASE);
       return attached;
     }
-    int port = requestedPort > 0 ? requestedPort : freePort();
+    // Keep the port of the last start when it is still free, so that connection pools (and
+    // people) that knew it find the server again after a restart.
+    Path portFile = clusterDir.resolve("last-port");
+    int port = requestedPort > 0 ? requestedPort : lastPortIfFree(portFile).orElse(freePort());
+    Files.writeString(portFile, Integer.toString(port));
     Files.writeString(ownerFile, Long.toString(ProcessHandle.current().pid()));
     exec(runAs, Duration.ofMinutes(2),
         pgHome.resolve("bin/pg_ctl").toString(), "-D", dataDir.toString(),
@@ -336,6 +340,19 @@ public final class EmbeddedPostgres implements AutoCloseable {
       return Integer.valueOf(0).equals(uid);
     } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
       return "root".equals(System.getProperty("user.name"));
+    }
+  }
+
+  private static Optional<Integer> lastPortIfFree(Path portFile) {
+    try {
+      int port = Integer.parseInt(Files.readString(portFile, StandardCharsets.UTF_8).trim());
+      try (ServerSocket s = new ServerSocket()) {
+        s.setReuseAddress(true);
+        s.bind(new InetSocketAddress("127.0.0.1", port));
+      }
+      return Optional.of(port);
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
     }
   }
 

@@ -33,11 +33,14 @@ public final class CommandRunner {
     full[args.length] = config.toString();
     InputStream oldIn = System.in;
     PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
     boolean[] failed = {false};
     try {
       System.setIn(stdin);
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
       new EnlaceApplication() {
         @Override
         protected void onFatalError(Throwable t) {
@@ -50,10 +53,12 @@ public final class CommandRunner {
     } finally {
       System.setIn(oldIn);
       System.setOut(oldOut);
+      System.setErr(oldErr);
     }
     String printed = out.toString(StandardCharsets.UTF_8);
     if (failed[0]) {
-      throw new AssertionError("command failed: " + String.join(" ", args) + "\n" + printed);
+      throw new AssertionError("command failed: " + String.join(" ", args) + "\n" + printed
+          + err.toString(StandardCharsets.UTF_8));
     }
     return printed;
   }

@@ -1,0 +1,53 @@
+package org.enlace.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import org.enlace.server.auth.PasswordHasher;
+import org.enlace.server.auth.UserDao;
+import org.enlace.server.testing.TestJdbi;
+import org.enlace.server.testing.TestPostgres;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.Test;
+
+/** The operator's commands, run as `java -jar enlace-server.jar ...` would run them. */
+class CommandsTest {
+  @Test
+  void dbMigrateOnAnEmptyDatabase() throws Exception {
+    String url = TestPostgres.newDatabase();
+    CommandRunner cli = new CommandRunner(url, TestPostgres.worldTraversableTempDir("cli-"));
+    assertThat(cli.run("db", "migrate")).contains("Applied 1 migration(s)");
+    assertThat(cli.run("db", "migrate")).contains("Applied 0 migration(s)");
+  }
+
+  @Test
+  void userAddPasswdRemove() throws Exception {
+    Jdbi jdbi = TestJdbi.migrated();
+    String url = jdbi.withHandle(h -> h.getConnection().getMetaData().getURL());
+    Path dataDir = TestPostgres.worldTraversableTempDir("cli-");
+    CommandRunner cli = new CommandRunner(url, dataDir);
+    String added = cli.run("user", "add", "maria.perez", "--role", "it");
+    assertThat(added).contains("Added maria.perez (it)");
+    String password = added.lines().filter(l -> l.startsWith("Password (shown once): "))
+        .findFirst().orElseThrow().substring("Password (shown once): ".length());
+    UserDao users = jdbi.onDemand(UserDao.class);
+    PasswordHasher hasher = new PasswordHasher();
+    assertThat(hasher.matches(password, users.find("maria.perez").orElseThrow().passwordHash()))
+        .isTrue();
+    assertThat(users.find("maria.perez").orElseThrow().role()).isEqualTo("it");
+    assertThat(users.find("maria.perez").orElseThrow().passwordHash()).startsWith("$argon2id$");
+
+    assertThatThrownBy(() -> cli.run("user", "add", "maria.perez")).hasMessageContaining(
+        "already exists");
+    String changed = cli.run("user", "passwd", "maria.perez");
+    String newPassword = changed.lines().filter(l -> l.startsWith("Password"))
+        .findFirst().orElseThrow().substring("Password (shown once): ".length());
+    assertThat(hasher.matches(newPassword, users.find("maria.perez").orElseThrow()
+        .passwordHash())).isTrue();
+    assertThat(cli.run("user", "remove", "maria.perez")).contains("Removed");
+    assertThat(users.find("maria.perez")).isEmpty();
+    assertThatThrownBy(() -> cli.run("user", "remove", "maria.perez"))
+        .hasMessageContaining("no user");
+  }
+}

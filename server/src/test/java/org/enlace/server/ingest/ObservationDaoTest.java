@@ -1,0 +1,90 @@
+package org.enlace.server.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import org.enlace.server.testing.TestJdbi;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class ObservationDaoTest {
+  static Jdbi jdbi;
+  static long establishment;
+  static long computer;
+  static long agent;
+
+  @BeforeAll
+  static void schema() {
+    jdbi = TestJdbi.migrated();
+    jdbi.useHandle(h -> {
+      establishment = h.createQuery("INSERT INTO establishments (code, name, kind, sector) "
+          + "VALUES ('e1', 'E1', 'school', 'citizens') RETURNING id").mapTo(Long.class).one();
+      computer = h.createQuery("INSERT INTO computers (establishment_id, machine_id, "
+          + "machine_id_trusted, hostname, role) VALUES (:e, 'm', true, 'h', 'office') RETURNING id")
+          .bind("e", establishment).mapTo(Long.class).one();
+      agent = h.createQuery("INSERT INTO agents (public_id, computer_id, establishment_id, "
+          + "secret_hash) VALUES (gen_random_uuid(), :c, :e, '\\x00') RETURNING id")
+          .bind("c", computer).bind("e", establishment).mapTo(Long.class).one();
+    });
+  }
+
+  private static List<ObservationDao.Key> insert(long[] seqs, Instant... at) {
+    int n = seqs.length;
+    long[] e = new long[n];
+    long[] c = new long[n];
+    long[] a = new long[n];
+    long[] ms = new long[n];
+    long[] zero = new long[n];
+    String[] src = new String[n];
+    String[] status = new String[n];
+    String[] reason = new String[n];
+    String[] checks = new String[n];
+    String[] none = new String[n];
+    for (int i = 0; i < n; i++) {
+      e[i] = establishment;
+      c[i] = computer;
+      a[i] = agent;
+      ms[i] = at[i].toEpochMilli();
+      src[i] = "agent";
+      status[i] = "online";
+      reason[i] = "";
+      checks[i] = "{\"loss\": 0}";
+    }
+    return jdbi.withHandle(h -> {
+      ObservationDao dao = h.attach(ObservationDao.class);
+      for (Instant t : at) {
+        dao.ensurePartition(LocalDate.ofInstant(t, java.time.ZoneOffset.UTC));
+      }
+      return dao.insert(e, c, a, seqs, ms, ms, zero, src, ms, status, reason, checks, none, none);
+    });
+  }
+
+  @Test
+  void returnsOnlyNewKeysAcrossPartitions() {
+    Instant march = Instant.parse("2026-03-31T23:59:00Z");
+    Instant april = Instant.parse("2026-04-01T00:01:00Z");
+    assertThat(insert(new long[] {100, 101}, march, march))
+        .extracting(ObservationDao.Key::seq).containsExactlyInAnyOrder(100L, 101L);
+    // The same sequences corrected to another month: still duplicates.
+    assertThat(insert(new long[] {100, 101, 102}, april, april, april))
+        .extracting(ObservationDao.Key::seq).containsExactly(102L);
+    long rows = jdbi.withHandle(h -> h.createQuery(
+        "SELECT count(*) FROM observations WHERE seq BETWEEN 100 AND 102").mapTo(Long.class).one());
+    assertThat(rows).isEqualTo(3);
+    List<String> partitions = jdbi.withHandle(h -> h.createQuery("SELECT c.relname FROM "
+        + "pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+        + "WHERE i.inhparent = 'observations'::regclass ORDER BY 1").mapTo(String.class).list());
+    assertThat(partitions).contains("observations_2026_03", "observations_2026_04");
+  }
+
+  @Test
+  void partitionBoundsAreUtcMonths() {
+    jdbi.useHandle(h -> h.attach(ObservationDao.class).ensurePartition(LocalDate.of(2027, 2, 14)));
+    String bound = jdbi.withHandle(h -> h.createQuery("SELECT pg_get_expr(c.relpartbound, c.oid) "
+        + "FROM pg_class c WHERE c.relname = 'observations_2027_02'").mapTo(String.class).one());
+    assertThat(bound).contains("2027-02-01 00:00:00+00").contains("2027-03-01 00:00:00+00");
+  }
+}
