@@ -1,14 +1,294 @@
 package org.enlace.agent.cli;
 
+import com.fasterxml.jackson.jr.ob.JSON;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import org.enlace.agent.config.AgentConfig;
+import org.enlace.agent.config.Credentials;
+import org.enlace.agent.facts.ComputerFacts;
+import org.enlace.agent.journal.Journal;
+import org.enlace.agent.probe.RoundResult;
+import org.enlace.agent.probe.Status;
+import org.enlace.agent.run.AgentLock;
+import org.enlace.agent.run.AgentLogging;
+import org.enlace.agent.run.Daemon;
+import org.enlace.agent.run.ObservationJson;
+import org.enlace.agent.run.Rounds;
+import org.enlace.agent.run.StatusFile;
+import org.enlace.agent.upload.AgentVersion;
+import org.enlace.agent.upload.ClockOffset;
+import org.enlace.agent.upload.ServerClient;
+import org.enlace.agent.upload.Uploader;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** {@code enlace-agent enroll|run|check|status}; exit codes in docs/agent.md. */
+@Command(name = "enlace-agent", mixinStandardHelpOptions = true,
+    versionProvider = AgentMain.Version.class,
+    description = "Enlace connectivity agent: checks the internet from this PC and reports it.",
+    subcommands = {AgentMain.Enroll.class, AgentMain.Run.class, AgentMain.Check.class,
+        AgentMain.StatusCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:success (check: online)", "1:unexpected error", "2:bad command line",
+        "3:not enrolled", "4:the server refused the enrollment", "5:the server is unreachable",
+        "10:check: limited", "11:check: offline", "12:an agent daemon already runs here"})
 public final class AgentMain {
-  private AgentMain() {}
+  static final int NOT_ENROLLED = 3;
+  static final int REFUSED = 4;
+  static final int UNREACHABLE = 5;
+  static final int LIMITED = 10;
+  static final int OFFLINE = 11;
+  static final int ALREADY_RUNNING = 12;
+
+  @Option(names = "--data-dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
+      description = "where credentials, journal, status and logs live (default: "
+          + "/var/lib/enlace-agent, or %%ProgramData%%\\Enlace on Windows)")
+  Path dataDir;
+
+  @Option(names = "--config", scope = ScopeType.INHERIT, paramLabel = "FILE",
+      description = "settings file (default: DATA_DIR/agent.properties)")
+  Path configFile;
 
   public static void main(String[] args) {
-    System.out.println("enlace-agent " + version());
+    System.exit(commandLine().execute(args));
   }
 
-  static String version() {
-    String v = AgentMain.class.getPackage().getImplementationVersion();
-    return v == null ? "dev" : v;
+  public static CommandLine commandLine() {
+    return new CommandLine(new AgentMain())
+        .setExecutionExceptionHandler((e, cmd, parsed) -> {
+          cmd.getErr().println("error: " + e.getMessage());
+          return 1;
+        });
+  }
+
+  Path dataDir() throws IOException {
+    Path d = dataDir;
+    if (d == null) {
+      String programData = System.getenv("ProgramData");
+      d = System.getProperty("os.name", "").startsWith("Windows") && programData != null
+          ? Path.of(programData, "Enlace") : Path.of("/var/lib/enlace-agent");
+    }
+    Files.createDirectories(d);
+    return d;
+  }
+
+  AgentConfig config() throws IOException {
+    return AgentConfig.load(configFile != null ? configFile
+        : dataDir().resolve(AgentConfig.FILE_NAME));
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"enlace-agent " + AgentVersion.get()};
+    }
+  }
+
+  @Command(name = "enroll", mixinStandardHelpOptions = true,
+      description = "Enroll this PC with an Enlace server, using a token from IT.")
+  static final class Enroll implements Callable<Integer> {
+    @CommandLine.ParentCommand AgentMain parent;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--server", required = true, paramLabel = "URL",
+        description = "the Enlace server, e.g. https://enlace.elcontadero-narino.gov.co")
+    URI server;
+
+    @CommandLine.ArgGroup(multiplicity = "1")
+    TokenSource token;
+
+    static final class TokenSource {
+      @Option(names = "--token", paramLabel = "TOKEN", description = "the enrollment token "
+          + "(visible to other users in the process list; prefer --token-file)")
+      String value;
+
+      @Option(names = "--token-file", paramLabel = "FILE",
+          description = "read the enrollment token from this file ('-' for standard input)")
+      Path file;
+    }
+
+    @Option(names = "--role", defaultValue = "office", paramLabel = "ROLE",
+        description = "office or kiosk (default: ${DEFAULT-VALUE})")
+    String role;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      if (!role.equals("office") && !role.equals("kiosk")) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--role: office or kiosk");
+      }
+      Path dir = parent.dataDir();
+      AgentConfig config = parent.config();
+      String tokenValue = token.value != null ? token.value
+          : (token.file.toString().equals("-")
+              ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+              : Files.readString(token.file, StandardCharsets.UTF_8)).trim();
+      ComputerFacts facts = ComputerFacts.collect(dir, role, AgentVersion.get());
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("token", tokenValue);
+      body.put("machineId", facts.machineId());
+      body.put("hostname", facts.hostname());
+      body.put("os", facts.os());
+      body.put("osVersion", facts.osVersion());
+      body.put("agentVersion", facts.agentVersion());
+      body.put("role", facts.role());
+      body.put("cpuCount", facts.cpuCount());
+      if (facts.ramMb() > 0) {
+        body.put("ramMb", facts.ramMb());
+      }
+      ServerClient client = new ServerClient(Rounds.proxySelector(config), config.caFile(),
+          config.requestTimeout());
+      ServerClient.Answer a;
+      try {
+        a = client.postJson(server.resolve("/api/v1/enroll"), JSON.std.asBytes(body),
+            Optional.empty(), false);
+      } catch (IOException e) {
+        err.println("Cannot reach " + server + ": " + e);
+        return UNREACHABLE;
+      }
+      if (a.status() != 201) {
+        err.println("The server refused the enrollment (" + a.status() + " " + a.error() + "): "
+            + a.message());
+        return a.status() >= 500 ? UNREACHABLE : REFUSED;
+      }
+      Credentials c = new Credentials(server, a.body().get("agentId").toString(),
+          a.body().get("secret").toString(), ((Number) a.body().get("computerId")).longValue(),
+          String.valueOf(a.body().get("establishment")));
+      c.save(dir);
+      out.println("Enrolled as computer " + c.computerId() + " of " + c.establishment()
+          + (Boolean.TRUE.equals(a.body().get("reenrolled")) ? " (same computer as before)" : "")
+          + "; agent " + c.agentId() + ". Credentials saved in " + dir.resolve(
+              Credentials.FILE_NAME));
+      return 0;
+    }
+  }
+
+  @Command(name = "run", mixinStandardHelpOptions = true,
+      description = "Run the agent daemon: check every interval, keep, and report.")
+  static final class Run implements Callable<Integer> {
+    @CommandLine.ParentCommand AgentMain parent;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      Path dir = parent.dataDir();
+      AgentConfig config = parent.config();
+      Optional<Credentials> creds = Credentials.load(dir);
+      if (creds.isEmpty()) {
+        spec.commandLine().getErr().println("Not enrolled: run 'enlace-agent enroll' first.");
+        return NOT_ENROLLED;
+      }
+      Optional<AgentLock> lock = AgentLock.tryAcquire(dir);
+      if (lock.isEmpty()) {
+        spec.commandLine().getErr().println("Another enlace-agent daemon already runs on " + dir);
+        return ALREADY_RUNNING;
+      }
+      AgentLogging.configure(dir, config.logMaxBytes(), config.logFiles(), true);
+      try (AgentLock held = lock.get();
+          Journal journal = Journal.open(dir.resolve("journal"), config.journal())) {
+        ClockOffset clock = new ClockOffset();
+        ServerClient client = new ServerClient(Rounds.proxySelector(config), config.caFile(),
+            config.requestTimeout());
+        Uploader uploader = new Uploader(journal, client, creds.get(), clock,
+            config.batchMaxObservations(), config.batchMaxBytes(), config.minBackoff(),
+            config.maxBackoff());
+        Supplier<RoundResult> rounds = Rounds.create(config, creds.get().serverUrl());
+        Daemon daemon = new Daemon(dir, config, journal, uploader, clock, rounds);
+        Thread main = Thread.currentThread();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+          daemon.stop();
+          try {
+            main.join(15_000);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }, "enlace-shutdown"));
+        daemon.run();
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "check", mixinStandardHelpOptions = true,
+      description = "Run one round of checks now, print it and queue it for the server.")
+  static final class Check implements Callable<Integer> {
+    @CommandLine.ParentCommand AgentMain parent;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      Path dir = parent.dataDir();
+      AgentConfig config = parent.config();
+      Optional<Credentials> creds = Credentials.load(dir);
+      RoundResult r = Rounds.create(config, creds.map(Credentials::serverUrl).orElse(null)).get();
+      PrintWriter out = spec.commandLine().getOut();
+      out.println(Rounds.describe(r));
+      if (creds.isPresent()) {
+        Optional<AgentLock> lock = AgentLock.tryAcquire(dir);
+        if (lock.isPresent()) {
+          try (AgentLock held = lock.get();
+              Journal journal = Journal.open(dir.resolve("journal"), config.journal())) {
+            long seq = journal.append(s -> ObservationJson.encode(s, r, Optional.empty()));
+            out.println("Queued as observation " + seq + " (" + journal.pending()
+                + " waiting to be sent).");
+          }
+        } else {
+          Path inbox = Files.createDirectories(dir.resolve(Daemon.INBOX));
+          Path f = inbox.resolve(String.format("%020d.json", System.nanoTime()));
+          org.enlace.agent.config.SafeFiles.writeAtomically(f,
+              ObservationJson.encode(-1, r, Optional.empty()), false);
+          out.println("Queued for the running daemon.");
+        }
+      } else {
+        out.println("Not enrolled: this result is not kept.");
+      }
+      return r.status() == Status.ONLINE ? 0 : r.status() == Status.LIMITED ? LIMITED : OFFLINE;
+    }
+  }
+
+  @Command(name = "status", mixinStandardHelpOptions = true,
+      description = "Show the last checks, queue, last upload, clock offset and server state.")
+  static final class StatusCommand implements Callable<Integer> {
+    @CommandLine.ParentCommand AgentMain parent;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      Path dir = parent.dataDir();
+      PrintWriter out = spec.commandLine().getOut();
+      Optional<Credentials> creds = Credentials.load(dir);
+      Map<String, Object> s = new LinkedHashMap<>(StatusFile.read(dir));
+      Optional<AgentLock> lock = AgentLock.tryAcquire(dir);
+      s.put("daemon", lock.isEmpty() ? "running" : "not running");
+      if (lock.isPresent()) {
+        try (AgentLock held = lock.get();
+            Journal journal = Journal.open(dir.resolve("journal"), parent.config().journal())) {
+          s.put("queue", Map.of("pending", journal.pending(), "dropped", journal.dropped(),
+              "diskBytes", journal.diskBytes()));
+          journal.oldestPendingAppendedAtMillis().ifPresent(ms -> s.put("oldestPendingAt",
+              java.time.Instant.ofEpochMilli(ms).toString()));
+        }
+      }
+      if (creds.isEmpty()) {
+        out.println("Not enrolled.");
+      } else {
+        out.println("Agent " + creds.get().agentId() + ", computer " + creds.get().computerId()
+            + " of " + creds.get().establishment() + ", server " + creds.get().serverUrl());
+      }
+      out.println(JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(s));
+      return creds.isEmpty() ? NOT_ENROLLED : 0;
+    }
   }
 }

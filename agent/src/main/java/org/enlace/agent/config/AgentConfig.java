@@ -1,0 +1,149 @@
+package org.enlace.agent.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Properties;
+import org.enlace.agent.journal.JournalConfig;
+import org.enlace.agent.probe.ProbeConfig;
+
+/**
+ * The agent's settings, from a Java properties file ({@code agent.properties}); every key has a
+ * default, documented in docs/agent.md and in the sample agent/packaging/agent.properties.
+ */
+public record AgentConfig(
+    Optional<URI> serverUrl,
+    String role,
+    Duration interval,
+    Duration jitter,
+    ProbeConfig probes,
+    Optional<URI> proxy,
+    Optional<Path> caFile,
+    int batchMaxObservations,
+    long batchMaxBytes,
+    Duration minBackoff,
+    Duration maxBackoff,
+    Duration requestTimeout,
+    JournalConfig journal,
+    long logMaxBytes,
+    int logFiles) {
+
+  public static final String FILE_NAME = "agent.properties";
+
+  public static AgentConfig defaults() {
+    return from(new Properties());
+  }
+
+  public static AgentConfig load(Path file) throws IOException {
+    Properties p = new Properties();
+    if (Files.exists(file)) {
+      try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        p.load(r);
+      }
+    }
+    return from(p);
+  }
+
+  public static AgentConfig from(Properties p) {
+    Duration timeout = duration(p, "check.timeout", "5s");
+    JournalConfig jd = JournalConfig.defaults();
+    return new AgentConfig(
+        Optional.ofNullable(blankToNull(p.getProperty("server.url"))).map(URI::create),
+        p.getProperty("role", "office"),
+        duration(p, "check.interval", "60s"),
+        duration(p, "check.jitter", "10s"),
+        new ProbeConfig(
+            list(p, "dns.names", "www.gov.co,www.elcontadero-narino.gov.co"),
+            list(p, "dns.servers", ""),
+            list(p, "http.targets", "https://www.gov.co/,https://www.elcontadero-narino.gov.co/")
+                .stream().map(URI::create).toList(),
+            URI.create(p.getProperty("captivePortal.url",
+                "http://connectivitycheck.gstatic.com/generate_204")),
+            p.getProperty("captivePortal.expectedBody", ""),
+            list(p, "tcp.targets", "www.gov.co:443"),
+            list(p, "lan.targets", ""),
+            timeout),
+        Optional.ofNullable(blankToNull(p.getProperty("proxy"))).map(URI::create),
+        Optional.ofNullable(blankToNull(p.getProperty("tls.caFile"))).map(Path::of),
+        Integer.parseInt(p.getProperty("upload.batchMaxObservations", "500")),
+        size(p, "upload.batchMaxBytes", "768KiB"),
+        duration(p, "upload.minBackoff", "5s"),
+        duration(p, "upload.maxBackoff", "15m"),
+        duration(p, "upload.timeout", "60s"),
+        new JournalConfig(size(p, "journal.maxDiskBytes", Long.toString(jd.maxDiskBytes())),
+            jd.segmentBytes(), duration(p, "journal.syncInterval", "0s")),
+        size(p, "log.maxBytes", "1MiB"),
+        Integer.parseInt(p.getProperty("log.files", "5")));
+  }
+
+  /** The probe targets with the server's own ping added, so that it is always checked. */
+  public ProbeConfig probesWithServer() {
+    if (serverUrl.isEmpty()) {
+      return probes;
+    }
+    URI ping = serverUrl.get().resolve("/api/v1/ping");
+    if (probes.httpTargets().contains(ping)) {
+      return probes;
+    }
+    List<URI> targets = new java.util.ArrayList<>(probes.httpTargets());
+    targets.add(0, ping);
+    return new ProbeConfig(probes.dnsNames(), probes.dnsServers(), List.copyOf(targets),
+        probes.captivePortalUrl(), probes.captivePortalExpectedBody(), probes.tcpTargets(),
+        probes.lanTargets(), probes.timeout());
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s.trim();
+  }
+
+  private static List<String> list(Properties p, String key, String def) {
+    return Arrays.stream(p.getProperty(key, def).split(",")).map(String::trim)
+        .filter(s -> !s.isEmpty()).toList();
+  }
+
+  /** "500ms", "30s", "5m", "2h", "1d"; a bare number is seconds. */
+  public static Duration duration(Properties p, String key, String def) {
+    String v = p.getProperty(key, def).trim().toLowerCase(Locale.ROOT);
+    try {
+      if (v.endsWith("ms")) {
+        return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2).trim()));
+      }
+      char unit = v.charAt(v.length() - 1);
+      String n = Character.isDigit(unit) ? v : v.substring(0, v.length() - 1).trim();
+      long amount = Long.parseLong(n);
+      return switch (Character.isDigit(unit) ? 's' : unit) {
+        case 's' -> Duration.ofSeconds(amount);
+        case 'm' -> Duration.ofMinutes(amount);
+        case 'h' -> Duration.ofHours(amount);
+        case 'd' -> Duration.ofDays(amount);
+        default -> throw new IllegalArgumentException();
+      };
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(key + ": '" + v + "' is not a duration such as 60s, 5m");
+    }
+  }
+
+  /** "900000", "512KiB", "16MiB". */
+  public static long size(Properties p, String key, String def) {
+    String v = p.getProperty(key, def).trim();
+    try {
+      if (v.endsWith("KiB")) {
+        return Long.parseLong(v.substring(0, v.length() - 3).trim()) * 1024;
+      }
+      if (v.endsWith("MiB")) {
+        return Long.parseLong(v.substring(0, v.length() - 3).trim()) * 1024 * 1024;
+      }
+      return Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + ": '" + v + "' is not a size such as 16MiB");
+    }
+  }
+}

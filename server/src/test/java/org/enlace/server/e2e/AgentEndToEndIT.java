@@ -1,0 +1,202 @@
+package org.enlace.server.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.enlace.server.testing.Api;
+import org.enlace.server.testing.TestPostgres;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shipped jars, as a municipality runs them: the server with its embedded PostgreSQL and an
+ * agent enrolled against it. The server goes away for a while and comes back; every observation
+ * the agent made is stored exactly once.
+ */
+class AgentEndToEndIT {
+  static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
+  static final Path SERVER_JAR = ROOT.resolve("server/target/enlace-server.jar");
+  static final Path AGENT_JAR = ROOT.resolve("agent/target/enlace-agent.jar");
+  private final List<Process> processes = new ArrayList<>();
+
+  @AfterEach
+  void stopAll() throws InterruptedException {
+    for (Process p : processes) {
+      p.destroy();
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    }
+  }
+
+  static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  Process start(Path log, String... command) throws IOException {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(log.toFile()).start();
+    processes.add(p);
+    return p;
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  static void await(String what, Duration max, BooleanSupplier condition) throws Exception {
+    Instant end = Instant.now().plus(max);
+    while (Instant.now().isBefore(end)) {
+      if (condition.getAsBoolean()) {
+        return;
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError("timed out waiting for " + what);
+  }
+
+  Process server(Path dir, int port, int adminPort) throws Exception {
+    Path config = dir.resolve("server.yml");
+    Files.writeString(config, String.join("\n",
+        "dataDir: " + dir.resolve("server-data"),
+        "server:",
+        "  applicationConnectors: [{type: http, port: " + port + ", bindHost: 127.0.0.1}]",
+        "  adminConnectors: [{type: http, port: " + adminPort + ", bindHost: 127.0.0.1}]",
+        "  requestLog: {appenders: []}",
+        "logging: {level: INFO}", ""));
+    Process p = start(dir.resolve("server-" + System.nanoTime() + ".log"), java(), "-Xmx512m",
+        "-jar", SERVER_JAR.toString(), "server", config.toString());
+    Api anonymous = new Api("http://127.0.0.1:" + port, null);
+    await("server start", Duration.ofSeconds(90), () -> {
+      try {
+        return anonymous.get("/api/v1/ping").status() == 204;
+      } catch (RuntimeException e) {
+        return false;
+      }
+    });
+    return p;
+  }
+
+  @Test
+  void agentJarAgainstServerJarSurvivesAServerOutageWithEveryObservationStoredOnce()
+      throws Exception {
+    assertThat(SERVER_JAR).as("build the server jar first (mvn verify from the root)").exists();
+    assertThat(AGENT_JAR).as("build the agent jar first (mvn verify from the root)").exists();
+    Path dir = TestPostgres.worldTraversableTempDir("enlace-e2e-");
+    int port = freePort();
+    int adminPort = freePort();
+    Process server = server(dir, port, adminPort);
+    String base = "http://127.0.0.1:" + port;
+    String password = Files.readString(dir.resolve("server-data/initial-admin-password"),
+        StandardCharsets.UTF_8).trim();
+    Api it = new Api(base, Api.basic("admin", password));
+    assertThat(it.post("/api/v1/establishments", Api.object().put("code", "alcaldia")
+        .put("name", "Alcaldía").put("kind", "town_hall").put("sector", "administration"))
+        .status()).isEqualTo(201);
+    String token = it.post("/api/v1/establishments/alcaldia/enrollment-tokens", Api.object())
+        .body().get("token").asText();
+
+    Path agentDir = Files.createDirectories(dir.resolve("agent-data"));
+    Files.writeString(agentDir.resolve("agent.properties"), String.join("\n",
+        "check.interval=1s", "check.jitter=200ms", "check.timeout=2s",
+        "dns.names=localhost", "http.targets=" + base + "/api/v1/ping",
+        "captivePortal.url=" + base + "/api/v1/ping", "tcp.targets=127.0.0.1:" + port,
+        "upload.minBackoff=1s", "upload.maxBackoff=2s", ""));
+    Path tokenFile = dir.resolve("token");
+    Files.writeString(tokenFile, token);
+    Process enroll = start(dir.resolve("enroll.log"), java(), "-jar", AGENT_JAR.toString(),
+        "enroll", "--data-dir", agentDir.toString(), "--server", base, "--token-file",
+        tokenFile.toString(), "--role", "office");
+    assertThat(enroll.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(enroll.exitValue()).as(Files.readString(dir.resolve("enroll.log"))).isZero();
+    long computerId = it.get("/api/v1/computers?establishment=alcaldia").body().get(0)
+        .get("id").asLong();
+
+    start(dir.resolve("agent.log"), java(), "-Xmx32m", "-XX:+UseSerialGC", "-jar",
+        AGENT_JAR.toString(), "run", "--data-dir", agentDir.toString());
+    Path serverData = dir.resolve("server-data");
+    await("five observations stored", Duration.ofSeconds(60),
+        () -> counts(serverData, computerId)[0] >= 5);
+
+    // The server goes away (the town hall's server is restarted, or its link drops).
+    server.destroy();
+    assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    long whileDown = lastSeq(agentDir);
+    Thread.sleep(5_000);
+    assertThat(lastSeq(agentDir)).as("the agent keeps observing while the server is away")
+        .isGreaterThan(whileDown + 2);
+
+    server(dir, port, adminPort);
+    Api itAgain = new Api(base, Api.basic("admin", password));
+    await("the agent to catch up", Duration.ofSeconds(90),
+        () -> pending(agentDir) == 0 && counts(serverData, computerId)[0] >= lastSeq(agentDir));
+
+    Process agent = processes.get(processes.size() - 2);
+    agent.destroy();
+    assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    long last = lastSeq(agentDir);
+    long pendingAtStop = pending(agentDir);
+    assertThat(pendingAtStop).as("only the rounds made after the last upload").isBetween(0L, 3L);
+    JsonNode c = itAgain.get("/api/v1/computers/" + computerId).body();
+    assertThat(c.get("lastStatus").asText()).isEqualTo("online");
+    long[] n = counts(serverData, computerId);
+    assertThat(n[0]).as("rows").isEqualTo(last - pendingAtStop);
+    assertThat(n[1]).as("distinct sequences").isEqualTo(n[0]);
+    assertThat(n[2]).as("highest sequence").isEqualTo(n[0]);
+    assertThat(n[3]).as("lowest sequence").isEqualTo(1);
+    assertThat(Files.readString(dir.resolve("agent.log")))
+        .contains("event=server_unreachable").contains("event=server_reachable");
+  }
+
+  /** Observations stored for the computer, read from the server's embedded PostgreSQL. */
+  static long[] counts(Path serverData, long computerId) {
+    try {
+      String port = Files.readString(serverData.resolve("postgres/last-port")).trim();
+      String pw = Files.readString(serverData.resolve("postgres/superuser-password")).trim();
+      try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port
+              + "/enlace", "enlace", pw);
+          var q = c.prepareStatement("SELECT count(*), count(DISTINCT seq), coalesce(max(seq), 0),"
+              + " coalesce(min(seq), 0) FROM observations WHERE computer_id = ?")) {
+        q.setLong(1, computerId);
+        try (var rs = q.executeQuery()) {
+          rs.next();
+          return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)};
+        }
+      }
+    } catch (IOException | java.sql.SQLException e) {
+      return new long[] {-1, -1, -1, -1};
+    }
+  }
+
+  static long lastSeq(Path agentDir) {
+    try {
+      JsonNode s = Api.JSON.readTree(agentDir.resolve("status.json").toFile());
+      return s.path("lastRound").path("seq").asLong(0);
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  static long pending(Path agentDir) {
+    try {
+      JsonNode s = Api.JSON.readTree(agentDir.resolve("status.json").toFile());
+      return s.path("queue").path("pending").asLong(-1);
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+}
