@@ -22,6 +22,9 @@ import org.glassfish.jersey.uri.UriTemplate;
 public final class RequestMetricsFilter implements ContainerRequestFilter, ContainerResponseFilter {
   private static final String START = RequestMetricsFilter.class.getName() + ".start";
   private final MeterRegistry registry;
+  /** Bounded: methods x route templates x statuses. */
+  private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public RequestMetricsFilter(MeterRegistry registry) {
     this.registry = registry;
@@ -38,13 +41,14 @@ public final class RequestMetricsFilter implements ContainerRequestFilter, Conta
     if (!(start instanceof Long s)) {
       return;
     }
-    Timer.builder("http.server.requests")
+    String key = request.getMethod() + ' ' + route(request) + ' ' + response.getStatus();
+    timers.computeIfAbsent(key, k -> Timer.builder("http.server.requests")
         .description("HTTP requests served by the application connector")
         .tag("method", request.getMethod())
         .tag("uri", route(request))
         .tag("status", Integer.toString(response.getStatus()))
         .publishPercentileHistogram()
-        .register(registry)
+        .register(registry))
         .record(System.nanoTime() - s, TimeUnit.NANOSECONDS);
   }
 

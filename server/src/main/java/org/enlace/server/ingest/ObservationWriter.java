@@ -217,7 +217,8 @@ public final class ObservationWriter implements Managed {
       dao.updateComputers(updates.ids, updates.seenMs, updates.offsets, updates.dropped,
           updates.observedMs, updates.statuses, updates.reasons);
       Set<ObservationDao.Key> fresh = new HashSet<>(inserted);
-      Map<Pending, Set<Long>> result = new HashMap<>();
+      // Keyed by identity: a record's hashCode would hash the whole report once per row.
+      Map<Pending, Set<Long>> result = new java.util.IdentityHashMap<>();
       for (Row r : rows) {
         if (fresh.contains(new ObservationDao.Key(r.owner().agent().agentId(), r.o().seq()))) {
           result.computeIfAbsent(r.owner(), k -> new HashSet<>()).add(r.o().seq());

@@ -134,7 +134,8 @@ public final class ReportParser {
     if (!checks.isObject()) {
       throw new Invalid("malformed", "checks", "must be an object");
     }
-    validateChecks(checks);
+    String checksJson = checks.toString();
+    validateChecks(checks, checksJson);
     Optional<String> speedTest = optionalObject(n, "speedTest");
     Optional<String> counters = optionalObject(n, "interfaceCounters");
     if (counters.isPresent()) {
@@ -174,10 +175,10 @@ public final class ReportParser {
           + " is before the agent enrolled (" + enrolledAt + "); the agent's clock is wrong");
     }
     return new Observation(seq, agentTime, observedAt, offset, source, status, reason,
-        checks.toString(), speedTest, counters);
+        checksJson, speedTest, counters);
   }
 
-  private static void validateChecks(JsonNode checks) throws Invalid {
+  private static void validateChecks(JsonNode checks, String json) throws Invalid {
     for (String list : List.of("dns", "http", "latency")) {
       JsonNode v = checks.path(list);
       if (!v.isMissingNode() && !v.isArray()) {
@@ -192,7 +193,7 @@ public final class ReportParser {
     if (!loss.isMissingNode() && (!loss.isNumber() || loss.asDouble() < 0 || loss.asDouble() > 1)) {
       throw new Invalid("malformed", "checks.loss", "must be a number from 0 to 1");
     }
-    if (checks.toString().length() > MAX_JSON_FIELD_BYTES) {
+    if (json.length() > MAX_JSON_FIELD_BYTES) {
       throw new Invalid("malformed", "checks", "must be at most 16 KiB");
     }
   }
@@ -217,7 +218,10 @@ public final class ReportParser {
       return Optional.empty();
     }
     try {
-      return Optional.of(OffsetDateTime.parse(n.asText()).toInstant());
+      String text = n.asText();
+      // Instant.parse is the fast path for UTC ("Z"); offsets such as -05:00 need the full parser.
+      return Optional.of(text.endsWith("Z") || text.endsWith("z") ? Instant.parse(text)
+          : OffsetDateTime.parse(text).toInstant());
     } catch (DateTimeParseException e) {
       return Optional.empty();
     }

@@ -168,7 +168,7 @@ class ProtocolExamplesTest {
     assertValid(error, agent.api().postBytes("/api/v1/reports",
         "{".getBytes(StandardCharsets.UTF_8)).body(), "400");
     assertValid(error, agent.api().postBytes("/api/v1/reports",
-        new byte[2 * 1024 * 1024]).body(), "413");
+        new byte[1_100_000]).body(), "413");
     assertValid(error, APP.anonymous().post("/api/v1/enroll",
         TestApp.enrollBody("enl_unknown-token-value", "m", "h", "office")).body(), "401 enroll");
   }
