@@ -8,11 +8,13 @@ import jakarta.ws.rs.ext.Provider;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 
 /** Refuses any request body over the limit with 413, whether or not it declared its length. */
 @Provider
 @Priority(Priorities.AUTHENTICATION - 100)
 public final class BodyLimitFilter implements ContainerRequestFilter {
+  private static final long DRAIN_LIMIT = 16L * 1024 * 1024;
   private final long limit;
 
   public BodyLimitFilter(long limit) {
@@ -22,6 +24,16 @@ public final class BodyLimitFilter implements ContainerRequestFilter {
   @Override
   public void filter(ContainerRequestContext request) {
     if (request.getLength() > limit) {
+      // Read and discard a moderately oversized body before answering: a client still sending
+      // when the server closes often never sees the 413 and just retries. Beyond 16 MiB,
+      // answer at once and let the connection close.
+      if (request.getLength() <= DRAIN_LIMIT) {
+        try (InputStream in = request.getEntityStream()) {
+          in.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+          // the client went away: nothing more to do
+        }
+      }
       throw tooLarge(limit);
     }
     request.setEntityStream(new Limited(request.getEntityStream(), limit));

@@ -82,7 +82,11 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
   @Override
   public void run(EnlaceConfiguration config, Environment env) throws Exception {
     Clock clock = Clock.systemUTC();
-    env.getObjectMapper().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    env.getObjectMapper().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+        .enable(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
+        // A misspelt inventory field is an error, not silently dropped; the agent protocol's
+        // requests opt out (old and new agents send fields this server may not know).
+        .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     database = Database.open(config.getDatabase(), config.dataDir());
     Database db = database;

@@ -43,6 +43,10 @@ public final class UserCommand extends ConfiguredCommand<EnlaceConfiguration> {
       EnlaceConfiguration config) throws Exception {
     String action = ns.getString("action");
     String username = ns.getString("username");
+    if (!username.matches("[a-z0-9][a-z0-9._-]{0,63}")) {
+      throw new IllegalArgumentException("user names are 1-64 lower-case letters, digits, '.', "
+          + "'_' or '-', starting with a letter or digit: '" + username + "' is not one");
+    }
     PasswordHasher hasher = new PasswordHasher();
     try (Database db = Database.open(config.getDatabase(), config.dataDir())) {
       Migrations.migrate(db.dataSourceFactory());

@@ -71,17 +71,26 @@ public final class EmbeddedPostgres implements AutoCloseable {
     Files.createDirectories(base);
     Path clusterDir = base.resolve("postgres");
     Path dataDir = clusterDir.resolve("data");
-    Optional<RunAs> runAs = isRoot() ? Optional.of(RunAs.lookup(runAsUser)) : Optional.empty();
+    boolean fresh = !Files.exists(dataDir.resolve("PG_VERSION"));
+    // As root, an existing cluster keeps running as whoever owns it (the server's own account,
+    // when an operator runs a command with sudo); only a new one is given to runAsUser.
+    Optional<RunAs> runAs = Optional.empty();
+    if (isRoot()) {
+      String owner = fresh ? runAsUser : Files.getOwner(dataDir).getName();
+      runAs = Optional.of(RunAs.lookup("root".equals(owner) ? runAsUser : owner));
+    }
     Path pgHome = unpackBinaries(base.resolve("pgsql"));
     Files.createDirectories(clusterDir);
     Path passwordFile = clusterDir.resolve("superuser-password");
 
     if (runAs.isPresent()) {
       runAs.get().checkCanReach(clusterDir);
-      runAs.get().chown(clusterDir);
+      if (fresh) {
+        runAs.get().chown(clusterDir);
+      }
     }
     String password;
-    if (!Files.exists(dataDir.resolve("PG_VERSION"))) {
+    if (fresh) {
       password = randomPassword();
       writePrivate(passwordFile, password);
       runAs.ifPresent(r -> r.chownQuietly(passwordFile));
@@ -253,7 +262,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
   private static Path unpackBinaries(Path root) throws IOException {
     String resource = binaryResource();
-    Path target = root.resolve(resource.replace(".txz", ""));
+    // The directory names the binaries' version, so that an upgraded jar unpacks its own.
+    Path target = root.resolve(binariesVersion() + "-" + resource.replace(".txz", ""));
     Path marker = target.resolve(".complete");
     if (Files.exists(marker)) {
       return target;
@@ -319,6 +329,18 @@ public final class EmbeddedPostgres implements AutoCloseable {
       for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }
+    }
+  }
+
+  static String binariesVersion() {
+    try (InputStream in = EmbeddedPostgres.class.getResourceAsStream("/enlace-build.properties")) {
+      java.util.Properties p = new java.util.Properties();
+      if (in != null) {
+        p.load(in);
+      }
+      return p.getProperty("postgres.binaries.version", "unknown");
+    } catch (IOException e) {
+      return "unknown";
     }
   }
 

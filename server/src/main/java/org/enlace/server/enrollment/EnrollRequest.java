@@ -2,6 +2,7 @@ package org.enlace.server.enrollment;
 
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
@@ -10,8 +11,8 @@ import jakarta.validation.constraints.Size;
 @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record EnrollRequest(
     @NotNull @Size(min = 8, max = 200) String token,
-    @NotNull @Size(min = 1, max = 200) String machineId,
-    @NotNull @Size(min = 1, max = 255) String hostname,
+    @NotBlank @Size(max = 200) String machineId,
+    @NotBlank @Size(max = 255) String hostname,
     @Size(max = 100) String os,
     @Size(max = 100) String osVersion,
     @NotNull @Size(min = 1, max = 50) String agentVersion,

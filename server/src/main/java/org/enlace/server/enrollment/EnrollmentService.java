@@ -115,10 +115,16 @@ public final class EnrollmentService {
    * computer, with its own observations moved along, and both computers are flagged for IT.
    */
   public AgentPrincipal splitClone(AgentPrincipal agent) {
-    long newComputer = jdbi.inTransaction(h -> {
+    Optional<Long> split = jdbi.inTransaction(h -> {
       ComputerDao computers = h.attach(ComputerDao.class);
       h.createQuery("SELECT id FROM computers WHERE id = :id FOR UPDATE")
           .bind("id", agent.computerId()).mapTo(Long.class).one();
+      // A concurrent report of the same agent may have split it already.
+      boolean stillSuperseded = h.createQuery("SELECT superseded_at IS NOT NULL FROM agents "
+          + "WHERE id = :id FOR UPDATE").bind("id", agent.agentId()).mapTo(Boolean.class).one();
+      if (!stillSuperseded) {
+        return Optional.<Long>empty();
+      }
       long id = computers.insertSplitFrom(agent.agentId(), DUPLICATE_FLAG);
       computers.flag(agent.computerId(), DUPLICATE_FLAG);
       h.attach(AgentDao.class).moveTo(agent.agentId(), id);
@@ -126,9 +132,13 @@ public final class EnrollmentService {
               + "WHERE computer_id = :from AND agent_id = :agent")
           .bind("to", id).bind("from", agent.computerId()).bind("agent", agent.agentId())
           .execute();
-      return id;
+      return Optional.of(id);
     });
     registry.invalidate(agent.publicId());
+    if (split.isEmpty()) {
+      return registry.lookup(agent.publicId()).orElseThrow();
+    }
+    long newComputer = split.get();
     LOG.warn("event=duplicate_machine_id agent={} originalComputer={} newComputer={} "
         + "hint=\"two live PCs share one hardware id (cloned image); both computers are flagged\"",
         agent.publicId(), agent.computerId(), newComputer);

@@ -71,6 +71,25 @@ public final class ComputersResource {
         .orElseThrow(() -> ApiException.notFound("computer " + id));
   }
 
+  /**
+   * IT has looked at a computer flagged {@code duplicate_machine_id} (a cloned image) and judged
+   * it: the flag goes. Refused while another live, unflagged computer has the same id.
+   */
+  @POST
+  @Path("/{id}/clear-flag")
+  @RolesAllowed(Role.IT_NAME)
+  public Computer clearFlag(@Auth EnlaceUser user, @PathParam("id") long id) {
+    get(id);
+    try {
+      jdbi.useHandle(h -> h.attach(ComputerDao.class).flag(id, ""));
+    } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException e) {
+      throw ApiException.conflict("machine_id_in_use", "another live computer has the same "
+          + "hardware id; decommission one of them, or leave the flag");
+    }
+    LOG.info("event=computer_flag_cleared computer={} by={}", id, user.username());
+    return get(id);
+  }
+
   /** Retires a computer: its agents are revoked at once, its history is kept. */
   @POST
   @Path("/{id}/decommission")

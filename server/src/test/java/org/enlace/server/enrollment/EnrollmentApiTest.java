@@ -148,6 +148,11 @@ class EnrollmentApiTest {
       assertThat(APP.it().get("/api/v1/computers/" + id).body().get("flag").asText())
           .isEqualTo("duplicate_machine_id");
     }
+    // IT judges it: one flag can go; the second would give two live computers one identity.
+    assertThat(APP.it().post("/api/v1/computers/" + originalComputer + "/clear-flag", "")
+        .body().get("flag").asText()).isEmpty();
+    assertThat(APP.it().post("/api/v1/computers/" + clone.computerId() + "/clear-flag", "")
+        .status()).isEqualTo(409);
   }
 
   @Test

@@ -105,6 +105,21 @@ class InventoryApiTest {
     }
 
     @Test
+    void misspeltFieldIsRefusedByName() {
+      Api.Response r = APP.it().post("/api/v1/establishments", escuela("ie-typo")
+          .put("sectr", "citizens"));
+      assertThat(r.status()).isEqualTo(400);
+      assertThat(r.body().get("message").asText()).contains("sectr");
+    }
+
+    @Test
+    void halfCoordinatesAreRefused() {
+      ObjectNode e = escuela("ie-half");
+      ((ObjectNode) e.get("coordinates")).remove("longitude");
+      assertThat(APP.it().post("/api/v1/establishments", e).status()).isEqualTo(422);
+    }
+
+    @Test
     void malformedJsonIs400() {
       Api.Response r = APP.it().post("/api/v1/establishments", "{\"code\": ");
       assertThat(r.status()).isEqualTo(400);
@@ -169,6 +184,9 @@ class InventoryApiTest {
       long id = created.body().get("id").asLong();
       assertThat(created.body().get("contractedUpMbps").decimalValue())
           .isEqualByComparingTo("2.5");
+      assertThat(created.raw().body().length).isPositive();
+      assertThat(new String(created.raw().body(), java.nio.charset.StandardCharsets.UTF_8))
+          .contains("\"contractedDownMbps\":10").doesNotContain("E+");
       assertThat(reader.get("/api/v1/establishments/biblioteca/links").body()).hasSize(1);
       Api.Response updated = APP.it().put("/api/v1/links/" + id,
           link.put("contractedDownMbps", 20));
