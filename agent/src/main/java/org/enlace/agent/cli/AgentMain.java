@@ -79,7 +79,16 @@ public final class AgentMain {
       d = System.getProperty("os.name", "").startsWith("Windows") && programData != null
           ? Path.of(programData, "Enlace") : Path.of("/var/lib/enlace-agent");
     }
-    Files.createDirectories(d);
+    if (!Files.exists(d)) {
+      Files.createDirectories(d);
+      // Credentials, journal and logs are the service account's alone.
+      try {
+        Files.setPosixFilePermissions(d, java.nio.file.attribute.PosixFilePermissions
+            .fromString("rwx------"));
+      } catch (UnsupportedOperationException e) {
+        // Windows: %ProgramData%\Enlace inherits the ACL the installer set.
+      }
+    }
     return d;
   }
 

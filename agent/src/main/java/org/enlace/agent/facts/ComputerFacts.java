@@ -36,12 +36,12 @@ public record ComputerFacts(String hostname, String machineId, String os, String
         instanceof com.sun.management.OperatingSystemMXBean bean) {
       ramMb = bean.getTotalMemorySize() / (1024 * 1024);
     }
-    return new ComputerFacts(hostname(), machineId(dataDir, hardwareId()), os,
+    return new ComputerFacts(localHostname(), machineId(dataDir, hardwareId()), os,
         System.getProperty("os.version"), Runtime.getRuntime().availableProcessors(), ramMb,
         agentVersion, role);
   }
 
-  static String hostname() {
+  static String localHostname() {
     String env = System.getenv("COMPUTERNAME");
     if (env != null && !env.isBlank()) {
       return env;

@@ -14,13 +14,17 @@ import org.enlace.agent.probe.RoundResult;
 
 /** One round as a protocol v1 observation (docs/protocol.md), as journaled and sent. */
 public final class ObservationJson {
+  /** RFC 3339 with seconds always present (OffsetDateTime.toString drops ":00"). */
+  static final java.time.format.DateTimeFormatter RFC3339 =
+      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+
   private ObservationJson() {}
 
   public static byte[] encode(long seq, RoundResult round, Optional<Long> clockOffsetMs) {
     Map<String, Object> o = new LinkedHashMap<>();
     o.put("seq", seq);
     // Local time with its offset: readable in a support session, exact for the server.
-    o.put("observedAt", round.at().atZone(ZoneId.systemDefault()).toOffsetDateTime().toString());
+    o.put("observedAt", RFC3339.format(round.at().atZone(ZoneId.systemDefault())));
     clockOffsetMs.ifPresent(off -> o.put("clockOffsetMs", off));
     o.put("status", round.status().wire());
     o.put("reason", round.reason());

@@ -1,0 +1,89 @@
+package org.enlace.agent.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The agent's footprint with the shipped JVM flags (agent/packaging/enlace-agent.service), running
+ * its default 60-second checks against a real server on loopback for a while (default one hour;
+ * -Dduration=PT10M for a shorter look). Samples resident memory and CPU time from /proc.
+ */
+public final class FootprintBench {
+  static final String[] SHIPPED_FLAGS = {"-Xms8m", "-Xmx24m", "-Xss256k", "-XX:+UseSerialGC",
+      "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:MaxMetaspaceSize=48m",
+      "-XX:ReservedCodeCacheSize=16m", "-XX:MaxDirectMemorySize=8m", "-Xshare:auto"};
+
+  public static void main(String[] args) throws Exception {
+    Duration duration = Duration.parse(System.getProperty("duration", "PT60M"));
+    Path jar = Path.of(System.getProperty("enlace.agent.jar", "target/enlace-agent.jar"));
+    try (BenchServer server = new BenchServer("127.0.0.1")) {
+      Path data = Files.createTempDirectory("enlace-footprint-agent-");
+      jar = Files.copy(jar, data.resolve("enlace-agent.jar"));
+      Files.writeString(data.resolve("agent.properties"), String.join("\n",
+          "dns.names=localhost", "http.targets=" + server.base + "/api/v1/ping",
+          "captivePortal.url=" + server.base + "/api/v1/ping",
+          "tcp.targets=127.0.0.1:" + server.port, ""));
+      Path token = data.resolve("token");
+      Files.writeString(token, server.token(1));
+      exec(List.of(BenchServer.javaBin(), "-jar", jar.toString(), "enroll", "--data-dir",
+          data.toString(), "--server", server.base, "--token-file", token.toString()));
+      List<String> cmd = new ArrayList<>(List.of(BenchServer.javaBin()));
+      cmd.addAll(List.of(SHIPPED_FLAGS));
+      cmd.addAll(List.of("-jar", jar.toString(), "run", "--data-dir", data.toString()));
+      Process agent = new ProcessBuilder(cmd).redirectErrorStream(true)
+          .redirectOutput(data.resolve("agent.out").toFile()).start();
+      long pid = agent.pid();
+      long clkTck = 100;
+      Thread.sleep(30_000); // start-up and class loading are not the steady state
+      long cpu0 = cpuTicks(pid);
+      long t0 = System.nanoTime();
+      long maxRss = 0;
+      long sumRss = 0;
+      int samples = 0;
+      long end = t0 + duration.toNanos();
+      while (System.nanoTime() < end) {
+        long rss = rssKb(pid);
+        maxRss = Math.max(maxRss, rss);
+        sumRss += rss;
+        samples++;
+        Thread.sleep(10_000);
+      }
+      double wall = (System.nanoTime() - t0) / 1e9;
+      double cpuSeconds = (cpuTicks(pid) - cpu0) / (double) clkTck;
+      agent.destroy();
+      agent.waitFor(30, TimeUnit.SECONDS);
+      System.out.printf("%n| duration | mean RSS | max RSS | mean CPU (one core) | jar |%n");
+      System.out.printf("|---|---|---|---|---|%n");
+      System.out.printf("| %.0f min | %.1f MB | %.1f MB | %.3f %% | %.2f MB |%n", wall / 60,
+          sumRss / (double) samples / 1024, maxRss / 1024.0, 100 * cpuSeconds / wall,
+          Files.size(jar) / 1e6);
+    }
+  }
+
+  static void exec(List<String> cmd) throws Exception {
+    Process p = new ProcessBuilder(cmd).inheritIO().start();
+    if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException("failed: " + cmd);
+    }
+  }
+
+  static long rssKb(long pid) throws Exception {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    return 0;
+  }
+
+  /** utime + stime of the process (all threads), in clock ticks. */
+  static long cpuTicks(long pid) throws Exception {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+  }
+}

@@ -1,0 +1,87 @@
+package org.enlace.agent.probe;
+
+import java.io.EOFException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.PortUnreachableException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
+
+/**
+ * Turns an exception into the short, stable error token kept in a check result (timeout,
+ * refused, connect_failed, reset, closed, unreachable, tls, unknown_host, io). Tokens, not
+ * messages: they end up in the server's database and in reasons, and must not depend on the
+ * JDK's wording or the Windows language.
+ */
+final class ProbeErrors {
+  private ProbeErrors() {}
+
+  /**
+   * The deepest cause that says something wins: the JDK HTTP client wraps "Connection reset"
+   * in "header parser received no bytes", and the inner one is the truth.
+   */
+  static String of(Throwable t) {
+    List<Throwable> chain = new ArrayList<>();
+    for (Throwable c = t; c != null && chain.size() < 16 && !chain.contains(c); c = c.getCause()) {
+      chain.add(c);
+    }
+    for (int i = chain.size() - 1; i >= 0; i--) {
+      String token = direct(chain.get(i));
+      if (token != null) {
+        return token;
+      }
+    }
+    return "io";
+  }
+
+  private static String direct(Throwable c) {
+    String msg = c.getMessage() == null ? "" : c.getMessage().toLowerCase(Locale.ROOT);
+    if (c instanceof HttpTimeoutException
+        || c instanceof SocketTimeoutException
+        || c instanceof TimeoutException) {
+      return "timeout";
+    }
+    if (c instanceof UnknownHostException || c instanceof UnresolvedAddressException) {
+      return "unknown_host";
+    }
+    if (c instanceof NoRouteToHostException || c instanceof PortUnreachableException) {
+      return "unreachable";
+    }
+    if (c instanceof SSLException) {
+      return "tls";
+    }
+    if (c instanceof InterruptedException || c instanceof InterruptedIOException) {
+      return "interrupted";
+    }
+    if (msg.contains("refused")) {
+      return "refused";
+    }
+    if (msg.contains("reset")) {
+      return "reset";
+    }
+    if (msg.contains("unreachable") || msg.contains("no route")) {
+      return "unreachable";
+    }
+    if (c instanceof EOFException || msg.contains("received no bytes")
+        || msg.contains("closed")) {
+      return "closed"; // the peer hung up without an answer
+    }
+    if (c instanceof ConnectException) {
+      // The JDK HTTP client drops the reason (refused, unreachable) of a failed connect.
+      return "connect_failed";
+    }
+    if (c instanceof SocketException) {
+      return "io";
+    }
+    return null;
+  }
+}

@@ -1,0 +1,115 @@
+package org.enlace.agent.cli;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.enlace.agent.config.Credentials;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class AgentCliTest {
+  @TempDir Path dir;
+  WireMockServer server;
+  StringWriter out = new StringWriter();
+  StringWriter err = new StringWriter();
+
+  @BeforeEach
+  void start() {
+    server = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+    server.start();
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop();
+  }
+
+  int run(String... args) {
+    CommandLine cl = AgentMain.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    return cl.execute(args);
+  }
+
+  String base() {
+    return "http://127.0.0.1:" + server.port();
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    for (String c : new String[] {"enroll", "run", "check", "status"}) {
+      assertThat(run(c, "--help")).isZero();
+    }
+    assertThat(out.toString()).contains("--token-file").contains("--data-dir");
+    assertThat(run("--help")).isZero();
+    assertThat(out.toString()).contains("Exit codes").contains("not enrolled");
+    assertThat(run("--version")).isZero();
+  }
+
+  @Test
+  void enrollSavesPrivateCredentialsAndSendsNoPersonalData() throws Exception {
+    server.stubFor(post(urlEqualTo("/api/v1/enroll")).willReturn(aResponse().withStatus(201)
+        .withBody("{\"protocolVersion\":1,\"agentId\":\"6f1d2c1e-0000-4000-8000-000000000001\","
+            + "\"secret\":\"ens_abc\",\"computerId\":42,\"establishment\":\"alcaldia\","
+            + "\"reenrolled\":false,\"machineIdTrusted\":true,\"serverTime\":\"2026-11-25T00:00:00Z\"}")));
+    Path token = dir.resolve("token.txt");
+    Files.writeString(token, "enl_token-value-from-it\n");
+    int code = run("enroll", "--data-dir", dir.toString(), "--server", base(), "--token-file",
+        token.toString(), "--role", "kiosk");
+    assertThat(code).as(err.toString()).isZero();
+    Credentials c = Credentials.load(dir).orElseThrow();
+    assertThat(c.computerId()).isEqualTo(42);
+    assertThat(c.secret()).isEqualTo("ens_abc");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(
+        dir.resolve(Credentials.FILE_NAME)))).isEqualTo("rw-------");
+    server.verify(postRequestedFor(urlEqualTo("/api/v1/enroll"))
+        .withRequestBody(matchingJsonPath("$.token", com.github.tomakehurst.wiremock.client
+            .WireMock.equalTo("enl_token-value-from-it")))
+        .withRequestBody(matchingJsonPath("$.role", com.github.tomakehurst.wiremock.client
+            .WireMock.equalTo("kiosk"))));
+    String sent = server.findAll(postRequestedFor(urlEqualTo("/api/v1/enroll"))).get(0)
+        .getBodyAsString();
+    assertThat(sent).doesNotContain("\"user").doesNotContain(System.getProperty("user.home"));
+    assertThat(run("status", "--data-dir", dir.toString())).isZero();
+    assertThat(out.toString()).contains("computer 42 of alcaldia");
+  }
+
+  @Test
+  void refusedAndUnreachableEnrollmentsHaveTheirExitCodes() {
+    server.stubFor(post(urlEqualTo("/api/v1/enroll")).willReturn(aResponse().withStatus(401)
+        .withBody("{\"code\":401,\"error\":\"enrollment_token_expired\",\"message\":\"expired\"}")));
+    assertThat(run("enroll", "--data-dir", dir.toString(), "--server", base(), "--token", "t"))
+        .isEqualTo(AgentMain.REFUSED);
+    assertThat(err.toString()).contains("enrollment_token_expired");
+    int port = server.port();
+    server.stop();
+    assertThat(run("enroll", "--data-dir", dir.toString(), "--server",
+        "http://127.0.0.1:" + port, "--token", "t")).isEqualTo(AgentMain.UNREACHABLE);
+  }
+
+  @Test
+  void notEnrolled() {
+    assertThat(run("status", "--data-dir", dir.toString())).isEqualTo(AgentMain.NOT_ENROLLED);
+    assertThat(run("run", "--data-dir", dir.toString())).isEqualTo(AgentMain.NOT_ENROLLED);
+  }
+
+  @Test
+  void badCommandLineIsTwo() {
+    assertThat(run("enroll", "--data-dir", dir.toString())).isEqualTo(2);
+    assertThat(run("fly")).isEqualTo(2);
+  }
+}
