@@ -59,9 +59,11 @@ public final class EnrollmentService {
   private EnrollResponse enrollIn(Handle h, EnrollRequest request, java.util.List<UUID> superseded) {
     byte[] tokenHash = Secrets.sha256(request.token());
     EnrollmentTokenDao tokens = h.attach(EnrollmentTokenDao.class);
-    EnrollmentTokenDao.Claim claim = tokens.claim(tokenHash)
-        .orElseThrow(() -> refusal(tokens.state(tokenHash)));
     EnrollRequest.ComputerFacts f = request.facts();
+    Optional<EnrollmentTokenDao.Claim> retried = f.trusted()
+        ? tokens.alreadyUsedBy(tokenHash, f.machineId()) : Optional.empty();
+    EnrollmentTokenDao.Claim claim = retried.isPresent() ? retried.get()
+        : tokens.claim(tokenHash).orElseThrow(() -> refusal(tokens.state(tokenHash)));
     ComputerDao.Facts facts = new ComputerDao.Facts(f.machineId(), f.trusted(), f.hostname(),
         f.os(), f.osVersion(), f.cpuCount(), f.ramMb(), f.agentVersion(), f.role());
     ComputerDao computers = h.attach(ComputerDao.class);

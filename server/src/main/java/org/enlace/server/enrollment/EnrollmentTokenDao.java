@@ -52,6 +52,17 @@ public interface EnrollmentTokenDao {
 
   record Claim(long id, long establishmentId) {}
 
+  /**
+   * A live token this same machine already enrolled with: the enrollment is being retried (its
+   * answer was lost on the way), so it must not cost another use.
+   */
+  @SqlQuery("SELECT t.id, t.establishment_id FROM enrollment_tokens t "
+      + "WHERE t.token_hash = :hash AND t.revoked_at IS NULL AND t.expires_at > now() "
+      + "AND EXISTS (SELECT 1 FROM agents a JOIN computers c ON c.id = a.computer_id "
+      + "WHERE a.enrollment_token_id = t.id AND c.machine_id = :machineId "
+      + "AND c.machine_id_trusted AND c.state = 'active')")
+  Optional<Claim> alreadyUsedBy(byte[] hash, String machineId);
+
   @SqlQuery("SELECT establishment_id, expires_at, max_uses, uses, revoked_at "
       + "FROM enrollment_tokens WHERE token_hash = :hash")
   Optional<State> state(byte[] hash);

@@ -76,6 +76,20 @@ class EnrollmentApiTest {
   }
 
   @Test
+  void aRetriedEnrollmentWhoseAnswerWasLostCostsNoSecondUse() {
+    String token = APP.token("alcaldia", 1);
+    Api.Response first = enroll(token, "retry-machine-4c4c4544-0042");
+    Api.Response retry = enroll(token, "retry-machine-4c4c4544-0042");
+    assertThat(retry.status()).as(retry.toString()).isEqualTo(201);
+    assertThat(retry.body().get("computerId").asLong())
+        .isEqualTo(first.body().get("computerId").asLong());
+    assertThat(retry.body().get("reenrolled").asBoolean()).isTrue();
+    // Another machine still cannot use it.
+    assertThat(enroll(token, "other-machine-4c4c4544-0043").body().get("error").asText())
+        .isEqualTo("enrollment_token_used_up");
+  }
+
+  @Test
   void concurrentEnrollmentsNeverExceedMaxUses() throws Exception {
     String token = APP.token("biblioteca", 5);
     ExecutorService pool = Executors.newFixedThreadPool(12);
