@@ -49,8 +49,7 @@ public final class EnrollmentTokensResource {
   public Response create(@Auth EnlaceUser user, @PathParam("code") String code,
       @Valid EnrollmentTokenRequest request) {
     EnrollmentTokenRequest r = request == null ? new EnrollmentTokenRequest(null, null) : request;
-    long establishmentId = jdbi.onDemand(EstablishmentDao.class).idOf(code)
-        .orElseThrow(() -> ApiException.notFound("establishment '" + code + "'"));
+    long establishmentId = jdbi.onDemand(EstablishmentDao.class).idOrNotFound(code);
     String token = Secrets.newSecret(TOKEN_PREFIX);
     String prefix = token.substring(0, TOKEN_PREFIX.length() + 6);
     Instant expiresAt = clock.instant().plus(Duration.ofHours(r.expiresInHoursOrDefault()));
@@ -69,8 +68,7 @@ public final class EnrollmentTokensResource {
 
   @GET
   public List<EnrollmentToken> list(@PathParam("code") String code) {
-    jdbi.onDemand(EstablishmentDao.class).idOf(code)
-        .orElseThrow(() -> ApiException.notFound("establishment '" + code + "'"));
+    jdbi.onDemand(EstablishmentDao.class).idOrNotFound(code);
     return jdbi.onDemand(EnrollmentTokenDao.class).listFor(code).stream()
         .map(EnrollmentTokenDao.Row::toApi).toList();
   }

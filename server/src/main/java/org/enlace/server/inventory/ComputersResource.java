@@ -57,8 +57,8 @@ public final class ComputersResource {
     if (limit < 1 || limit > 10_000) {
       throw ApiException.badRequest("limit", "must be between 1 and 10000");
     }
-    if (establishment != null && jdbi.onDemand(EstablishmentDao.class).idOf(establishment).isEmpty()) {
-      throw ApiException.notFound("establishment '" + establishment + "'");
+    if (establishment != null) {
+      jdbi.onDemand(EstablishmentDao.class).idOrNotFound(establishment);
     }
     return jdbi.onDemand(ComputerDao.class).list(establishment, status, state, afterId, limit);
   }

@@ -28,6 +28,12 @@ public interface EstablishmentDao {
   @SqlQuery("SELECT id FROM establishments WHERE code = :code")
   Optional<Long> idOf(String code);
 
+  /** The establishment's id, or the API's 404 naming it. */
+  default long idOrNotFound(String code) {
+    return idOf(code).orElseThrow(() -> org.enlace.server.app.ApiException.notFound(
+        "establishment '" + code + "'"));
+  }
+
   @SqlQuery("SELECT code FROM establishments WHERE id = :id")
   String codeOf(long id);
 

@@ -45,7 +45,6 @@ public final class EstablishmentLinksResource {
   }
 
   private long establishmentId(String code) {
-    return jdbi.onDemand(EstablishmentDao.class).idOf(code)
-        .orElseThrow(() -> ApiException.notFound("establishment '" + code + "'"));
+    return jdbi.onDemand(EstablishmentDao.class).idOrNotFound(code);
   }
 }
