@@ -43,7 +43,7 @@ import org.enlace.server.ingest.IngestService;
 import org.enlace.server.ingest.ObservationWriter;
 import org.enlace.server.ingest.PingResource;
 import org.enlace.server.ingest.ReportParser;
-import org.enlace.server.ingest.ReportsResource;
+import org.enlace.server.ingest.ReportsServlet;
 import org.enlace.server.inventory.ComputersResource;
 import org.enlace.server.inventory.EstablishmentLinksResource;
 import org.enlace.server.inventory.EstablishmentsResource;
@@ -126,7 +126,8 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     env.jersey().register(new EarlyEofExceptionMapper());
     env.jersey().register(new IllegalStateExceptionMapper());
     env.jersey().register(new BodyLimitFilter(config.getIngest().getMaxBodySize().toBytes()));
-    env.jersey().register(new RequestMetricsFilter(meters));
+    HttpMetrics http = new HttpMetrics(meters);
+    env.jersey().register(new RequestMetricsFilter(http));
 
     CachingAuthenticator<io.dropwizard.auth.basic.BasicCredentials, EnlaceUser> users =
         new CachingAuthenticator<>(env.metrics(), new UserAuthenticator(jdbi, hasher),
@@ -158,7 +159,12 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
 
     env.jersey().register(new PingResource());
     env.jersey().register(new EnrollResource(enrollment));
-    env.jersey().register(new ReportsResource(agents, ingest, ingestMetrics, config.getIngest()));
+    // The hot endpoint is a plain servlet (see ReportsServlet); the exact mapping wins over
+    // Jersey's /*.
+    var reports = env.servlets().addServlet("reports", new ReportsServlet(agents, ingest,
+        ingestMetrics, http, env.getObjectMapper(), config.getIngest()));
+    reports.setAsyncSupported(true);
+    reports.addMapping(ReportsServlet.PATH);
     env.jersey().register(new EstablishmentsResource(jdbi));
     env.jersey().register(new EstablishmentLinksResource(jdbi));
     env.jersey().register(new IspLinksResource(jdbi));

@@ -7,7 +7,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.enlace.server.app.ApiException;
@@ -37,25 +39,27 @@ public final class IngestService {
     this.clock = requireNonNull(clock, "clock is null");
   }
 
-  public ReportResponse ingest(AgentPrincipal authenticated, byte[] body) {
+  /**
+   * Validates now (a bad body throws {@link ApiException} at once) and completes after the group
+   * commit that stores the report, or with a 503 {@link ApiException} when nothing was stored.
+   * The caller's thread is not held while the commit runs.
+   */
+  public CompletableFuture<ReportResponse> ingest(AgentPrincipal authenticated, byte[] body) {
     Instant receivedAt = clock.instant();
     AgentPrincipal agent = authenticated.supersededAt().isPresent()
         ? enrollment.splitClone(authenticated) : authenticated;
     ParsedReport report = parser.parse(body, receivedAt, agent.enrolledAt());
-    Set<Long> stored;
-    try {
-      stored = writer.submit(agent, receivedAt, report)
-          .get(config.getCommitTimeout().toMilliseconds(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw unavailable("interrupted");
-    } catch (TimeoutException e) {
-      // The commit may still land; the agent resends and the receipts make that harmless.
-      throw unavailable("the database did not commit in time");
-    } catch (ExecutionException e) {
-      throw unavailable(e.getCause() instanceof ObservationWriter.Overloaded
-          ? "the server is busy" : "the database is unavailable");
-    }
+    return writer.submit(agent, receivedAt, report)
+        .orTimeout(config.getCommitTimeout().toMilliseconds(), TimeUnit.MILLISECONDS)
+        .handle((stored, error) -> {
+          if (error != null) {
+            throw unavailable(error instanceof CompletionException c ? c.getCause() : error);
+          }
+          return answer(agent, report, stored);
+        });
+  }
+
+  private ReportResponse answer(AgentPrincipal agent, ParsedReport report, Set<Long> stored) {
     List<Long> acknowledged = new ArrayList<>(report.observations().size());
     int duplicates = report.duplicatesInBatch().size();
     for (Observation o : report.observations()) {
@@ -77,9 +81,13 @@ public final class IngestService {
         report.rejections());
   }
 
-  private ApiException unavailable(String why) {
+  private ApiException unavailable(Throwable cause) {
     metrics.reportOutcome("unavailable");
+    String why = cause instanceof ObservationWriter.Overloaded ? "the server is busy"
+        // The commit may still land; the agent resends and the receipts make that harmless.
+        : cause instanceof TimeoutException ? "the database did not commit in time"
+        : "the database is unavailable";
     return ApiException.unavailable(why + "; nothing from this report was acknowledged, "
-        + "send it again later", 5 + java.util.concurrent.ThreadLocalRandom.current().nextInt(26));
+        + "send it again later", 5 + ThreadLocalRandom.current().nextInt(26));
   }
 }

@@ -1,0 +1,178 @@
+package org.enlace.server.ingest;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PushbackInputStream;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+import org.enlace.server.app.ApiError;
+import org.enlace.server.app.ApiException;
+import org.enlace.server.app.HttpMetrics;
+import org.enlace.server.enrollment.AgentPrincipal;
+import org.enlace.server.enrollment.AgentRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /api/v1/reports}: a batch of observations from one authenticated agent.
+ *
+ * <p>A plain asynchronous servlet rather than a Jersey resource: this is the one hot endpoint
+ * (every agent, every minute), and on two cores Jersey's per-request work cost five times what
+ * the servlet container itself does. The request thread is released while the group commit runs.
+ */
+public final class ReportsServlet extends HttpServlet {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(ReportsServlet.class);
+  public static final String PATH = "/api/v1/reports";
+  private static final long DRAIN_LIMIT = 16L * 1024 * 1024;
+
+  private final transient AgentRegistry agents;
+  private final transient IngestService ingest;
+  private final transient IngestMetrics metrics;
+  private final transient HttpMetrics http;
+  private final transient ObjectMapper json;
+  private final long maxBody;
+  private final long asyncTimeoutMs;
+
+  public ReportsServlet(AgentRegistry agents, IngestService ingest, IngestMetrics metrics,
+      HttpMetrics http, ObjectMapper json, IngestConfig config) {
+    this.agents = requireNonNull(agents, "agents is null");
+    this.ingest = requireNonNull(ingest, "ingest is null");
+    this.metrics = requireNonNull(metrics, "metrics is null");
+    this.http = requireNonNull(http, "http is null");
+    this.json = requireNonNull(json, "json is null");
+    this.maxBody = config.getMaxBodySize().toBytes();
+    this.asyncTimeoutMs = config.getCommitTimeout().toMilliseconds() + 10_000;
+  }
+
+  @Override
+  protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    long start = System.nanoTime();
+    CompletableFuture<ReportResponse> future;
+    try {
+      AgentPrincipal agent = agents.authenticate(req.getHeader("Authorization"));
+      long length = req.getContentLengthLong();
+      if (length > maxBody) {
+        if (length <= DRAIN_LIMIT) {
+          // A client still sending when we close often never reads the 413 and just retries.
+          req.getInputStream().transferTo(OutputStream.nullOutputStream());
+        }
+        throw tooLarge();
+      }
+      future = ingest.ingest(agent, read(req.getInputStream()));
+    } catch (WebApplicationException e) {
+      count(e.getResponse().getStatus());
+      write(resp, e.getResponse());
+      http.record("POST", PATH, resp.getStatus(), System.nanoTime() - start);
+      return;
+    }
+    AsyncContext ctx = req.startAsync();
+    ctx.setTimeout(asyncTimeoutMs);
+    future.whenComplete((r, error) -> {
+      HttpServletResponse out = (HttpServletResponse) ctx.getResponse();
+      try {
+        if (error == null) {
+          out.setStatus(200);
+          out.setContentType("application/json");
+          out.getOutputStream().write(json.writeValueAsBytes(r));
+        } else {
+          Throwable cause = error instanceof CompletionException c ? c.getCause() : error;
+          if (cause instanceof WebApplicationException w) {
+            write(out, w.getResponse());
+          } else {
+            LOG.error("event=report_failed error=\"{}\"", cause.toString());
+            writeError(out, new ApiError(500, "server_error", "unexpected error"), List.of());
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        LOG.info("event=report_answer_lost error=\"{}\"", e.toString());
+      } finally {
+        http.record("POST", PATH, out.getStatus(), System.nanoTime() - start);
+        ctx.complete();
+      }
+    });
+  }
+
+  private void count(int status) {
+    if (status != 503) {
+      metrics.reportOutcome(status == 401 ? "unauthorized" : status == 413 ? "too_large"
+          : "bad_request");
+    }
+  }
+
+  private void write(HttpServletResponse resp, Response r) throws IOException {
+    List<String[]> headers = new java.util.ArrayList<>();
+    r.getStringHeaders().forEach((k, vs) -> vs.forEach(v -> headers.add(new String[] {k, v})));
+    Object entity = r.getEntity();
+    ApiError body = entity instanceof ApiError e ? e
+        : new ApiError(r.getStatus(), "error", String.valueOf(entity));
+    writeError(resp, body, headers);
+  }
+
+  private void writeError(HttpServletResponse resp, ApiError body, List<String[]> headers)
+      throws IOException {
+    resp.setStatus(body.code());
+    for (String[] h : headers) {
+      if (!h[0].equalsIgnoreCase("Content-Type")) {
+        resp.addHeader(h[0], h[1]);
+      }
+    }
+    resp.setContentType("application/json");
+    resp.getOutputStream().write(json.writeValueAsBytes(body));
+  }
+
+  /**
+   * Reads the body, gunzipping it when it starts with the gzip magic (whether or not the
+   * connector already decoded Content-Encoding), and enforces the limit on decompressed bytes so
+   * that a small gzip bomb is refused like a large body.
+   */
+  private byte[] read(InputStream raw) {
+    try {
+      PushbackInputStream in = new PushbackInputStream(raw, 2);
+      int b0 = in.read();
+      int b1 = b0 < 0 ? -1 : in.read();
+      if (b1 >= 0) {
+        in.unread(b1);
+      }
+      if (b0 >= 0) {
+        in.unread(b0);
+      }
+      InputStream source = b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(in, 8192) : in;
+      ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+      byte[] buf = new byte[8192];
+      long total = 0;
+      int n;
+      while ((n = source.read(buf)) > 0) {
+        total += n;
+        if (total > maxBody) {
+          throw tooLarge();
+        }
+        out.write(buf, 0, n);
+      }
+      return out.toByteArray();
+    } catch (ZipException e) {
+      throw new ApiException(400, "malformed_gzip", "body is not valid gzip: " + e.getMessage());
+    } catch (IOException e) {
+      throw new ApiException(400, "body_unreadable", "body could not be read: " + e.getMessage());
+    }
+  }
+
+  private ApiException tooLarge() {
+    return new ApiException(413, "body_too_large", "report body is larger than " + maxBody
+        + " bytes (after decompression); send smaller batches");
+  }
+}
