@@ -61,6 +61,9 @@ public final class AgentMain {
   Path configFile;
 
   public static void main(String[] args) {
+    // Before anything touches java.util.logging: see AgentLogging.DeferredResetLogManager.
+    System.setProperty("java.util.logging.manager",
+        AgentLogging.DeferredResetLogManager.class.getName());
     System.exit(commandLine().execute(args));
   }
 
@@ -225,6 +228,8 @@ public final class AgentMain {
           }
         }, "enlace-shutdown"));
         daemon.run();
+      } finally {
+        AgentLogging.flushAndClose();
       }
       return 0;
     }

@@ -80,15 +80,25 @@ public record ComputerFacts(String hostname, String machineId, String os, String
         && !hex.matches("(..)\\1+") && !hex.matches("(.{4})\\1+");
   }
 
-  /** SMBIOS system UUID: Linux sysfs (root only) or Windows CIM; empty when not readable. */
+  /**
+   * SMBIOS system UUID (Linux sysfs, readable by root only; Windows CIM), else the Linux OS
+   * install's /etc/machine-id, which a service account can read and which survives reinstalling
+   * the agent. Empty when none is readable. A cloned image that shares either id is split on the
+   * server as soon as both copies report.
+   */
   static Optional<String> hardwareId() {
-    Path sysfs = Path.of("/sys/class/dmi/id/product_uuid");
-    try {
-      if (Files.isReadable(sysfs)) {
-        return Optional.of(Files.readString(sysfs, StandardCharsets.US_ASCII).trim());
+    for (Path p : new Path[] {Path.of("/sys/class/dmi/id/product_uuid"),
+        Path.of("/etc/machine-id")}) {
+      try {
+        if (Files.isReadable(p)) {
+          String id = Files.readString(p, StandardCharsets.US_ASCII).trim();
+          if (trusted(id)) {
+            return Optional.of(id);
+          }
+        }
+      } catch (IOException e) {
+        // not readable by this account: try the next
       }
-    } catch (IOException e) {
-      // not readable without root: fall through
     }
     if (System.getProperty("os.name", "").startsWith("Windows")) {
       try {

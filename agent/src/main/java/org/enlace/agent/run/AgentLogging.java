@@ -21,6 +21,44 @@ import java.util.logging.Logger;
 public final class AgentLogging {
   private AgentLogging() {}
 
+  /**
+   * JUL resets (closes) every handler in its own shutdown hook, racing ours: the daemon's last
+   * lines ("agent_stopped") would be lost. This manager defers that until {@link #flushAndClose}.
+   */
+  public static final class DeferredResetLogManager extends LogManager {
+    private volatile boolean closing;
+
+    @Override
+    public void reset() {
+      if (closing || !isShuttingDown()) {
+        super.reset();
+      }
+    }
+
+    void closeNow() {
+      closing = true;
+      super.reset();
+    }
+
+    private static boolean isShuttingDown() {
+      try {
+        Thread hook = new Thread(() -> { });
+        Runtime.getRuntime().addShutdownHook(hook);
+        Runtime.getRuntime().removeShutdownHook(hook);
+        return false;
+      } catch (IllegalStateException e) {
+        return true;
+      }
+    }
+  }
+
+  /** Called last at shutdown, after the daemon's final lines. */
+  public static void flushAndClose() {
+    if (LogManager.getLogManager() instanceof DeferredResetLogManager m) {
+      m.closeNow();
+    }
+  }
+
   public static void configure(Path dataDir, long maxBytes, int files, boolean console)
       throws IOException {
     LogManager.getLogManager().reset();

@@ -170,11 +170,14 @@ public final class Daemon {
 
   private void recordUpload(Uploader.Outcome o) {
     String state = switch (o.kind()) {
-      case ACCEPTED, NOTHING_TO_SEND -> "reachable";
+      // Nothing was sent: nothing learnt about the server.
+      case NOTHING_TO_SEND -> lastServerState.isEmpty() ? "unknown" : lastServerState;
+      case ACCEPTED -> "reachable";
+      case SERVER_BUSY -> "busy";
       case CREDENTIALS_REFUSED -> "credentials_refused";
-      case RETRY_LATER -> o.sent() > 0 ? "reachable" : "unreachable";
+      case RETRY_LATER -> "unreachable";
     };
-    if (!state.equals(lastServerState)) {
+    if (!state.equals(lastServerState) && !state.equals("unknown")) {
       String line = "event=server_" + state + " detail=\"" + o.detail() + "\" pending="
           + journal.pending();
       if (state.equals("credentials_refused")) {

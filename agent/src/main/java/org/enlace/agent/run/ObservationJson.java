@@ -66,7 +66,7 @@ public final class ObservationJson {
     Map<String, Object> m = new LinkedHashMap<>();
     for (int i = 0; i < kv.length; i += 2) {
       Object v = kv[i + 1];
-      if (v instanceof String s && s.isEmpty() && kv[i].equals("error")) {
+      if (kv[i].equals("error") && (v == null || v instanceof String s && s.isEmpty())) {
         continue;
       }
       m.put((String) kv[i], v);

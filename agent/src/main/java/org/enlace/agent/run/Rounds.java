@@ -39,16 +39,20 @@ public final class Rounds {
         .append(r.reason()).append('\n');
     CheckResults c = r.checks();
     c.dns().forEach(d -> sb.append(String.format("  dns      %-45s %s %5d ms %s%n", d.name(),
-        mark(d.ok()), d.ms(), d.error())));
+        mark(d.ok()), d.ms(), text(d.error()))));
     c.http().forEach(h -> sb.append(String.format("  http     %-45s %s %5d ms %s%n", h.url(),
-        mark(h.ok()), h.ms(), h.status() > 0 ? "HTTP " + h.status() : h.error())));
+        mark(h.ok()), h.ms(), h.status() > 0 ? "HTTP " + h.status() : text(h.error()))));
     c.latency().forEach(l -> sb.append(String.format("  tcp      %-45s %s %8.1f ms %s%n",
-        l.target(), mark(l.ok()), l.ms(), l.error())));
+        l.target(), mark(l.ok()), l.ms(), text(l.error()))));
     c.captivePortal().ifPresent(p -> sb.append(String.format("  portal   %-45s %s %5d ms %s%n",
         p.url(), mark(p.ok() && !p.intercepted()), p.ms(),
-        p.intercepted() ? "INTERCEPTED (HTTP " + p.status() + ")" : p.error())));
+        p.intercepted() ? "INTERCEPTED (HTTP " + p.status() + ")" : text(p.error()))));
     sb.append(String.format("  loss     %.0f %%", c.loss() * 100));
     return sb.toString();
+  }
+
+  private static String text(String error) {
+    return error == null ? "" : error;
   }
 
   private static String mark(boolean ok) {

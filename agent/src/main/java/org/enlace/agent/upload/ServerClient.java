@@ -68,9 +68,12 @@ public final class ServerClient {
     r.POST(HttpRequest.BodyPublishers.ofByteArray(body));
     Instant sent = Instant.now();
     HttpResponse<InputStream> resp = http.send(r.build(), HttpResponse.BodyHandlers.ofInputStream());
-    byte[] bytes;
-    try (InputStream in = resp.body()) {
-      bytes = in.readNBytes(4 * 1024 * 1024);
+    byte[] bytes = new byte[0];
+    // No body at all when a proxy refused the tunnel (407): that is an answer, not a crash.
+    if (resp.body() != null) {
+      try (InputStream in = resp.body()) {
+        bytes = in.readNBytes(4 * 1024 * 1024);
+      }
     }
     Instant received = Instant.now();
     Map<String, Object> parsed = Map.of();

@@ -28,7 +28,11 @@ public final class Uploader {
   public record Outcome(Kind kind, int sent, int stored, int duplicates, int rejected,
       Optional<Duration> retryIn, String detail) {}
 
-  public enum Kind { NOTHING_TO_SEND, ACCEPTED, RETRY_LATER, CREDENTIALS_REFUSED }
+  /**
+   * RETRY_LATER: no answer (network, timeout); SERVER_BUSY: the server answered but stored
+   * nothing (429, 5xx); both keep everything and wait.
+   */
+  public enum Kind { NOTHING_TO_SEND, ACCEPTED, RETRY_LATER, SERVER_BUSY, CREDENTIALS_REFUSED }
 
   private final Journal journal;
   private final ServerClient client;
@@ -120,8 +124,10 @@ public final class Uploader {
       return new Outcome(Kind.CREDENTIALS_REFUSED, batch.size(), 0, 0, 0,
           Optional.of(maxBackoff), a.error() + ": " + a.message());
     }
-    return retry("server answered " + a.status() + (a.error().isEmpty() ? "" : " " + a.error()),
-        a.retryAfter());
+    failures++;
+    return new Outcome(Kind.SERVER_BUSY, batch.size(), 0, 0, 0,
+        Optional.of(a.retryAfter().orElseGet(this::backoff)),
+        "server answered " + a.status() + (a.error().isEmpty() ? "" : " " + a.error()));
   }
 
   private Outcome retry(String why, Optional<Duration> retryAfter) {
@@ -130,7 +136,10 @@ public final class Uploader {
     return new Outcome(Kind.RETRY_LATER, 0, 0, 0, 0, Optional.of(wait), why);
   }
 
-  /** Exponential from minBackoff to maxBackoff, with full jitter so a room of PCs spreads out. */
+  /**
+   * Exponential from minBackoff to maxBackoff, with "equal jitter" (a random wait between half
+   * and all of the step) so that a room of PCs restarted together spreads out.
+   */
   Duration backoff() {
     long base = minBackoff.toMillis() << Math.min(20, Math.max(0, failures - 1));
     long cap = Math.min(maxBackoff.toMillis(), base);

@@ -124,7 +124,7 @@ class UploaderTest {
     server.stubFor(post(urlEqualTo("/api/v1/reports")).willReturn(aResponse().withStatus(429)
         .withHeader("Retry-After", "17")));
     Uploader.Outcome o = uploader(Duration.ofSeconds(5)).uploadOnce();
-    assertThat(o.kind()).isEqualTo(Uploader.Kind.RETRY_LATER);
+    assertThat(o.kind()).isEqualTo(Uploader.Kind.SERVER_BUSY);
     assertThat(o.retryIn()).contains(Duration.ofSeconds(17));
     assertThat(journal.pending()).isEqualTo(2);
     server.stubFor(post(urlEqualTo("/api/v1/reports")).willReturn(aResponse().withStatus(503)
@@ -142,7 +142,7 @@ class UploaderTest {
     long previousCap = 0;
     for (int i = 1; i <= 6; i++) {
       Uploader.Outcome o = u.uploadOnce();
-      assertThat(o.kind()).isEqualTo(Uploader.Kind.RETRY_LATER);
+      assertThat(o.kind()).isEqualTo(Uploader.Kind.SERVER_BUSY);
       long cap = Math.min(60_000, 1000L << (i - 1));
       assertThat(o.retryIn().orElseThrow().toMillis()).isBetween(cap / 2, cap);
       assertThat(cap).isGreaterThanOrEqualTo(previousCap);

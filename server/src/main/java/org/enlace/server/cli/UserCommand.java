@@ -81,6 +81,16 @@ public final class UserCommand extends ConfiguredCommand<EnlaceConfiguration> {
     }
   }
 
+  /** A refused request is a sentence for the operator, never a stack trace. */
+  @Override
+  public void onError(io.dropwizard.core.cli.Cli cli, Namespace namespace, Throwable e) {
+    if (e instanceof IllegalArgumentException) {
+      cli.getStdErr().println(e.getMessage());
+    } else {
+      super.onError(cli, namespace, e);
+    }
+  }
+
   private static String password(Namespace ns) throws Exception {
     if (!ns.getBoolean("password_stdin")) {
       return PasswordHasher.randomPassword();

@@ -460,14 +460,18 @@ public final class EmbeddedPostgres implements AutoCloseable {
       }
     }
 
-    /** Fails early, with the fix, when the account cannot reach the data directory. */
+    /**
+     * Fails early, with the fix, when the account cannot reach the data directory: asked of the
+     * system as that account, so owner, group and ACLs all count.
+     */
     void checkCanReach(Path dir) throws IOException {
       for (Path p = dir.getParent(); p != null; p = p.getParent()) {
-        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
-        if (!perms.contains(PosixFilePermission.OTHERS_EXECUTE)) {
+        try {
+          exec(Optional.of(this), Duration.ofSeconds(10), "test", "-x", p.toString());
+        } catch (IOException e) {
           throw new IOException("Enlace runs as root, so its embedded PostgreSQL runs as '" + name
-              + "', which cannot enter " + p + ". Choose a dataDir outside it (e.g. "
-              + "/var/lib/enlace), run Enlace as an ordinary user, or set database.url.");
+              + "', which cannot enter " + p + ". Run Enlace as the account that owns the data "
+              + "directory, make " + p + " reachable by '" + name + "', or set database.url.");
         }
       }
     }

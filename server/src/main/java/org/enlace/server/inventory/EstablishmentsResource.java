@@ -79,8 +79,8 @@ public final class EstablishmentsResource {
       dao.find(code).orElseThrow(() -> ApiException.notFound("establishment '" + code + "'"));
       if (dao.dependents(code) > 0) {
         throw ApiException.conflict("establishment_in_use", "establishment '" + code
-            + "' still has computers or ISP links; decommission or move them first "
-            + "so that their history is kept");
+            + "' has ISP links, or computers or agents that were ever enrolled there; their "
+            + "history belongs to it, so it is kept");
       }
       dao.deleteTokens(code);
       dao.delete(code);
