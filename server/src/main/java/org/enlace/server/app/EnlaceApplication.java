@@ -105,6 +105,9 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     }
     jdbi = new JdbiFactory().build(env, db.dataSourceFactory(), "postgresql");
     jdbi.installPlugin(new PostgresPlugin());
+    // Our SQL binds :named parameters and has no <attribute> templates; rendering templates
+    // for every statement was 4 % of the server's CPU on the ingest path.
+    jdbi.setTemplateEngine(org.jdbi.v3.core.statement.TemplateEngine.NOP);
 
     meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(meters);

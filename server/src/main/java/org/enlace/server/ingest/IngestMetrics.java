@@ -11,6 +11,8 @@ import java.util.function.Supplier;
 /** Ingest's own metrics; labels are bounded (results and outcomes, never agent ids). */
 public final class IngestMetrics {
   private final MeterRegistry registry;
+  private final java.util.concurrent.ConcurrentHashMap<String, Counter> reports =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final Counter stored;
   private final Counter duplicate;
   private final Counter rejected;
@@ -47,9 +49,9 @@ public final class IngestMetrics {
   }
 
   private Counter report(String outcome) {
-    return Counter.builder("enlace.ingest.reports")
-        .description("Report requests, by outcome").tag("outcome", outcome)
-        .register(registry);
+    return reports.computeIfAbsent(outcome, o -> Counter.builder("enlace.ingest.reports")
+        .description("Report requests, by outcome").tag("outcome", o)
+        .register(registry));
   }
 
   void queueDepth(Supplier<Number> depth) {
