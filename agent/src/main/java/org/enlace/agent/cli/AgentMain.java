@@ -100,6 +100,20 @@ public final class AgentMain {
         : dataDir().resolve(AgentConfig.FILE_NAME));
   }
 
+  /** What every subcommand shares: its parent's options and its own output streams. */
+  abstract static class Subcommand implements Callable<Integer> {
+    @CommandLine.ParentCommand AgentMain parent;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    PrintWriter out() {
+      return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+      return spec.commandLine().getErr();
+    }
+  }
+
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
@@ -109,10 +123,7 @@ public final class AgentMain {
 
   @Command(name = "enroll", mixinStandardHelpOptions = true,
       description = "Enroll this PC with an Enlace server, using a token from IT.")
-  static final class Enroll implements Callable<Integer> {
-    @CommandLine.ParentCommand AgentMain parent;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
+  static final class Enroll extends Subcommand {
     @Option(names = "--server", required = true, paramLabel = "URL",
         description = "the Enlace server, e.g. https://enlace.elcontadero-narino.gov.co")
     URI server;
@@ -136,8 +147,8 @@ public final class AgentMain {
 
     @Override
     public Integer call() throws Exception {
-      PrintWriter out = spec.commandLine().getOut();
-      PrintWriter err = spec.commandLine().getErr();
+      PrintWriter out = out();
+      PrintWriter err = err();
       if (!role.equals("office") && !role.equals("kiosk")) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--role: office or kiosk");
       }
@@ -189,22 +200,19 @@ public final class AgentMain {
 
   @Command(name = "run", mixinStandardHelpOptions = true,
       description = "Run the agent daemon: check every interval, keep, and report.")
-  static final class Run implements Callable<Integer> {
-    @CommandLine.ParentCommand AgentMain parent;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
+  static final class Run extends Subcommand {
     @Override
     public Integer call() throws Exception {
       Path dir = parent.dataDir();
       AgentConfig config = parent.config();
       Optional<Credentials> creds = Credentials.load(dir);
       if (creds.isEmpty()) {
-        spec.commandLine().getErr().println("Not enrolled: run 'enlace-agent enroll' first.");
+        err().println("Not enrolled: run 'enlace-agent enroll' first.");
         return NOT_ENROLLED;
       }
       Optional<AgentLock> lock = AgentLock.tryAcquire(dir);
       if (lock.isEmpty()) {
-        spec.commandLine().getErr().println("Another enlace-agent daemon already runs on " + dir);
+        err().println("Another enlace-agent daemon already runs on " + dir);
         return ALREADY_RUNNING;
       }
       AgentLogging.configure(dir, config.logMaxBytes(), config.logFiles(), true);
@@ -237,17 +245,14 @@ public final class AgentMain {
 
   @Command(name = "check", mixinStandardHelpOptions = true,
       description = "Run one round of checks now, print it and queue it for the server.")
-  static final class Check implements Callable<Integer> {
-    @CommandLine.ParentCommand AgentMain parent;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
+  static final class Check extends Subcommand {
     @Override
     public Integer call() throws Exception {
       Path dir = parent.dataDir();
       AgentConfig config = parent.config();
       Optional<Credentials> creds = Credentials.load(dir);
       RoundResult r = Rounds.create(config, creds.map(Credentials::serverUrl).orElse(null)).get();
-      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter out = out();
       out.println(Rounds.describe(r));
       if (creds.isPresent()) {
         Optional<AgentLock> lock = AgentLock.tryAcquire(dir);
@@ -274,14 +279,11 @@ public final class AgentMain {
 
   @Command(name = "status", mixinStandardHelpOptions = true,
       description = "Show the last checks, queue, last upload, clock offset and server state.")
-  static final class StatusCommand implements Callable<Integer> {
-    @CommandLine.ParentCommand AgentMain parent;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
+  static final class StatusCommand extends Subcommand {
     @Override
     public Integer call() throws Exception {
       Path dir = parent.dataDir();
-      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter out = out();
       Optional<Credentials> creds = Credentials.load(dir);
       Map<String, Object> s = new LinkedHashMap<>(StatusFile.read(dir));
       Optional<AgentLock> lock = AgentLock.tryAcquire(dir);

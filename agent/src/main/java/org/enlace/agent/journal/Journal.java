@@ -154,14 +154,7 @@ public final class Journal implements Closeable {
     if (maxRecords < 1) {
       throw new IllegalArgumentException("maxRecords must be positive: " + maxRecords);
     }
-    ensureUsable();
-    if (dirty) {
-      try {
-        force();
-      } catch (IOException e) {
-        throw failed(e);
-      }
-    }
+    sync();
     return collect(maxRecords, maxBytes);
   }
 
