@@ -59,6 +59,19 @@ public final class ReportsServlet extends HttpServlet {
     this.asyncTimeoutMs = config.getCommitTimeout().toMilliseconds() + 10_000;
   }
 
+  /** Anything but POST gets the API's JSON 405, not the container's HTML page. */
+  @Override
+  protected void service(HttpServletRequest req, HttpServletResponse resp)
+      throws jakarta.servlet.ServletException, IOException {
+    if (!"POST".equals(req.getMethod())) {
+      writeError(resp, new ApiError(405, "method_not_allowed", req.getMethod() + " is not "
+          + "allowed here; agents POST their reports"), List.<String[]>of(new String[] {"Allow",
+          "POST"}));
+      return;
+    }
+    super.service(req, resp);
+  }
+
   @Override
   protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
     long start = System.nanoTime();

@@ -378,6 +378,14 @@ class ReportsApiTest {
   }
 
   @Test
+  void otherMethodsOnReportsAreAJson405() {
+    Api.Response r = APP.anonymous().get("/api/v1/reports");
+    assertThat(r.status()).isEqualTo(405);
+    assertThat(r.body().get("error").asText()).isEqualTo("method_not_allowed");
+    assertThat(r.header("Allow")).isEqualTo("POST");
+  }
+
+  @Test
   void pingIs204WithoutCredentials() {
     Api.Response r = APP.anonymous().get("/api/v1/ping");
     assertThat(r.status()).isEqualTo(204);
