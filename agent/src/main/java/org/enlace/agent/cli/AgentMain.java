@@ -182,8 +182,9 @@ public final class AgentMain {
         return UNREACHABLE;
       }
       if (a.status() != 201) {
-        err.println("The server refused the enrollment (" + a.status() + " " + a.error() + "): "
-            + a.message());
+        err.println("The server refused the enrollment (" + a.status()
+            + (a.error().isEmpty() ? "" : " " + a.error()) + ")"
+            + (a.message().isEmpty() ? "" : ": " + a.message()));
         return a.status() >= 500 ? UNREACHABLE : REFUSED;
       }
       Credentials c = new Credentials(server, a.body().get("agentId").toString(),

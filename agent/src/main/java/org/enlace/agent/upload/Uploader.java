@@ -101,7 +101,7 @@ public final class Uploader {
     if (a.status() == 413 && batchMaxObservations > 1) {
       // The server takes smaller reports than we send: halve and go again at once.
       batchMaxObservations = Math.max(1, batchMaxObservations / 2);
-      return new Outcome(Kind.RETRY_LATER, batch.size(), 0, 0, 0, Optional.of(Duration.ZERO),
+      return new Outcome(Kind.SERVER_BUSY, batch.size(), 0, 0, 0, Optional.of(Duration.ZERO),
           "report too large; batches now " + batchMaxObservations);
     }
     if (a.status() == 400 && batch.size() == 1) {
@@ -115,7 +115,7 @@ public final class Uploader {
     }
     if (a.status() == 400) {
       isolateRemaining = batch.size();
-      return new Outcome(Kind.RETRY_LATER, batch.size(), 0, 0, 0, Optional.of(Duration.ZERO),
+      return new Outcome(Kind.SERVER_BUSY, batch.size(), 0, 0, 0, Optional.of(Duration.ZERO),
           "server refused the batch (" + a.message() + "); isolating the bad record");
     }
     if (a.status() == 401 || a.status() == 403) {
