@@ -92,6 +92,15 @@ public final class ReportsServlet extends HttpServlet {
       write(resp, e.getResponse());
       http.record("POST", PATH, resp.getStatus(), System.nanoTime() - start);
       return;
+    } catch (RuntimeException e) {
+      // The database went away while looking up the agent (a cache miss) or splitting a clone:
+      // the agent must back off and resend, never take it for a credential problem.
+      LOG.warn("event=report_unavailable error=\"{}\"", e.toString());
+      metrics.reportOutcome("unavailable");
+      write(resp, ApiException.unavailable("the database is unavailable; nothing from this "
+          + "report was acknowledged, send it again later", 15).getResponse());
+      http.record("POST", PATH, resp.getStatus(), System.nanoTime() - start);
+      return;
     }
     AsyncContext ctx = req.startAsync();
     ctx.setTimeout(asyncTimeoutMs);

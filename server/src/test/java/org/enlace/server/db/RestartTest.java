@@ -61,6 +61,13 @@ class RestartTest {
       Api.Response down = agent.report(TestApp.report(4, 5));
       assertThat(down.status()).as(down.toString()).isEqualTo(503);
       assertThat(down.header("Retry-After")).isNotEmpty();
+      // An agent not in the credential cache cannot be checked now: 503 too, never a 401 that
+      // would make it think its credentials were revoked.
+      Api.Response unchecked = new Api(base(first), Api.basic(
+          java.util.UUID.randomUUID().toString(), "secret")).post("/api/v1/reports",
+          TestApp.report(1));
+      assertThat(unchecked.status()).as(unchecked.toString()).isEqualTo(503);
+      assertThat(unchecked.body().get("error").asText()).isEqualTo("unavailable");
 
       // It comes back on the same port; the agent resends and everything lands once.
       try (EmbeddedPostgres again = EmbeddedPostgres.start(dataDir, 0, "nobody")) {
