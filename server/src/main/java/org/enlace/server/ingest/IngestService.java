@@ -44,12 +44,13 @@ public final class IngestService {
    * commit that stores the report, or with a 503 {@link ApiException} when nothing was stored.
    * The caller's thread is not held while the commit runs.
    */
-  public CompletableFuture<ReportResponse> ingest(AgentPrincipal authenticated, byte[] body) {
+  public CompletableFuture<ReportResponse> ingest(AgentPrincipal authenticated, byte[] body,
+      java.util.Optional<String> agentVersion) {
     Instant receivedAt = clock.instant();
     AgentPrincipal agent = authenticated.supersededAt().isPresent()
         ? enrollment.splitClone(authenticated) : authenticated;
     ParsedReport report = parser.parse(body, receivedAt, agent.enrolledAt());
-    return writer.submit(agent, receivedAt, report)
+    return writer.submit(agent, receivedAt, report, agentVersion)
         .orTimeout(config.getCommitTimeout().toMilliseconds(), TimeUnit.MILLISECONDS)
         .handle((stored, error) -> {
           if (error != null) {

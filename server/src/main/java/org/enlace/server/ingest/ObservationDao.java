@@ -50,6 +50,7 @@ public interface ObservationDao {
   @SqlUpdate("UPDATE computers c SET"
       + " last_seen_at = greatest(c.last_seen_at, timestamptz 'epoch' + u.seen_ms * interval '1 millisecond'),"
       + " clock_offset_ms = coalesce(u.offset_ms, c.clock_offset_ms),"
+      + " agent_version = coalesce(u.agent_version, c.agent_version),"
       + " queue_dropped_total = greatest(c.queue_dropped_total, u.dropped),"
       + " last_status = CASE WHEN u.observed_ms IS NOT NULL AND (c.last_observed_at IS NULL OR"
       + "   timestamptz 'epoch' + u.observed_ms * interval '1 millisecond' > c.last_observed_at)"
@@ -63,11 +64,11 @@ public interface ObservationDao {
       + "   ELSE c.last_observed_at END"
       + " FROM unnest(CAST(:ids AS bigint[]), CAST(:seenMs AS bigint[]), CAST(:offsets AS bigint[]),"
       + "   CAST(:dropped AS bigint[]), CAST(:observedMs AS bigint[]), CAST(:statuses AS text[]),"
-      + "   CAST(:reasons AS text[]))"
-      + "   AS u(id, seen_ms, offset_ms, dropped, observed_ms, status, reason)"
+      + "   CAST(:reasons AS text[]), CAST(:versions AS text[]))"
+      + "   AS u(id, seen_ms, offset_ms, dropped, observed_ms, status, reason, agent_version)"
       + " WHERE c.id = u.id")
   void updateComputers(long[] ids, long[] seenMs, Long[] offsets, long[] dropped,
-      Long[] observedMs, String[] statuses, String[] reasons);
+      Long[] observedMs, String[] statuses, String[] reasons, String[] versions);
 
   @SqlQuery("SELECT 1 FROM enlace_ensure_observation_partition(CAST(:month AS date))")
   int ensurePartition(java.time.LocalDate month);

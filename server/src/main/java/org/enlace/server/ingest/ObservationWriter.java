@@ -37,7 +37,7 @@ public final class ObservationWriter implements Managed {
 
   /** One report waiting for its commit. */
   record Pending(AgentPrincipal agent, Instant receivedAt, ParsedReport report,
-      CompletableFuture<Set<Long>> stored) {}
+      java.util.Optional<String> agentVersion, CompletableFuture<Set<Long>> stored) {}
 
   private final Jdbi jdbi;
   private final IngestConfig config;
@@ -57,9 +57,9 @@ public final class ObservationWriter implements Managed {
 
   /** Queues a report; the future completes with the sequences newly stored, after the commit. */
   public CompletableFuture<Set<Long>> submit(AgentPrincipal agent, Instant receivedAt,
-      ParsedReport report) {
+      ParsedReport report, java.util.Optional<String> agentVersion) {
     CompletableFuture<Set<Long>> f = new CompletableFuture<>();
-    if (!running || !queue.offer(new Pending(agent, receivedAt, report, f))) {
+    if (!running || !queue.offer(new Pending(agent, receivedAt, report, agentVersion, f))) {
       f.completeExceptionally(new Overloaded());
     }
     return f;
@@ -215,7 +215,7 @@ public final class ObservationWriter implements Managed {
           computerIds, agentIds, seqs, observedMs, agentMs, offsets, timeSources, receivedMs,
           statuses, reasons, checks, speedTests, counters);
       dao.updateComputers(updates.ids, updates.seenMs, updates.offsets, updates.dropped,
-          updates.observedMs, updates.statuses, updates.reasons);
+          updates.observedMs, updates.statuses, updates.reasons, updates.versions);
       Set<ObservationDao.Key> fresh = new HashSet<>(inserted);
       // Keyed by identity: a record's hashCode would hash the whole report once per row.
       Map<Pending, Set<Long>> result = new java.util.IdentityHashMap<>();
@@ -245,6 +245,7 @@ public final class ObservationWriter implements Managed {
     Long[] observedMs;
     String[] statuses;
     String[] reasons;
+    String[] versions;
 
     static ComputerUpdates of(List<Pending> group) {
       Map<Long, List<Pending>> byComputer = new HashMap<>();
@@ -262,6 +263,7 @@ public final class ObservationWriter implements Managed {
       u.observedMs = new Long[n];
       u.statuses = new String[n];
       u.reasons = new String[n];
+      u.versions = new String[n];
       for (int i = 0; i < n; i++) {
         u.ids[i] = ids.get(i);
         Observation newest = null;
@@ -269,6 +271,7 @@ public final class ObservationWriter implements Managed {
           if (p.receivedAt().toEpochMilli() >= u.seenMs[i]) {
             u.seenMs[i] = p.receivedAt().toEpochMilli();
             u.offsets[i] = p.report().clockOffsetEstimateMs().orElse(u.offsets[i]);
+            u.versions[i] = p.agentVersion().orElse(u.versions[i]);
           }
           u.dropped[i] = Math.max(u.dropped[i], p.report().droppedObservations());
           for (Observation o : p.report().observations()) {

@@ -86,7 +86,8 @@ public final class ReportsServlet extends HttpServlet {
         }
         throw tooLarge();
       }
-      future = ingest.ingest(agent, read(req.getInputStream()));
+      future = ingest.ingest(agent, read(req.getInputStream()),
+          agentVersion(req.getHeader("User-Agent")));
     } catch (WebApplicationException e) {
       count(e.getResponse().getStatus());
       write(resp, e.getResponse());
@@ -127,6 +128,21 @@ public final class ReportsServlet extends HttpServlet {
         ctx.complete();
       }
     });
+  }
+
+  private static final java.util.regex.Pattern AGENT =
+      java.util.regex.Pattern.compile("^enlace-agent/([A-Za-z0-9._+-]{1,50})(?:\\s.*)?$");
+
+  /**
+   * The agent's version from its User-Agent ({@code enlace-agent/0.2.0}), so that the inventory
+   * follows upgrades without a new enrollment.
+   */
+  static java.util.Optional<String> agentVersion(String userAgent) {
+    if (userAgent == null) {
+      return java.util.Optional.empty();
+    }
+    var m = AGENT.matcher(userAgent);
+    return m.matches() ? java.util.Optional.of(m.group(1)) : java.util.Optional.empty();
   }
 
   private void count(int status) {

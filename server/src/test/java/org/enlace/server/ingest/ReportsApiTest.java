@@ -378,6 +378,19 @@ class ReportsApiTest {
   }
 
   @Test
+  void agentVersionFollowsTheUserAgentOfReports() throws Exception {
+    Agent a = APP.enroll("alcaldia");
+    Api.Response r = a.api().postBytes("/api/v1/reports",
+        Api.JSON.writeValueAsBytes(TestApp.report(1)), "User-Agent", "enlace-agent/0.2.0");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(APP.it().get("/api/v1/computers/" + a.computerId()).body().get("agentVersion")
+        .asText()).isEqualTo("0.2.0");
+    a.report(TestApp.report(2));
+    assertThat(APP.it().get("/api/v1/computers/" + a.computerId()).body().get("agentVersion")
+        .asText()).as("another client's User-Agent changes nothing").isEqualTo("0.2.0");
+  }
+
+  @Test
   void otherMethodsOnReportsAreAJson405() {
     Api.Response r = APP.anonymous().get("/api/v1/reports");
     assertThat(r.status()).isEqualTo(405);
