@@ -65,8 +65,8 @@ public record AgentConfig(
             list(p, "dns.servers", ""),
             list(p, "http.targets", "https://www.gov.co/,https://www.elcontadero-narino.gov.co/")
                 .stream().map(URI::create).toList(),
-            URI.create(p.getProperty("captivePortal.url",
-                "http://connectivitycheck.gstatic.com/generate_204")),
+            Optional.ofNullable(blankToNull(p.getProperty("captivePortal.url",
+                "http://connectivitycheck.gstatic.com/generate_204"))).map(URI::create),
             p.getProperty("captivePortal.expectedBody", ""),
             list(p, "tcp.targets", "www.gov.co:443"),
             list(p, "lan.targets", ""),

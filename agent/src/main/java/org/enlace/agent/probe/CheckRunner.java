@@ -88,7 +88,7 @@ public final class CheckRunner implements AutoCloseable {
           error -> new CheckResults.Http(url.toString(), false, 0, timeout.toMillis(), error)));
     }
     Optional<Pending<CheckResults.CaptivePortal>> portal =
-        Optional.ofNullable(config.captivePortalUrl()).map(url -> submit(
+        config.captivePortalUrl().map(url -> submit(
             new CaptivePortalProbe(http, url, config.captivePortalExpectedBody(), timeout),
             error -> new CheckResults.CaptivePortal(url.toString(), false, false, 0,
                 timeout.toMillis(), error)));

@@ -41,6 +41,14 @@ class AgentConfigTest {
   }
 
   @Test
+  void captivePortalCheckCanBeSwitchedOff() {
+    Properties p = new Properties();
+    p.setProperty("captivePortal.url", "");
+    assertThat(AgentConfig.from(p).probes().captivePortalUrl()).isEmpty();
+    assertThat(AgentConfig.defaults().probes().captivePortalUrl()).isPresent();
+  }
+
+  @Test
   void serverPingIsAlwaysChecked() {
     Properties p = new Properties();
     p.setProperty("server.url", "https://enlace.example.gov.co");

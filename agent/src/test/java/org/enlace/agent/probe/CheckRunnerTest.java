@@ -48,7 +48,7 @@ class CheckRunnerTest {
   private ProbeConfig config(List<String> dnsNames, List<URI> http, List<String> tcp,
       List<String> lan) {
     return new ProbeConfig(dnsNames, List.of(dns.address()), http,
-        web.url("/generate_204"), "", tcp, lan, TIMEOUT);
+        java.util.Optional.of(web.url("/generate_204")), "", tcp, lan, TIMEOUT);
   }
 
   private ProbeConfig healthy() {
@@ -112,7 +112,8 @@ class CheckRunnerTest {
         List.of(URI.create("http://127.0.0.1:" + closed + "/")), List.of("127.0.0.1:" + closed),
         List.of("localhost:" + router.getLocalPort()));
     config = new ProbeConfig(config.dnsNames(), config.dnsServers(), config.httpTargets(),
-        URI.create("http://127.0.0.1:" + closed + "/generate_204"), "", config.tcpTargets(),
+        java.util.Optional.of(URI.create("http://127.0.0.1:" + closed + "/generate_204")), "",
+        config.tcpTargets(),
         config.lanTargets(), TIMEOUT);
     RoundResult r = round(config);
 
@@ -126,7 +127,7 @@ class CheckRunnerTest {
     int closed = StubHttpServer.closedPort();
     ProbeConfig config = new ProbeConfig(List.of("slow.gov.co"), List.of(dns.address()),
         List.of(URI.create("http://127.0.0.1:" + closed + "/api/v1/ping")),
-        URI.create("http://127.0.0.1:" + closed + "/generate_204"), "",
+        java.util.Optional.of(URI.create("http://127.0.0.1:" + closed + "/generate_204")), "",
         List.of("127.0.0.1:" + closed), List.of("localhost:" + closed), TIMEOUT);
     long start = System.nanoTime();
     RoundResult r = round(config);
