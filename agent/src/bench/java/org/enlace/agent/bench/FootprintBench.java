@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  * -Dduration=PT10M for a shorter look). Samples resident memory and CPU time from /proc.
  */
 public final class FootprintBench {
-  static final String[] SHIPPED_FLAGS = {"-Xms8m", "-Xmx24m", "-Xss256k", "-XX:+UseSerialGC",
+  /** As in agent/packaging/enlace-agent.service (with MALLOC_ARENA_MAX=2 in the environment). */
+  static final String[] SHIPPED_FLAGS = {"-XX:-UsePerfData", "-Xms8m", "-Xmx24m", "-Xss256k", "-XX:+UseSerialGC",
       "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:MaxMetaspaceSize=48m",
       "-XX:ReservedCodeCacheSize=16m", "-XX:MaxDirectMemorySize=8m", "-Xshare:auto"};
 
@@ -34,8 +35,10 @@ public final class FootprintBench {
       List<String> cmd = new ArrayList<>(List.of(BenchServer.javaBin()));
       cmd.addAll(List.of(SHIPPED_FLAGS));
       cmd.addAll(List.of("-jar", jar.toString(), "run", "--data-dir", data.toString()));
-      Process agent = new ProcessBuilder(cmd).redirectErrorStream(true)
-          .redirectOutput(data.resolve("agent.out").toFile()).start();
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+          .redirectOutput(data.resolve("agent.out").toFile());
+      pb.environment().put("MALLOC_ARENA_MAX", "2");
+      Process agent = pb.start();
       long pid = agent.pid();
       long clkTck = 100;
       Thread.sleep(30_000); // start-up and class loading are not the steady state
