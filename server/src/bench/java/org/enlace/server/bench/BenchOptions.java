@@ -3,7 +3,7 @@ package org.enlace.server.bench;
 import java.nio.file.Path;
 
 /**
- * Settings, from system properties ({@code -Dbench.agents=256}); the Maven profile passes its own
+ * Settings, from system properties ({@code -Dbench.agents=512}); the Maven profile passes its own
  * properties of the same names, so {@code mvn -Pbench ... -Dbench.durationSeconds=60} works.
  */
 final class BenchOptions {
@@ -14,13 +14,13 @@ final class BenchOptions {
   int startTimeoutSeconds = intProp("bench.startTimeoutSeconds", 240);
   boolean keepData = Boolean.parseBoolean(prop("bench.keepData", "false"));
 
-  int agents = intProp("bench.agents", 256);
+  int agents = intProp("bench.agents", 512);
   int establishments = intProp("bench.establishments", 8);
   int clientThreads = intProp("bench.clientThreads", 1);
   int warmupSeconds = intProp("bench.warmupSeconds", 15);
   int durationSeconds = intProp("bench.durationSeconds", 30);
 
-  int singleConnections = intProp("bench.single.connections", 128);
+  int singleConnections = intProp("bench.single.connections", 512);
   int batchConnections = intProp("bench.batch.connections", 8);
   int batchSize = intProp("bench.batch.size", 500);
 
