@@ -112,6 +112,11 @@ public final class AgentMain {
     PrintWriter err() {
       return spec.commandLine().getErr();
     }
+
+    /** Only while holding the {@link AgentLock}: one process owns the journal. */
+    Journal openJournal(Path dir, AgentConfig config) throws IOException {
+      return Journal.open(dir.resolve("journal"), config.journal());
+    }
   }
 
   static final class Version implements CommandLine.IVersionProvider {
@@ -218,7 +223,7 @@ public final class AgentMain {
       }
       AgentLogging.configure(dir, config.logMaxBytes(), config.logFiles(), true);
       try (AgentLock held = lock.get();
-          Journal journal = Journal.open(dir.resolve("journal"), config.journal())) {
+          Journal journal = openJournal(dir, config)) {
         ClockOffset clock = new ClockOffset();
         ServerClient client = new ServerClient(Rounds.proxySelector(config), config.caFile(),
             config.requestTimeout());
@@ -259,7 +264,7 @@ public final class AgentMain {
         Optional<AgentLock> lock = AgentLock.tryAcquire(dir);
         if (lock.isPresent()) {
           try (AgentLock held = lock.get();
-              Journal journal = Journal.open(dir.resolve("journal"), config.journal())) {
+              Journal journal = openJournal(dir, config)) {
             long seq = journal.append(s -> ObservationJson.encode(s, r, Optional.empty()));
             out.println("Queued as observation " + seq + " (" + journal.pending()
                 + " waiting to be sent).");
@@ -291,7 +296,7 @@ public final class AgentMain {
       s.put("daemon", lock.isEmpty() ? "running" : "not running");
       if (lock.isPresent()) {
         try (AgentLock held = lock.get();
-            Journal journal = Journal.open(dir.resolve("journal"), parent.config().journal())) {
+            Journal journal = openJournal(dir, parent.config())) {
           s.put("queue", Map.of("pending", journal.pending(), "dropped", journal.dropped(),
               "diskBytes", journal.diskBytes()));
           journal.oldestPendingAppendedAtMillis().ifPresent(ms -> s.put("oldestPendingAt",

@@ -84,12 +84,14 @@ public record AgentConfig(
         Integer.parseInt(p.getProperty("log.files", "5")));
   }
 
-  /** The probe targets with the server's own ping added, so that it is always checked. */
+  /** The probe targets with the configured server's own ping added. */
   public ProbeConfig probesWithServer() {
-    if (serverUrl.isEmpty()) {
-      return probes;
-    }
-    URI ping = serverUrl.get().resolve("/api/v1/ping");
+    return serverUrl.map(this::probesWithServer).orElse(probes);
+  }
+
+  /** The probe targets with this server's own ping added, so that it is always checked. */
+  public ProbeConfig probesWithServer(URI server) {
+    URI ping = server.resolve("/api/v1/ping");
     if (probes.httpTargets().contains(ping)) {
       return probes;
     }

@@ -21,14 +21,8 @@ public final class Rounds {
 
   /** The configured checks, plus the Enlace server's own ping when the agent knows its server. */
   public static Supplier<RoundResult> create(AgentConfig config, URI serverUrl) {
-    ProbeConfig probes = config.probes();
-    if (serverUrl != null) {
-      probes = new AgentConfig(java.util.Optional.of(serverUrl), config.role(), config.interval(),
-          config.jitter(), config.probes(), config.proxy(), config.caFile(),
-          config.batchMaxObservations(), config.batchMaxBytes(), config.minBackoff(),
-          config.maxBackoff(), config.requestTimeout(), config.journal(), config.logMaxBytes(),
-          config.logFiles()).probesWithServer();
-    }
+    ProbeConfig probes = serverUrl == null ? config.probes()
+        : config.probesWithServer(serverUrl);
     CheckRunner runner = new CheckRunner(probes, proxySelector(config), Clock.systemUTC());
     return runner::run;
   }

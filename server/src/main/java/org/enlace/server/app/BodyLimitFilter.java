@@ -24,19 +24,26 @@ public final class BodyLimitFilter implements ContainerRequestFilter {
   @Override
   public void filter(ContainerRequestContext request) {
     if (request.getLength() > limit) {
-      // Read and discard a moderately oversized body before answering: a client still sending
-      // when the server closes often never sees the 413 and just retries. Beyond 16 MiB,
-      // answer at once and let the connection close.
-      if (request.getLength() <= DRAIN_LIMIT) {
-        try (InputStream in = request.getEntityStream()) {
-          in.transferTo(OutputStream.nullOutputStream());
-        } catch (IOException e) {
-          // the client went away: nothing more to do
-        }
-      }
+      discardOversized(request.getLength(), request.getEntityStream());
       throw tooLarge(limit);
     }
     request.setEntityStream(new Limited(request.getEntityStream(), limit));
+  }
+
+  /**
+   * Reads and discards a moderately oversized body before the 413 is sent: a client still sending
+   * when the server closes often never sees the answer and just retries. Beyond 16 MiB the answer
+   * goes at once and the connection closes.
+   */
+  public static void discardOversized(long length, InputStream body) {
+    if (length > DRAIN_LIMIT) {
+      return;
+    }
+    try (InputStream in = body) {
+      in.transferTo(OutputStream.nullOutputStream());
+    } catch (IOException e) {
+      // the client went away: nothing more to do
+    }
   }
 
   static ApiException tooLarge(long limit) {

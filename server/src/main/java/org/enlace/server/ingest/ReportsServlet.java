@@ -12,7 +12,6 @@ import jakarta.ws.rs.core.Response;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PushbackInputStream;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +20,7 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 import org.enlace.server.app.ApiError;
 import org.enlace.server.app.ApiException;
+import org.enlace.server.app.BodyLimitFilter;
 import org.enlace.server.app.HttpMetrics;
 import org.enlace.server.enrollment.AgentPrincipal;
 import org.enlace.server.enrollment.AgentRegistry;
@@ -38,7 +38,6 @@ public final class ReportsServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(ReportsServlet.class);
   public static final String PATH = "/api/v1/reports";
-  private static final long DRAIN_LIMIT = 16L * 1024 * 1024;
 
   private final transient AgentRegistry agents;
   private final transient IngestService ingest;
@@ -80,10 +79,7 @@ public final class ReportsServlet extends HttpServlet {
       AgentPrincipal agent = agents.authenticate(req.getHeader("Authorization"));
       long length = req.getContentLengthLong();
       if (length > maxBody) {
-        if (length <= DRAIN_LIMIT) {
-          // A client still sending when we close often never reads the 413 and just retries.
-          req.getInputStream().transferTo(OutputStream.nullOutputStream());
-        }
+        BodyLimitFilter.discardOversized(length, req.getInputStream());
         throw tooLarge();
       }
       future = ingest.ingest(agent, read(req.getInputStream()),
