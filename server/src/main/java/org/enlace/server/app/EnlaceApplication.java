@@ -38,6 +38,8 @@ import org.enlace.server.enrollment.AgentRegistry;
 import org.enlace.server.enrollment.EnrollResource;
 import org.enlace.server.enrollment.EnrollmentService;
 import org.enlace.server.enrollment.EnrollmentTokensResource;
+import org.enlace.server.indicators.IndicatorService;
+import org.enlace.server.indicators.IndicatorsResource;
 import org.enlace.server.ingest.IngestMetrics;
 import org.enlace.server.ingest.IngestService;
 import org.enlace.server.ingest.ObservationWriter;
@@ -48,6 +50,8 @@ import org.enlace.server.inventory.ComputersResource;
 import org.enlace.server.inventory.EstablishmentLinksResource;
 import org.enlace.server.inventory.EstablishmentsResource;
 import org.enlace.server.inventory.IspLinksResource;
+import org.enlace.server.rollup.LocalMinutes;
+import org.enlace.server.rollup.RollupMaintainer;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.postgres.PostgresPlugin;
@@ -61,6 +65,7 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
   private volatile Jdbi jdbi;
   private volatile Database database;
   private volatile PrometheusMeterRegistry meters;
+  private volatile RollupMaintainer rollups;
 
   public static void main(String[] args) throws Exception {
     new EnlaceApplication().run(args);
@@ -155,7 +160,9 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     AgentRegistry agents = new AgentRegistry(jdbi);
     EnrollmentService enrollment = new EnrollmentService(jdbi, agents, clock);
     IngestMetrics ingestMetrics = new IngestMetrics(meters);
-    ObservationWriter writer = new ObservationWriter(jdbi, config.getIngest(), ingestMetrics);
+    LocalMinutes localMinutes = new LocalMinutes(config.zone());
+    ObservationWriter writer = new ObservationWriter(jdbi, config.getIngest(), ingestMetrics,
+        localMinutes);
     env.lifecycle().manage(writer);
     IngestService ingest = new IngestService(new ReportParser(env.getObjectMapper(),
         config.getIngest()), writer, enrollment, ingestMetrics, config.getIngest(), clock);
@@ -174,6 +181,12 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     env.jersey().register(new EnrollmentTokensResource(jdbi, clock));
     env.jersey().register(new ComputersResource(jdbi, agents));
 
+    rollups = new RollupMaintainer(jdbi, config.getRollups(), localMinutes,
+        env.getObjectMapper(), meters);
+    env.lifecycle().manage(rollups);
+    IndicatorService indicators = new IndicatorService(jdbi, config.getIndicators(), config.zone());
+    env.jersey().register(new IndicatorsResource(jdbi, indicators));
+
     LOG.info("event=enlace_configured dataDir={} timeZone={} database={}", config.dataDir(),
         config.zone(), config.getDatabase().isExternal() ? "external" : "embedded");
   }
@@ -185,6 +198,10 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
 
   public Database database() {
     return database;
+  }
+
+  public RollupMaintainer rollups() {
+    return rollups;
   }
 
   public PrometheusMeterRegistry meters() {

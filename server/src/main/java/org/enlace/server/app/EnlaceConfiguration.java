@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import org.enlace.server.db.DatabaseConfig;
+import org.enlace.server.indicators.IndicatorsConfig;
 import org.enlace.server.ingest.IngestConfig;
+import org.enlace.server.rollup.RollupConfig;
 
 /** config.yml; every field has a default, so the server also starts with no file at all. */
 public class EnlaceConfiguration extends Configuration {
@@ -20,8 +22,13 @@ public class EnlaceConfiguration extends Configuration {
   /** The municipality's time zone: days, months and opening hours are judged in it. */
   @NotEmpty @JsonProperty private String timeZone = "America/Bogota";
 
+  /** Shown on evidence reports, e.g. "Municipio de El Contadero, Nariño". */
+  @NotEmpty @JsonProperty private String municipality = "Municipio de El Contadero, Nariño";
+
   @Valid @NotNull @JsonProperty private DatabaseConfig database = new DatabaseConfig();
   @Valid @NotNull @JsonProperty private IngestConfig ingest = new IngestConfig();
+  @Valid @NotNull @JsonProperty private RollupConfig rollups = new RollupConfig();
+  @Valid @NotNull @JsonProperty private IndicatorsConfig indicators = new IndicatorsConfig();
 
   public Path dataDir() {
     return Path.of(dataDir).toAbsolutePath().normalize();
@@ -52,5 +59,17 @@ public class EnlaceConfiguration extends Configuration {
 
   public IngestConfig getIngest() {
     return ingest;
+  }
+
+  public RollupConfig getRollups() {
+    return rollups;
+  }
+
+  public IndicatorsConfig getIndicators() {
+    return indicators;
+  }
+
+  public String getMunicipality() {
+    return municipality;
   }
 }

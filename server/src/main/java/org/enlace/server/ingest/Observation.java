@@ -14,7 +14,13 @@ public record Observation(
     String reason,
     String checksJson,
     Optional<String> speedTestJson,
-    Optional<String> interfaceCountersJson) {
+    Optional<String> interfaceCountersJson,
+    double[] latencyMs,
+    Optional<SpeedTest> speedTest) {
+
+  /** The figures of a reported speed test that the evidence reports use. */
+  public record SpeedTest(String method, Optional<Double> downMbps, Optional<Double> upMbps,
+      Optional<Double> latencyMs) {}
 
   /** How the stored time was obtained. */
   public enum TimeSource {

@@ -20,6 +20,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.enlace.server.enrollment.AgentPrincipal;
+import org.enlace.server.rollup.ComputerDayDelta;
+import org.enlace.server.rollup.LocalMinutes;
+import org.enlace.server.rollup.RollupDao;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.slf4j.Logger;
@@ -42,13 +45,16 @@ public final class ObservationWriter implements Managed {
   private final Jdbi jdbi;
   private final IngestConfig config;
   private final IngestMetrics metrics;
+  private final LocalMinutes minutes;
   private final BlockingQueue<Pending> queue;
   private final Set<LocalDate> partitions = ConcurrentHashMap.newKeySet();
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean running;
 
-  public ObservationWriter(Jdbi jdbi, IngestConfig config, IngestMetrics metrics) {
+  public ObservationWriter(Jdbi jdbi, IngestConfig config, IngestMetrics metrics,
+      LocalMinutes minutes) {
     this.jdbi = requireNonNull(jdbi, "jdbi is null");
+    this.minutes = requireNonNull(minutes, "minutes is null");
     this.config = requireNonNull(config, "config is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.queue = new ArrayBlockingQueue<>(config.getMaxQueuedReports());
@@ -219,13 +225,68 @@ public final class ObservationWriter implements Managed {
       Set<ObservationDao.Key> fresh = new HashSet<>(inserted);
       // Keyed by identity: a record's hashCode would hash the whole report once per row.
       Map<Pending, Set<Long>> result = new java.util.IdentityHashMap<>();
+      // Rollups take exactly the rows stored now, in this transaction: a retransmission adds
+      // nothing, and nothing stored is missing from them.
+      ComputerDayDelta delta = new ComputerDayDelta(minutes);
+      List<Row> withSpeedTest = new ArrayList<>();
       for (Row r : rows) {
         if (fresh.contains(new ObservationDao.Key(r.owner().agent().agentId(), r.o().seq()))) {
           result.computeIfAbsent(r.owner(), k -> new HashSet<>()).add(r.o().seq());
+          AgentPrincipal a = r.owner().agent();
+          delta.add(a.establishmentId(), a.computerId(), r.o().observedAt(), r.o().status(),
+              r.o().latencyMs());
+          if (r.o().speedTest().isPresent()) {
+            withSpeedTest.add(r);
+          }
         }
+      }
+      if (!delta.isEmpty()) {
+        RollupDao rollups = h.attach(RollupDao.class);
+        ComputerDayDelta.Columns c = delta.columns();
+        rollups.mergeComputerDays(c.computerIds(), c.days(), c.establishmentIds(),
+            c.dayMinutes(), c.online(), c.limited(), c.offline(), c.observations(),
+            c.latency());
+        List<ComputerDayDelta.EstablishmentDay> dirty = delta.dirty();
+        rollups.markDirty(dirty.stream().mapToLong(ComputerDayDelta.EstablishmentDay::establishmentId)
+            .toArray(), dirty.stream().map(d -> d.day().toString()).toArray(String[]::new));
+      }
+      if (!withSpeedTest.isEmpty()) {
+        storeSpeedTests(h.attach(RollupDao.class), withSpeedTest.stream()
+            .map(r -> new SpeedTestRow(r.owner().agent(), r.o())).toList());
       }
       return result;
     });
+  }
+
+  private record SpeedTestRow(AgentPrincipal agent, Observation o) {}
+
+  private void storeSpeedTests(RollupDao dao, List<SpeedTestRow> rows) {
+    int n = rows.size();
+    long[] e = new long[n];
+    long[] c = new long[n];
+    long[] a = new long[n];
+    long[] s = new long[n];
+    long[] t = new long[n];
+    String[] days = new String[n];
+    String[] methods = new String[n];
+    Double[] down = new Double[n];
+    Double[] up = new Double[n];
+    Double[] latency = new Double[n];
+    for (int i = 0; i < n; i++) {
+      SpeedTestRow r = rows.get(i);
+      Observation.SpeedTest test = r.o().speedTest().orElseThrow();
+      e[i] = r.agent().establishmentId();
+      c[i] = r.agent().computerId();
+      a[i] = r.agent().agentId();
+      s[i] = r.o().seq();
+      t[i] = r.o().observedAt().toEpochMilli();
+      days[i] = minutes.slot(r.o().observedAt()).day().toString();
+      methods[i] = test.method();
+      down[i] = test.downMbps().orElse(null);
+      up[i] = test.upMbps().orElse(null);
+      latency[i] = test.latencyMs().orElse(null);
+    }
+    dao.insertSpeedTests(e, c, a, s, t, days, methods, down, up, latency);
   }
 
   private synchronized void ensurePartition(LocalDate month) {

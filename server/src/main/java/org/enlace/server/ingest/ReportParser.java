@@ -26,6 +26,7 @@ import org.enlace.server.ingest.Observation.TimeSource;
  * or before the agent enrolled, is rejected with the reason, never stored as if true.
  */
 public final class ReportParser {
+  private static final double[] NO_LATENCIES = new double[0];
   public static final int PROTOCOL_VERSION = 1;
   static final Set<String> STATUSES = Set.of("online", "limited", "offline");
   private static final int MAX_JSON_FIELD_BYTES = 16 * 1024;
@@ -175,7 +176,36 @@ public final class ReportParser {
           + " is before the agent enrolled (" + enrolledAt + "); the agent's clock is wrong");
     }
     return new Observation(seq, agentTime, observedAt, offset, source, status, reason,
-        checksJson, speedTest, counters);
+        checksJson, speedTest, counters, latencies(checks), speedTest.map(t ->
+            speedFigures(n.get("speedTest"))));
+  }
+
+  /** Connect times of the successful latency probes: what the evidence's latency is made of. */
+  private static double[] latencies(JsonNode checks) {
+    JsonNode list = checks.path("latency");
+    if (!list.isArray() || list.isEmpty()) {
+      return NO_LATENCIES;
+    }
+    double[] out = new double[list.size()];
+    int n = 0;
+    for (JsonNode l : list) {
+      JsonNode ms = l.path("ms");
+      if (l.path("ok").asBoolean(false) && ms.isNumber() && ms.asDouble() >= 0) {
+        out[n++] = ms.asDouble();
+      }
+    }
+    return n == out.length ? out : java.util.Arrays.copyOf(out, n);
+  }
+
+  private static Observation.SpeedTest speedFigures(JsonNode t) {
+    return new Observation.SpeedTest(t.path("method").asText("unknown"), positive(t, "downMbps"),
+        positive(t, "upMbps"), positive(t, "latencyMs"));
+  }
+
+  private static Optional<Double> positive(JsonNode n, String field) {
+    JsonNode v = n.path(field);
+    return v.isNumber() && v.asDouble() >= 0 && Double.isFinite(v.asDouble())
+        ? Optional.of(v.asDouble()) : Optional.empty();
   }
 
   private static void validateChecks(JsonNode checks, String json) throws Invalid {

@@ -27,4 +27,13 @@ public record Computer(
     Optional<String> lastStatus,
     Optional<String> lastReason,
     Optional<Long> clockOffsetMs,
-    long queueDroppedTotal) {}
+    long queueDroppedTotal,
+    String lifecycle) {
+
+  /**
+   * live: reported in the last 21 days; at_risk: 21 to 28 days ago; dropped: longer (a computer
+   * that never reported counts from its enrollment). For IT to chase silent agents.
+   */
+  public static final java.util.Set<String> LIFECYCLES = java.util.Set.of("live", "at_risk",
+      "dropped");
+}

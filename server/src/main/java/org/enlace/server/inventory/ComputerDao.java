@@ -16,8 +16,11 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 @RegisterRowMapper(ComputerDao.Mapper.class)
 public interface ComputerDao {
-  String SELECT = "SELECT c.*, e.code FROM computers c JOIN establishments e "
-      + "ON e.id = c.establishment_id ";
+  String LIFECYCLE = "CASE WHEN coalesce(c.last_seen_at, c.enrolled_at) > now() - interval '21 days'"
+      + " THEN 'live' WHEN coalesce(c.last_seen_at, c.enrolled_at) > now() - interval '28 days'"
+      + " THEN 'at_risk' ELSE 'dropped' END";
+  String SELECT = "SELECT c.*, e.code, " + LIFECYCLE + " AS lifecycle FROM computers c "
+      + "JOIN establishments e ON e.id = c.establishment_id ";
 
   /** The facts an agent reports about its computer at enrollment. */
   record Facts(String machineId, boolean machineIdTrusted, String hostname, String os,
@@ -26,8 +29,10 @@ public interface ComputerDao {
   @SqlQuery(SELECT + "WHERE (CAST(:code AS text) IS NULL OR e.code = :code) "
       + "AND (CAST(:status AS text) IS NULL OR c.last_status = :status) "
       + "AND (CAST(:state AS text) IS NULL OR c.state = :state) "
+      + "AND (CAST(:lifecycle AS text) IS NULL OR " + LIFECYCLE + " = :lifecycle) "
       + "AND c.id > :afterId ORDER BY c.id LIMIT :limit")
-  List<Computer> list(String code, String status, String state, long afterId, int limit);
+  List<Computer> list(String code, String status, String state, String lifecycle, long afterId,
+      int limit);
 
   @SqlQuery(SELECT + "WHERE c.id = :id")
   Optional<Computer> find(long id);
@@ -81,7 +86,7 @@ public interface ComputerDao {
           Optional.ofNullable(rs.getString("last_status")),
           Optional.ofNullable(rs.getString("last_reason")),
           Optional.ofNullable(rs.getObject("clock_offset_ms", Long.class)),
-          rs.getLong("queue_dropped_total"));
+          rs.getLong("queue_dropped_total"), rs.getString("lifecycle"));
     }
 
     private static Optional<Instant> instant(ResultSet rs, String column) throws SQLException {

@@ -46,6 +46,7 @@ public final class ComputersResource {
   @RolesAllowed({Role.IT_NAME, Role.ADMINISTRATION_NAME})
   public List<Computer> list(@QueryParam("establishment") String establishment,
       @QueryParam("status") String status, @QueryParam("state") String state,
+      @QueryParam("lifecycle") String lifecycle,
       @QueryParam("afterId") @DefaultValue("0") long afterId,
       @QueryParam("limit") @DefaultValue("1000") int limit) {
     if (status != null && !STATUSES.contains(status)) {
@@ -54,13 +55,17 @@ public final class ComputersResource {
     if (state != null && !STATES.contains(state)) {
       throw ApiException.badRequest("state", "must be one of active, decommissioned");
     }
+    if (lifecycle != null && !Computer.LIFECYCLES.contains(lifecycle)) {
+      throw ApiException.badRequest("lifecycle", "must be one of live, at_risk, dropped");
+    }
     if (limit < 1 || limit > 10_000) {
       throw ApiException.badRequest("limit", "must be between 1 and 10000");
     }
     if (establishment != null) {
       jdbi.onDemand(EstablishmentDao.class).idOrNotFound(establishment);
     }
-    return jdbi.onDemand(ComputerDao.class).list(establishment, status, state, afterId, limit);
+    return jdbi.onDemand(ComputerDao.class).list(establishment, status, state, lifecycle,
+        afterId, limit);
   }
 
   @GET

@@ -1,0 +1,60 @@
+package org.enlace.server.evidence;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Optional;
+import org.enlace.server.indicators.IndicatorReport;
+
+/**
+ * Everything an evidence report states, as data. The renderers (HTML, PDF, CSV, JSON) only
+ * format it; {@code dataSha256} is the SHA-256 of this record's JSON with {@code generatedAt}
+ * and {@code dataSha256} left out, so two renderings of the same data carry the same hash.
+ */
+public record EvidenceReport(Meta meta, Method method, IndicatorReport indicators,
+    List<EstablishmentEvidence> establishments) {
+
+  /** scope is "municipality", "establishment" or "link"; scopeId the code or link id. */
+  public record Meta(String municipality, String period, LocalDate firstDay, LocalDate lastDay,
+      String scope, String scopeId, String timeZone, Instant generatedAt, String dataSha256,
+      List<String> sources) {}
+
+  /** The parameters behind every figure, for the methodology section. */
+  public record Method(int minOnlineDays, int holdMinutes, int shortOutageMinutes,
+      double underContractShare, String testServer, long observationsUsed, long speedTestsUsed) {}
+
+  public record EstablishmentEvidence(String code, String name, String kind, String sector,
+      Availability availability, List<Outage> outages, LatencyStats latency,
+      int computersEnrolled, int computersConnected, List<LinkEvidence> links) {}
+
+  /**
+   * Minutes inside opening hours. availabilityPct = up / (up + outage); completenessPct =
+   * minutes with data / open minutes. Both empty when there is nothing to divide by.
+   */
+  public record Availability(long openMinutes, long observedMinutes, long upMinutes,
+      long outageMinutes, Optional<Double> availabilityPct, Optional<Double> completenessPct) {}
+
+  /**
+   * An interval in which every computer reporting at the establishment saw offline or limited.
+   * cause: agents (from the PCs) or, later, link_down (from SNMP). shortBlip: under the
+   * configured threshold, listed but not counted as an outage in the totals.
+   */
+  public record Outage(Instant start, Instant end, long durationMinutes, long openMinutes,
+      int computers, boolean shortBlip, String cause) {}
+
+  public record LatencyStats(long samples, Optional<Double> p50Ms, Optional<Double> p90Ms) {}
+
+  public record LinkEvidence(long id, String isp, String technology, BigDecimal contractedDownMbps,
+      BigDecimal contractedUpMbps, Optional<BigDecimal> monthlyCost, String currency,
+      SpeedStats download, SpeedStats upload, Optional<BigDecimal> costPerMeasuredMbps,
+      Optional<Utilization> utilization) {}
+
+  /** Speed tests in the period: median, p10, p90 in Mbit/s and the share under 80 % of contract. */
+  public record SpeedStats(long tests, Optional<Double> medianMbps, Optional<Double> p10Mbps,
+      Optional<Double> p90Mbps, Optional<Double> underContractSharePct) {}
+
+  /** From SNMP, when a router is polled (filled by the SNMP feature). */
+  public record Utilization(double p95InPct, double p95OutPct, long minutesAbove80Pct,
+      long samples) {}
+}

@@ -1,0 +1,265 @@
+package org.enlace.server.evidence;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.enlace.server.app.ApiException;
+import org.enlace.server.evidence.EvidenceReport.Availability;
+import org.enlace.server.evidence.EvidenceReport.EstablishmentEvidence;
+import org.enlace.server.evidence.EvidenceReport.LatencyStats;
+import org.enlace.server.evidence.EvidenceReport.LinkEvidence;
+import org.enlace.server.evidence.EvidenceReport.Outage;
+import org.enlace.server.evidence.EvidenceReport.SpeedStats;
+import org.enlace.server.indicators.Granularity;
+import org.enlace.server.indicators.IndicatorReport;
+import org.enlace.server.indicators.IndicatorService;
+import org.enlace.server.inventory.OpeningHours;
+import org.enlace.server.rollup.LatencyHistogram;
+import org.enlace.server.rollup.LocalMinutes;
+import org.enlace.server.rollup.OpeningMask;
+import org.enlace.server.rollup.RollupConfig;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Builds evidence reports from the rollups and the inventory. Every figure is computed here, so
+ * the HTML, PDF, CSV and JSON renderings of one report state the same numbers.
+ */
+public final class EvidenceService {
+  /** A speed test under this share of the contracted rate counts as under contract. */
+  static final double UNDER_CONTRACT = 0.8;
+
+  private final Jdbi jdbi;
+  private final IndicatorService indicators;
+  private final RollupConfig rollups;
+  private final LocalMinutes minutes;
+  private final ObjectMapper json;
+  private final String municipality;
+  private final Clock clock;
+
+  public EvidenceService(Jdbi jdbi, IndicatorService indicators, RollupConfig rollups,
+      LocalMinutes minutes, ObjectMapper json, String municipality, Clock clock) {
+    this.jdbi = jdbi;
+    this.indicators = indicators;
+    this.rollups = rollups;
+    this.minutes = minutes;
+    this.json = json;
+    this.municipality = municipality;
+    this.clock = clock;
+  }
+
+  /** Throws NotFound (ApiException 404) for an unknown establishment or link. */
+  public EvidenceReport report(EvidenceQuery query) {
+    ReportPeriod period = query.period();
+    Instant now = clock.instant();
+    EvidenceReport report = jdbi.inTransaction(h -> {
+      // One snapshot for every figure of the report.
+      h.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+      EvidenceDao dao = h.attach(EvidenceDao.class);
+      Optional<EvidenceDao.Link> link = query.link().map(id -> dao.link(id)
+          .orElseThrow(() -> ApiException.notFound("ISP link " + id)));
+      List<EvidenceDao.Place> places;
+      if (link.isPresent()) {
+        places = dao.places(null).stream()
+            .filter(p -> p.id() == link.get().establishmentId()).toList();
+      } else {
+        places = dao.places(query.establishment().orElse(null));
+        if (query.establishment().isPresent() && places.isEmpty()) {
+          throw ApiException.notFound("establishment " + query.establishment().get());
+        }
+      }
+      long observations = 0;
+      long tests = 0;
+      List<EstablishmentEvidence> out = new ArrayList<>();
+      for (EvidenceDao.Place p : places) {
+        List<EvidenceDao.Link> links = link.map(List::of).orElseGet(() -> dao.links(p.id()));
+        List<LinkEvidence> linkEvidence = new ArrayList<>();
+        for (EvidenceDao.Link l : links) {
+          List<EvidenceDao.Test> t = dao.speedTests(l.id(), minutes.start(period.firstDay()),
+              minutes.start(period.lastDay().plusDays(1)));
+          tests += t.size();
+          linkEvidence.add(linkEvidence(l, t));
+        }
+        observations += dao.observations(p.id(), period.firstDay(), period.lastDay());
+        out.add(establishment(dao, p, period, now, linkEvidence));
+      }
+      IndicatorReport.Period figures = indicators.period(h, period.label(), period.firstDay(),
+          period.lastDay());
+      IndicatorReport ind = new IndicatorReport(period.firstMonth().toString(),
+          period.lastMonth().toString(), granularity(period), new IndicatorReport.Definition(
+              indicators.config().getMinOnlineDays(), minutes.zone().getId()),
+          indicators.currentBaseline(h), List.of(figures));
+      String scope = link.isPresent() ? "link"
+          : query.establishment().isPresent() ? "establishment" : "municipality";
+      String scopeId = link.map(l -> Long.toString(l.id()))
+          .orElse(query.establishment().orElse(""));
+      EvidenceReport.Meta meta = new EvidenceReport.Meta(municipality, period.label(),
+          period.firstDay(), period.lastDay(), scope, scopeId, minutes.zone().getId(), now, "",
+          List.of("agents", "inventory", "declarations", "baseline"));
+      EvidenceReport.Method method = new EvidenceReport.Method(
+          indicators.config().getMinOnlineDays(), rollups.getHoldMinutes(),
+          rollups.getShortOutageMinutes(), UNDER_CONTRACT, indicators.config().getTestServer(),
+          observations, tests);
+      return new EvidenceReport(meta, method, ind, out);
+    });
+    return EvidenceHash.withHash(report, json);
+  }
+
+  private static Granularity granularity(ReportPeriod p) {
+    return p.firstMonth().equals(p.lastMonth()) ? Granularity.MONTH
+        : p.firstMonth().plusMonths(2).equals(p.lastMonth()) ? Granularity.QUARTER
+        : Granularity.YEAR;
+  }
+
+  private EstablishmentEvidence establishment(EvidenceDao dao, EvidenceDao.Place p,
+      ReportPeriod period, Instant now, List<LinkEvidence> links) {
+    Instant from = minutes.start(period.firstDay());
+    Instant to = minutes.start(period.lastDay().plusDays(1));
+    EvidenceDao.DayTotals t = dao.totals(p.id(), period.firstDay(), period.lastDay());
+    long open = expectedOpenMinutes(p, period, dao.firstEnrollment(p.id()), now);
+    Availability availability = new Availability(open, t.observedOpenMinutes(),
+        t.upOpenMinutes(), t.outageOpenMinutes(),
+        ratio(t.upOpenMinutes(), t.observedOpenMinutes()),
+        ratio(t.observedOpenMinutes(), open));
+    int[] hist = parse(t.latencyHist());
+    LatencyStats latency = new LatencyStats(LatencyHistogram.samples(hist),
+        LatencyHistogram.percentile(hist, 0.5), LatencyHistogram.percentile(hist, 0.9));
+    int enrolled = dao.computersEnrolled(p.id(), from, to);
+    int connected = dao.computersConnected(p.id(), period.firstDay(),
+        period.lastDay().withDayOfMonth(1), indicators.config().getMinOnlineDays());
+    return new EstablishmentEvidence(p.code(), p.name(), p.kind(), p.sector(), availability,
+        outages(dao.outages(p.id(), from, to)), latency, enrolled, connected, links);
+  }
+
+  /**
+   * Opening minutes from the later of the period's start and the first enrollment, to the
+   * earlier of its end and now: no observation is expected before an agent existed or in the
+   * future, so neither counts against completeness.
+   */
+  private long expectedOpenMinutes(EvidenceDao.Place p, ReportPeriod period,
+      Optional<Instant> firstEnrollment, Instant now) {
+    OpeningMask mask = new OpeningMask(hours(p.openingHours()));
+    Instant start = firstEnrollment.filter(e -> e.isAfter(minutes.start(period.firstDay())))
+        .orElse(minutes.start(period.firstDay()));
+    Instant end = minutes.start(period.lastDay().plusDays(1));
+    if (now.isBefore(end)) {
+      end = now;
+    }
+    long open = 0;
+    for (LocalDate d = period.firstDay(); !d.isAfter(period.lastDay()); d = d.plusDays(1)) {
+      Instant dayStart = minutes.start(d);
+      if (!dayStart.isBefore(end)) {
+        break;
+      }
+      boolean[] mask0 = mask.openMinutes(d, minutes);
+      for (int m = 0; m < mask0.length; m++) {
+        Instant at = dayStart.plusSeconds(60L * m);
+        if (mask0[m] && !at.isBefore(start) && at.isBefore(end)) {
+          open++;
+        }
+      }
+    }
+    return open;
+  }
+
+  private OpeningHours hours(String text) {
+    try {
+      return json.readValue(text, OpeningHours.class);
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      return OpeningHours.ALWAYS;
+    }
+  }
+
+  /** Joins segments that continue across midnight into one outage. */
+  List<Outage> outages(List<EvidenceDao.OutageSegment> segments) {
+    List<Outage> out = new ArrayList<>();
+    EvidenceDao.OutageSegment cur = null;
+    long duration = 0;
+    long open = 0;
+    int computers = 0;
+    for (EvidenceDao.OutageSegment s : segments) {
+      if (cur != null && s.startedAt().equals(cur.endedAt()) && s.cause().equals(cur.cause())) {
+        cur = new EvidenceDao.OutageSegment(cur.startedAt(), s.endedAt(), 0, 0, 0, cur.cause());
+        duration += s.durationMinutes();
+        open += s.openMinutes();
+        computers = Math.max(computers, s.computers());
+        continue;
+      }
+      if (cur != null) {
+        out.add(outage(cur, duration, open, computers));
+      }
+      cur = s;
+      duration = s.durationMinutes();
+      open = s.openMinutes();
+      computers = s.computers();
+    }
+    if (cur != null) {
+      out.add(outage(cur, duration, open, computers));
+    }
+    return out;
+  }
+
+  private Outage outage(EvidenceDao.OutageSegment s, long duration, long open, int computers) {
+    return new Outage(s.startedAt(), s.endedAt(), duration, open, computers,
+        duration < rollups.getShortOutageMinutes(), s.cause());
+  }
+
+  static LinkEvidence linkEvidence(EvidenceDao.Link l, List<EvidenceDao.Test> tests) {
+    double[] down = tests.stream().flatMap(t -> t.downMbps().stream()).mapToDouble(d -> d)
+        .sorted().toArray();
+    double[] up = tests.stream().flatMap(t -> t.upMbps().stream()).mapToDouble(d -> d)
+        .sorted().toArray();
+    SpeedStats d = speed(down, l.contractedDownMbps().doubleValue());
+    SpeedStats u = speed(up, l.contractedUpMbps().doubleValue());
+    Optional<BigDecimal> costPerMbps = l.monthlyCost().flatMap(cost -> d.medianMbps()
+        .filter(m -> m > 0).map(m -> cost.divide(BigDecimal.valueOf(m), 2,
+            RoundingMode.HALF_UP)));
+    return new LinkEvidence(l.id(), l.ispName(), l.technology(), l.contractedDownMbps(),
+        l.contractedUpMbps(), l.monthlyCost(), l.currency(), d, u, costPerMbps,
+        Optional.empty());
+  }
+
+  static SpeedStats speed(double[] sorted, double contracted) {
+    if (sorted.length == 0) {
+      return new SpeedStats(0, Optional.empty(), Optional.empty(), Optional.empty(),
+          Optional.empty());
+    }
+    long under = Arrays.stream(sorted).filter(v -> v < UNDER_CONTRACT * contracted).count();
+    return new SpeedStats(sorted.length, Optional.of(rank(sorted, 0.5)),
+        Optional.of(rank(sorted, 0.1)), Optional.of(rank(sorted, 0.9)),
+        Optional.of(round(under * 100.0 / sorted.length)));
+  }
+
+  /** Nearest-rank percentile: a value that was actually measured. */
+  static double rank(double[] sorted, double q) {
+    int i = (int) Math.ceil(q * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+  }
+
+  private static Optional<Double> ratio(long part, long whole) {
+    return whole == 0 ? Optional.empty() : Optional.of(round(part * 100.0 / whole));
+  }
+
+  static double round(double v) {
+    return Math.round(v * 100) / 100.0;
+  }
+
+  private static int[] parse(String text) {
+    String inner = text.length() < 2 ? "" : text.substring(1, text.length() - 1);
+    int[] out = LatencyHistogram.empty();
+    if (inner.isEmpty()) {
+      return out;
+    }
+    String[] parts = inner.split(",");
+    for (int i = 0; i < parts.length && i < out.length; i++) {
+      out[i] = Integer.parseInt(parts[i].trim());
+    }
+    return out;
+  }
+}

@@ -1,0 +1,88 @@
+package org.enlace.server.indicators;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
+import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+/** The indicators' SQL: counts from computer_months, declarations and baselines. */
+@RegisterConstructorMapper(IndicatorDao.SectorCounts.class)
+@RegisterConstructorMapper(IndicatorDao.BaselineRow.class)
+@RegisterConstructorMapper(Declaration.class)
+public interface IndicatorDao {
+  record SectorCounts(String sector, long computers, long establishments, long computersReporting,
+      long establishmentsReporting) {}
+
+  /** Connected computers and establishments per sector over the months [from, to). */
+  @SqlQuery("SELECT e.sector,"
+      + " count(*) FILTER (WHERE m.online_days >= :minOnlineDays) AS computers,"
+      + " count(DISTINCT m.establishment_id) FILTER (WHERE m.online_days >= :minOnlineDays)"
+      + "   AS establishments,"
+      + " count(*) FILTER (WHERE m.observed_days > 0) AS computers_reporting,"
+      + " count(DISTINCT m.establishment_id) AS establishments_reporting"
+      + " FROM (SELECT establishment_id, computer_id, sum(online_days) AS online_days,"
+      + "         sum(observed_days) AS observed_days"
+      + "       FROM computer_months WHERE month >= :from AND month < :to"
+      + "       GROUP BY establishment_id, computer_id) m"
+      + " JOIN establishments e ON e.id = m.establishment_id GROUP BY e.sector")
+  List<SectorCounts> measured(LocalDate from, LocalDate to, int minOnlineDays);
+
+  /** Computers enrolled and not decommissioned at some point of [from, to), per sector. */
+  @SqlQuery("SELECT e.sector, count(*) AS computers, count(DISTINCT c.establishment_id)"
+      + "   AS establishments, 0 AS computers_reporting, 0 AS establishments_reporting"
+      + " FROM computers c JOIN establishments e ON e.id = c.establishment_id"
+      + " WHERE c.enrolled_at < :toInstant"
+      + "  AND (c.decommissioned_at IS NULL OR c.decommissioned_at >= :fromInstant)"
+      + " GROUP BY e.sector")
+  List<SectorCounts> enrolled(Instant fromInstant, Instant toInstant);
+
+  /** Declarations in force in any month of [from, to): sums per sector. */
+  @SqlQuery("SELECT sector, coalesce(sum(computers), 0) AS computers,"
+      + " coalesce(sum(establishments), 0) AS establishments, 0 AS computers_reporting,"
+      + " 0 AS establishments_reporting FROM declared_counts"
+      + " WHERE withdrawn_at IS NULL AND valid_from < :to"
+      + "  AND (valid_to IS NULL OR valid_to >= :from) GROUP BY sector")
+  List<SectorCounts> declared(LocalDate from, LocalDate to);
+
+  record BaselineRow(long id, String reference, int administrationComputers,
+      int administrationEstablishments, int citizensComputers, int citizensEstablishments,
+      double targetIncreasePct, String note, String setBy, Instant setAt) {}
+
+  @SqlQuery("SELECT * FROM indicator_baselines ORDER BY id DESC LIMIT 1")
+  Optional<BaselineRow> currentBaseline();
+
+  @SqlQuery("SELECT * FROM indicator_baselines ORDER BY id DESC")
+  List<BaselineRow> baselines();
+
+  @SqlUpdate("INSERT INTO indicator_baselines (reference, administration_computers,"
+      + " administration_establishments, citizens_computers, citizens_establishments,"
+      + " target_increase_pct, note, set_by) VALUES (:reference, :administrationComputers,"
+      + " :administrationEstablishments, :citizensComputers, :citizensEstablishments,"
+      + " :targetIncreasePct, :note, :setBy)")
+  @GetGeneratedKeys("id")
+  long insertBaseline(String reference, int administrationComputers,
+      int administrationEstablishments, int citizensComputers, int citizensEstablishments,
+      double targetIncreasePct, String note, String setBy);
+
+  @SqlQuery("SELECT * FROM declared_counts WHERE (:all OR withdrawn_at IS NULL) ORDER BY id")
+  List<Declaration> declarations(boolean all);
+
+  @SqlQuery("SELECT * FROM declared_counts WHERE id = :id")
+  Optional<Declaration> declaration(long id);
+
+  @SqlUpdate("INSERT INTO declared_counts (sector, description, establishments, computers,"
+      + " valid_from, valid_to, source, declared_by) VALUES (:d.sector, :d.description,"
+      + " :d.establishments, :d.computers, :validFrom, :validTo, :d.source, :declaredBy)")
+  @GetGeneratedKeys("id")
+  long insertDeclaration(@BindMethods("d") DeclarationRequest d, LocalDate validFrom,
+      LocalDate validTo, String declaredBy);
+
+  @SqlUpdate("UPDATE declared_counts SET withdrawn_by = :by, withdrawn_at = now()"
+      + " WHERE id = :id AND withdrawn_at IS NULL")
+  int withdraw(long id, String by);
+}

@@ -1,0 +1,66 @@
+package org.enlace.server.rollup;
+
+import java.util.Optional;
+
+/**
+ * Latency samples as counts in log-scale buckets (ten per decade from 1 ms to 100 s), so that
+ * days, establishments and months add up without keeping every sample. A percentile is read as
+ * the geometric middle of its bucket: within ±12 % of the exact value.
+ */
+public final class LatencyHistogram {
+  public static final int BUCKETS = 52; // [0,1ms), then 10 per decade up to 100 s, then overflow
+  private static final double PER_DECADE = 10;
+
+  private LatencyHistogram() {}
+
+  public static int bucket(double ms) {
+    if (!(ms >= 1)) {
+      return 0;
+    }
+    int b = 1 + (int) Math.floor(Math.log10(ms) * PER_DECADE);
+    return Math.min(b, BUCKETS - 1);
+  }
+
+  /** Middle of a bucket in milliseconds. */
+  static double middle(int bucket) {
+    if (bucket == 0) {
+      return 0.5;
+    }
+    return Math.pow(10, (bucket - 1 + 0.5) / PER_DECADE);
+  }
+
+  public static int[] empty() {
+    return new int[BUCKETS];
+  }
+
+  public static void add(int[] into, int[] more) {
+    for (int i = 0; i < BUCKETS && i < more.length; i++) {
+      into[i] += more[i];
+    }
+  }
+
+  public static long samples(int[] h) {
+    long n = 0;
+    for (int c : h) {
+      n += c;
+    }
+    return n;
+  }
+
+  /** q in (0,1]; empty with no samples. */
+  public static Optional<Double> percentile(int[] h, double q) {
+    long n = samples(h);
+    if (n == 0) {
+      return Optional.empty();
+    }
+    long rank = (long) Math.ceil(q * n);
+    long seen = 0;
+    for (int i = 0; i < h.length; i++) {
+      seen += h[i];
+      if (seen >= rank) {
+        return Optional.of(Math.round(middle(i) * 10) / 10.0);
+      }
+    }
+    return Optional.of(middle(h.length - 1));
+  }
+}

@@ -1,0 +1,229 @@
+package org.enlace.server.rollup;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dropwizard.lifecycle.Managed;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.enlace.server.inventory.OpeningHours;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Recomputes the establishment-days that ingest marked dirty: per-computer minutes with the hold,
+ * the establishment's figures inside its opening hours, its outage segments, and the computers'
+ * online days per month. Each batch of markers is taken and recomputed in one transaction, so a
+ * crash leaves the markers in place and a concurrent ingest leaves a new marker behind.
+ */
+public final class RollupMaintainer implements Managed {
+  private static final Logger LOG = LoggerFactory.getLogger(RollupMaintainer.class);
+
+  private final Jdbi jdbi;
+  private final RollupConfig config;
+  private final LocalMinutes minutes;
+  private final ObjectMapper json;
+  private final Timer batchTimer;
+  private final Counter daysRecomputed;
+  private ScheduledExecutorService executor;
+
+  public RollupMaintainer(Jdbi jdbi, RollupConfig config, LocalMinutes minutes, ObjectMapper json,
+      MeterRegistry meters) {
+    this.jdbi = jdbi;
+    this.config = config;
+    this.minutes = minutes;
+    this.json = json;
+    this.batchTimer = Timer.builder("enlace.rollup.batch")
+        .description("Time to recompute one batch of establishment-days").register(meters);
+    this.daysRecomputed = Counter.builder("enlace.rollup.establishment.days")
+        .description("Establishment-days recomputed").register(meters);
+    meters.gauge("enlace.rollup.dirty.markers", this, m -> m.pendingSafely());
+  }
+
+  @Override
+  public void start() {
+    executor = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "rollup-maintainer");
+      t.setDaemon(true);
+      return t;
+    });
+    long every = config.getMaintainerInterval().toMilliseconds();
+    executor.scheduleWithFixedDelay(this::runSafely, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void stop() throws InterruptedException {
+    if (executor != null) {
+      executor.shutdown();
+      executor.awaitTermination(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private void runSafely() {
+    try {
+      drain();
+    } catch (RuntimeException e) {
+      LOG.warn("event=rollup_failed error=\"{}\" effect=\"markers kept; retried at next run\"",
+          e.toString());
+    }
+  }
+
+  private double pendingSafely() {
+    try {
+      return jdbi.withHandle(h -> h.attach(RollupDao.class).dirtyCount());
+    } catch (RuntimeException e) {
+      return Double.NaN;
+    }
+  }
+
+  /** Recomputes until no marker is left; returns how many establishment-days it recomputed. */
+  public int drain() {
+    int total = 0;
+    while (true) {
+      long start = System.nanoTime();
+      int done = jdbi.inTransaction(this::batch);
+      batchTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      if (done == 0) {
+        return total;
+      }
+      total += done;
+      daysRecomputed.increment(done);
+    }
+  }
+
+  private int batch(Handle h) {
+    RollupDao dao = h.attach(RollupDao.class);
+    List<RollupDao.DirtyDay> taken = dao.takeDirty(config.getMaintainerBatch());
+    if (taken.isEmpty()) {
+      return 0;
+    }
+    Map<Long, TreeSet<LocalDate>> byEstablishment = new TreeMap<>();
+    for (RollupDao.DirtyDay d : taken) {
+      byEstablishment.computeIfAbsent(d.establishmentId(), k -> new TreeSet<>()).add(d.day());
+      // The hold carries a day's last minutes into the next day's first ones.
+      byEstablishment.get(d.establishmentId()).add(d.day().plusDays(1));
+    }
+    int count = 0;
+    for (Map.Entry<Long, TreeSet<LocalDate>> e : byEstablishment.entrySet()) {
+      count += recompute(dao, e.getKey(), e.getValue());
+    }
+    return count;
+  }
+
+  private int recompute(RollupDao dao, long establishmentId, TreeSet<LocalDate> days) {
+    OpeningMask mask = new OpeningMask(openingHours(dao, establishmentId));
+    DayTimeline timeline = new DayTimeline(minutes, config.getHoldMinutes(), mask);
+    List<RollupDao.EstablishmentDay> rows = new ArrayList<>();
+    List<RollupDao.OutageRow> outages = new ArrayList<>();
+    List<DayTimeline.ComputerMinutes> computerMinutes = new ArrayList<>();
+    TreeSet<LocalDate> months = new TreeSet<>();
+    int count = 0;
+    for (List<LocalDate> cluster : clusters(days)) {
+      LocalDate first = cluster.get(0);
+      LocalDate last = cluster.get(cluster.size() - 1);
+      Map<LocalDate, List<DayTimeline.ComputerDay>> loaded = new TreeMap<>();
+      for (RollupDao.ComputerDayRow r : dao.computerDays(establishmentId, first.minusDays(1),
+          last)) {
+        loaded.computeIfAbsent(r.day(), k -> new ArrayList<>()).add(new DayTimeline.ComputerDay(
+            r.computerId(), r.day(), r.onlineBits(), r.limitedBits(), r.offlineBits(),
+            parseArray(r.latencyHist())));
+      }
+      for (LocalDate day : cluster) {
+        List<DayTimeline.ComputerDay> today = loaded.getOrDefault(day, List.of());
+        if (today.isEmpty()) {
+          continue; // nothing reported that day: no row, and no outage can start there
+        }
+        DayTimeline.DayResult r = timeline.compute(day,
+            loaded.getOrDefault(day.minusDays(1), List.of()), today);
+        rows.add(new RollupDao.EstablishmentDay(establishmentId, day, r.dayMinutes(),
+            r.openMinutes(), r.observedMinutes(), r.upMinutes(), r.outageMinutes(),
+            r.observedOpenMinutes(), r.upOpenMinutes(), r.outageOpenMinutes(),
+            r.computersReporting(), r.computersOnline(), r.outageBits(), r.observedBits(),
+            ComputerDayDelta.array(r.latency())));
+        computerMinutes.addAll(r.computers());
+        dao.deleteOutages(establishmentId, minutes.start(day), minutes.start(day.plusDays(1)));
+        for (DayTimeline.Segment s : r.outages()) {
+          int duration = s.toMinuteExclusive() - s.fromMinute();
+          outages.add(new RollupDao.OutageRow(establishmentId, minutes.at(day, s.fromMinute()),
+              minutes.at(day, s.toMinuteExclusive()), duration, s.openMinutes(), s.computers(),
+              duration < config.getShortOutageMinutes()));
+        }
+        months.add(day.withDayOfMonth(1));
+        count++;
+      }
+    }
+    if (!rows.isEmpty()) {
+      dao.upsertEstablishmentDays(rows);
+    }
+    if (!outages.isEmpty()) {
+      dao.insertOutages(outages);
+    }
+    if (!computerMinutes.isEmpty()) {
+      dao.updateComputerMinutes(
+          computerMinutes.stream().mapToLong(DayTimeline.ComputerMinutes::computerId).toArray(),
+          computerMinutes.stream().map(c -> c.day().toString()).toArray(String[]::new),
+          computerMinutes.stream().mapToInt(DayTimeline.ComputerMinutes::observed).toArray(),
+          computerMinutes.stream().mapToInt(DayTimeline.ComputerMinutes::online).toArray(),
+          computerMinutes.stream().mapToInt(DayTimeline.ComputerMinutes::limited).toArray(),
+          computerMinutes.stream().mapToInt(DayTimeline.ComputerMinutes::offline).toArray());
+    }
+    for (LocalDate month : months) {
+      dao.refreshComputerMonths(establishmentId, month);
+    }
+    return count;
+  }
+
+  private OpeningHours openingHours(RollupDao dao, long establishmentId) {
+    List<RollupDao.Hours> h = dao.hours(establishmentId);
+    if (h.isEmpty()) {
+      return OpeningHours.ALWAYS;
+    }
+    try {
+      return json.readValue(h.get(0).openingHours(), OpeningHours.class);
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      LOG.warn("event=opening_hours_unreadable establishment={} error=\"{}\" effect=\"judged all day\"",
+          establishmentId, e.toString());
+      return OpeningHours.ALWAYS;
+    }
+  }
+
+  /** Consecutive days together, so each run loads its computers' rows once. */
+  static List<List<LocalDate>> clusters(TreeSet<LocalDate> days) {
+    List<List<LocalDate>> out = new ArrayList<>();
+    List<LocalDate> current = new ArrayList<>();
+    for (LocalDate d : days) {
+      if (!current.isEmpty() && !current.get(current.size() - 1).plusDays(1).equals(d)) {
+        out.add(current);
+        current = new ArrayList<>();
+      }
+      current.add(d);
+    }
+    if (!current.isEmpty()) {
+      out.add(current);
+    }
+    return out;
+  }
+
+  static int[] parseArray(String text) {
+    String inner = text.substring(1, text.length() - 1);
+    if (inner.isEmpty()) {
+      return LatencyHistogram.empty();
+    }
+    String[] parts = inner.split(",");
+    int[] out = new int[Math.max(parts.length, LatencyHistogram.BUCKETS)];
+    for (int i = 0; i < parts.length; i++) {
+      out[i] = Integer.parseInt(parts[i].trim());
+    }
+    return out;
+  }
+}
