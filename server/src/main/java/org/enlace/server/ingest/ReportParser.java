@@ -27,6 +27,7 @@ import org.enlace.server.ingest.Observation.TimeSource;
  */
 public final class ReportParser {
   private static final double[] NO_LATENCIES = new double[0];
+  private final Duration retention;
   public static final int PROTOCOL_VERSION = 1;
   static final Set<String> STATUSES = Set.of("online", "limited", "offline");
   private static final int MAX_JSON_FIELD_BYTES = 16 * 1024;
@@ -35,6 +36,15 @@ public final class ReportParser {
   private final IngestConfig config;
 
   public ReportParser(ObjectMapper json, IngestConfig config) {
+    this(json, config, Duration.ofDays(366 * 100));
+  }
+
+  /**
+   * {@code retention}: raw observations older than this are deleted with their receipts, so an
+   * older one arriving now could not be told from a retransmission; it is rejected instead.
+   */
+  public ReportParser(ObjectMapper json, IngestConfig config, Duration retention) {
+    this.retention = retention;
     this.json = json;
     this.config = config;
   }
@@ -174,6 +184,10 @@ public final class ReportParser {
     if (observedAt.isBefore(enrolledAt.minus(config.getPastTolerance().toJavaDuration()))) {
       throw new Invalid("before_enrollment", "observedAt", "corrected time " + observedAt
           + " is before the agent enrolled (" + enrolledAt + "); the agent's clock is wrong");
+    }
+    if (observedAt.isBefore(receivedAt.minus(retention))) {
+      throw new Invalid("beyond_retention", "observedAt", "corrected time " + observedAt
+          + " is older than the server keeps raw observations (" + retention.toDays() + " days)");
     }
     return new Observation(seq, agentTime, observedAt, offset, source, status, reason,
         checksJson, speedTest, counters, latencies(checks), speedTest.map(t ->

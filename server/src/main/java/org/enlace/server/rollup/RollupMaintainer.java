@@ -59,6 +59,21 @@ public final class RollupMaintainer implements Managed {
     });
     long every = config.getMaintainerInterval().toMilliseconds();
     executor.scheduleWithFixedDelay(this::runSafely, every, every, TimeUnit.MILLISECONDS);
+    executor.scheduleWithFixedDelay(this::expireSafely, 10, TimeUnit.DAYS.toMinutes(1) * 60,
+        TimeUnit.SECONDS);
+  }
+
+  private void expireSafely() {
+    java.time.Instant cutoff = java.time.Instant.now()
+        .minus(config.getRawRetention().toJavaDuration());
+    try {
+      RollupRebuild.Expired e = new RollupRebuild(jdbi, minutes).expire(cutoff);
+      LOG.info("event=raw_retention_applied cutoff={} partitionsDropped={} receiptsDeleted={}",
+          cutoff, e.partitionsDropped(), e.receiptsDeleted());
+    } catch (RuntimeException e) {
+      LOG.warn("event=raw_retention_failed cutoff={} error=\"{}\" effect=\"retried tomorrow\"",
+          cutoff, e.toString());
+    }
   }
 
   @Override

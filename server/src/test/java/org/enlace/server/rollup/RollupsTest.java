@@ -15,6 +15,7 @@ import org.junit.jupiter.api.TestInstance;
 
 /** Rollups, outages and indicators against the scripted month in {@link SyntheticMonth}. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class RollupsTest {
   static final TestApp APP = TestApp.create();
   SyntheticMonth month;
@@ -170,5 +171,57 @@ class RollupsTest {
         .path("computers").asLong()).isEqualTo(4);
     assertThat(APP.it().get("/api/v1/indicators?from=2026-13&to=2026-12").status()).isEqualTo(400);
     assertThat(APP.it().get("/api/v1/indicators?from=2026-12&to=2026-01").status()).isEqualTo(400);
+  }
+
+  private List<Map<String, Object>> snapshot() {
+    return APP.jdbi().withHandle(h -> {
+      List<Map<String, Object>> all = new java.util.ArrayList<>();
+      all.addAll(h.createQuery("SELECT computer_id, day, observations, minutes_observed,"
+          + " minutes_online, minutes_limited, minutes_offline, CAST(online_bits AS text) AS o,"
+          + " CAST(offline_bits AS text) AS f, CAST(latency_hist AS text) AS l"
+          + " FROM computer_days ORDER BY 1, 2").mapToMap().list());
+      all.addAll(h.createQuery("SELECT establishment_id, day, open_minutes, observed_minutes,"
+          + " up_open_minutes, outage_open_minutes, computers_reporting, computers_online,"
+          + " CAST(outage_bits AS text) AS b FROM establishment_days ORDER BY 1, 2").mapToMap()
+          .list());
+      all.addAll(h.createQuery("SELECT establishment_id, started_at, ended_at, computers,"
+          + " short_blip FROM outages ORDER BY 1, 2").mapToMap().list());
+      all.addAll(h.createQuery("SELECT * FROM computer_months ORDER BY 1, 2, 3").mapToMap()
+          .list());
+      return all;
+    });
+  }
+
+  @Test
+  @org.junit.jupiter.api.Order(100)
+  void aRebuildFromRawDataGivesTheSameRollups() {
+    List<Map<String, Object>> before = snapshot();
+    RollupRebuild.Result r = new RollupRebuild(APP.jdbi(), new LocalMinutes(SyntheticMonth.BOGOTA))
+        .rebuild(LocalDate.of(2026, 9, 1), LocalDate.of(2026, 11, 30));
+    // the oldest partition starts 1 Oct 00:00 UTC, inside Bogotá's 30 September
+    assertThat(r.from()).isEqualTo(LocalDate.of(2026, 10, 1));
+    drain();
+    assertThat(snapshot()).isEqualTo(before);
+  }
+
+  @Test
+  @org.junit.jupiter.api.Order(101)
+  void retentionDropsRawDataAndKeepsRollups() {
+    List<Map<String, Object>> before = snapshot();
+    RollupRebuild rebuild = new RollupRebuild(APP.jdbi(), new LocalMinutes(SyntheticMonth.BOGOTA));
+    RollupRebuild.Expired e = rebuild.expire(Instant.parse("2026-11-01T00:00:00Z"));
+    assertThat(e.partitionsDropped()).isGreaterThanOrEqualTo(1);
+    assertThat(APP.count("SELECT count(*) FROM observations WHERE observed_at <"
+        + " TIMESTAMPTZ '2026-11-01 00:00Z'")).isZero();
+    assertThat(APP.count("SELECT count(*) FROM observation_receipts WHERE observed_at <"
+        + " TIMESTAMPTZ '2026-11-01 00:00Z'")).isZero();
+    // A rebuild cannot reach back past the raw data that is left, so the rollups stay.
+    rebuild.rebuild(LocalDate.of(2026, 10, 1), LocalDate.of(2026, 10, 31));
+    drain();
+    List<Map<String, Object>> after = snapshot();
+    for (int i = 0; i < Math.min(before.size(), after.size()); i++) {
+      assertThat(after.get(i)).as("row " + i).isEqualTo(before.get(i));
+    }
+    assertThat(after).hasSameSizeAs(before);
   }
 }

@@ -1,0 +1,148 @@
+package org.enlace.server.rollup;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Rebuilds the rollups of a range of days from the raw observations, one day per transaction, and
+ * applies the raw-data retention. Safe while the server runs: each day's rows are deleted and
+ * rebuilt from what is committed in one transaction, and an ingest that commits afterwards merges
+ * its minutes into the rebuilt rows as usual.
+ */
+public final class RollupRebuild {
+  private static final Logger LOG = LoggerFactory.getLogger(RollupRebuild.class);
+
+  private final Jdbi jdbi;
+  private final LocalMinutes minutes;
+
+  public RollupRebuild(Jdbi jdbi, LocalMinutes minutes) {
+    this.jdbi = jdbi;
+    this.minutes = minutes;
+  }
+
+  public record Result(LocalDate from, LocalDate to, long observations, int days) {}
+
+  /**
+   * Days before the oldest raw observation are left alone: their raw data has expired and their
+   * rollups are all that remains.
+   */
+  public Result rebuild(LocalDate from, LocalDate to) {
+    List<String> partitions = partitions();
+    if (partitions.isEmpty()) {
+      return new Result(from, to, 0, 0);
+    }
+    // Raw data is complete from the oldest partition's first instant; a local day that starts
+    // before it (Bogotá's 31 October ends in November's UTC partition) has lost part of its raw
+    // data, so it and earlier days keep their rollups.
+    Instant bound = monthStart(partitions.get(0));
+    LocalDate firstComplete = minutes.slot(bound).day();
+    if (minutes.start(firstComplete).isBefore(bound)) {
+      firstComplete = firstComplete.plusDays(1);
+    }
+    if (from.isBefore(firstComplete)) {
+      LOG.info("event=rollup_rebuild_clamped requestedFrom={} from={} reason=\"older raw data expired\"",
+          from, firstComplete);
+      from = firstComplete;
+    }
+    long total = 0;
+    int days = 0;
+    for (LocalDate day = from; !day.isAfter(to); day = day.plusDays(1)) {
+      LocalDate d = day;
+      total += jdbi.inTransaction(h -> {
+        RollupDao dao = h.attach(RollupDao.class);
+        dao.deleteComputerDays(d, d);
+        h.createUpdate("DELETE FROM establishment_days WHERE day = :d").bind("d", d).execute();
+        h.createUpdate("DELETE FROM outages WHERE cause = 'agents' AND started_at >= :from"
+            + " AND started_at < :to").bind("from", minutes.start(d))
+            .bind("to", minutes.start(d.plusDays(1))).execute();
+        ComputerDayDelta delta = new ComputerDayDelta(minutes);
+        long[] n = {0};
+        h.createQuery("SELECT establishment_id, computer_id, observed_at, status, checks"
+            + " FROM observations WHERE observed_at >= :from AND observed_at < :to")
+            .bind("from", minutes.start(d)).bind("to", minutes.start(d.plusDays(1)))
+            .setFetchSize(10_000)
+            .map((rs, ctx) -> {
+              delta.add(rs.getLong(1), rs.getLong(2), rs.getTimestamp(3).toInstant(),
+                  rs.getString(4), latencies(rs.getString(5)));
+              n[0]++;
+              return 0;
+            }).forEach(x -> { });
+        if (!delta.isEmpty()) {
+          ComputerDayDelta.Columns c = delta.columns();
+          dao.mergeComputerDays(c.computerIds(), c.days(), c.establishmentIds(), c.dayMinutes(),
+              c.online(), c.limited(), c.offline(), c.observations(), c.latency());
+          List<ComputerDayDelta.EstablishmentDay> dirty = delta.dirty();
+          dao.markDirty(dirty.stream().mapToLong(ComputerDayDelta.EstablishmentDay::establishmentId)
+              .toArray(), dirty.stream().map(x -> x.day().toString()).toArray(String[]::new));
+        }
+        return n[0];
+      });
+      days++;
+    }
+    LOG.info("event=rollup_rebuilt from={} to={} days={} observations={}", from, to, days, total);
+    return new Result(from, to, total, days);
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  private static double[] latencies(String checks) {
+    try {
+      var list = JSON.readTree(checks).path("latency");
+      return java.util.stream.StreamSupport.stream(list.spliterator(), false)
+          .filter(l -> l.path("ok").asBoolean(false) && l.path("ms").isNumber()
+              && l.path("ms").asDouble() >= 0)
+          .mapToDouble(l -> l.path("ms").asDouble()).toArray();
+    } catch (java.io.IOException e) {
+      return new double[0];
+    }
+  }
+
+  /** Monthly partitions of the raw observations, oldest first. */
+  private List<String> partitions() {
+    return jdbi.withHandle(h -> h.createQuery(
+        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+            + " JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'observations'"
+            + " AND c.relname ~ '^observations_[0-9]{4}_[0-9]{2}$' ORDER BY c.relname")
+        .mapTo(String.class).list());
+  }
+
+  private static Instant monthStart(String partition) {
+    return LocalDate.of(Integer.parseInt(partition.substring(13, 17)),
+        Integer.parseInt(partition.substring(18, 20)), 1)
+        .atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+  }
+
+  public record Expired(int partitionsDropped, long receiptsDeleted) {}
+
+  /**
+   * Drops the monthly partitions of raw observations that lie wholly before {@code cutoff}, and
+   * the idempotency receipts of observations before it. Rollups are kept.
+   */
+  public Expired expire(Instant cutoff) {
+    int dropped = 0;
+    for (String p : partitions()) {
+      Instant end = monthStart(p).atZone(java.time.ZoneOffset.UTC).plusMonths(1).toInstant();
+      if (!end.isAfter(cutoff)) {
+        // The name comes from the catalogue and matched the pattern above; identifiers cannot
+        // be bound as parameters.
+        jdbi.useHandle(h -> h.execute("DROP TABLE " + p));
+        LOG.info("event=raw_partition_dropped partition={} before={}", p, cutoff);
+        dropped++;
+      }
+    }
+    long receipts = 0;
+    int n;
+    do {
+      n = jdbi.withHandle(h -> h.createUpdate("DELETE FROM observation_receipts WHERE ctid IN"
+          + " (SELECT ctid FROM observation_receipts WHERE observed_at < :cutoff LIMIT 50000)")
+          .bind("cutoff", cutoff).execute());
+      receipts += n;
+    } while (n > 0);
+    return new Expired(dropped, receipts);
+  }
+}
