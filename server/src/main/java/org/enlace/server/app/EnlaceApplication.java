@@ -31,6 +31,7 @@ import org.enlace.server.auth.InitialAdmin;
 import org.enlace.server.auth.PasswordHasher;
 import org.enlace.server.auth.UserAuthenticator;
 import org.enlace.server.cli.DbCommand;
+import org.enlace.server.cli.RollupsCommand;
 import org.enlace.server.cli.UserCommand;
 import org.enlace.server.db.Database;
 import org.enlace.server.db.Migrations;
@@ -38,6 +39,9 @@ import org.enlace.server.enrollment.AgentRegistry;
 import org.enlace.server.enrollment.EnrollResource;
 import org.enlace.server.enrollment.EnrollmentService;
 import org.enlace.server.enrollment.EnrollmentTokensResource;
+import org.enlace.server.evidence.EvidenceResource;
+import org.enlace.server.evidence.EvidenceService;
+import org.enlace.server.evidence.ReportsPageResource;
 import org.enlace.server.indicators.IndicatorService;
 import org.enlace.server.indicators.IndicatorsResource;
 import org.enlace.server.ingest.IngestMetrics;
@@ -82,6 +86,7 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
         bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
     bootstrap.addCommand(new DbCommand());
     bootstrap.addCommand(new UserCommand());
+    bootstrap.addCommand(new RollupsCommand());
   }
 
   @Override
@@ -165,7 +170,7 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
         localMinutes);
     env.lifecycle().manage(writer);
     IngestService ingest = new IngestService(new ReportParser(env.getObjectMapper(),
-        config.getIngest()), writer, enrollment, ingestMetrics, config.getIngest(), clock);
+        config.getIngest(), config.getRollups().getRawRetention().toJavaDuration()), writer, enrollment, ingestMetrics, config.getIngest(), clock);
 
     env.jersey().register(new PingResource());
     env.jersey().register(new EnrollResource(enrollment));
@@ -186,6 +191,10 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     env.lifecycle().manage(rollups);
     IndicatorService indicators = new IndicatorService(jdbi, config.getIndicators(), config.zone());
     env.jersey().register(new IndicatorsResource(jdbi, indicators));
+    EvidenceService evidence = new EvidenceService(jdbi, indicators, config.getRollups(),
+        localMinutes, env.getObjectMapper(), config.getMunicipality(), clock);
+    env.jersey().register(new EvidenceResource(evidence, env.getObjectMapper()));
+    env.jersey().register(new ReportsPageResource(config.zone(), clock));
 
     LOG.info("event=enlace_configured dataDir={} timeZone={} database={}", config.dataDir(),
         config.zone(), config.getDatabase().isExternal() ? "external" : "embedded");

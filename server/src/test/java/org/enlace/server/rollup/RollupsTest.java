@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.enlace.server.app.EnlaceApplication;
 import org.enlace.server.testing.Api;
+import org.enlace.server.testing.SyntheticMonth;
 import org.enlace.server.testing.TestApp;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

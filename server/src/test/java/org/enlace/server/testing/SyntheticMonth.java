@@ -1,4 +1,4 @@
-package org.enlace.server.rollup;
+package org.enlace.server.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,8 +12,6 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
-import org.enlace.server.testing.Api;
-import org.enlace.server.testing.TestApp;
 
 /**
  * A scripted October 2026 in El Contadero with known truth, sent through the real report
@@ -32,27 +30,27 @@ import org.enlace.server.testing.TestApp;
  *       edges), and its first week is sent twice.</li>
  * </ul>
  */
-final class SyntheticMonth {
-  static final ZoneId BOGOTA = ZoneId.of("America/Bogota");
-  static final LocalDate FIRST = LocalDate.of(2026, 10, 1);
-  static final LocalDate LAST = LocalDate.of(2026, 10, 31);
+public final class SyntheticMonth {
+  public static final ZoneId BOGOTA = ZoneId.of("America/Bogota");
+  public static final LocalDate FIRST = LocalDate.of(2026, 10, 1);
+  public static final LocalDate LAST = LocalDate.of(2026, 10, 31);
 
   final TestApp app;
-  TestApp.Agent a1;
-  TestApp.Agent a2;
-  TestApp.Agent k1;
-  TestApp.Agent k2;
-  final String alc;
-  final String kio;
+  public TestApp.Agent a1;
+  public TestApp.Agent a2;
+  public TestApp.Agent k1;
+  public TestApp.Agent k2;
+  public final String alc;
+  public final String kio;
 
-  SyntheticMonth(TestApp app, String prefix) {
+  public SyntheticMonth(TestApp app, String prefix) {
     this.app = app;
     this.alc = prefix + "-ALC";
     this.kio = prefix + "-KIO";
   }
 
   /** Creates the inventory, enrolls the four agents and sends the whole month. */
-  SyntheticMonth load() {
+  public SyntheticMonth load() {
     app.establishment(alc, "administration");
     ObjectNode hours = Api.object();
     for (String d : List.of("monday", "tuesday", "wednesday", "thursday", "friday")) {
@@ -124,7 +122,7 @@ final class SyntheticMonth {
     return this;
   }
 
-  static String kioskStatus(LocalDate day, int minute, boolean first) {
+  public static String kioskStatus(LocalDate day, int minute, boolean first) {
     if (day.getDayOfMonth() == 5 && minute >= 600 && minute < 603) {
       return "offline";
     }
