@@ -31,8 +31,8 @@ public final class RollupsCommand extends ConfiguredCommand<EnlaceConfiguration>
   @Override
   public void configure(Subparser subparser) {
     subparser.addArgument("action").choices("rebuild", "expire").help("what to do");
-    subparser.addArgument("--from").help("first local day, YYYY-MM-DD (rebuild; default: the"
-        + " oldest raw observation)");
+    subparser.addArgument("--from").help("first local day, YYYY-MM-DD (rebuild; default and"
+        + " earliest: the first day whose raw observations are all still kept)");
     subparser.addArgument("--to").help("last local day, YYYY-MM-DD (rebuild; default: today)");
     super.configure(subparser);
   }

@@ -89,12 +89,18 @@ public final class EvidenceService {
         observations += dao.observations(p.id(), period.firstDay(), period.lastDay());
         out.add(establishment(dao, p, period, now, linkEvidence));
       }
-      IndicatorReport.Period figures = indicators.period(h, period.label(), period.firstDay(),
-          period.lastDay());
+      // The whole period first; for a quarter or a year, then each month: the trend.
+      List<IndicatorReport.Period> figures = new ArrayList<>();
+      figures.add(indicators.period(h, period.label(), period.firstDay(), period.lastDay()));
+      if (!period.firstMonth().equals(period.lastMonth())) {
+        for (var m = period.firstMonth(); !m.isAfter(period.lastMonth()); m = m.plusMonths(1)) {
+          figures.add(indicators.period(h, m.toString(), m.atDay(1), m.atEndOfMonth()));
+        }
+      }
       IndicatorReport ind = new IndicatorReport(period.firstMonth().toString(),
           period.lastMonth().toString(), granularity(period), new IndicatorReport.Definition(
               indicators.config().getMinOnlineDays(), minutes.zone().getId()),
-          indicators.currentBaseline(h), List.of(figures));
+          indicators.currentBaseline(h), figures);
       String scope = link.isPresent() ? "link"
           : query.establishment().isPresent() ? "establishment" : "municipality";
       String scopeId = link.map(l -> Long.toString(l.id()))

@@ -43,6 +43,11 @@ public interface EstablishmentDao {
   int insertRow(String code, String name, String kind, String sector, String address,
       Double lat, Double lon, String officialCode, String hours);
 
+  @SqlUpdate("INSERT INTO rollup_dirty (establishment_id, day) SELECT d.establishment_id, d.day"
+      + " FROM establishment_days d JOIN establishments e ON e.id = d.establishment_id"
+      + " WHERE e.code = :code AND e.opening_hours <> CAST(:hours AS jsonb)")
+  int markDaysIfHoursChange(String code, String hours);
+
   @SqlUpdate("UPDATE establishments SET name = :name, kind = :kind, sector = :sector, "
       + "address = :address, latitude = :lat, longitude = :lon, official_code = :officialCode, "
       + "opening_hours = CAST(:hours AS jsonb), updated_at = now() WHERE code = :code")
@@ -69,7 +74,14 @@ public interface EstablishmentDao {
         r.officialCodeOrEmpty(), hoursJson(r.openingHoursOrAlways())) == 1;
   }
 
+  /**
+   * Replaces an establishment. When its opening hours change, its past days are queued for the
+   * rollup maintainer, so that availability and completeness are judged by the same hours on
+   * every day of a report (the hours are not kept per day).
+   */
+  @org.jdbi.v3.sqlobject.transaction.Transaction
   default boolean update(EstablishmentRequest r) {
+    markDaysIfHoursChange(r.code(), hoursJson(r.openingHoursOrAlways()));
     return updateRow(r.code(), r.name(), r.kind().wire(), r.sector().wire(), r.addressOrEmpty(),
         r.coordinatesIfAny().map(Coordinates::latitude).orElse(null),
         r.coordinatesIfAny().map(Coordinates::longitude).orElse(null),

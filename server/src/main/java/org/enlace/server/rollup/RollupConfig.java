@@ -15,7 +15,10 @@ public class RollupConfig {
    */
   @Min(0) @Max(30) @JsonProperty private int holdMinutes = 1;
 
-  /** Outages shorter than this are listed but flagged as blips and left out of the totals. */
+  /**
+   * Outages shorter than this are listed but flagged as blips and not counted as outages; their
+   * minutes still count as minutes without internet in the availability.
+   */
   @Min(1) @Max(1440) @JsonProperty private int shortOutageMinutes = 5;
 
   /** Raw observations older than this are deleted (whole monthly partitions); rollups stay. */

@@ -63,6 +63,10 @@ public interface RollupDao {
       + " RETURNING establishment_id, day")
   List<DirtyDay> takeDirty(int limit);
 
+  /** Held until the transaction ends. */
+  @SqlQuery("SELECT 1 FROM pg_advisory_xact_lock(:space, :id)")
+  int lockEstablishment(int space, int id);
+
   @SqlQuery("SELECT count(*) FROM rollup_dirty")
   long dirtyCount();
 

@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
 public final class RollupMaintainer implements Managed {
   private static final Logger LOG = LoggerFactory.getLogger(RollupMaintainer.class);
 
+  /** First key of the advisory locks on establishments (ASCII "Rlup"). */
+  private static final int ADVISORY_SPACE = 0x526c7570;
+
   private final Jdbi jdbi;
   private final RollupConfig config;
   private final LocalMinutes minutes;
@@ -101,8 +104,11 @@ public final class RollupMaintainer implements Managed {
     }
   }
 
-  /** Recomputes until no marker is left; returns how many establishment-days it recomputed. */
-  public int drain() {
+  /**
+   * Recomputes until no marker is left; returns how many establishment-days it recomputed.
+   * Synchronized so that a caller's drain also waits for a scheduled one in progress.
+   */
+  public synchronized int drain() {
     int total = 0;
     while (true) {
       long start = System.nanoTime();
@@ -130,6 +136,9 @@ public final class RollupMaintainer implements Managed {
     }
     int count = 0;
     for (Map.Entry<Long, TreeSet<LocalDate>> e : byEstablishment.entrySet()) {
+      // Another maintainer (a second server, or `rollups rebuild`) may hold markers for the same
+      // establishment: one at a time, in id order, so neither deletes what the other inserts.
+      dao.lockEstablishment(ADVISORY_SPACE, (int) (e.getKey() % Integer.MAX_VALUE));
       count += recompute(dao, e.getKey(), e.getValue());
     }
     return count;

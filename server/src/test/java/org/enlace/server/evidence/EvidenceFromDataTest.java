@@ -110,6 +110,16 @@ class EvidenceFromDataTest {
     assertThat(pdf.status()).isEqualTo(200);
     assertThat(new String(pdf.raw().body(), 0, 4, java.nio.charset.StandardCharsets.US_ASCII))
         .isEqualTo("%PDF");
+    Api.Response quarter = APP.it().get("/api/v1/evidence?period=2026-Q4&format=json");
+    JsonNode periods = quarter.body().path("indicators").path("periods");
+    assertThat(periods).hasSize(4); // the quarter, then its months: the trend
+    assertThat(periods.get(0).path("period").asText()).isEqualTo("2026-Q4");
+    assertThat(periods.get(1).path("period").asText()).isEqualTo("2026-10");
+    assertThat(periods.get(1).path("sectors").get(2).path("measured").path("computers").asLong())
+        .isEqualTo(4);
+    assertThat(periods.get(2).path("sectors").get(2).path("measured").path("computers").asLong())
+        .isEqualTo(1); // November: only K1's first ten minutes
+    assertThat(periods.get(3).path("period").asText()).isEqualTo("2026-12");
     Api.Response csv = APP.it().get("/api/v1/evidence?period=2026&format=csv");
     assertThat(csv.status()).isEqualTo(200);
     // The same data gives the same hash, whatever the generation time.

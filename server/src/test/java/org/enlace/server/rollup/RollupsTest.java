@@ -14,7 +14,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** Rollups, outages and indicators against the scripted month in {@link SyntheticMonth}. */
+/**
+ * Rollups, outages and indicators against the scripted month in {@link SyntheticMonth}. The last
+ * three tests change or drop data and run last, in order.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class RollupsTest {
@@ -194,7 +197,7 @@ class RollupsTest {
   }
 
   @Test
-  @org.junit.jupiter.api.Order(100)
+  @org.junit.jupiter.api.Order(Integer.MAX_VALUE - 2)
   void aRebuildFromRawDataGivesTheSameRollups() {
     List<Map<String, Object>> before = snapshot();
     RollupRebuild.Result r = new RollupRebuild(APP.jdbi(), new LocalMinutes(SyntheticMonth.BOGOTA))
@@ -206,7 +209,7 @@ class RollupsTest {
   }
 
   @Test
-  @org.junit.jupiter.api.Order(101)
+  @org.junit.jupiter.api.Order(Integer.MAX_VALUE - 1)
   void retentionDropsRawDataAndKeepsRollups() {
     List<Map<String, Object>> before = snapshot();
     RollupRebuild rebuild = new RollupRebuild(APP.jdbi(), new LocalMinutes(SyntheticMonth.BOGOTA));
@@ -224,5 +227,22 @@ class RollupsTest {
       assertThat(after.get(i)).as("row " + i).isEqualTo(before.get(i));
     }
     assertThat(after).hasSameSizeAs(before);
+  }
+
+  @Test
+  @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
+  void changedOpeningHoursAreAppliedToPastDays() {
+    var e = (com.fasterxml.jackson.databind.node.ObjectNode) APP.it()
+        .get("/api/v1/establishments/" + month.alc).body();
+    for (String f : List.of("createdAt", "updatedAt", "id")) {
+      e.remove(f);
+    }
+    e.putObject("openingHours"); // none: judged all day
+    assertThat(APP.it().put("/api/v1/establishments/" + month.alc, e).status()).isEqualTo(200);
+    drain();
+    Map<String, Object> day = APP.jdbi().withHandle(h -> h.createQuery("SELECT open_minutes,"
+        + " outage_open_minutes FROM establishment_days WHERE establishment_id = :e"
+        + " AND day = DATE '2026-10-14'").bind("e", establishmentId(month.alc)).mapToMap().one());
+    assertThat(day).containsEntry("open_minutes", 1440).containsEntry("outage_open_minutes", 180);
   }
 }
