@@ -1,0 +1,296 @@
+package org.enlace.server.evidence;
+
+import static org.enlace.server.evidence.EvidenceHtml.blank;
+import static org.enlace.server.evidence.EvidenceHtml.list;
+import static org.enlace.server.evidence.EvidenceHtml.nz;
+import static org.enlace.server.evidence.EvidenceHtml.opt;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.apache.commons.csv.QuoteMode;
+import org.enlace.server.evidence.EvidenceReport.EstablishmentEvidence;
+import org.enlace.server.evidence.EvidenceReport.LinkEvidence;
+import org.enlace.server.evidence.EvidenceReport.Meta;
+import org.enlace.server.evidence.EvidenceReport.Outage;
+import org.enlace.server.evidence.EvidenceReport.SpeedStats;
+import org.enlace.server.indicators.IndicatorReport;
+import org.enlace.server.indicators.IndicatorReport.Counts;
+import org.enlace.server.indicators.IndicatorReport.SectorFigures;
+
+/**
+ * The evidence report as one CSV table for spreadsheets.
+ *
+ * <p>Layout: UTF-8 with a byte-order mark (so that Excel reads the accents), then a few
+ * comment lines starting with {@code #} (municipality, period, scope, generation time, SHA-256,
+ * how to read the file), then one header row and the data rows. Every row has every column; the
+ * first column, {@code registro}/{@code record}, says what the row is: an indicator (one per
+ * period and sector), an establishment, an outage of that establishment, or an ISP link of it.
+ * Columns that do not apply to a row are empty; a figure that has no measurements reads
+ * "sin datos"/"no data", never 0.
+ *
+ * <p>es: {@code ;} between fields and a decimal comma (Excel in Colombia); en: {@code ,} and a
+ * decimal point. No thousands separators. Dates and times: {@code yyyy-MM-dd HH:mm} in the
+ * report's time zone. To read it back with Commons CSV: strip the BOM, comment marker {@code #},
+ * the same delimiter, first record as header.
+ */
+public final class EvidenceCsv {
+  /** Column keys in order; header labels are {@code csv.col.KEY} in the language. */
+  static final List<String> COLUMNS = List.of("record", "period", "sector",
+      "establishment_code", "establishment_name", "kind", "computers_enrolled",
+      "computers_connected", "open_minutes", "observed_minutes", "up_minutes", "outage_minutes",
+      "availability_pct", "completeness_pct", "outages", "short_blips", "latency_samples",
+      "latency_p50_ms", "latency_p90_ms", "outage_start", "outage_end",
+      "outage_duration_minutes", "outage_open_minutes", "outage_computers", "outage_short_blip",
+      "outage_cause", "link_id", "isp", "technology", "contracted_down_mbps",
+      "contracted_up_mbps", "down_tests", "down_median_mbps", "down_p10_mbps", "down_p90_mbps",
+      "down_under_contract_pct", "up_tests", "up_median_mbps", "up_p10_mbps", "up_p90_mbps",
+      "up_under_contract_pct", "monthly_cost", "currency", "cost_per_measured_mbps",
+      "util_p95_in_pct", "util_p95_out_pct", "util_minutes_above_80", "util_samples",
+      "computers_measured", "computers_declared", "computers_combined", "computers_baseline",
+      "computers_change_pct", "computers_progress_pct", "establishments_measured",
+      "establishments_declared", "establishments_combined", "establishments_baseline",
+      "establishments_change_pct", "establishments_progress_pct");
+
+  static final char BOM = '\uFEFF';
+  private static final DateTimeFormatter DATE_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT);
+
+  private final EvidenceReport report;
+  private final EvidenceText tx;
+  private final ZoneId zone;
+
+  private EvidenceCsv(EvidenceReport report, EvidenceText.Lang lang) {
+    this.report = report;
+    this.tx = EvidenceText.of(lang);
+    this.zone = EvidenceHtml.zone(report.meta());
+  }
+
+  /** The CSV format of a language: the delimiter; # for comments; CRLF as RFC 4180 says. */
+  public static CSVFormat format(EvidenceText.Lang lang) {
+    return CSVFormat.RFC4180.builder()
+        .setDelimiter(lang == EvidenceText.Lang.ES ? ';' : ',')
+        .setCommentMarker('#')
+        .setQuoteMode(QuoteMode.MINIMAL)
+        .get();
+  }
+
+  public static byte[] render(EvidenceReport report, EvidenceText.Lang lang) {
+    return new EvidenceCsv(report, lang).csv().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private String csv() {
+    StringWriter w = new StringWriter(16 * 1024);
+    w.write(BOM);
+    try (CSVPrinter p = new CSVPrinter(w, format(tx.lang()))) {
+      comments(p);
+      p.printRecord(COLUMNS.stream().map(c -> tx.t("csv.col." + c)).toList());
+      indicators(p);
+      for (EstablishmentEvidence e : list(report.establishments())) {
+        establishment(p, e);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return w.toString();
+  }
+
+  private void comments(CSVPrinter p) throws IOException {
+    Meta m = report.meta();
+    p.printComment(tx.t("csv.comment.title"));
+    p.printComment(tx.t("csv.comment.municipality", nz(m.municipality())));
+    p.printComment(tx.t("csv.comment.period", nz(m.period()),
+        tx.range(m.firstDay(), m.lastDay())));
+    p.printComment(tx.t("csv.comment.scope", scope()));
+    p.printComment(tx.t("csv.comment.generated", m.generatedAt() == null ? tx.noData()
+        : DATE_TIME.format(m.generatedAt().atZone(zone)), zone.getId()));
+    p.printComment(tx.t("csv.comment.sha", blank(m.dataSha256()) ? tx.noData()
+        : m.dataSha256()));
+    p.printComment(tx.t("csv.comment.format"));
+  }
+
+  private String scope() {
+    Meta m = report.meta();
+    return switch (nz(m.scope())) {
+      case "establishment" -> tx.t("scope.establishment", nz(m.scopeId()));
+      case "link" -> tx.t("scope.link", nz(m.scopeId()));
+      default -> tx.t("scope.municipality");
+    };
+  }
+
+  private Map<String, String> row(String record) {
+    Map<String, String> r = new HashMap<>();
+    r.put("record", tx.t("csv.record." + record));
+    return r;
+  }
+
+  private void print(CSVPrinter p, Map<String, String> row) throws IOException {
+    for (String key : row.keySet()) {
+      if (!COLUMNS.contains(key)) {
+        throw new IllegalStateException("no CSV column " + key);
+      }
+    }
+    p.printRecord(COLUMNS.stream().map(c -> row.getOrDefault(c, "")).toList());
+  }
+
+  private void indicators(CSVPrinter p) throws IOException {
+    IndicatorReport ind = report.indicators();
+    if (ind == null) {
+      return;
+    }
+    for (IndicatorReport.Period period : list(ind.periods())) {
+      for (SectorFigures s : list(period.sectors())) {
+        Map<String, String> r = row("indicator");
+        r.put("period", nz(period.period()));
+        r.put("sector", tx.sector(s.sector()));
+        counts(r, "computers", s, true);
+        counts(r, "establishments", s, false);
+        if (s.completeness() != null) {
+          r.put("computers_enrolled", count(s.completeness().computersEnrolled()));
+        }
+        print(p, r);
+      }
+    }
+  }
+
+  private void counts(Map<String, String> r, String prefix, SectorFigures s, boolean computers) {
+    r.put(prefix + "_measured", count(s.measured(), computers));
+    r.put(prefix + "_declared", count(s.declared(), computers));
+    r.put(prefix + "_combined", count(s.combined(), computers));
+    r.put(prefix + "_baseline", opt(s.baseline()).map(c -> count(c, computers))
+        .orElse(tx.noData()));
+    r.put(prefix + "_change_pct", num(computers ? s.computersChangePct()
+        : s.establishmentsChangePct(), 1));
+    r.put(prefix + "_progress_pct", num(computers ? s.computersProgressPct()
+        : s.establishmentsProgressPct(), 1));
+  }
+
+  private String count(Counts c, boolean computers) {
+    return c == null ? tx.noData() : count(computers ? c.computers() : c.establishments());
+  }
+
+  private String count(long v) {
+    return Long.toString(v);
+  }
+
+  private Map<String, String> place(String record, EstablishmentEvidence e) {
+    Map<String, String> r = row(record);
+    r.put("period", nz(report.meta().period()));
+    r.put("sector", tx.sector(e.sector()));
+    r.put("establishment_code", nz(e.code()));
+    r.put("establishment_name", nz(e.name()));
+    r.put("kind", tx.kind(e.kind()));
+    return r;
+  }
+
+  private void establishment(CSVPrinter p, EstablishmentEvidence e) throws IOException {
+    Map<String, String> r = place("establishment", e);
+    r.put("computers_enrolled", count(e.computersEnrolled()));
+    r.put("computers_connected", count(e.computersConnected()));
+    var a = e.availability();
+    if (a == null) {
+      for (String k : List.of("open_minutes", "observed_minutes", "up_minutes", "outage_minutes",
+          "availability_pct", "completeness_pct")) {
+        r.put(k, tx.noData());
+      }
+    } else {
+      r.put("open_minutes", count(a.openMinutes()));
+      r.put("observed_minutes", count(a.observedMinutes()));
+      r.put("up_minutes", count(a.upMinutes()));
+      r.put("outage_minutes", count(a.outageMinutes()));
+      r.put("availability_pct", num(a.availabilityPct(), 1));
+      r.put("completeness_pct", num(a.completenessPct(), 1));
+    }
+    List<Outage> outages = list(e.outages());
+    r.put("outages", count(outages.stream().filter(o -> !o.shortBlip()).count()));
+    r.put("short_blips", count(outages.stream().filter(Outage::shortBlip).count()));
+    if (e.latency() == null) {
+      r.put("latency_samples", tx.noData());
+      r.put("latency_p50_ms", tx.noData());
+      r.put("latency_p90_ms", tx.noData());
+    } else {
+      r.put("latency_samples", count(e.latency().samples()));
+      r.put("latency_p50_ms", num(e.latency().p50Ms(), 1));
+      r.put("latency_p90_ms", num(e.latency().p90Ms(), 1));
+    }
+    print(p, r);
+    for (Outage o : outages) {
+      Map<String, String> out = place("outage", e);
+      out.put("outage_start", time(o.start()));
+      out.put("outage_end", time(o.end()));
+      out.put("outage_duration_minutes", count(o.durationMinutes()));
+      out.put("outage_open_minutes", count(o.openMinutes()));
+      out.put("outage_computers", count(o.computers()));
+      out.put("outage_short_blip", tx.t(o.shortBlip() ? "csv.yes" : "csv.no"));
+      out.put("outage_cause", tx.cause(o.cause()));
+      print(p, out);
+    }
+    for (LinkEvidence l : list(e.links())) {
+      Map<String, String> lr = place("link", e);
+      lr.put("link_id", Long.toString(l.id()));
+      lr.put("isp", nz(l.isp()));
+      lr.put("technology", nz(l.technology()));
+      lr.put("contracted_down_mbps", dec(l.contractedDownMbps(), 3));
+      lr.put("contracted_up_mbps", dec(l.contractedUpMbps(), 3));
+      speed(lr, "down", l.download());
+      speed(lr, "up", l.upload());
+      lr.put("monthly_cost", opt(l.monthlyCost()).map(c -> dec(c, 2)).orElse(tx.noData()));
+      lr.put("currency", nz(l.currency()));
+      lr.put("cost_per_measured_mbps", opt(l.costPerMeasuredMbps()).map(c -> dec(c, 2))
+          .orElse(tx.noData()));
+      var u = opt(l.utilization());
+      lr.put("util_p95_in_pct", u.map(x -> tx.plain(x.p95InPct(), 1)).orElse(tx.noData()));
+      lr.put("util_p95_out_pct", u.map(x -> tx.plain(x.p95OutPct(), 1)).orElse(tx.noData()));
+      lr.put("util_minutes_above_80", u.map(x -> count(x.minutesAbove80Pct()))
+          .orElse(tx.noData()));
+      lr.put("util_samples", u.map(x -> count(x.samples())).orElse(tx.noData()));
+      print(p, lr);
+    }
+  }
+
+  private void speed(Map<String, String> r, String prefix, SpeedStats s) {
+    if (s == null) {
+      for (String k : List.of("tests", "median_mbps", "p10_mbps", "p90_mbps",
+          "under_contract_pct")) {
+        r.put(prefix + "_" + k, tx.noData());
+      }
+      return;
+    }
+    r.put(prefix + "_tests", count(s.tests()));
+    r.put(prefix + "_median_mbps", num(s.medianMbps(), 2));
+    r.put(prefix + "_p10_mbps", num(s.p10Mbps(), 2));
+    r.put(prefix + "_p90_mbps", num(s.p90Mbps(), 2));
+    r.put(prefix + "_under_contract_pct", num(s.underContractSharePct(), 1));
+  }
+
+  private String num(Optional<Double> v, int places) {
+    return opt(v).map(x -> tx.plain(x, places)).orElse(tx.noData());
+  }
+
+  /** A decimal as stored, trailing zeros dropped, with the language's separator. */
+  private String dec(BigDecimal v, int maxPlaces) {
+    if (v == null) {
+      return tx.noData();
+    }
+    BigDecimal s = v.setScale(Math.min(Math.max(v.scale(), 0), maxPlaces),
+        java.math.RoundingMode.HALF_UP).stripTrailingZeros();
+    String plain = s.scale() < 0 ? s.setScale(0).toPlainString() : s.toPlainString();
+    return tx.lang() == EvidenceText.Lang.ES ? plain.replace('.', ',') : plain;
+  }
+
+  private String time(Instant t) {
+    return t == null ? tx.noData() : DATE_TIME.format(t.atZone(zone));
+  }
+}
