@@ -173,7 +173,7 @@ class EvidenceRenderersTest {
       String h = html(Lang.ES);
       String method = h.substring(h.indexOf("4. Metodología"), h.indexOf("5. Fuentes"));
       assertThat(method).contains("al menos 1 día(s)")
-          .contains("los 10 minutos siguientes")
+          .contains("hasta 10 minuto(s) más")
           .contains("menos de 5 min")
           .contains("speed.enlace.example (Pasto)")
           .contains("del 80" + NBSP + "% de la velocidad contratada")
