@@ -133,7 +133,7 @@ public final class EvidenceService {
         t.upOpenMinutes(), t.outageOpenMinutes(),
         ratio(t.upOpenMinutes(), t.observedOpenMinutes()),
         ratio(t.observedOpenMinutes(), open));
-    int[] hist = parse(t.latencyHist());
+    int[] hist = LatencyHistogram.parse(t.latencyHist());
     LatencyStats latency = new LatencyStats(LatencyHistogram.samples(hist),
         LatencyHistogram.percentile(hist, 0.5), LatencyHistogram.percentile(hist, 0.9));
     int enrolled = dao.computersEnrolled(p.id(), from, to);
@@ -254,18 +254,5 @@ public final class EvidenceService {
 
   static double round(double v) {
     return Math.round(v * 100) / 100.0;
-  }
-
-  private static int[] parse(String text) {
-    String inner = text.length() < 2 ? "" : text.substring(1, text.length() - 1);
-    int[] out = LatencyHistogram.empty();
-    if (inner.isEmpty()) {
-      return out;
-    }
-    String[] parts = inner.split(",");
-    for (int i = 0; i < parts.length && i < out.length; i++) {
-      out[i] = Integer.parseInt(parts[i].trim());
-    }
-    return out;
   }
 }

@@ -63,4 +63,18 @@ public final class LatencyHistogram {
     }
     return Optional.of(middle(h.length - 1));
   }
+
+  /** A histogram from PostgreSQL's integer[] text form, e.g. {@code {0,3,1}}; '{}' is empty. */
+  public static int[] parse(String text) {
+    int[] out = empty();
+    String inner = text.length() < 2 ? "" : text.substring(1, text.length() - 1).trim();
+    if (inner.isEmpty()) {
+      return out;
+    }
+    String[] parts = inner.split(",");
+    for (int i = 0; i < parts.length && i < BUCKETS; i++) {
+      out[i] = Integer.parseInt(parts[i].trim());
+    }
+    return out;
+  }
 }

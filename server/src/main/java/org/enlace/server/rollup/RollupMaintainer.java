@@ -160,7 +160,7 @@ public final class RollupMaintainer implements Managed {
           last)) {
         loaded.computeIfAbsent(r.day(), k -> new ArrayList<>()).add(new DayTimeline.ComputerDay(
             r.computerId(), r.day(), r.onlineBits(), r.limitedBits(), r.offlineBits(),
-            parseArray(r.latencyHist())));
+            LatencyHistogram.parse(r.latencyHist())));
       }
       for (LocalDate day : cluster) {
         List<DayTimeline.ComputerDay> today = loaded.getOrDefault(day, List.of());
@@ -234,19 +234,6 @@ public final class RollupMaintainer implements Managed {
     }
     if (!current.isEmpty()) {
       out.add(current);
-    }
-    return out;
-  }
-
-  static int[] parseArray(String text) {
-    String inner = text.substring(1, text.length() - 1);
-    if (inner.isEmpty()) {
-      return LatencyHistogram.empty();
-    }
-    String[] parts = inner.split(",");
-    int[] out = new int[Math.max(parts.length, LatencyHistogram.BUCKETS)];
-    for (int i = 0; i < parts.length; i++) {
-      out[i] = Integer.parseInt(parts[i].trim());
     }
     return out;
   }
