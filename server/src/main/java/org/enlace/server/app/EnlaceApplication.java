@@ -55,6 +55,8 @@ import org.enlace.server.inventory.EstablishmentLinksResource;
 import org.enlace.server.inventory.EstablishmentsResource;
 import org.enlace.server.inventory.IspLinksResource;
 import org.enlace.server.rollup.LocalMinutes;
+import org.enlace.server.speedtest.SpeedTestPlanner;
+import org.enlace.server.speedtest.SpeedTestSlotResource;
 import org.enlace.server.rollup.RollupMaintainer;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.jdbi.v3.core.Jdbi;
@@ -169,8 +171,12 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     ObservationWriter writer = new ObservationWriter(jdbi, config.getIngest(), ingestMetrics,
         localMinutes);
     env.lifecycle().manage(writer);
+    SpeedTestPlanner speedTests = new SpeedTestPlanner(jdbi, config.getSpeedTestPlan(),
+        localMinutes, env.getObjectMapper());
     IngestService ingest = new IngestService(new ReportParser(env.getObjectMapper(),
-        config.getIngest(), config.getRollups().getRawRetention().toJavaDuration()), writer, enrollment, ingestMetrics, config.getIngest(), clock);
+        config.getIngest(), config.getRollups().getRawRetention().toJavaDuration()), writer,
+        enrollment, ingestMetrics, config.getIngest(), clock, speedTests::offer);
+    env.jersey().register(new SpeedTestSlotResource(agents, speedTests, clock));
 
     env.jersey().register(new PingResource());
     env.jersey().register(new EnrollResource(enrollment));

@@ -13,6 +13,7 @@ import org.enlace.server.db.DatabaseConfig;
 import org.enlace.server.indicators.IndicatorsConfig;
 import org.enlace.server.ingest.IngestConfig;
 import org.enlace.server.rollup.RollupConfig;
+import org.enlace.server.speedtest.SpeedTestPlanConfig;
 
 /** config.yml; every field has a default, so the server also starts with no file at all. */
 public class EnlaceConfiguration extends Configuration {
@@ -29,6 +30,8 @@ public class EnlaceConfiguration extends Configuration {
   @Valid @NotNull @JsonProperty private IngestConfig ingest = new IngestConfig();
   @Valid @NotNull @JsonProperty private RollupConfig rollups = new RollupConfig();
   @Valid @NotNull @JsonProperty private IndicatorsConfig indicators = new IndicatorsConfig();
+  @Valid @NotNull @JsonProperty private SpeedTestPlanConfig speedTestPlan =
+      new SpeedTestPlanConfig();
 
   public Path dataDir() {
     return Path.of(dataDir).toAbsolutePath().normalize();
@@ -67,6 +70,10 @@ public class EnlaceConfiguration extends Configuration {
 
   public IndicatorsConfig getIndicators() {
     return indicators;
+  }
+
+  public SpeedTestPlanConfig getSpeedTestPlan() {
+    return speedTestPlan;
   }
 
   public String getMunicipality() {

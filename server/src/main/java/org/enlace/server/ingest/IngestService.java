@@ -28,15 +28,24 @@ public final class IngestService {
   private final IngestMetrics metrics;
   private final IngestConfig config;
   private final Clock clock;
+  private final SlotOffers offers;
+
+  /** Speed tests due for the agent that reported (see SpeedTestPlanner). */
+  @FunctionalInterface
+  public interface SlotOffers {
+    java.util.Optional<org.enlace.server.speedtest.SpeedTestSlot> offer(AgentPrincipal agent,
+        Instant now);
+  }
 
   public IngestService(ReportParser parser, ObservationWriter writer, EnrollmentService enrollment,
-      IngestMetrics metrics, IngestConfig config, Clock clock) {
+      IngestMetrics metrics, IngestConfig config, Clock clock, SlotOffers offers) {
     this.parser = requireNonNull(parser, "parser is null");
     this.writer = requireNonNull(writer, "writer is null");
     this.enrollment = requireNonNull(enrollment, "enrollment is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.config = requireNonNull(config, "config is null");
     this.clock = requireNonNull(clock, "clock is null");
+    this.offers = requireNonNull(offers, "offers is null");
   }
 
   /**
@@ -77,9 +86,10 @@ public final class IngestService {
       LOG.info("event=observations_rejected agent={} count={} firstReason={} firstField={}",
           agent.publicId(), report.rejections().size(), first.reason(), first.field());
     }
-    return new ReportResponse(ReportParser.PROTOCOL_VERSION, clock.instant(),
+    Instant now = clock.instant();
+    return new ReportResponse(ReportParser.PROTOCOL_VERSION, now,
         report.clockOffsetEstimateMs(), acknowledged, stored.size(), duplicates,
-        report.rejections());
+        report.rejections(), offers.offer(agent, now));
   }
 
   private ApiException unavailable(Throwable cause) {

@@ -272,6 +272,9 @@ public final class ObservationWriter implements Managed {
     Double[] down = new Double[n];
     Double[] up = new Double[n];
     Double[] latency = new Double[n];
+    String[] testIds = new String[n];
+    Double[] loaded = new Double[n];
+    String[] errors = new String[n];
     for (int i = 0; i < n; i++) {
       SpeedTestRow r = rows.get(i);
       Observation.SpeedTest test = r.o().speedTest().orElseThrow();
@@ -285,8 +288,12 @@ public final class ObservationWriter implements Managed {
       down[i] = test.downMbps().orElse(null);
       up[i] = test.upMbps().orElse(null);
       latency[i] = test.latencyMs().orElse(null);
+      testIds[i] = test.testId().map(Object::toString).orElse(null);
+      loaded[i] = test.latencyLoadedMs().orElse(null);
+      errors[i] = test.error().orElse(null);
     }
-    dao.insertSpeedTests(e, c, a, s, t, days, methods, down, up, latency);
+    dao.insertSpeedTests(e, c, a, s, t, days, methods, down, up, latency, testIds, loaded,
+        errors);
   }
 
   private synchronized void ensurePartition(LocalDate month) {

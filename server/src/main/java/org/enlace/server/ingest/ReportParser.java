@@ -211,9 +211,27 @@ public final class ReportParser {
     return n == out.length ? out : java.util.Arrays.copyOf(out, n);
   }
 
+  /** A failed test ("error" present) keeps its record but no speed: never a made-up figure. */
   private static Observation.SpeedTest speedFigures(JsonNode t) {
-    return new Observation.SpeedTest(t.path("method").asText("unknown"), positive(t, "downMbps"),
-        positive(t, "upMbps"), positive(t, "latencyMs"));
+    Optional<String> error = t.path("error").isTextual() && !t.path("error").asText().isBlank()
+        ? Optional.of(truncate(t.path("error").asText(), 500)) : Optional.empty();
+    Optional<java.util.UUID> testId = Optional.empty();
+    if (t.path("testId").isTextual()) {
+      try {
+        testId = Optional.of(java.util.UUID.fromString(t.path("testId").asText()));
+      } catch (IllegalArgumentException e) {
+        testId = Optional.empty(); // not one of ours (e.g. an M-Lab test): kept without a link
+      }
+    }
+    boolean ok = error.isEmpty();
+    return new Observation.SpeedTest(truncate(t.path("method").asText("unknown"), 40), testId,
+        ok ? positive(t, "downMbps") : Optional.empty(),
+        ok ? positive(t, "upMbps") : Optional.empty(), positive(t, "latencyMs"),
+        positive(t, "latencyLoadedMs"), error);
+  }
+
+  private static String truncate(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, max);
   }
 
   private static Optional<Double> positive(JsonNode n, String field) {

@@ -8,6 +8,8 @@ import java.util.Optional;
 /**
  * What the server did with a report. {@code acknowledged} lists every sequence the agent may now
  * delete from its journal: the newly stored and the duplicates of ones stored before.
+ * {@code speedTest}, when present, is a speed test this agent should run (protocol v1, additive:
+ * older agents ignore it).
  */
 @JsonInclude(JsonInclude.Include.NON_ABSENT)
 public record ReportResponse(
@@ -17,4 +19,5 @@ public record ReportResponse(
     List<Long> acknowledged,
     int stored,
     int duplicates,
-    List<Rejection> rejected) {}
+    List<Rejection> rejected,
+    Optional<org.enlace.server.speedtest.SpeedTestSlot> speedTest) {}
