@@ -160,13 +160,21 @@ public final class EvidenceService {
     long open = 0;
     for (LocalDate d = period.firstDay(); !d.isAfter(period.lastDay()); d = d.plusDays(1)) {
       Instant dayStart = minutes.start(d);
+      Instant dayEnd = minutes.start(d.plusDays(1));
       if (!dayStart.isBefore(end)) {
         break;
       }
-      boolean[] mask0 = mask.openMinutes(d, minutes);
-      for (int m = 0; m < mask0.length; m++) {
+      if (!dayEnd.isAfter(start)) {
+        continue;
+      }
+      if (!dayStart.isBefore(start) && !dayEnd.isAfter(end)) {
+        open += mask.count(d, minutes); // the whole day is expected
+        continue;
+      }
+      boolean[] dayMask = mask.openMinutes(d, minutes);
+      for (int m = 0; m < dayMask.length; m++) {
         Instant at = dayStart.plusSeconds(60L * m);
-        if (mask0[m] && !at.isBefore(start) && at.isBefore(end)) {
+        if (dayMask[m] && !at.isBefore(start) && at.isBefore(end)) {
           open++;
         }
       }

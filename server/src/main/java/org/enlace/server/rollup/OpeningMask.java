@@ -1,40 +1,71 @@
 package org.enlace.server.rollup;
 
+import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.LocalTime;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.enlace.server.inventory.OpeningHours;
 
-/** Which minutes of a local day fall inside an establishment's opening hours. */
+/**
+ * Which minutes of a local day fall inside an establishment's opening hours. The hours are read
+ * once, into wall-clock minute ranges per weekday: reports ask for thousands of days.
+ */
 public final class OpeningMask {
-  private final OpeningHours hours;
+  private final boolean always;
+  private final Map<DayOfWeek, int[][]> ranges = new EnumMap<>(DayOfWeek.class);
 
   public OpeningMask(OpeningHours hours) {
-    this.hours = hours;
+    this.always = hours.days().isEmpty();
+    for (DayOfWeek d : DayOfWeek.values()) {
+      List<OpeningHours.Interval> list = hours.days()
+          .getOrDefault(d.name().toLowerCase(Locale.ROOT), List.of());
+      int[][] r = new int[list.size()][];
+      for (int i = 0; i < r.length; i++) {
+        OpeningHours.Interval iv = list.get(i);
+        r[i] = new int[] {minuteOf(iv.open()),
+            iv.close().equals("24:00") ? 1440 : minuteOf(iv.close())};
+      }
+      ranges.put(d, r);
+    }
   }
 
   public boolean[] openMinutes(LocalDate day, LocalMinutes minutes) {
     int n = minutes.minutesIn(day);
     boolean[] open = new boolean[n];
-    if (hours.days().isEmpty()) {
+    if (always) {
       java.util.Arrays.fill(open, true);
       return open;
     }
-    List<OpeningHours.Interval> today = hours.days()
-        .getOrDefault(day.getDayOfWeek().name().toLowerCase(Locale.ROOT), List.of());
+    int[][] today = ranges.get(day.getDayOfWeek());
+    if (today.length == 0) {
+      return open;
+    }
+    boolean plainDay = n == 1440 && minutes.wallMinute(day, 0) == 0;
     for (int m = 0; m < n; m++) {
-      int wall = minutes.wallMinute(day, m);
-      for (OpeningHours.Interval i : today) {
-        int from = minuteOf(i.open());
-        int to = i.close().equals("24:00") ? 1440 : minuteOf(i.close());
-        if (wall >= from && wall < to) {
+      // On a day with no clock change the slot is the wall-clock minute.
+      int wall = plainDay ? m : minutes.wallMinute(day, m);
+      for (int[] r : today) {
+        if (wall >= r[0] && wall < r[1]) {
           open[m] = true;
           break;
         }
       }
     }
     return open;
+  }
+
+  /** Open minutes in a day, for counting without the mask. */
+  public int count(LocalDate day, LocalMinutes minutes) {
+    int c = 0;
+    for (boolean b : openMinutes(day, minutes)) {
+      if (b) {
+        c++;
+      }
+    }
+    return c;
   }
 
   private static int minuteOf(String hhmm) {

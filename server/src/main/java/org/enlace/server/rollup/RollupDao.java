@@ -41,8 +41,7 @@ public interface RollupDao {
       + "  observations = c.observations + EXCLUDED.observations,"
       + "  latency_hist = ARRAY(SELECT coalesce(a, 0) + coalesce(b, 0)"
       + "    FROM unnest(c.latency_hist, EXCLUDED.latency_hist) WITH ORDINALITY AS t(a, b, i)"
-      + "    ORDER BY i),"
-      + "  updated_at = now()")
+      + "    ORDER BY i)")
   void mergeComputerDays(long[] computerIds, String[] days, long[] establishmentIds,
       int[] dayMinutes, String[] online, String[] limited, String[] offline, int[] observations,
       String[] latency);
@@ -81,14 +80,16 @@ public interface RollupDao {
       + " AND day BETWEEN :from AND :to ORDER BY computer_id, day")
   List<ComputerDayRow> computerDays(long establishmentId, LocalDate from, LocalDate to);
 
-  @SqlUpdate("UPDATE computer_days c SET minutes_observed = u.observed, minutes_online = u.online,"
-      + " minutes_limited = u.limited, minutes_offline = u.offline"
-      + " FROM unnest(CAST(:computerIds AS bigint[]), CAST(:days AS date[]),"
-      + "  CAST(:observed AS integer[]), CAST(:online AS integer[]), CAST(:limited AS integer[]),"
-      + "  CAST(:offline AS integer[])) AS u(computer_id, day, observed, online, limited, offline)"
-      + " WHERE c.computer_id = u.computer_id AND c.day = u.day")
-  void updateComputerMinutes(long[] computerIds, String[] days, int[] observed, int[] online,
-      int[] limited, int[] offline);
+  @SqlUpdate("INSERT INTO computer_day_minutes (computer_id, day, establishment_id,"
+      + " minutes_observed, minutes_online, minutes_limited, minutes_offline)"
+      + " SELECT * FROM unnest(CAST(:computerIds AS bigint[]), CAST(:days AS date[]),"
+      + "  CAST(:establishmentIds AS bigint[]), CAST(:observed AS integer[]),"
+      + "  CAST(:online AS integer[]), CAST(:limited AS integer[]), CAST(:offline AS integer[]))"
+      + " ON CONFLICT (computer_id, day) DO UPDATE SET"
+      + "  minutes_observed = EXCLUDED.minutes_observed, minutes_online = EXCLUDED.minutes_online,"
+      + "  minutes_limited = EXCLUDED.minutes_limited, minutes_offline = EXCLUDED.minutes_offline")
+  void updateComputerMinutes(long[] computerIds, String[] days, long[] establishmentIds,
+      int[] observed, int[] online, int[] limited, int[] offline);
 
   @SqlBatch("INSERT INTO establishment_days (establishment_id, day, day_minutes, open_minutes,"
       + " observed_minutes, up_minutes, outage_minutes, observed_open_minutes, up_open_minutes,"
@@ -170,4 +171,7 @@ public interface RollupDao {
 
   @SqlUpdate("DELETE FROM computer_days WHERE day BETWEEN :from AND :to")
   int deleteComputerDays(LocalDate from, LocalDate to);
+
+  @SqlUpdate("DELETE FROM computer_day_minutes WHERE day BETWEEN :from AND :to")
+  int deleteComputerDayMinutes(LocalDate from, LocalDate to);
 }

@@ -196,6 +196,7 @@ public final class RollupMaintainer implements Managed {
       dao.updateComputerMinutes(
           computerMinutes.stream().mapToLong(DayTimeline.ComputerMinutes::computerId).toArray(),
           computerMinutes.stream().map(c -> c.day().toString()).toArray(String[]::new),
+          computerMinutes.stream().mapToLong(c -> establishmentId).toArray(),
           computerMinutes.stream().mapToInt(DayTimeline.ComputerMinutes::observed).toArray(),
           computerMinutes.stream().mapToInt(DayTimeline.ComputerMinutes::online).toArray(),
           computerMinutes.stream().mapToInt(DayTimeline.ComputerMinutes::limited).toArray(),

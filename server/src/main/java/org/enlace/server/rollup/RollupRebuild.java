@@ -55,6 +55,7 @@ public final class RollupRebuild {
       total += jdbi.inTransaction(h -> {
         RollupDao dao = h.attach(RollupDao.class);
         dao.deleteComputerDays(d, d);
+        dao.deleteComputerDayMinutes(d, d);
         h.createUpdate("DELETE FROM establishment_days WHERE day = :d").bind("d", d).execute();
         h.createUpdate("DELETE FROM outages WHERE cause = 'agents' AND started_at >= :from"
             + " AND started_at < :to").bind("from", minutes.start(d))

@@ -40,6 +40,7 @@ class RollupsTest {
   private Map<String, Object> computerDay(TestApp.Agent a, String day) {
     return APP.jdbi().withHandle(h -> h.createQuery("SELECT minutes_observed, minutes_online,"
         + " minutes_limited, minutes_offline, observations FROM computer_days"
+        + " JOIN computer_day_minutes USING (computer_id, day)"
         + " WHERE computer_id = :c AND day = CAST(:d AS date)").bind("c", a.computerId())
         .bind("d", day).mapToMap().findOne().orElse(Map.of()));
   }
@@ -183,7 +184,8 @@ class RollupsTest {
       all.addAll(h.createQuery("SELECT computer_id, day, observations, minutes_observed,"
           + " minutes_online, minutes_limited, minutes_offline, CAST(online_bits AS text) AS o,"
           + " CAST(offline_bits AS text) AS f, CAST(latency_hist AS text) AS l"
-          + " FROM computer_days ORDER BY 1, 2").mapToMap().list());
+          + " FROM computer_days JOIN computer_day_minutes USING (computer_id, day)"
+          + " ORDER BY 1, 2").mapToMap().list());
       all.addAll(h.createQuery("SELECT establishment_id, day, open_minutes, observed_minutes,"
           + " up_open_minutes, outage_open_minutes, computers_reporting, computers_online,"
           + " CAST(outage_bits AS text) AS b FROM establishment_days ORDER BY 1, 2").mapToMap()
