@@ -13,6 +13,8 @@ final class BenchOptions {
   String serverJvmArgs = prop("bench.serverJvmArgs", "-Xms1g -Xmx2g");
   int startTimeoutSeconds = intProp("bench.startTimeoutSeconds", 240);
   boolean keepData = Boolean.parseBoolean(prop("bench.keepData", "false"));
+  /** A fixed directory for the server's data (kept, and reused by a later run if present). */
+  String dir = prop("bench.dir", "");
 
   int agents = intProp("bench.agents", 512);
   int establishments = intProp("bench.establishments", 8);

@@ -55,6 +55,8 @@ public final class IngestBench {
   private Postgres pg;
   private CpuMeter cpu;
   private Agent[] agents;
+  private RollupWatch rollupWatch;
+  private final List<String> rollupRows = new ArrayList<>();
 
   /** One simulated agent; only one connection ever sends for it, so no locking. */
   static final class Agent {
@@ -124,7 +126,9 @@ public final class IngestBench {
           "shared_buffers", "commit_delay", "max_connections"));
       enroll();
       List<PhaseResult> phases = new ArrayList<>();
-      try (Postgres.WaitSampler waits = pg.new WaitSampler()) {
+      try (Postgres.WaitSampler waits = pg.new WaitSampler();
+          RollupWatch watch = new RollupWatch(server, 1000)) {
+        rollupWatch = watch;
         if (o.runs("ping")) {
           phases.add(phase("ping", o.singleConnections, 0, waits));
         }
@@ -374,6 +378,9 @@ public final class IngestBench {
       Map<String, Double> waited = waits.end();
       Map<String, Double> m1 = metrics();
       HttpLoad.Result r = f.get();
+      if (perRequest > 0) {
+        rollupBacklog(name, mStart, mEnd);
+      }
       Map<String, Double> dm = new LinkedHashMap<>();
       for (Map.Entry<String, Double> e : m1.entrySet()) {
         dm.put(e.getKey(), e.getValue() - m0.getOrDefault(e.getKey(), 0.0));
@@ -389,6 +396,40 @@ public final class IngestBench {
     } finally {
       ex.shutdownNow();
     }
+  }
+
+  /**
+   * The rollup maintainer during the window (markers waiting, establishment-days recomputed) and
+   * how long it takes to drain once the load has stopped.
+   */
+  private void rollupBacklog(String name, long mStart, long mEnd) throws InterruptedException {
+    long stopped = System.nanoTime();
+    double drain = rollupWatch.awaitDrained(stopped, 120_000);
+    List<RollupWatch.Sample> w = rollupWatch.between(mStart, mEnd);
+    if (w.size() < 2) {
+      return;
+    }
+    RollupWatch.Sample a = w.get(0);
+    RollupWatch.Sample b = w.get(w.size() - 1);
+    double secs = (b.nanos() - a.nanos()) / 1e9;
+    double maxMarkers = w.stream().mapToDouble(RollupWatch.Sample::markers).max().orElse(0);
+    double batches = b.batches() - a.batches();
+    double batchSecs = b.batchSeconds() - a.batchSeconds();
+    StringBuilder trace = new StringBuilder();
+    for (int i = 0; i < w.size(); i += Math.max(1, w.size() / 10)) {
+      trace.append(String.format(Locale.ROOT, " %.0f", w.get(i).markers()));
+    }
+    say("  rollups: dirty markers in the window (sampled every 1 s) max %,.0f, at the end %,.0f;"
+        + " maintainer %,.0f establishment-days/s in %,.0f batches (%.3f s per batch, busy %.0f %%"
+        + " of the window); after the load stopped the backlog drained in %s; markers over the "
+        + "window:%s", maxMarkers, b.markers(), (b.daysTotal() - a.daysTotal()) / secs, batches,
+        batches == 0 ? 0 : batchSecs / batches, batchSecs / secs * 100,
+        drain < 0 ? "more than 120 s (NOT drained)" : String.format(Locale.ROOT, "%.1f s", drain),
+        trace);
+    rollupRows.add(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %,.1f | %,.0f | %.3f | %.0f %% "
+        + "| %s |", name, maxMarkers, b.markers(), (b.daysTotal() - a.daysTotal()) / secs, batches,
+        batches == 0 ? 0 : batchSecs / batches, batchSecs / secs * 100,
+        drain < 0 ? "> 120 s" : String.format(Locale.ROOT, "%.1f s", drain)));
   }
 
   private void describe(PhaseResult p) {
@@ -541,6 +582,16 @@ public final class IngestBench {
           + "| | | %.2f | %.2f | %.2f | %.2f | |", single.connections(), single.rowsPerSecond(),
           single.rowsPerSecond(), singleCpu.postgres(), singleCpu.generator(), singleCpu.irq(),
           singleCpu.other()));
+    }
+    if (!rollupRows.isEmpty()) {
+      md.add("");
+      md.add("Rollup maintainer during each window (enlace_rollup_* from the admin /metrics, "
+          + "sampled every second):");
+      md.add("");
+      md.add("| phase | max dirty markers | markers at the end | establishment-days recomputed/s "
+          + "| batches | s per batch | maintainer busy | backlog drained after the load stopped in |");
+      md.add("|---|---:|---:|---:|---:|---:|---:|---|");
+      md.addAll(rollupRows);
     }
     md.add("");
     md.add(String.format("Verification: %,d observations acknowledged, %,d stored, missing %d, "

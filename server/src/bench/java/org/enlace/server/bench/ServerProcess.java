@@ -53,7 +53,8 @@ final class ServerProcess implements AutoCloseable {
     Files.createDirectories(o.outDir);
     // PostgreSQL runs as 'nobody' when we are root: every directory above its data must be
     // world-traversable, so the temp directory is chmod 755 (its parent /tmp is).
-    Path dir = Files.createTempDirectory(Path.of(o.tmpDir), "enlace-bench-");
+    Path dir = o.dir.isEmpty() ? Files.createTempDirectory(Path.of(o.tmpDir), "enlace-bench-")
+        : Files.createDirectories(Path.of(o.dir));
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     Path dataDir = dir.resolve("data");
     Files.createDirectories(dataDir);
@@ -74,7 +75,8 @@ final class ServerProcess implements AutoCloseable {
     Path log = o.outDir.resolve("server.log");
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(log.toFile()).start();
-    ServerProcess s = new ServerProcess(dir, dataDir, port, adminPort, log, p, o.keepData);
+    ServerProcess s = new ServerProcess(dir, dataDir, port, adminPort, log, p,
+        o.keepData || !o.dir.isEmpty());
     Runtime.getRuntime().addShutdownHook(new Thread(s::close, "bench-server-stop"));
     System.out.printf("server: pid %d, %s%n", p.pid(), String.join(" ", cmd));
     s.awaitReady(Duration.ofSeconds(o.startTimeoutSeconds));
