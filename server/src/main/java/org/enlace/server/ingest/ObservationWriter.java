@@ -20,7 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.enlace.server.enrollment.AgentPrincipal;
-import org.enlace.server.rollup.ComputerDayDelta;
 import org.enlace.server.rollup.LocalMinutes;
 import org.enlace.server.rollup.RollupDao;
 import org.jdbi.v3.core.Jdbi;
@@ -226,29 +225,34 @@ public final class ObservationWriter implements Managed {
       // Keyed by identity: a record's hashCode would hash the whole report once per row.
       Map<Pending, Set<Long>> result = new java.util.IdentityHashMap<>();
       // Rollups take exactly the rows stored now, in this transaction: a retransmission adds
-      // nothing, and nothing stored is missing from them.
-      ComputerDayDelta delta = new ComputerDayDelta(minutes);
+      // nothing, and nothing stored is missing from them. The maintainer merges them later.
+      List<Row> stored = new ArrayList<>();
       List<Row> withSpeedTest = new ArrayList<>();
       for (Row r : rows) {
         if (fresh.contains(new ObservationDao.Key(r.owner().agent().agentId(), r.o().seq()))) {
           result.computeIfAbsent(r.owner(), k -> new HashSet<>()).add(r.o().seq());
-          AgentPrincipal a = r.owner().agent();
-          delta.add(a.establishmentId(), a.computerId(), r.o().observedAt(), r.o().status(),
-              r.o().latencyMs());
+          stored.add(r);
           if (r.o().speedTest().isPresent()) {
             withSpeedTest.add(r);
           }
         }
       }
-      if (!delta.isEmpty()) {
-        RollupDao rollups = h.attach(RollupDao.class);
-        ComputerDayDelta.Columns c = delta.columns();
-        rollups.mergeComputerDays(c.computerIds(), c.days(), c.establishmentIds(),
-            c.dayMinutes(), c.online(), c.limited(), c.offline(), c.observations(),
-            c.latency());
-        List<ComputerDayDelta.EstablishmentDay> dirty = delta.dirty();
-        rollups.markDirty(dirty.stream().mapToLong(ComputerDayDelta.EstablishmentDay::establishmentId)
-            .toArray(), dirty.stream().map(d -> d.day().toString()).toArray(String[]::new));
+      if (!stored.isEmpty()) {
+        int m = stored.size();
+        long[] pe = new long[m];
+        long[] pc = new long[m];
+        long[] pt = new long[m];
+        String[] ps = new String[m];
+        String[] pl = new String[m];
+        for (int i = 0; i < m; i++) {
+          Row r = stored.get(i);
+          pe[i] = r.owner().agent().establishmentId();
+          pc[i] = r.owner().agent().computerId();
+          pt[i] = r.o().observedAt().toEpochMilli();
+          ps[i] = r.o().status();
+          pl[i] = r.o().latencyMs().length == 0 ? null : realArray(r.o().latencyMs());
+        }
+        h.attach(RollupDao.class).addPending(pe, pc, pt, ps, pl);
       }
       if (!withSpeedTest.isEmpty()) {
         storeSpeedTests(h.attach(RollupDao.class), withSpeedTest.stream()
@@ -259,6 +263,14 @@ public final class ObservationWriter implements Managed {
   }
 
   private record SpeedTestRow(AgentPrincipal agent, Observation o) {}
+
+  private static String realArray(double[] values) {
+    StringBuilder sb = new StringBuilder().append('{');
+    for (int i = 0; i < values.length; i++) {
+      sb.append(i == 0 ? "" : ",").append((float) values[i]);
+    }
+    return sb.append('}').toString();
+  }
 
   private void storeSpeedTests(RollupDao dao, List<SpeedTestRow> rows) {
     int n = rows.size();

@@ -50,6 +50,28 @@ public interface RollupDao {
       + " SELECT * FROM unnest(CAST(:establishmentIds AS bigint[]), CAST(:days AS date[]))")
   void markDirty(long[] establishmentIds, String[] days);
 
+  /** Ingest's part: the stored observations, for the maintainer to merge. */
+  @SqlUpdate("INSERT INTO rollup_pending (establishment_id, computer_id, observed_at, status,"
+      + " latency_ms) SELECT u.e, u.c, timestamptz 'epoch' + u.t * interval '1 millisecond', u.s,"
+      + " CAST(u.l AS real[]) FROM unnest(CAST(:establishmentIds AS bigint[]),"
+      + " CAST(:computerIds AS bigint[]), CAST(:observedMs AS bigint[]), CAST(:statuses AS text[]),"
+      + " CAST(:latencies AS text[])) AS u(e, c, t, s, l)")
+  void addPending(long[] establishmentIds, long[] computerIds, long[] observedMs,
+      String[] statuses, String[] latencies);
+
+  record Pending(long establishmentId, long computerId, java.time.Instant observedAt,
+      String status, String latencyMs) {}
+
+  @SqlQuery("DELETE FROM rollup_pending WHERE id IN ("
+      + "  SELECT id FROM rollup_pending ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED)"
+      + " RETURNING establishment_id, computer_id, observed_at, status,"
+      + " CAST(latency_ms AS text) AS latency_ms")
+  @RegisterConstructorMapper(Pending.class)
+  List<Pending> takePending(int limit);
+
+  @SqlQuery("SELECT count(*) FROM rollup_pending")
+  long pendingCount();
+
   /** Every establishment-day with computer data between two days (rebuilds). */
   @SqlUpdate("INSERT INTO rollup_dirty (establishment_id, day)"
       + " SELECT DISTINCT establishment_id, day FROM computer_days"

@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
 public final class RollupMaintainer implements Managed {
   private static final Logger LOG = LoggerFactory.getLogger(RollupMaintainer.class);
 
+  /** Observations merged per transaction. */
+  private static final int PENDING_BATCH = 20_000;
+
   /** First key of the advisory locks on establishments (ASCII "Rlup"). */
   private static final int ADVISORY_SPACE = 0x526c7570;
 
@@ -38,6 +41,7 @@ public final class RollupMaintainer implements Managed {
   private final ObjectMapper json;
   private final Timer batchTimer;
   private final Counter daysRecomputed;
+  private final Counter observationsMerged;
   private ScheduledExecutorService executor;
 
   public RollupMaintainer(Jdbi jdbi, RollupConfig config, LocalMinutes minutes, ObjectMapper json,
@@ -50,7 +54,11 @@ public final class RollupMaintainer implements Managed {
         .description("Time to recompute one batch of establishment-days").register(meters);
     this.daysRecomputed = Counter.builder("enlace.rollup.establishment.days")
         .description("Establishment-days recomputed").register(meters);
-    meters.gauge("enlace.rollup.dirty.markers", this, m -> m.pendingSafely());
+    this.observationsMerged = Counter.builder("enlace.rollup.observations.merged")
+        .description("Observations merged into computer-days").register(meters);
+    meters.gauge("enlace.rollup.dirty.markers", this, m -> m.count(RollupDao::dirtyCount));
+    meters.gauge("enlace.rollup.pending.observations", this,
+        m -> m.count(RollupDao::pendingCount));
   }
 
   @Override
@@ -96,9 +104,9 @@ public final class RollupMaintainer implements Managed {
     }
   }
 
-  private double pendingSafely() {
+  private double count(java.util.function.ToLongFunction<RollupDao> query) {
     try {
-      return jdbi.withHandle(h -> h.attach(RollupDao.class).dirtyCount());
+      return jdbi.withHandle(h -> query.applyAsLong(h.attach(RollupDao.class)));
     } catch (RuntimeException e) {
       return Double.NaN;
     }
@@ -109,6 +117,9 @@ public final class RollupMaintainer implements Managed {
    * Synchronized so that a caller's drain also waits for a scheduled one in progress.
    */
   public synchronized int drain() {
+    while (jdbi.inTransaction(this::mergePending) > 0) {
+      // until every stored observation is in its computer-day
+    }
     int total = 0;
     while (true) {
       long start = System.nanoTime();
@@ -120,6 +131,54 @@ public final class RollupMaintainer implements Managed {
       total += done;
       daysRecomputed.increment(done);
     }
+  }
+
+  /**
+   * Merges a batch of observations stored since the last run into their computer-days (one row
+   * write per computer-day per batch, however many observations) and marks their
+   * establishment-days for recomputation, in one transaction.
+   */
+  private int mergePending(Handle h) {
+    RollupDao dao = h.attach(RollupDao.class);
+    List<RollupDao.Pending> pending = dao.takePending(PENDING_BATCH);
+    if (pending.isEmpty()) {
+      return 0;
+    }
+    ComputerDayDelta delta = new ComputerDayDelta(minutes);
+    for (RollupDao.Pending p : pending) {
+      delta.add(p.establishmentId(), p.computerId(), p.observedAt(), p.status(),
+          latencies(p.latencyMs()));
+    }
+    merge(dao, delta);
+    observationsMerged.increment(pending.size());
+    return pending.size();
+  }
+
+  /** Writes a delta into computer_days and marks the establishment-days it touched. */
+  static void merge(RollupDao dao, ComputerDayDelta delta) {
+    if (delta.isEmpty()) {
+      return;
+    }
+    ComputerDayDelta.Columns c = delta.columns();
+    dao.mergeComputerDays(c.computerIds(), c.days(), c.establishmentIds(), c.dayMinutes(),
+        c.online(), c.limited(), c.offline(), c.observations(), c.latency());
+    List<ComputerDayDelta.EstablishmentDay> dirty = delta.dirty();
+    dao.markDirty(dirty.stream().mapToLong(ComputerDayDelta.EstablishmentDay::establishmentId)
+        .toArray(), dirty.stream().map(d -> d.day().toString()).toArray(String[]::new));
+  }
+
+  private static final double[] NO_LATENCIES = new double[0];
+
+  static double[] latencies(String text) {
+    if (text == null || text.length() < 3) {
+      return NO_LATENCIES;
+    }
+    String[] parts = text.substring(1, text.length() - 1).split(",");
+    double[] out = new double[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      out[i] = Double.parseDouble(parts[i].trim());
+    }
+    return out;
   }
 
   private int batch(Handle h) {

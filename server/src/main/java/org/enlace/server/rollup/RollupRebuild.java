@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,40 +53,55 @@ public final class RollupRebuild {
     int days = 0;
     for (LocalDate day = from; !day.isAfter(to); day = day.plusDays(1)) {
       LocalDate d = day;
-      total += jdbi.inTransaction(h -> {
-        RollupDao dao = h.attach(RollupDao.class);
-        dao.deleteComputerDays(d, d);
-        dao.deleteComputerDayMinutes(d, d);
-        h.createUpdate("DELETE FROM establishment_days WHERE day = :d").bind("d", d).execute();
-        h.createUpdate("DELETE FROM outages WHERE cause = 'agents' AND started_at >= :from"
-            + " AND started_at < :to").bind("from", minutes.start(d))
-            .bind("to", minutes.start(d.plusDays(1))).execute();
-        ComputerDayDelta delta = new ComputerDayDelta(minutes);
-        long[] n = {0};
-        h.createQuery("SELECT establishment_id, computer_id, observed_at, status, checks"
-            + " FROM observations WHERE observed_at >= :from AND observed_at < :to")
-            .bind("from", minutes.start(d)).bind("to", minutes.start(d.plusDays(1)))
-            .setFetchSize(10_000)
-            .map((rs, ctx) -> {
-              delta.add(rs.getLong(1), rs.getLong(2), rs.getTimestamp(3).toInstant(),
-                  rs.getString(4), latencies(rs.getString(5)));
-              n[0]++;
-              return 0;
-            }).forEach(x -> { });
-        if (!delta.isEmpty()) {
-          ComputerDayDelta.Columns c = delta.columns();
-          dao.mergeComputerDays(c.computerIds(), c.days(), c.establishmentIds(), c.dayMinutes(),
-              c.online(), c.limited(), c.offline(), c.observations(), c.latency());
-          List<ComputerDayDelta.EstablishmentDay> dirty = delta.dirty();
-          dao.markDirty(dirty.stream().mapToLong(ComputerDayDelta.EstablishmentDay::establishmentId)
-              .toArray(), dirty.stream().map(x -> x.day().toString()).toArray(String[]::new));
-        }
-        return n[0];
-      });
+      total += rebuildDay(d);
       days++;
     }
     LOG.info("event=rollup_rebuilt from={} to={} days={} observations={}", from, to, days, total);
     return new Result(from, to, total, days);
+  }
+
+  /**
+   * One day in one snapshot (repeatable read): the observations it reads and the pending rows it
+   * drops are the same set, so an observation that commits meanwhile is merged later, once.
+   */
+  private long rebuildDay(LocalDate d) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> rebuildDay(h, d));
+      } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException e) {
+        boolean conflict = e.getCause() instanceof java.sql.SQLException s
+            && "40001".equals(s.getSQLState());
+        if (!conflict || attempt >= 5) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private long rebuildDay(org.jdbi.v3.core.Handle h, LocalDate d) {
+    RollupDao dao = h.attach(RollupDao.class);
+    h.createUpdate("DELETE FROM rollup_pending WHERE observed_at >= :from AND observed_at < :to")
+        .bind("from", minutes.start(d)).bind("to", minutes.start(d.plusDays(1))).execute();
+    dao.deleteComputerDays(d, d);
+    dao.deleteComputerDayMinutes(d, d);
+    h.createUpdate("DELETE FROM establishment_days WHERE day = :d").bind("d", d).execute();
+    h.createUpdate("DELETE FROM outages WHERE cause = 'agents' AND started_at >= :from"
+        + " AND started_at < :to").bind("from", minutes.start(d))
+        .bind("to", minutes.start(d.plusDays(1))).execute();
+    ComputerDayDelta delta = new ComputerDayDelta(minutes);
+    long[] n = {0};
+    h.createQuery("SELECT establishment_id, computer_id, observed_at, status, checks"
+        + " FROM observations WHERE observed_at >= :from AND observed_at < :to")
+        .bind("from", minutes.start(d)).bind("to", minutes.start(d.plusDays(1)))
+        .setFetchSize(10_000)
+        .map((rs, ctx) -> {
+          delta.add(rs.getLong(1), rs.getLong(2), rs.getTimestamp(3).toInstant(),
+              rs.getString(4), latencies(rs.getString(5)));
+          n[0]++;
+          return 0;
+        }).forEach(x -> { });
+    RollupMaintainer.merge(dao, delta);
+    return n[0];
   }
 
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
