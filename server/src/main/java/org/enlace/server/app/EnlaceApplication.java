@@ -55,6 +55,7 @@ import org.enlace.server.inventory.EstablishmentLinksResource;
 import org.enlace.server.inventory.EstablishmentsResource;
 import org.enlace.server.inventory.IspLinksResource;
 import org.enlace.server.rollup.LocalMinutes;
+import org.enlace.server.speedtest.Ndt7Server;
 import org.enlace.server.speedtest.SpeedTestPlanner;
 import org.enlace.server.speedtest.SpeedTestSlotResource;
 import org.enlace.server.rollup.RollupMaintainer;
@@ -177,6 +178,9 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
         config.getIngest(), config.getRollups().getRawRetention().toJavaDuration()), writer,
         enrollment, ingestMetrics, config.getIngest(), clock, speedTests::offer);
     env.jersey().register(new SpeedTestSlotResource(agents, speedTests, clock));
+    Ndt7Server ndt7 = new Ndt7Server(config.getSpeedTest(), speedTests, meters);
+    ndt7.register(env.getApplicationContext());
+    env.lifecycle().manage(ndt7);
 
     env.jersey().register(new PingResource());
     env.jersey().register(new EnrollResource(enrollment));

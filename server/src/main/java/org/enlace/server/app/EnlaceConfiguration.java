@@ -13,6 +13,7 @@ import org.enlace.server.db.DatabaseConfig;
 import org.enlace.server.indicators.IndicatorsConfig;
 import org.enlace.server.ingest.IngestConfig;
 import org.enlace.server.rollup.RollupConfig;
+import org.enlace.server.speedtest.SpeedTestConfig;
 import org.enlace.server.speedtest.SpeedTestPlanConfig;
 
 /** config.yml; every field has a default, so the server also starts with no file at all. */
@@ -32,6 +33,7 @@ public class EnlaceConfiguration extends Configuration {
   @Valid @NotNull @JsonProperty private IndicatorsConfig indicators = new IndicatorsConfig();
   @Valid @NotNull @JsonProperty private SpeedTestPlanConfig speedTestPlan =
       new SpeedTestPlanConfig();
+  @Valid @NotNull @JsonProperty private SpeedTestConfig speedTest = new SpeedTestConfig();
 
   public Path dataDir() {
     return Path.of(dataDir).toAbsolutePath().normalize();
@@ -70,6 +72,10 @@ public class EnlaceConfiguration extends Configuration {
 
   public IndicatorsConfig getIndicators() {
     return indicators;
+  }
+
+  public SpeedTestConfig getSpeedTest() {
+    return speedTest;
   }
 
   public SpeedTestPlanConfig getSpeedTestPlan() {
