@@ -8,15 +8,32 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The agent's footprint with the shipped JVM flags (agent/packaging/enlace-agent.service), running
+ * The agent's footprint with the shipped JVM flags and MALLOC_ARENA_MAX, read from
+ * agent/packaging/enlace-agent.service (so the bench cannot drift from the unit), running
  * its default 60-second checks against a real server on loopback for a while (default one hour;
  * -Dduration=PT10M for a shorter look). Samples resident memory and CPU time from /proc.
  */
 public final class FootprintBench {
-  /** As in agent/packaging/enlace-agent.service (with MALLOC_ARENA_MAX=2 in the environment). */
-  static final String[] SHIPPED_FLAGS = {"-XX:-UsePerfData", "-Xms8m", "-Xmx24m", "-Xss256k", "-XX:+UseSerialGC",
-      "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:MaxMetaspaceSize=48m",
-      "-XX:ReservedCodeCacheSize=16m", "-XX:MaxDirectMemorySize=8m", "-Xshare:auto"};
+  /** The unit whose JVM flags and environment the bench applies (relative to agent/). */
+  static final Path UNIT = Path.of(System.getProperty("enlace.agent.unit",
+      "packaging/enlace-agent.service"));
+
+  /** JAVA_OPTS of the systemd unit, split on spaces (the unit passes them unquoted). */
+  static List<String> shippedFlags() throws Exception {
+    return List.of(unitEnvironment("JAVA_OPTS").strip().split("\\s+"));
+  }
+
+  /** The value of {@code Environment="NAME=value"} in the unit. */
+  static String unitEnvironment(String name) throws Exception {
+    for (String line : Files.readAllLines(UNIT)) {
+      String l = line.strip();
+      String prefix = "Environment=\"" + name + "=";
+      if (l.startsWith(prefix) && l.endsWith("\"")) {
+        return l.substring(prefix.length(), l.length() - 1);
+      }
+    }
+    throw new IllegalStateException("no " + name + " in " + UNIT);
+  }
 
   public static void main(String[] args) throws Exception {
     Duration duration = Duration.parse(System.getProperty("duration", "PT60M"));
@@ -33,11 +50,14 @@ public final class FootprintBench {
       exec(List.of(BenchServer.javaBin(), "-jar", jar.toString(), "enroll", "--data-dir",
           data.toString(), "--server", server.base, "--token-file", token.toString()));
       List<String> cmd = new ArrayList<>(List.of(BenchServer.javaBin()));
-      cmd.addAll(List.of(SHIPPED_FLAGS));
+      List<String> flags = shippedFlags();
+      cmd.addAll(flags);
       cmd.addAll(List.of("-jar", jar.toString(), "run", "--data-dir", data.toString()));
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
           .redirectOutput(data.resolve("agent.out").toFile());
-      pb.environment().put("MALLOC_ARENA_MAX", "2");
+      String arenas = unitEnvironment("MALLOC_ARENA_MAX");
+      pb.environment().put("MALLOC_ARENA_MAX", arenas);
+      System.out.println("agent: MALLOC_ARENA_MAX=" + arenas + " java " + String.join(" ", flags));
       Process agent = pb.start();
       long pid = agent.pid();
       long clkTck = 100;
@@ -57,6 +77,14 @@ public final class FootprintBench {
       }
       double wall = (System.nanoTime() - t0) / 1e9;
       double cpuSeconds = (cpuTicks(pid) - cpu0) / (double) clkTck;
+      // Where the memory is at the end (file-backed pages are shared with other JVMs).
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/smaps_rollup"))) {
+        if (line.startsWith("Rss:") || line.startsWith("Pss:") || line.startsWith("Shared_Clean:")
+            || line.startsWith("Private_Dirty:")) {
+          System.out.println("end of run, " + line.replaceAll("\\s+", " "));
+        }
+      }
+      System.out.println("end of run, threads: " + Files.list(Path.of("/proc/" + pid + "/task")).count());
       agent.destroy();
       agent.waitFor(30, TimeUnit.SECONDS);
       System.out.printf("%n| duration | mean RSS | max RSS | mean CPU (one core) | jar |%n");

@@ -38,11 +38,13 @@ import picocli.CommandLine.ScopeType;
     versionProvider = AgentMain.Version.class,
     description = "Enlace connectivity agent: checks the internet from this PC and reports it.",
     subcommands = {AgentMain.Enroll.class, AgentMain.Run.class, AgentMain.Check.class,
-        AgentMain.StatusCommand.class},
+        AgentMain.StatusCommand.class, SpeedTestCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success (check: online)", "1:unexpected error", "2:bad command line",
         "3:not enrolled", "4:the server refused the enrollment", "5:the server is unreachable",
-        "10:check: limited", "11:check: offline", "12:an agent daemon already runs here"})
+        "10:check: limited", "11:check: offline", "12:an agent daemon already runs here",
+        "13:speedtest: the server gives no test now (busy, budget spent, no ISP link)",
+        "14:speedtest: the test failed (the failure is queued too)"})
 public final class AgentMain {
   static final int NOT_ENROLLED = 3;
   static final int REFUSED = 4;
@@ -64,15 +66,88 @@ public final class AgentMain {
     // Before anything touches java.util.logging: see AgentLogging.DeferredResetLogManager.
     System.setProperty("java.util.logging.manager",
         AgentLogging.DeferredResetLogManager.class.getName());
-    System.exit(commandLine().execute(args));
+    Integer daemon = FastRun.run(args);
+    System.exit(daemon != null ? daemon : WithPicocli.execute(args));
   }
 
-  public static CommandLine commandLine() {
-    return new CommandLine(new AgentMain())
-        .setExecutionExceptionHandler((e, cmd, parsed) -> {
-          cmd.getErr().println("error: " + e.getMessage());
-          return 1;
-        });
+  /**
+   * Apart, so that the daemon's path does not load even picocli's main class: the launcher
+   * resolves the signatures of every method of the main class.
+   */
+  static final class WithPicocli {
+    private WithPicocli() {}
+
+    static int execute(String[] args) {
+      return commandLine().execute(args);
+    }
+
+    public static CommandLine commandLine() {
+      return new CommandLine(new AgentMain())
+          .setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("error: " + e.getMessage());
+            return 1;
+          });
+    }
+  }
+
+  /**
+   * {@code run [--data-dir DIR] [--config FILE]}, the service's command line, without picocli:
+   * its ~180 classes would otherwise stay loaded for the daemon's whole life (docs/performance.md,
+   * "Footprint over an hour"). Anything else, or anything unusual in these arguments, is left to
+   * picocli, which then parses it exactly as before.
+   */
+  static final class FastRun {
+    private FastRun() {}
+
+    /** The daemon's exit code, or null when picocli must handle {@code args}. */
+    static Integer run(String[] args) {
+      AgentMain parent = parse(args);
+      if (parent == null) {
+        return null;
+      }
+      PrintWriter err = new PrintWriter(System.err, true);
+      try {
+        return Run.daemon(parent, err);
+      } catch (Exception e) {
+        err.println("error: " + e.getMessage()); // as the picocli path's handler says it
+        return 1;
+      } finally {
+        err.flush();
+      }
+    }
+
+    static AgentMain parse(String[] args) {
+      AgentMain parent = new AgentMain();
+      boolean run = false;
+      try {
+        for (int i = 0; i < args.length; i++) {
+          String a = args[i];
+          String name = a;
+          String value = null;
+          int eq = a.indexOf('=');
+          if (a.startsWith("--") && eq > 0) {
+            name = a.substring(0, eq);
+            value = a.substring(eq + 1);
+          } else if ((a.equals("--data-dir") || a.equals("--config")) && i + 1 < args.length) {
+            value = args[++i];
+          }
+          if (a.equals("run") && !run) {
+            run = true;
+          } else if (value == null || value.isEmpty() || value.startsWith("-")) {
+            return null;
+          } else if (name.equals("--data-dir") && parent.dataDir == null) {
+            parent.dataDir = Path.of(value);
+          } else if (name.equals("--config") && parent.configFile == null) {
+            parent.configFile = Path.of(value);
+          } else {
+            return null;
+          }
+        }
+      } catch (java.nio.file.InvalidPathException e) {
+        return null; // picocli reports it
+      }
+      return run ? parent : null;
+    }
   }
 
   Path dataDir() throws IOException {
@@ -114,7 +189,7 @@ public final class AgentMain {
     }
 
     /** Only while holding the {@link AgentLock}: one process owns the journal. */
-    Journal openJournal(Path dir, AgentConfig config) throws IOException {
+    static Journal openJournal(Path dir, AgentConfig config) throws IOException {
       return Journal.open(dir.resolve("journal"), config.journal());
     }
   }
@@ -209,16 +284,21 @@ public final class AgentMain {
   static final class Run extends Subcommand {
     @Override
     public Integer call() throws Exception {
+      return daemon(parent, err());
+    }
+
+    /** The daemon, from picocli or from {@link FastRun}. */
+    static int daemon(AgentMain parent, PrintWriter err) throws Exception {
       Path dir = parent.dataDir();
       AgentConfig config = parent.config();
       Optional<Credentials> creds = Credentials.load(dir);
       if (creds.isEmpty()) {
-        err().println("Not enrolled: run 'enlace-agent enroll' first.");
+        err.println("Not enrolled: run 'enlace-agent enroll' first.");
         return NOT_ENROLLED;
       }
       Optional<AgentLock> lock = AgentLock.tryAcquire(dir);
       if (lock.isEmpty()) {
-        err().println("Another enlace-agent daemon already runs on " + dir);
+        err.println("Another enlace-agent daemon already runs on " + dir);
         return ALREADY_RUNNING;
       }
       AgentLogging.configure(dir, config.logMaxBytes(), config.logFiles(), true);

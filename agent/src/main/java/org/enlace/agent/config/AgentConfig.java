@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Properties;
 import org.enlace.agent.journal.JournalConfig;
 import org.enlace.agent.probe.ProbeConfig;
+import org.enlace.agent.speedtest.SpeedTestConfig;
 
 /**
  * The agent's settings, from a Java properties file ({@code agent.properties}); every key has a
@@ -34,7 +35,8 @@ public record AgentConfig(
     Duration requestTimeout,
     JournalConfig journal,
     long logMaxBytes,
-    int logFiles) {
+    int logFiles,
+    SpeedTestConfig speedTest) {
 
   public static final String FILE_NAME = "agent.properties";
 
@@ -81,7 +83,13 @@ public record AgentConfig(
         new JournalConfig(size(p, "journal.maxDiskBytes", Long.toString(jd.maxDiskBytes())),
             jd.segmentBytes(), duration(p, "journal.syncInterval", "0s")),
         size(p, "log.maxBytes", "1MiB"),
-        Integer.parseInt(p.getProperty("log.files", "5")));
+        Integer.parseInt(p.getProperty("log.files", "5")),
+        new SpeedTestConfig(bool(p, "speedTest.enabled", "true"),
+            Integer.parseInt(p.getProperty("speedTest.connections", "1").trim()),
+            bool(p, "speedTest.mlab.enabled", "false"),
+            URI.create(p.getProperty("speedTest.mlab.locateUrl",
+                SpeedTestConfig.DEFAULT_LOCATE_URL).trim()),
+            size(p, "speedTest.mlab.maxBytes", "40MiB")));
   }
 
   /** The probe targets with the configured server's own ping added. */
@@ -100,6 +108,14 @@ public record AgentConfig(
     return new ProbeConfig(probes.dnsNames(), probes.dnsServers(), List.copyOf(targets),
         probes.captivePortalUrl(), probes.captivePortalExpectedBody(), probes.tcpTargets(),
         probes.lanTargets(), probes.timeout());
+  }
+
+  private static boolean bool(Properties p, String key, String def) {
+    String v = p.getProperty(key, def).trim().toLowerCase(Locale.ROOT);
+    if (!v.equals("true") && !v.equals("false")) {
+      throw new IllegalArgumentException(key + ": '" + v + "' is not true or false");
+    }
+    return v.equals("true");
   }
 
   private static String blankToNull(String s) {

@@ -1,7 +1,7 @@
 package org.enlace.agent.probe;
 
+import java.net.ProxySelector;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -21,13 +21,13 @@ import java.time.Duration;
  * </ul>
  */
 public final class CaptivePortalProbe implements Probe<CheckResults.CaptivePortal> {
-  private final HttpClient client;
+  private final ProxySelector proxies;
   private final URI url;
   private final String expectedBody;
   private final Duration timeout;
 
-  public CaptivePortalProbe(HttpClient client, URI url, String expectedBody, Duration timeout) {
-    this.client = client;
+  public CaptivePortalProbe(ProxySelector proxies, URI url, String expectedBody, Duration timeout) {
+    this.proxies = proxies;
     this.url = url;
     this.expectedBody = expectedBody == null ? "" : expectedBody;
     this.timeout = timeout;
@@ -35,7 +35,7 @@ public final class CaptivePortalProbe implements Probe<CheckResults.CaptivePorta
 
   @Override
   public CheckResults.CaptivePortal run() {
-    HttpSupport.Outcome o = HttpSupport.get(client, url, timeout);
+    HttpSupport.Outcome o = HttpSupport.get(proxies, url, timeout);
     String u = url.toString();
     if (o.answer() == null) {
       return new CheckResults.CaptivePortal(u, false, false, 0, o.ms(), o.error());

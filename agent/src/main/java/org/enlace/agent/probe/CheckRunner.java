@@ -2,7 +2,6 @@ package org.enlace.agent.probe;
 
 import java.net.ProxySelector;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,15 +27,14 @@ import java.util.function.Function;
  * Runs one round of checks: every probe of the configuration, concurrently, then the status.
  *
  * <p>Built once and reused every round, because the agent must stay small (48 MB RSS, 0.5 %
- * CPU): one HTTP client, and three small pools of daemon threads, created on first use and
- * ended after 5 idle minutes:
+ * CPU): two small pools of daemon threads, created on first use and ended after 5 idle minutes
+ * (HTTP checks run on the probe threads themselves, with blocking {@code HttpURLConnection}s):
  *
  * <ul>
  *   <li>{@value #THREADS} threads run the probes (one probe = one target);
  *   <li>2 threads run system-resolver lookups (DNS names, TCP targets' host names), which
  *       cannot be interrupted (see SystemResolver), with a short queue so that a hung OS
- *       resolver cannot pile up work;
- *   <li>2 threads for the HTTP client's internal asynchronous work.
+ *       resolver cannot pile up work.
  * </ul>
  *
  * <p>Each probe bounds itself by the configured timeout; with more probes than threads they run
@@ -56,8 +54,7 @@ public final class CheckRunner implements AutoCloseable {
   private final Clock clock;
   private final ThreadPoolExecutor probes;
   private final ThreadPoolExecutor lookups;
-  private final ThreadPoolExecutor httpWork;
-  private final HttpClient http;
+  private final ProxySelector proxies;
 
   /**
    * @param proxies where HTTP requests go (see {@link ProxySupport}); TCP and DNS go direct
@@ -68,8 +65,7 @@ public final class CheckRunner implements AutoCloseable {
     this.clock = clock;
     this.probes = pool("enlace-probe", THREADS, new LinkedBlockingQueue<>());
     this.lookups = pool("enlace-dns", 2, new ArrayBlockingQueue<>(16));
-    this.httpWork = pool("enlace-http", 2, new LinkedBlockingQueue<>());
-    this.http = HttpSupport.newClient(proxies, config.timeout(), httpWork);
+    this.proxies = proxies;
   }
 
   /** One round. Never throws; at = the clock when the round started. */
@@ -84,12 +80,12 @@ public final class CheckRunner implements AutoCloseable {
     }
     List<Pending<CheckResults.Http>> httpResults = new ArrayList<>();
     for (URI url : config.httpTargets()) {
-      httpResults.add(submit(new HttpProbe(http, url, timeout),
+      httpResults.add(submit(new HttpProbe(proxies, url, timeout),
           error -> new CheckResults.Http(url.toString(), false, 0, timeout.toMillis(), error)));
     }
     Optional<Pending<CheckResults.CaptivePortal>> portal =
         config.captivePortalUrl().map(url -> submit(
-            new CaptivePortalProbe(http, url, config.captivePortalExpectedBody(), timeout),
+            new CaptivePortalProbe(proxies, url, config.captivePortalExpectedBody(), timeout),
             error -> new CheckResults.CaptivePortal(url.toString(), false, false, 0,
                 timeout.toMillis(), error)));
     List<Pending<CheckResults.Latency>> tcp = new ArrayList<>();
@@ -132,7 +128,6 @@ public final class CheckRunner implements AutoCloseable {
   public void close() {
     probes.shutdownNow();
     lookups.shutdownNow();
-    httpWork.shutdownNow();
   }
 
   /** A submitted probe, and the result to record if it cannot deliver its own. */

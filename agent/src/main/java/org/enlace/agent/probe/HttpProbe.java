@@ -1,7 +1,7 @@
 package org.enlace.agent.probe;
 
+import java.net.ProxySelector;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 
 /**
@@ -15,20 +15,20 @@ import java.time.Duration;
  * proves nothing about the internet. The status is still recorded, with error {@code http_NNN}.
  */
 public final class HttpProbe implements Probe<CheckResults.Http> {
-  private final HttpClient client;
+  private final ProxySelector proxies;
   private final URI url;
   private final Duration timeout;
 
-  /** {@code client}: the shared one from {@link CheckRunner} (see HttpSupport.newClient). */
-  public HttpProbe(HttpClient client, URI url, Duration timeout) {
-    this.client = client;
+  /** {@code proxies}: where the request goes (see {@link ProxySupport}). */
+  public HttpProbe(ProxySelector proxies, URI url, Duration timeout) {
+    this.proxies = proxies;
     this.url = url;
     this.timeout = timeout;
   }
 
   @Override
   public CheckResults.Http run() {
-    HttpSupport.Outcome o = HttpSupport.get(client, url, timeout);
+    HttpSupport.Outcome o = HttpSupport.get(proxies, url, timeout);
     if (o.answer() == null) {
       return new CheckResults.Http(url.toString(), false, 0, o.ms(), o.error());
     }

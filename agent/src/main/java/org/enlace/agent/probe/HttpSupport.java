@@ -1,23 +1,28 @@
 package org.enlace.agent.probe;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
 import java.net.ProxySelector;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
+import java.net.URL;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Flow;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
-/** The one GET that {@link HttpProbe} and {@link CaptivePortalProbe} both make. */
+/**
+ * The one GET that {@link HttpProbe} and {@link CaptivePortalProbe} both make.
+ *
+ * <p>With {@link HttpURLConnection}, which is in java.base and in the JDK's class-data archive:
+ * the java.net.http client costs a few hundred classes and initialises TLS before the first
+ * request, even for http:// targets, and the agent must stay small (docs/performance.md). HTTP/1.1
+ * (what proxies and captive portals speak); redirects are never followed, because a redirect is
+ * itself the answer (often a captive portal's); each request goes through the proxy that {@link
+ * ProxySupport} chooses for its URL, on a connection of its own that is closed afterwards (a check
+ * measures a fresh connection, as a user's browser would make after a minute).
+ */
 final class HttpSupport {
   /**
    * At most this much of a body is read; the rest is dropped with the connection. Enough to
@@ -38,109 +43,95 @@ final class HttpSupport {
   }
 
   /**
-   * The agent's one HTTP client. HTTP/1.1 (what proxies and captive portals speak); redirects
-   * are never followed, because a redirect is itself the answer (often a captive portal's);
-   * {@code executor} runs the client's internal async work only, never blocking code.
+   * GETs {@code uri}; the exchange, headers and bounded body, must end within {@code timeout}:
+   * connecting and every read wait at most what is left of it, and a body still arriving when
+   * it is over is abandoned as a timeout. Never throws.
    */
-  static HttpClient newClient(ProxySelector proxies, Duration connectTimeout, Executor executor) {
-    return HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .connectTimeout(connectTimeout)
-        .proxy(proxies)
-        .executor(executor)
-        .build();
-  }
-
-  /**
-   * GETs {@code uri}; the whole exchange, headers and bounded body, must end within {@code
-   * timeout}. Never throws.
-   */
-  static Outcome get(HttpClient client, URI uri, Duration timeout) {
+  static Outcome get(ProxySelector proxies, URI uri, Duration timeout) {
     long start = System.nanoTime();
-    HttpRequest request;
+    long deadline = start + timeout.toNanos();
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    URL url;
     try {
-      request = HttpRequest.newBuilder(uri)
-          .GET()
-          .timeout(timeout)
-          .header("User-Agent", "enlace-agent")
-          // A caching proxy must not answer a connectivity check from its cache.
-          .header("Cache-Control", "no-cache")
-          .build();
-    } catch (IllegalArgumentException e) {
+      if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+        return new Outcome(null, "invalid_url", 0);
+      }
+      url = uri.toURL();
+    } catch (IOException | IllegalArgumentException e) {
       return new Outcome(null, "invalid_url", 0);
     }
-    CompletableFuture<HttpResponse<Answer>> pending;
+    HttpURLConnection c = null;
     try {
-      pending = client.sendAsync(request, BoundedBody::new);
-    } catch (RuntimeException e) { // e.g. the client's executor was shut down
-      return new Outcome(null, ProbeErrors.of(e), System.nanoTime() - start);
-    }
-    try {
-      HttpResponse<Answer> response = pending.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-      return new Outcome(response.body(), null, System.nanoTime() - start);
-    } catch (TimeoutException e) {
-      pending.cancel(true); // the body trickled in too slowly
+      c = (HttpURLConnection) url.openConnection(ProxySupport.proxyFor(proxies, uri));
+      c.setInstanceFollowRedirects(false);
+      c.setUseCaches(false);
+      c.setConnectTimeout(millisLeft(deadline));
+      c.setReadTimeout(millisLeft(deadline));
+      c.setRequestProperty("User-Agent", "enlace-agent");
+      // A caching proxy must not answer a connectivity check from its cache.
+      c.setRequestProperty("Cache-Control", "no-cache");
+      // Nothing to reuse a minute later; and a connection that is not kept alive is simply
+      // closed with an unread body, instead of being drained by a JDK cleaner thread.
+      c.setRequestProperty("Connection", "close");
+      int status;
+      try {
+        status = c.getResponseCode(); // 4xx and 5xx are answers; no answer throws
+      } catch (IOException e) {
+        int refused = ProxySupport.tunnelRefusal(e);
+        if (refused < 0) {
+          throw e;
+        }
+        return new Outcome(new Answer(refused, new byte[0], false), null,
+            System.nanoTime() - start);
+      }
+      if (status < 0) {
+        return new Outcome(null, "io", System.nanoTime() - start); // not HTTP
+      }
+      InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+      Answer answer = in == null ? new Answer(status, new byte[0], false)
+          : readBounded(status, in, deadline);
+      return new Outcome(answer, null, System.nanoTime() - start);
+    } catch (SocketTimeoutException e) {
       return new Outcome(null, "timeout", System.nanoTime() - start);
-    } catch (ExecutionException e) {
-      return new Outcome(null, ProbeErrors.of(e.getCause()), System.nanoTime() - start);
-    } catch (InterruptedException e) {
-      pending.cancel(true);
-      Thread.currentThread().interrupt(); // the round gave up on us; let the runner see it
-      return new Outcome(null, "interrupted", System.nanoTime() - start);
+    } catch (IOException | RuntimeException e) { // RuntimeException: e.g. a bad proxy address
+      if (Thread.currentThread().isInterrupted()) {
+        return new Outcome(null, "interrupted", System.nanoTime() - start);
+      }
+      return new Outcome(null, ProbeErrors.of(e), System.nanoTime() - start);
+    } finally {
+      if (c != null) {
+        c.disconnect(); // closes the socket, also when the rest of a big body is unread
+      }
     }
   }
 
   /**
-   * Keeps the first {@link #BODY_LIMIT} bytes, then cancels the subscription (which closes the
-   * connection) instead of downloading a whole web page.
+   * Keeps the first {@link #BODY_LIMIT} bytes; stops there (the caller drops the connection)
+   * instead of downloading a whole web page, and gives up when the deadline passes.
    */
-  private static final class BoundedBody implements HttpResponse.BodySubscriber<Answer> {
-    private final int status;
-    private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
-    private final CompletableFuture<Answer> result = new CompletableFuture<>();
-    private Flow.Subscription subscription;
-
-    BoundedBody(HttpResponse.ResponseInfo info) {
-      this.status = info.statusCode();
-    }
-
-    @Override
-    public CompletionStage<Answer> getBody() {
-      return result;
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription s) {
-      subscription = s;
-      s.request(1);
-    }
-
-    @Override
-    public void onNext(List<ByteBuffer> buffers) {
-      for (ByteBuffer b : buffers) {
-        int room = BODY_LIMIT - kept.size();
-        int n = Math.min(room, b.remaining());
-        byte[] chunk = new byte[n];
-        b.get(chunk);
-        kept.write(chunk, 0, n);
-        if (b.hasRemaining()) {
-          subscription.cancel();
-          result.complete(new Answer(status, kept.toByteArray(), true));
-          return;
-        }
+  private static Answer readBounded(int status, InputStream in, long deadline)
+      throws IOException {
+    ByteArrayOutputStream kept = new ByteArrayOutputStream();
+    byte[] buf = new byte[1024];
+    while (true) { // not closed here: HttpURLConnection.disconnect() closes it with the socket
+      if (System.nanoTime() - deadline > 0) {
+        throw new SocketTimeoutException("body still arriving at the deadline");
       }
-      subscription.request(1);
+      int room = BODY_LIMIT - kept.size();
+      if (room == 0) {
+        return new Answer(status, kept.toByteArray(), in.read() != -1);
+      }
+      int n = in.read(buf, 0, Math.min(room, buf.length));
+      if (n < 0) {
+        return new Answer(status, kept.toByteArray(), false);
+      }
+      kept.write(buf, 0, n);
     }
+  }
 
-    @Override
-    public void onError(Throwable t) {
-      result.completeExceptionally(t);
-    }
-
-    @Override
-    public void onComplete() {
-      result.complete(new Answer(status, kept.toByteArray(), false));
-    }
+  /** What is left until {@code deadline}, at least 1 ms (0 would mean "wait forever"). */
+  private static int millisLeft(long deadline) {
+    long ms = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, ms));
   }
 }

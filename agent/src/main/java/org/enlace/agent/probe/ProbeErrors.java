@@ -8,7 +8,6 @@ import java.net.PortUnreachableException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
-import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,8 +25,8 @@ final class ProbeErrors {
   private ProbeErrors() {}
 
   /**
-   * The deepest cause that says something wins: the JDK HTTP client wraps "Connection reset"
-   * in "header parser received no bytes", and the inner one is the truth.
+   * The deepest cause that says something wins: an HTTP client may wrap "Connection reset" in
+   * a vaguer exception, and the inner one is the truth.
    */
   static String of(Throwable t) {
     List<Throwable> chain = new ArrayList<>();
@@ -45,8 +44,7 @@ final class ProbeErrors {
 
   private static String direct(Throwable c) {
     String msg = c.getMessage() == null ? "" : c.getMessage().toLowerCase(Locale.ROOT);
-    if (c instanceof HttpTimeoutException
-        || c instanceof SocketTimeoutException
+    if (c instanceof SocketTimeoutException
         || c instanceof TimeoutException) {
       return "timeout";
     }
@@ -72,11 +70,11 @@ final class ProbeErrors {
       return "unreachable";
     }
     if (c instanceof EOFException || msg.contains("received no bytes")
-        || msg.contains("closed")) {
+        || msg.contains("end of file") || msg.contains("closed")) {
       return "closed"; // the peer hung up without an answer
     }
     if (c instanceof ConnectException) {
-      // The JDK HTTP client drops the reason (refused, unreachable) of a failed connect.
+      // A failed connect whose reason (refused, unreachable) was not given.
       return "connect_failed";
     }
     if (c instanceof SocketException) {

@@ -6,7 +6,6 @@ import java.net.Proxy;
 import java.net.ProxySelector;
 import java.net.SocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -30,13 +29,27 @@ import java.util.Optional;
  *       applies to an explicit proxy too. Loopback is not bypassed implicitly.
  * </ul>
  *
- * <p>A proxy is "http://host[:port]" or "host[:port]" (port 80 by default). The JDK client
- * speaks plain HTTP to the proxy (CONNECT for https), so https:// and socks proxies are refused
+ * <p>A proxy is "http://host[:port]" or "host[:port]" (port 80 by default). The agent speaks
+ * plain HTTP to the proxy (CONNECT for https), so https:// and socks proxies are refused
  * with IllegalArgumentException, as are unparsable values: better a clear error at start-up
  * than probes that silently bypass the proxy. Credentials in the URL are ignored.
  */
 public final class ProxySupport {
+  /** Every request direct (tests, and a JVM without a default selector). */
+  public static final ProxySelector DIRECT_ONLY = ProxySelector.of(null);
+
   private ProxySupport() {}
+
+  /**
+   * The proxy for one request, passed to {@link java.net.URL#openConnection(Proxy)}, so that
+   * each connection uses exactly the chosen one and no JVM-wide setting is touched. The first
+   * of the selector's choices; direct when it has none.
+   */
+  public static Proxy proxyFor(ProxySelector selector, URI uri) {
+    List<Proxy> choices = selector.select(uri);
+    return choices == null || choices.isEmpty() || choices.get(0) == null ? Proxy.NO_PROXY
+        : choices.get(0);
+  }
 
   /** Explicit {@code proxy} if present, else the environment, else the JVM default. */
   public static ProxySelector selector(Optional<URI> proxy, Map<String, String> env) {
@@ -52,9 +65,33 @@ public final class ProxySupport {
             .or(() -> http);
     if (http.isEmpty() && https.isEmpty()) {
       ProxySelector def = ProxySelector.getDefault();
-      return def != null ? def : HttpClient.Builder.NO_PROXY;
+      return def != null ? def : DIRECT_ONLY;
     }
     return new Selector(http, https, noProxy);
+  }
+
+  /**
+   * The status with which a proxy refused to open a tunnel for an https:// URL (407: it wants a
+   * password, 403: blocked, 502: upstream unreachable), or -1 when {@code e} is not that.
+   * HttpURLConnection reports the refusal as an IOException that names the proxy's status line;
+   * for the agent it is an answer (the proxy speaking), as the same status for http:// is.
+   */
+  public static int tunnelRefusal(IOException e) {
+    String m = e.getMessage();
+    if (m == null || !m.startsWith("Unable to tunnel through proxy")) {
+      return -1;
+    }
+    int http = m.indexOf("HTTP/");
+    int space = http < 0 ? -1 : m.indexOf(' ', http);
+    if (space < 0 || space + 4 > m.length()) {
+      return -1;
+    }
+    try {
+      int status = Integer.parseInt(m.substring(space + 1, space + 4));
+      return status >= 100 && status <= 599 ? status : -1;
+    } catch (NumberFormatException notAStatus) {
+      return -1;
+    }
   }
 
   /** {@link #selector} with no explicit proxy. */
@@ -85,7 +122,7 @@ public final class ProxySupport {
     String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http")) {
       throw new IllegalArgumentException("proxy '" + value + "': only http:// proxies are "
-          + "supported (the JDK HTTP client cannot use " + scheme + " proxies)");
+          + "supported (the agent cannot use " + scheme + " proxies)");
     }
     if (uri.getHost() == null) {
       throw new IllegalArgumentException("proxy '" + value + "' has no host");

@@ -39,6 +39,9 @@ public final class Daemon {
   private final ClockOffset clock;
   private final Supplier<RoundResult> rounds;
   private final StatusFile status;
+  private final org.enlace.agent.speedtest.SpeedTestScheduler speedTests;
+  private final org.enlace.agent.speedtest.InterfaceCounters counters =
+      org.enlace.agent.speedtest.InterfaceCounters.system();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
   private volatile boolean running = true;
@@ -55,6 +58,13 @@ public final class Daemon {
     this.clock = clock;
     this.rounds = rounds;
     this.status = new StatusFile(dataDir);
+    // Slots come with report answers; the test runs on its own thread at a random moment of
+    // its window, and its result rides on the next observation.
+    java.net.URI server = uploader.serverUrl();
+    this.speedTests = org.enlace.agent.speedtest.SpeedTestScheduler.random(
+        config.speedTest().enabled(),
+        slot -> org.enlace.agent.speedtest.SpeedTests.runScheduled(config, server, slot));
+    uploader.onSpeedTestSlot(speedTests::offer);
   }
 
   /** Runs until {@link #stop()}; the caller's thread does the checks, another the uploads. */
@@ -95,13 +105,17 @@ public final class Daemon {
 
   public void stop() {
     running = false;
+    speedTests.stop();
     signal();
   }
 
   void round() throws IOException {
     RoundResult r = rounds.get();
     Optional<Long> offset = clock.offsetMs();
-    long seq = journal.append(s -> ObservationJson.encode(s, r, offset));
+    Map<String, Object> extra = new java.util.LinkedHashMap<>();
+    speedTests.takeResult().ifPresent(t -> extra.put("speedTest", t));
+    counters.read().ifPresent(c -> extra.put("interfaceCounters", c));
+    long seq = journal.append(s -> ObservationJson.encode(s, r, offset, extra));
     String now = r.status().wire();
     if (!now.equals(lastStatus)) {
       LOG.info("event=status_changed from=" + (lastStatus.isEmpty() ? "start" : lastStatus)

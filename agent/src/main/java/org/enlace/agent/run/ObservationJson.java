@@ -21,6 +21,15 @@ public final class ObservationJson {
   private ObservationJson() {}
 
   public static byte[] encode(long seq, RoundResult round, Optional<Long> clockOffsetMs) {
+    return encode(seq, round, clockOffsetMs, Map.of());
+  }
+
+  /**
+   * With optional fields after {@code checks}: {@code speedTest} (a test's result) and
+   * {@code interfaceCounters} (passive counters), as docs/protocol.md describes them.
+   */
+  public static byte[] encode(long seq, RoundResult round, Optional<Long> clockOffsetMs,
+      Map<String, Object> extra) {
     Map<String, Object> o = new LinkedHashMap<>();
     o.put("seq", seq);
     // Local time with its offset: readable in a support session, exact for the server.
@@ -29,6 +38,7 @@ public final class ObservationJson {
     o.put("status", round.status().wire());
     o.put("reason", round.reason());
     o.put("checks", checks(round.checks()));
+    o.putAll(extra);
     try {
       return JSON.std.asBytes(o);
     } catch (IOException e) {

@@ -46,6 +46,7 @@ public final class Uploader {
   /** After a whole batch was refused with 400: records still to send one at a time. */
   private int isolateRemaining;
   private int failures;
+  private volatile java.util.function.Consumer<Object> speedTestSlots;
 
   public Uploader(Journal journal, ServerClient client, Credentials credentials, ClockOffset clock,
       int batchMaxObservations, long batchMaxBytes, Duration minBackoff, Duration maxBackoff) {
@@ -84,6 +85,10 @@ public final class Uploader {
       Object serverTime = a.body().get("serverTime");
       if (serverTime != null) {
         clock.observe(a.sentAt(), a.receivedAt(), Instant.parse(serverTime.toString()));
+      }
+      Object slot = a.body().get("speedTest");
+      if (slot != null && speedTestSlots != null) {
+        speedTestSlots.accept(slot); // a test the server allows (docs/agent.md, "Speed tests")
       }
       List<?> rejected = a.body().get("rejected") instanceof List<?> l ? l : List.of();
       for (Object r : rejected) {
@@ -169,6 +174,15 @@ public final class Uploader {
     }
     out.writeBytes("]}".getBytes(StandardCharsets.UTF_8));
     return out.toByteArray();
+  }
+
+  /** Who gets the {@code speedTest} slot a report response may carry. */
+  public void onSpeedTestSlot(java.util.function.Consumer<Object> listener) {
+    this.speedTestSlots = listener;
+  }
+
+  public URI serverUrl() {
+    return credentials.serverUrl();
   }
 
   public int failures() {

@@ -39,7 +39,7 @@ class AgentCliTest {
   }
 
   int run(String... args) {
-    CommandLine cl = AgentMain.commandLine();
+    CommandLine cl = AgentMain.WithPicocli.commandLine();
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     return cl.execute(args);
@@ -111,5 +111,32 @@ class AgentCliTest {
   void badCommandLineIsTwo() {
     assertThat(run("enroll", "--data-dir", dir.toString())).isEqualTo(2);
     assertThat(run("fly")).isEqualTo(2);
+  }
+
+  /** The service's `run` command line skips picocli; every other form still goes through it. */
+  @Test
+  void theDaemonCommandLineIsParsedWithoutPicocliAndNothingElseIs() {
+    AgentMain m = AgentMain.FastRun.parse(new String[] {"run", "--data-dir", "/var/lib/x"});
+    assertThat(m.dataDir).isEqualTo(Path.of("/var/lib/x"));
+    assertThat(m.configFile).isNull();
+    m = AgentMain.FastRun.parse(
+        new String[] {"--data-dir=/d", "run", "--config", "/etc/enlace/agent.properties"});
+    assertThat(m.dataDir).isEqualTo(Path.of("/d"));
+    assertThat(m.configFile).isEqualTo(Path.of("/etc/enlace/agent.properties"));
+    assertThat(AgentMain.FastRun.parse(new String[] {"run"}).dataDir).isNull();
+    for (String[] other : new String[][] {{}, {"run", "--help"}, {"--version"},
+        {"check", "--data-dir", "/d"}, {"run", "run"}, {"run", "--data-dir"},
+        {"run", "--data-dir", "/a", "--data-dir", "/b"}, {"run", "--data-dir", "-h"},
+        {"run", "--interval", "5"}, {"status"}}) {
+      assertThat(AgentMain.FastRun.parse(other)).as(String.join(" ", other)).isNull();
+    }
+  }
+
+  @Test
+  void theDaemonWithoutPicocliStillRefusesToRunUnenrolled() {
+    assertThat(AgentMain.FastRun.run(new String[] {"run", "--data-dir", dir.toString()}))
+        .isEqualTo(AgentMain.NOT_ENROLLED);
+    assertThat(run("run", "--data-dir", dir.toString())).isEqualTo(AgentMain.NOT_ENROLLED);
+    assertThat(err.toString()).contains("Not enrolled");
   }
 }

@@ -2,11 +2,9 @@ package org.enlace.agent.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.ProxySelector;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.enlace.agent.probe.StubHttpServer.Answer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,20 +16,16 @@ class CaptivePortalProbeTest {
       "<html><body><form action=/login>Bienvenido a la red WiFi gratis</form></body></html>";
 
   private StubHttpServer server;
-  private ExecutorService httpWork;
-  private HttpClient client;
+  private final ProxySelector client = ProxySupport.DIRECT_ONLY;
 
   @BeforeEach
   void start() throws Exception {
     server = new StubHttpServer();
-    httpWork = Executors.newFixedThreadPool(2);
-    client = HttpSupport.newClient(HttpClient.Builder.NO_PROXY, TIMEOUT, httpWork);
   }
 
   @AfterEach
   void stop() {
     server.close();
-    httpWork.shutdownNow();
   }
 
   private CheckResults.CaptivePortal probe(String expectedBody) {
@@ -114,7 +108,7 @@ class CaptivePortalProbeTest {
     assertThat(r.ok()).isFalse();
     assertThat(r.intercepted()).isFalse();
     assertThat(r.status()).isZero();
-    assertThat(r.error()).isEqualTo("connect_failed");
+    assertThat(r.error()).isEqualTo("refused");
   }
 
   @Test

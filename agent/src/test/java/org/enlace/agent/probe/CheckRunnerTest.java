@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,7 +56,7 @@ class CheckRunnerTest {
   }
 
   private static RoundResult round(ProbeConfig config) {
-    try (CheckRunner runner = new CheckRunner(config, HttpClient.Builder.NO_PROXY, CLOCK)) {
+    try (CheckRunner runner = new CheckRunner(config, ProxySupport.DIRECT_ONLY, CLOCK)) {
       return runner.run();
     }
   }
@@ -164,7 +163,7 @@ class CheckRunnerTest {
     web.on("/slowish", Answer.status(200).delay(300));
     List<URI> eight = IntStream.range(0, 8).mapToObj(i -> web.url("/slowish")).toList();
     ProbeConfig config = config(List.of(), eight, List.of(), List.of());
-    try (CheckRunner runner = new CheckRunner(config, HttpClient.Builder.NO_PROXY, CLOCK)) {
+    try (CheckRunner runner = new CheckRunner(config, ProxySupport.DIRECT_ONLY, CLOCK)) {
       for (int round = 0; round < 3; round++) {
         long start = System.nanoTime();
         RoundResult r = runner.run();
@@ -183,7 +182,7 @@ class CheckRunnerTest {
 
   @Test
   void aClosedRunnerStillAnswersWithoutThrowing() {
-    CheckRunner runner = new CheckRunner(healthy(), HttpClient.Builder.NO_PROXY, CLOCK);
+    CheckRunner runner = new CheckRunner(healthy(), ProxySupport.DIRECT_ONLY, CLOCK);
     runner.close();
     RoundResult r = runner.run();
     assertThat(r.status()).isEqualTo(Status.OFFLINE);

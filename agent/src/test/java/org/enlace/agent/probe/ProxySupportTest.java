@@ -7,13 +7,10 @@ import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.net.ProxySelector;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.enlace.agent.probe.StubHttpServer.Answer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -125,7 +122,6 @@ class ProxySupportTest {
   @Test
   void httpProbeGoesThroughTheProxyAndBypassesItForNoProxyHosts() throws Exception {
     Duration timeout = Duration.ofSeconds(2);
-    ExecutorService httpWork = Executors.newFixedThreadPool(2);
     try (StubHttpServer proxy = new StubHttpServer();
         StubHttpServer direct = new StubHttpServer()) {
       // The proxy stub answers like a proxy that fetched the page; the name never resolves
@@ -135,8 +131,7 @@ class ProxySupportTest {
       Map<String, String> env = Map.of(
           "HTTP_PROXY", "http://127.0.0.1:" + proxy.port(),
           "NO_PROXY", "localhost,.alcaldia.local");
-      HttpClient client =
-          HttpSupport.newClient(ProxySupport.selector(NONE, env), timeout, httpWork);
+      ProxySelector client = ProxySupport.selector(NONE, env);
 
       URI far = URI.create("http://enlace.municipio.invalid/api/v1/ping");
       CheckResults.Http viaProxy = new HttpProbe(client, far, timeout).run();
@@ -152,8 +147,50 @@ class ProxySupportTest {
       assertThat(direct.requests()).singleElement()
           .satisfies(seen -> assertThat(seen.target()).isEqualTo("/api/v1/ping"));
       assertThat(proxy.requests()).hasSize(1); // still only the first one
-    } finally {
-      httpWork.shutdownNow();
+    }
+  }
+
+  /**
+   * A proxy that refuses the CONNECT tunnel for an https:// target answered, like a proxy's 407
+   * for http://: the check records http_407 (and the uploader gets status 407), not a crash.
+   */
+  @Test
+  void aProxyRefusingTheHttpsTunnelIsAnAnswer() throws Exception {
+    try (java.net.ServerSocket proxy = new java.net.ServerSocket(0, 5,
+        java.net.InetAddress.getLoopbackAddress())) {
+      Thread t = new Thread(() -> {
+        try {
+          while (true) {
+            try (java.net.Socket s = proxy.accept()) {
+              java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(
+                  s.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+              for (String line = r.readLine(); line != null && !line.isEmpty();
+                  line = r.readLine()) {
+                // the CONNECT request and its headers
+              }
+              s.getOutputStream().write(("HTTP/1.1 407 Proxy Authentication Required\r\n"
+                  + "Proxy-Authenticate: Basic realm=\"alcaldia\"\r\nContent-Length: 0\r\n"
+                  + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            }
+          }
+        } catch (java.io.IOException closed) {
+          // the test is over
+        }
+      });
+      t.setDaemon(true);
+      t.start();
+      ProxySelector selector = ProxySupport.selector(NONE,
+          Map.of("HTTPS_PROXY", "http://127.0.0.1:" + proxy.getLocalPort()));
+      URI far = URI.create("https://www.gov.co.invalid/");
+      CheckResults.Http r = new HttpProbe(selector, far, Duration.ofSeconds(2)).run();
+      assertThat(r.ok()).isFalse();
+      assertThat(r.status()).isEqualTo(407);
+      assertThat(r.error()).isEqualTo("http_407");
+      org.enlace.agent.upload.ServerClient.Answer a = new org.enlace.agent.upload.ServerClient(
+          selector, Optional.empty(), Duration.ofSeconds(2)).postJson(
+              URI.create("https://enlace.alcaldia.invalid/api/v1/reports"), "{}".getBytes(),
+              Optional.empty(), true);
+      assertThat(a.status()).isEqualTo(407);
     }
   }
 }

@@ -1,0 +1,100 @@
+package org.enlace.agent.speedtest;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One speed test as the observation's {@code speedTest} object (docs/protocol.md). A test that
+ * failed or was aborted has an {@code error} and no speed figures at all: never a made-up speed.
+ * Speeds in Mbit/s (10^6 bit/s) of application payload; latencies in ms; null when unknown.
+ *
+ * @param downMbps download over the steady part (warm-up excluded)
+ * @param downMbpsMean download over the whole test, as M-Lab reports it
+ * @param latencyMs idle round trip before the test (median TCP connect time to the server)
+ * @param latencyLoadedMs median round trip during the download and upload (bufferbloat)
+ */
+public record SpeedTestResult(String method, String testId, Instant startedAt, Double downMbps,
+    Double upMbps, Double downMbpsMean, Double upMbpsMean, Double latencyMs,
+    Double latencyLoadedMs, Double latencyDownLoadedMs, Double latencyUpLoadedMs, long bytesDown,
+    long bytesUp, long durationMs, int connections, String server, String error) {
+
+  public boolean failed() {
+    return error != null;
+  }
+
+  public SpeedTestResult withTestId(String id) {
+    return new SpeedTestResult(method, id, startedAt, downMbps, upMbps, downMbpsMean, upMbpsMean,
+        latencyMs, latencyLoadedMs, latencyDownLoadedMs, latencyUpLoadedMs, bytesDown, bytesUp,
+        durationMs, connections, server, error);
+  }
+
+  /** A test that could not even start (no slot used, nothing measured). */
+  public static SpeedTestResult notRun(String method, String testId, String server, int connections,
+      String error) {
+    return new SpeedTestResult(method, testId, Instant.now(), null, null, null, null, null, null,
+        null, null, 0, 0, 0, connections, server, error);
+  }
+
+  /** The observation's {@code speedTest} object; null figures are left out. */
+  public Map<String, Object> toJson() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("method", method);
+    put(m, "testId", testId);
+    put(m, "startedAt", startedAt == null ? null : startedAt.toString());
+    if (error == null) {
+      put(m, "downMbps", round2(downMbps));
+      put(m, "upMbps", round2(upMbps));
+      put(m, "downMbpsMean", round2(downMbpsMean));
+      put(m, "upMbpsMean", round2(upMbpsMean));
+    }
+    put(m, "latencyMs", round2(latencyMs));
+    put(m, "latencyLoadedMs", round2(latencyLoadedMs));
+    put(m, "latencyDownLoadedMs", round2(latencyDownLoadedMs));
+    put(m, "latencyUpLoadedMs", round2(latencyUpLoadedMs));
+    m.put("bytesDown", bytesDown);
+    m.put("bytesUp", bytesUp);
+    m.put("durationMs", durationMs);
+    m.put("connections", connections);
+    put(m, "server", server);
+    put(m, "error", error);
+    return m;
+  }
+
+  /** For a person: a few lines. */
+  public String describe() {
+    StringBuilder sb = new StringBuilder();
+    sb.append(method).append(server == null ? "" : " against " + server)
+        .append(connections > 1 ? " (" + connections + " connections)" : "").append('\n');
+    if (error != null) {
+      sb.append("  FAILED: ").append(error).append('\n');
+    } else {
+      sb.append(String.format(Locale.ROOT, "  download %8.2f Mbit/s steady  (%.2f over the whole"
+          + " test, as M-Lab reports)%n", downMbps, downMbpsMean));
+      sb.append(String.format(Locale.ROOT, "  upload   %8.2f Mbit/s steady  (%.2f over the whole"
+          + " test)%n", upMbps, upMbpsMean));
+    }
+    if (latencyMs != null) {
+      sb.append(String.format(Locale.ROOT, "  latency  %8.1f ms idle", latencyMs));
+      if (latencyLoadedMs != null) {
+        sb.append(String.format(Locale.ROOT, ", %.1f ms under load (+%.1f ms)", latencyLoadedMs,
+            latencyLoadedMs - latencyMs));
+      }
+      sb.append('\n');
+    }
+    sb.append(String.format(Locale.ROOT, "  data     %.1f MB down, %.1f MB up in %.1f s",
+        bytesDown / 1e6, bytesUp / 1e6, durationMs / 1000.0));
+    return sb.toString();
+  }
+
+  private static void put(Map<String, Object> m, String k, Object v) {
+    if (v != null) {
+      m.put(k, v);
+    }
+  }
+
+  private static Double round2(Double d) {
+    return d == null || d.isNaN() || d.isInfinite() ? null : Math.round(d * 100) / 100.0;
+  }
+}
