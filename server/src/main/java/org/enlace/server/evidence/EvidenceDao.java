@@ -14,6 +14,9 @@ import org.jdbi.v3.sqlobject.statement.SqlQuery;
 @RegisterConstructorMapper(EvidenceDao.OutageSegment.class)
 @RegisterConstructorMapper(EvidenceDao.Link.class)
 @RegisterConstructorMapper(EvidenceDao.Test.class)
+@RegisterConstructorMapper(EvidenceDao.Count.class)
+@RegisterConstructorMapper(EvidenceDao.Histogram.class)
+@RegisterConstructorMapper(EvidenceDao.Since.class)
 public interface EvidenceDao {
   record Place(long id, String code, String name, String kind, String sector,
       String openingHours, Instant createdAt) {}
@@ -23,44 +26,62 @@ public interface EvidenceDao {
       + " ORDER BY sector, code")
   List<Place> places(String code);
 
-  record DayTotals(long observedOpenMinutes, long upOpenMinutes, long outageOpenMinutes,
-      String latencyHist) {}
+  /** A figure per establishment. */
+  record Count(long establishmentId, long value) {}
 
-  /** Sums over the days with data; the latency histogram summed bucket by bucket. */
-  @SqlQuery("SELECT coalesce(sum(observed_open_minutes), 0) AS observed_open_minutes,"
-      + " coalesce(sum(up_open_minutes), 0) AS up_open_minutes,"
-      + " coalesce(sum(outage_open_minutes), 0) AS outage_open_minutes,"
-      + " coalesce((SELECT CAST(array_agg(s ORDER BY i) AS text) FROM (SELECT i, sum(v) AS s"
-      + "   FROM establishment_days d2, unnest(d2.latency_hist) WITH ORDINALITY AS u(v, i)"
-      + "   WHERE d2.establishment_id = :id AND d2.day BETWEEN :from AND :to GROUP BY i) x),"
-      + "  '{}') AS latency_hist"
-      + " FROM establishment_days WHERE establishment_id = :id AND day BETWEEN :from AND :to")
-  DayTotals totals(long id, LocalDate from, LocalDate to);
+  record DayTotals(long establishmentId, long observedOpenMinutes, long upOpenMinutes,
+      long outageOpenMinutes) {}
 
-  /** The first day an agent of the establishment could report: nothing is expected before. */
-  @SqlQuery("SELECT min(enrolled_at) FROM agents WHERE establishment_id = :id")
-  Optional<Instant> firstEnrollment(long id);
+  // Every query below covers all the report's establishments at once: a municipality report
+  // asks each of them once, not once per establishment.
 
-  record OutageSegment(Instant startedAt, Instant endedAt, int durationMinutes, int openMinutes,
-      int computers, String cause) {}
+  @SqlQuery("SELECT establishment_id, sum(observed_open_minutes) AS observed_open_minutes,"
+      + " sum(up_open_minutes) AS up_open_minutes, sum(outage_open_minutes) AS outage_open_minutes"
+      + " FROM establishment_days WHERE establishment_id = ANY(:ids) AND day BETWEEN :from AND :to"
+      + " GROUP BY establishment_id")
+  List<DayTotals> totals(long[] ids, LocalDate from, LocalDate to);
 
-  @SqlQuery("SELECT started_at, ended_at, duration_minutes, open_minutes, computers, cause"
-      + " FROM outages WHERE establishment_id = :id AND started_at < :to AND ended_at > :from"
-      + " ORDER BY started_at")
-  List<OutageSegment> outages(long id, Instant from, Instant to);
+  record Histogram(long establishmentId, String latencyHist) {}
 
-  @SqlQuery("SELECT count(*) FROM computers WHERE establishment_id = :id"
-      + " AND enrolled_at < :to AND (decommissioned_at IS NULL OR decommissioned_at >= :from)")
-  int computersEnrolled(long id, Instant from, Instant to);
+  /** The days' latency histograms summed bucket by bucket. */
+  @SqlQuery("SELECT establishment_id, CAST(array_agg(s ORDER BY i) AS text) AS latency_hist"
+      + " FROM (SELECT d.establishment_id, u.i, sum(u.v) AS s FROM establishment_days d,"
+      + "   unnest(d.latency_hist) WITH ORDINALITY AS u(v, i)"
+      + "   WHERE d.establishment_id = ANY(:ids) AND d.day BETWEEN :from AND :to"
+      + "   GROUP BY d.establishment_id, u.i) x GROUP BY establishment_id")
+  List<Histogram> latency(long[] ids, LocalDate from, LocalDate to);
 
-  @SqlQuery("SELECT count(*) FROM (SELECT computer_id FROM computer_months"
-      + " WHERE establishment_id = :id AND month >= :fromMonth AND month <= :toMonth"
-      + " GROUP BY computer_id HAVING sum(online_days) >= :minDays) c")
-  int computersConnected(long id, LocalDate fromMonth, LocalDate toMonth, int minDays);
+  record Since(long establishmentId, Instant at) {}
 
-  @SqlQuery("SELECT coalesce(sum(observations), 0) FROM computer_days"
-      + " WHERE establishment_id = :id AND day BETWEEN :from AND :to")
-  long observations(long id, LocalDate from, LocalDate to);
+  /** The first moment an agent of each establishment could report: nothing is expected before. */
+  @SqlQuery("SELECT establishment_id, min(enrolled_at) AS at FROM agents"
+      + " WHERE establishment_id = ANY(:ids) GROUP BY establishment_id")
+  List<Since> firstEnrollments(long[] ids);
+
+  record OutageSegment(long establishmentId, Instant startedAt, Instant endedAt,
+      int durationMinutes, int openMinutes, int computers, String cause) {}
+
+  @SqlQuery("SELECT establishment_id, started_at, ended_at, duration_minutes, open_minutes,"
+      + " computers, cause FROM outages WHERE establishment_id = ANY(:ids)"
+      + " AND started_at < :to AND ended_at > :from ORDER BY establishment_id, started_at")
+  List<OutageSegment> outages(long[] ids, Instant from, Instant to);
+
+  @SqlQuery("SELECT establishment_id, count(*) AS value FROM computers"
+      + " WHERE establishment_id = ANY(:ids) AND enrolled_at < :to"
+      + " AND (decommissioned_at IS NULL OR decommissioned_at >= :from) GROUP BY establishment_id")
+  List<Count> computersEnrolled(long[] ids, Instant from, Instant to);
+
+  @SqlQuery("SELECT establishment_id, count(*) AS value FROM (SELECT establishment_id, computer_id"
+      + "   FROM computer_months WHERE establishment_id = ANY(:ids) AND month >= :fromMonth"
+      + "   AND month <= :toMonth GROUP BY establishment_id, computer_id"
+      + "   HAVING sum(online_days) >= :minDays) c GROUP BY establishment_id")
+  List<Count> computersConnected(long[] ids, LocalDate fromMonth, LocalDate toMonth,
+      int minDays);
+
+  @SqlQuery("SELECT establishment_id, sum(observations) AS value FROM computer_days"
+      + " WHERE establishment_id = ANY(:ids) AND day BETWEEN :from AND :to"
+      + " GROUP BY establishment_id")
+  List<Count> observations(long[] ids, LocalDate from, LocalDate to);
 
   record Link(long id, long establishmentId, String ispName, String technology,
       BigDecimal contractedDownMbps, BigDecimal contractedUpMbps, Optional<BigDecimal> monthlyCost,
@@ -68,16 +89,16 @@ public interface EvidenceDao {
 
   @SqlQuery("SELECT id, establishment_id, isp_name, technology, contracted_down_mbps,"
       + " contracted_up_mbps, monthly_cost, currency FROM isp_links"
-      + " WHERE establishment_id = :establishmentId ORDER BY id")
-  List<Link> links(long establishmentId);
+      + " WHERE establishment_id = ANY(:ids) ORDER BY establishment_id, id")
+  List<Link> links(long[] ids);
 
   @SqlQuery("SELECT id, establishment_id, isp_name, technology, contracted_down_mbps,"
       + " contracted_up_mbps, monthly_cost, currency FROM isp_links WHERE id = :id")
   Optional<Link> link(long id);
 
-  record Test(Optional<Double> downMbps, Optional<Double> upMbps) {}
+  record Test(long linkId, Optional<Double> downMbps, Optional<Double> upMbps) {}
 
-  @SqlQuery("SELECT down_mbps, up_mbps FROM speed_tests WHERE link_id = :linkId"
+  @SqlQuery("SELECT link_id, down_mbps, up_mbps FROM speed_tests WHERE link_id = ANY(:linkIds)"
       + " AND measured_at >= :from AND measured_at < :to")
-  List<Test> speedTests(long linkId, Instant from, Instant to);
+  List<Test> speedTests(long[] linkIds, Instant from, Instant to);
 }

@@ -8,8 +8,11 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.enlace.server.app.ApiException;
 import org.enlace.server.evidence.EvidenceReport.Availability;
 import org.enlace.server.evidence.EvidenceReport.EstablishmentEvidence;
@@ -74,20 +77,38 @@ public final class EvidenceService {
           throw ApiException.notFound("establishment " + query.establishment().get());
         }
       }
-      long observations = 0;
+      long[] ids = places.stream().mapToLong(EvidenceDao.Place::id).toArray();
+      Instant from = minutes.start(period.firstDay());
+      Instant to = minutes.start(period.lastDay().plusDays(1));
+      List<EvidenceDao.Link> allLinks = link.map(List::of).orElseGet(() -> dao.links(ids));
+      Map<Long, List<EvidenceDao.Test>> testsByLink = dao.speedTests(
+          allLinks.stream().mapToLong(EvidenceDao.Link::id).toArray(), from, to).stream()
+          .collect(Collectors.groupingBy(EvidenceDao.Test::linkId));
+      Figures f = new Figures(
+          byId(dao.totals(ids, period.firstDay(), period.lastDay()),
+              EvidenceDao.DayTotals::establishmentId),
+          byId(dao.latency(ids, period.firstDay(), period.lastDay()),
+              EvidenceDao.Histogram::establishmentId),
+          byId(dao.firstEnrollments(ids), EvidenceDao.Since::establishmentId),
+          dao.outages(ids, from, to).stream()
+              .collect(Collectors.groupingBy(EvidenceDao.OutageSegment::establishmentId)),
+          counts(dao.computersEnrolled(ids, from, to)),
+          counts(dao.computersConnected(ids, period.firstDay(),
+              period.lastDay().withDayOfMonth(1), indicators.config().getMinOnlineDays())));
+      long observations = dao.observations(ids, period.firstDay(), period.lastDay()).stream()
+          .mapToLong(EvidenceDao.Count::value).sum();
       long tests = 0;
       List<EstablishmentEvidence> out = new ArrayList<>();
       for (EvidenceDao.Place p : places) {
-        List<EvidenceDao.Link> links = link.map(List::of).orElseGet(() -> dao.links(p.id()));
         List<LinkEvidence> linkEvidence = new ArrayList<>();
-        for (EvidenceDao.Link l : links) {
-          List<EvidenceDao.Test> t = dao.speedTests(l.id(), minutes.start(period.firstDay()),
-              minutes.start(period.lastDay().plusDays(1)));
-          tests += t.size();
-          linkEvidence.add(linkEvidence(l, t));
+        for (EvidenceDao.Link l : allLinks) {
+          if (l.establishmentId() == p.id()) {
+            List<EvidenceDao.Test> t = testsByLink.getOrDefault(l.id(), List.of());
+            tests += t.size();
+            linkEvidence.add(linkEvidence(l, t));
+          }
         }
-        observations += dao.observations(p.id(), period.firstDay(), period.lastDay());
-        out.add(establishment(dao, p, period, now, linkEvidence));
+        out.add(establishment(f, p, period, now, linkEvidence));
       }
       // The whole period first; for a quarter or a year, then each month: the trend.
       List<IndicatorReport.Period> figures = new ArrayList<>();
@@ -123,24 +144,46 @@ public final class EvidenceService {
         : Granularity.YEAR;
   }
 
-  private EstablishmentEvidence establishment(EvidenceDao dao, EvidenceDao.Place p,
+  /** The report's per-establishment figures, each fetched once for all establishments. */
+  private record Figures(Map<Long, EvidenceDao.DayTotals> totals,
+      Map<Long, EvidenceDao.Histogram> latency, Map<Long, EvidenceDao.Since> firstEnrollment,
+      Map<Long, List<EvidenceDao.OutageSegment>> outages, Map<Long, Long> enrolled,
+      Map<Long, Long> connected) {}
+
+  private static <T> Map<Long, T> byId(List<T> rows, java.util.function.ToLongFunction<T> id) {
+    Map<Long, T> out = new HashMap<>();
+    for (T r : rows) {
+      out.put(id.applyAsLong(r), r);
+    }
+    return out;
+  }
+
+  private static Map<Long, Long> counts(List<EvidenceDao.Count> rows) {
+    Map<Long, Long> out = new HashMap<>();
+    for (EvidenceDao.Count c : rows) {
+      out.put(c.establishmentId(), c.value());
+    }
+    return out;
+  }
+
+  private EstablishmentEvidence establishment(Figures f, EvidenceDao.Place p,
       ReportPeriod period, Instant now, List<LinkEvidence> links) {
-    Instant from = minutes.start(period.firstDay());
-    Instant to = minutes.start(period.lastDay().plusDays(1));
-    EvidenceDao.DayTotals t = dao.totals(p.id(), period.firstDay(), period.lastDay());
-    long open = expectedOpenMinutes(p, period, dao.firstEnrollment(p.id()), now);
+    EvidenceDao.DayTotals t = f.totals().getOrDefault(p.id(),
+        new EvidenceDao.DayTotals(p.id(), 0, 0, 0));
+    long open = expectedOpenMinutes(p, period,
+        Optional.ofNullable(f.firstEnrollment().get(p.id())).map(EvidenceDao.Since::at), now);
     Availability availability = new Availability(open, t.observedOpenMinutes(),
         t.upOpenMinutes(), t.outageOpenMinutes(),
         ratio(t.upOpenMinutes(), t.observedOpenMinutes()),
         ratio(t.observedOpenMinutes(), open));
-    int[] hist = LatencyHistogram.parse(t.latencyHist());
+    int[] hist = LatencyHistogram.parse(Optional.ofNullable(f.latency().get(p.id()))
+        .map(EvidenceDao.Histogram::latencyHist).orElse("{}"));
     LatencyStats latency = new LatencyStats(LatencyHistogram.samples(hist),
         LatencyHistogram.percentile(hist, 0.5), LatencyHistogram.percentile(hist, 0.9));
-    int enrolled = dao.computersEnrolled(p.id(), from, to);
-    int connected = dao.computersConnected(p.id(), period.firstDay(),
-        period.lastDay().withDayOfMonth(1), indicators.config().getMinOnlineDays());
     return new EstablishmentEvidence(p.code(), p.name(), p.kind(), p.sector(), availability,
-        outages(dao.outages(p.id(), from, to)), latency, enrolled, connected, links);
+        outages(f.outages().getOrDefault(p.id(), List.of())), latency,
+        f.enrolled().getOrDefault(p.id(), 0L).intValue(),
+        f.connected().getOrDefault(p.id(), 0L).intValue(), links);
   }
 
   /**
@@ -199,7 +242,8 @@ public final class EvidenceService {
     int computers = 0;
     for (EvidenceDao.OutageSegment s : segments) {
       if (cur != null && s.startedAt().equals(cur.endedAt()) && s.cause().equals(cur.cause())) {
-        cur = new EvidenceDao.OutageSegment(cur.startedAt(), s.endedAt(), 0, 0, 0, cur.cause());
+        cur = new EvidenceDao.OutageSegment(cur.establishmentId(), cur.startedAt(), s.endedAt(),
+            0, 0, 0, cur.cause());
         duration += s.durationMinutes();
         open += s.openMinutes();
         computers = Math.max(computers, s.computers());
