@@ -176,8 +176,12 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
         localMinutes, env.getObjectMapper());
     IngestService ingest = new IngestService(new ReportParser(env.getObjectMapper(),
         config.getIngest(), config.getRollups().getRawRetention().toJavaDuration()), writer,
-        enrollment, ingestMetrics, config.getIngest(), clock, speedTests::offer);
-    env.jersey().register(new SpeedTestSlotResource(agents, speedTests, clock));
+        enrollment, ingestMetrics, config.getIngest(), clock,
+        // speedTest.enabled: false switches off the offers too, not only the endpoints.
+        config.getSpeedTest().isEnabled() ? speedTests::offer : (a, t) -> java.util.Optional.empty());
+    if (config.getSpeedTest().isEnabled()) {
+      env.jersey().register(new SpeedTestSlotResource(agents, speedTests, clock));
+    }
     Ndt7Server ndt7 = new Ndt7Server(config.getSpeedTest(), speedTests, meters);
     ndt7.register(env.getApplicationContext());
     env.lifecycle().manage(ndt7);

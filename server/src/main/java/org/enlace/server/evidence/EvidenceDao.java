@@ -98,7 +98,8 @@ public interface EvidenceDao {
 
   record Test(long linkId, Optional<Double> downMbps, Optional<Double> upMbps) {}
 
+  /** Tests against Enlace's own server; a paired M-Lab test includes transit, not only the ISP. */
   @SqlQuery("SELECT link_id, down_mbps, up_mbps FROM speed_tests WHERE link_id = ANY(:linkIds)"
-      + " AND measured_at >= :from AND measured_at < :to")
+      + " AND measured_at >= :from AND measured_at < :to AND method <> 'ndt7-mlab'")
   List<Test> speedTests(long[] linkIds, Instant from, Instant to);
 }

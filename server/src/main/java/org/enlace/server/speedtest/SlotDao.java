@@ -89,9 +89,15 @@ public interface SlotDao {
       + " RETURNING id, agent_id, link_id, max_bytes_down AS max_bytes, tokens_expire_at")
   Optional<Redeemed> redeemDownload(byte[] hash, Instant now);
 
-  @SqlQuery("UPDATE speedtest_slots SET upload_used_at = :now WHERE upload_token_hash = :hash"
+  /**
+   * The upload may use what the download left of the test's allowance (the agent sees one
+   * maxBytes for both): a link that uploads faster than its contract still completes.
+   */
+  @SqlQuery("UPDATE speedtest_slots s SET upload_used_at = :now WHERE upload_token_hash = :hash"
       + " AND upload_used_at IS NULL AND state = 'offered' AND tokens_expire_at > :now"
-      + " RETURNING id, agent_id, link_id, max_bytes_up AS max_bytes, tokens_expire_at")
+      + " RETURNING id, agent_id, link_id, max_bytes_down + max_bytes_up - least(max_bytes_down,"
+      + "  coalesce((SELECT r.wire_bytes FROM ndt7_server_results r WHERE r.test_id = s.id"
+      + "    AND r.subtest = 'download'), max_bytes_down)) AS max_bytes, tokens_expire_at")
   Optional<Redeemed> redeemUpload(byte[] hash, Instant now);
 
   @SqlUpdate("INSERT INTO ndt7_server_results (test_id, subtest, started_at, ended_at, bytes,"

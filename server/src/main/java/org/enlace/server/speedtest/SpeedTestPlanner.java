@@ -308,7 +308,7 @@ public final class SpeedTestPlanner implements Ndt7Access {
           result.error().orElse(null));
       dao.completeIfBoth(id);
     });
-    LOG.info("event=ndt7_finished test={} subtest={} bytes={} seconds={} error=\"{}\"",
+    LOG.info("event=speedtest_result_recorded test={} subtest={} bytes={} seconds={} error=\"{}\"",
         grant.testId(), subtest, result.bytes(),
         Duration.between(result.start(), result.end()).toMillis() / 1000.0,
         result.error().orElse(""));
