@@ -525,6 +525,26 @@ public final class Ndt7Client {
         if (s != null) {
           steadyMbps = s[0];
         }
+        // Better: each connection's measurements on the server's own clock (ElapsedTime), exact
+        // where the client's sampling sees them up to a measurement interval late.
+        double sum = 0;
+        boolean all = true;
+        for (Conn c : snapshot()) {
+          List<long[]> own;
+          synchronized (c.serverSeries) {
+            own = new ArrayList<>(c.serverSeries);
+          }
+          double[] r = own.size() < 2 ? null
+              : steadyRate(own, warm, own.get(own.size() - 1)[0], own.get(own.size() - 1)[1]);
+          if (r == null) {
+            all = false;
+            break;
+          }
+          sum += r[0];
+        }
+        if (all) {
+          steadyMbps = sum;
+        }
         long serverElapsedUs = 0;
         long serverTotal = 0;
         for (Conn c : snapshot()) {
@@ -591,6 +611,8 @@ public final class Ndt7Client {
     final AtomicLong bytes = new AtomicLong();
     volatile long serverNumBytes = -1;
     volatile long serverElapsedUs;
+    /** {server's ElapsedTime in ns, NumBytes} of each measurement that has both. */
+    final List<long[]> serverSeries = Collections.synchronizedList(new ArrayList<>());
     private final StringBuilder text = new StringBuilder();
 
     Conn(Subtest t, int index) {
@@ -683,6 +705,7 @@ public final class Ndt7Client {
       serverNumBytes = announced;
       if (a.get("ElapsedTime") instanceof Number e) {
         serverElapsedUs = e.longValue();
+        serverSeries.add(new long[] {e.longValue() * 1000, announced});
       }
     }
 

@@ -112,7 +112,9 @@ public final class Ndt7Server implements Managed {
       container.setMaxFrameSize(MAX_MESSAGE_SIZE);
       // Timeouts are ours (maxDuration, hardTimeout); Jetty's idle timeout is only a backstop.
       container.setIdleTimeout(config.getHardTimeout().toJavaDuration().plusSeconds(5));
-      container.setAutoFragment(false);
+      // Deliver frames as they arrive: the upload count then moves with the bytes, not in steps
+      // of whole client messages (up to 1 MiB, a second of a slow link).
+      container.setAutoFragment(true);
     });
     ServletHolder holder = new ServletHolder("ndt7", new Ndt7Servlet(this));
     holder.setAsyncSupported(true);

@@ -1,0 +1,108 @@
+package org.enlace.server.bench;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.enlace.server.speedtest.accuracy.AccuracyRig;
+import org.enlace.server.speedtest.accuracy.AccuracyRig.AgentRun;
+import org.enlace.server.speedtest.accuracy.ShapedLink;
+import org.enlace.server.speedtest.accuracy.ShapedLink.Shape;
+
+/**
+ * Issue 6, accuracy benchmark (docs/performance.md, "Speed tests (issue 6)"): the agent's ndt7
+ * client with 1 and 4 connections against the server's ndt7 endpoints through a namespace link
+ * shaped with tc to 2, 10, 50 and 100 Mbit/s, and with netem 80 ms RTT + 1 % loss, each against
+ * a bulk-TCP reference measured on the same link in the same run (with as many streams as the
+ * client: on a lossy link one TCP flow is not the ceiling). Root only (the rig of
+ * Ndt7AccuracyIT). Table on stdout and in target/bench/ndt7-accuracy.md.
+ *
+ * <pre>
+ * mvn -B -DskipTests package        # the agent jar the clients run
+ * mvn -B -Pbench -pl server verify -DskipTests -Dbench=Ndt7AccuracyBench
+ * </pre>
+ *
+ * Environment: NDT7_BENCH_REPS (runs per client and link, default 1).
+ */
+public final class Ndt7AccuracyBench {
+  private Ndt7AccuracyBench() {}
+
+  public static void main(String[] args) throws Exception {
+    String why = ShapedLink.unavailable();
+    if (why != null) {
+      System.out.println("Ndt7AccuracyBench skipped: " + why);
+      return;
+    }
+    int reps = Integer.parseInt(System.getenv().getOrDefault("NDT7_BENCH_REPS", "1"));
+    List<Shape> shapes = List.of(Shape.rate(2), Shape.rate(10), Shape.rate(50), Shape.rate(100),
+        new Shape(10, 80, 1), new Shape(50, 80, 1));
+    List<String> rows = new ArrayList<>();
+    rows.add("| link | client | down Mbit/s | ÷ ref | ÷ rate | up Mbit/s | ÷ ref | ÷ rate "
+        + "| data down, up ÷ (1.2 × rate × 10 s) | load | error |");
+    rows.add("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |");
+    Path agentJar = AccuracyRig.findAgentJar();
+    try (AccuracyRig rig = AccuracyRig.start(agentJar)) {
+      System.out.printf("%s, %d CPUs, netns %s, agent JVM %s%n", Instant.now(),
+          Runtime.getRuntime().availableProcessors(), rig.link.netns, rig.agentJvm());
+      for (Shape shape : shapes) {
+        boolean lossy = shape.lossPct() > 0 || shape.delayMs() > 0;
+        String noNetem = lossy ? rig.link.netemUnavailable() : null;
+        if (noNetem != null) {
+          rows.add("| " + shape.describe() + " | not run | | | | | | | | | " + noNetem + " |");
+          System.out.println(rows.get(rows.size() - 1));
+          continue;
+        }
+        rig.shape(shape);
+        System.out.println("== " + shape.describe() + ": " + rig.link.describeQdiscs());
+        double r1d = rig.referenceDown(1);
+        double r1u = rig.referenceUp(1);
+        double r4d = lossy ? rig.referenceDown(4) : r1d;
+        double r4u = lossy ? rig.referenceUp(4) : r1u;
+        rows.add(String.format(Locale.ROOT, "| %s | bulk TCP ×1 (reference) | %.3f | 1 | %.3f | "
+            + "%.3f | 1 | %.3f | | %s | |", shape.describe(), r1d, r1d / shape.rateMbit(), r1u,
+            r1u / shape.rateMbit(), load()));
+        System.out.println(rows.get(rows.size() - 1));
+        if (lossy) {
+          rows.add(String.format(Locale.ROOT, "| %s | bulk TCP ×4 (reference) | %.3f | 1 | %.3f "
+              + "| %.3f | 1 | %.3f | | %s | |", shape.describe(), r4d, r4d / shape.rateMbit(),
+              r4u, r4u / shape.rateMbit(), load()));
+          System.out.println(rows.get(rows.size() - 1));
+        }
+        for (int conns : new int[] {1, 4}) {
+          for (int i = 0; i < reps; i++) {
+            AgentRun run = rig.agent(shape.rateMbit(), conns);
+            double refD = conns == 1 ? r1d : r4d;
+            double refU = conns == 1 ? r1u : r4u;
+            double allowance = 1.2 * shape.rateMbit() * 1e6 * 10 / 8;
+            String row = String.format(Locale.ROOT, "| %s | agent ×%d | %.3f | %.3f | %.3f | "
+                + "%.3f | %.3f | %.3f | %.2f, %.2f | %s | %s |", shape.describe(), conns,
+                run.downMbps(), run.downMbps() / refD, run.downMbps() / shape.rateMbit(),
+                run.upMbps(), run.upMbps() / refU, run.upMbps() / shape.rateMbit(),
+                run.bytesDown() / allowance, run.bytesUp() / allowance, load(),
+                run.error() == null ? "" : run.error());
+            rows.add(row);
+            System.out.println(row);
+          }
+        }
+      }
+    }
+    String table = String.join("\n", rows) + "\n";
+    System.out.println();
+    System.out.print(table);
+    Path out = Path.of("target/bench/ndt7-accuracy.md");
+    Files.createDirectories(out.getParent());
+    Files.writeString(out, table, StandardCharsets.UTF_8);
+  }
+
+  private static String load() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return f[0];
+    } catch (Exception e) {
+      return "?";
+    }
+  }
+}
