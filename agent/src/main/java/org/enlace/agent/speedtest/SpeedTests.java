@@ -7,12 +7,7 @@ import java.io.PrintWriter;
 import java.net.HttpURLConnection;
 import java.net.ProxySelector;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.enlace.agent.config.AgentConfig;
 import org.enlace.agent.config.Credentials;
 import org.enlace.agent.probe.ProxySupport;
@@ -145,28 +139,11 @@ public final class SpeedTests {
     }
   }
 
-  /** Trusts exactly the certificates in a PEM file (tls.caFile). */
+  /** Trusts exactly the certificates in a PEM file (tls.caFile), as uploads do. */
   static SSLContext sslContext(Path caFile) throws IOException {
-    try (InputStream in = Files.newInputStream(caFile)) {
-      KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-      ks.load(null, null);
-      int i = 0;
-      for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-        ks.setCertificateEntry("ca-" + i++, c);
-      }
-      if (i == 0) {
-        throw new IOException("no certificate in " + caFile);
-      }
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(
-          TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(ks);
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, tmf.getTrustManagers(), null);
-      return ctx;
-    } catch (GeneralSecurityException e) {
-      throw new IOException("cannot use CA file " + caFile + ": " + e.getMessage(), e);
-    }
+    return org.enlace.agent.upload.ServerClient.sslContext(caFile);
   }
+
 
   /**
    * Progress for a person: on a terminal one line rewritten with \r; otherwise (a log, a pipe)

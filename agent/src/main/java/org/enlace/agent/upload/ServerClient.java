@@ -180,7 +180,7 @@ public final class ServerClient {
   }
 
   /** Trusts exactly the certificates in a PEM file (a municipality's own CA). */
-  static SSLContext sslContext(Path caFile) throws IOException {
+  public static SSLContext sslContext(Path caFile) throws IOException {
     try (InputStream in = Files.newInputStream(caFile)) {
       KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
       ks.load(null, null);
