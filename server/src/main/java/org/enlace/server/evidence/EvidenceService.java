@@ -23,7 +23,6 @@ import org.enlace.server.evidence.EvidenceReport.SpeedStats;
 import org.enlace.server.indicators.Granularity;
 import org.enlace.server.indicators.IndicatorReport;
 import org.enlace.server.indicators.IndicatorService;
-import org.enlace.server.inventory.OpeningHours;
 import org.enlace.server.rollup.LatencyHistogram;
 import org.enlace.server.rollup.LocalMinutes;
 import org.enlace.server.rollup.OpeningMask;
@@ -193,7 +192,7 @@ public final class EvidenceService {
    */
   private long expectedOpenMinutes(EvidenceDao.Place p, ReportPeriod period,
       Optional<Instant> firstEnrollment, Instant now) {
-    OpeningMask mask = new OpeningMask(hours(p.openingHours()));
+    OpeningMask mask = OpeningMask.fromStored(json, p.openingHours(), p.id());
     Instant start = firstEnrollment.filter(e -> e.isAfter(minutes.start(period.firstDay())))
         .orElse(minutes.start(period.firstDay()));
     Instant end = minutes.start(period.lastDay().plusDays(1));
@@ -223,14 +222,6 @@ public final class EvidenceService {
       }
     }
     return open;
-  }
-
-  private OpeningHours hours(String text) {
-    try {
-      return json.readValue(text, OpeningHours.class);
-    } catch (java.io.IOException | IllegalArgumentException e) {
-      return OpeningHours.ALWAYS;
-    }
   }
 
   /** Joins segments that continue across midnight into one outage. */

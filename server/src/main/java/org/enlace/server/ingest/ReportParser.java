@@ -194,8 +194,11 @@ public final class ReportParser {
             speedFigures(n.get("speedTest"))));
   }
 
-  /** Connect times of the successful latency probes: what the evidence's latency is made of. */
-  private static double[] latencies(JsonNode checks) {
+  /**
+   * Connect times of the successful latency probes: what the evidence's latency is made of.
+   * Also used when rollups are rebuilt from stored checks, so both read them the same way.
+   */
+  public static double[] latencies(JsonNode checks) {
     JsonNode list = checks.path("latency");
     if (!list.isArray() || list.isEmpty()) {
       return NO_LATENCIES;

@@ -17,6 +17,23 @@ public final class OpeningMask {
   private final boolean always;
   private final Map<DayOfWeek, int[][]> ranges = new EnumMap<>(DayOfWeek.class);
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OpeningMask.class);
+
+  /**
+   * From the establishments table's opening_hours column. A value that no longer reads (it was
+   * validated when written) is logged and judged as open all day, never as closed.
+   */
+  public static OpeningMask fromStored(com.fasterxml.jackson.databind.ObjectMapper json,
+      String stored, long establishmentId) {
+    try {
+      return new OpeningMask(json.readValue(stored, OpeningHours.class));
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      LOG.warn("event=opening_hours_unreadable establishment={} error=\"{}\""
+          + " effect=\"judged all day\"", establishmentId, e.toString());
+      return new OpeningMask(OpeningHours.ALWAYS);
+    }
+  }
+
   public OpeningMask(OpeningHours hours) {
     this.always = hours.days().isEmpty();
     for (DayOfWeek d : DayOfWeek.values()) {

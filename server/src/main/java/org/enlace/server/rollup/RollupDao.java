@@ -72,12 +72,6 @@ public interface RollupDao {
   @SqlQuery("SELECT count(*) FROM rollup_pending")
   long pendingCount();
 
-  /** Every establishment-day with computer data between two days (rebuilds). */
-  @SqlUpdate("INSERT INTO rollup_dirty (establishment_id, day)"
-      + " SELECT DISTINCT establishment_id, day FROM computer_days"
-      + " WHERE day BETWEEN :from AND :to")
-  int markAllDirty(LocalDate from, LocalDate to);
-
   /** Takes the oldest markers; the caller's transaction recomputes them or puts them back. */
   @SqlQuery("DELETE FROM rollup_dirty WHERE id IN ("
       + "  SELECT id FROM rollup_dirty ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED)"

@@ -204,7 +204,7 @@ public final class RollupMaintainer implements Managed {
   }
 
   private int recompute(RollupDao dao, long establishmentId, TreeSet<LocalDate> days) {
-    OpeningMask mask = new OpeningMask(openingHours(dao, establishmentId));
+    OpeningMask mask = openingMask(dao, establishmentId);
     DayTimeline timeline = new DayTimeline(minutes, config.getHoldMinutes(), mask);
     List<RollupDao.EstablishmentDay> rows = new ArrayList<>();
     List<RollupDao.OutageRow> outages = new ArrayList<>();
@@ -267,18 +267,10 @@ public final class RollupMaintainer implements Managed {
     return count;
   }
 
-  private OpeningHours openingHours(RollupDao dao, long establishmentId) {
+  private OpeningMask openingMask(RollupDao dao, long establishmentId) {
     List<RollupDao.Hours> h = dao.hours(establishmentId);
-    if (h.isEmpty()) {
-      return OpeningHours.ALWAYS;
-    }
-    try {
-      return json.readValue(h.get(0).openingHours(), OpeningHours.class);
-    } catch (java.io.IOException | IllegalArgumentException e) {
-      LOG.warn("event=opening_hours_unreadable establishment={} error=\"{}\" effect=\"judged all day\"",
-          establishmentId, e.toString());
-      return OpeningHours.ALWAYS;
-    }
+    return h.isEmpty() ? new OpeningMask(OpeningHours.ALWAYS)
+        : OpeningMask.fromStored(json, h.get(0).openingHours(), establishmentId);
   }
 
   /** Consecutive days together, so each run loads its computers' rows once. */

@@ -109,15 +109,12 @@ public final class RollupRebuild {
 
   private static double[] latencies(String checks) {
     try {
-      var list = JSON.readTree(checks).path("latency");
-      return java.util.stream.StreamSupport.stream(list.spliterator(), false)
-          .filter(l -> l.path("ok").asBoolean(false) && l.path("ms").isNumber()
-              && l.path("ms").asDouble() >= 0)
-          .mapToDouble(l -> l.path("ms").asDouble()).toArray();
+      return org.enlace.server.ingest.ReportParser.latencies(JSON.readTree(checks));
     } catch (java.io.IOException e) {
       return new double[0];
     }
   }
+
 
   /** Monthly partitions of the raw observations, oldest first. */
   private List<String> partitions() {

@@ -17,7 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.enlace.server.auth.Secrets;
 import org.enlace.server.enrollment.AgentPrincipal;
-import org.enlace.server.inventory.OpeningHours;
 import org.enlace.server.rollup.LocalMinutes;
 import org.enlace.server.rollup.OpeningMask;
 import org.jdbi.v3.core.Handle;
@@ -97,6 +96,7 @@ public final class SpeedTestPlanner implements Ndt7Access {
     }
     dao.expireStale(now);
     Optional<SpeedTestSlot> offered = Optional.empty();
+    boolean waitingForBusyLink = false;
     for (SlotDao.Slot s : dao.openSlots(agent.establishmentId(), now)) {
       SlotDao.Link link = links.stream().filter(l -> l.id() == s.linkId()).findFirst()
           .orElse(null);
@@ -106,7 +106,8 @@ public final class SpeedTestPlanner implements Ndt7Access {
       }
       dao.lockLink(link.id());
       if (dao.busyUntil(link.id(), now).isPresent()) {
-        continue; // another computer is testing this link; the slot stays open for later
+        waitingForBusyLink = true; // the slot stays open: look again in a minute
+        continue;
       }
       if (!fitsBudget(dao, link, s.maxBytesDown() + s.maxBytesUp(), now)) {
         dao.skip(s.id());
@@ -121,8 +122,8 @@ public final class SpeedTestPlanner implements Ndt7Access {
     }
     Instant next = dao.nextPlanned(agent.establishmentId(), now).filter(t -> t.isAfter(now))
         .orElse(minutes.start(today.plusDays(1)));
-    nextCheck.put(agent.establishmentId(), offered.isPresent() ? next
-        : dao.openSlots(agent.establishmentId(), now).isEmpty() ? next : now.plusSeconds(60));
+    nextCheck.put(agent.establishmentId(), offered.isPresent() || !waitingForBusyLink ? next
+        : now.plusSeconds(60));
     return offered;
   }
 
@@ -222,7 +223,8 @@ public final class SpeedTestPlanner implements Ndt7Access {
 
   /** Minutes of the day for the scheduled tests: spread over open hours, one per peak window. */
   List<Integer> plan(SlotDao.Link link, LocalDate day, Random random) {
-    boolean[] open = new OpeningMask(hours(link.openingHours())).openMinutes(day, minutes);
+    boolean[] open = OpeningMask.fromStored(json, link.openingHours(), link.establishmentId())
+        .openMinutes(day, minutes);
     List<Integer> openMinutes = new ArrayList<>();
     long window = config.getSlotWindow().toMinutes();
     for (int m = 0; m + window <= open.length; m++) {
@@ -272,14 +274,6 @@ public final class SpeedTestPlanner implements Ndt7Access {
   private static int wall(String hhmm) {
     LocalTime t = LocalTime.parse(hhmm);
     return t.getHour() * 60 + t.getMinute();
-  }
-
-  private OpeningHours hours(String text) {
-    try {
-      return json.readValue(text, OpeningHours.class);
-    } catch (java.io.IOException | IllegalArgumentException e) {
-      return OpeningHours.ALWAYS;
-    }
   }
 
   @Override
