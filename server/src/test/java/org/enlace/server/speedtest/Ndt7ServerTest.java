@@ -379,9 +379,12 @@ class Ndt7ServerTest {
     o.oneMessageOf = (1 << 24) + 1;
     o.timeoutMs = 8_000;
     Ndt7TestClient.Outcome out = client.upload(server.ws(UL, q(token)), o);
-    assertThat(out.closeCode).isEqualTo(1009);
+    // The server sends 1009 and stops reading; the client is still writing its 16 MiB, so the
+    // kernel may reset the connection before the close frame is read (closeCode -1). What is
+    // contractual is the server's record of why the test failed.
+    assertThat(out.closeCode).isIn(1009, -1);
     ServerResult r = server.access.awaitResult(token, 8_000);
-    assertThat(r.error()).isPresent();
+    assertThat(r.error()).get().asString().contains("larger than 16 MiB");
     server.awaitIdle(2_000);
   }
 
