@@ -59,6 +59,10 @@ import org.enlace.server.speedtest.Ndt7Server;
 import org.enlace.server.speedtest.SpeedTestPlanner;
 import org.enlace.server.speedtest.SpeedTestSlotResource;
 import org.enlace.server.rollup.RollupMaintainer;
+import org.enlace.server.snmp.DeviceInventory;
+import org.enlace.server.snmp.DevicesResource;
+import org.enlace.server.snmp.SnmpCredentials;
+import org.enlace.server.snmp.SnmpPoller;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.postgres.PostgresPlugin;
@@ -73,6 +77,7 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
   private volatile Database database;
   private volatile PrometheusMeterRegistry meters;
   private volatile RollupMaintainer rollups;
+  private volatile SnmpPoller snmp;
 
   public static void main(String[] args) throws Exception {
     new EnlaceApplication().run(args);
@@ -200,6 +205,14 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     env.jersey().register(new EnrollmentTokensResource(jdbi, clock));
     env.jersey().register(new ComputersResource(jdbi, agents));
 
+    SnmpCredentials snmpCredentials = SnmpCredentials.from(config.getSnmp(), config.dataDir());
+    snmp = new SnmpPoller(jdbi, config.getSnmp(), snmpCredentials, localMinutes, meters, clock);
+    if (config.getSnmp().isEnabled()) {
+      env.lifecycle().manage(snmp);
+    }
+    env.jersey().register(new DevicesResource(new DeviceInventory(jdbi, snmpCredentials,
+        snmp::inventoryChanged)));
+
     rollups = new RollupMaintainer(jdbi, config.getRollups(), localMinutes,
         env.getObjectMapper(), meters);
     env.lifecycle().manage(rollups);
@@ -225,6 +238,10 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
 
   public RollupMaintainer rollups() {
     return rollups;
+  }
+
+  public SnmpPoller snmp() {
+    return snmp;
   }
 
   public PrometheusMeterRegistry meters() {

@@ -13,6 +13,7 @@ import org.enlace.server.db.DatabaseConfig;
 import org.enlace.server.indicators.IndicatorsConfig;
 import org.enlace.server.ingest.IngestConfig;
 import org.enlace.server.rollup.RollupConfig;
+import org.enlace.server.snmp.SnmpConfig;
 import org.enlace.server.speedtest.SpeedTestConfig;
 import org.enlace.server.speedtest.SpeedTestPlanConfig;
 
@@ -34,6 +35,7 @@ public class EnlaceConfiguration extends Configuration {
   @Valid @NotNull @JsonProperty private SpeedTestPlanConfig speedTestPlan =
       new SpeedTestPlanConfig();
   @Valid @NotNull @JsonProperty private SpeedTestConfig speedTest = new SpeedTestConfig();
+  @Valid @NotNull @JsonProperty private SnmpConfig snmp = new SnmpConfig();
 
   public Path dataDir() {
     return Path.of(dataDir).toAbsolutePath().normalize();
@@ -72,6 +74,10 @@ public class EnlaceConfiguration extends Configuration {
 
   public IndicatorsConfig getIndicators() {
     return indicators;
+  }
+
+  public SnmpConfig getSnmp() {
+    return snmp;
   }
 
   public SpeedTestConfig getSpeedTest() {

@@ -18,18 +18,31 @@ public interface IndicatorDao {
   record SectorCounts(String sector, long computers, long establishments, long computersReporting,
       long establishmentsReporting) {}
 
-  /** Connected computers and establishments per sector over the months [from, to). */
-  @SqlQuery("SELECT e.sector,"
-      + " count(*) FILTER (WHERE m.online_days >= :minOnlineDays) AS computers,"
-      + " count(DISTINCT m.establishment_id) FILTER (WHERE m.online_days >= :minOnlineDays)"
-      + "   AS establishments,"
-      + " count(*) FILTER (WHERE m.observed_days > 0) AS computers_reporting,"
-      + " count(DISTINCT m.establishment_id) AS establishments_reporting"
-      + " FROM (SELECT establishment_id, computer_id, sum(online_days) AS online_days,"
-      + "         sum(observed_days) AS observed_days"
-      + "       FROM computer_months WHERE month >= :from AND month < :to"
-      + "       GROUP BY establishment_id, computer_id) m"
-      + " JOIN establishments e ON e.id = m.establishment_id GROUP BY e.sector")
+  /**
+   * Connected computers and establishments per sector over the months [from, to). An
+   * establishment is connected when one of its computers is, or when the router saw one of its
+   * links up on at least minOnlineDays days (its PCs may have been off).
+   */
+  @SqlQuery("WITH m AS (SELECT establishment_id, computer_id, sum(online_days) AS online_days,"
+      + "    sum(observed_days) AS observed_days FROM computer_months"
+      + "    WHERE month >= :from AND month < :to GROUP BY establishment_id, computer_id),"
+      + " c AS (SELECT establishment_id,"
+      + "    count(*) FILTER (WHERE online_days >= :minOnlineDays) AS computers,"
+      + "    count(*) FILTER (WHERE observed_days > 0) AS reporting"
+      + "    FROM m GROUP BY establishment_id),"
+      + " l AS (SELECT establishment_id, count(*) AS link_days FROM establishment_days"
+      + "    WHERE day >= :from AND day < :to AND link_up_minutes > 0"
+      + "    GROUP BY establishment_id),"
+      + " p AS (SELECT coalesce(c.establishment_id, l.establishment_id) AS establishment_id,"
+      + "    coalesce(c.computers, 0) AS computers, coalesce(c.reporting, 0) AS reporting,"
+      + "    coalesce(c.computers, 0) > 0 OR coalesce(l.link_days, 0) >= :minOnlineDays"
+      + "      AS connected"
+      + "    FROM c FULL JOIN l ON l.establishment_id = c.establishment_id)"
+      + " SELECT e.sector, CAST(sum(p.computers) AS bigint) AS computers,"
+      + " count(*) FILTER (WHERE p.connected) AS establishments,"
+      + " CAST(sum(p.reporting) AS bigint) AS computers_reporting,"
+      + " count(*) AS establishments_reporting"
+      + " FROM p JOIN establishments e ON e.id = p.establishment_id GROUP BY e.sector")
   List<SectorCounts> measured(LocalDate from, LocalDate to, int minOnlineDays);
 
   /** Computers enrolled and not decommissioned at some point of [from, to), per sector. */

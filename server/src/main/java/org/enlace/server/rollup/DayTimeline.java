@@ -13,6 +13,12 @@ import java.util.Map;
  * then online). A minute with no observation of its own takes the computer's status from its
  * previous observed minute if that is at most {@code holdMinutes} back, because checks run every
  * 60 s with jitter and sometimes skip a calendar minute. Otherwise the minute has no data.
+ *
+ * <p>The router's view of the establishment's ISP links (from SNMP) fills what the computers
+ * cannot say: a minute with no computer reporting is up when a link was up (the PCs were off) and
+ * an outage when the links were down; with computers reporting, they decide, and the outage is
+ * attributed to the link when the router saw it down. An outage stretch is {@code link_down} if
+ * the router saw the link down at any minute of it, otherwise {@code agents}.
  */
 public final class DayTimeline {
   static final byte NONE = 0;
@@ -28,15 +34,26 @@ public final class DayTimeline {
   public record ComputerMinutes(long computerId, LocalDate day, int observed, int online,
       int limited, int offline) {}
 
-  /** A stretch of outage minutes inside one day (segments across midnight join when read). */
-  public record Segment(LocalDate day, int fromMinute, int toMinuteExclusive, int openMinutes,
-      int computers) {}
+  /** A link-day as stored: the minutes the router said the link was up, and down. */
+  public record LinkDay(long linkId, LocalDate day, String up, String down) {}
 
+  /**
+   * A stretch of outage minutes inside one day (segments across midnight join when read);
+   * cause is agents or link_down.
+   */
+  public record Segment(LocalDate day, int fromMinute, int toMinuteExclusive, int openMinutes,
+      int computers, String cause) {}
+
+  /**
+   * gapPcsOffOpen / gapLinkDownOpen: open minutes with no computer reporting while the router
+   * said the link was up / down.
+   */
   public record DayResult(LocalDate day, int dayMinutes, int openMinutes, int observedMinutes,
       int upMinutes, int outageMinutes, int observedOpenMinutes, int upOpenMinutes,
       int outageOpenMinutes, int computersReporting, int computersOnline, String outageBits,
       String observedBits, int[] latency, List<ComputerMinutes> computers,
-      List<Segment> outages) {}
+      List<Segment> outages, int linkUpMinutes, int linkDownMinutes, int gapPcsOffOpen,
+      int gapLinkDownOpen) {}
 
   private final LocalMinutes minutes;
   private final int holdMinutes;
@@ -53,7 +70,29 @@ public final class DayTimeline {
    * the hold across midnight), {@code today} those of the day itself.
    */
   public DayResult compute(LocalDate day, List<ComputerDay> previousDay, List<ComputerDay> today) {
+    return compute(day, previousDay, today, List.of());
+  }
+
+  /** As above, with the establishment's link-days of {@code day}. */
+  public DayResult compute(LocalDate day, List<ComputerDay> previousDay, List<ComputerDay> today,
+      List<LinkDay> links) {
     int n = minutes.minutesIn(day);
+    boolean[] linkUp = new boolean[n];
+    boolean[] linkDown = new boolean[n];
+    for (LinkDay l : links) {
+      for (int m = 0; m < n; m++) {
+        linkUp[m] |= bit(l.up(), m);
+        linkDown[m] |= bit(l.down(), m);
+      }
+    }
+    int linkUpMinutes = 0;
+    int linkDownMinutes = 0;
+    for (int m = 0; m < n; m++) {
+      // With two links, the establishment is connected while either is up.
+      linkDown[m] &= !linkUp[m];
+      linkUpMinutes += linkUp[m] ? 1 : 0;
+      linkDownMinutes += linkDown[m] ? 1 : 0;
+    }
     boolean[] open = opening.openMinutes(day, minutes);
     Map<Long, ComputerDay> before = new java.util.HashMap<>();
     for (ComputerDay c : previousDay) {
@@ -100,16 +139,26 @@ public final class DayTimeline {
     int observedOpen = 0;
     int upOpen = 0;
     int outageOpen = 0;
+    int gapPcsOff = 0;
+    int gapLinkDown = 0;
     char[] outageBits = new char[n];
     char[] observedBits = new char[n];
     for (int m = 0; m < n; m++) {
-      boolean o = reporting[m] && !up[m];
+      if (!reporting[m] && open[m]) {
+        gapPcsOff += linkUp[m] ? 1 : 0;
+        gapLinkDown += linkDown[m] ? 1 : 0;
+      }
+      if (!reporting[m]) {
+        up[m] = linkUp[m];
+      }
+      boolean o = reporting[m] ? !up[m] : linkDown[m];
+      boolean seen = reporting[m] || linkUp[m] || linkDown[m];
       outageBits[m] = o ? '1' : '0';
-      observedBits[m] = reporting[m] ? '1' : '0';
+      observedBits[m] = seen ? '1' : '0';
       if (open[m]) {
         openMinutes++;
       }
-      if (reporting[m]) {
+      if (seen) {
         observed++;
         if (open[m]) {
           observedOpen++;
@@ -130,11 +179,13 @@ public final class DayTimeline {
     }
     return new DayResult(day, n, openMinutes, observed, upMinutes, outage, observedOpen, upOpen,
         outageOpen, today.size(), computersOnline, new String(outageBits),
-        new String(observedBits), latency, perComputer, segments(day, outageBits, open, statuses));
+        new String(observedBits), latency, perComputer,
+        segments(day, outageBits, open, statuses, linkDown), linkUpMinutes, linkDownMinutes,
+        gapPcsOff, gapLinkDown);
   }
 
   private static List<Segment> segments(LocalDate day, char[] outage, boolean[] open,
-      List<byte[]> statuses) {
+      List<byte[]> statuses, boolean[] linkDown) {
     List<Segment> out = new ArrayList<>();
     int m = 0;
     while (m < outage.length) {
@@ -144,10 +195,12 @@ public final class DayTimeline {
       }
       int from = m;
       int openCount = 0;
+      boolean sawLinkDown = false;
       while (m < outage.length && outage[m] == '1') {
         if (open[m]) {
           openCount++;
         }
+        sawLinkDown |= linkDown[m];
         m++;
       }
       int computers = 0;
@@ -159,7 +212,8 @@ public final class DayTimeline {
           }
         }
       }
-      out.add(new Segment(day, from, m, openCount, computers));
+      out.add(new Segment(day, from, m, openCount, computers,
+          sawLinkDown ? "link_down" : "agents"));
     }
     return out;
   }

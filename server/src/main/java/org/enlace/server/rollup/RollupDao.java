@@ -96,6 +96,13 @@ public interface RollupDao {
       + " AND day BETWEEN :from AND :to ORDER BY computer_id, day")
   List<ComputerDayRow> computerDays(long establishmentId, LocalDate from, LocalDate to);
 
+  /** The router's minutes for the establishment's links (see SNMP), like computerDays. */
+  @SqlQuery("SELECT link_id, day, CAST(up_bits AS text) AS up, CAST(down_bits AS text) AS down"
+      + " FROM link_days WHERE establishment_id = :establishmentId"
+      + " AND day BETWEEN :from AND :to ORDER BY link_id, day")
+  @org.jdbi.v3.sqlobject.config.RegisterConstructorMapper(DayTimeline.LinkDay.class)
+  List<DayTimeline.LinkDay> linkDays(long establishmentId, LocalDate from, LocalDate to);
+
   @SqlUpdate("INSERT INTO computer_day_minutes (computer_id, day, establishment_id,"
       + " minutes_observed, minutes_online, minutes_limited, minutes_offline)"
       + " SELECT * FROM unnest(CAST(:computerIds AS bigint[]), CAST(:days AS date[]),"
@@ -110,11 +117,13 @@ public interface RollupDao {
   @SqlBatch("INSERT INTO establishment_days (establishment_id, day, day_minutes, open_minutes,"
       + " observed_minutes, up_minutes, outage_minutes, observed_open_minutes, up_open_minutes,"
       + " outage_open_minutes, computers_reporting, computers_online, outage_bits, observed_bits,"
-      + " latency_hist)"
+      + " latency_hist, link_up_minutes, link_down_minutes, gap_pcs_off_open,"
+      + " gap_link_down_open)"
       + " VALUES (:establishmentId, :day, :dayMinutes, :openMinutes, :observedMinutes, :upMinutes,"
       + " :outageMinutes, :observedOpenMinutes, :upOpenMinutes, :outageOpenMinutes,"
       + " :computersReporting, :computersOnline, CAST(:outageBits AS varbit),"
-      + " CAST(:observedBits AS varbit), CAST(:latencyHist AS integer[]))"
+      + " CAST(:observedBits AS varbit), CAST(:latencyHist AS integer[]), :linkUpMinutes,"
+      + " :linkDownMinutes, :gapPcsOffOpen, :gapLinkDownOpen)"
       + " ON CONFLICT (establishment_id, day) DO UPDATE SET day_minutes = EXCLUDED.day_minutes,"
       + " open_minutes = EXCLUDED.open_minutes, observed_minutes = EXCLUDED.observed_minutes,"
       + " up_minutes = EXCLUDED.up_minutes, outage_minutes = EXCLUDED.outage_minutes,"
@@ -124,7 +133,10 @@ public interface RollupDao {
       + " computers_reporting = EXCLUDED.computers_reporting,"
       + " computers_online = EXCLUDED.computers_online, outage_bits = EXCLUDED.outage_bits,"
       + " observed_bits = EXCLUDED.observed_bits, latency_hist = EXCLUDED.latency_hist,"
-      + " updated_at = now()")
+      + " link_up_minutes = EXCLUDED.link_up_minutes,"
+      + " link_down_minutes = EXCLUDED.link_down_minutes,"
+      + " gap_pcs_off_open = EXCLUDED.gap_pcs_off_open,"
+      + " gap_link_down_open = EXCLUDED.gap_link_down_open, updated_at = now()")
   void upsertEstablishmentDays(@org.jdbi.v3.sqlobject.customizer.BindMethods
       List<EstablishmentDay> days);
 
@@ -132,7 +144,8 @@ public interface RollupDao {
   record EstablishmentDay(long establishmentId, LocalDate day, int dayMinutes, int openMinutes,
       int observedMinutes, int upMinutes, int outageMinutes, int observedOpenMinutes,
       int upOpenMinutes, int outageOpenMinutes, int computersReporting, int computersOnline,
-      String outageBits, String observedBits, String latencyHist) {}
+      String outageBits, String observedBits, String latencyHist, int linkUpMinutes,
+      int linkDownMinutes, int gapPcsOffOpen, int gapLinkDownOpen) {}
 
   @SqlQuery("SELECT day, CAST(outage_bits AS text) AS outage_bits,"
       + " CAST(observed_bits AS text) AS observed_bits FROM establishment_days"
@@ -140,17 +153,17 @@ public interface RollupDao {
   List<EstablishmentDayBits> establishmentDayBits(long establishmentId, LocalDate from,
       LocalDate to);
 
-  @SqlUpdate("DELETE FROM outages WHERE establishment_id = :establishmentId AND cause = 'agents'"
+  @SqlUpdate("DELETE FROM outages WHERE establishment_id = :establishmentId"
       + " AND started_at < :to AND ended_at > :from")
   int deleteOutages(long establishmentId, java.time.Instant from, java.time.Instant to);
 
   @SqlBatch("INSERT INTO outages (establishment_id, started_at, ended_at, duration_minutes,"
       + " open_minutes, computers, short_blip, cause) VALUES (:establishmentId, :startedAt,"
-      + " :endedAt, :durationMinutes, :openMinutes, :computers, :shortBlip, 'agents')")
+      + " :endedAt, :durationMinutes, :openMinutes, :computers, :shortBlip, :cause)")
   void insertOutages(@org.jdbi.v3.sqlobject.customizer.BindMethods List<OutageRow> outages);
 
   record OutageRow(long establishmentId, java.time.Instant startedAt, java.time.Instant endedAt,
-      int durationMinutes, int openMinutes, int computers, boolean shortBlip) {}
+      int durationMinutes, int openMinutes, int computers, boolean shortBlip, String cause) {}
 
   /** Days seen online and days with data, per computer, for one establishment and month. */
   @SqlUpdate("INSERT INTO computer_months AS m (establishment_id, computer_id, month, online_days,"

@@ -221,25 +221,31 @@ public final class RollupMaintainer implements Managed {
             r.computerId(), r.day(), r.onlineBits(), r.limitedBits(), r.offlineBits(),
             LatencyHistogram.parse(r.latencyHist())));
       }
+      Map<LocalDate, List<DayTimeline.LinkDay>> links = new TreeMap<>();
+      for (DayTimeline.LinkDay l : dao.linkDays(establishmentId, first, last)) {
+        links.computeIfAbsent(l.day(), k -> new ArrayList<>()).add(l);
+      }
       for (LocalDate day : cluster) {
         List<DayTimeline.ComputerDay> today = loaded.getOrDefault(day, List.of());
-        if (today.isEmpty()) {
+        List<DayTimeline.LinkDay> todayLinks = links.getOrDefault(day, List.of());
+        if (today.isEmpty() && todayLinks.isEmpty()) {
           continue; // nothing reported that day: no row, and no outage can start there
         }
         DayTimeline.DayResult r = timeline.compute(day,
-            loaded.getOrDefault(day.minusDays(1), List.of()), today);
+            loaded.getOrDefault(day.minusDays(1), List.of()), today, todayLinks);
         rows.add(new RollupDao.EstablishmentDay(establishmentId, day, r.dayMinutes(),
             r.openMinutes(), r.observedMinutes(), r.upMinutes(), r.outageMinutes(),
             r.observedOpenMinutes(), r.upOpenMinutes(), r.outageOpenMinutes(),
             r.computersReporting(), r.computersOnline(), r.outageBits(), r.observedBits(),
-            ComputerDayDelta.array(r.latency())));
+            ComputerDayDelta.array(r.latency()), r.linkUpMinutes(), r.linkDownMinutes(),
+            r.gapPcsOffOpen(), r.gapLinkDownOpen()));
         computerMinutes.addAll(r.computers());
         dao.deleteOutages(establishmentId, minutes.start(day), minutes.start(day.plusDays(1)));
         for (DayTimeline.Segment s : r.outages()) {
           int duration = s.toMinuteExclusive() - s.fromMinute();
           outages.add(new RollupDao.OutageRow(establishmentId, minutes.at(day, s.fromMinute()),
               minutes.at(day, s.toMinuteExclusive()), duration, s.openMinutes(), s.computers(),
-              duration < config.getShortOutageMinutes()));
+              duration < config.getShortOutageMinutes(), s.cause()));
         }
         months.add(day.withDayOfMonth(1));
         count++;

@@ -1,0 +1,256 @@
+package org.enlace.server.snmp;
+
+import io.dropwizard.lifecycle.Managed;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.enlace.server.rollup.LocalMinutes;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Polls every enabled device once per interval, each at its own offset inside the interval (like
+ * Prometheus' scrape offsets), so a thousand routers are not asked in the same millisecond. Polls
+ * are asynchronous; at most {@code maxConcurrentPolls} are in flight, and a device whose previous
+ * poll has not finished is skipped rather than queued.
+ */
+public final class SnmpPoller implements Managed {
+  private static final Logger LOG = LoggerFactory.getLogger(SnmpPoller.class);
+
+  private final Jdbi jdbi;
+  private final SnmpConfig config;
+  private final SnmpCredentials credentials;
+  private final Clock clock;
+  private final LinkMetrics metrics;
+  private final SnmpStore store;
+  private final AtomicBoolean reload = new AtomicBoolean(true);
+  private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+  private final Map<Long, Instant> edited = new ConcurrentHashMap<>();
+  private final Semaphore permits;
+  private volatile Map<Long, PollTarget> targets = Map.of();
+  private SnmpClient client;
+  private DevicePoll poll;
+  private TrapReceiver traps;
+  private ScheduledExecutorService scheduler;
+
+  public SnmpPoller(Jdbi jdbi, SnmpConfig config, SnmpCredentials credentials,
+      LocalMinutes minutes, MeterRegistry meters, Clock clock) {
+    this.jdbi = jdbi;
+    this.config = config;
+    this.credentials = credentials;
+    this.clock = clock;
+    this.metrics = new LinkMetrics(meters);
+    this.store = new SnmpStore(jdbi, minutes, config.getMaxSampleInterval().toJavaDuration(),
+        metrics);
+    this.permits = new Semaphore(config.getMaxConcurrentPolls());
+  }
+
+  /** The inventory changed: reload the devices before the next poll. */
+  public void inventoryChanged() {
+    reload.set(true);
+  }
+
+  @Override
+  public void start() throws IOException {
+    client = new SnmpClient(config);
+    poll = new DevicePoll(client, clock, config.getMaxVarbindsPerRequest());
+    store.start();
+    scheduler = Executors.newScheduledThreadPool(1, r -> {
+      Thread t = new Thread(r, "snmp-scheduler");
+      t.setDaemon(true);
+      return t;
+    });
+    long interval = config.getInterval().toMilliseconds();
+    scheduler.scheduleAtFixedRate(this::cycleSafely, 0, interval, TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(this::expireSafely, 1, 24 * 60, TimeUnit.MINUTES);
+    if (config.getTraps().isEnabled()) {
+      traps = new TrapReceiver(config.getTraps(), client.usm(), this, clock);
+      traps.start();
+    }
+    LOG.info("event=snmp_poller_started interval={} timeout={} retries={} traps={}",
+        config.getInterval(), config.getTimeout(), config.getRetries(),
+        config.getTraps().isEnabled() ? config.getTraps().getPort() : "off");
+  }
+
+  @Override
+  public void stop() throws Exception {
+    if (scheduler != null) {
+      scheduler.shutdownNow();
+      scheduler.awaitTermination(5, TimeUnit.SECONDS);
+    }
+    if (traps != null) {
+      traps.close();
+    }
+    permits.tryAcquire(config.getMaxConcurrentPolls(), 10, TimeUnit.SECONDS);
+    store.stop();
+    if (client != null) {
+      client.close();
+    }
+  }
+
+  private void cycleSafely() {
+    try {
+      cycle();
+    } catch (RuntimeException e) {
+      LOG.warn("event=snmp_cycle_failed error=\"{}\" effect=\"retried next interval\"",
+          e.toString());
+    }
+  }
+
+  private void cycle() {
+    if (reload.getAndSet(false)) {
+      targets = load();
+      metrics.sync(targets.values());
+    }
+    long interval = config.getInterval().toMilliseconds();
+    for (PollTarget t : targets.values()) {
+      // A fixed offset per device: polls of one device stay one interval apart.
+      long offset = Math.floorMod(Long.hashCode(t.id() * 0x9E3779B97F4A7C15L), interval);
+      scheduler.schedule(() -> start(t.id()), offset, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Polls a device now (after a trap, or from a test); false if one is already running. */
+  boolean pollNow(long deviceId) {
+    return start(deviceId);
+  }
+
+  private boolean start(long deviceId) {
+    PollTarget t = targets.get(deviceId);
+    if (t == null || !inFlight.add(deviceId)) {
+      return false;
+    }
+    try {
+      permits.acquire();
+    } catch (InterruptedException e) {
+      inFlight.remove(deviceId);
+      Thread.currentThread().interrupt();
+      return false;
+    }
+    poll.poll(t).whenComplete((outcome, error) -> {
+      permits.release();
+      inFlight.remove(deviceId);
+      if (outcome != null) {
+        log(t, outcome);
+        store.add(outcome);
+      } else {
+        LOG.warn("event=snmp_poll_bug device={} error=\"{}\"", deviceId, String.valueOf(error));
+      }
+    });
+    return true;
+  }
+
+  private static void log(PollTarget t, PollOutcome o) {
+    for (PollOutcome.Failed f : o.failures()) {
+      LOG.info("event=snmp_poll_failed device={} establishment={} address={}:{} reason={}"
+          + " detail=\"{}\"", t.id(), t.establishmentCode(), t.address(), t.port(),
+          f.reason().wire(), f.detail());
+    }
+  }
+
+  /** Traps name a device by its source address and an interface by ifIndex. */
+  Optional<PollTarget> deviceAt(String address) {
+    return targets.values().stream().filter(t -> t.address().equals(address)).findFirst();
+  }
+
+  java.util.Collection<PollTarget> targets() {
+    return targets.values();
+  }
+
+  void trap(SnmpStore.Trap trap) {
+    store.add(trap);
+  }
+
+  private Map<Long, PollTarget> load() {
+    return jdbi.withHandle(h -> {
+      DeviceDao dao = h.attach(DeviceDao.class);
+      Map<Long, List<DeviceDao.MappingRow>> mappings = dao.enabledMappings().stream()
+          .collect(Collectors.groupingBy(DeviceDao.MappingRow::deviceId));
+      Map<Long, PollTarget> out = new java.util.LinkedHashMap<>();
+      for (DeviceDao.DeviceRow d : dao.enabled()) {
+        List<DeviceDao.MappingRow> links = mappings.getOrDefault(d.id(), List.of());
+        if (links.isEmpty()) {
+          continue; // nothing to poll it for
+        }
+        try {
+          out.put(d.id(), target(d, links));
+        } catch (RuntimeException e) {
+          LOG.warn("event=snmp_device_skipped device={} error=\"{}\"", d.id(), e.getMessage());
+        }
+        // An edited device may have a new password or engine: find its engine again.
+        Instant seen = edited.put(d.id(), d.updatedAt());
+        if (client != null && seen != null && !seen.equals(d.updatedAt())) {
+          client.forget(d.id());
+        }
+      }
+      return Map.copyOf(out);
+    });
+  }
+
+  private PollTarget target(DeviceDao.DeviceRow d, List<DeviceDao.MappingRow> mappings) {
+    List<PollTarget.Link> links = new ArrayList<>();
+    for (DeviceDao.MappingRow m : mappings) {
+      links.add(new PollTarget.Link(m.linkId(), Optional.ofNullable(m.ifName()),
+          Optional.ofNullable(m.ifDescr()), Optional.ofNullable(m.ifAlias()),
+          Optional.ofNullable(m.ifIndex()), Optional.ofNullable(m.resolvedIfIndex()),
+          m.contractedDownBps(), m.contractedUpBps()));
+    }
+    Optional<PollTarget.V3> v3 = "v3".equals(d.snmpVersion())
+        ? Optional.of(new PollTarget.V3(d.v3User(), d.v3AuthProtocol(),
+            credentials.decrypt(d.v3AuthPassword()), Optional.ofNullable(d.v3PrivProtocol()),
+            Optional.ofNullable(d.v3PrivPassword()).map(credentials::decrypt)))
+        : Optional.empty();
+    Optional<String> community = "v2c".equals(d.snmpVersion())
+        ? Optional.of(credentials.decrypt(d.community())) : Optional.empty();
+    return new PollTarget(d.id(), d.establishmentId(), d.establishmentCode(), d.address(),
+        d.port(), community, v3, List.copyOf(links));
+  }
+
+  private void expireSafely() {
+    Instant cutoff = clock.instant().minus(config.getSampleRetention().toJavaDuration());
+    try {
+      int dropped = store.expire(cutoff);
+      if (dropped > 0) {
+        LOG.info("event=snmp_sample_retention_applied cutoff={} partitionsDropped={}", cutoff,
+            dropped);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("event=snmp_sample_retention_failed error=\"{}\" effect=\"retried tomorrow\"",
+          e.toString());
+    }
+  }
+
+  /** For tests: polls every device once now and waits until the results are stored. */
+  void pollAllAndStore(long timeoutMs) throws InterruptedException {
+    if (reload.getAndSet(false)) {
+      targets = load();
+      metrics.sync(targets.values());
+    }
+    long before = store.processed();
+    int started = 0;
+    for (long id : targets.keySet()) {
+      if (start(id)) {
+        started++;
+      }
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    while (store.processed() < before + started && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    store.flush();
+  }
+}
