@@ -51,14 +51,16 @@ public final class EvidenceCsv {
   static final List<String> COLUMNS = List.of("record", "period", "sector",
       "establishment_code", "establishment_name", "kind", "computers_enrolled",
       "computers_connected", "open_minutes", "observed_minutes", "up_minutes", "outage_minutes",
-      "availability_pct", "completeness_pct", "outages", "short_blips", "latency_samples",
+      "availability_pct", "completeness_pct", "gap_pcs_off_minutes", "gap_link_down_minutes",
+      "gap_no_data_minutes", "outages", "short_blips", "latency_samples",
       "latency_p50_ms", "latency_p90_ms", "outage_start", "outage_end",
       "outage_duration_minutes", "outage_open_minutes", "outage_computers", "outage_short_blip",
       "outage_cause", "link_id", "isp", "technology", "contracted_down_mbps",
       "contracted_up_mbps", "down_tests", "down_median_mbps", "down_p10_mbps", "down_p90_mbps",
       "down_under_contract_pct", "up_tests", "up_median_mbps", "up_p10_mbps", "up_p90_mbps",
       "up_under_contract_pct", "monthly_cost", "currency", "cost_per_measured_mbps",
-      "util_p95_in_pct", "util_p95_out_pct", "util_minutes_above_80", "util_samples",
+      "util_p95_in_pct", "util_p95_out_pct", "util_p95_in_mbps", "util_p95_out_mbps",
+      "util_minutes_above_80", "util_samples", "util_gap_minutes", "util_peak_hours",
       "computers_measured", "computers_declared", "computers_combined", "computers_baseline",
       "computers_change_pct", "computers_progress_pct", "establishments_measured",
       "establishments_declared", "establishments_combined", "establishments_baseline",
@@ -202,7 +204,8 @@ public final class EvidenceCsv {
     var a = e.availability();
     if (a == null) {
       for (String k : List.of("open_minutes", "observed_minutes", "up_minutes", "outage_minutes",
-          "availability_pct", "completeness_pct")) {
+          "availability_pct", "completeness_pct", "gap_pcs_off_minutes", "gap_link_down_minutes",
+          "gap_no_data_minutes")) {
         r.put(k, tx.noData());
       }
     } else {
@@ -212,6 +215,9 @@ public final class EvidenceCsv {
       r.put("outage_minutes", count(a.outageMinutes()));
       r.put("availability_pct", num(a.availabilityPct(), 1));
       r.put("completeness_pct", num(a.completenessPct(), 1));
+      r.put("gap_pcs_off_minutes", count(a.pcsOffMinutes()));
+      r.put("gap_link_down_minutes", count(a.linkDownMinutes()));
+      r.put("gap_no_data_minutes", count(a.noDataMinutes()));
     }
     List<Outage> outages = list(e.outages());
     r.put("outages", count(outages.stream().filter(o -> !o.shortBlip()).count()));
@@ -256,6 +262,12 @@ public final class EvidenceCsv {
       lr.put("util_minutes_above_80", u.map(x -> count(x.minutesAbove80Pct()))
           .orElse(tx.noData()));
       lr.put("util_samples", u.map(x -> count(x.samples())).orElse(tx.noData()));
+      lr.put("util_p95_in_mbps", u.map(x -> tx.plain(x.p95InMbps(), 2)).orElse(tx.noData()));
+      lr.put("util_p95_out_mbps", u.map(x -> tx.plain(x.p95OutMbps(), 2)).orElse(tx.noData()));
+      lr.put("util_gap_minutes", u.map(x -> count(x.gapMinutes())).orElse(tx.noData()));
+      lr.put("util_peak_hours", u.map(x -> String.join(" ", list(x.peakHours()).stream()
+          .map(h -> String.format(Locale.ROOT, "%02d", h.hour())).toList()))
+          .orElse(tx.noData()));
       print(p, lr);
     }
   }

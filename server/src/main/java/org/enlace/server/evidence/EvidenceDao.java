@@ -17,6 +17,9 @@ import org.jdbi.v3.sqlobject.statement.SqlQuery;
 @RegisterConstructorMapper(EvidenceDao.Count.class)
 @RegisterConstructorMapper(EvidenceDao.Histogram.class)
 @RegisterConstructorMapper(EvidenceDao.Since.class)
+@RegisterConstructorMapper(EvidenceDao.UtilizationRow.class)
+@RegisterConstructorMapper(EvidenceDao.UtilizationTotals.class)
+@RegisterConstructorMapper(EvidenceDao.PeakHourRow.class)
 public interface EvidenceDao {
   record Place(long id, String code, String name, String kind, String sector,
       String openingHours, Instant createdAt) {}
@@ -30,13 +33,14 @@ public interface EvidenceDao {
   record Count(long establishmentId, long value) {}
 
   record DayTotals(long establishmentId, long observedOpenMinutes, long upOpenMinutes,
-      long outageOpenMinutes) {}
+      long outageOpenMinutes, long gapPcsOffOpen, long gapLinkDownOpen) {}
 
   // Every query below covers all the report's establishments at once: a municipality report
   // asks each of them once, not once per establishment.
 
   @SqlQuery("SELECT establishment_id, sum(observed_open_minutes) AS observed_open_minutes,"
-      + " sum(up_open_minutes) AS up_open_minutes, sum(outage_open_minutes) AS outage_open_minutes"
+      + " sum(up_open_minutes) AS up_open_minutes, sum(outage_open_minutes) AS outage_open_minutes,"
+      + " sum(gap_pcs_off_open) AS gap_pcs_off_open, sum(gap_link_down_open) AS gap_link_down_open"
       + " FROM establishment_days WHERE establishment_id = ANY(:ids) AND day BETWEEN :from AND :to"
       + " GROUP BY establishment_id")
   List<DayTotals> totals(long[] ids, LocalDate from, LocalDate to);
@@ -102,4 +106,44 @@ public interface EvidenceDao {
   @SqlQuery("SELECT link_id, down_mbps, up_mbps FROM speed_tests WHERE link_id = ANY(:linkIds)"
       + " AND measured_at >= :from AND measured_at < :to AND method <> 'ndt7-mlab'")
   List<Test> speedTests(long[] linkIds, Instant from, Instant to);
+
+  record UtilizationRow(long linkId, double p95InPct, double p95OutPct, double p95InBps,
+      double p95OutBps) {}
+
+  /** 95th percentile (nearest rank) of 5-minute averages of the trusted samples. */
+  @SqlQuery("WITH b AS (SELECT link_id, floor(extract(epoch FROM ended_at) / 300) AS bucket,"
+      + "   avg(in_pct) AS in_pct, avg(out_pct) AS out_pct, avg(in_bps) AS in_bps,"
+      + "   avg(out_bps) AS out_bps FROM link_samples WHERE link_id = ANY(:linkIds)"
+      + "   AND ended_at > :from AND ended_at <= :to AND gap IS NULL GROUP BY 1, 2)"
+      + " SELECT link_id, percentile_disc(0.95) WITHIN GROUP (ORDER BY in_pct) AS p95_in_pct,"
+      + " percentile_disc(0.95) WITHIN GROUP (ORDER BY out_pct) AS p95_out_pct,"
+      + " percentile_disc(0.95) WITHIN GROUP (ORDER BY in_bps) AS p95_in_bps,"
+      + " percentile_disc(0.95) WITHIN GROUP (ORDER BY out_bps) AS p95_out_bps"
+      + " FROM b GROUP BY link_id")
+  List<UtilizationRow> utilization(long[] linkIds, Instant from, Instant to);
+
+  record UtilizationTotals(long linkId, long samples, long minutesAbove80, long gapMinutes) {}
+
+  @SqlQuery("SELECT link_id, count(*) FILTER (WHERE gap IS NULL) AS samples,"
+      + " CAST(round(coalesce(sum(extract(epoch FROM ended_at - started_at) / 60)"
+      + "   FILTER (WHERE greatest(in_pct, out_pct) > 80), 0)) AS bigint) AS minutes_above80,"
+      + " CAST(round(coalesce(sum(extract(epoch FROM ended_at - started_at) / 60)"
+      + "   FILTER (WHERE gap IS NOT NULL), 0)) AS bigint) AS gap_minutes"
+      + " FROM link_samples WHERE link_id = ANY(:linkIds) AND ended_at > :from"
+      + " AND ended_at <= :to GROUP BY link_id")
+  List<UtilizationTotals> utilizationTotals(long[] linkIds, Instant from, Instant to);
+
+  record PeakHourRow(long linkId, int hour, double meanInPct, double meanOutPct) {}
+
+  /** The three local hours with the highest mean use per link, busiest first. */
+  @SqlQuery("SELECT link_id, hour, mean_in_pct, mean_out_pct FROM ("
+      + " SELECT link_id, hour, avg(in_pct) AS mean_in_pct, avg(out_pct) AS mean_out_pct,"
+      + "  row_number() OVER (PARTITION BY link_id"
+      + "   ORDER BY avg(greatest(in_pct, out_pct)) DESC, hour) AS rank"
+      + " FROM (SELECT link_id, in_pct, out_pct,"
+      + "   CAST(extract(hour FROM ended_at AT TIME ZONE :zone) AS integer) AS hour"
+      + "   FROM link_samples WHERE link_id = ANY(:linkIds) AND ended_at > :from"
+      + "   AND ended_at <= :to AND gap IS NULL) s GROUP BY link_id, hour) x"
+      + " WHERE rank <= 3 ORDER BY link_id, rank")
+  List<PeakHourRow> peakHours(long[] linkIds, Instant from, Instant to, String zone);
 }

@@ -307,6 +307,11 @@ public final class EvidenceHtml {
         : opt(a.completenessPct()).map(v -> tx.t("est.completenessdetail", tx.pct(v),
             tx.duration(a.observedMinutes()), tx.duration(a.openMinutes())))
             .orElse(tx.noData())});
+    if (a != null) {
+      facts.add(new String[] {tx.t("est.gaps"), tx.t("est.gapsdetail",
+          tx.duration(a.pcsOffMinutes()), tx.duration(a.linkDownMinutes()),
+          tx.duration(a.noDataMinutes()))});
+    }
     facts.add(new String[] {tx.t("est.outages"), tx.t("est.outagecount",
         tx.integer(outages(e, false)), tx.integer(outages(e, true)))});
     facts.add(new String[] {tx.t("est.outagetime"), a == null ? tx.noData()
@@ -375,7 +380,14 @@ public final class EvidenceHtml {
             c -> tx.t("unit.permbps", tx.moneyNumber(c, l.currency()), nz(l.currency())))});
         facts.add(new String[] {tx.t("link.utilization"), tx.opt(opt(l.utilization()),
             u -> tx.t("link.utilizationdetail", tx.pct(u.p95InPct()), tx.pct(u.p95OutPct()),
-                tx.duration(u.minutesAbove80Pct()), tx.integer(u.samples())))});
+                tx.duration(u.minutesAbove80Pct()), tx.integer(u.samples()),
+                tx.plain(u.p95InMbps(), 2), tx.plain(u.p95OutMbps(), 2),
+                tx.duration(u.gapMinutes())))});
+        opt(l.utilization()).filter(u -> !list(u.peakHours()).isEmpty()).ifPresent(u ->
+            facts.add(new String[] {tx.t("link.peakhours"), String.join("; ",
+                list(u.peakHours()).stream().map(h -> tx.t("link.peakhour",
+                    String.format(java.util.Locale.ROOT, "%02d:00", h.hour()),
+                    tx.pct(h.meanInPct()), tx.pct(h.meanOutPct()))).toList())}));
         facts(facts);
         out.append("<table class=\"figures speeds\">\n<thead><tr>");
         th(tx.t("link.direction"));

@@ -30,10 +30,14 @@ public record EvidenceReport(Meta meta, Method method, IndicatorReport indicator
 
   /**
    * Minutes inside opening hours. availabilityPct = up / (up + outage); completenessPct =
-   * minutes with data / open minutes. Both empty when there is nothing to divide by.
+   * minutes with data / open minutes. Both empty when there is nothing to divide by. The gaps
+   * are the open minutes with no computer reporting, by what the router knew of them:
+   * pcsOffMinutes (link up: the PCs were off), linkDownMinutes (link down), noDataMinutes
+   * (nothing at all).
    */
   public record Availability(long openMinutes, long observedMinutes, long upMinutes,
-      long outageMinutes, Optional<Double> availabilityPct, Optional<Double> completenessPct) {}
+      long outageMinutes, Optional<Double> availabilityPct, Optional<Double> completenessPct,
+      long pcsOffMinutes, long linkDownMinutes, long noDataMinutes) {}
 
   /**
    * An interval in which every computer reporting at the establishment saw offline or limited.
@@ -54,7 +58,16 @@ public record EvidenceReport(Meta meta, Method method, IndicatorReport indicator
   public record SpeedStats(long tests, Optional<Double> medianMbps, Optional<Double> p10Mbps,
       Optional<Double> p90Mbps, Optional<Double> underContractSharePct) {}
 
-  /** From SNMP, when a router is polled (filled by the SNMP feature). */
-  public record Utilization(double p95InPct, double p95OutPct, long minutesAbove80Pct,
-      long samples) {}
+  /**
+   * From SNMP, when the link's router is polled. The 95th percentile is taken over 5-minute
+   * averages, as ISPs bill; in = download (vs contracted down), out = upload. minutesAbove80Pct:
+   * minutes in which either direction was above 80 % of contract. gapMinutes: intervals the
+   * poller could not trust (reboots, counter resets, missed polls). peakHours: the local hours
+   * of the day with the highest mean use, busiest first.
+   */
+  public record Utilization(double p95InPct, double p95OutPct, double p95InMbps,
+      double p95OutMbps, long minutesAbove80Pct, long samples, long gapMinutes,
+      List<PeakHour> peakHours) {}
+
+  public record PeakHour(int hour, double meanInPct, double meanOutPct) {}
 }

@@ -20,6 +20,7 @@ import org.enlace.server.evidence.EvidenceReport.LatencyStats;
 import org.enlace.server.evidence.EvidenceReport.LinkEvidence;
 import org.enlace.server.evidence.EvidenceReport.Outage;
 import org.enlace.server.evidence.EvidenceReport.SpeedStats;
+import org.enlace.server.evidence.EvidenceReport.Utilization;
 import org.enlace.server.indicators.Granularity;
 import org.enlace.server.indicators.IndicatorReport;
 import org.enlace.server.indicators.IndicatorService;
@@ -80,9 +81,10 @@ public final class EvidenceService {
       Instant from = minutes.start(period.firstDay());
       Instant to = minutes.start(period.lastDay().plusDays(1));
       List<EvidenceDao.Link> allLinks = link.map(List::of).orElseGet(() -> dao.links(ids));
-      Map<Long, List<EvidenceDao.Test>> testsByLink = dao.speedTests(
-          allLinks.stream().mapToLong(EvidenceDao.Link::id).toArray(), from, to).stream()
+      long[] linkIds = allLinks.stream().mapToLong(EvidenceDao.Link::id).toArray();
+      Map<Long, List<EvidenceDao.Test>> testsByLink = dao.speedTests(linkIds, from, to).stream()
           .collect(Collectors.groupingBy(EvidenceDao.Test::linkId));
+      Map<Long, Utilization> utilization = utilization(dao, linkIds, from, to);
       Figures f = new Figures(
           byId(dao.totals(ids, period.firstDay(), period.lastDay()),
               EvidenceDao.DayTotals::establishmentId),
@@ -104,7 +106,7 @@ public final class EvidenceService {
           if (l.establishmentId() == p.id()) {
             List<EvidenceDao.Test> t = testsByLink.getOrDefault(l.id(), List.of());
             tests += t.size();
-            linkEvidence.add(linkEvidence(l, t));
+            linkEvidence.add(linkEvidence(l, t, Optional.ofNullable(utilization.get(l.id()))));
           }
         }
         out.add(establishment(f, p, period, now, linkEvidence));
@@ -127,7 +129,8 @@ public final class EvidenceService {
           .orElse(query.establishment().orElse(""));
       EvidenceReport.Meta meta = new EvidenceReport.Meta(municipality, period.label(),
           period.firstDay(), period.lastDay(), scope, scopeId, minutes.zone().getId(), now, "",
-          List.of("agents", "inventory", "declarations", "baseline"));
+          sources(!utilization.isEmpty() || out.stream().anyMatch(e ->
+              e.availability().pcsOffMinutes() + e.availability().linkDownMinutes() > 0)));
       EvidenceReport.Method method = new EvidenceReport.Method(
           indicators.config().getMinOnlineDays(), rollups.getHoldMinutes(),
           rollups.getShortOutageMinutes(), UNDER_CONTRACT, indicators.config().getTestServer(),
@@ -135,6 +138,11 @@ public final class EvidenceService {
       return new EvidenceReport(meta, method, ind, out);
     });
     return EvidenceHash.withHash(report, json);
+  }
+
+  private static List<String> sources(boolean snmp) {
+    return snmp ? List.of("agents", "snmp", "inventory", "declarations", "baseline")
+        : List.of("agents", "inventory", "declarations", "baseline");
   }
 
   private static Granularity granularity(ReportPeriod p) {
@@ -168,13 +176,14 @@ public final class EvidenceService {
   private EstablishmentEvidence establishment(Figures f, EvidenceDao.Place p,
       ReportPeriod period, Instant now, List<LinkEvidence> links) {
     EvidenceDao.DayTotals t = f.totals().getOrDefault(p.id(),
-        new EvidenceDao.DayTotals(p.id(), 0, 0, 0));
+        new EvidenceDao.DayTotals(p.id(), 0, 0, 0, 0, 0));
     long open = expectedOpenMinutes(p, period,
         Optional.ofNullable(f.firstEnrollment().get(p.id())).map(EvidenceDao.Since::at), now);
     Availability availability = new Availability(open, t.observedOpenMinutes(),
         t.upOpenMinutes(), t.outageOpenMinutes(),
         ratio(t.upOpenMinutes(), t.observedOpenMinutes()),
-        ratio(t.observedOpenMinutes(), open));
+        ratio(t.observedOpenMinutes(), open), t.gapPcsOffOpen(), t.gapLinkDownOpen(),
+        Math.max(0, open - t.observedOpenMinutes()));
     int[] hist = LatencyHistogram.parse(Optional.ofNullable(f.latency().get(p.id()))
         .map(EvidenceDao.Histogram::latencyHist).orElse("{}"));
     LatencyStats latency = new LatencyStats(LatencyHistogram.samples(hist),
@@ -259,7 +268,40 @@ public final class EvidenceService {
         duration < rollups.getShortOutageMinutes(), s.cause());
   }
 
+  /** Per link with SNMP samples in the period; links without any are left out (no data). */
+  private Map<Long, Utilization> utilization(EvidenceDao dao, long[] linkIds, Instant from,
+      Instant to) {
+    Map<Long, Utilization> out = new HashMap<>();
+    if (linkIds.length == 0) {
+      return out;
+    }
+    Map<Long, EvidenceDao.UtilizationRow> p95 = byId(dao.utilization(linkIds, from, to),
+        EvidenceDao.UtilizationRow::linkId);
+    Map<Long, List<EvidenceReport.PeakHour>> peaks = new HashMap<>();
+    for (EvidenceDao.PeakHourRow r : dao.peakHours(linkIds, from, to, minutes.zone().getId())) {
+      peaks.computeIfAbsent(r.linkId(), k -> new ArrayList<>()).add(new EvidenceReport.PeakHour(
+          r.hour(), round(r.meanInPct()), round(r.meanOutPct())));
+    }
+    for (EvidenceDao.UtilizationTotals t : dao.utilizationTotals(linkIds, from, to)) {
+      Optional<EvidenceDao.UtilizationRow> p = Optional.ofNullable(p95.get(t.linkId()));
+      if (p.isEmpty() && t.gapMinutes() == 0) {
+        continue;
+      }
+      out.put(t.linkId(), new Utilization(
+          p.map(x -> round(x.p95InPct())).orElse(0.0), p.map(x -> round(x.p95OutPct()))
+              .orElse(0.0), p.map(x -> round(x.p95InBps() / 1e6)).orElse(0.0),
+          p.map(x -> round(x.p95OutBps() / 1e6)).orElse(0.0), t.minutesAbove80(), t.samples(),
+          t.gapMinutes(), List.copyOf(peaks.getOrDefault(t.linkId(), List.of()))));
+    }
+    return out;
+  }
+
   static LinkEvidence linkEvidence(EvidenceDao.Link l, List<EvidenceDao.Test> tests) {
+    return linkEvidence(l, tests, Optional.empty());
+  }
+
+  static LinkEvidence linkEvidence(EvidenceDao.Link l, List<EvidenceDao.Test> tests,
+      Optional<Utilization> utilization) {
     double[] down = tests.stream().flatMap(t -> t.downMbps().stream()).mapToDouble(d -> d)
         .sorted().toArray();
     double[] up = tests.stream().flatMap(t -> t.upMbps().stream()).mapToDouble(d -> d)
@@ -270,8 +312,7 @@ public final class EvidenceService {
         .filter(m -> m > 0).map(m -> cost.divide(BigDecimal.valueOf(m), 2,
             RoundingMode.HALF_UP)));
     return new LinkEvidence(l.id(), l.ispName(), l.technology(), l.contractedDownMbps(),
-        l.contractedUpMbps(), l.monthlyCost(), l.currency(), d, u, costPerMbps,
-        Optional.empty());
+        l.contractedUpMbps(), l.monthlyCost(), l.currency(), d, u, costPerMbps, utilization);
   }
 
   static SpeedStats speed(double[] sorted, double contracted) {

@@ -67,10 +67,12 @@ final class EvidenceFixtures {
         new SpeedStats(240, Optional.of(45.0), Optional.of(30.0), Optional.of(49.9),
             Optional.of(8.75)),
         Optional.of(new BigDecimal("16618.91")),
-        Optional.of(new Utilization(62.5, 18.25, 95, 8928)));
+        Optional.of(new Utilization(62.5, 18.25, 31.25, 1.83, 95, 8928, 12,
+            List.of(new EvidenceReport.PeakHour(10, 71.5, 20.25)))));
     EstablishmentEvidence alcaldia = new EstablishmentEvidence("alcaldia",
         "Alcaldía Municipal de El Contadero", "town_hall", "administration",
-        new Availability(9600, 8400, 8220, 180, Optional.of(97.857), Optional.of(87.5)),
+        new Availability(9600, 8400, 8220, 180, Optional.of(97.857), Optional.of(87.5), 120, 30,
+            1200),
         List.of(new Outage(OUTAGE_START, OUTAGE_START.plusSeconds(3 * 3600), 180, 180, 4, false,
                 "agents"),
             new Outage(Instant.parse("2026-03-10T14:00:00Z"),
@@ -84,7 +86,7 @@ final class EvidenceFixtures {
         Optional.empty(), Optional.empty());
     EstablishmentEvidence escuela = new EstablishmentEvidence("ie-pena", TRICKY_NAME, "school",
         "citizens",
-        new Availability(0, 0, 0, 0, Optional.empty(), Optional.empty()), List.of(),
+        new Availability(0, 0, 0, 0, Optional.empty(), Optional.empty(), 0, 0, 0), List.of(),
         new LatencyStats(0, Optional.empty(), Optional.empty()), 3, 0, List.of(satelital));
 
     return new EvidenceReport(meta, method, indicators, List.of(alcaldia, escuela));

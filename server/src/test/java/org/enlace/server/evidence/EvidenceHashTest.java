@@ -49,7 +49,8 @@ class EvidenceHashTest {
     Availability av = e.availability();
     EstablishmentEvidence changed = new EstablishmentEvidence(e.code(), e.name(), e.kind(),
         e.sector(), new Availability(av.openMinutes(), av.observedMinutes(), av.upMinutes() - 1,
-            av.outageMinutes() + 1, Optional.of(97.846), av.completenessPct()), e.outages(),
+            av.outageMinutes() + 1, Optional.of(97.846), av.completenessPct(), av.pcsOffMinutes(),
+            av.linkDownMinutes(), av.noDataMinutes()), e.outages(),
         e.latency(), e.computersEnrolled(), e.computersConnected(), e.links());
     EvidenceReport b = new EvidenceReport(a.meta(), a.method(), a.indicators(),
         List.of(changed, a.establishments().get(1)));
