@@ -61,6 +61,7 @@ import org.enlace.server.speedtest.SpeedTestSlotResource;
 import org.enlace.server.rollup.RollupMaintainer;
 import org.enlace.server.snmp.DeviceInventory;
 import org.enlace.server.snmp.DevicesResource;
+import org.enlace.server.snmp.EstablishmentDevicesResource;
 import org.enlace.server.snmp.SnmpCredentials;
 import org.enlace.server.snmp.SnmpPoller;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
@@ -210,8 +211,9 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     if (config.getSnmp().isEnabled()) {
       env.lifecycle().manage(snmp);
     }
-    env.jersey().register(new DevicesResource(new DeviceInventory(jdbi, snmpCredentials,
-        snmp::inventoryChanged)));
+    DeviceInventory devices = new DeviceInventory(jdbi, snmpCredentials, snmp::inventoryChanged);
+    env.jersey().register(new EstablishmentDevicesResource(devices));
+    env.jersey().register(new DevicesResource(devices));
 
     rollups = new RollupMaintainer(jdbi, config.getRollups(), localMinutes,
         env.getObjectMapper(), meters);

@@ -46,6 +46,14 @@ final class DevicePoll {
                 ? CompletableFuture.completedFuture(List.<PollTarget.Link>of())
                 : resolve(target, missing, acc)
                     .thenCompose(found -> read(target, found, acc))))
+        .exceptionallyCompose(error -> device.v3().isPresent()
+            && unwrap(error).failure() == SnmpClient.Failure.TIMEOUT
+            ? client.answersDiscovery(device).thenCompose(answers -> CompletableFuture
+                .failedFuture(answers ? new SnmpClient.PollException(
+                    SnmpClient.Failure.AUTH_FAILURE, "the device answers engine discovery but"
+                    + " not our authenticated requests: wrong user, password or protocol")
+                    : unwrap(error)))
+            : CompletableFuture.failedFuture(error))
         .handle((stillMissing, error) -> {
           boolean answered = error == null;
           if (error != null) {
@@ -215,6 +223,8 @@ final class DevicePoll {
           List<PollTarget.Link> found = new ArrayList<>();
           for (PollTarget.Link l : links) {
             Optional<Integer> index = l.byName() ? find(rows, l) : Optional.empty();
+            index.filter(i -> !l.resolvedIfIndex().equals(Optional.of(i)))
+                .ifPresent(i -> acc.resolved.put(l.linkId(), i));
             // Not found: the link stays unread; the caller reports it as missing.
             found.add(new PollTarget.Link(l.linkId(), l.ifName(), l.ifDescr(), l.ifAlias(),
                 l.ifIndex(), index.or(() -> l.byName() ? Optional.empty() : l.ifIndex()),

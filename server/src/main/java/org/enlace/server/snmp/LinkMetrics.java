@@ -108,7 +108,7 @@ final class LinkMetrics {
       s.meters.add(FunctionCounter.builder("enlace.link.octets", s,
               x -> in ? x.inOctets : x.outOctets)
           .description("Octets through the link's interface, counted over trusted intervals"
-              + " only (in = download)").baseUnit("bytes").tags(d).register(registry));
+              + " only (in = download)").tags(d).register(registry));
       s.meters.add(Gauge.builder("enlace.link.utilization.ratio", s,
               x -> in ? x.inRatio : x.outRatio)
           .description("Last interval's rate over the contracted rate (in: down, out: up)")

@@ -7,6 +7,19 @@ import java.util.Optional;
 record PollTarget(long id, long establishmentId, String establishmentCode, String address,
     int port, Optional<String> community, Optional<V3> v3, List<Link> links) {
 
+  /** This device with the links found at new ifIndexes (so the next poll reads them there). */
+  PollTarget withResolved(java.util.Map<Long, Integer> resolved) {
+    if (resolved.isEmpty()) {
+      return this;
+    }
+    List<Link> next = links.stream().map(l -> resolved.containsKey(l.linkId())
+        ? new Link(l.linkId(), l.ifName(), l.ifDescr(), l.ifAlias(), l.ifIndex(),
+            Optional.of(resolved.get(l.linkId())), l.contractedDownBps(), l.contractedUpBps())
+        : l).toList();
+    return new PollTarget(id, establishmentId, establishmentCode, address, port, community, v3,
+        next);
+  }
+
   record V3(String user, String authProtocol, String authPassword, Optional<String> privProtocol,
       Optional<String> privPassword) {}
 

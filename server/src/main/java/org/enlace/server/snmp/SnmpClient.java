@@ -100,8 +100,12 @@ final class SnmpClient implements AutoCloseable {
     this.timeoutMs = timeoutMs;
     this.retries = retries;
     this.bulkRepetitions = bulkRepetitions;
-    SecurityProtocols protocols = SecurityProtocols.getInstance().addDefaultProtocols();
+    // SNMP4J 3's default set leaves out SHA-1, which most routers in the field still use.
+    SecurityProtocols protocols = new SecurityProtocols(SecurityProtocols.SecurityProtocolSet.none);
+    protocols.addAuthenticationProtocol(new AuthSHA());
     protocols.addAuthenticationProtocol(new AuthHMAC192SHA256());
+    protocols.addPrivacyProtocol(new PrivAES128());
+    // Net-SNMP's AES-256 is the Blumenthal key extension: SNMP4J's plain PrivAES256.
     protocols.addPrivacyProtocol(new PrivAES256());
     this.usm = new USM(protocols, new OctetString(MPv3.createLocalEngineID()), 0);
     MultiThreadedMessageDispatcher dispatcher = new MultiThreadedMessageDispatcher(
@@ -161,14 +165,32 @@ final class SnmpClient implements AutoCloseable {
     }
     OctetString engine = new OctetString(id);
     usm.removeAllUsers(new OctetString(v3.user()), engine);
-    usm.addUser(new OctetString(v3.user()), engine, new UsmUser(new OctetString(v3.user()),
+    usm.addUser(new UsmUser(new OctetString(v3.user()),
         "SHA-256".equals(v3.authProtocol()) ? AuthHMAC192SHA256.ID : AuthSHA.ID,
         new OctetString(v3.authPassword()),
         v3.privProtocol().map(p -> "AES-256".equals(p) ? PrivAES256.ID : PrivAES128.ID)
             .orElse(null),
-        v3.privPassword().map(OctetString::new).orElse(null)));
+        v3.privPassword().map(OctetString::new).orElse(null)), engine);
     engineIds.put(deviceId, id);
     return id;
+  }
+
+  /**
+   * After a v3 request timed out: a device that still answers the (unauthenticated) engine
+   * discovery is refusing our credentials, which SNMPv3 agents signal only by silence or by an
+   * unauthenticated report SNMP4J rightly ignores.
+   */
+  CompletableFuture<Boolean> answersDiscovery(PollTarget device) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        UdpAddress address = new UdpAddress(InetAddress.getByName(device.address()),
+            device.port());
+        byte[] id = snmp.discoverAuthoritativeEngineID(address, timeoutMs);
+        return id != null && id.length > 0;
+      } catch (UnknownHostException e) {
+        return false;
+      }
+    }, discovery);
   }
 
   /** Forgets a device's engine (after an auth failure or an edit), so it is found again. */

@@ -41,7 +41,7 @@ public final class SnmpPoller implements Managed {
   private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
   private final Map<Long, Instant> edited = new ConcurrentHashMap<>();
   private final Semaphore permits;
-  private volatile Map<Long, PollTarget> targets = Map.of();
+  private volatile Map<Long, PollTarget> targets = new ConcurrentHashMap<>();
   private SnmpClient client;
   private DevicePoll poll;
   private TrapReceiver traps;
@@ -66,6 +66,17 @@ public final class SnmpPoller implements Managed {
 
   @Override
   public void start() throws IOException {
+    startWithoutSchedule();
+    long interval = config.getInterval().toMilliseconds();
+    scheduler.scheduleAtFixedRate(this::cycleSafely, 0, interval, TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(this::expireSafely, 1, 24 * 60, TimeUnit.MINUTES);
+    LOG.info("event=snmp_poller_started interval={} timeout={} retries={} traps={}",
+        config.getInterval(), config.getTimeout(), config.getRetries(),
+        config.getTraps().isEnabled() ? config.getTraps().getPort() : "off");
+  }
+
+  /** Everything but the schedule: tests poll with {@link #pollAllAndStore} at their own pace. */
+  void startWithoutSchedule() throws IOException {
     client = new SnmpClient(config);
     poll = new DevicePoll(client, clock, config.getMaxVarbindsPerRequest());
     store.start();
@@ -74,16 +85,15 @@ public final class SnmpPoller implements Managed {
       t.setDaemon(true);
       return t;
     });
-    long interval = config.getInterval().toMilliseconds();
-    scheduler.scheduleAtFixedRate(this::cycleSafely, 0, interval, TimeUnit.MILLISECONDS);
-    scheduler.scheduleWithFixedDelay(this::expireSafely, 1, 24 * 60, TimeUnit.MINUTES);
     if (config.getTraps().isEnabled()) {
       traps = new TrapReceiver(config.getTraps(), client.usm(), this, clock);
       traps.start();
     }
-    LOG.info("event=snmp_poller_started interval={} timeout={} retries={} traps={}",
-        config.getInterval(), config.getTimeout(), config.getRetries(),
-        config.getTraps().isEnabled() ? config.getTraps().getPort() : "off");
+  }
+
+  /** The trap receiver's UDP port, or -1 without one. */
+  int trapPort() {
+    return traps == null ? -1 : traps.port();
   }
 
   @Override
@@ -145,6 +155,10 @@ public final class SnmpPoller implements Managed {
       permits.release();
       inFlight.remove(deviceId);
       if (outcome != null) {
+        if (!outcome.resolvedIfIndex().isEmpty()) {
+          targets.computeIfPresent(deviceId, (id, old) -> old.withResolved(
+              outcome.resolvedIfIndex()));
+        }
         log(t, outcome);
         store.add(outcome);
       } else {
@@ -181,6 +195,7 @@ public final class SnmpPoller implements Managed {
       Map<Long, List<DeviceDao.MappingRow>> mappings = dao.enabledMappings().stream()
           .collect(Collectors.groupingBy(DeviceDao.MappingRow::deviceId));
       Map<Long, PollTarget> out = new java.util.LinkedHashMap<>();
+      // ConcurrentHashMap does not keep order; polls are spread by offset anyway.
       for (DeviceDao.DeviceRow d : dao.enabled()) {
         List<DeviceDao.MappingRow> links = mappings.getOrDefault(d.id(), List.of());
         if (links.isEmpty()) {
@@ -197,7 +212,7 @@ public final class SnmpPoller implements Managed {
           client.forget(d.id());
         }
       }
-      return Map.copyOf(out);
+      return new ConcurrentHashMap<>(out);
     });
   }
 

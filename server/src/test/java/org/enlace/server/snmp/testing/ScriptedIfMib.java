@@ -1,0 +1,135 @@
+package org.enlace.server.snmp.testing;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Net-SNMP {@code pass_persist} program (snmpd.conf(5)) serving the system group and IF-MIB
+ * from a {@link MibState} file, so tests script what a real snmpd answers.
+ *
+ * <p>Protocol, one request at a time on stdin/stdout: {@code PING} → {@code PONG};
+ * {@code get}/{@code getnext} + OID line → OID, type and value lines, or {@code NONE};
+ * {@code set} + OID + "type value" lines → {@code not-writable}. EOF (snmpd gone) ends it.
+ *
+ * <p>The file is stat'ed on every request and re-parsed only when its (inode, mtime, size)
+ * changes, which {@link MibState#writeTo} guarantees for every rewrite; lookups are TreeMap
+ * O(log n). GETNEXT answers with the next served OID wherever it is: snmpd registers this
+ * program once, for mib-2, and treats an answer past the end of the registration range it
+ * asked about as "nothing here" and moves on to the next module.
+ *
+ * <p>JDK only (snmpd launches it with just the test classes on the class path). Diagnostics go
+ * to stderr, which is snmpd's log.
+ */
+public final class ScriptedIfMib {
+  private final Path stateFile;
+  private NavigableMap<Oid, MibState.Served> tree = new TreeMap<>();
+  private Stamp loaded;
+
+  /** What tells one version of the state file from the next without reading it. */
+  private record Stamp(Object fileKey, long mtimeNanos, long size) {}
+
+  public ScriptedIfMib(Path stateFile) {
+    this.stateFile = stateFile;
+  }
+
+  public static void main(String[] args) throws IOException {
+    if (args.length != 1) {
+      System.err.println("usage: ScriptedIfMib <state file>");
+      System.exit(2);
+    }
+    var in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
+    var out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.US_ASCII));
+    new ScriptedIfMib(Path.of(args[0])).serve(in, out);
+  }
+
+  /** Answers requests until EOF. */
+  public void serve(BufferedReader in, Writer out) throws IOException {
+    String command;
+    while ((command = in.readLine()) != null) {
+      switch (command.strip().toLowerCase(Locale.ROOT)) {
+        case "ping" -> out.write("PONG\n");
+        case "get" -> out.write(answer(in.readLine(), false));
+        case "getnext" -> out.write(answer(in.readLine(), true));
+        case "set" -> {
+          in.readLine(); // OID
+          in.readLine(); // type and value
+          out.write("not-writable\n");
+        }
+        case "" -> {
+          // snmpd never sends blank lines; tolerate them from a human at a terminal
+          continue;
+        }
+        default -> {
+          System.err.println("ScriptedIfMib: unknown command '" + command + "'");
+          out.write("NONE\n");
+        }
+      }
+      out.flush();
+    }
+  }
+
+  String answer(String oidLine, boolean next) {
+    if (oidLine == null) {
+      return "NONE\n";
+    }
+    Oid requested;
+    try {
+      requested = Oid.parse(oidLine);
+    } catch (RuntimeException e) {
+      System.err.println("ScriptedIfMib: bad OID '" + oidLine + "'");
+      return "NONE\n";
+    }
+    NavigableMap<Oid, MibState.Served> t = current();
+    Map.Entry<Oid, MibState.Served> e;
+    if (next) {
+      e = t.higherEntry(requested);
+    } else {
+      MibState.Served v = t.get(requested);
+      e = v == null ? null : Map.entry(requested, v);
+    }
+    if (e == null) {
+      return "NONE\n";
+    }
+    return e.getKey() + "\n" + e.getValue().type() + "\n" + e.getValue().value() + "\n";
+  }
+
+  /** The served tree, re-read if the file changed since the last request. */
+  NavigableMap<Oid, MibState.Served> current() {
+    Stamp now;
+    try {
+      BasicFileAttributes a = Files.readAttributes(stateFile, BasicFileAttributes.class);
+      now = new Stamp(a.fileKey(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS), a.size());
+    } catch (NoSuchFileException e) {
+      // Not written yet: nothing to serve (after a first write it is only ever renamed over).
+      return tree;
+    } catch (IOException e) {
+      System.err.println("ScriptedIfMib: cannot stat " + stateFile + ": " + e);
+      return tree;
+    }
+    if (!Objects.equals(now, loaded)) {
+      try {
+        tree = MibState.readFrom(stateFile).tree();
+        loaded = now;
+      } catch (IOException | RuntimeException e) {
+        // Keep serving the previous version; the next request tries again.
+        System.err.println("ScriptedIfMib: cannot load " + stateFile + ": " + e);
+      }
+    }
+    return tree;
+  }
+}
