@@ -193,6 +193,11 @@ final class SnmpClient implements AutoCloseable {
     }, discovery);
   }
 
+  /** The engine ID found for a device, if any (tests send v3 traps under it). */
+  java.util.Optional<byte[]> engineId(long deviceId) {
+    return java.util.Optional.ofNullable(engineIds.get(deviceId));
+  }
+
   /** Forgets a device's engine (after an auth failure or an edit), so it is found again. */
   void forget(long deviceId) {
     engineIds.remove(deviceId);

@@ -91,6 +91,10 @@ public final class SnmpPoller implements Managed {
     }
   }
 
+  SnmpClient client() {
+    return client;
+  }
+
   /** The trap receiver's UDP port, or -1 without one. */
   int trapPort() {
     return traps == null ? -1 : traps.port();

@@ -146,7 +146,8 @@ class DashboardsTest {
         assertThat(p.path("title").asText()).as(title).isNotBlank();
         JsonNode grid = p.path("gridPos");
         assertThat(grid.path("w").asInt()).as(title + " width").isBetween(1, 24);
-        assertThat(grid.path("x").asInt() + grid.path("w").asInt()).as(title).isLessThanOrEqualTo(24);
+        assertThat(grid.path("x").asInt() + grid.path("w").asInt()).as(title)
+            .isLessThanOrEqualTo(24);
         assertThat(grid.path("h").asInt()).as(title + " height").isPositive();
         if (p.path("type").asText().equals("row")) {
           continue;

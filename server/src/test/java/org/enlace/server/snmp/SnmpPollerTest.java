@@ -439,6 +439,84 @@ class SnmpPollerTest {
         .isEqualTo(3);
   }
 
+  static int freeUdpPort() throws Exception {
+    try (java.net.DatagramSocket s = new java.net.DatagramSocket(0,
+        java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  List<String> statusChanges() {
+    return APP.jdbi().withHandle(h -> h.createQuery("SELECT status || '/' || source FROM"
+        + " link_status_changes WHERE link_id = :l ORDER BY at").bind("l", linkId)
+        .mapTo(String.class).list());
+  }
+
+  void sendTrap(List<String> auth, int port, String trapOid, int operStatus) throws Exception {
+    List<String> cmd = new java.util.ArrayList<>(List.of("snmptrap"));
+    cmd.addAll(auth);
+    cmd.addAll(List.of("127.0.0.1:" + port, "", trapOid, "1.3.6.1.2.1.2.2.1.1.2", "i", "2",
+        "1.3.6.1.2.1.2.2.1.7.2", "i", "1", "1.3.6.1.2.1.2.2.1.8.2", "i",
+        Integer.toString(operStatus)));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor()).as(out).isZero();
+  }
+
+  void awaitStatusChanges(int n) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (statusChanges().size() < n && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+  }
+
+  @Test
+  void linkDownAndUpTrapsAreRecordedBeforeTheNextPoll() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(new java.io.File("/usr/bin/snmptrap").exists(),
+        "snmptrap (Debian package snmp) is not installed");
+    SnmpConfig config = fast();
+    config.getTraps().setEnabled(true).setBindAddress("127.0.0.1").setPort(freeUdpPort());
+    startPoller(config);
+    device(v2c(snmpd.community()), byName("wan0"));
+    poll(); // up, as polled; the poll also resolves wan0 to ifIndex 2
+    clock.advance(10);
+    sendTrap(List.of("-v", "2c", "-c", snmpd.community()), config.getTraps().getPort(),
+        "1.3.6.1.6.3.1.1.5.3", 2);
+    awaitStatusChanges(2);
+    // A trap from the right address with the wrong community is ignored.
+    sendTrap(List.of("-v", "2c", "-c", "wrong"), config.getTraps().getPort(),
+        "1.3.6.1.6.3.1.1.5.4", 1);
+    Thread.sleep(300);
+    poller.client(); // the trap also asked for a poll: wait for what it stored
+    poller.pollAllAndStore(5_000);
+    assertThat(statusChanges()).startsWith("up/poll", "down/trap");
+  }
+
+  @Test
+  void v3TrapsAreAcceptedOnlyWithTheDevicesUser() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(new java.io.File("/usr/bin/snmptrap").exists(),
+        "snmptrap (Debian package snmp) is not installed");
+    SnmpConfig config = fast();
+    config.getTraps().setEnabled(true).setBindAddress("127.0.0.1").setPort(freeUdpPort());
+    startPoller(config);
+    Snmpd.V3User u = Snmpd.AUTH_PRIV_SHA;
+    long device = device(v3(u, u.authPassphrase()), byName("wan0"));
+    poll();
+    clock.advance(10);
+    String engine = java.util.HexFormat.of().formatHex(poller.client().engineId(device)
+        .orElseThrow());
+    sendTrap(List.of("-v", "3", "-e", "0x" + engine, "-u", u.name(), "-l", "authPriv", "-a",
+        "SHA", "-A", u.authPassphrase(), "-x", "AES", "-X", u.privPassphrase()),
+        config.getTraps().getPort(), "1.3.6.1.6.3.1.1.5.3", 2);
+    awaitStatusChanges(2);
+    assertThat(statusChanges()).containsExactly("up/poll", "down/trap");
+    sendTrap(List.of("-v", "3", "-e", "0x" + engine, "-u", u.name(), "-l", "authPriv", "-a",
+        "SHA", "-A", "wrong-password", "-x", "AES", "-X", u.privPassphrase()),
+        config.getTraps().getPort(), "1.3.6.1.6.3.1.1.5.4", 1);
+    Thread.sleep(500);
+    assertThat(statusChanges()).containsExactly("up/poll", "down/trap");
+  }
+
   /** A clock the test moves. */
   static final class TestClock extends Clock {
     private volatile Instant now;
