@@ -32,6 +32,7 @@ import org.enlace.server.auth.PasswordHasher;
 import org.enlace.server.auth.UserAuthenticator;
 import org.enlace.server.cli.DbCommand;
 import org.enlace.server.cli.RollupsCommand;
+import org.enlace.server.cli.SnmpCommand;
 import org.enlace.server.cli.UserCommand;
 import org.enlace.server.db.Database;
 import org.enlace.server.db.Migrations;
@@ -96,6 +97,7 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     bootstrap.addCommand(new DbCommand());
     bootstrap.addCommand(new UserCommand());
     bootstrap.addCommand(new RollupsCommand());
+    bootstrap.addCommand(new SnmpCommand());
   }
 
   @Override

@@ -139,6 +139,38 @@ public final class SnmpCredentials {
     }
   }
 
+  public record Rekeyed(int rewritten, int current) {}
+
+  /**
+   * Re-encrypts every device's secrets with the active key, in one transaction: a key missing
+   * for any of them fails the whole run before anything is written.
+   */
+  public Rekeyed rekey(org.jdbi.v3.core.Jdbi jdbi) {
+    return jdbi.inTransaction(h -> {
+      DeviceDao dao = h.attach(DeviceDao.class);
+      int rewritten = 0;
+      int current = 0;
+      for (DeviceDao.DeviceRow d : dao.allForUpdate()) {
+        String community = again(d.community());
+        String auth = again(d.v3AuthPassword());
+        String priv = again(d.v3PrivPassword());
+        if (java.util.Objects.equals(community, d.community())
+            && java.util.Objects.equals(auth, d.v3AuthPassword())
+            && java.util.Objects.equals(priv, d.v3PrivPassword())) {
+          current++;
+          continue;
+        }
+        dao.updateSecrets(d.id(), community, auth, priv);
+        rewritten++;
+      }
+      return new Rekeyed(rewritten, current);
+    });
+  }
+
+  private String again(String stored) {
+    return stored == null || isCurrent(stored) ? stored : encrypt(decrypt(stored));
+  }
+
   /** Whether {@code stored} was encrypted with the active key (what rekey leaves alone). */
   public boolean isCurrent(String stored) {
     return stored.startsWith(PREFIX + activeId + ":");

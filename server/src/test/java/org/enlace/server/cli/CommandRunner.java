@@ -18,6 +18,12 @@ public final class CommandRunner {
     this(app.extension().getConfiguration().getDatabase().getUrl(), app.dataDir());
   }
 
+  /** With more configuration, as YAML appended to the generated file. */
+  public CommandRunner(TestApp app, String extraYaml) throws Exception {
+    this(app);
+    Files.writeString(config, extraYaml, java.nio.file.StandardOpenOption.APPEND);
+  }
+
   public CommandRunner(String databaseUrl, Path dataDir) throws Exception {
     config = Files.createTempFile("enlace-cli-", ".yml");
     String db = databaseUrl.isEmpty() ? "" : "database:\n  url: " + databaseUrl + "\n  user: "
