@@ -40,8 +40,9 @@ public record EvidenceReport(Meta meta, Method method, IndicatorReport indicator
       long pcsOffMinutes, long linkDownMinutes, long noDataMinutes) {}
 
   /**
-   * An interval in which every computer reporting at the establishment saw offline or limited.
-   * cause: agents (from the PCs) or, later, link_down (from SNMP). shortBlip: under the
+   * An interval in which every computer reporting at the establishment saw offline or limited,
+   * or, with no computer reporting, the router saw its links down. cause: link_down when the
+   * router saw the link down at any minute of it (SNMP), otherwise agents. shortBlip: under the
    * configured threshold, listed but not counted as an outage in the totals.
    */
   public record Outage(Instant start, Instant end, long durationMinutes, long openMinutes,

@@ -284,8 +284,8 @@ public final class EvidenceService {
     }
     for (EvidenceDao.UtilizationTotals t : dao.utilizationTotals(linkIds, from, to)) {
       Optional<EvidenceDao.UtilizationRow> p = Optional.ofNullable(p95.get(t.linkId()));
-      if (p.isEmpty() && t.gapMinutes() == 0) {
-        continue;
+      if (p.isEmpty()) {
+        continue; // only gaps: no trusted measurement, so no figure (never a 0 %)
       }
       out.put(t.linkId(), new Utilization(
           p.map(x -> round(x.p95InPct())).orElse(0.0), p.map(x -> round(x.p95OutPct()))

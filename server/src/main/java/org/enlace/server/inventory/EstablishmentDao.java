@@ -57,6 +57,7 @@ public interface EstablishmentDao {
   @SqlQuery("SELECT (SELECT count(*) FROM computers c WHERE c.establishment_id = e.id) "
       + "+ (SELECT count(*) FROM isp_links l WHERE l.establishment_id = e.id) "
       + "+ (SELECT count(*) FROM agents a WHERE a.establishment_id = e.id) "
+      + "+ (SELECT count(*) FROM network_devices d WHERE d.establishment_id = e.id) "
       + "FROM establishments e WHERE e.code = :code")
   long dependents(String code);
 

@@ -79,7 +79,8 @@ public final class EstablishmentsResource {
       dao.find(code).orElseThrow(() -> ApiException.notFound("establishment '" + code + "'"));
       if (dao.dependents(code) > 0) {
         throw ApiException.conflict("establishment_in_use", "establishment '" + code
-            + "' has ISP links, or computers or agents that were ever enrolled there; their "
+            + "' has ISP links, network devices, or computers or agents that were ever enrolled"
+            + " there; their "
             + "history belongs to it, so it is kept");
       }
       dao.deleteTokens(code);

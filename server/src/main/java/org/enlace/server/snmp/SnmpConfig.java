@@ -41,7 +41,7 @@ public class SnmpConfig {
 
   /**
    * Keys for the stored SNMP credentials: id → base64 of 32 random bytes. The one named by
-   * {@code activeCredentialKey} encrypts; every listed key decrypts (see docs/snmp.md for
+   * {@code activeCredentialKey} encrypts; every listed key decrypts (see docs/routers.md for
    * rotation). Empty: a key is generated once into {@code <dataDir>/snmp-credentials.key}.
    */
   @NotNull @JsonProperty private Map<String, String> credentialKeys = new LinkedHashMap<>();

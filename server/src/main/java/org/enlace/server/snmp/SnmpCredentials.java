@@ -91,7 +91,7 @@ public final class SnmpCredentials {
         // Windows: the data directory's ACL is what protects it.
       }
       LOG.warn("event=snmp_credential_key_generated file={} effect=\"SNMP secrets are encrypted "
-          + "with this key; back it up with the database (docs/snmp.md)\"", file);
+          + "with this key; back it up with the database (docs/routers.md)\"", file);
       return key;
     } catch (IOException e) {
       throw new IllegalStateException("cannot read or create the SNMP credential key " + file, e);

@@ -126,10 +126,10 @@ public final class SnmpPoller implements Managed {
   }
 
   private void cycle() {
-    if (reload.getAndSet(false)) {
-      targets = load();
-      metrics.sync(targets.values());
-    }
+    // Every cycle: an edited link's contracted rates or a deleted link take effect at once.
+    reload.set(false);
+    targets = load();
+    metrics.sync(targets.values());
     long interval = config.getInterval().toMilliseconds();
     for (PollTarget t : targets.values()) {
       // A fixed offset per device: polls of one device stay one interval apart.

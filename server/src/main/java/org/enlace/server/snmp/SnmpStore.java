@@ -229,10 +229,11 @@ final class SnmpStore implements Managed {
             r.reading().operStatus(), "poll");
       }
       if (status.isPresent()) {
-        // The minutes since the previous reading share this one's status, when the interval
-        // is short enough to vouch for them; otherwise only this minute is known.
-        Instant from = previous != null && interval.isPresent() && interval.get().gap()
-            .filter(g -> g == CounterRates.Gap.MISSED_POLLS).isEmpty()
+        // The minutes since the previous reading share this one's status when the readings are
+        // close enough to vouch for them (whatever the counters did); after a longer silence,
+        // a router off for two hours, say, only this minute is known.
+        Instant from = previous != null && !java.time.Duration.between(previous.reading().at(),
+            r.reading().at()).minus(maxInterval).isPositive()
             ? previous.reading().at() : r.reading().at();
         rows.linkMinutes(r.linkId(), r.establishmentId(), from, r.reading().at(),
             "up".equals(status.get()));
