@@ -59,6 +59,8 @@ import org.enlace.server.rollup.LocalMinutes;
 import org.enlace.server.speedtest.Ndt7Server;
 import org.enlace.server.speedtest.SpeedTestPlanner;
 import org.enlace.server.speedtest.SpeedTestSlotResource;
+import org.enlace.server.metrics.DatabasePoolMetrics;
+import org.enlace.server.metrics.FleetMetrics;
 import org.enlace.server.rollup.RollupMaintainer;
 import org.enlace.server.snmp.DeviceInventory;
 import org.enlace.server.snmp.DevicesResource;
@@ -226,6 +228,11 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
         localMinutes, env.getObjectMapper(), config.getMunicipality(), clock);
     env.jersey().register(new EvidenceResource(evidence, env.getObjectMapper()));
     env.jersey().register(new ReportsPageResource(config.zone(), clock));
+
+    FleetMetrics fleet = new FleetMetrics(jdbi, meters, clock, config.zone(),
+        config.getIndicators().getMinOnlineDays(), config.getFleetMetrics());
+    env.lifecycle().manage(fleet);
+    DatabasePoolMetrics.register(env.metrics(), meters, db.dataSourceFactory().getMaxSize());
 
     LOG.info("event=enlace_configured dataDir={} timeZone={} database={}", config.dataDir(),
         config.zone(), config.getDatabase().isExternal() ? "external" : "embedded");

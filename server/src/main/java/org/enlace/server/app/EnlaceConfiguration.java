@@ -13,6 +13,7 @@ import org.enlace.server.db.DatabaseConfig;
 import org.enlace.server.indicators.IndicatorsConfig;
 import org.enlace.server.ingest.IngestConfig;
 import org.enlace.server.rollup.RollupConfig;
+import org.enlace.server.metrics.FleetMetricsConfig;
 import org.enlace.server.snmp.SnmpConfig;
 import org.enlace.server.speedtest.SpeedTestConfig;
 import org.enlace.server.speedtest.SpeedTestPlanConfig;
@@ -36,6 +37,8 @@ public class EnlaceConfiguration extends Configuration {
       new SpeedTestPlanConfig();
   @Valid @NotNull @JsonProperty private SpeedTestConfig speedTest = new SpeedTestConfig();
   @Valid @NotNull @JsonProperty private SnmpConfig snmp = new SnmpConfig();
+  @Valid @NotNull @JsonProperty private FleetMetricsConfig fleetMetrics =
+      new FleetMetricsConfig();
 
   public Path dataDir() {
     return Path.of(dataDir).toAbsolutePath().normalize();
@@ -74,6 +77,10 @@ public class EnlaceConfiguration extends Configuration {
 
   public IndicatorsConfig getIndicators() {
     return indicators;
+  }
+
+  public FleetMetricsConfig getFleetMetrics() {
+    return fleetMetrics;
   }
 
   public SnmpConfig getSnmp() {

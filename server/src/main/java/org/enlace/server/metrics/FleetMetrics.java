@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * {@code direction}): agents sit behind NAT and are never scraped, so the server exports what
  * they reported. Never one series per computer or agent: the series grow with the inventory.
  *
- * <p>A background thread reads the state from the database every {@code metrics.fleetRefresh}
+ * <p>A background thread reads the state from the database every {@code fleetMetrics.refresh}
  * with a handful of aggregate queries, updates the gauges in place, registers the series of new
  * establishments and links and removes those that no longer exist (or changed sector or kind).
  * When the database does not answer, the gauges keep their last values and
@@ -54,7 +54,7 @@ public final class FleetMetrics implements Managed {
     COMPUTERS_ENROLLED("enlace.establishment.computers.enrolled",
         "Active computers enrolled at the establishment (not decommissioned)"),
     COMPUTERS_REPORTING("enlace.establishment.computers.reporting",
-        "Active computers whose newest observation is within metrics.reportingWindow"),
+        "Active computers whose newest observation is within fleetMetrics.reportingWindow"),
     COMPUTERS_ONLINE("enlace.establishment.computers.online",
         "Reporting computers whose newest observation is online"),
     COMPUTERS_LIMITED("enlace.establishment.computers.limited",
@@ -119,7 +119,7 @@ public final class FleetMetrics implements Managed {
   private final Clock clock;
   private final LocalMinutes minutes;
   private final int minOnlineDays;
-  private final MetricsConfig config;
+  private final FleetMetricsConfig config;
   private final ObjectMapper json = Jackson.newObjectMapper();
   private final Map<Key, Series> series = new HashMap<>();
   private final Timer refreshTimer;
@@ -138,7 +138,7 @@ public final class FleetMetrics implements Managed {
   }
 
   public FleetMetrics(Jdbi jdbi, MeterRegistry meters, Clock clock, ZoneId zone,
-      int minOnlineDays, MetricsConfig config) {
+      int minOnlineDays, FleetMetricsConfig config) {
     this.jdbi = requireNonNull(jdbi, "jdbi is null");
     this.meters = requireNonNull(meters, "meters is null");
     this.clock = requireNonNull(clock, "clock is null");
@@ -166,7 +166,7 @@ public final class FleetMetrics implements Managed {
       return t;
     });
     executor.scheduleWithFixedDelay(this::refreshSafely, 0,
-        config.getFleetRefresh().toMilliseconds(), TimeUnit.MILLISECONDS);
+        config.getRefresh().toMilliseconds(), TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -218,7 +218,7 @@ public final class FleetMetrics implements Managed {
     refreshFailures.increment();
     if (!failing) {
       LOG.warn("event=fleet_metrics_failed error=\"{}\" effect=\"gauges keep their last values;"
-          + " retried every {}\"", e.toString(), config.getFleetRefresh());
+          + " retried every {}\"", e.toString(), config.getRefresh());
       failing = true;
     }
   }
@@ -240,8 +240,10 @@ public final class FleetMetrics implements Managed {
         List<FleetMetricsDao.LinkRow> links, List<FleetMetricsDao.VersionRow> versions,
         Optional<FleetMetricsDao.BaselineRow> baseline,
         List<FleetMetricsDao.DeclaredRow> declared) {}
+    // One snapshot for all the queries. READ ONLY is set on the transaction, never on the
+    // connection: a pooled connection left read-only would refuse the server's next writes.
     State s = jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> {
-      h.setReadOnly(true);
+      h.execute("SET TRANSACTION READ ONLY");
       FleetMetricsDao dao = h.attach(FleetMetricsDao.class);
       return new State(
           dao.establishments(reportingSince, liveSince, droppedSince, monthStart, nextMonth,

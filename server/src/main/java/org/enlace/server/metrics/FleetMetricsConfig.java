@@ -9,8 +9,11 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.util.concurrent.TimeUnit;
 
-/** The fleet's Prometheus metrics ({@code metrics:} in config.yml). */
-public class MetricsConfig {
+/**
+ * The fleet's Prometheus metrics ({@code fleetMetrics:} in config.yml; {@code metrics:} is
+ * Dropwizard's own).
+ */
+public class FleetMetricsConfig {
   /**
    * How often the per-establishment gauges are read from the database (one set of queries per
    * refresh, whatever the number of computers). Keep it near Prometheus' scrape interval.
@@ -19,7 +22,7 @@ public class MetricsConfig {
   @MinDuration(value = 1, unit = TimeUnit.SECONDS)
   @MaxDuration(value = 1, unit = TimeUnit.HOURS)
   @JsonProperty
-  private Duration fleetRefresh = Duration.seconds(30);
+  private Duration refresh = Duration.seconds(30);
 
   /**
    * A computer "reports now" when its newest observation is at most this old; only those count
@@ -37,12 +40,12 @@ public class MetricsConfig {
    */
   @Min(2) @Max(200) @JsonProperty private int maxAgentVersions = 20;
 
-  public Duration getFleetRefresh() {
-    return fleetRefresh;
+  public Duration getRefresh() {
+    return refresh;
   }
 
-  public void setFleetRefresh(Duration fleetRefresh) {
-    this.fleetRefresh = fleetRefresh;
+  public void setRefresh(Duration refresh) {
+    this.refresh = refresh;
   }
 
   public Duration getReportingWindow() {

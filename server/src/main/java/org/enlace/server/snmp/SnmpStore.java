@@ -232,8 +232,8 @@ final class SnmpStore implements Managed {
         // The minutes since the previous reading share this one's status when the readings are
         // close enough to vouch for them (whatever the counters did); after a longer silence,
         // a router off for two hours, say, only this minute is known.
-        Instant from = previous != null && !java.time.Duration.between(previous.reading().at(),
-            r.reading().at()).minus(maxInterval).isPositive()
+        Instant from = previous != null && java.time.Duration.between(previous.reading().at(),
+            r.reading().at()).compareTo(maxInterval) <= 0
             ? previous.reading().at() : r.reading().at();
         rows.linkMinutes(r.linkId(), r.establishmentId(), from, r.reading().at(),
             "up".equals(status.get()));

@@ -72,7 +72,7 @@ class FleetCardinalityTest {
     });
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     FleetMetrics fleet = new FleetMetrics(jdbi, meters, Clock.fixed(NOW, ZoneOffset.UTC),
-        ZoneId.of("America/Bogota"), 1, new MetricsConfig());
+        ZoneId.of("America/Bogota"), 1, new FleetMetricsConfig());
     long start = System.nanoTime();
     assertThat(fleet.refresh()).isTrue();
     long millis = (System.nanoTime() - start) / 1_000_000;

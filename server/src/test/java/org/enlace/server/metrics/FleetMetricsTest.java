@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -34,7 +35,7 @@ class FleetMetricsTest {
 
   private final Jdbi jdbi = TestJdbi.migrated();
 
-  static FleetMetrics fleet(Jdbi jdbi, MeterRegistry meters, Instant now, MetricsConfig config) {
+  static FleetMetrics fleet(Jdbi jdbi, MeterRegistry meters, Instant now, FleetMetricsConfig config) {
     return new FleetMetrics(jdbi, meters, Clock.fixed(now, ZoneOffset.UTC), BOGOTA, 1, config);
   }
 
@@ -120,7 +121,7 @@ class FleetMetricsTest {
           .bind("e", a).execute();
     });
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    FleetMetrics fleet = fleet(jdbi, meters, NOW, new MetricsConfig());
+    FleetMetrics fleet = fleet(jdbi, meters, NOW, new FleetMetricsConfig());
     assertThat(fleet.refresh()).isTrue();
 
     String[] a = {"establishment", "alcaldia", "sector", "administration", "kind", "town_hall"};
@@ -177,7 +178,7 @@ class FleetMetricsTest {
 
     // 13:00 on the same Wednesday: the town hall is closed for lunch.
     SimpleMeterRegistry lunch = new SimpleMeterRegistry();
-    fleet(jdbi, lunch, NOW.plus(Duration.ofHours(3)), new MetricsConfig()).refresh();
+    fleet(jdbi, lunch, NOW.plus(Duration.ofHours(3)), new FleetMetricsConfig()).refresh();
     assertThat(value(lunch, "enlace.establishment.open", a)).isZero();
     assertThat(value(lunch, "enlace.establishment.open", k)).isEqualTo(1);
   }
@@ -199,7 +200,7 @@ class FleetMetricsTest {
       return l;
     });
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    fleet(jdbi, meters, NOW, new MetricsConfig()).refresh();
+    fleet(jdbi, meters, NOW, new FleetMetricsConfig()).refresh();
     String link = Long.toString(linkId);
     String[] down = {"establishment", "biblioteca", "link", link, "direction", "down"};
     String[] up = {"establishment", "biblioteca", "link", link, "direction", "up"};
@@ -221,7 +222,7 @@ class FleetMetricsTest {
       return new long[] {a, b, link(h, a, 10, 5)};
     });
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    FleetMetrics fleet = fleet(jdbi, meters, NOW, new MetricsConfig());
+    FleetMetrics fleet = fleet(jdbi, meters, NOW, new FleetMetricsConfig());
     fleet.refresh();
     String before = meters.scrape();
     assertThat(before).contains("enlace_link_contracted_bits_per_second{direction=\"down\","
@@ -256,7 +257,7 @@ class FleetMetricsTest {
           + " ('citizens', 'ended', 1, 5, DATE '2026-09-01', DATE '2026-10-01', 'visita', 'it')");
     });
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    fleet(jdbi, meters, NOW, new MetricsConfig()).refresh();
+    fleet(jdbi, meters, NOW, new FleetMetricsConfig()).refresh();
     assertThat(value(meters, "enlace.indicator.baseline.computers", "sector", "administration"))
         .isEqualTo(40);
     assertThat(value(meters, "enlace.indicator.baseline.establishments", "sector", "citizens"))
@@ -278,7 +279,7 @@ class FleetMetricsTest {
         }
       }
     });
-    MetricsConfig config = new MetricsConfig();
+    FleetMetricsConfig config = new FleetMetricsConfig();
     config.setMaxAgentVersions(3);
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     fleet(jdbi, meters, NOW, config).refresh();
@@ -305,7 +306,7 @@ class FleetMetricsTest {
     }).installPlugin(new SqlObjectPlugin());
     switchable.useHandle(h -> establishment(h, "a", "citizens", "school", "{}", null, null));
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    FleetMetrics fleet = fleet(switchable, meters, NOW, new MetricsConfig());
+    FleetMetrics fleet = fleet(switchable, meters, NOW, new FleetMetricsConfig());
     assertThat(fleet.refresh()).isTrue();
     assertThat(value(meters, "enlace.database.up")).isEqualTo(1);
 
@@ -321,6 +322,28 @@ class FleetMetricsTest {
     down.set(false);
     assertThat(fleet.refresh()).isTrue();
     assertThat(value(meters, "enlace.database.up")).isEqualTo(1);
+  }
+
+  /** The refresh borrows the server's pooled connections: it must give them back unchanged. */
+  @Test
+  void leavesThePooledConnectionAsItFoundIt() throws Exception {
+    String url = TestPostgres.newDatabase();
+    DataSourceFactory dsf = new DataSourceFactory();
+    dsf.setUrl(url);
+    dsf.setUser(TestPostgres.user());
+    dsf.setPassword(TestPostgres.password());
+    Migrations.migrate(dsf);
+    try (Connection c = DriverManager.getConnection(url, TestPostgres.user(),
+        TestPostgres.password())) {
+      int isolation = c.getTransactionIsolation();
+      Jdbi one = Jdbi.create(c).installPlugin(new SqlObjectPlugin());
+      assertThat(fleet(one, new SimpleMeterRegistry(), NOW, new FleetMetricsConfig()).refresh())
+          .isTrue();
+      assertThat(c.isReadOnly()).isFalse();
+      assertThat(c.getAutoCommit()).isTrue();
+      assertThat(c.getTransactionIsolation()).isEqualTo(isolation);
+      one.useHandle(h -> establishment(h, "escribe", "citizens", "school", "{}", null, null));
+    }
   }
 
   static String[] append(String[] tags, String... more) {

@@ -1,0 +1,44 @@
+package org.enlace.server.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.dropwizard.jackson.Jackson;
+import io.dropwizard.jersey.validation.Validators;
+import io.dropwizard.util.Duration;
+import jakarta.validation.Validator;
+import org.junit.jupiter.api.Test;
+
+/** {@code fleetMetrics:} in config.yml: defaults, mapping and limits. */
+class FleetMetricsConfigTest {
+  private static final ObjectMapper YAML = Jackson.newObjectMapper(new YAMLFactory());
+  private static final Validator VALIDATOR = Validators.newValidator();
+
+  @Test
+  void defaults() {
+    FleetMetricsConfig c = new FleetMetricsConfig();
+    assertThat(c.getRefresh()).isEqualTo(Duration.seconds(30));
+    assertThat(c.getReportingWindow()).isEqualTo(Duration.minutes(10));
+    assertThat(c.getMaxAgentVersions()).isEqualTo(20);
+    assertThat(VALIDATOR.validate(c)).isEmpty();
+  }
+
+  @Test
+  void mapsEveryKey() throws Exception {
+    FleetMetricsConfig c = YAML.readValue("refresh: 15 seconds\nreportingWindow: 5 minutes\n"
+        + "maxAgentVersions: 8\n", FleetMetricsConfig.class);
+    assertThat(c.getRefresh()).isEqualTo(Duration.seconds(15));
+    assertThat(c.getReportingWindow()).isEqualTo(Duration.minutes(5));
+    assertThat(c.getMaxAgentVersions()).isEqualTo(8);
+    assertThat(VALIDATOR.validate(c)).isEmpty();
+  }
+
+  @Test
+  void refusesARefreshUnderASecondAndAWindowUnderAMinute() throws Exception {
+    FleetMetricsConfig c = YAML.readValue("refresh: 100 milliseconds\n"
+        + "reportingWindow: 30 seconds\nmaxAgentVersions: 1\n", FleetMetricsConfig.class);
+    assertThat(VALIDATOR.validate(c)).extracting(v -> v.getPropertyPath().toString())
+        .containsExactlyInAnyOrder("refresh", "reportingWindow", "maxAgentVersions");
+  }
+}
