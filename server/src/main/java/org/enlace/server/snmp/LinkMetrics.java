@@ -26,6 +26,7 @@ final class LinkMetrics {
   private final MeterRegistry registry;
   private final Map<Long, LinkSeries> links = new ConcurrentHashMap<>();
   private final Map<Long, DeviceSeries> devices = new ConcurrentHashMap<>();
+  private final Map<Long, List<Long>> deviceLinks = new ConcurrentHashMap<>();
 
   LinkMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -66,11 +67,13 @@ final class LinkMetrics {
               .description("Time to poll one device (all its links), including retries")
               .tags("establishment", t.establishmentCode(), "device", Long.toString(id))
               .register(registry)));
+      deviceLinks.put(t.id(), t.links().stream().map(PollTarget.Link::linkId).toList());
       for (PollTarget.Link l : t.links()) {
         liveLinks.add(l.linkId());
         links.computeIfAbsent(l.linkId(), id -> register(t.establishmentCode(), id));
       }
     }
+    deviceLinks.keySet().retainAll(liveDevices);
     removeExcept(liveLinks, liveDevices);
   }
 
@@ -123,6 +126,18 @@ final class LinkMetrics {
       return;
     }
     d.poll.record(o.durationNanos(), TimeUnit.NANOSECONDS);
+    // A link this poll could not read has no current state: NaN (no data), not the last values,
+    // so a dead router's link is neither drawn nor alerted on as saturated or down.
+    Set<Long> read = new HashSet<>();
+    o.readings().forEach(r -> read.add(r.linkId()));
+    for (long link : deviceLinks.getOrDefault(o.deviceId(), List.of())) {
+      LinkSeries s = links.get(link);
+      if (s != null && !read.contains(link)) {
+        s.oper = Double.NaN;
+        s.inRatio = Double.NaN;
+        s.outRatio = Double.NaN;
+      }
+    }
     for (PollOutcome.Failed f : o.failures()) {
       d.failures.computeIfAbsent(f.reason().wire(), reason -> Counter.builder(
               "enlace.snmp.device.poll.failures")

@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,6 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.assertj.core.api.SoftAssertions;
 import org.enlace.server.db.EmbeddedPostgres;
+import org.enlace.server.snmp.testing.MibState;
+import org.enlace.server.snmp.testing.Snmpd;
 import org.enlace.server.testing.Api;
 import org.enlace.server.testing.TestApp;
 import org.enlace.server.testing.TestPostgres;
@@ -48,33 +49,50 @@ import org.junit.jupiter.api.Test;
  * returns nothing and fails the build.
  *
  * <p>The scenario, in order: (1) a municipality with agents online, offline and limited, a slow
- * ISP link, agents silent for hours and for 22 days, bad and duplicated reports; (2) the
- * server's PostgreSQL stopped (the database and ingest alerts); (3) the server stopped (the
- * server-down alert). Each expression must return data in at least one of the three phases.
+ * ISP link, agents silent for hours and for 22 days, bad and duplicated reports, and routers
+ * polled over SNMP by the server's own poller from a real snmpd ({@link Snmpd}, scripted IF-MIB):
+ * the town hall's link saturated, the library's link down, the school's router answering nothing
+ * (wrong community); (2) the server's PostgreSQL stopped (the database and ingest alerts); (3)
+ * the server stopped (the server-down alert). Each expression must return data in at least one of
+ * the three phases.
+ *
+ * <p>Alert rules are checked by running their expression, not by waiting out their {@code for:}.
  */
 class DashboardsIT {
   static final Path SERVER_JAR = ShippedQueries.ROOT.resolve("server/target/enlace-server.jar");
 
-  /**
-   * Series of the SNMP poller (issue 7), which this scenario does not feed yet: an expression that
-   * names one of them may return nothing. Empty this set once the scenario polls a real snmpd.
-   */
-  static final Set<String> EXPECTED_EMPTY_UNTIL_SNMP_SCENARIO = Set.of(
-      "enlace_link_oper_status", "enlace_link_octets_total", "enlace_link_utilization_ratio",
-      "enlace_link_last_poll_success_timestamp_seconds", "enlace_snmp_device_poll_seconds",
-      "enlace_snmp_device_poll_failures_total", "link:enlace_link_bits_per_second:rate5m");
+  /** The server's SNMP poller in this test: every 2 s, 1 s per request, no retries. */
+  static final String SNMP_CONFIG = "snmp: {interval: 2 seconds, timeout: 1 second, retries: 0}";
+  /** sysUpTime of the scripted router when the test starts, in TimeTicks (1/100 s): ~11.6 days. */
+  static final long UPTIME0 = 100_000_000L;
+  /** The town hall's link (100/50 Mbit/s contracted) carries 95 and 47.5 Mbit/s: 95 % each way. */
+  static final long TOWN_HALL_IN_BYTES_PER_S = 95_000_000L / 8;
+  static final long TOWN_HALL_OUT_BYTES_PER_S = 47_500_000L / 8;
 
   private static final HttpClient HTTP = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(5)).build();
   private final List<Process> processes = new ArrayList<>();
   private final AtomicBoolean feeding = new AtomicBoolean();
   private Thread feeder;
+  private final AtomicBoolean ticking = new AtomicBoolean();
+  private Thread ticker;
+  private Snmpd snmpd;
 
   @AfterEach
   void stopAll() throws InterruptedException {
     feeding.set(false);
     if (feeder != null) {
       feeder.join(30_000);
+    }
+    ticking.set(false);
+    if (ticker != null) {
+      ticker.interrupt();
+      ticker.join(30_000);
+      ticker = null;
+    }
+    if (snmpd != null) {
+      snmpd.close();
+      snmpd = null;
     }
     for (Process p : processes) {
       p.destroy();
@@ -173,6 +191,28 @@ class DashboardsIT {
     }
   }
 
+  /** An instant query's series, as "{labels} value" lines, for the output. */
+  static List<String> values(int port, String expr) {
+    try {
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(
+              "http://127.0.0.1:" + port + "/api/v1/query?query="
+                  + URLEncoder.encode(expr, StandardCharsets.UTF_8)))
+          .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+      List<String> out = new ArrayList<>();
+      for (JsonNode series : Api.JSON.readTree(r.body()).path("data").path("result")) {
+        ObjectNode labels = ((ObjectNode) series.path("metric").deepCopy());
+        labels.remove(List.of("__name__", "instance", "job"));
+        out.add(labels + " " + series.path("value").path(1).asText());
+      }
+      return out;
+    } catch (IOException e) {
+      return List.of(e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return List.of(e.toString());
+    }
+  }
+
   record Enrolled(long computerId, Api api, AtomicLong seq) {
     Api.Response report(ObjectNode body) {
       return api.post("/api/v1/reports", body);
@@ -213,11 +253,40 @@ class DashboardsIT {
     assertThat(r.status()).as(r.toString()).isEqualTo(201);
   }
 
-  static void link(Api it, String code, int down, int up) {
+  static long link(Api it, String code, int down, int up) {
     Api.Response r = it.post("/api/v1/establishments/" + code + "/links", Api.object()
         .put("ispName", "Proveedor Regional").put("contractedDownMbps", down)
         .put("contractedUpMbps", up));
     assertThat(r.status()).as(r.toString()).isEqualTo(201);
+    return r.body().get("id").asLong();
+  }
+
+  /** A v2c router of the establishment, at {@code snmpd}, carrying one link on {@code ifName}. */
+  static void device(Api it, String code, Snmpd snmpd, String community, long linkId,
+      String ifName) {
+    ObjectNode body = Api.object().put("name", "Router " + code).put("address", "127.0.0.1")
+        .put("port", snmpd.port());
+    body.putObject("snmp").put("version", "v2c").put("community", community);
+    body.putArray("interfaces").add(Api.object().put("linkId", linkId).put("ifName", ifName));
+    Api.Response r = it.post("/api/v1/establishments/" + code + "/devices", body);
+    assertThat(r.status()).as(r.toString()).isEqualTo(201);
+  }
+
+  /**
+   * What the routers answer: wan0 (the town hall's link) up and busy, wan1 (the library's) down.
+   * The poller takes a sysUpTime that disagrees with its own clock for a restart, so the uptime
+   * and the counters follow the wall clock from {@code t0Millis}.
+   */
+  static MibState routers(long t0Millis, long nowMillis) {
+    long ms = nowMillis - t0Millis;
+    MibState mib = new MibState().uptime(UPTIME0 + ms / 10).sysName("router-municipal");
+    mib.iface(1, i -> i.name("lo").descr("lo").highSpeedMbps(0));
+    mib.iface(2, i -> i.name("wan0").descr("eth1").alias("Proveedor Regional").oper(1)
+        .highSpeedMbps(1000).hcIn(5_000_000_000L + TOWN_HALL_IN_BYTES_PER_S * ms / 1000)
+        .hcOut(2_000_000_000L + TOWN_HALL_OUT_BYTES_PER_S * ms / 1000));
+    mib.iface(3, i -> i.name("wan1").descr("eth2").alias("Proveedor Regional").oper(2)
+        .highSpeedMbps(10).hcIn(123_456_789L).hcOut(23_456_789L));
+    return mib;
   }
 
   static Connection database(Path serverData) throws Exception {
@@ -232,6 +301,8 @@ class DashboardsIT {
       throws Exception {
     assumeTrue(installed("prometheus"), "prometheus is not installed (Debian: apt-get install"
         + " prometheus; .ci/run installs it)");
+    assumeTrue(Snmpd.installed(), Snmpd.SNMPD + " is not installed (Debian: apt-get install"
+        + " snmpd; .ci/run installs it)");
     assertThat(SERVER_JAR).as("build the server jar first (mvn verify from the root)").exists();
     long t0 = System.nanoTime();
     Path dir = TestPostgres.worldTraversableTempDir("enlace-dashboards-");
@@ -246,6 +317,7 @@ class DashboardsIT {
         "dataDir: " + serverData,
         "fleetMetrics: {refresh: 1 second}",
         "rollups: {maintainerInterval: 1 second}",
+        SNMP_CONFIG,
         "server:",
         "  applicationConnectors: [{type: http, port: " + port + ", bindHost: 127.0.0.1}]",
         "  adminConnectors: [{type: http, port: " + adminPort + ", bindHost: 127.0.0.1}]",
@@ -259,6 +331,27 @@ class DashboardsIT {
         "--config.file=" + prometheusConfig(dir, adminPort),
         "--storage.tsdb.path=" + dir.resolve("tsdb"),
         "--web.listen-address=127.0.0.1:" + promPort, "--log.level=warn");
+    // The routers: one real snmpd whose uptime and counters keep time, while the server starts.
+    long snmpT0 = System.currentTimeMillis();
+    snmpd = Snmpd.builder().state(routers(snmpT0, snmpT0)).start();
+    Snmpd routers = snmpd;
+    ticking.set(true);
+    ticker = new Thread(() -> {
+      while (ticking.get()) {
+        try {
+          routers.state(routers(snmpT0, System.currentTimeMillis()));
+          Thread.sleep(500);
+        } catch (InterruptedException ie) {
+          return;
+        } catch (RuntimeException e) {
+          if (ticking.get()) {
+            System.out.println("DashboardsIT: scripted routers not updated: " + e);
+          }
+        }
+      }
+    }, "dashboards-it-routers");
+    ticker.setDaemon(true);
+    ticker.start();
 
     String base = "http://127.0.0.1:" + port;
     Api anonymous = new Api(base, null);
@@ -283,8 +376,14 @@ class DashboardsIT {
     establishment(it, "biblioteca", "citizens", "library", 1.21, -77.46);
     establishment(it, "escuela", "citizens", "school", 1.22, -77.47);
     establishment(it, "kiosco", "citizens", "public_access_point", 1.23, -77.48);
-    link(it, "alcaldia", 100, 50);
-    link(it, "biblioteca", 10, 5);
+    long townHallLink = link(it, "alcaldia", 100, 50);
+    long libraryLink = link(it, "biblioteca", 10, 5);
+    long schoolLink = link(it, "escuela", 20, 10);
+    // Their routers, polled every 2 s from now on: the town hall's link saturated, the library's
+    // down, the school's router deaf to the community it is asked with (timeouts).
+    device(it, "alcaldia", snmpd, snmpd.community(), townHallLink, "wan0");
+    device(it, "biblioteca", snmpd, snmpd.community(), libraryLink, "wan1");
+    device(it, "escuela", snmpd, "not-" + snmpd.community(), schoolLink, "wan0");
     assertThat(it.post("/api/v1/indicators/baseline", Api.JSON.readTree("{\"reference\": \"plan\","
         + " \"administration\": {\"computers\": 1, \"establishments\": 1},"
         + " \"citizens\": {\"computers\": 1, \"establishments\": 1}}")).status()).isEqualTo(201);
@@ -374,8 +473,20 @@ class DashboardsIT {
             && query(promPort, "enlace_establishment_month_availability_ratio").data()
             && query(promPort, "enlace_establishment_agents{lifecycle=\"at_risk\"} > 0").data()
             && query(promPort, "establishment:enlace_state:code == 1").data()
-            && query(promPort, "sector:enlace_indicator_computers_progress:ratio").data());
+            && query(promPort, "sector:enlace_indicator_computers_progress:ratio").data()
+            && query(promPort, "enlace_link_utilization_ratio{link=\"" + townHallLink
+                + "\"} > 0.9").data()
+            && query(promPort, "enlace_link_oper_status{link=\"" + libraryLink + "\"} == 0")
+                .data()
+            && query(promPort, "link:enlace_link_bits_per_second:rate5m > 0").data()
+            && query(promPort, "increase(enlace_snmp_device_poll_failures_total{establishment="
+                + "\"escuela\", reason=\"timeout\"}[15m]) > 2").data());
     runUntilSettled("healthy", promPort, pending, answeredIn, Duration.ofSeconds(20));
+    for (String expr : List.of("enlace_link_utilization_ratio", "enlace_link_oper_status",
+        "link:enlace_link_bits_per_second:rate5m",
+        "enlace_snmp_device_poll_failures_total")) {
+      System.out.println("DashboardsIT: " + expr + " " + values(promPort, expr));
+    }
 
     // (2) The database goes away under the running server.
     EmbeddedPostgres.start(serverData, 0, "nobody").stop();
@@ -398,19 +509,11 @@ class DashboardsIT {
         answeredIn, (System.nanoTime() - started) / 1e9, (System.nanoTime() - t0) / 1e9);
     List<String> unrunnable = new ArrayList<>();
     List<String> empty = new ArrayList<>();
-    List<String> snmp = new ArrayList<>();
     for (Map.Entry<ShippedQueries.Query, String> e : pending.entrySet()) {
       ShippedQueries.Query q = e.getKey();
       String line = q.source() + ": " + q.expr().replaceAll("\\s+", " ") + " -> " + e.getValue();
-      if (e.getValue().startsWith("error ")) {
-        unrunnable.add(line);
-      } else if (EXPECTED_EMPTY_UNTIL_SNMP_SCENARIO.stream().anyMatch(q.expr()::contains)) {
-        snmp.add(line);
-      } else {
-        empty.add(line);
-      }
+      (e.getValue().startsWith("error ") ? unrunnable : empty).add(line);
     }
-    snmp.forEach(l -> System.out.println("DashboardsIT: no data until the SNMP scenario: " + l));
     SoftAssertions.assertSoftly(soft -> {
       soft.assertThat(unrunnable).as("expressions Prometheus cannot parse or run").isEmpty();
       soft.assertThat(empty).as("expressions that returned no data in any phase (a metric the"

@@ -61,6 +61,8 @@ public final class MibState {
   static final Oid IFX_ENTRY = Oid.parse("1.3.6.1.2.1.31.1.1.1");
 
   private long uptime;
+  /** Live mode: sysUpTime and the scripted rates advance with the wall clock from this instant. */
+  private Long liveSince;
   private String sysDescr = "Enlace scripted IF-MIB (Net-SNMP pass_persist)";
   private String sysObjectId = NET_SNMP_LINUX;
   private String sysContact = "noc@enlace.test";
@@ -70,6 +72,20 @@ public final class MibState {
   private final TreeMap<Integer, Iface> ifaces = new TreeMap<>();
   // Keyed by the OID text as given; null value means "serve nothing here".
   private final Map<String, String> overrides = new LinkedHashMap<>();
+
+  /**
+   * Live mode for long runs (benchmarks): from {@code epochMillis} on, sysUpTime grows with the
+   * wall clock and each interface's counters by its {@link Iface#rate}, computed at each request,
+   * so nothing has to rewrite the file to keep time.
+   */
+  public MibState live(long epochMillis) {
+    this.liveSince = epochMillis;
+    return this;
+  }
+
+  public Long liveSince() {
+    return liveSince;
+  }
 
   /** sysUpTime.0 in TimeTicks (1/100 s), 0..2^32-1: script reboots and the 497-day wrap. */
   public MibState uptime(long ticks) {
@@ -134,6 +150,11 @@ public final class MibState {
     return this;
   }
 
+  /** The interface at {@code index}, or null (no creation, unlike {@link #iface(int)}). */
+  Iface find(int index) {
+    return ifaces.get(index);
+  }
+
   public Collection<Iface> ifaces() {
     return Collections.unmodifiableCollection(ifaces.values());
   }
@@ -178,6 +199,23 @@ public final class MibState {
     private long hcOut;
     private boolean hc = true;
     private boolean ifX = true;
+    private long rateIn;
+    private long rateOut;
+
+    /** Octets per second in and out, used in live mode (see {@link MibState#live}). */
+    public Iface rate(long inPerSecond, long outPerSecond) {
+      this.rateIn = inPerSecond;
+      this.rateOut = outPerSecond;
+      return this;
+    }
+
+    public long rateIn() {
+      return rateIn;
+    }
+
+    public long rateOut() {
+      return rateOut;
+    }
 
     Iface(int index) {
       this.index = index;
@@ -381,6 +419,13 @@ public final class MibState {
       p.setProperty(k + "hcOut", Long.toUnsignedString(i.hcOut));
       p.setProperty(k + "hc", Boolean.toString(i.hc));
       p.setProperty(k + "ifX", Boolean.toString(i.ifX));
+      if (i.rateIn != 0 || i.rateOut != 0) {
+        p.setProperty(k + "rateIn", Long.toString(i.rateIn));
+        p.setProperty(k + "rateOut", Long.toString(i.rateOut));
+      }
+    }
+    if (liveSince != null) {
+      p.setProperty("liveSince", Long.toString(liveSince));
     }
     overrides.forEach((oid, v) -> p.setProperty("extra." + oid, v == null ? "none" : v));
     return p;
@@ -416,6 +461,7 @@ public final class MibState {
         case "sysName" -> s.sysName = v;
         case "sysLocation" -> s.sysLocation = v;
         case "sysServices" -> s.sysServices = Integer.parseInt(v);
+        case "liveSince" -> s.live(Long.parseLong(v));
         default -> throw new IllegalArgumentException("unknown key " + key);
       }
     }
@@ -438,6 +484,8 @@ public final class MibState {
       case "hcOut" -> i.hcOut(Long.parseUnsignedLong(v));
       case "hc" -> i.hc(Boolean.parseBoolean(v));
       case "ifX" -> i.ifX(Boolean.parseBoolean(v));
+      case "rateIn" -> i.rateIn = Long.parseLong(v);
+      case "rateOut" -> i.rateOut = Long.parseLong(v);
       default -> throw new IllegalArgumentException("unknown interface field " + field);
     }
   }

@@ -38,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 public final class ScriptedIfMib {
   private final Path stateFile;
   private NavigableMap<Oid, MibState.Served> tree = new TreeMap<>();
+  private MibState state = new MibState();
   private Stamp loaded;
 
   /** What tells one version of the state file from the next without reading it. */
@@ -105,7 +106,39 @@ public final class ScriptedIfMib {
     if (e == null) {
       return "NONE\n";
     }
-    return e.getKey() + "\n" + e.getValue().type() + "\n" + e.getValue().value() + "\n";
+    return e.getKey() + "\n" + e.getValue().type() + "\n" + live(e.getKey(), e.getValue())
+        + "\n";
+  }
+
+  private static final Oid SYS_UPTIME = Oid.parse("1.3.6.1.2.1.1.3.0");
+
+  /** In live mode, sysUpTime and counters with a rate are computed for now. */
+  private String live(Oid oid, MibState.Served served) {
+    Long since = state.liveSince();
+    if (since == null) {
+      return served.value();
+    }
+    long elapsedMs = Math.max(0, System.currentTimeMillis() - since);
+    if (oid.equals(SYS_UPTIME)) {
+      return Long.toString((state.uptime() + elapsedMs / 10) & MibState.MAX_32);
+    }
+    int[] a = oid.arcs();
+    boolean ifEntry = a.length == 11 && a[6] == 2 && a[7] == 2 && a[8] == 1; // 1.3.6.1.2.1.2.2.1.c.i
+    boolean ifX = a.length == 12 && a[6] == 31 && a[7] == 1 && a[8] == 1 && a[9] == 1;
+    int column = ifEntry ? a[9] : ifX ? a[10] : -1;
+    int index = a[a.length - 1];
+    boolean in = (ifEntry && column == 10) || (ifX && column == 6);
+    boolean out = (ifEntry && column == 16) || (ifX && column == 10);
+    if (!in && !out) {
+      return served.value();
+    }
+    MibState.Iface i = state.find(index);
+    long rate = i == null ? 0 : in ? i.rateIn() : i.rateOut();
+    if (rate == 0) {
+      return served.value();
+    }
+    long value = Long.parseUnsignedLong(served.value()) + rate * elapsedMs / 1000;
+    return ifEntry ? Long.toString(value & MibState.MAX_32) : Long.toUnsignedString(value);
   }
 
   /** The served tree, re-read if the file changed since the last request. */
@@ -123,7 +156,9 @@ public final class ScriptedIfMib {
     }
     if (!Objects.equals(now, loaded)) {
       try {
-        tree = MibState.readFrom(stateFile).tree();
+        MibState next = MibState.readFrom(stateFile);
+        tree = next.tree();
+        state = next;
         loaded = now;
       } catch (IOException | RuntimeException e) {
         // Keep serving the previous version; the next request tries again.
