@@ -103,6 +103,9 @@ public interface SnmpDao {
   void mergeLinkDays(long[] linkIds, String[] days, long[] establishmentIds, int[] dayMinutes,
       String[] up, String[] down);
 
+  @SqlUpdate("DELETE FROM snmp_poll_failures WHERE at < :cutoff")
+  int deleteFailuresBefore(Instant cutoff);
+
   @SqlQuery("SELECT enlace_drop_link_samples_before(:cutoff)")
   int dropSamplesBefore(LocalDate cutoff);
 }

@@ -40,6 +40,7 @@ public final class SnmpPoller implements Managed {
   private final AtomicBoolean reload = new AtomicBoolean(true);
   private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
   private final Map<Long, Instant> edited = new ConcurrentHashMap<>();
+  private final Map<Long, String> lastFailures = new ConcurrentHashMap<>();
   private final Semaphore permits;
   private volatile Map<Long, PollTarget> targets = new ConcurrentHashMap<>();
   private SnmpClient client;
@@ -172,11 +173,26 @@ public final class SnmpPoller implements Managed {
     return true;
   }
 
-  private static void log(PollTarget t, PollOutcome o) {
+  /**
+   * Logs a device's failures when they start or change, and its recovery, not every minute: a
+   * router switched off for a week would otherwise write 10,000 identical lines.
+   */
+  private void log(PollTarget t, PollOutcome o) {
+    String now = o.failures().stream().map(f -> f.reason().wire()).distinct().sorted()
+        .reduce((a, b) -> a + "," + b).orElse("");
+    String before = lastFailures.put(t.id(), now);
+    if (now.equals(before == null ? "" : before)) {
+      return;
+    }
+    if (now.isEmpty()) {
+      LOG.info("event=snmp_poll_recovered device={} establishment={} address={}:{} was={}",
+          t.id(), t.establishmentCode(), t.address(), t.port(), before);
+      return;
+    }
     for (PollOutcome.Failed f : o.failures()) {
       LOG.info("event=snmp_poll_failed device={} establishment={} address={}:{} reason={}"
-          + " detail=\"{}\"", t.id(), t.establishmentCode(), t.address(), t.port(),
-          f.reason().wire(), f.detail());
+          + " detail=\"{}\" note=\"logged again only when it changes\"", t.id(),
+          t.establishmentCode(), t.address(), t.port(), f.reason().wire(), f.detail());
     }
   }
 

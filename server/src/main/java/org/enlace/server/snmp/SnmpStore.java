@@ -285,6 +285,8 @@ final class SnmpStore implements Managed {
   int expire(Instant cutoff) {
     LocalDate day = cutoff.atZone(minutes.zone()).toLocalDate();
     int dropped = jdbi.withExtension(SnmpDao.class, d -> d.dropSamplesBefore(day));
+    // A dead router adds a failure a minute: they follow the samples' retention.
+    jdbi.useExtension(SnmpDao.class, d -> d.deleteFailuresBefore(cutoff));
     partitions.removeIf(m -> m.isBefore(day.withDayOfMonth(1)));
     return dropped;
   }
