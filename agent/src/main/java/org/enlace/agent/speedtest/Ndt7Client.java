@@ -261,6 +261,33 @@ public final class Ndt7Client {
     }
   }
 
+  /** Upgrade refusals with 429 retried, and the time spent waiting on them, at most. */
+  static final int MAX_BUSY_RETRIES = 3;
+  static final long MAX_BUSY_WAIT_MS = 60_000;
+
+  /**
+   * For a 429 on the upgrade, the wait its Retry-After asks for (seconds; 5 s when absent or
+   * unreadable, at most 30 s); -1 for any other failure.
+   */
+  static long busyRetryAfterMs(Throwable t) {
+    Throwable c = t;
+    while ((c instanceof ExecutionException || c instanceof java.util.concurrent.CompletionException)
+        && c.getCause() != null) {
+      c = c.getCause();
+    }
+    if (!(c instanceof WebSocketHandshakeException h) || h.getResponse().statusCode() != 429) {
+      return -1;
+    }
+    long seconds = 5;
+    try {
+      seconds = Long.parseLong(h.getResponse().headers().firstValue("Retry-After").orElse("5")
+          .trim());
+    } catch (NumberFormatException e) {
+      // an HTTP date or garbage: the default
+    }
+    return Math.min(30, Math.max(1, seconds)) * 1000;
+  }
+
   static String describe(Throwable t) {
     Throwable c = t;
     while ((c instanceof ExecutionException || c instanceof java.util.concurrent.CompletionException)
@@ -331,42 +358,50 @@ public final class Ndt7Client {
 
     void run() {
       o.progress().update(phase, 0, 0, 0);
-      List<CompletableFuture<WebSocket>> opening = new ArrayList<>();
-      for (int i = 0; i < connections; i++) {
-        Conn c = new Conn(this, i);
-        synchronized (conns) {
-          conns.add(c);
-        }
-        opening.add(client.newWebSocketBuilder()
-            .connectTimeout(o.connectTimeout())
-            .subprotocols(SUBPROTOCOL)
-            .header("User-Agent", "enlace-agent/" + AgentVersion.get() + " enlace-ndt7-java")
-            .buildAsync(uri, c).toCompletableFuture());
-      }
-      try {
-        for (int i = 0; i < connections; i++) {
-          WebSocket ws = opening.get(i).get(o.connectTimeout().toMillis() + 2000,
-              TimeUnit.MILLISECONDS);
-          conns.get(i).ws = ws;
-          if (!SUBPROTOCOL.equals(ws.getSubprotocol())) {
-            fail("the server did not accept the " + SUBPROTOCOL + " subprotocol");
-            return;
+      int busyRetries = 0;
+      long busyWaitedMs = 0;
+      while (true) {
+        List<CompletableFuture<WebSocket>> opening = open();
+        try {
+          for (int i = 0; i < connections; i++) {
+            WebSocket ws = opening.get(i).get(o.connectTimeout().toMillis() + 2000,
+                TimeUnit.MILLISECONDS);
+            conns.get(i).ws = ws;
+            if (!SUBPROTOCOL.equals(ws.getSubprotocol())) {
+              fail("the server did not accept the " + SUBPROTOCOL + " subprotocol");
+              return;
+            }
           }
+          break;
+        } catch (TimeoutException e) {
+          fail("no WebSocket connection to " + hostPort(uri) + " within "
+              + o.connectTimeout().toSeconds() + " s");
+          abortAll(opening);
+          return;
+        } catch (ExecutionException e) {
+          abortAll(opening);
+          // 429: the server is running as many tests as it allows and has not used the token
+          // (it checks capacity before the token): wait as asked and try again, a few times.
+          long waitMs = busyRetryAfterMs(e);
+          if (waitMs >= 0 && busyRetries < MAX_BUSY_RETRIES
+              && busyWaitedMs + waitMs <= MAX_BUSY_WAIT_MS) {
+            busyRetries++;
+            busyWaitedMs += waitMs;
+            synchronized (conns) {
+              conns.clear();
+            }
+            sleepQuietly(waitMs);
+            continue;
+          }
+          fail(describe(e) + (busyRetries > 0 ? " after " + busyRetries + " retries over "
+              + busyWaitedMs / 1000 + " s" : ""));
+          return;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          fail("interrupted");
+          abortAll(opening);
+          return;
         }
-      } catch (TimeoutException e) {
-        fail("no WebSocket connection to " + hostPort(uri) + " within "
-            + o.connectTimeout().toSeconds() + " s");
-        abortAll(opening);
-        return;
-      } catch (ExecutionException e) {
-        fail(describe(e));
-        abortAll(opening);
-        return;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        fail("interrupted");
-        abortAll(opening);
-        return;
       }
       // The spec's zero time: all handshakes done.
       startNanos = System.nanoTime();
@@ -400,6 +435,22 @@ public final class Ndt7Client {
       if (error.get() == null) {
         compute();
       }
+    }
+
+    private List<CompletableFuture<WebSocket>> open() {
+      List<CompletableFuture<WebSocket>> opening = new ArrayList<>();
+      for (int i = 0; i < connections; i++) {
+        Conn c = new Conn(this, i);
+        synchronized (conns) {
+          conns.add(c);
+        }
+        opening.add(client.newWebSocketBuilder()
+            .connectTimeout(o.connectTimeout())
+            .subprotocols(SUBPROTOCOL)
+            .header("User-Agent", "enlace-agent/" + AgentVersion.get() + " enlace-ndt7-java")
+            .buildAsync(uri, c).toCompletableFuture());
+      }
+      return opening;
     }
 
     private static void abortAll(List<CompletableFuture<WebSocket>> opening) {

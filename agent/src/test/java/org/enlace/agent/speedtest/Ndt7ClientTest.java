@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -159,6 +160,28 @@ class Ndt7ClientTest {
     server.tokens = ConcurrentHashMap.newKeySet();
     SpeedTestResult r = run(1, 100_000_000, quick(Duration.ofSeconds(2), Duration.ofMillis(500)));
     assertThat(r.error()).isEqualTo("download: the server refused the WebSocket upgrade (HTTP 401)");
+    assertThat(r.bytesDown()).isZero();
+  }
+
+  @Test
+  void aBusyServerIsAskedAgainAfterItsRetryAfter() {
+    server.rate = 2_500_000;
+    server.durationMs = 1500;
+    server.busyFor.set(2);
+    long t0 = System.nanoTime();
+    SpeedTestResult r = run(1, 100_000_000, quick(Duration.ofSeconds(2), Duration.ofMillis(500)));
+    assertThat(r.error()).isNull();
+    assertThat(r.downMbps()).isNotNull();
+    // Two refusals, each followed by the 1 s the server asked for.
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isGreaterThan(2_000);
+  }
+
+  @Test
+  void aServerBusyForTooLongIsAFailureNamingTheRetries() {
+    server.busyFor.set(100);
+    SpeedTestResult r = run(1, 100_000_000, quick(Duration.ofSeconds(2), Duration.ofMillis(500)));
+    assertThat(r.error()).isEqualTo("download: the server refused the WebSocket upgrade"
+        + " (HTTP 429) after 3 retries over 3 s");
     assertThat(r.bytesDown()).isZero();
   }
 

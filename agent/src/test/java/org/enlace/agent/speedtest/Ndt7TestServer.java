@@ -47,6 +47,10 @@ public final class Ndt7TestServer implements AutoCloseable {
   public volatile boolean closeUploadAfterDuration;
   /** Null: any token; otherwise each token works once. */
   public volatile Set<String> tokens;
+  /** Upgrades refused with 429 and Retry-After before the next one is accepted. */
+  public final java.util.concurrent.atomic.AtomicInteger busyFor =
+      new java.util.concurrent.atomic.AtomicInteger();
+  public volatile String retryAfter = "1";
   public final List<String> requests = Collections.synchronizedList(new ArrayList<>());
   final List<String> userAgents = Collections.synchronizedList(new ArrayList<>());
   final List<Integer> downloadSizes = Collections.synchronizedList(new ArrayList<>());
@@ -128,6 +132,13 @@ public final class Ndt7TestServer implements AutoCloseable {
       if (!h.getOrDefault("sec-websocket-protocol", "").contains(Ndt7Client.SUBPROTOCOL)
           || !"websocket".equalsIgnoreCase(h.get("upgrade"))) {
         answer(out, "400 Bad Request");
+        return;
+      }
+      if (busyFor.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        out.write(("HTTP/1.1 429 Too Many Requests\r\nRetry-After: " + retryAfter
+            + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+        out.flush();
         return;
       }
       Set<String> allowed = tokens;
