@@ -180,22 +180,50 @@ public final class Journal implements Closeable {
 
   /** Records appended and not yet acked (nor dropped). */
   public synchronized long pending() {
-    return segments.stream().mapToLong(this::pendingIn).sum();
+    return pendingAfter(doneThrough);
+  }
+
+  /**
+   * Records pending with a seq above {@code seq}: what will still wait once a batch ending at
+   * {@code seq} is acknowledged (the uploader reports it as the report's queue depth).
+   */
+  public synchronized long pendingAfter(long seq) {
+    long through = Math.max(doneThrough, seq);
+    return segments.stream().mapToLong(s -> pendingIn(s, through)).sum();
   }
 
   /** When the oldest pending record was appended (agent clock), if any. */
   public synchronized Optional<Long> oldestPendingAppendedAtMillis() {
     if (oldestPending == null) {
-      try {
-        ensureUsable();
-        oldestPending = collect(1, Long.MAX_VALUE).stream().findFirst()
-            .map(Record::appendedAtMillis);
-      } catch (IOException e) {
-        LOG.log(Level.WARNING, "event=journal_read_failed dir=" + dir, e);
-        return Optional.empty();
+      Optional<Long> oldest = oldestPendingAppendedAtMillisAfter(doneThrough);
+      if (oldest.isEmpty() && pending() > 0) {
+        return oldest; // the read failed (logged): not cached, the next call tries again
       }
+      oldestPending = oldest;
     }
     return oldestPending;
+  }
+
+  /**
+   * When the oldest pending record with a seq above {@code seq} was appended (agent clock), if
+   * any: {@link #oldestPendingAppendedAtMillis()} once a batch ending at {@code seq} is
+   * acknowledged. Empty when none waits, or when the journal could not be read (logged).
+   */
+  public synchronized Optional<Long> oldestPendingAppendedAtMillisAfter(long seq) {
+    if (seq <= doneThrough && oldestPending != null) {
+      return oldestPending;
+    }
+    try {
+      ensureUsable();
+      if (pendingAfter(seq) == 0) {
+        return Optional.empty();
+      }
+      return collect(seq, 1, Long.MAX_VALUE).stream().findFirst()
+          .map(Record::appendedAtMillis);
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "event=journal_read_failed dir=" + dir, e);
+      return Optional.empty();
+    }
   }
 
   /**
@@ -503,23 +531,35 @@ public final class Journal implements Closeable {
   // ---- reading ----
 
   private long pendingIn(Segment s) {
-    return Math.max(0, s.lastSeq() - Math.max(s.firstSeq - 1, doneThrough));
+    return pendingIn(s, doneThrough);
   }
 
-  /** Pending records in order; damage found here (bit rot since open) triggers a reload. */
+  private static long pendingIn(Segment s, long through) {
+    return Math.max(0, s.lastSeq() - Math.max(s.firstSeq - 1, through));
+  }
+
   private List<Record> collect(int maxRecords, long maxBytes) throws IOException {
+    return collect(doneThrough, maxRecords, maxBytes);
+  }
+
+  /**
+   * Pending records above {@code after} (at least doneThrough) in order; damage found here (bit
+   * rot since open) triggers a reload.
+   */
+  private List<Record> collect(long after, int maxRecords, long maxBytes) throws IOException {
     for (int attempt = 0; ; attempt++) {
+      long through = Math.max(doneThrough, after);
       List<Record> out = new ArrayList<>();
       long bytes = 0;
       boolean intact = true;
       for (Segment s : segments) {
-        if (s.lastSeq() <= doneThrough) {
+        if (s.lastSeq() <= through) {
           continue;
         }
         Read read = read(s, Files.readAllBytes(s.path(dir)));
         intact = read.intact() && read.scan().records().size() == s.count;
         for (Record r : read.scan().records()) {
-          if (r.seq() <= doneThrough) {
+          if (r.seq() <= through) {
             continue;
           }
           if (!out.isEmpty()

@@ -67,7 +67,12 @@ public final class Uploader {
     if (batch.isEmpty()) {
       return new Outcome(Kind.NOTHING_TO_SEND, 0, 0, 0, 0, Optional.empty(), "");
     }
-    byte[] body = body(batch, journal.dropped());
+    // What will still wait once this batch is acknowledged: the report's queue (protocol.md).
+    long last = batch.get(batch.size() - 1).seq();
+    long depth = journal.pendingAfter(last);
+    Optional<Long> oldest = depth == 0 ? Optional.empty()
+        : journal.oldestPendingAppendedAtMillisAfter(last);
+    byte[] body = body(batch, journal.dropped(), depth, oldest);
     URI uri = credentials.serverUrl().resolve("/api/v1/reports");
     ServerClient.Answer a;
     try {
@@ -156,15 +161,23 @@ public final class Uploader {
     return a.body().get(field) instanceof Number n ? n.intValue() : 0;
   }
 
-  /** The report body, with the journaled observation JSON spliced in unparsed. */
-  static byte[] body(List<Record> batch, long dropped) {
-    int size = 128;
+  /**
+   * The report body, with the journaled observation JSON spliced in unparsed. {@code queueDepth}:
+   * records still in the journal after this batch; {@code oldestQueuedMillis}: when the oldest of
+   * them was journaled (agent clock), sent only when some wait.
+   */
+  static byte[] body(List<Record> batch, long dropped, long queueDepth,
+      Optional<Long> oldestQueuedMillis) {
+    int size = 192;
     for (Record r : batch) {
       size += r.payload().length + 1;
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream(size);
+    String queue = "{\"depth\":" + queueDepth + (queueDepth > 0 && oldestQueuedMillis.isPresent()
+        ? ",\"oldestAt\":\"" + Instant.ofEpochMilli(oldestQueuedMillis.get()) + "\"" : "") + "}";
     String head = "{\"protocolVersion\":1,\"sentAt\":\"" + Instant.now()
-        + "\",\"droppedObservations\":" + dropped + ",\"observations\":[";
+        + "\",\"droppedObservations\":" + dropped + ",\"queue\":" + queue
+        + ",\"observations\":[";
     out.writeBytes(head.getBytes(StandardCharsets.UTF_8));
     for (int i = 0; i < batch.size(); i++) {
       if (i > 0) {

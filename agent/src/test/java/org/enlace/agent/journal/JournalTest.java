@@ -50,6 +50,32 @@ class JournalTest {
   }
 
   @Test
+  void queueAfterABatchCountsWhatStillWaitsAcrossSegments() throws IOException {
+    try (Journal j = Journal.open(dir, config(1 << 20, 256))) {
+      long before = System.currentTimeMillis();
+      for (int i = 1; i <= 50; i++) {
+        j.append(JournalFixtures::small);
+      }
+      long after = System.currentTimeMillis();
+      List<Record> b = j.batch(7, Long.MAX_VALUE);
+      long last = b.get(b.size() - 1).seq();
+      assertThat(j.pendingAfter(last)).isEqualTo(43);
+      assertThat(j.oldestPendingAppendedAtMillisAfter(last)).hasValueSatisfying(ms ->
+          assertThat(ms).isBetween(before, after));
+      // Below the cursor it is the status command's answer: the whole queue.
+      assertThat(j.pendingAfter(0)).isEqualTo(j.pending()).isEqualTo(50);
+      assertThat(j.oldestPendingAppendedAtMillisAfter(0))
+          .isEqualTo(j.oldestPendingAppendedAtMillis());
+      j.ackThrough(last);
+      assertThat(j.pending()).isEqualTo(43);
+      assertThat(j.pendingAfter(50)).isZero();
+      assertThat(j.oldestPendingAppendedAtMillisAfter(50)).isEmpty();
+      assertThat(j.pendingAfter(49)).isEqualTo(1);
+      assertThat(j.oldestPendingAppendedAtMillisAfter(49)).isPresent();
+    }
+  }
+
+  @Test
   void encoderGetsTheSeqOfItsRecord() throws IOException {
     try (Journal j = Journal.open(dir, JournalConfig.defaults())) {
       List<Long> asked = new ArrayList<>();

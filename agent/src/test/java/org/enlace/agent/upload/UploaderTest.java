@@ -107,6 +107,43 @@ class UploaderTest {
   }
 
   @Test
+  void eachReportSaysHowManyObservationsStillWaitAndSinceWhen() throws Exception {
+    long before = System.currentTimeMillis();
+    append(5);
+    long after = System.currentTimeMillis();
+    server.stubFor(post(urlEqualTo("/api/v1/reports"))
+        .willReturn(aResponse().withStatus(200).withBody(accepted())));
+    Credentials c = new Credentials(URI.create("http://127.0.0.1:" + server.port()),
+        "6f1d2c1e-0000-4000-8000-000000000001", "s3cret", 7, "alcaldia");
+    Uploader small = new Uploader(journal, new ServerClient(ProxySelector.of(null),
+        Optional.empty(), Duration.ofSeconds(5)), c, clock, 2, 768 * 1024,
+        Duration.ofSeconds(1), Duration.ofSeconds(60));
+    for (int i = 0; i < 3; i++) {
+      assertThat(small.uploadOnce().kind()).isEqualTo(Uploader.Kind.ACCEPTED);
+    }
+    List<LoggedRequest> sent = server.findAll(postRequestedFor(urlEqualTo("/api/v1/reports")));
+    assertThat(sent).hasSize(3);
+    List<Map<String, Object>> queues = new java.util.ArrayList<>();
+    for (LoggedRequest r : sent) {
+      Map<String, Object> body = JSON.std.mapFrom(decode(r.getBody()));
+      assertThat(body).containsKey("queue");
+      @SuppressWarnings("unchecked")
+      Map<String, Object> queue = (Map<String, Object>) body.get("queue");
+      queues.add(queue);
+    }
+    // Batches of 2, 2 and 1: 3, then 1, then nothing waits after each.
+    assertThat(queues).extracting(q -> ((Number) q.get("depth")).longValue())
+        .containsExactly(3L, 1L, 0L);
+    for (Map<String, Object> q : queues.subList(0, 2)) {
+      long oldest = Instant.parse(q.get("oldestAt").toString()).toEpochMilli();
+      assertThat(oldest).isBetween(before, after);
+    }
+    assertThat(queues.get(2)).doesNotContainKey("oldestAt");
+    // The same figures the status command shows once a batch is acknowledged.
+    assertThat(journal.pending()).isZero();
+  }
+
+  @Test
   void partialRejectionDropsTheRejectedAndNeverRetriesThem() throws Exception {
     append(3);
     server.stubFor(post(urlEqualTo("/api/v1/reports")).willReturn(aResponse().withStatus(200)

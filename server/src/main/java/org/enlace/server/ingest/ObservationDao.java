@@ -46,12 +46,26 @@ public interface ObservationDao {
   @SqlQuery("SELECT id FROM computers WHERE id = ANY(:ids) ORDER BY id FOR UPDATE")
   List<Long> lockComputers(long[] ids);
 
-  /** What the computers list shows: last report received, newest observation, clock, drops. */
+  /** What the computers list shows: last report, newest observation, clock, drops, queue. */
   @SqlUpdate("UPDATE computers c SET"
       + " last_seen_at = greatest(c.last_seen_at, timestamptz 'epoch' + u.seen_ms * interval '1 millisecond'),"
       + " clock_offset_ms = coalesce(u.offset_ms, c.clock_offset_ms),"
       + " agent_version = coalesce(u.agent_version, c.agent_version),"
       + " queue_dropped_total = greatest(c.queue_dropped_total, u.dropped),"
+      // The newest report that carried a queue wins; reports without one leave it as it was.
+      + " queue_depth = CASE WHEN u.queue_reported_ms IS NOT NULL AND (c.queue_reported_at IS NULL"
+      + "   OR timestamptz 'epoch' + u.queue_reported_ms * interval '1 millisecond'"
+      + "   >= c.queue_reported_at) THEN u.queue_depth ELSE c.queue_depth END,"
+      + " queue_oldest_at = CASE WHEN u.queue_reported_ms IS NOT NULL AND (c.queue_reported_at"
+      + "   IS NULL OR timestamptz 'epoch' + u.queue_reported_ms * interval '1 millisecond'"
+      + "   >= c.queue_reported_at)"
+      + "   THEN timestamptz 'epoch' + u.queue_oldest_ms * interval '1 millisecond'"
+      + "   ELSE c.queue_oldest_at END,"
+      + " queue_reported_at = CASE WHEN u.queue_reported_ms IS NOT NULL AND (c.queue_reported_at"
+      + "   IS NULL OR timestamptz 'epoch' + u.queue_reported_ms * interval '1 millisecond'"
+      + "   >= c.queue_reported_at)"
+      + "   THEN timestamptz 'epoch' + u.queue_reported_ms * interval '1 millisecond'"
+      + "   ELSE c.queue_reported_at END,"
       + " last_status = CASE WHEN u.observed_ms IS NOT NULL AND (c.last_observed_at IS NULL OR"
       + "   timestamptz 'epoch' + u.observed_ms * interval '1 millisecond' > c.last_observed_at)"
       + "   THEN u.status ELSE c.last_status END,"
@@ -64,11 +78,14 @@ public interface ObservationDao {
       + "   ELSE c.last_observed_at END"
       + " FROM unnest(CAST(:ids AS bigint[]), CAST(:seenMs AS bigint[]), CAST(:offsets AS bigint[]),"
       + "   CAST(:dropped AS bigint[]), CAST(:observedMs AS bigint[]), CAST(:statuses AS text[]),"
-      + "   CAST(:reasons AS text[]), CAST(:versions AS text[]))"
-      + "   AS u(id, seen_ms, offset_ms, dropped, observed_ms, status, reason, agent_version)"
+      + "   CAST(:reasons AS text[]), CAST(:versions AS text[]), CAST(:queueDepths AS bigint[]),"
+      + "   CAST(:queueOldestMs AS bigint[]), CAST(:queueReportedMs AS bigint[]))"
+      + "   AS u(id, seen_ms, offset_ms, dropped, observed_ms, status, reason, agent_version,"
+      + "   queue_depth, queue_oldest_ms, queue_reported_ms)"
       + " WHERE c.id = u.id")
   void updateComputers(long[] ids, long[] seenMs, Long[] offsets, long[] dropped,
-      Long[] observedMs, String[] statuses, String[] reasons, String[] versions);
+      Long[] observedMs, String[] statuses, String[] reasons, String[] versions,
+      Long[] queueDepths, Long[] queueOldestMs, Long[] queueReportedMs);
 
   @SqlQuery("SELECT 1 FROM enlace_ensure_observation_partition(CAST(:month AS date))")
   int ensurePartition(java.time.LocalDate month);

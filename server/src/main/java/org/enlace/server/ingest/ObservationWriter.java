@@ -220,7 +220,8 @@ public final class ObservationWriter implements Managed {
           computerIds, agentIds, seqs, observedMs, agentMs, offsets, timeSources, receivedMs,
           statuses, reasons, checks, speedTests, counters);
       dao.updateComputers(updates.ids, updates.seenMs, updates.offsets, updates.dropped,
-          updates.observedMs, updates.statuses, updates.reasons, updates.versions);
+          updates.observedMs, updates.statuses, updates.reasons, updates.versions,
+          updates.queueDepths, updates.queueOldestMs, updates.queueReportedMs);
       Set<ObservationDao.Key> fresh = new HashSet<>(inserted);
       // Keyed by identity: a record's hashCode would hash the whole report once per row.
       Map<Pending, Set<Long>> result = new java.util.IdentityHashMap<>();
@@ -316,7 +317,7 @@ public final class ObservationWriter implements Managed {
     partitions.add(month);
   }
 
-  /** Per computer in a group: last report time, newest observation, clock and drop counts. */
+  /** Per computer in a group: last report time, newest observation, clock, drops and queue. */
   private static final class ComputerUpdates {
     long[] ids;
     long[] seenMs;
@@ -326,6 +327,10 @@ public final class ObservationWriter implements Managed {
     String[] statuses;
     String[] reasons;
     String[] versions;
+    /** From the newest report of the computer that carried a queue; null when none did. */
+    Long[] queueDepths;
+    Long[] queueOldestMs;
+    Long[] queueReportedMs;
 
     static ComputerUpdates of(List<Pending> group) {
       Map<Long, List<Pending>> byComputer = new HashMap<>();
@@ -344,6 +349,9 @@ public final class ObservationWriter implements Managed {
       u.statuses = new String[n];
       u.reasons = new String[n];
       u.versions = new String[n];
+      u.queueDepths = new Long[n];
+      u.queueOldestMs = new Long[n];
+      u.queueReportedMs = new Long[n];
       for (int i = 0; i < n; i++) {
         u.ids[i] = ids.get(i);
         Observation newest = null;
@@ -354,6 +362,13 @@ public final class ObservationWriter implements Managed {
             u.versions[i] = p.agentVersion().orElse(u.versions[i]);
           }
           u.dropped[i] = Math.max(u.dropped[i], p.report().droppedObservations());
+          if (p.report().queue().isPresent() && (u.queueReportedMs[i] == null
+              || p.receivedAt().toEpochMilli() >= u.queueReportedMs[i])) {
+            ParsedReport.Queue q = p.report().queue().get();
+            u.queueDepths[i] = q.depth();
+            u.queueOldestMs[i] = q.oldestAt().map(Instant::toEpochMilli).orElse(null);
+            u.queueReportedMs[i] = p.receivedAt().toEpochMilli();
+          }
           for (Observation o : p.report().observations()) {
             if (newest == null || o.observedAt().isAfter(newest.observedAt())) {
               newest = o;

@@ -85,6 +85,7 @@ public final class ReportParser {
       }
       dropped = d.asLong();
     }
+    Optional<ParsedReport.Queue> queue = queue(root.get("queue"), estimate, receivedAt);
     JsonNode items = root.get("observations");
     if (items == null || !items.isArray()) {
       throw ApiException.badRequest("observations", "must be an array");
@@ -112,8 +113,41 @@ public final class ReportParser {
             + (e.field.isEmpty() ? "" : "." + e.field), e.getMessage()));
       }
     }
-    return new ParsedReport(version, sentAt, estimate, dropped, observations, duplicates,
+    return new ParsedReport(version, sentAt, estimate, dropped, queue, observations, duplicates,
         rejections);
+  }
+
+  /**
+   * The optional {@code queue} (agents since protocol v1's queue addition; absent or null from
+   * older ones). Invalid values refuse the report whole, like droppedObservations. oldestAt is
+   * corrected with the batch's estimate when sentAt gave one, and ignored when depth is 0. A time
+   * more than 50 years from the server's is refused: it could not be stored.
+   */
+  private static Optional<ParsedReport.Queue> queue(JsonNode q, Optional<Long> estimate,
+      Instant receivedAt) {
+    if (q == null || q.isNull()) {
+      return Optional.empty();
+    }
+    if (!q.isObject()) {
+      throw ApiException.badRequest("queue", "must be an object");
+    }
+    JsonNode d = q.path("depth");
+    if (!d.isIntegralNumber() || !d.canConvertToLong() || d.asLong() < 0) {
+      throw ApiException.badRequest("queue.depth", "must be a non-negative integer");
+    }
+    Optional<Instant> oldest = Optional.empty();
+    if (q.hasNonNull("oldestAt")) {
+      Instant t = time(q.get("oldestAt")).orElseThrow(() -> ApiException.badRequest(
+          "queue.oldestAt", "must be an RFC 3339 timestamp"));
+      Duration plausible = Duration.ofDays(366 * 50);
+      if (t.isBefore(receivedAt.minus(plausible)) || t.isAfter(receivedAt.plus(plausible))) {
+        throw ApiException.badRequest("queue.oldestAt", "is not a plausible time");
+      }
+      if (d.asLong() > 0) {
+        oldest = Optional.of(estimate.map(t::plusMillis).orElse(t));
+      }
+    }
+    return Optional.of(new ParsedReport.Queue(d.asLong(), oldest));
   }
 
   private Observation observation(JsonNode n, Optional<Long> estimate, Instant receivedAt,

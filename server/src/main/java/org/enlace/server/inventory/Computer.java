@@ -28,6 +28,9 @@ public record Computer(
     Optional<String> lastReason,
     Optional<Long> clockOffsetMs,
     long queueDroppedTotal,
+    Optional<Long> queueDepth,
+    Optional<Instant> queueOldestAt,
+    Optional<Instant> queueReportedAt,
     String lifecycle) {
 
   /**

@@ -86,7 +86,10 @@ public interface ComputerDao {
           Optional.ofNullable(rs.getString("last_status")),
           Optional.ofNullable(rs.getString("last_reason")),
           Optional.ofNullable(rs.getObject("clock_offset_ms", Long.class)),
-          rs.getLong("queue_dropped_total"), rs.getString("lifecycle"));
+          rs.getLong("queue_dropped_total"),
+          Optional.ofNullable(rs.getObject("queue_depth", Long.class)),
+          instant(rs, "queue_oldest_at"), instant(rs, "queue_reported_at"),
+          rs.getString("lifecycle"));
     }
 
     private static Optional<Instant> instant(ResultSet rs, String column) throws SQLException {

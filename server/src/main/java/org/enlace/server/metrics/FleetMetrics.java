@@ -74,6 +74,12 @@ public final class FleetMetrics implements Managed {
     BACKLOG_MAX("enlace.establishment.agent.backlog.max.seconds",
         "Largest lag between receiving a report and its newest observation among reporting"
             + " computers: how far behind the agents' queues are"),
+    QUEUE_MAX("enlace.establishment.agent.queue.max",
+        "Largest queue (observations still in the journal after the batch) reported by its"
+            + " agents in reports received within fleetMetrics.reportingWindow"),
+    QUEUE_OLDEST_MAX("enlace.establishment.agent.queue.oldest.max.seconds",
+        "Largest age of the oldest queued observation, when the report saying so was received,"
+            + " among the same reports (0 when none waited)"),
     DROPPED_OBSERVATIONS("enlace.establishment.agent.dropped.observations",
         "Observations its computers' agents dropped from full journals (cumulative)"),
     MONTH_CONNECTED("enlace.establishment.month.connected.computers",
@@ -276,6 +282,12 @@ public final class FleetMetrics implements Managed {
       }
       if (e.backlogMaxSeconds() != null) {
         put(next, Metric.BACKLOG_MAX, t, Math.max(0, e.backlogMaxSeconds()));
+      }
+      if (e.queueMax() != null) {
+        put(next, Metric.QUEUE_MAX, t, e.queueMax());
+      }
+      if (e.queueOldestMaxSeconds() != null) {
+        put(next, Metric.QUEUE_OLDEST_MAX, t, Math.max(0, e.queueOldestMaxSeconds()));
       }
       put(next, Metric.DROPPED_OBSERVATIONS, t, e.droppedObservations());
       put(next, Metric.MONTH_CONNECTED, t, e.monthConnected());

@@ -22,13 +22,14 @@ public interface FleetMetricsDao {
   /**
    * One establishment now. Computers are the active (not decommissioned) ones; "reporting" ones
    * made an observation since {@code reportingSince}; lifecycle as in the computers API (from the
-   * last report received, or the enrollment).
+   * last report received, or the enrollment). The queue figures come from the computers whose
+   * latest report with a {@code queue} was received since {@code reportingSince}: null when none.
    */
   record EstablishmentRow(long id, String code, String sector, String kind, Double latitude,
       Double longitude, String openingHours, long enrolled, long reporting, long online,
       long limited, long offline, long live, long atRisk, long dropped, Instant lastReport,
-      Long clockOffsetMaxMs, Double backlogMaxSeconds, long droppedObservations,
-      long monthConnected, long monthUpMinutes, long monthOutageMinutes) {}
+      Long clockOffsetMaxMs, Double backlogMaxSeconds, Long queueMax,
+      Double queueOldestMaxSeconds, long droppedObservations, long monthConnected, long monthUpMinutes, long monthOutageMinutes) {}
 
   @SqlQuery("SELECT e.id, e.code, e.sector, e.kind, e.latitude, e.longitude,"
       + " CAST(e.opening_hours AS text) AS opening_hours,"
@@ -37,6 +38,7 @@ public interface FleetMetricsDao {
       + " coalesce(c.offline, 0) AS offline, coalesce(c.live, 0) AS live,"
       + " coalesce(c.at_risk, 0) AS at_risk, coalesce(c.dropped, 0) AS dropped,"
       + " c.last_report, c.clock_offset_max_ms, c.backlog_max_seconds,"
+      + " c.queue_max, c.queue_oldest_max_seconds,"
       + " coalesce(c.dropped_observations, 0) AS dropped_observations,"
       + " coalesce(m.connected, 0) AS month_connected,"
       + " coalesce(d.up_minutes, 0) AS month_up_minutes,"
@@ -62,6 +64,12 @@ public interface FleetMetricsDao {
       + "    CAST(max(extract(epoch FROM last_seen_at - last_observed_at))"
       + "      FILTER (WHERE last_seen_at >= :reportingSince) AS double precision)"
       + "      AS backlog_max_seconds,"
+      // The queues their agents reported (protocol v1 queue) within the reporting window.
+      + "    max(queue_depth) FILTER (WHERE queue_reported_at >= :reportingSince) AS queue_max,"
+      + "    CAST(max(CASE WHEN queue_depth = 0 THEN 0"
+      + "      ELSE extract(epoch FROM queue_reported_at - queue_oldest_at) END)"
+      + "      FILTER (WHERE queue_reported_at >= :reportingSince) AS double precision)"
+      + "      AS queue_oldest_max_seconds,"
       + "    sum(queue_dropped_total) AS dropped_observations"
       + "   FROM computers WHERE state = 'active' GROUP BY establishment_id"
       + " ) c ON c.establishment_id = e.id"

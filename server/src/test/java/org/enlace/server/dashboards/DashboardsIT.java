@@ -227,6 +227,7 @@ class DashboardsIT {
         obs.add(TestApp.observation(seq.incrementAndGet(),
             now.minusSeconds(statuses.length - i), statuses[i]));
       }
+      body.putObject("queue").put("depth", 0); // a current agent, caught up
       return report(body);
     }
   }
@@ -406,6 +407,7 @@ class DashboardsIT {
     Instant now = Instant.now();
     ObjectNode tests = Api.object().put("protocolVersion", 1).put("sentAt", now.toString())
         .put("droppedObservations", 3);
+    tests.putObject("queue").put("depth", 120).put("oldestAt", now.minusSeconds(7200).toString());
     ArrayNode measured = tests.putArray("observations");
     for (int i = 0; i < 5; i++) {
       ObjectNode o = TestApp.observation(townHall.get(0).seq().incrementAndGet(),

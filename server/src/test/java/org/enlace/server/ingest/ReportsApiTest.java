@@ -364,6 +364,77 @@ class ReportsApiTest {
   }
 
   @Test
+  void theAgentsQueueIsKeptOnTheComputerAndShownInTheApi() {
+    Agent a = APP.enroll("alcaldia");
+    Instant now = Instant.now();
+    ObjectNode body = TestApp.report(1, 2).put("sentAt", now.toString());
+    body.putObject("queue").put("depth", 12).put("oldestAt", now.minusSeconds(3600).toString());
+    Api.Response r = a.report(body);
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    JsonNode c = APP.it().get("/api/v1/computers/" + a.computerId()).body();
+    assertThat(c.get("queueDepth").asLong()).isEqualTo(12);
+    // Corrected with the batch's estimate (receivedAt - sentAt): a few ms here.
+    assertThat(Duration.between(now.minusSeconds(3600), Instant.parse(c.get("queueOldestAt")
+        .asText())).abs()).isLessThan(Duration.ofSeconds(30));
+    assertThat(Instant.parse(c.get("queueReportedAt").asText()))
+        .isBetween(now.minusSeconds(30), Instant.now());
+    // An older agent's report (no queue) leaves the last one known as it was.
+    a.report(TestApp.report(3));
+    c = APP.it().get("/api/v1/computers/" + a.computerId()).body();
+    assertThat(c.get("queueDepth").asLong()).isEqualTo(12);
+    // Caught up: depth 0, and no oldest (ignored if sent).
+    ObjectNode done = TestApp.report(4);
+    done.putObject("queue").put("depth", 0).put("oldestAt", now.toString());
+    assertThat(a.report(done).status()).isEqualTo(200);
+    c = APP.it().get("/api/v1/computers/" + a.computerId()).body();
+    assertThat(c.get("queueDepth").asLong()).isZero();
+    assertThat(c.has("queueOldestAt")).isFalse();
+    assertThat(APP.count("SELECT count(*) FROM computers WHERE id = ? AND queue_depth = 0"
+        + " AND queue_oldest_at IS NULL AND queue_reported_at IS NOT NULL", a.computerId()))
+        .isEqualTo(1);
+  }
+
+  @Test
+  void agentsThatSendNoQueueShowNone() {
+    Agent a = APP.enroll("alcaldia");
+    assertThat(a.report(TestApp.report(1).putNull("queue")).status()).isEqualTo(200);
+    assertThat(a.report(TestApp.report(2)).status()).isEqualTo(200);
+    JsonNode c = APP.it().get("/api/v1/computers/" + a.computerId()).body();
+    assertThat(c.has("lastSeenAt")).isTrue();
+    assertThat(c.has("queueDepth")).isFalse();
+    assertThat(c.has("queueOldestAt")).isFalse();
+    assertThat(c.has("queueReportedAt")).isFalse();
+  }
+
+  @Test
+  void anInvalidQueueRefusesTheReportWholeNamingTheField() {
+    Agent a = APP.enroll("alcaldia");
+    ObjectNode negative = TestApp.report(1);
+    negative.putObject("queue").put("depth", -1);
+    ObjectNode fraction = TestApp.report(1);
+    fraction.putObject("queue").put("depth", 1.5);
+    ObjectNode missing = TestApp.report(1);
+    missing.putObject("queue").put("oldestAt", Instant.now().toString());
+    ObjectNode badTime = TestApp.report(1);
+    badTime.putObject("queue").put("depth", 3).put("oldestAt", "yesterday");
+    ObjectNode notObject = TestApp.report(1).put("queue", 3);
+    ObjectNode farFuture = TestApp.report(1);
+    farFuture.putObject("queue").put("depth", 3).put("oldestAt", "+999999999-12-31T23:59:59Z");
+    record Case(ObjectNode body, String field) {}
+    for (Case c : List.of(new Case(negative, "queue.depth"), new Case(fraction, "queue.depth"),
+        new Case(missing, "queue.depth"), new Case(badTime, "queue.oldestAt"),
+        new Case(notObject, "queue"), new Case(farFuture, "queue.oldestAt"))) {
+      Api.Response r = a.report(c.body());
+      assertThat(r.status()).as(r.toString()).isEqualTo(400);
+      assertThat(r.body().get("error").asText()).isEqualTo("invalid_field");
+      assertThat(r.body().get("field").asText()).isEqualTo(c.field());
+    }
+    assertThat(stored(a)).isZero();
+    assertThat(APP.count("SELECT count(*) FROM computers WHERE id = ? AND queue_depth IS NULL",
+        a.computerId())).isEqualTo(1);
+  }
+
+  @Test
   void metricsCountStoredDuplicateAndRejected() {
     Agent a = APP.enroll("alcaldia");
     a.report(TestApp.report(1, 2));

@@ -25,7 +25,7 @@ class FleetCardinalityTest {
   static final Set<String> ALLOWED_LABELS =
       Set.of("establishment", "sector", "kind", "link", "direction", "version", "lifecycle");
   /** Most series one establishment with one ISP link can have (see docs/metrics.md). */
-  static final int PER_ESTABLISHMENT = 19;
+  static final int PER_ESTABLISHMENT = 21;
   static final int PER_LINK = 7;
 
   record Scrape(int series, Set<String> labels, long refreshMillis) {}

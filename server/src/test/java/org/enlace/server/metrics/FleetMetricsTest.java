@@ -183,6 +183,61 @@ class FleetMetricsTest {
     assertThat(value(lunch, "enlace.establishment.open", k)).isEqualTo(1);
   }
 
+  /** Sets what the computer's newest report with a {@code queue} said (see V8__agent_queue). */
+  static void queue(Handle h, long computer, long depth, Instant oldest, Instant reported) {
+    h.createUpdate("UPDATE computers SET queue_depth = :d, queue_oldest_at = :o,"
+            + " queue_reported_at = :r WHERE id = :id")
+        .bind("d", depth).bind("o", oldest).bind("r", reported).bind("id", computer).execute();
+  }
+
+  @Test
+  void queueMaxIsTheLargestQueueReportedWithinTheReportingWindow() {
+    jdbi.useHandle(h -> {
+      long a = establishment(h, "alcaldia", "administration", "town_hall", "{}", null, null);
+      long k = establishment(h, "kiosco", "citizens", "public_access_point", "{}", null, null);
+      long e = establishment(h, "escuela", "citizens", "school", "{}", null, null);
+      Instant old = NOW.minus(Duration.ofDays(60));
+      Instant seen = NOW.minusSeconds(60);
+      long back = computer(h, a, "0.3.0", old, seen, seen, "online", 0L, "active");
+      queue(h, back, 40, seen.minusSeconds(7200), seen);
+      long caughtUp = computer(h, a, "0.3.0", old, NOW.minusSeconds(30), NOW.minusSeconds(30),
+          "online", 0L, "active");
+      queue(h, caughtUp, 0, null, NOW.minusSeconds(30));
+      long stale = computer(h, a, "0.3.0", old, NOW.minusSeconds(20), NOW.minusSeconds(20),
+          "online", 0L, "active");
+      queue(h, stale, 900, NOW.minus(Duration.ofDays(3)), NOW.minus(Duration.ofHours(1)));
+      long gone = computer(h, a, "0.3.0", old, seen, seen, "online", 0L, "decommissioned");
+      queue(h, gone, 5000, NOW.minus(Duration.ofDays(9)), seen);
+      long idle = computer(h, k, "0.3.0", old, seen, seen, "online", 0L, "active");
+      queue(h, idle, 0, null, seen);
+      computer(h, e, "0.1.0", old, seen, seen, "online", 0L, "active"); // sends no queue
+    });
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    assertThat(fleet(jdbi, meters, NOW, new FleetMetricsConfig()).refresh()).isTrue();
+
+    String[] a = {"establishment", "alcaldia", "sector", "administration", "kind", "town_hall"};
+    assertThat(value(meters, "enlace.establishment.agent.queue.max", a))
+        .as("reports older than the window and decommissioned computers do not count")
+        .isEqualTo(40);
+    assertThat(value(meters, "enlace.establishment.agent.queue.oldest.max.seconds", a))
+        .isEqualTo(7200);
+    String[] k = {"establishment", "kiosco", "sector", "citizens", "kind",
+        "public_access_point"};
+    assertThat(value(meters, "enlace.establishment.agent.queue.max", k)).isZero();
+    assertThat(value(meters, "enlace.establishment.agent.queue.oldest.max.seconds", k))
+        .as("nothing waits: nothing is old").isZero();
+    String[] e = {"establishment", "escuela", "sector", "citizens", "kind", "school"};
+    assertThat(present(meters, "enlace.establishment.agent.queue.max", e))
+        .as("agents that do not send a queue: no figure, never 0").isFalse();
+    assertThat(present(meters, "enlace.establishment.agent.queue.oldest.max.seconds", e))
+        .isFalse();
+    assertThat(value(meters, "enlace.establishment.agent.backlog.max.seconds", e))
+        .as("the backlog approximation stays").isZero();
+    String text = meters.scrape();
+    assertThat(text).contains("enlace_establishment_agent_queue_max{establishment=\"alcaldia\"")
+        .contains("enlace_establishment_agent_queue_oldest_max_seconds{");
+  }
+
   @Test
   void speedTestsPerLinkAgainstTheContract() {
     long linkId = jdbi.withHandle(h -> {

@@ -152,6 +152,11 @@ class ProtocolExamplesTest {
               first.body().get("acknowledged"));
           assertThat(APP.count("SELECT count(*) FROM observations WHERE computer_id = ?",
               agent.computerId())).isEqualTo(stored);
+          // The optional queue is kept on the computer; examples without one leave none.
+          JsonNode queue = body.path("queue");
+          assertThat(APP.count("SELECT count(*) FROM computers WHERE id = ? AND queue_depth"
+              + (queue.isObject() ? " = " + queue.get("depth").asLong() : " IS NULL"),
+              agent.computerId())).isEqualTo(1);
         }));
       }
     }
@@ -182,9 +187,12 @@ class ProtocolExamplesTest {
         holders.add((ObjectNode) o);
       }
     });
+    if (body.path("queue").isObject()) {
+      holders.add((ObjectNode) body.get("queue"));
+    }
     Instant newest = Instant.EPOCH;
     for (ObjectNode h : holders) {
-      for (String f : List.of("sentAt", "observedAt")) {
+      for (String f : List.of("sentAt", "observedAt", "oldestAt")) {
         if (h.path(f).isTextual()) {
           Instant t = OffsetDateTime.parse(h.get(f).asText()).toInstant();
           newest = t.isAfter(newest) ? t : newest;
@@ -193,7 +201,7 @@ class ProtocolExamplesTest {
     }
     Duration shift = Duration.between(newest, Instant.now().minusSeconds(60));
     for (ObjectNode h : holders) {
-      for (String f : List.of("sentAt", "observedAt")) {
+      for (String f : List.of("sentAt", "observedAt", "oldestAt")) {
         if (h.path(f).isTextual()) {
           OffsetDateTime t = OffsetDateTime.parse(h.get(f).asText());
           h.put(f, t.plus(shift).toString());
