@@ -100,6 +100,9 @@ public final class EvidenceService {
           .mapToLong(EvidenceDao.Count::value).sum();
       long tests = 0;
       List<EstablishmentEvidence> out = new ArrayList<>();
+      // Whole days' open minutes depend only on the opening hours and the day: most
+      // establishments share a few schedules, so each (schedule, day) is counted once.
+      Map<String, Map<LocalDate, Integer>> openDays = new HashMap<>();
       for (EvidenceDao.Place p : places) {
         List<LinkEvidence> linkEvidence = new ArrayList<>();
         for (EvidenceDao.Link l : allLinks) {
@@ -109,7 +112,7 @@ public final class EvidenceService {
             linkEvidence.add(linkEvidence(l, t, Optional.ofNullable(utilization.get(l.id()))));
           }
         }
-        out.add(establishment(f, p, period, now, linkEvidence));
+        out.add(establishment(f, p, period, now, linkEvidence, openDays));
       }
       // The whole period first; for a quarter or a year, then each month: the trend.
       List<IndicatorReport.Period> figures = new ArrayList<>();
@@ -174,11 +177,13 @@ public final class EvidenceService {
   }
 
   private EstablishmentEvidence establishment(Figures f, EvidenceDao.Place p,
-      ReportPeriod period, Instant now, List<LinkEvidence> links) {
+      ReportPeriod period, Instant now, List<LinkEvidence> links,
+      Map<String, Map<LocalDate, Integer>> openDays) {
     EvidenceDao.DayTotals t = f.totals().getOrDefault(p.id(),
         new EvidenceDao.DayTotals(p.id(), 0, 0, 0, 0, 0));
     long open = expectedOpenMinutes(p, period,
-        Optional.ofNullable(f.firstEnrollment().get(p.id())).map(EvidenceDao.Since::at), now);
+        Optional.ofNullable(f.firstEnrollment().get(p.id())).map(EvidenceDao.Since::at), now,
+        openDays);
     Availability availability = new Availability(open, t.observedOpenMinutes(),
         t.upOpenMinutes(), t.outageOpenMinutes(),
         ratio(t.upOpenMinutes(), t.observedOpenMinutes()),
@@ -200,8 +205,11 @@ public final class EvidenceService {
    * future, so neither counts against completeness.
    */
   private long expectedOpenMinutes(EvidenceDao.Place p, ReportPeriod period,
-      Optional<Instant> firstEnrollment, Instant now) {
+      Optional<Instant> firstEnrollment, Instant now,
+      Map<String, Map<LocalDate, Integer>> openDays) {
     OpeningMask mask = OpeningMask.fromStored(json, p.openingHours(), p.id());
+    Map<LocalDate, Integer> wholeDays = openDays.computeIfAbsent(
+        String.valueOf(p.openingHours()), k -> new HashMap<>());
     Instant start = firstEnrollment.filter(e -> e.isAfter(minutes.start(period.firstDay())))
         .orElse(minutes.start(period.firstDay()));
     Instant end = minutes.start(period.lastDay().plusDays(1));
@@ -219,7 +227,7 @@ public final class EvidenceService {
         continue;
       }
       if (!dayStart.isBefore(start) && !dayEnd.isAfter(end)) {
-        open += mask.count(d, minutes); // the whole day is expected
+        open += wholeDays.computeIfAbsent(d, day -> mask.count(day, minutes)); // whole day
         continue;
       }
       boolean[] dayMask = mask.openMinutes(d, minutes);
@@ -302,10 +310,22 @@ public final class EvidenceService {
 
   static LinkEvidence linkEvidence(EvidenceDao.Link l, List<EvidenceDao.Test> tests,
       Optional<Utilization> utilization) {
-    double[] down = tests.stream().flatMap(t -> t.downMbps().stream()).mapToDouble(d -> d)
-        .sorted().toArray();
-    double[] up = tests.stream().flatMap(t -> t.upMbps().stream()).mapToDouble(d -> d)
-        .sorted().toArray();
+    double[] down = new double[tests.size()];
+    double[] up = new double[tests.size()];
+    int nd = 0;
+    int nu = 0;
+    for (EvidenceDao.Test t : tests) {
+      if (t.downMbps().isPresent()) {
+        down[nd++] = t.downMbps().get();
+      }
+      if (t.upMbps().isPresent()) {
+        up[nu++] = t.upMbps().get();
+      }
+    }
+    down = Arrays.copyOf(down, nd);
+    up = Arrays.copyOf(up, nu);
+    Arrays.sort(down);
+    Arrays.sort(up);
     SpeedStats d = speed(down, l.contractedDownMbps().doubleValue());
     SpeedStats u = speed(up, l.contractedUpMbps().doubleValue());
     Optional<BigDecimal> costPerMbps = l.monthlyCost().flatMap(cost -> d.medianMbps()
