@@ -57,9 +57,15 @@ public interface EvidenceDao {
 
   record Since(long establishmentId, Instant at) {}
 
-  /** The first moment an agent of each establishment could report: nothing is expected before. */
-  @SqlQuery("SELECT establishment_id, min(enrolled_at) AS at FROM agents"
-      + " WHERE establishment_id = ANY(:ids) GROUP BY establishment_id")
+  /**
+   * The first moment anything could report for each establishment, an agent enrolled or a router
+   * registered for polling: nothing is expected before.
+   */
+  @SqlQuery("SELECT establishment_id, min(at) AS at FROM ("
+      + " SELECT establishment_id, enrolled_at AS at FROM agents"
+      + "  WHERE establishment_id = ANY(:ids)"
+      + " UNION ALL SELECT establishment_id, created_at FROM network_devices"
+      + "  WHERE establishment_id = ANY(:ids)) s GROUP BY establishment_id")
   List<Since> firstEnrollments(long[] ids);
 
   record OutageSegment(long establishmentId, Instant startedAt, Instant endedAt,
