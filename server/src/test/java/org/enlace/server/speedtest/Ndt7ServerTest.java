@@ -265,7 +265,8 @@ class Ndt7ServerTest {
 
     String over = server.access.issue(Subtest.UPLOAD, 300_000);
     Ndt7TestClient.Outcome out = client.upload(server.ws(UL, q(over)), opts());
-    assertThat(out.closeCode).isEqualTo(1008);
+    // 1008, or -1 when the kernel reset the still-writing client before it read the close frame.
+    assertThat(out.closeCode).isIn(1008, -1);
     ServerResult bad = server.access.awaitResult(over, 5_000);
     assertThat(bad.error()).get().asString().contains("budget");
     assertThat(bad.bytes()).isGreaterThan(300_000).isLessThanOrEqualTo(out.bytes);
@@ -285,7 +286,9 @@ class Ndt7ServerTest {
       Ndt7TestClient.Outcome out = path.equals(DL)
           ? client.download(server.ws(path, q(token)), o)
           : client.upload(server.ws(path, q(token)), o);
-      assertThat(out.closeCode).isEqualTo(1007);
+      // An uploading client is still writing when the server closes: the kernel may reset the
+      // connection before the close frame is read (-1). The server's record is what counts.
+      assertThat(out.closeCode).isIn(path.equals(DL) ? List.of(1007) : List.of(1007, -1));
       ServerResult r = server.access.awaitResult(token, 5_000);
       assertThat(r.error()).get().asString().contains("not an ndt7 measurement");
       server.awaitIdle(2_000);
