@@ -2,21 +2,16 @@ package org.enlace.server.cli;
 
 import io.dropwizard.core.cli.ConfiguredCommand;
 import io.dropwizard.core.setup.Bootstrap;
-import io.dropwizard.db.ManagedDataSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
 import java.time.LocalDate;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 import org.enlace.server.app.EnlaceConfiguration;
-import org.enlace.server.db.Database;
-import org.enlace.server.db.Migrations;
 import org.enlace.server.rollup.LocalMinutes;
 import org.enlace.server.rollup.RollupMaintainer;
 import org.enlace.server.rollup.RollupRebuild;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.postgres.PostgresPlugin;
-import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 
 /**
  * {@code enlace-server rollups rebuild --from DAY --to DAY [config.yml]} recomputes the daily
@@ -40,11 +35,8 @@ public final class RollupsCommand extends ConfiguredCommand<EnlaceConfiguration>
   @Override
   protected void run(Bootstrap<EnlaceConfiguration> bootstrap, Namespace ns,
       EnlaceConfiguration config) throws Exception {
-    try (Database db = Database.open(config.getDatabase(), config.dataDir())) {
-      Migrations.migrate(db.dataSourceFactory());
-      ManagedDataSource ds = db.dataSourceFactory().build(bootstrap.getMetricRegistry(), "cli");
-      Jdbi jdbi = Jdbi.create(ds).installPlugin(new SqlObjectPlugin())
-          .installPlugin(new PostgresPlugin());
+    try (CliDatabase db = CliDatabase.open(bootstrap, config)) {
+      Jdbi jdbi = db.jdbi();
       LocalMinutes minutes = new LocalMinutes(config.zone());
       RollupRebuild rebuild = new RollupRebuild(jdbi, minutes);
       if (ns.getString("action").equals("expire")) {

@@ -2,16 +2,11 @@ package org.enlace.server.cli;
 
 import io.dropwizard.core.cli.ConfiguredCommand;
 import io.dropwizard.core.setup.Bootstrap;
-import io.dropwizard.db.ManagedDataSource;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 import org.enlace.server.app.EnlaceConfiguration;
-import org.enlace.server.db.Database;
-import org.enlace.server.db.Migrations;
 import org.enlace.server.snmp.SnmpCredentials;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.postgres.PostgresPlugin;
-import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 
 /**
  * {@code enlace-server snmp rekey [config.yml]}: re-encrypts every stored SNMP community and
@@ -32,11 +27,8 @@ public final class SnmpCommand extends ConfiguredCommand<EnlaceConfiguration> {
   @Override
   protected void run(Bootstrap<EnlaceConfiguration> bootstrap, Namespace ns,
       EnlaceConfiguration config) throws Exception {
-    try (Database db = Database.open(config.getDatabase(), config.dataDir())) {
-      Migrations.migrate(db.dataSourceFactory());
-      ManagedDataSource ds = db.dataSourceFactory().build(bootstrap.getMetricRegistry(), "cli");
-      Jdbi jdbi = Jdbi.create(ds).installPlugin(new SqlObjectPlugin())
-          .installPlugin(new PostgresPlugin());
+    try (CliDatabase db = CliDatabase.open(bootstrap, config)) {
+      Jdbi jdbi = db.jdbi();
       SnmpCredentials credentials = SnmpCredentials.from(config.getSnmp(), config.dataDir());
       SnmpCredentials.Rekeyed r = credentials.rekey(jdbi);
       System.out.println("SNMP secrets: " + r.rewritten() + " device(s) re-encrypted with key '"

@@ -2,7 +2,6 @@ package org.enlace.server.cli;
 
 import io.dropwizard.core.cli.ConfiguredCommand;
 import io.dropwizard.core.setup.Bootstrap;
-import io.dropwizard.db.ManagedDataSource;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -13,10 +12,7 @@ import org.enlace.server.app.EnlaceConfiguration;
 import org.enlace.server.auth.PasswordHasher;
 import org.enlace.server.auth.Role;
 import org.enlace.server.auth.UserDao;
-import org.enlace.server.db.Database;
-import org.enlace.server.db.Migrations;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 
 /**
  * {@code enlace-server user add|passwd|remove NAME [--role it|administration] [--password-stdin]
@@ -48,10 +44,8 @@ public final class UserCommand extends ConfiguredCommand<EnlaceConfiguration> {
           + "'_' or '-', starting with a letter or digit: '" + username + "' is not one");
     }
     PasswordHasher hasher = new PasswordHasher();
-    try (Database db = Database.open(config.getDatabase(), config.dataDir())) {
-      Migrations.migrate(db.dataSourceFactory());
-      ManagedDataSource ds = db.dataSourceFactory().build(bootstrap.getMetricRegistry(), "cli");
-      Jdbi jdbi = Jdbi.create(ds).installPlugin(new SqlObjectPlugin());
+    try (CliDatabase db = CliDatabase.open(bootstrap, config)) {
+      Jdbi jdbi = db.jdbi();
       UserDao users = jdbi.onDemand(UserDao.class);
       switch (action) {
         case "add" -> {
@@ -77,7 +71,6 @@ public final class UserCommand extends ConfiguredCommand<EnlaceConfiguration> {
         }
         default -> throw new IllegalArgumentException(action);
       }
-      ds.stop();
     }
   }
 

@@ -1,0 +1,53 @@
+package org.enlace.server.cli;
+
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.db.ManagedDataSource;
+import org.enlace.server.app.EnlaceConfiguration;
+import org.enlace.server.db.Database;
+import org.enlace.server.db.Migrations;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.postgres.PostgresPlugin;
+import org.jdbi.v3.sqlobject.SqlObjectPlugin;
+
+/**
+ * The database as the commands that change data see it: started (the embedded one, or the
+ * configured one), migrated, and behind JDBI with the server's plugins.
+ */
+final class CliDatabase implements AutoCloseable {
+  private final Database db;
+  private final ManagedDataSource ds;
+  private final Jdbi jdbi;
+
+  private CliDatabase(Database db, ManagedDataSource ds) {
+    this.db = db;
+    this.ds = ds;
+    this.jdbi = Jdbi.create(ds).installPlugin(new SqlObjectPlugin())
+        .installPlugin(new PostgresPlugin());
+  }
+
+  static CliDatabase open(Bootstrap<EnlaceConfiguration> bootstrap, EnlaceConfiguration config)
+      throws Exception {
+    Database db = Database.open(config.getDatabase(), config.dataDir());
+    try {
+      Migrations.migrate(db.dataSourceFactory());
+      return new CliDatabase(db, db.dataSourceFactory().build(bootstrap.getMetricRegistry(),
+          "cli"));
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  Jdbi jdbi() {
+    return jdbi;
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      ds.stop();
+    } finally {
+      db.close();
+    }
+  }
+}
