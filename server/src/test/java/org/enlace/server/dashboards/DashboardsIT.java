@@ -1,13 +1,14 @@
 package org.enlace.server.dashboards;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.enlace.server.testing.Waits.await;
+import static org.enlace.server.testing.Waits.freePort;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -30,7 +31,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import org.assertj.core.api.SoftAssertions;
 import org.enlace.server.db.EmbeddedPostgres;
 import org.enlace.server.snmp.testing.MibState;
@@ -116,22 +116,6 @@ class DashboardsIT {
     }
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  static void await(String what, Duration max, BooleanSupplier condition) throws Exception {
-    Instant end = Instant.now().plus(max);
-    while (Instant.now().isBefore(end)) {
-      if (condition.getAsBoolean()) {
-        return;
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError("timed out waiting for " + what);
-  }
 
   Process start(Path log, String... command) throws IOException {
     Process p = new ProcessBuilder(command).redirectErrorStream(true)

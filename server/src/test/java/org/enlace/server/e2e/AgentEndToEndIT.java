@@ -1,19 +1,18 @@
 package org.enlace.server.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.enlace.server.testing.Waits.await;
+import static org.enlace.server.testing.Waits.freePort;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.enlace.server.testing.Api;
 import org.enlace.server.testing.TestPostgres;
 import org.junit.jupiter.api.AfterEach;
@@ -51,22 +50,6 @@ class AgentEndToEndIT {
     return p;
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  static void await(String what, Duration max, BooleanSupplier condition) throws Exception {
-    Instant end = Instant.now().plus(max);
-    while (Instant.now().isBefore(end)) {
-      if (condition.getAsBoolean()) {
-        return;
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError("timed out waiting for " + what);
-  }
 
   Process server(Path dir, int port, int adminPort) throws Exception {
     Path config = dir.resolve("server.yml");
