@@ -12,6 +12,12 @@ import java.util.concurrent.TimeUnit;
  * agent/packaging/enlace-agent.service (so the bench cannot drift from the unit), running
  * its default 60-second checks against a real server on loopback for a while (default one hour;
  * -Dduration=PT10M for a shorter look). Samples resident memory and CPU time from /proc.
+ *
+ * <p>-Dbench.https=true adds an {@code https://} check target, as the default configuration has
+ * (www.gov.co and the municipality's site): a TLS endpoint in this JVM with a self-signed
+ * certificate. The agent's check then fails certificate validation against the JDK's trust store,
+ * after a full handshake, with TLS and the parsed trust store loaded as they would be for a
+ * public site.
  */
 public final class FootprintBench {
   /** The unit whose JVM flags and environment the bench applies (relative to agent/). */
@@ -38,11 +44,15 @@ public final class FootprintBench {
   public static void main(String[] args) throws Exception {
     Duration duration = Duration.parse(System.getProperty("duration", "PT60M"));
     Path jar = Path.of(System.getProperty("enlace.agent.jar", "target/enlace-agent.jar"));
+    boolean https = Boolean.getBoolean("bench.https");
     try (BenchServer server = new BenchServer("127.0.0.1")) {
       Path data = Files.createTempDirectory("enlace-footprint-agent-");
       jar = Files.copy(jar, data.resolve("enlace-agent.jar"));
+      com.sun.net.httpserver.HttpsServer tlsTarget = https ? startTlsTarget(data) : null;
+      String httpsTarget = tlsTarget == null ? ""
+          : ",https://127.0.0.1:" + tlsTarget.getAddress().getPort() + "/";
       Files.writeString(data.resolve("agent.properties"), String.join("\n",
-          "dns.names=localhost", "http.targets=" + server.base + "/api/v1/ping",
+          "dns.names=localhost", "http.targets=" + server.base + "/api/v1/ping" + httpsTarget,
           "captivePortal.url=" + server.base + "/api/v1/ping",
           "tcp.targets=127.0.0.1:" + server.port, ""));
       Path token = data.resolve("token");
@@ -87,12 +97,43 @@ public final class FootprintBench {
       System.out.println("end of run, threads: " + Files.list(Path.of("/proc/" + pid + "/task")).count());
       agent.destroy();
       agent.waitFor(30, TimeUnit.SECONDS);
+      if (tlsTarget != null) {
+        tlsTarget.stop(0);
+      }
       System.out.printf("%n| duration | mean RSS | max RSS | mean CPU (one core) | jar |%n");
       System.out.printf("|---|---|---|---|---|%n");
       System.out.printf("| %.0f min | %.1f MB | %.1f MB | %.3f %% | %.2f MB |%n", wall / 60,
           sumRss / (double) samples / 1024, maxRss / 1024.0, 100 * cpuSeconds / wall,
           Files.size(jar) / 1e6);
     }
+  }
+
+  /** A TLS endpoint on 127.0.0.1 answering 204, with a fresh self-signed certificate. */
+  static com.sun.net.httpserver.HttpsServer startTlsTarget(Path dir) throws Exception {
+    Path store = dir.resolve("tls-target.p12");
+    char[] pass = "footprint".toCharArray();
+    exec(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+        "-genkeypair", "-alias", "target", "-keyalg", "RSA", "-keysize", "2048", "-validity", "3",
+        "-dname", "CN=127.0.0.1", "-ext", "san=ip:127.0.0.1", "-storetype", "PKCS12",
+        "-keystore", store.toString(), "-storepass", new String(pass)));
+    java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+    try (var in = Files.newInputStream(store)) {
+      ks.load(in, pass);
+    }
+    javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+        javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(ks, pass);
+    javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+    tls.init(kmf.getKeyManagers(), null, null);
+    com.sun.net.httpserver.HttpsServer s = com.sun.net.httpserver.HttpsServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 16);
+    s.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+    s.createContext("/", ex -> {
+      ex.sendResponseHeaders(204, -1);
+      ex.close();
+    });
+    s.start();
+    return s;
   }
 
   static void exec(List<String> cmd) throws Exception {

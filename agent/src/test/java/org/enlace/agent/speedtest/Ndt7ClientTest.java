@@ -1,6 +1,7 @@
 package org.enlace.agent.speedtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -88,6 +89,53 @@ class Ndt7ClientTest {
     assertThat(r.downMbps()).isBetween(18.0, 22.0);
     assertThat(r.upMbps()).isBetween(18.0, 22.0);
     assertThat(server.requests).hasSize(4);
+  }
+
+  /**
+   * Two upload connections whose shares of a constant 12 Mbit/s swap at 4 s, whose server clocks
+   * started 300 and 100 ms before the client's, and whose last measurements come at different
+   * moments: one window on the client's clock gives the link's 12 Mbit/s; adding each
+   * connection's rate over its own window would not.
+   */
+  @Test
+  void severalUploadConnectionsAreMeasuredOverOneWindow() {
+    Ndt7Client.Subtest t = new Ndt7Client.Subtest(false, null, null, 2, Long.MAX_VALUE,
+        Ndt7Client.Options.defaults(), null);
+    long ms = 1_000_000L;
+    // bytes per ms on the client's clock: a 1000 then 500, b 500 then 1000 (1.5 MB/s together)
+    addConn(t, 300 * ms, 9_000 * ms, c -> c < 4_000 * ms ? 1000 : 500);
+    addConn(t, 100 * ms, 9_950 * ms, c -> c < 4_000 * ms ? 500 : 1000);
+
+    assertThat(t.commonWindowMbps(2_000 * ms)).isCloseTo(12.0, within(0.01));
+
+    double perConnection = 0;
+    for (Ndt7Client.Conn c : t.conns) {
+      List<long[]> own = c.serverSeries;
+      long[] last = own.get(own.size() - 1);
+      perConnection += t.steadyRate(own, 2_000 * ms, last[0], last[1])[0];
+    }
+    assertThat(perConnection).as("the old sum of per-connection windows")
+        .isNotCloseTo(12.0, within(0.12));
+  }
+
+  /**
+   * A connection whose server clock started {@code lead} before the client's zero, measured every
+   * 250 ms of its clock up to the client time {@code until}, each measurement delivered 1 ms after
+   * it was taken, at bytesPerMs(client time).
+   */
+  private static void addConn(Ndt7Client.Subtest t, long lead, long until,
+      java.util.function.LongUnaryOperator bytesPerMs) {
+    Ndt7Client.Conn c = new Ndt7Client.Conn(t, t.conns.size());
+    long ms = 1_000_000L;
+    long bytes = 0;
+    for (long client = -lead; client <= until; client += ms) {
+      bytes += client < 0 ? 0 : bytesPerMs.applyAsLong(client);
+      long elapsed = client + lead;
+      if (elapsed > 0 && elapsed % (250 * ms) == 0) {
+        c.serverSeries.add(new long[] {elapsed, bytes, client + ms});
+      }
+    }
+    t.conns.add(c);
   }
 
   @Test

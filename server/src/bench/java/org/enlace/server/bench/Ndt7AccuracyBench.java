@@ -7,17 +7,21 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.enlace.server.speedtest.accuracy.AccuracyRig;
 import org.enlace.server.speedtest.accuracy.AccuracyRig.AgentRun;
+import org.enlace.server.speedtest.accuracy.AccuracyRig.MlabRun;
 import org.enlace.server.speedtest.accuracy.ShapedLink;
 import org.enlace.server.speedtest.accuracy.ShapedLink.Shape;
 
 /**
  * Issue 6, accuracy benchmark (docs/performance.md, "Speed tests (issue 6)"): the agent's ndt7
- * client with 1 and 4 connections against the server's ndt7 endpoints through a namespace link
- * shaped with tc to 2, 10, 50 and 100 Mbit/s, and with netem 80 ms RTT + 1 % loss, each against
- * a bulk-TCP reference measured on the same link in the same run (with as many streams as the
- * client: on a lossy link one TCP flow is not the ceiling). Root only (the rig of
+ * client with 1 and 4 connections, and M-Lab's own ndt7-js in headless Chromium, against the
+ * server's ndt7 endpoints through a namespace link shaped with tc to 2, 10, 50 and 100 Mbit/s,
+ * and with 80 ms RTT + 1 % loss (netem, or where
+ * the kernel has none the rig's NFQUEUE delay line: iptables, gcc, libnetfilter-queue-dev), each
+ * against a bulk-TCP reference measured on the same link in the same run (with as many streams
+ * as the client: on a lossy link one TCP flow is not the ceiling). Root only (the rig of
  * Ndt7AccuracyIT). Table on stdout and in target/bench/ndt7-accuracy.md.
  *
  * <pre>
@@ -25,7 +29,8 @@ import org.enlace.server.speedtest.accuracy.ShapedLink.Shape;
  * mvn -B -Pbench -pl server verify -DskipTests -Dbench=Ndt7AccuracyBench
  * </pre>
  *
- * Environment: NDT7_BENCH_REPS (runs per client and link, default 1).
+ * Environment: NDT7_BENCH_REPS (runs per client and link, default 1); NDT7_BENCH_SHAPES (links,
+ * default {@code 2,10,50,100,10/80/1,50/80/1}: Mbit/s, or Mbit/s/RTT ms/loss %).
  */
 public final class Ndt7AccuracyBench {
   private Ndt7AccuracyBench() {}
@@ -37,8 +42,13 @@ public final class Ndt7AccuracyBench {
       return;
     }
     int reps = Integer.parseInt(System.getenv().getOrDefault("NDT7_BENCH_REPS", "1"));
-    List<Shape> shapes = List.of(Shape.rate(2), Shape.rate(10), Shape.rate(50), Shape.rate(100),
-        new Shape(10, 80, 1), new Shape(50, 80, 1));
+    List<Shape> shapes = new ArrayList<>();
+    for (String spec : System.getenv().getOrDefault("NDT7_BENCH_SHAPES",
+        "2,10,50,100,10/80/1,50/80/1").split(",")) {
+      String[] f = spec.strip().split("/");
+      shapes.add(new Shape(Double.parseDouble(f[0]), f.length > 1 ? Integer.parseInt(f[1]) : 0,
+          f.length > 2 ? Double.parseDouble(f[2]) : 0));
+    }
     List<String> rows = new ArrayList<>();
     rows.add("| link | client | down Mbit/s | ÷ ref | ÷ rate | up Mbit/s | ÷ ref | ÷ rate "
         + "| data down, up ÷ (1.2 × rate × 10 s) | load | error |");
@@ -49,7 +59,7 @@ public final class Ndt7AccuracyBench {
           Runtime.getRuntime().availableProcessors(), rig.link.netns, rig.agentJvm());
       for (Shape shape : shapes) {
         boolean lossy = shape.lossPct() > 0 || shape.delayMs() > 0;
-        String noNetem = lossy ? rig.link.netemUnavailable() : null;
+        String noNetem = lossy ? rig.link.impairmentUnavailable() : null;
         if (noNetem != null) {
           rows.add("| " + shape.describe() + " | not run | | | | | | | | | " + noNetem + " |");
           System.out.println(rows.get(rows.size() - 1));
@@ -76,7 +86,7 @@ public final class Ndt7AccuracyBench {
             AgentRun run = rig.agent(shape.rateMbit(), conns);
             double refD = conns == 1 ? r1d : r4d;
             double refU = conns == 1 ? r1u : r4u;
-            double allowance = 1.2 * shape.rateMbit() * 1e6 * 10 / 8;
+            double allowance = allowance(shape);
             String row = String.format(Locale.ROOT, "| %s | agent ×%d | %.3f | %.3f | %.3f | "
                 + "%.3f | %.3f | %.3f | %.2f, %.2f | %s | %s |", shape.describe(), conns,
                 run.downMbps(), run.downMbps() / refD, run.downMbps() / shape.rateMbit(),
@@ -87,6 +97,24 @@ public final class Ndt7AccuracyBench {
             System.out.println(row);
           }
         }
+        for (int i = 0; i < reps; i++) {
+          Optional<MlabRun> m = rig.mlab(shape.rateMbit());
+          if (m.isEmpty()) {
+            rows.add("| " + shape.describe() + " | M-Lab ndt7-js | not run | | | | | | | | "
+                + "no chromium installed |");
+            System.out.println(rows.get(rows.size() - 1));
+            break;
+          }
+          MlabRun run = m.get();
+          String row = String.format(Locale.ROOT, "| %s | M-Lab ndt7-js ×1 | %.3f | %.3f | %.3f "
+              + "| %.3f | %.3f | %.3f | %.2f, %.2f | %s | %s |", shape.describe(),
+              run.downMbps(), run.downMbps() / r1d, run.downMbps() / shape.rateMbit(),
+              run.upMbps(), run.upMbps() / r1u, run.upMbps() / shape.rateMbit(),
+              run.bytesDown() / allowance(shape), run.bytesUp() / allowance(shape), load(),
+              run.error() == null ? "" : run.error());
+          rows.add(row);
+          System.out.println(row);
+        }
       }
     }
     String table = String.join("\n", rows) + "\n";
@@ -95,6 +123,11 @@ public final class Ndt7AccuracyBench {
     Path out = Path.of("target/bench/ndt7-accuracy.md");
     Files.createDirectories(out.getParent());
     Files.writeString(out, table, StandardCharsets.UTF_8);
+  }
+
+  /** 1.2 x what the shaped rate carries in the ndt7 subtest's 10 s, in bytes. */
+  private static double allowance(Shape shape) {
+    return 1.2 * shape.rateMbit() * 1e6 * 10 / 8;
   }
 
   private static String load() {

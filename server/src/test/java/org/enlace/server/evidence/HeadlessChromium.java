@@ -26,7 +26,7 @@ import java.util.function.BooleanSupplier;
  * Debian's headless Chromium driven over the Chrome DevTools Protocol: a WebSocket and JSON,
  * nothing else (no WebDriver, so no driver version to match). Only loopback URLs are opened.
  */
-final class HeadlessChromium implements AutoCloseable {
+public final class HeadlessChromium implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> CANDIDATES = List.of("chromium", "chromium-browser",
       "google-chrome", "google-chrome-stable");
@@ -38,7 +38,7 @@ final class HeadlessChromium implements AutoCloseable {
   private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
 
   /** The browser executable on PATH, if any. */
-  static Optional<Path> find() {
+  public static Optional<Path> find() {
     String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
     for (String name : CANDIDATES) {
       for (String dir : path.split(File.pathSeparator)) {

@@ -5,15 +5,9 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -21,10 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.enlace.server.app.EnlaceConfiguration;
+import org.enlace.server.speedtest.MlabPages;
 import org.enlace.server.testing.Api;
 import org.enlace.server.testing.TestApp;
 import org.junit.jupiter.api.Assumptions;
@@ -68,13 +61,6 @@ class MlabClientCompatibilityTest {
   /** The library resolves a subtest as "complete" after 12 s whatever happened. */
   static final double WATCHDOG_MS = 12_000;
 
-  /** What the static server serves, from the classpath under mlab-ndt7/. */
-  static final Map<String, String> FILES = Map.of(
-      "/compat.html", "text/html; charset=utf-8",
-      "/package/src/ndt7.js", "text/javascript; charset=utf-8",
-      "/package/src/ndt7-download-worker.js", "text/javascript; charset=utf-8",
-      "/package/src/ndt7-upload-worker.js", "text/javascript; charset=utf-8");
-
   @Test
   @Timeout(300)
   void mlabsJavaScriptClientRunsBothSubtestsAndAgreesWithTheServer() throws Exception {
@@ -95,7 +81,7 @@ class MlabClientCompatibilityTest {
     String uploadToken = token(slot.body().path("uploadUrl").asText(), "/ndt/v7/upload");
     String server = "127.0.0.1:" + URI.create(APP.base()).getPort();
 
-    HttpServer pages = staticServer();
+    MlabPages pages = MlabPages.start(InetAddress.getLoopbackAddress());
     Path work = Files.createDirectories(Path.of("target", "browser-test"));
     JsonNode r;
     try (HeadlessChromium browser = HeadlessChromium.start(chromium.get(),
@@ -103,7 +89,7 @@ class MlabClientCompatibilityTest {
       String page = browser.newPage();
       browser.send(page, "Page.enable", null);
       browser.send(page, "Page.navigate", HeadlessChromium.params().put("url",
-          "http://127.0.0.1:" + pages.getAddress().getPort() + "/compat.html"));
+          pages.pageUrl()));
       HeadlessChromium.await("the test page and M-Lab's library", Duration.ofSeconds(60),
           () -> truthy(browser, page, "document.readyState === 'complete'"
               + " && typeof window.ndt7 === 'object' && typeof window.runCompat === 'function'"));
@@ -115,7 +101,7 @@ class MlabClientCompatibilityTest {
           () -> truthy(browser, page, "window.compat && window.compat.done"));
       r = JSON.readTree(browser.eval(page, "JSON.stringify(window.compat)").asText());
     } finally {
-      pages.stop(0);
+      pages.close();
     }
 
     // The client's view: both subtests ran to their end.
@@ -223,42 +209,6 @@ class MlabClientCompatibilityTest {
       }
     }
     throw new AssertionError("no access_token in " + url);
-  }
-
-  /** The test page and M-Lab's files, on loopback, nothing else. */
-  private static HttpServer staticServer() throws IOException {
-    HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-        0);
-    s.createContext("/", MlabClientCompatibilityTest::serve);
-    s.start();
-    return s;
-  }
-
-  private static void serve(HttpExchange ex) throws IOException {
-    try (ex) {
-      String path = ex.getRequestURI().getPath();
-      String type = FILES.get(path);
-      byte[] body = null;
-      if (type != null && Set.of("GET", "HEAD").contains(ex.getRequestMethod())) {
-        try (InputStream in = MlabClientCompatibilityTest.class.getResourceAsStream(
-            "/mlab-ndt7" + path)) {
-          body = in == null ? null : in.readAllBytes();
-        }
-      }
-      if (body == null) {
-        ex.sendResponseHeaders(404, -1);
-        return;
-      }
-      ex.getResponseHeaders().set("Content-Type", type);
-      ex.getResponseHeaders().set("Cache-Control", "no-store");
-      boolean head = ex.getRequestMethod().equals("HEAD");
-      ex.sendResponseHeaders(200, head ? -1 : body.length);
-      if (!head) {
-        try (OutputStream out = ex.getResponseBody()) {
-          out.write(body);
-        }
-      }
-    }
   }
 
   private static boolean truthy(HeadlessChromium browser, String page, String js) {

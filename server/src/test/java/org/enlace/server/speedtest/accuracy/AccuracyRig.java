@@ -1,6 +1,12 @@
 package org.enlace.server.speedtest.accuracy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,8 +17,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.enlace.server.evidence.HeadlessChromium;
+import org.enlace.server.speedtest.MlabPages;
 import org.enlace.server.speedtest.accuracy.ShapedLink.Shape;
 
 /**
@@ -24,6 +33,7 @@ public final class AccuracyRig implements AutoCloseable {
   /** Reference: 2 s warm-up (as the agent's steady rate), then 5 s measured. */
   public static final long REFERENCE_MILLIS = 7_000;
   public static final long WARMUP_MILLIS = 2_000;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   public final ShapedLink link;
   public final Path agentJar;
@@ -176,6 +186,85 @@ public final class AccuracyRig implements AutoCloseable {
       }
     });
     return new AgentRun(result, slot.maxBytes(), out.get(""));
+  }
+
+  /**
+   * M-Lab's own ndt7-js (vendored, unmodified) in Debian's headless Chromium inside the
+   * namespace, one slot like the agent's, with M-Lab's figures as its web client shows them: the
+   * download from the client's own last measurement ({@code MeanClientMbps}: bytes received over
+   * the whole test, slow start included), the upload from the server's last measurement message
+   * ({@code TCPInfo.BytesReceived / ElapsedTime}, or its AppInfo). Empty when no Chromium is
+   * installed.
+   */
+  public Optional<MlabRun> mlab(double rateMbit) throws Exception {
+    Optional<Path> chromium = HeadlessChromium.find();
+    if (chromium.isEmpty()) {
+      return Optional.empty();
+    }
+    ndt7.awaitIdle(20_000);
+    Ndt7Harness.Slot slot = ndt7.slot(rateMbit, 1);
+    Path profile = Files.createTempDirectory("enlace-acc-chromium-");
+    try (MlabPages pages = MlabPages.start(InetAddress.getByName(link.hostAddr))) {
+      String url = pages.pageUrl() + "?server=" + enc(slot.download().getAuthority())
+          + "&down=" + enc(token(slot.download())) + "&up=" + enc(token(slot.upload()));
+      Process browser = new ProcessBuilder(link.exec(List.of(chromium.get().toString(),
+          "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+          "--no-first-run", "--no-default-browser-check", "--disable-extensions",
+          "--disable-sync", "--disable-background-networking", "--disable-component-update",
+          "--password-store=basic", "--use-mock-keychain", "--user-data-dir=" + profile, url)))
+          .redirectErrorStream(true).redirectOutput(profile.resolve("chromium.log").toFile())
+          .start();
+      try {
+        JsonNode r = JSON.readTree(pages.result.get(120, TimeUnit.SECONDS));
+        return Optional.of(MlabRun.of(r));
+      } catch (java.util.concurrent.TimeoutException e) {
+        throw new IllegalStateException("M-Lab's client posted no result in 120 s; see "
+            + profile.resolve("chromium.log"));
+      } finally {
+        browser.descendants().forEach(ProcessHandle::destroyForcibly);
+        browser.destroyForcibly();
+        browser.waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /** M-Lab's client's figures, as its web client shows them, and the bytes each side counted. */
+  public record MlabRun(double downMbps, double upMbps, long bytesDown, long bytesUp,
+      String error) {
+    static MlabRun of(JsonNode r) {
+      JsonNode down = r.path("download").path("complete").path("LastClientMeasurement");
+      JsonNode up = r.path("upload").path("complete").path("LastServerMeasurement");
+      JsonNode tcp = up.path("TCPInfo");
+      JsonNode app = up.path("AppInfo");
+      double upMbps = tcp.path("ElapsedTime").asDouble() > 0 && tcp.has("BytesReceived")
+          ? tcp.path("BytesReceived").asDouble() * 8 / tcp.path("ElapsedTime").asDouble()
+          : app.path("ElapsedTime").asDouble() > 0
+              ? app.path("NumBytes").asDouble() * 8 / app.path("ElapsedTime").asDouble()
+              : Double.NaN;
+      List<String> errors = new ArrayList<>();
+      r.path("errors").forEach(e -> errors.add(e.asText()));
+      for (String subtest : List.of("download", "upload")) {
+        if (r.path(subtest).path("rc").asInt(-1) != 0) {
+          errors.add(subtest + " rc " + r.path(subtest).path("rc").asText("none"));
+        }
+      }
+      return new MlabRun(down.path("MeanClientMbps").asDouble(Double.NaN), upMbps,
+          down.path("NumBytes").asLong(), app.path("NumBytes").asLong(),
+          errors.isEmpty() ? null : String.join("; ", errors));
+    }
+  }
+
+  private static String token(URI u) {
+    for (String kv : u.getRawQuery().split("&")) {
+      if (kv.startsWith("access_token=")) {
+        return URLDecoder.decode(kv.substring("access_token=".length()), StandardCharsets.UTF_8);
+      }
+    }
+    throw new IllegalArgumentException("no access_token in " + u);
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
   private Map<String, String> probe(List<String> jvm, String... args) throws Exception {

@@ -16,9 +16,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Shaping ({@link Shape}): tbf on each end's egress, so the root side shapes the download and
  * the namespace side the upload; with delay or loss, netem as the root qdisc and tbf as its child
- * (netem's documented pattern), half the round trip and the loss on each direction. GSO is off on
- * both ends (gso_max_segs 1): every packet is one MTU frame, as on a real access link, and netem's
- * loss hits single segments rather than 64 KB super-packets.
+ * (netem's documented pattern), half the round trip and the loss on each direction. Where the
+ * kernel has no netem, a {@link DelayLine} on each end's ingress adds the same delay and loss
+ * after the tbf. GSO is off on both ends (gso_max_segs 1): every packet is one MTU frame, as on a
+ * real access link, and the loss hits single segments rather than 64 KB super-packets.
  */
 public final class ShapedLink implements AutoCloseable {
   /** Names of this class's namespaces; the pid after it says whose they are. */
@@ -31,11 +32,12 @@ public final class ShapedLink implements AutoCloseable {
   public final String hostAddr;
   public final String nsAddr;
   private volatile Shape shape;
+  private final List<DelayLine> delayLines = new ArrayList<>();
 
   /**
    * A link shape. rateMbit: tbf rate (10^6 bit/s of frames, Ethernet header included);
-   * delayMs: round trip added by netem (half on each direction); lossPct: netem loss on each
-   * direction.
+   * delayMs: round trip added by netem or the delay line (half on each direction); lossPct: loss
+   * on each direction.
    */
   public record Shape(double rateMbit, int delayMs, double lossPct) {
     public static Shape rate(double mbit) {
@@ -68,12 +70,16 @@ public final class ShapedLink implements AutoCloseable {
       return s;
     }
 
-    /** The tc commands for one end's egress (device dev). */
-    List<String> tc(String dev) {
+    boolean impaired() {
+      return delayMs > 0 || lossPct > 0;
+    }
+
+    /** The tc commands for one end's egress (device dev); netem for delay and loss or not. */
+    List<String> tc(String dev, boolean netem) {
       List<String> cmds = new ArrayList<>();
       String tbf = String.format(Locale.ROOT, "tbf rate %skbit burst %d latency %dms",
           fmt(rateMbit * 1000), burstBytes(), latencyMs());
-      if (delayMs == 0 && lossPct == 0) {
+      if (!impaired() || !netem) {
         cmds.add("tc qdisc replace dev " + dev + " root " + tbf);
       } else {
         // netem's own queue must hold what is in flight on the delay line: 10000 packets.
@@ -140,6 +146,16 @@ public final class ShapedLink implements AutoCloseable {
     }
   }
 
+  /** Null when this link can take delay and loss, by netem or by a delay line; else why not. */
+  public String impairmentUnavailable() {
+    String netem = netemUnavailable();
+    if (netem == null) {
+      return null;
+    }
+    String line = DelayLine.unavailable(netns);
+    return line == null ? null : netem + "; " + line;
+  }
+
   /** Deletes namespaces and links of earlier runs whose process is gone. */
   public static void deleteStale() {
     try {
@@ -162,6 +178,8 @@ public final class ShapedLink implements AutoCloseable {
     } catch (IOException e) {
       // nothing to clean
     }
+    DelayLine.deleteStale(dev -> dev.startsWith(LINK_PREFIX) && dev.endsWith("h")
+        && !alive(dev.substring(LINK_PREFIX.length(), dev.length() - 1)));
   }
 
   private static boolean alive(String pid) {
@@ -201,13 +219,32 @@ public final class ShapedLink implements AutoCloseable {
     // A netem root cannot be turned into a tbf root in place: start from the default each time.
     quiet("tc qdisc del dev " + hostIf + " root");
     quiet("ip netns exec " + netns + " tc qdisc del dev " + nsIf + " root");
-    for (String c : s.tc(hostIf)) {
+    stopDelayLines();
+    boolean netem = s.impaired() && netemUnavailable() == null;
+    for (String c : s.tc(hostIf, netem)) {
       sh(c);
     }
-    for (String c : s.tc(nsIf)) {
+    for (String c : s.tc(nsIf, netem)) {
       sh("ip netns exec " + netns + " " + c);
     }
+    if (s.impaired() && !netem) {
+      // Root-namespace queue numbers are shared by every process: one per pid.
+      int hostQueue = 1000 + (int) (ProcessHandle.current().pid() % 60000);
+      synchronized (delayLines) {
+        delayLines.add(DelayLine.start(null, hostIf, hostQueue, s.delayMs() / 2.0, s.lossPct()));
+        delayLines.add(DelayLine.start(netns, nsIf, 1, s.delayMs() / 2.0, s.lossPct()));
+      }
+    }
     shape = s;
+  }
+
+  private void stopDelayLines() {
+    synchronized (delayLines) {
+      for (DelayLine d : delayLines) {
+        d.close();
+      }
+      delayLines.clear();
+    }
   }
 
   public Shape shape() {
@@ -216,9 +253,15 @@ public final class ShapedLink implements AutoCloseable {
 
   /** The qdiscs now on both ends, for the record. */
   public String describeQdiscs() throws IOException {
+    StringBuilder lines = new StringBuilder();
+    synchronized (delayLines) {
+      for (DelayLine d : delayLines) {
+        lines.append(" | ").append(d.description);
+      }
+    }
     return "host " + run("tc qdisc show dev " + hostIf).text.strip().replace('\n', ';')
         + " | netns " + run("ip netns exec " + netns + " tc qdisc show dev " + nsIf).text.strip()
-        .replace('\n', ';');
+        .replace('\n', ';') + lines;
   }
 
   /** A command line run inside the namespace. */
@@ -230,6 +273,7 @@ public final class ShapedLink implements AutoCloseable {
 
   @Override
   public void close() {
+    stopDelayLines();
     quiet("ip netns del " + netns);
     quiet("ip link del " + hostIf);
   }
