@@ -311,7 +311,9 @@ public final class AgentMain {
             config.batchMaxObservations(), config.batchMaxBytes(), config.minBackoff(),
             config.maxBackoff());
         Supplier<RoundResult> rounds = Rounds.create(config, creds.get().serverUrl());
-        Daemon daemon = new Daemon(dir, config, journal, uploader, clock, rounds);
+        Daemon daemon = new Daemon(dir, config, journal, uploader, clock, rounds,
+            org.enlace.agent.speedtest.SpeedTestProcess.runner(dir,
+                Optional.ofNullable(parent.configFile), creds.get().serverUrl()));
         Thread main = Thread.currentThread();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
           daemon.stop();

@@ -49,8 +49,22 @@ public final class Daemon {
   private String lastStatus = "";
   private String lastServerState = "";
 
+  /** Speed tests run in this JVM (tests); the service runs them in a child, see below. */
   public Daemon(Path dataDir, AgentConfig config, Journal journal, Uploader uploader,
       ClockOffset clock, Supplier<RoundResult> rounds) {
+    this(dataDir, config, journal, uploader, clock, rounds,
+        slot -> org.enlace.agent.speedtest.SpeedTests.runScheduled(config, uploader.serverUrl(),
+            slot));
+  }
+
+  /**
+   * @param speedTestRunner runs a slot's tests; the service passes
+   *     {@link org.enlace.agent.speedtest.SpeedTestProcess#runner} so that the daemon never loads
+   *     java.net.http
+   */
+  public Daemon(Path dataDir, AgentConfig config, Journal journal, Uploader uploader,
+      ClockOffset clock, Supplier<RoundResult> rounds,
+      org.enlace.agent.speedtest.SpeedTestScheduler.Runner speedTestRunner) {
     this.dataDir = dataDir;
     this.config = config;
     this.journal = journal;
@@ -60,10 +74,8 @@ public final class Daemon {
     this.status = new StatusFile(dataDir);
     // Slots come with report answers; the test runs on its own thread at a random moment of
     // its window, and its result rides on the next observation.
-    java.net.URI server = uploader.serverUrl();
     this.speedTests = org.enlace.agent.speedtest.SpeedTestScheduler.random(
-        config.speedTest().enabled(),
-        slot -> org.enlace.agent.speedtest.SpeedTests.runScheduled(config, server, slot));
+        config.speedTest().enabled(), speedTestRunner);
     uploader.onSpeedTestSlot(speedTests::offer);
   }
 

@@ -35,8 +35,9 @@ import org.enlace.agent.upload.AgentVersion;
  * An ndt7 client (M-Lab's ndt7 protocol, spec v0.11.0: github.com/m-lab/ndt-server,
  * spec/ndt7-protocol.md) on the JDK's own {@link java.net.http.WebSocket}.
  *
- * <p>This is the only class of the agent that uses java.net.http: the JVM loads that module's
- * classes only when a speed test actually runs, so the daemon stays small the rest of the time.
+ * <p>This is the only class of the agent that uses java.net.http. The JVM never unloads that
+ * module's classes once loaded, so the daemon runs its tests in a child JVM
+ * ({@link SpeedTestProcess}) and never loads them itself.
  *
  * <p>What it measures (docs/agent.md, "Speed tests"): a download then an upload, each up to the
  * spec's 10 s (download: until the server closes, at most 13 s; upload: the client closes at

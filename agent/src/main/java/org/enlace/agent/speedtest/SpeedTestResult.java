@@ -62,6 +62,30 @@ public record SpeedTestResult(String method, String testId, Instant startedAt, D
     return m;
   }
 
+  /** Back from {@link #toJson()} (the speed-test child's output), figures as rounded there. */
+  public static SpeedTestResult fromJson(Map<?, ?> m) {
+    return new SpeedTestResult(str(m, "method"), str(m, "testId"),
+        m.get("startedAt") == null ? null : Instant.parse(m.get("startedAt").toString()),
+        num(m, "downMbps"), num(m, "upMbps"), num(m, "downMbpsMean"), num(m, "upMbpsMean"),
+        num(m, "latencyMs"), num(m, "latencyLoadedMs"), num(m, "latencyDownLoadedMs"),
+        num(m, "latencyUpLoadedMs"), whole(m, "bytesDown"), whole(m, "bytesUp"),
+        whole(m, "durationMs"), (int) whole(m, "connections"), str(m, "server"),
+        str(m, "error"));
+  }
+
+  private static String str(Map<?, ?> m, String k) {
+    Object v = m.get(k);
+    return v == null ? null : v.toString();
+  }
+
+  private static Double num(Map<?, ?> m, String k) {
+    return m.get(k) instanceof Number n ? n.doubleValue() : null;
+  }
+
+  private static long whole(Map<?, ?> m, String k) {
+    return m.get(k) instanceof Number n ? n.longValue() : 0;
+  }
+
   /** For a person: a few lines. */
   public String describe() {
     StringBuilder sb = new StringBuilder();

@@ -15,6 +15,19 @@ import java.util.Optional;
 public record SpeedTestSlot(String testId, Instant notBefore, Instant notAfter,
     String downloadUrl, String uploadUrl, long maxBytes, int connections) {
 
+  /** As the server sends it (what {@link #fromJson} reads). */
+  public Map<String, Object> toJson() {
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("testId", testId);
+    m.put("notBefore", notBefore.toString());
+    m.put("notAfter", notAfter.toString());
+    m.put("downloadUrl", downloadUrl);
+    m.put("uploadUrl", uploadUrl);
+    m.put("maxBytes", maxBytes);
+    m.put("connections", connections);
+    return m;
+  }
+
   /** The slot in a server answer, or empty when it is absent or unusable (never throws). */
   public static Optional<SpeedTestSlot> fromJson(Object json) {
     if (!(json instanceof Map<?, ?> m)) {

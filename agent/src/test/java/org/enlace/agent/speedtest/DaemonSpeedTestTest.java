@@ -112,9 +112,15 @@ class DaemonSpeedTestTest {
     p.setProperty("check.interval", "1s");
     p.setProperty("check.jitter", "100ms");
     AgentConfig config = AgentConfig.from(p);
-    Daemon d = new Daemon(dir, config, journal, uploader(), new ClockOffset(),
+    try (var out = java.nio.file.Files.newOutputStream(dir.resolve(AgentConfig.FILE_NAME))) {
+      p.store(out, null);
+    }
+    Uploader uploader = uploader();
+    // As the service wires it: the test runs in a child JVM (SpeedTestProcess).
+    Daemon d = new Daemon(dir, config, journal, uploader, new ClockOffset(),
         () -> new RoundResult(Instant.now(), Status.ONLINE, "all probes ok",
-            new CheckResults(List.of(), List.of(), List.of(), Optional.empty(), 0)));
+            new CheckResults(List.of(), List.of(), List.of(), Optional.empty(), 0)),
+        SpeedTestProcess.runner(dir, Optional.empty(), uploader.serverUrl()));
     Thread t = new Thread(() -> {
       try {
         d.run();
@@ -125,7 +131,7 @@ class DaemonSpeedTestTest {
     t.start();
     List<Map<?, ?>> speedTests = new ArrayList<>();
     List<Map<?, ?>> counters = new ArrayList<>();
-    long end = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (speedTests.isEmpty() && System.nanoTime() < end) {
       Thread.sleep(500);
       speedTests.clear();
