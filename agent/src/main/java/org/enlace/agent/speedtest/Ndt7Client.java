@@ -42,12 +42,13 @@ import org.enlace.agent.upload.AgentVersion;
  * <p>What it measures (docs/agent.md, "Speed tests"): a download then an upload, each up to the
  * spec's 10 s (download: until the server closes, at most 13 s; upload: the client closes at
  * 10 s; with several connections the client ends both at 10 s, see {@code hardEnd} and
- * {@link Conn#queuedToTheEnd}); the application payload received or sent, sampled every 100 ms. The steady rate is the
- * payload after the warm-up (first 2 s, TCP slow start and buffer filling) divided by the time
- * after it; the mean rate is the payload over the whole subtest, as M-Lab reports. For the
- * upload, the server's own measurement messages (what it received) are preferred over what the
- * client wrote, which includes bytes still in socket buffers. Latency: median TCP connect time
- * to the server before the test (idle) and during each subtest after its warm-up (loaded).
+ * {@link Conn#queuedToTheEnd}); the application payload received or sent, sampled every 100 ms.
+ * The steady rate is the payload after the warm-up (first 2 s, TCP slow start and buffer
+ * filling) divided by the time after it; the mean rate is the payload over the whole subtest,
+ * as M-Lab reports. For the upload, the server's own measurement messages (what it received)
+ * are preferred over what the client wrote, which includes bytes still in socket buffers.
+ * Latency: median TCP connect time to the server before the test (idle) and during each subtest
+ * after its warm-up (loaded).
  *
  * <p>Anything unexpected fails the test with an error and no speed: a stall, a connection lost
  * before the nominal duration, malformed measurement messages, a server announcing more bytes
@@ -624,11 +625,12 @@ public final class Ndt7Client {
     /**
      * Several upload connections together, over one window: each connection's server clock
      * starts at its own upgrade and its last measurement comes at its own moment, so adding rates
-     * of per-connection windows (each right on its own) misses or double-counts the edges, which
-     * left four connections 2-6 % low. Each connection's measurements are put on the client's
-     * clock (offset: the smallest receive time minus ElapsedTime, i.e. the upgrade plus the
-     * fastest delivery of a measurement, the same for all), interpolated, and summed between the
-     * warm-up and the earliest of the connections' last measurements. NaN when a connection has
+     * of per-connection windows (each right on its own) misses or double-counts the edges when the
+     * connections' shares shift (about 2 % in Ndt7ClientTest's case). Each connection's
+     * measurements are put on the client's clock (offset: the smallest receive time minus
+     * ElapsedTime, i.e. the upgrade plus the fastest delivery of a measurement, the same for all),
+     * interpolated, and summed between the warm-up and the earliest of the connections' last
+     * measurements. NaN when a connection has
      * too few measurements or the window is shorter than the minimum steady time.
      */
     double commonWindowMbps(long warmNanos) {
@@ -673,7 +675,8 @@ public final class Ndt7Client {
         if (t <= series[i][0]) {
           long[] a = series[i - 1];
           long[] b = series[i];
-          return b[0] == a[0] ? b[1] : a[1] + (double) (b[1] - a[1]) * (t - a[0]) / (b[0] - a[0]);
+          return b[0] == a[0] ? b[1]
+              : a[1] + (double) (b[1] - a[1]) * (t - a[0]) / (b[0] - a[0]);
         }
       }
       return series[series.length - 1][1];
