@@ -587,28 +587,14 @@ public final class Ndt7Client {
         if (s != null) {
           steadyMbps = s[0];
         }
-        // Better: each connection's measurements on the server's own clock (ElapsedTime), exact
-        // where the client's sampling sees them up to a measurement interval late.
-        double common = connections > 1 ? commonWindowMbps(warm) : Double.NaN;
-        double sum = 0;
-        boolean all = true;
-        for (Conn c : snapshot()) {
-          List<long[]> own;
-          synchronized (c.serverSeries) {
-            own = new ArrayList<>(c.serverSeries);
-          }
-          double[] r = own.size() < 2 ? null
-              : steadyRate(own, warm, own.get(own.size() - 1)[0], own.get(own.size() - 1)[1]);
-          if (r == null) {
-            all = false;
-            break;
-          }
-          sum += r[0];
+        // Better: the server's own clock (ElapsedTime), exact where the client's sampling sees
+        // its measurements up to a measurement interval late; one window for several connections.
+        double better = connections > 1 ? commonWindowMbps(warm) : Double.NaN;
+        if (Double.isNaN(better)) {
+          better = perConnectionMbps(warm);
         }
-        if (!Double.isNaN(common)) {
-          steadyMbps = common;
-        } else if (all) {
-          steadyMbps = sum;
+        if (!Double.isNaN(better)) {
+          steadyMbps = better;
         }
         long serverElapsedUs = 0;
         long serverTotal = 0;
@@ -620,6 +606,27 @@ public final class Ndt7Client {
           meanMbps = serverTotal * 8.0 / serverElapsedUs; // bytes per µs × 8 = Mbit/s
         }
       }
+    }
+
+    /**
+     * Each connection's steady rate on its own server clock, added up; NaN when one of them has
+     * too few measurements. Exact for one connection.
+     */
+    double perConnectionMbps(long warmNanos) {
+      double sum = 0;
+      for (Conn c : snapshot()) {
+        List<long[]> own;
+        synchronized (c.serverSeries) {
+          own = new ArrayList<>(c.serverSeries);
+        }
+        double[] r = own.size() < 2 ? null
+            : steadyRate(own, warmNanos, own.get(own.size() - 1)[0], own.get(own.size() - 1)[1]);
+        if (r == null) {
+          return Double.NaN;
+        }
+        sum += r[0];
+      }
+      return sum;
     }
 
     /**

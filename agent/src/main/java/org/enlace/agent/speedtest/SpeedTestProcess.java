@@ -94,19 +94,17 @@ public final class SpeedTestProcess {
       }
       int exit = p.isAlive() ? -1 : p.exitValue();
       if (out.isEmpty()) {
-        out.add(SpeedTestResult.notRun(SpeedTests.METHOD, slot.testId(), null, 1,
-            "agent error: the speed-test process " + (exit == 0 ? "gave no result"
-                : "ended with exit code " + exit + " and no result")));
+        out.add(SpeedTestResult.agentError(slot.testId(), "the speed-test process "
+            + (exit == 0 ? "gave no result" : "ended with exit code " + exit + " and no result")));
       }
     } catch (IOException e) {
       LOG.warning("event=speedtest_process_failed testId=" + slot.testId() + " error=\"" + e
           + "\"");
-      out.add(SpeedTestResult.notRun(SpeedTests.METHOD, slot.testId(), null, 1,
-          "agent error: could not run the speed-test process: " + e.getMessage()));
+      out.add(SpeedTestResult.agentError(slot.testId(),
+          "could not run the speed-test process: " + e.getMessage()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      out.add(SpeedTestResult.notRun(SpeedTests.METHOD, slot.testId(), null, 1,
-          "agent error: interrupted"));
+      out.add(SpeedTestResult.agentError(slot.testId(), "interrupted"));
     } finally {
       if (p != null && p.isAlive()) {
         p.destroyForcibly();
@@ -144,6 +142,7 @@ public final class SpeedTestProcess {
     if (slot.isEmpty()) {
       throw new IllegalArgumentException("no usable slot on stdin");
     }
+    // As AgentMain.config(): --config, else the data directory's agent.properties.
     AgentConfig cfg = AgentConfig.load(config != null ? config
         : dataDir.resolve(AgentConfig.FILE_NAME));
     for (SpeedTestResult r : SpeedTests.runScheduled(cfg, server, slot.get())) {

@@ -62,6 +62,11 @@ public record SpeedTestResult(String method, String testId, Instant startedAt, D
     return m;
   }
 
+  /** A slot the agent itself could not run (its own failure, not the link's): no figures. */
+  public static SpeedTestResult agentError(String testId, String why) {
+    return notRun(SpeedTests.METHOD, testId, null, 1, "agent error: " + why);
+  }
+
   /** Back from {@link #toJson()} (the speed-test child's output), figures as rounded there. */
   public static SpeedTestResult fromJson(Map<?, ?> m) {
     return new SpeedTestResult(str(m, "method"), str(m, "testId"),

@@ -158,8 +158,7 @@ public final class SpeedTestScheduler {
       } catch (RuntimeException e) {
         LOG.severe("event=speedtest_failed testId=" + s.testId() + " error=\"" + e + "\"");
         synchronized (this) {
-          results.addLast(SpeedTestResult.notRun(SpeedTests.METHOD, s.testId(), null, 1,
-              "agent error: " + e).toJson());
+          results.addLast(SpeedTestResult.agentError(s.testId(), e.toString()).toJson());
         }
       } finally {
         running = false;

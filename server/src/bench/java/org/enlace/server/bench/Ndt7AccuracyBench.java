@@ -86,13 +86,8 @@ public final class Ndt7AccuracyBench {
             AgentRun run = rig.agent(shape.rateMbit(), conns);
             double refD = conns == 1 ? r1d : r4d;
             double refU = conns == 1 ? r1u : r4u;
-            double allowance = allowance(shape);
-            String row = String.format(Locale.ROOT, "| %s | agent ×%d | %.3f | %.3f | %.3f | "
-                + "%.3f | %.3f | %.3f | %.2f, %.2f | %s | %s |", shape.describe(), conns,
-                run.downMbps(), run.downMbps() / refD, run.downMbps() / shape.rateMbit(),
-                run.upMbps(), run.upMbps() / refU, run.upMbps() / shape.rateMbit(),
-                run.bytesDown() / allowance, run.bytesUp() / allowance, load(),
-                run.error() == null ? "" : run.error());
+            String row = clientRow(shape, "agent ×" + conns, run.downMbps(), run.upMbps(),
+                refD, refU, run.bytesDown(), run.bytesUp(), run.error());
             rows.add(row);
             System.out.println(row);
           }
@@ -106,12 +101,8 @@ public final class Ndt7AccuracyBench {
             break;
           }
           MlabRun run = m.get();
-          String row = String.format(Locale.ROOT, "| %s | M-Lab ndt7-js ×1 | %.3f | %.3f | %.3f "
-              + "| %.3f | %.3f | %.3f | %.2f, %.2f | %s | %s |", shape.describe(),
-              run.downMbps(), run.downMbps() / r1d, run.downMbps() / shape.rateMbit(),
-              run.upMbps(), run.upMbps() / r1u, run.upMbps() / shape.rateMbit(),
-              run.bytesDown() / allowance(shape), run.bytesUp() / allowance(shape), load(),
-              run.error() == null ? "" : run.error());
+          String row = clientRow(shape, "M-Lab ndt7-js ×1", run.downMbps(), run.upMbps(), r1d,
+              r1u, run.bytesDown(), run.bytesUp(), run.error());
           rows.add(row);
           System.out.println(row);
         }
@@ -123,6 +114,16 @@ public final class Ndt7AccuracyBench {
     Path out = Path.of("target/bench/ndt7-accuracy.md");
     Files.createDirectories(out.getParent());
     Files.writeString(out, table, StandardCharsets.UTF_8);
+  }
+
+  /** A client's row: its figures, as ratios to the reference and the rate, and its data used. */
+  private static String clientRow(Shape shape, String client, double down, double up,
+      double refDown, double refUp, long bytesDown, long bytesUp, String error) {
+    return String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f "
+        + "| %.2f, %.2f | %s | %s |", shape.describe(), client, down, down / refDown,
+        down / shape.rateMbit(), up, up / refUp, up / shape.rateMbit(),
+        bytesDown / allowance(shape), bytesUp / allowance(shape), load(),
+        error == null ? "" : error);
   }
 
   /** 1.2 x what the shaped rate carries in the ndt7 subtest's 10 s, in bytes. */

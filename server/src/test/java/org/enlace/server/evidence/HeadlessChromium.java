@@ -31,6 +31,12 @@ public final class HeadlessChromium implements AutoCloseable {
   private static final List<String> CANDIDATES = List.of("chromium", "chromium-browser",
       "google-chrome", "google-chrome-stable");
 
+  /** Headless, as root in a container, and quiet: no sync, updates or background traffic. */
+  public static final List<String> HEADLESS = List.of("--headless=new", "--no-sandbox",
+      "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",
+      "--disable-extensions", "--disable-sync", "--disable-background-networking",
+      "--disable-component-update", "--password-store=basic", "--use-mock-keychain");
+
   private final Process process;
   private final Path profile;
   private final WebSocket socket;
@@ -59,13 +65,12 @@ public final class HeadlessChromium implements AutoCloseable {
 
   static HeadlessChromium start(Path executable, Path workDir) throws Exception {
     Path profile = Files.createDirectories(workDir.resolve("profile"));
-    ProcessBuilder pb = new ProcessBuilder(executable.toString(), "--headless=new",
-        "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-        "--no-default-browser-check", "--disable-extensions", "--disable-sync",
-        "--disable-background-networking", "--disable-component-update",
-        "--password-store=basic", "--use-mock-keychain", "--window-size=1100,1400",
-        "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
-        "--remote-allow-origins=*", "--user-data-dir=" + profile, "about:blank");
+    List<String> cmd = new java.util.ArrayList<>(List.of(executable.toString()));
+    cmd.addAll(HEADLESS);
+    cmd.addAll(List.of("--window-size=1100,1400", "--remote-debugging-address=127.0.0.1",
+        "--remote-debugging-port=0", "--remote-allow-origins=*", "--user-data-dir=" + profile,
+        "about:blank"));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.redirectErrorStream(true);
     pb.redirectOutput(workDir.resolve("chromium.log").toFile());
     Process process = pb.start();

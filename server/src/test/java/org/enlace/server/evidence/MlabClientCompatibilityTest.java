@@ -9,8 +9,6 @@ import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -203,12 +201,7 @@ class MlabClientCompatibilityTest {
   /** The access_token of a slot's relative URL. */
   private static String token(String url, String path) {
     assertThat(url).startsWith(path + "?");
-    for (String kv : URI.create(url).getRawQuery().split("&")) {
-      if (kv.startsWith("access_token=")) {
-        return URLDecoder.decode(kv.substring("access_token=".length()), StandardCharsets.UTF_8);
-      }
-    }
-    throw new AssertionError("no access_token in " + url);
+    return MlabPages.accessToken(URI.create(url));
   }
 
   private static boolean truthy(HeadlessChromium browser, String page, String js) {

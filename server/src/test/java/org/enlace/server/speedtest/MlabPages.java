@@ -52,6 +52,18 @@ public final class MlabPages implements AutoCloseable {
     return "http://" + host + ":" + server.getAddress().getPort() + "/compat.html";
   }
 
+  /** The {@code access_token} of a slot URL (absolute or relative), decoded. */
+  public static String accessToken(java.net.URI url) {
+    String query = url.getRawQuery();
+    for (String kv : query == null ? new String[0] : query.split("&")) {
+      if (kv.startsWith("access_token=")) {
+        return java.net.URLDecoder.decode(kv.substring("access_token=".length()),
+            StandardCharsets.UTF_8);
+      }
+    }
+    throw new IllegalArgumentException("no access_token in " + url);
+  }
+
   private void serve(HttpExchange ex) throws IOException {
     try (ex) {
       String path = ex.getRequestURI().getPath();

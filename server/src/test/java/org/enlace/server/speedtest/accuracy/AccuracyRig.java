@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.URI;
-import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -206,13 +204,11 @@ public final class AccuracyRig implements AutoCloseable {
     Path profile = Files.createTempDirectory("enlace-acc-chromium-");
     try (MlabPages pages = MlabPages.start(InetAddress.getByName(link.hostAddr))) {
       String url = pages.pageUrl() + "?server=" + enc(slot.download().getAuthority())
-          + "&down=" + enc(token(slot.download())) + "&up=" + enc(token(slot.upload()));
-      Process browser = new ProcessBuilder(link.exec(List.of(chromium.get().toString(),
-          "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-          "--no-first-run", "--no-default-browser-check", "--disable-extensions",
-          "--disable-sync", "--disable-background-networking", "--disable-component-update",
-          "--password-store=basic", "--use-mock-keychain", "--user-data-dir=" + profile, url)))
-          .redirectErrorStream(true).redirectOutput(profile.resolve("chromium.log").toFile())
+          + "&down=" + enc(MlabPages.accessToken(slot.download())) + "&up=" + enc(MlabPages.accessToken(slot.upload()));
+      List<String> cmd = new ArrayList<>(List.of(chromium.get().toString()));
+      cmd.addAll(HeadlessChromium.HEADLESS);
+      cmd.addAll(List.of("--user-data-dir=" + profile, url));
+      Process browser = new ProcessBuilder(link.exec(cmd)).redirectErrorStream(true).redirectOutput(profile.resolve("chromium.log").toFile())
           .start();
       try {
         JsonNode r = JSON.readTree(pages.result.get(120, TimeUnit.SECONDS));
@@ -252,15 +248,6 @@ public final class AccuracyRig implements AutoCloseable {
           down.path("NumBytes").asLong(), app.path("NumBytes").asLong(),
           errors.isEmpty() ? null : String.join("; ", errors));
     }
-  }
-
-  private static String token(URI u) {
-    for (String kv : u.getRawQuery().split("&")) {
-      if (kv.startsWith("access_token=")) {
-        return URLDecoder.decode(kv.substring("access_token=".length()), StandardCharsets.UTF_8);
-      }
-    }
-    throw new IllegalArgumentException("no access_token in " + u);
   }
 
   private static String enc(String s) {
