@@ -34,6 +34,7 @@ import org.enlace.server.cli.DbCommand;
 import org.enlace.server.cli.RollupsCommand;
 import org.enlace.server.cli.SnmpCommand;
 import org.enlace.server.cli.UserCommand;
+import org.enlace.server.db.BinaryArrays;
 import org.enlace.server.db.Database;
 import org.enlace.server.db.Migrations;
 import org.enlace.server.enrollment.AgentRegistry;
@@ -127,7 +128,7 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
       throw e;
     }
     jdbi = new JdbiFactory().build(env, db.dataSourceFactory(), "postgresql");
-    jdbi.installPlugin(new PostgresPlugin());
+    jdbi.installPlugin(new PostgresPlugin()).installPlugin(new BinaryArrays());
     // Our SQL binds :named parameters and has no <attribute> templates; rendering templates
     // for every statement was 4 % of the server's CPU on the ingest path.
     jdbi.setTemplateEngine(org.jdbi.v3.core.statement.TemplateEngine.NOP);

@@ -22,7 +22,7 @@ final class CliDatabase implements AutoCloseable {
     this.db = db;
     this.ds = ds;
     this.jdbi = Jdbi.create(ds).installPlugin(new SqlObjectPlugin())
-        .installPlugin(new PostgresPlugin());
+        .installPlugin(new PostgresPlugin()).installPlugin(new org.enlace.server.db.BinaryArrays());
   }
 
   static CliDatabase open(Bootstrap<EnlaceConfiguration> bootstrap, EnlaceConfiguration config)

@@ -43,8 +43,7 @@ public final class RollupsCommand extends ConfiguredCommand<EnlaceConfiguration>
         Instant cutoff = Instant.now().minus(config.getRollups().getRawRetention().toJavaDuration());
         RollupRebuild.Expired e = rebuild.expire(cutoff);
         System.out.println("Raw observations before " + cutoff + ": dropped "
-            + e.partitionsDropped() + " monthly partition(s), " + e.receiptsDeleted()
-            + " receipt(s); rollups kept.");
+            + e.partitionsDropped() + " monthly partition(s); rollups kept.");
         return;
       }
       LocalDate to = ns.getString("to") == null ? LocalDate.now(config.zone())

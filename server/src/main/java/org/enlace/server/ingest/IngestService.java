@@ -95,7 +95,7 @@ public final class IngestService {
   private ApiException unavailable(Throwable cause) {
     metrics.reportOutcome("unavailable");
     String why = cause instanceof ObservationWriter.Overloaded ? "the server is busy"
-        // The commit may still land; the agent resends and the receipts make that harmless.
+        // The commit may still land; the agent resends and stored_seqs makes that harmless.
         : cause instanceof TimeoutException ? "the database did not commit in time"
         : "the database is unavailable";
     return ApiException.unavailable(why + "; nothing from this report was acknowledged, "

@@ -11,21 +11,34 @@ public interface ObservationDao {
   record Key(long agentId, long seq) {}
 
   /**
-   * Inserts the receipts first: the receipt's primary key decides, under concurrency too, which
-   * observations are new. Only those reach the observations table.
+   * Stores the observations whose sequence number is not yet in their agent's
+   * {@code stored_seqs}, adds those numbers to it, and returns the keys stored. The caller holds
+   * the agents' row locks ({@link #lockAgents}), so what this statement reads of
+   * {@code stored_seqs} is what the last commit for each agent left there.
+   *
+   * <p>{@code checks} is one JSON array with an element per row: a single text parameter, where a
+   * {@code text[]} would make the driver quote and escape every character of every document and
+   * the server parse that array literal back.
    */
   @SqlQuery("WITH input AS ("
-      + "  SELECT * FROM unnest(CAST(:establishmentIds AS bigint[]), CAST(:computerIds AS bigint[]),"
-      + "    CAST(:agentIds AS bigint[]), CAST(:seqs AS bigint[]), CAST(:observedMs AS bigint[]),"
-      + "    CAST(:agentMs AS bigint[]), CAST(:offsets AS bigint[]), CAST(:timeSources AS text[]),"
-      + "    CAST(:receivedMs AS bigint[]), CAST(:statuses AS text[]), CAST(:reasons AS text[]),"
-      + "    CAST(:checks AS text[]), CAST(:speedTests AS text[]), CAST(:counters AS text[]))"
+      + "  SELECT * FROM ROWS FROM (unnest(CAST(:establishmentIds AS bigint[])),"
+      + "    unnest(CAST(:computerIds AS bigint[])), unnest(CAST(:agentIds AS bigint[])),"
+      + "    unnest(CAST(:seqs AS bigint[])), unnest(CAST(:observedMs AS bigint[])),"
+      + "    unnest(CAST(:agentMs AS bigint[])), unnest(CAST(:offsets AS bigint[])),"
+      + "    unnest(CAST(:timeSources AS text[])), unnest(CAST(:receivedMs AS bigint[])),"
+      + "    unnest(CAST(:statuses AS text[])), unnest(CAST(:reasons AS text[])),"
+      + "    json_array_elements(CAST(:checks AS json)), unnest(CAST(:speedTests AS text[])),"
+      + "    unnest(CAST(:counters AS text[])))"
       + "  AS t(establishment_id, computer_id, agent_id, seq, observed_ms, agent_ms, offset_ms,"
       + "       time_source, received_ms, status, reason, checks, speed_test, counters)"
       + "), fresh AS ("
-      + "  INSERT INTO observation_receipts (agent_id, seq, observed_at)"
-      + "  SELECT agent_id, seq, timestamptz 'epoch' + observed_ms * interval '1 millisecond'"
-      + "  FROM input ON CONFLICT DO NOTHING RETURNING agent_id, seq"
+      + "  SELECT i.* FROM input i JOIN agents a ON a.id = i.agent_id"
+      + "  WHERE NOT a.stored_seqs @> i.seq"
+      + "), settled AS ("
+      + "  UPDATE agents a SET stored_seqs = a.stored_seqs + f.seqs"
+      + "  FROM (SELECT agent_id, range_agg(int8range(seq, seq, '[]')) AS seqs FROM fresh"
+      + "        GROUP BY agent_id) f"
+      + "  WHERE a.id = f.agent_id"
       + ") INSERT INTO observations (establishment_id, computer_id, agent_id, seq, observed_at,"
       + "  agent_time, clock_offset_ms, time_source, received_at, status, reason, checks,"
       + "  speed_test, interface_counters)"
@@ -33,14 +46,20 @@ public interface ObservationDao {
       + "  timestamptz 'epoch' + i.observed_ms * interval '1 millisecond',"
       + "  timestamptz 'epoch' + i.agent_ms * interval '1 millisecond', i.offset_ms,"
       + "  i.time_source, timestamptz 'epoch' + i.received_ms * interval '1 millisecond',"
-      + "  i.status, i.reason, CAST(i.checks AS jsonb), CAST(i.speed_test AS jsonb),"
-      + "  CAST(i.counters AS jsonb)"
-      + " FROM input i JOIN fresh f ON f.agent_id = i.agent_id AND f.seq = i.seq"
+      + "  i.status, i.reason, i.checks, CAST(i.speed_test AS json), CAST(i.counters AS json)"
+      + " FROM fresh i"
       + " RETURNING agent_id, seq")
   List<Key> insert(long[] establishmentIds, long[] computerIds, long[] agentIds, long[] seqs,
       long[] observedMs, long[] agentMs, long[] offsets, String[] timeSources, long[] receivedMs,
-      String[] statuses, String[] reasons, String[] checks, String[] speedTests,
+      String[] statuses, String[] reasons, String checks, String[] speedTests,
       String[] counters);
+
+  /**
+   * The agents' rows, locked in id order after the computers': whoever commits first for an agent
+   * has updated its {@code stored_seqs} before the next group commit reads it.
+   */
+  @SqlQuery("SELECT id FROM agents WHERE id = ANY(:ids) ORDER BY id FOR NO KEY UPDATE")
+  List<Long> lockAgents(long[] ids);
 
   /** Row locks in id order, so that two writers never wait on each other in a cycle. */
   @SqlQuery("SELECT id FROM computers WHERE id = ANY(:ids) ORDER BY id FOR UPDATE")

@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -40,8 +38,9 @@ public final class ReportParser {
   }
 
   /**
-   * {@code retention}: raw observations older than this are deleted with their receipts, so an
-   * older one arriving now could not be told from a retransmission; it is rejected instead.
+   * {@code retention}: raw observations older than this are deleted, by whole monthly partitions.
+   * Storing an older one would bring back a partition the next retention run drops again, so it
+   * is rejected instead.
    */
   public ReportParser(ObjectMapper json, IngestConfig config, Duration retention) {
     this.retention = retention;
@@ -313,17 +312,7 @@ public final class ReportParser {
   }
 
   private static Optional<Instant> time(JsonNode n) {
-    if (!n.isTextual()) {
-      return Optional.empty();
-    }
-    try {
-      String text = n.asText();
-      // Instant.parse is the fast path for UTC ("Z"); offsets such as -05:00 need the full parser.
-      return Optional.of(text.endsWith("Z") || text.endsWith("z") ? Instant.parse(text)
-          : OffsetDateTime.parse(text).toInstant());
-    } catch (DateTimeParseException e) {
-      return Optional.empty();
-    }
+    return n.isTextual() ? Rfc3339.parse(n.asText()) : Optional.empty();
   }
 
   private static final class Invalid extends Exception {

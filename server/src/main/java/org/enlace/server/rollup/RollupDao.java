@@ -50,26 +50,64 @@ public interface RollupDao {
       + " SELECT * FROM unnest(CAST(:establishmentIds AS bigint[]), CAST(:days AS date[]))")
   void markDirty(long[] establishmentIds, String[] days);
 
-  /** Ingest's part: the stored observations, for the maintainer to merge. */
-  @SqlUpdate("INSERT INTO rollup_pending (establishment_id, computer_id, observed_at, status,"
-      + " latency_ms) SELECT u.e, u.c, timestamptz 'epoch' + u.t * interval '1 millisecond', u.s,"
-      + " CAST(u.l AS real[]) FROM unnest(CAST(:establishmentIds AS bigint[]),"
-      + " CAST(:computerIds AS bigint[]), CAST(:observedMs AS bigint[]), CAST(:statuses AS text[]),"
-      + " CAST(:latencies AS text[])) AS u(e, c, t, s, l)")
-  void addPending(long[] establishmentIds, long[] computerIds, long[] observedMs,
-      String[] statuses, String[] latencies);
+  /** Ingest's part: the observations one group commit stored, for the maintainer to merge. */
+  @SqlUpdate("INSERT INTO rollup_pending (observations, first_at, last_at, establishment_ids,"
+      + " computer_ids, observed_ms, statuses, latency_counts, latency_ms) VALUES (:observations,"
+      + " timestamptz 'epoch' + :firstMs * interval '1 millisecond',"
+      + " timestamptz 'epoch' + :lastMs * interval '1 millisecond',"
+      + " CAST(:establishmentIds AS bigint[]), CAST(:computerIds AS bigint[]),"
+      + " CAST(:observedMs AS bigint[]), CAST(:statuses AS text[]), CAST(:latencyCounts AS int[]),"
+      + " CAST(:latencyMs AS real[]))")
+  void addPending(int observations, long firstMs, long lastMs, long[] establishmentIds,
+      long[] computerIds, long[] observedMs, String[] statuses, int[] latencyCounts,
+      float[] latencyMs);
 
-  record Pending(long establishmentId, long computerId, java.time.Instant observedAt,
-      String status, String latencyMs) {}
+  /** One group commit's stored observations, as parallel arrays (see migration V9). */
+  record Pending(long[] establishmentIds, long[] computerIds, long[] observedMs,
+      String[] statuses, int[] latencyCounts, float[] latencyMs) {
+    /** Each observation in turn, with its latencies. */
+    void forEach(ObservationSink sink) {
+      int k = 0;
+      for (int i = 0; i < computerIds.length; i++) {
+        double[] latencies = new double[latencyCounts[i]];
+        for (int j = 0; j < latencies.length; j++) {
+          latencies[j] = latencyMs[k++];
+        }
+        sink.accept(establishmentIds[i], computerIds[i],
+            java.time.Instant.ofEpochMilli(observedMs[i]), statuses[i], latencies);
+      }
+    }
+  }
 
+  @FunctionalInterface
+  interface ObservationSink {
+    void accept(long establishmentId, long computerId, java.time.Instant observedAt, String status,
+        double[] latencyMs);
+  }
+
+  /**
+   * Takes the oldest rows, as many as hold about {@code observations} observations (at least one
+   * row); rows another maintainer holds are skipped.
+   */
   @SqlQuery("DELETE FROM rollup_pending WHERE id IN ("
-      + "  SELECT id FROM rollup_pending ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED)"
-      + " RETURNING establishment_id, computer_id, observed_at, status,"
-      + " CAST(latency_ms AS text) AS latency_ms")
+      + "  SELECT id FROM rollup_pending WHERE id IN ("
+      + "    SELECT id FROM (SELECT id, sum(observations) OVER (ORDER BY id) - observations AS before"
+      + "      FROM (SELECT id, observations FROM rollup_pending ORDER BY id LIMIT 1000) f) w"
+      + "    WHERE before < :observations)"
+      + "  FOR UPDATE SKIP LOCKED)"
+      + " RETURNING establishment_ids, computer_ids, observed_ms, statuses, latency_counts,"
+      + " latency_ms")
   @RegisterConstructorMapper(Pending.class)
-  List<Pending> takePending(int limit);
+  List<Pending> takePending(int observations);
 
-  @SqlQuery("SELECT count(*) FROM rollup_pending")
+  /** The rows that hold observations from {@code from} (inclusive) to {@code to} (exclusive). */
+  @SqlQuery("DELETE FROM rollup_pending WHERE first_at < :to AND last_at >= :from"
+      + " RETURNING establishment_ids, computer_ids, observed_ms, statuses, latency_counts,"
+      + " latency_ms")
+  @RegisterConstructorMapper(Pending.class)
+  List<Pending> takePendingBetween(java.time.Instant from, java.time.Instant to);
+
+  @SqlQuery("SELECT coalesce(sum(observations), 0) FROM rollup_pending")
   long pendingCount();
 
   /** Takes the oldest markers; the caller's transaction recomputes them or puts them back. */

@@ -79,8 +79,8 @@ public final class RollupMaintainer implements Managed {
         .minus(config.getRawRetention().toJavaDuration());
     try {
       RollupRebuild.Expired e = new RollupRebuild(jdbi, minutes).expire(cutoff);
-      LOG.info("event=raw_retention_applied cutoff={} partitionsDropped={} receiptsDeleted={}",
-          cutoff, e.partitionsDropped(), e.receiptsDeleted());
+      LOG.info("event=raw_retention_applied cutoff={} partitionsDropped={}", cutoff,
+          e.partitionsDropped());
     } catch (RuntimeException e) {
       LOG.warn("event=raw_retention_failed cutoff={} error=\"{}\" effect=\"retried tomorrow\"",
           cutoff, e.toString());
@@ -145,13 +145,14 @@ public final class RollupMaintainer implements Managed {
       return 0;
     }
     ComputerDayDelta delta = new ComputerDayDelta(minutes);
+    int observations = 0;
     for (RollupDao.Pending p : pending) {
-      delta.add(p.establishmentId(), p.computerId(), p.observedAt(), p.status(),
-          latencies(p.latencyMs()));
+      p.forEach(delta::add);
+      observations += p.computerIds().length;
     }
     merge(dao, delta);
-    observationsMerged.increment(pending.size());
-    return pending.size();
+    observationsMerged.increment(observations);
+    return observations;
   }
 
   /** Writes a delta into computer_days and marks the establishment-days it touched. */
@@ -165,20 +166,6 @@ public final class RollupMaintainer implements Managed {
     List<ComputerDayDelta.EstablishmentDay> dirty = delta.dirty();
     dao.markDirty(dirty.stream().mapToLong(ComputerDayDelta.EstablishmentDay::establishmentId)
         .toArray(), dirty.stream().map(d -> d.day().toString()).toArray(String[]::new));
-  }
-
-  private static final double[] NO_LATENCIES = new double[0];
-
-  static double[] latencies(String text) {
-    if (text == null || text.length() < 3) {
-      return NO_LATENCIES;
-    }
-    String[] parts = text.substring(1, text.length() - 1).split(",");
-    double[] out = new double[parts.length];
-    for (int i = 0; i < parts.length; i++) {
-      out[i] = Double.parseDouble(parts[i].trim());
-    }
-    return out;
   }
 
   private int batch(Handle h) {

@@ -80,19 +80,30 @@ public final class RollupRebuild {
 
   private long rebuildDay(org.jdbi.v3.core.Handle h, LocalDate d) {
     RollupDao dao = h.attach(RollupDao.class);
-    h.createUpdate("DELETE FROM rollup_pending WHERE observed_at >= :from AND observed_at < :to")
-        .bind("from", minutes.start(d)).bind("to", minutes.start(d.plusDays(1))).execute();
+    Instant from = minutes.start(d);
+    Instant to = minutes.start(d.plusDays(1));
+    // A pending row holds one group commit, which may span days: its observations of this day are
+    // read again below from the observations table, the others go back to wait for the
+    // maintainer. Merging them here would lock other days' rows the maintainer may hold.
+    PendingObservations otherDays = new PendingObservations(0);
+    for (RollupDao.Pending p : dao.takePendingBetween(from, to)) {
+      p.forEach((e, c, t, status, latencies) -> {
+        if (t.isBefore(from) || !t.isBefore(to)) {
+          otherDays.add(e, c, t, status, latencies);
+        }
+      });
+    }
+    otherDays.store(dao);
     dao.deleteComputerDays(d, d);
     dao.deleteComputerDayMinutes(d, d);
     h.createUpdate("DELETE FROM establishment_days WHERE day = :d").bind("d", d).execute();
     h.createUpdate("DELETE FROM outages WHERE cause = 'agents' AND started_at >= :from"
-        + " AND started_at < :to").bind("from", minutes.start(d))
-        .bind("to", minutes.start(d.plusDays(1))).execute();
+        + " AND started_at < :to").bind("from", from).bind("to", to).execute();
     ComputerDayDelta delta = new ComputerDayDelta(minutes);
     long[] n = {0};
     h.createQuery("SELECT establishment_id, computer_id, observed_at, status, checks"
         + " FROM observations WHERE observed_at >= :from AND observed_at < :to")
-        .bind("from", minutes.start(d)).bind("to", minutes.start(d.plusDays(1)))
+        .bind("from", from).bind("to", to)
         .setFetchSize(10_000)
         .map((rs, ctx) -> {
           delta.add(rs.getLong(1), rs.getLong(2), rs.getTimestamp(3).toInstant(),
@@ -131,11 +142,12 @@ public final class RollupRebuild {
         .atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
   }
 
-  public record Expired(int partitionsDropped, long receiptsDeleted) {}
+  public record Expired(int partitionsDropped) {}
 
   /**
-   * Drops the monthly partitions of raw observations that lie wholly before {@code cutoff}, and
-   * the idempotency receipts of observations before it. Rollups are kept.
+   * Drops the monthly partitions of raw observations that lie wholly before {@code cutoff}.
+   * Rollups are kept, and so are the agents' stored sequence numbers: an observation resent after
+   * its partition is gone is still a duplicate.
    */
   public Expired expire(Instant cutoff) {
     int dropped = 0;
@@ -149,14 +161,6 @@ public final class RollupRebuild {
         dropped++;
       }
     }
-    long receipts = 0;
-    int n;
-    do {
-      n = jdbi.withHandle(h -> h.createUpdate("DELETE FROM observation_receipts WHERE ctid IN"
-          + " (SELECT ctid FROM observation_receipts WHERE observed_at < :cutoff LIMIT 50000)")
-          .bind("cutoff", cutoff).execute());
-      receipts += n;
-    } while (n > 0);
-    return new Expired(dropped, receipts);
+    return new Expired(dropped);
   }
 }

@@ -41,7 +41,7 @@ class ObservationDaoTest {
     String[] src = new String[n];
     String[] status = new String[n];
     String[] reason = new String[n];
-    String[] checks = new String[n];
+    StringBuilder checks = new StringBuilder("[");
     String[] none = new String[n];
     for (int i = 0; i < n; i++) {
       e[i] = establishment;
@@ -51,14 +51,16 @@ class ObservationDaoTest {
       src[i] = "agent";
       status[i] = "online";
       reason[i] = "";
-      checks[i] = "{\"loss\": 0}";
+      checks.append(i == 0 ? "" : ",").append("{\"loss\": ").append(seqs[i]).append('}');
     }
     return jdbi.withHandle(h -> {
       ObservationDao dao = h.attach(ObservationDao.class);
       for (Instant t : at) {
         dao.ensurePartition(LocalDate.ofInstant(t, java.time.ZoneOffset.UTC));
       }
-      return dao.insert(e, c, a, seqs, ms, ms, zero, src, ms, status, reason, checks, none, none);
+      dao.lockAgents(new long[] {agent});
+      return dao.insert(e, c, a, seqs, ms, ms, zero, src, ms, status, reason,
+          checks.append(']').toString(), none, none);
     });
   }
 
@@ -78,6 +80,35 @@ class ObservationDaoTest {
         + "pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
         + "WHERE i.inhparent = 'observations'::regclass ORDER BY 1").mapTo(String.class).list());
     assertThat(partitions).contains("observations_2026_03", "observations_2026_04");
+  }
+
+  private static String storedSeqs() {
+    return jdbi.withHandle(h -> h.createQuery("SELECT CAST(stored_seqs AS text) FROM agents"
+        + " WHERE id = :a").bind("a", agent).mapTo(String.class).one());
+  }
+
+  @Test
+  void aGapIsFilledLaterAndAnOlderSequenceIsNotTakenForADuplicate() {
+    Instant t = Instant.parse("2026-05-10T12:00:00Z");
+    assertThat(insert(new long[] {1001, 1002, 1004}, t, t, t))
+        .extracting(ObservationDao.Key::seq).containsExactlyInAnyOrder(1001L, 1002L, 1004L);
+    assertThat(storedSeqs()).contains("[1001,1003)").contains("[1004,1005)");
+    // 1003 was never stored (rejected, or still in the agent's journal): it is new when it comes.
+    assertThat(insert(new long[] {1003, 1004, 1005}, t, t, t))
+        .extracting(ObservationDao.Key::seq).containsExactlyInAnyOrder(1003L, 1005L);
+    assertThat(storedSeqs()).contains("[1001,1006)").doesNotContain("[1004,");
+    // An agent that sends its newest first and its backlog after it loses nothing either.
+    assertThat(insert(new long[] {1010}, t)).extracting(ObservationDao.Key::seq)
+        .containsExactly(1010L);
+    assertThat(insert(new long[] {1007, 1006}, t, t)).extracting(ObservationDao.Key::seq)
+        .containsExactlyInAnyOrder(1006L, 1007L);
+    assertThat(storedSeqs()).contains("[1001,1008)").contains("[1010,1011)");
+    // Every stored row carries its own checks document, in the order it was sent.
+    List<String> checks = jdbi.withHandle(h -> h.createQuery("SELECT CAST(checks AS text) FROM"
+        + " observations WHERE seq BETWEEN 1001 AND 1010 ORDER BY seq").mapTo(String.class).list());
+    assertThat(checks).containsExactly("{\"loss\": 1001}", "{\"loss\": 1002}",
+        "{\"loss\": 1003}", "{\"loss\": 1004}", "{\"loss\": 1005}", "{\"loss\": 1006}",
+        "{\"loss\": 1007}", "{\"loss\": 1010}");
   }
 
   @Test
