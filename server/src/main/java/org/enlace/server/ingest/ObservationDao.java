@@ -5,54 +5,25 @@ import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
-/** The ingest path's SQL: set-based, one statement per group commit. */
+/** The ingest path's SQL, set-based, one statement per group commit; the rows go in by COPY. */
 @RegisterConstructorMapper(ObservationDao.Key.class)
 public interface ObservationDao {
   record Key(long agentId, long seq) {}
 
-  /**
-   * Stores the observations whose sequence number is not yet in their agent's
-   * {@code stored_seqs}, adds those numbers to it, and returns the keys stored. The caller holds
-   * the agents' row locks ({@link #lockAgents}), so what this statement reads of
-   * {@code stored_seqs} is what the last commit for each agent left there.
-   *
-   * <p>{@code checks} is one JSON array with an element per row: a single text parameter, where a
-   * {@code text[]} would make the driver quote and escape every character of every document and
-   * the server parse that array literal back.
-   */
-  @SqlQuery("WITH input AS ("
-      + "  SELECT * FROM ROWS FROM (unnest(CAST(:establishmentIds AS bigint[])),"
-      + "    unnest(CAST(:computerIds AS bigint[])), unnest(CAST(:agentIds AS bigint[])),"
-      + "    unnest(CAST(:seqs AS bigint[])), unnest(CAST(:observedMs AS bigint[])),"
-      + "    unnest(CAST(:agentMs AS bigint[])), unnest(CAST(:offsets AS bigint[])),"
-      + "    unnest(CAST(:timeSources AS text[])), unnest(CAST(:receivedMs AS bigint[])),"
-      + "    unnest(CAST(:statuses AS text[])), unnest(CAST(:reasons AS text[])),"
-      + "    json_array_elements(CAST(:checks AS json)), unnest(CAST(:speedTests AS text[])),"
-      + "    unnest(CAST(:counters AS text[])))"
-      + "  AS t(establishment_id, computer_id, agent_id, seq, observed_ms, agent_ms, offset_ms,"
-      + "       time_source, received_ms, status, reason, checks, speed_test, counters)"
-      + "), fresh AS ("
-      + "  SELECT i.* FROM input i JOIN agents a ON a.id = i.agent_id"
-      + "  WHERE NOT a.stored_seqs @> i.seq"
-      + "), settled AS ("
-      + "  UPDATE agents a SET stored_seqs = a.stored_seqs + f.seqs"
-      + "  FROM (SELECT agent_id, range_agg(int8range(seq, seq, '[]')) AS seqs FROM fresh"
-      + "        GROUP BY agent_id) f"
-      + "  WHERE a.id = f.agent_id"
-      + ") INSERT INTO observations (establishment_id, computer_id, agent_id, seq, observed_at,"
-      + "  agent_time, clock_offset_ms, time_source, received_at, status, reason, checks,"
-      + "  speed_test, interface_counters)"
-      + " SELECT i.establishment_id, i.computer_id, i.agent_id, i.seq,"
-      + "  timestamptz 'epoch' + i.observed_ms * interval '1 millisecond',"
-      + "  timestamptz 'epoch' + i.agent_ms * interval '1 millisecond', i.offset_ms,"
-      + "  i.time_source, timestamptz 'epoch' + i.received_ms * interval '1 millisecond',"
-      + "  i.status, i.reason, i.checks, CAST(i.speed_test AS json), CAST(i.counters AS json)"
-      + " FROM fresh i"
-      + " RETURNING agent_id, seq")
-  List<Key> insert(long[] establishmentIds, long[] computerIds, long[] agentIds, long[] seqs,
-      long[] observedMs, long[] agentMs, long[] offsets, String[] timeSources, long[] receivedMs,
-      String[] statuses, String[] reasons, String checks, String[] speedTests,
-      String[] counters);
+  /** Which of these (agent, seq) are already in their agent's {@code stored_seqs}. */
+  @SqlQuery("SELECT i.agent_id, i.seq"
+      + " FROM unnest(CAST(:agentIds AS bigint[]), CAST(:seqs AS bigint[])) AS i(agent_id, seq)"
+      + " JOIN agents a ON a.id = i.agent_id WHERE a.stored_seqs @> i.seq")
+  List<Key> alreadyStored(long[] agentIds, long[] seqs);
+
+  /** Adds runs of stored sequence numbers, {@code firsts[i]..lasts[i]}, to their agents. */
+  @SqlUpdate("UPDATE agents a SET stored_seqs = a.stored_seqs + r.seqs"
+      + " FROM (SELECT agent_id, range_agg(int8range(first, last, '[]')) AS seqs"
+      + "   FROM unnest(CAST(:agentIds AS bigint[]), CAST(:firsts AS bigint[]),"
+      + "     CAST(:lasts AS bigint[])) AS i(agent_id, first, last)"
+      + "   GROUP BY agent_id) r"
+      + " WHERE a.id = r.agent_id")
+  void settle(long[] agentIds, long[] firsts, long[] lasts);
 
   /**
    * The agents' rows, locked in id order after the computers': whoever commits first for an agent

@@ -234,42 +234,6 @@ public final class ObservationWriter implements Managed {
         ensurePartition(month);
       }
     }
-    int n = rows.size();
-    long[] establishmentIds = new long[n];
-    long[] computerIds = new long[n];
-    long[] agentIds = new long[n];
-    long[] seqs = new long[n];
-    long[] observedMs = new long[n];
-    long[] agentMs = new long[n];
-    long[] offsets = new long[n];
-    String[] timeSources = new String[n];
-    long[] receivedMs = new long[n];
-    String[] statuses = new String[n];
-    String[] reasons = new String[n];
-    // One JSON array: see ObservationDao.insert. Each element is already serialized JSON.
-    StringBuilder checks = new StringBuilder(n * 320).append('[');
-    String[] speedTests = new String[n];
-    String[] counters = new String[n];
-    for (int i = 0; i < n; i++) {
-      Row r = rows.get(i);
-      AgentPrincipal a = r.owner().agent();
-      Observation o = r.o();
-      establishmentIds[i] = a.establishmentId();
-      computerIds[i] = a.computerId();
-      agentIds[i] = a.agentId();
-      seqs[i] = o.seq();
-      observedMs[i] = o.observedAt().toEpochMilli();
-      agentMs[i] = o.agentTime().toEpochMilli();
-      offsets[i] = o.clockOffsetMs();
-      timeSources[i] = o.timeSource().wire();
-      receivedMs[i] = r.owner().receivedAt().toEpochMilli();
-      statuses[i] = o.status();
-      reasons[i] = o.reason();
-      checks.append(i == 0 ? "" : ",").append(o.checksJson());
-      speedTests[i] = o.speedTestJson().orElse(null);
-      counters[i] = o.interfaceCountersJson().orElse(null);
-    }
-    String checksArray = checks.append(']').toString();
     long[] agents = claimed.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
     ComputerUpdates updates = ComputerUpdates.of(group);
     return session.handle.inTransaction(h -> {
@@ -277,39 +241,49 @@ public final class ObservationWriter implements Managed {
       // Computers before agents, each in id order: no two writers wait on each other in a cycle.
       dao.lockComputers(updates.ids);
       dao.lockAgents(agents);
-      List<ObservationDao.Key> inserted = n == 0 ? List.of() : dao.insert(establishmentIds,
-          computerIds, agentIds, seqs, observedMs, agentMs, offsets, timeSources, receivedMs,
-          statuses, reasons, checksArray, speedTests, counters);
+      List<Row> stored = ObservationStore.store(h, dao, rows);
       dao.updateComputers(updates.ids, updates.seenMs, updates.offsets, updates.dropped,
           updates.observedMs, updates.statuses, updates.reasons, updates.versions,
           updates.queueDepths, updates.queueOldestMs, updates.queueReportedMs);
-      Set<ObservationDao.Key> fresh = new HashSet<>(inserted);
       // Keyed by identity: a record's hashCode would hash the whole report once per row.
       Map<Pending, Set<Long>> result = new java.util.IdentityHashMap<>();
       // Rollups take exactly the rows stored now, in this transaction: a retransmission adds
       // nothing, and nothing stored is missing from them. The maintainer merges them later.
-      PendingObservations pending = new PendingObservations(fresh.size());
+      PendingObservations pending = new PendingObservations(stored.size());
       List<Row> withSpeedTest = new ArrayList<>();
-      for (Row r : rows) {
-        if (fresh.contains(new ObservationDao.Key(r.owner().agent().agentId(), r.o().seq()))) {
-          result.computeIfAbsent(r.owner(), k -> new HashSet<>()).add(r.o().seq());
-          pending.add(r.owner().agent().establishmentId(), r.owner().agent().computerId(),
-              r.o().observedAt(), r.o().status(), r.o().latencyMs());
-          if (r.o().speedTest().isPresent()) {
-            withSpeedTest.add(r);
-          }
+      for (Row r : stored) {
+        result.computeIfAbsent(r.owner(), k -> new HashSet<>()).add(r.o().seq());
+        pending.add(r.agent().establishmentId(), r.agent().computerId(), r.o().observedAt(),
+            r.o().status(), r.o().latencyMs());
+        if (r.o().speedTest().isPresent()) {
+          withSpeedTest.add(r);
         }
       }
       pending.store(session.rollups);
       if (!withSpeedTest.isEmpty()) {
         storeSpeedTests(session.rollups, withSpeedTest.stream()
-            .map(r -> new SpeedTestRow(r.owner().agent(), r.o())).toList());
+            .map(r -> new SpeedTestRow(r.agent(), r.o())).toList());
       }
       return result;
     });
   }
 
-  private record Row(Pending owner, Observation o) {}
+  private record Row(Pending owner, Observation o) implements ObservationStore.Item {
+    @Override
+    public AgentPrincipal agent() {
+      return owner.agent();
+    }
+
+    @Override
+    public Instant receivedAt() {
+      return owner.receivedAt();
+    }
+
+    @Override
+    public Observation observation() {
+      return o;
+    }
+  }
 
   private record SpeedTestRow(AgentPrincipal agent, Observation o) {}
 

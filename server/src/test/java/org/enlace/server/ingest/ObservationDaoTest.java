@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Optional;
+import org.enlace.server.enrollment.AgentPrincipal;
 import org.enlace.server.testing.TestJdbi;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,36 +33,29 @@ class ObservationDaoTest {
     });
   }
 
+  private record Item(AgentPrincipal agent, Instant receivedAt, Observation observation)
+      implements ObservationStore.Item {}
+
+  /** Stores as a group commit does, and returns the keys stored now. */
   private static List<ObservationDao.Key> insert(long[] seqs, Instant... at) {
-    int n = seqs.length;
-    long[] e = new long[n];
-    long[] c = new long[n];
-    long[] a = new long[n];
-    long[] ms = new long[n];
-    long[] zero = new long[n];
-    String[] src = new String[n];
-    String[] status = new String[n];
-    String[] reason = new String[n];
-    StringBuilder checks = new StringBuilder("[");
-    String[] none = new String[n];
-    for (int i = 0; i < n; i++) {
-      e[i] = establishment;
-      c[i] = computer;
-      a[i] = agent;
-      ms[i] = at[i].toEpochMilli();
-      src[i] = "agent";
-      status[i] = "online";
-      reason[i] = "";
-      checks.append(i == 0 ? "" : ",").append("{\"loss\": ").append(seqs[i]).append('}');
+    AgentPrincipal principal = new AgentPrincipal(agent, java.util.UUID.randomUUID(), computer,
+        establishment, Instant.EPOCH, new byte[1], Optional.empty(), "", Optional.empty(),
+        "active");
+    List<Item> items = new java.util.ArrayList<>();
+    for (int i = 0; i < seqs.length; i++) {
+      items.add(new Item(principal, at[i], new Observation(seqs[i], at[i], at[i], 0,
+          Observation.TimeSource.AGENT, "online", "", "{\"loss\": " + seqs[i] + "}",
+          Optional.empty(), Optional.empty(), new double[0], Optional.empty())));
     }
-    return jdbi.withHandle(h -> {
+    items.sort(java.util.Comparator.comparingLong(it -> it.observation().seq()));
+    return jdbi.inTransaction(h -> {
       ObservationDao dao = h.attach(ObservationDao.class);
       for (Instant t : at) {
         dao.ensurePartition(LocalDate.ofInstant(t, java.time.ZoneOffset.UTC));
       }
       dao.lockAgents(new long[] {agent});
-      return dao.insert(e, c, a, seqs, ms, ms, zero, src, ms, status, reason,
-          checks.append(']').toString(), none, none);
+      return ObservationStore.store(h, dao, items).stream()
+          .map(it -> new ObservationDao.Key(agent, it.observation().seq())).toList();
     });
   }
 
@@ -89,7 +84,7 @@ class ObservationDaoTest {
 
   @Test
   void aGapIsFilledLaterAndAnOlderSequenceIsNotTakenForADuplicate() {
-    Instant t = Instant.parse("2026-05-10T12:00:00Z");
+    Instant t = Instant.parse("2026-05-10T12:00:00.123456Z");
     assertThat(insert(new long[] {1001, 1002, 1004}, t, t, t))
         .extracting(ObservationDao.Key::seq).containsExactlyInAnyOrder(1001L, 1002L, 1004L);
     assertThat(storedSeqs()).contains("[1001,1003)").contains("[1004,1005)");
@@ -106,6 +101,10 @@ class ObservationDaoTest {
     // Every stored row carries its own checks document, in the order it was sent.
     List<String> checks = jdbi.withHandle(h -> h.createQuery("SELECT CAST(checks AS text) FROM"
         + " observations WHERE seq BETWEEN 1001 AND 1010 ORDER BY seq").mapTo(String.class).list());
+    // Times keep their microseconds through COPY's binary format.
+    Instant stored = jdbi.withHandle(h -> h.createQuery("SELECT observed_at FROM observations"
+        + " WHERE seq = 1001").mapTo(java.time.OffsetDateTime.class).one().toInstant());
+    assertThat(stored).isEqualTo(t);
     assertThat(checks).containsExactly("{\"loss\": 1001}", "{\"loss\": 1002}",
         "{\"loss\": 1003}", "{\"loss\": 1004}", "{\"loss\": 1005}", "{\"loss\": 1006}",
         "{\"loss\": 1007}", "{\"loss\": 1010}");
