@@ -1,10 +1,15 @@
 package org.enlace.server.db;
 
+import java.lang.reflect.Type;
 import java.sql.Types;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.argument.AbstractArgumentFactory;
 import org.jdbi.v3.core.argument.Argument;
+import org.jdbi.v3.core.argument.ArgumentFactory;
 import org.jdbi.v3.core.config.ConfigRegistry;
+import org.jdbi.v3.core.generic.GenericTypes;
 import org.jdbi.v3.core.spi.JdbiPlugin;
 import org.postgresql.PGConnection;
 
@@ -16,53 +21,26 @@ import org.postgresql.PGConnection;
  * run 9). Given the primitive array (or {@code String[]}) itself, PgJDBC sends its binary form.
  */
 public final class BinaryArrays implements JdbiPlugin {
+  private static final Map<Class<?>, String> ELEMENT_TYPES = Map.of(
+      long[].class, "int8", int[].class, "int4", float[].class, "float4",
+      double[].class, "float8", Long[].class, "int8", Double[].class, "float8",
+      String[].class, "text");
+
   @Override
   public void customizeJdbi(Jdbi jdbi) {
-    jdbi.registerArgument(new AbstractArgumentFactory<long[]>(Types.ARRAY) {
+    jdbi.registerArgument(new ArgumentFactory.Preparable() {
       @Override
-      protected Argument build(long[] value, ConfigRegistry config) {
-        return array("int8", value);
-      }
-    });
-    jdbi.registerArgument(new AbstractArgumentFactory<int[]>(Types.ARRAY) {
-      @Override
-      protected Argument build(int[] value, ConfigRegistry config) {
-        return array("int4", value);
-      }
-    });
-    jdbi.registerArgument(new AbstractArgumentFactory<float[]>(Types.ARRAY) {
-      @Override
-      protected Argument build(float[] value, ConfigRegistry config) {
-        return array("float4", value);
-      }
-    });
-    jdbi.registerArgument(new AbstractArgumentFactory<double[]>(Types.ARRAY) {
-      @Override
-      protected Argument build(double[] value, ConfigRegistry config) {
-        return array("float8", value);
-      }
-    });
-    jdbi.registerArgument(new AbstractArgumentFactory<Long[]>(Types.ARRAY) {
-      @Override
-      protected Argument build(Long[] value, ConfigRegistry config) {
-        return array("int8", value);
-      }
-    });
-    jdbi.registerArgument(new AbstractArgumentFactory<Double[]>(Types.ARRAY) {
-      @Override
-      protected Argument build(Double[] value, ConfigRegistry config) {
-        return array("float8", value);
-      }
-    });
-    jdbi.registerArgument(new AbstractArgumentFactory<String[]>(Types.ARRAY) {
-      @Override
-      protected Argument build(String[] value, ConfigRegistry config) {
-        return array("text", value);
+      public Optional<Function<Object, Argument>> prepare(Type type, ConfigRegistry config) {
+        return Optional.ofNullable(ELEMENT_TYPES.get(GenericTypes.getErasedType(type)))
+            .map(element -> value -> array(element, value));
       }
     });
   }
 
   private static Argument array(String elementType, Object value) {
+    if (value == null) {
+      return (position, statement, ctx) -> statement.setNull(position, Types.ARRAY);
+    }
     // The pool hands out a proxy; PgJDBC's own connection takes primitive arrays.
     return (position, statement, ctx) -> statement.setArray(position,
         statement.getConnection().unwrap(PGConnection.class).createArrayOf(elementType, value));
