@@ -1,5 +1,6 @@
 package org.enlace.server.ingest;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -181,8 +182,12 @@ public final class ReportParser {
         if (name.equals("observations") && value == JsonToken.START_ARRAY) {
           ArrayNode items = json.createArrayNode();
           checks.clear();
-          while (p.nextToken() != JsonToken.END_ARRAY) {
-            if (p.currentToken() == JsonToken.START_OBJECT) {
+          JsonToken item;
+          while ((item = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (item == null) {
+              throw new JsonParseException(p, "Unexpected end-of-input in observations");
+            }
+            if (item == JsonToken.START_OBJECT) {
               items.add(observationNode(p, body, checks));
             } else {
               items.add(tree(p));

@@ -34,6 +34,12 @@ class ReportParserTest {
   void aMalformedBodyIsStillRefusedWithItsPlace() {
     assertThatThrownBy(() -> parse("{\"observations\": [{\"seq\": 1, \"checks\": {\"loss\": }}]}"))
         .isInstanceOf(ApiException.class).hasMessageContaining("line 1, column");
+    for (String cut : new String[] {"{\"observations\": [", "{\"observations\": [{\"seq\": 1",
+        "{\"observations\": [{\"checks\": {\"loss\": 0", "{\"observations\": [1, ",
+        "{\"sentAt\": "}) {
+      assertThatThrownBy(() -> parse(cut)).as(cut).isInstanceOf(ApiException.class)
+          .hasMessageContaining("not valid JSON");
+    }
     assertThatThrownBy(() -> parse("[1, 2]")).isInstanceOf(ApiException.class)
         .hasMessageContaining("must be a JSON object");
     assertThatThrownBy(() -> parse("")).isInstanceOf(ApiException.class)
