@@ -227,9 +227,10 @@ public final class ObservationWriter implements Managed {
       }
     }
     rows.sort(Comparator.<Row>comparingLong(r -> r.owner().agent().agentId())
-        .thenComparingLong(r -> r.o().seq()));
+        .thenComparingLong(r -> r.observation().seq()));
     for (Row r : rows) {
-      LocalDate month = r.o().observedAt().atOffset(ZoneOffset.UTC).toLocalDate().withDayOfMonth(1);
+      LocalDate month = r.observation().observedAt().atOffset(ZoneOffset.UTC).toLocalDate()
+          .withDayOfMonth(1);
       if (!partitions.contains(month)) {
         ensurePartition(month);
       }
@@ -252,23 +253,23 @@ public final class ObservationWriter implements Managed {
       PendingObservations pending = new PendingObservations(stored.size());
       List<Row> withSpeedTest = new ArrayList<>();
       for (Row r : stored) {
-        result.computeIfAbsent(r.owner(), k -> new HashSet<>()).add(r.o().seq());
-        pending.add(r.agent().establishmentId(), r.agent().computerId(), r.o().observedAt(),
-            r.o().status(), r.o().latencyMs());
-        if (r.o().speedTest().isPresent()) {
+        Observation o = r.observation();
+        result.computeIfAbsent(r.owner(), k -> new HashSet<>()).add(o.seq());
+        pending.add(r.agent().establishmentId(), r.agent().computerId(), o.observedAt(),
+            o.status(), o.latencyMs());
+        if (o.speedTest().isPresent()) {
           withSpeedTest.add(r);
         }
       }
       pending.store(session.rollups);
       if (!withSpeedTest.isEmpty()) {
-        storeSpeedTests(session.rollups, withSpeedTest.stream()
-            .map(r -> new SpeedTestRow(r.agent(), r.o())).toList());
+        storeSpeedTests(session.rollups, withSpeedTest);
       }
       return result;
     });
   }
 
-  private record Row(Pending owner, Observation o) implements ObservationStore.Item {
+  private record Row(Pending owner, Observation observation) implements ObservationStore.Item {
     @Override
     public AgentPrincipal agent() {
       return owner.agent();
@@ -278,16 +279,9 @@ public final class ObservationWriter implements Managed {
     public Instant receivedAt() {
       return owner.receivedAt();
     }
-
-    @Override
-    public Observation observation() {
-      return o;
-    }
   }
 
-  private record SpeedTestRow(AgentPrincipal agent, Observation o) {}
-
-  private void storeSpeedTests(RollupDao dao, List<SpeedTestRow> rows) {
+  private void storeSpeedTests(RollupDao dao, List<Row> rows) {
     int n = rows.size();
     long[] e = new long[n];
     long[] c = new long[n];
@@ -303,14 +297,14 @@ public final class ObservationWriter implements Managed {
     Double[] loaded = new Double[n];
     String[] errors = new String[n];
     for (int i = 0; i < n; i++) {
-      SpeedTestRow r = rows.get(i);
-      Observation.SpeedTest test = r.o().speedTest().orElseThrow();
+      Row r = rows.get(i);
+      Observation.SpeedTest test = r.observation().speedTest().orElseThrow();
       e[i] = r.agent().establishmentId();
       c[i] = r.agent().computerId();
       a[i] = r.agent().agentId();
-      s[i] = r.o().seq();
-      t[i] = r.o().observedAt().toEpochMilli();
-      days[i] = minutes.slot(r.o().observedAt()).day().toString();
+      s[i] = r.observation().seq();
+      t[i] = r.observation().observedAt().toEpochMilli();
+      days[i] = minutes.slot(r.observation().observedAt()).day().toString();
       methods[i] = test.method();
       down[i] = test.downMbps().orElse(null);
       up[i] = test.upMbps().orElse(null);
