@@ -123,7 +123,7 @@ final class ObservationStore {
   private static final short COLUMNS = 14;
 
   /** The rows in COPY's binary format: header, one tuple per row, trailer. */
-  static byte[] encode(List<? extends Item> rows) {
+  private static byte[] encode(List<? extends Item> rows) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(rows.size() * 512);
     DataOutputStream out = new DataOutputStream(bytes);
     try {
