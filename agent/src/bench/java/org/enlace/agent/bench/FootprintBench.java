@@ -9,20 +9,20 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The agent's footprint with the shipped JVM flags and MALLOC_ARENA_MAX, read from
- * agent/packaging/enlace-agent.service (so the bench cannot drift from the unit), running
- * its default 60-second checks against a real server on loopback for a while (default one hour;
+ * agent/packaging/enlace-agent.service (so the bench cannot drift from the unit), running its
+ * default 60-second checks against a real server on loopback for a while (default one hour;
  * -Dduration=PT10M for a shorter look). Samples resident memory and CPU time from /proc.
  *
  * <p>-Dbench.https=true adds an {@code https://} check target, as the default configuration has
  * (www.gov.co and the municipality's site): a TLS endpoint in this JVM with a self-signed
  * certificate. The agent's check then fails certificate validation against the JDK's trust store,
- * after a full handshake, with TLS and the parsed trust store loaded as they would be for a
- * public site.
+ * after a full handshake, with TLS and the parsed trust store loaded as they would be for a public
+ * site.
  */
 public final class FootprintBench {
   /** The unit whose JVM flags and environment the bench applies (relative to agent/). */
-  static final Path UNIT = Path.of(System.getProperty("enlace.agent.unit",
-      "packaging/enlace-agent.service"));
+  static final Path UNIT =
+      Path.of(System.getProperty("enlace.agent.unit", "packaging/enlace-agent.service"));
 
   /** JAVA_OPTS of the systemd unit, split on spaces (the unit passes them unquoted). */
   static List<String> shippedFlags() throws Exception {
@@ -49,22 +49,39 @@ public final class FootprintBench {
       Path data = Files.createTempDirectory("enlace-footprint-agent-");
       jar = Files.copy(jar, data.resolve("enlace-agent.jar"));
       com.sun.net.httpserver.HttpsServer tlsTarget = https ? startTlsTarget(data) : null;
-      String httpsTarget = tlsTarget == null ? ""
-          : ",https://127.0.0.1:" + tlsTarget.getAddress().getPort() + "/";
-      Files.writeString(data.resolve("agent.properties"), String.join("\n",
-          "dns.names=localhost", "http.targets=" + server.base + "/api/v1/ping" + httpsTarget,
-          "captivePortal.url=" + server.base + "/api/v1/ping",
-          "tcp.targets=127.0.0.1:" + server.port, ""));
+      String httpsTarget =
+          tlsTarget == null ? "" : ",https://127.0.0.1:" + tlsTarget.getAddress().getPort() + "/";
+      Files.writeString(
+          data.resolve("agent.properties"),
+          String.join(
+              "\n",
+              "dns.names=localhost",
+              "http.targets=" + server.base + "/api/v1/ping" + httpsTarget,
+              "captivePortal.url=" + server.base + "/api/v1/ping",
+              "tcp.targets=127.0.0.1:" + server.port,
+              ""));
       Path token = data.resolve("token");
       Files.writeString(token, server.token(1));
-      exec(List.of(BenchServer.javaBin(), "-jar", jar.toString(), "enroll", "--data-dir",
-          data.toString(), "--server", server.base, "--token-file", token.toString()));
+      exec(
+          List.of(
+              BenchServer.javaBin(),
+              "-jar",
+              jar.toString(),
+              "enroll",
+              "--data-dir",
+              data.toString(),
+              "--server",
+              server.base,
+              "--token-file",
+              token.toString()));
       List<String> cmd = new ArrayList<>(List.of(BenchServer.javaBin()));
       List<String> flags = shippedFlags();
       cmd.addAll(flags);
       cmd.addAll(List.of("-jar", jar.toString(), "run", "--data-dir", data.toString()));
-      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-          .redirectOutput(data.resolve("agent.out").toFile());
+      ProcessBuilder pb =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(data.resolve("agent.out").toFile());
       String arenas = unitEnvironment("MALLOC_ARENA_MAX");
       pb.environment().put("MALLOC_ARENA_MAX", arenas);
       System.out.println("agent: MALLOC_ARENA_MAX=" + arenas + " java " + String.join(" ", flags));
@@ -89,12 +106,15 @@ public final class FootprintBench {
       double cpuSeconds = (cpuTicks(pid) - cpu0) / (double) clkTck;
       // Where the memory is at the end (file-backed pages are shared with other JVMs).
       for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/smaps_rollup"))) {
-        if (line.startsWith("Rss:") || line.startsWith("Pss:") || line.startsWith("Shared_Clean:")
+        if (line.startsWith("Rss:")
+            || line.startsWith("Pss:")
+            || line.startsWith("Shared_Clean:")
             || line.startsWith("Private_Dirty:")) {
           System.out.println("end of run, " + line.replaceAll("\\s+", " "));
         }
       }
-      System.out.println("end of run, threads: " + Files.list(Path.of("/proc/" + pid + "/task")).count());
+      System.out.println(
+          "end of run, threads: " + Files.list(Path.of("/proc/" + pid + "/task")).count());
       agent.destroy();
       agent.waitFor(30, TimeUnit.SECONDS);
       if (tlsTarget != null) {
@@ -102,8 +122,12 @@ public final class FootprintBench {
       }
       System.out.printf("%n| duration | mean RSS | max RSS | mean CPU (one core) | jar |%n");
       System.out.printf("|---|---|---|---|---|%n");
-      System.out.printf("| %.0f min | %.1f MB | %.1f MB | %.3f %% | %.2f MB |%n", wall / 60,
-          sumRss / (double) samples / 1024, maxRss / 1024.0, 100 * cpuSeconds / wall,
+      System.out.printf(
+          "| %.0f min | %.1f MB | %.1f MB | %.3f %% | %.2f MB |%n",
+          wall / 60,
+          sumRss / (double) samples / 1024,
+          maxRss / 1024.0,
+          100 * cpuSeconds / wall,
           Files.size(jar) / 1e6);
     }
   }
@@ -112,26 +136,48 @@ public final class FootprintBench {
   static com.sun.net.httpserver.HttpsServer startTlsTarget(Path dir) throws Exception {
     Path store = dir.resolve("tls-target.p12");
     char[] pass = "footprint".toCharArray();
-    exec(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-genkeypair", "-alias", "target", "-keyalg", "RSA", "-keysize", "2048", "-validity", "3",
-        "-dname", "CN=127.0.0.1", "-ext", "san=ip:127.0.0.1", "-storetype", "PKCS12",
-        "-keystore", store.toString(), "-storepass", new String(pass)));
+    exec(
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+            "-genkeypair",
+            "-alias",
+            "target",
+            "-keyalg",
+            "RSA",
+            "-keysize",
+            "2048",
+            "-validity",
+            "3",
+            "-dname",
+            "CN=127.0.0.1",
+            "-ext",
+            "san=ip:127.0.0.1",
+            "-storetype",
+            "PKCS12",
+            "-keystore",
+            store.toString(),
+            "-storepass",
+            new String(pass)));
     java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
     try (var in = Files.newInputStream(store)) {
       ks.load(in, pass);
     }
-    javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
-        javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+    javax.net.ssl.KeyManagerFactory kmf =
+        javax.net.ssl.KeyManagerFactory.getInstance(
+            javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
     kmf.init(ks, pass);
     javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
     tls.init(kmf.getKeyManagers(), null, null);
-    com.sun.net.httpserver.HttpsServer s = com.sun.net.httpserver.HttpsServer.create(
-        new java.net.InetSocketAddress("127.0.0.1", 0), 16);
+    com.sun.net.httpserver.HttpsServer s =
+        com.sun.net.httpserver.HttpsServer.create(
+            new java.net.InetSocketAddress("127.0.0.1", 0), 16);
     s.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
-    s.createContext("/", ex -> {
-      ex.sendResponseHeaders(204, -1);
-      ex.close();
-    });
+    s.createContext(
+        "/",
+        ex -> {
+          ex.sendResponseHeaders(204, -1);
+          ex.close();
+        });
     s.start();
     return s;
   }

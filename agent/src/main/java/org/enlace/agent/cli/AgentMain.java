@@ -34,17 +34,32 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /** {@code enlace-agent enroll|run|check|status}; exit codes in docs/agent.md. */
-@Command(name = "enlace-agent", mixinStandardHelpOptions = true,
+@Command(
+    name = "enlace-agent",
+    mixinStandardHelpOptions = true,
     versionProvider = AgentMain.Version.class,
     description = "Enlace connectivity agent: checks the internet from this PC and reports it.",
-    subcommands = {AgentMain.Enroll.class, AgentMain.Run.class, AgentMain.Check.class,
-        AgentMain.StatusCommand.class, SpeedTestCommand.class},
+    subcommands = {
+      AgentMain.Enroll.class,
+      AgentMain.Run.class,
+      AgentMain.Check.class,
+      AgentMain.StatusCommand.class,
+      SpeedTestCommand.class
+    },
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:success (check: online)", "1:unexpected error", "2:bad command line",
-        "3:not enrolled", "4:the server refused the enrollment", "5:the server is unreachable",
-        "10:check: limited", "11:check: offline", "12:an agent daemon already runs here",
-        "13:speedtest: the server gives no test now (busy, budget spent, no ISP link)",
-        "14:speedtest: the test failed (the failure is queued too)"})
+    exitCodeList = {
+      "0:success (check: online)",
+      "1:unexpected error",
+      "2:bad command line",
+      "3:not enrolled",
+      "4:the server refused the enrollment",
+      "5:the server is unreachable",
+      "10:check: limited",
+      "11:check: offline",
+      "12:an agent daemon already runs here",
+      "13:speedtest: the server gives no test now (busy, budget spent, no ISP link)",
+      "14:speedtest: the test failed (the failure is queued too)"
+    })
 public final class AgentMain {
   static final int NOT_ENROLLED = 3;
   static final int REFUSED = 4;
@@ -53,26 +68,33 @@ public final class AgentMain {
   static final int OFFLINE = 11;
   static final int ALREADY_RUNNING = 12;
 
-  @Option(names = "--data-dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
-      description = "where credentials, journal, status and logs live (default: "
-          + "/var/lib/enlace-agent, or %%ProgramData%%\\Enlace on Windows)")
+  @Option(
+      names = "--data-dir",
+      scope = ScopeType.INHERIT,
+      paramLabel = "DIR",
+      description =
+          "where credentials, journal, status and logs live (default: "
+              + "/var/lib/enlace-agent, or %%ProgramData%%\\Enlace on Windows)")
   Path dataDir;
 
-  @Option(names = "--config", scope = ScopeType.INHERIT, paramLabel = "FILE",
+  @Option(
+      names = "--config",
+      scope = ScopeType.INHERIT,
+      paramLabel = "FILE",
       description = "settings file (default: DATA_DIR/agent.properties)")
   Path configFile;
 
   public static void main(String[] args) {
     // Before anything touches java.util.logging: see AgentLogging.DeferredResetLogManager.
-    System.setProperty("java.util.logging.manager",
-        AgentLogging.DeferredResetLogManager.class.getName());
+    System.setProperty(
+        "java.util.logging.manager", AgentLogging.DeferredResetLogManager.class.getName());
     Integer daemon = FastRun.run(args);
     System.exit(daemon != null ? daemon : WithPicocli.execute(args));
   }
 
   /**
-   * Apart, so that the daemon's path does not load even picocli's main class: the launcher
-   * resolves the signatures of every method of the main class.
+   * Apart, so that the daemon's path does not load even picocli's main class: the launcher resolves
+   * the signatures of every method of the main class.
    */
   static final class WithPicocli {
     private WithPicocli() {}
@@ -83,16 +105,17 @@ public final class AgentMain {
 
     public static CommandLine commandLine() {
       return new CommandLine(new AgentMain())
-          .setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("error: " + e.getMessage());
-            return 1;
-          });
+          .setExecutionExceptionHandler(
+              (e, cmd, parsed) -> {
+                cmd.getErr().println("error: " + e.getMessage());
+                return 1;
+              });
     }
   }
 
   /**
-   * {@code run [--data-dir DIR] [--config FILE]}, the service's command line, without picocli:
-   * its ~180 classes would otherwise stay loaded for the daemon's whole life (docs/performance.md,
+   * {@code run [--data-dir DIR] [--config FILE]}, the service's command line, without picocli: its
+   * ~180 classes would otherwise stay loaded for the daemon's whole life (docs/performance.md,
    * "Footprint over an hour"). Anything else, or anything unusual in these arguments, is left to
    * picocli, which then parses it exactly as before.
    */
@@ -154,15 +177,17 @@ public final class AgentMain {
     Path d = dataDir;
     if (d == null) {
       String programData = System.getenv("ProgramData");
-      d = System.getProperty("os.name", "").startsWith("Windows") && programData != null
-          ? Path.of(programData, "Enlace") : Path.of("/var/lib/enlace-agent");
+      d =
+          System.getProperty("os.name", "").startsWith("Windows") && programData != null
+              ? Path.of(programData, "Enlace")
+              : Path.of("/var/lib/enlace-agent");
     }
     if (!Files.exists(d)) {
       Files.createDirectories(d);
       // Credentials, journal and logs are the service account's alone.
       try {
-        Files.setPosixFilePermissions(d, java.nio.file.attribute.PosixFilePermissions
-            .fromString("rwx------"));
+        Files.setPosixFilePermissions(
+            d, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
       } catch (UnsupportedOperationException e) {
         // Windows: %ProgramData%\Enlace inherits the ACL the installer set.
       }
@@ -171,8 +196,8 @@ public final class AgentMain {
   }
 
   AgentConfig config() throws IOException {
-    return AgentConfig.load(configFile != null ? configFile
-        : dataDir().resolve(AgentConfig.FILE_NAME));
+    return AgentConfig.load(
+        configFile != null ? configFile : dataDir().resolve(AgentConfig.FILE_NAME));
   }
 
   /** What every subcommand shares: its parent's options and its own output streams. */
@@ -201,10 +226,15 @@ public final class AgentMain {
     }
   }
 
-  @Command(name = "enroll", mixinStandardHelpOptions = true,
+  @Command(
+      name = "enroll",
+      mixinStandardHelpOptions = true,
       description = "Enroll this PC with an Enlace server, using a token from IT.")
   static final class Enroll extends Subcommand {
-    @Option(names = "--server", required = true, paramLabel = "URL",
+    @Option(
+        names = "--server",
+        required = true,
+        paramLabel = "URL",
         description = "the Enlace server, e.g. https://enlace.elcontadero-narino.gov.co")
     URI server;
 
@@ -212,16 +242,25 @@ public final class AgentMain {
     TokenSource token;
 
     static final class TokenSource {
-      @Option(names = "--token", paramLabel = "TOKEN", description = "the enrollment token "
-          + "(visible to other users in the process list; prefer --token-file)")
+      @Option(
+          names = "--token",
+          paramLabel = "TOKEN",
+          description =
+              "the enrollment token "
+                  + "(visible to other users in the process list; prefer --token-file)")
       String value;
 
-      @Option(names = "--token-file", paramLabel = "FILE",
+      @Option(
+          names = "--token-file",
+          paramLabel = "FILE",
           description = "read the enrollment token from this file ('-' for standard input)")
       Path file;
     }
 
-    @Option(names = "--role", defaultValue = "office", paramLabel = "ROLE",
+    @Option(
+        names = "--role",
+        defaultValue = "office",
+        paramLabel = "ROLE",
         description = "office or kiosk (default: ${DEFAULT-VALUE})")
     String role;
 
@@ -234,10 +273,13 @@ public final class AgentMain {
       }
       Path dir = parent.dataDir();
       AgentConfig config = parent.config();
-      String tokenValue = token.value != null ? token.value
-          : (token.file.toString().equals("-")
-              ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
-              : Files.readString(token.file, StandardCharsets.UTF_8)).trim();
+      String tokenValue =
+          token.value != null
+              ? token.value
+              : (token.file.toString().equals("-")
+                      ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+                      : Files.readString(token.file, StandardCharsets.UTF_8))
+                  .trim();
       ComputerFacts facts = ComputerFacts.collect(dir, role, AgentVersion.get());
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("token", tokenValue);
@@ -251,35 +293,53 @@ public final class AgentMain {
       if (facts.ramMb() > 0) {
         body.put("ramMb", facts.ramMb());
       }
-      ServerClient client = new ServerClient(Rounds.proxySelector(config), config.caFile(),
-          config.requestTimeout());
+      ServerClient client =
+          new ServerClient(Rounds.proxySelector(config), config.caFile(), config.requestTimeout());
       ServerClient.Answer a;
       try {
-        a = client.postJson(server.resolve("/api/v1/enroll"), JSON.std.asBytes(body),
-            Optional.empty(), false);
+        a =
+            client.postJson(
+                server.resolve("/api/v1/enroll"), JSON.std.asBytes(body), Optional.empty(), false);
       } catch (IOException e) {
         err.println("Cannot reach " + server + ": " + e);
         return UNREACHABLE;
       }
       if (a.status() != 201) {
-        err.println("The server refused the enrollment (" + a.status()
-            + (a.error().isEmpty() ? "" : " " + a.error()) + ")"
-            + (a.message().isEmpty() ? "" : ": " + a.message()));
+        err.println(
+            "The server refused the enrollment ("
+                + a.status()
+                + (a.error().isEmpty() ? "" : " " + a.error())
+                + ")"
+                + (a.message().isEmpty() ? "" : ": " + a.message()));
         return a.status() >= 500 ? UNREACHABLE : REFUSED;
       }
-      Credentials c = new Credentials(server, a.body().get("agentId").toString(),
-          a.body().get("secret").toString(), ((Number) a.body().get("computerId")).longValue(),
-          String.valueOf(a.body().get("establishment")));
+      Credentials c =
+          new Credentials(
+              server,
+              a.body().get("agentId").toString(),
+              a.body().get("secret").toString(),
+              ((Number) a.body().get("computerId")).longValue(),
+              String.valueOf(a.body().get("establishment")));
       c.save(dir);
-      out.println("Enrolled as computer " + c.computerId() + " of " + c.establishment()
-          + (Boolean.TRUE.equals(a.body().get("reenrolled")) ? " (same computer as before)" : "")
-          + "; agent " + c.agentId() + ". Credentials saved in " + dir.resolve(
-              Credentials.FILE_NAME));
+      out.println(
+          "Enrolled as computer "
+              + c.computerId()
+              + " of "
+              + c.establishment()
+              + (Boolean.TRUE.equals(a.body().get("reenrolled"))
+                  ? " (same computer as before)"
+                  : "")
+              + "; agent "
+              + c.agentId()
+              + ". Credentials saved in "
+              + dir.resolve(Credentials.FILE_NAME));
       return 0;
     }
   }
 
-  @Command(name = "run", mixinStandardHelpOptions = true,
+  @Command(
+      name = "run",
+      mixinStandardHelpOptions = true,
       description = "Run the agent daemon: check every interval, keep, and report.")
   static final class Run extends Subcommand {
     @Override
@@ -305,24 +365,43 @@ public final class AgentMain {
       try (AgentLock held = lock.get();
           Journal journal = openJournal(dir, config)) {
         ClockOffset clock = new ClockOffset();
-        ServerClient client = new ServerClient(Rounds.proxySelector(config), config.caFile(),
-            config.requestTimeout());
-        Uploader uploader = new Uploader(journal, client, creds.get(), clock,
-            config.batchMaxObservations(), config.batchMaxBytes(), config.minBackoff(),
-            config.maxBackoff());
+        ServerClient client =
+            new ServerClient(
+                Rounds.proxySelector(config), config.caFile(), config.requestTimeout());
+        Uploader uploader =
+            new Uploader(
+                journal,
+                client,
+                creds.get(),
+                clock,
+                config.batchMaxObservations(),
+                config.batchMaxBytes(),
+                config.minBackoff(),
+                config.maxBackoff());
         Supplier<RoundResult> rounds = Rounds.create(config, creds.get().serverUrl());
-        Daemon daemon = new Daemon(dir, config, journal, uploader, clock, rounds,
-            org.enlace.agent.speedtest.SpeedTestProcess.runner(dir,
-                Optional.ofNullable(parent.configFile), creds.get().serverUrl()));
+        Daemon daemon =
+            new Daemon(
+                dir,
+                config,
+                journal,
+                uploader,
+                clock,
+                rounds,
+                org.enlace.agent.speedtest.SpeedTestProcess.runner(
+                    dir, Optional.ofNullable(parent.configFile), creds.get().serverUrl()));
         Thread main = Thread.currentThread();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-          daemon.stop();
-          try {
-            main.join(15_000);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        }, "enlace-shutdown"));
+        Runtime.getRuntime()
+            .addShutdownHook(
+                new Thread(
+                    () -> {
+                      daemon.stop();
+                      try {
+                        main.join(15_000);
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                    },
+                    "enlace-shutdown"));
         daemon.run();
       } finally {
         AgentLogging.flushAndClose();
@@ -331,7 +410,9 @@ public final class AgentMain {
     }
   }
 
-  @Command(name = "check", mixinStandardHelpOptions = true,
+  @Command(
+      name = "check",
+      mixinStandardHelpOptions = true,
       description = "Run one round of checks now, print it and queue it for the server.")
   static final class Check extends Subcommand {
     @Override
@@ -348,14 +429,18 @@ public final class AgentMain {
           try (AgentLock held = lock.get();
               Journal journal = openJournal(dir, config)) {
             long seq = journal.append(s -> ObservationJson.encode(s, r, Optional.empty()));
-            out.println("Queued as observation " + seq + " (" + journal.pending()
-                + " waiting to be sent).");
+            out.println(
+                "Queued as observation "
+                    + seq
+                    + " ("
+                    + journal.pending()
+                    + " waiting to be sent).");
           }
         } else {
           Path inbox = Files.createDirectories(dir.resolve(Daemon.INBOX));
           Path f = inbox.resolve(String.format("%020d.json", System.nanoTime()));
-          org.enlace.agent.config.SafeFiles.writeAtomically(f,
-              ObservationJson.encode(-1, r, Optional.empty()), false);
+          org.enlace.agent.config.SafeFiles.writeAtomically(
+              f, ObservationJson.encode(-1, r, Optional.empty()), false);
           out.println("Queued for the running daemon.");
         }
       } else {
@@ -365,7 +450,9 @@ public final class AgentMain {
     }
   }
 
-  @Command(name = "status", mixinStandardHelpOptions = true,
+  @Command(
+      name = "status",
+      mixinStandardHelpOptions = true,
       description = "Show the last checks, queue, last upload, clock offset and server state.")
   static final class StatusCommand extends Subcommand {
     @Override
@@ -379,17 +466,33 @@ public final class AgentMain {
       if (lock.isPresent()) {
         try (AgentLock held = lock.get();
             Journal journal = openJournal(dir, parent.config())) {
-          s.put("queue", Map.of("pending", journal.pending(), "dropped", journal.dropped(),
-              "diskBytes", journal.diskBytes()));
-          journal.oldestPendingAppendedAtMillis().ifPresent(ms -> s.put("oldestPendingAt",
-              java.time.Instant.ofEpochMilli(ms).toString()));
+          s.put(
+              "queue",
+              Map.of(
+                  "pending",
+                  journal.pending(),
+                  "dropped",
+                  journal.dropped(),
+                  "diskBytes",
+                  journal.diskBytes()));
+          journal
+              .oldestPendingAppendedAtMillis()
+              .ifPresent(
+                  ms -> s.put("oldestPendingAt", java.time.Instant.ofEpochMilli(ms).toString()));
         }
       }
       if (creds.isEmpty()) {
         out.println("Not enrolled.");
       } else {
-        out.println("Agent " + creds.get().agentId() + ", computer " + creds.get().computerId()
-            + " of " + creds.get().establishment() + ", server " + creds.get().serverUrl());
+        out.println(
+            "Agent "
+                + creds.get().agentId()
+                + ", computer "
+                + creds.get().computerId()
+                + " of "
+                + creds.get().establishment()
+                + ", server "
+                + creds.get().serverUrl());
       }
       out.println(JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(s));
       return creds.isEmpty() ? NOT_ENROLLED : 0;

@@ -32,25 +32,36 @@ import picocli.CommandLine.Option;
  * {@code speedtest [--force] [--connections N] [--mlab]}: one ndt7 test now, with a live progress
  * line, printed and queued (with a round of checks) like {@code check}'s round.
  */
-@Command(name = "speedtest", mixinStandardHelpOptions = true,
-    description = "Measure this link's speed now (ndt7, against the Enlace server), print it "
-        + "and queue it for the server.")
+@Command(
+    name = "speedtest",
+    mixinStandardHelpOptions = true,
+    description =
+        "Measure this link's speed now (ndt7, against the Enlace server), print it "
+            + "and queue it for the server.")
 final class SpeedTestCommand extends AgentMain.Subcommand {
   static final int NO_SLOT = 13;
   static final int TEST_FAILED = 14;
 
-  @Option(names = "--force", description = "ask for a test outside the server's plan "
-      + "(sends {\"force\": true}); the server still decides: one test per link at a time, "
-      + "within the link's monthly data budget")
+  @Option(
+      names = "--force",
+      description =
+          "ask for a test outside the server's plan "
+              + "(sends {\"force\": true}); the server still decides: one test per link at a time, "
+              + "within the link's monthly data budget")
   boolean force;
 
-  @Option(names = "--connections", paramLabel = "N",
-      description = "parallel connections (1 to 16; default: the server's, else "
-          + "speedTest.connections)")
+  @Option(
+      names = "--connections",
+      paramLabel = "N",
+      description =
+          "parallel connections (1 to 16; default: the server's, else " + "speedTest.connections)")
   Integer connections;
 
-  @Option(names = "--mlab", description = "also test against M-Lab's nearest server (found "
-      + "with its locate API); without enrollment, only that")
+  @Option(
+      names = "--mlab",
+      description =
+          "also test against M-Lab's nearest server (found "
+              + "with its locate API); without enrollment, only that")
   boolean mlab;
 
   /** For tests: the client's timing (nominal duration, warm-up, stall timeout). */
@@ -72,8 +83,9 @@ final class SpeedTestCommand extends AgentMain.Subcommand {
     List<SpeedTestResult> results = new ArrayList<>();
     if (creds.isEmpty()) {
       if (!mlab) {
-        err.println("Not enrolled: run 'enlace-agent enroll' first (or use --mlab to test "
-            + "against M-Lab only).");
+        err.println(
+            "Not enrolled: run 'enlace-agent enroll' first (or use --mlab to test "
+                + "against M-Lab only).");
         return AgentMain.NOT_ENROLLED;
       }
       results.add(mlab(config, null, config.speedTest().mlabMaxBytes(), out, terminal));
@@ -81,8 +93,8 @@ final class SpeedTestCommand extends AgentMain.Subcommand {
       out.println("Not enrolled: this result is not kept.");
       return results.get(0).failed() ? TEST_FAILED : 0;
     }
-    ServerClient client = new ServerClient(Rounds.proxySelector(config), config.caFile(),
-        config.requestTimeout());
+    ServerClient client =
+        new ServerClient(Rounds.proxySelector(config), config.caFile(), config.requestTimeout());
     SpeedTests.SlotAnswer a;
     try {
       a = SpeedTests.requestSlot(client, creds.get(), force);
@@ -91,16 +103,20 @@ final class SpeedTestCommand extends AgentMain.Subcommand {
       return AgentMain.UNREACHABLE;
     }
     if (a.status() != 200 || a.slot().isEmpty()) {
-      String why = switch (a.status()) {
-        case 429 -> "The server gives no test now";
-        case 409 -> "The server has no ISP link for this computer's establishment";
-        case 401, 403 -> "The server refused this agent's credentials";
-        case 200 -> "The server's answer has no usable test slot";
-        default -> "The server answered " + a.status();
-      };
-      err.println(why + (a.error().isEmpty() ? "" : " (" + a.error() + ")")
-          + (a.message().isEmpty() ? "" : ": " + a.message())
-          + a.retryAfter().map(d -> "; try again in " + humane(d)).orElse("") + ".");
+      String why =
+          switch (a.status()) {
+            case 429 -> "The server gives no test now";
+            case 409 -> "The server has no ISP link for this computer's establishment";
+            case 401, 403 -> "The server refused this agent's credentials";
+            case 200 -> "The server's answer has no usable test slot";
+            default -> "The server answered " + a.status();
+          };
+      err.println(
+          why
+              + (a.error().isEmpty() ? "" : " (" + a.error() + ")")
+              + (a.message().isEmpty() ? "" : ": " + a.message())
+              + a.retryAfter().map(d -> "; try again in " + humane(d)).orElse("")
+              + ".");
       return a.status() >= 500 ? AgentMain.UNREACHABLE : NO_SLOT;
     }
     SpeedTestSlot slot = a.slot().get();
@@ -116,10 +132,14 @@ final class SpeedTestCommand extends AgentMain.Subcommand {
       return NO_SLOT;
     }
     int n = SpeedTests.connections(connections, slot, config.speedTest());
-    out.println("Speed test " + slot.testId() + " (up to " + String.format("%.1f",
-        slot.maxBytes() / 1e6) + " MB of data):");
-    results.add(SpeedTests.runSlot(creds.get().serverUrl(), slot, n,
-        options(config, true, out, terminal)));
+    out.println(
+        "Speed test "
+            + slot.testId()
+            + " (up to "
+            + String.format("%.1f", slot.maxBytes() / 1e6)
+            + " MB of data):");
+    results.add(
+        SpeedTests.runSlot(creds.get().serverUrl(), slot, n, options(config, true, out, terminal)));
     SpeedTests.endProgress(out, terminal);
     if (withMlab) {
       results.add(mlab(config, null, slot.maxBytes(), out, terminal));
@@ -131,19 +151,20 @@ final class SpeedTestCommand extends AgentMain.Subcommand {
     return results.stream().anyMatch(SpeedTestResult::failed) ? TEST_FAILED : 0;
   }
 
-  private SpeedTestResult mlab(AgentConfig config, String pairedWith, long maxBytes,
-      PrintWriter out, boolean terminal) throws IOException {
+  private SpeedTestResult mlab(
+      AgentConfig config, String pairedWith, long maxBytes, PrintWriter out, boolean terminal)
+      throws IOException {
     out.println("M-Lab test (found with " + config.speedTest().mlabLocateUrl() + "):");
     Ndt7Client.Options o = options(config, false, out, terminal);
     int n = SpeedTests.connections(connections, null, config.speedTest());
-    SpeedTestResult r = SpeedTests.runMlab(config.speedTest(), o.proxy(), maxBytes, n,
-        pairedWith, o);
+    SpeedTestResult r =
+        SpeedTests.runMlab(config.speedTest(), o.proxy(), maxBytes, n, pairedWith, o);
     SpeedTests.endProgress(out, terminal);
     return r;
   }
 
-  private static Ndt7Client.Options options(AgentConfig config, boolean enlace, PrintWriter out,
-      boolean terminal) throws IOException {
+  private static Ndt7Client.Options options(
+      AgentConfig config, boolean enlace, PrintWriter out, boolean terminal) throws IOException {
     Ndt7Client.Options o = SpeedTests.options(config, enlace, SpeedTests.printer(out, terminal));
     Duration[] t = timing;
     return t == null ? o : o.withTiming(t[0], t[1], t[2]);
@@ -157,8 +178,9 @@ final class SpeedTestCommand extends AgentMain.Subcommand {
   }
 
   /** As {@code check} does: journal it, or leave it in the inbox for the running daemon. */
-  private static void queue(Path dir, AgentConfig config, Credentials creds, SpeedTestResult r,
-      PrintWriter out) throws IOException {
+  private static void queue(
+      Path dir, AgentConfig config, Credentials creds, SpeedTestResult r, PrintWriter out)
+      throws IOException {
     RoundResult round = Rounds.create(config, creds.serverUrl()).get();
     Map<String, Object> extra = new java.util.LinkedHashMap<>();
     extra.put("speedTest", r.toJson());
@@ -168,14 +190,20 @@ final class SpeedTestCommand extends AgentMain.Subcommand {
       try (AgentLock held = lock.get();
           Journal journal = Journal.open(dir.resolve("journal"), config.journal())) {
         long seq = journal.append(s -> ObservationJson.encode(s, round, Optional.empty(), extra));
-        out.println("Queued " + r.method() + " result as observation " + seq + " ("
-            + journal.pending() + " waiting to be sent).");
+        out.println(
+            "Queued "
+                + r.method()
+                + " result as observation "
+                + seq
+                + " ("
+                + journal.pending()
+                + " waiting to be sent).");
       }
     } else {
       Path inbox = Files.createDirectories(dir.resolve(Daemon.INBOX));
       Path f = inbox.resolve(String.format("%020d.json", System.nanoTime()));
-      SafeFiles.writeAtomically(f, ObservationJson.encode(-1, round, Optional.empty(), extra),
-          false);
+      SafeFiles.writeAtomically(
+          f, ObservationJson.encode(-1, round, Optional.empty(), extra), false);
       out.println("Queued " + r.method() + " result for the running daemon.");
     }
   }

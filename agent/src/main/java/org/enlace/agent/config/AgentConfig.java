@@ -66,9 +66,15 @@ public record AgentConfig(
             list(p, "dns.names", "www.gov.co,www.elcontadero-narino.gov.co"),
             list(p, "dns.servers", ""),
             list(p, "http.targets", "https://www.gov.co/,https://www.elcontadero-narino.gov.co/")
-                .stream().map(URI::create).toList(),
-            Optional.ofNullable(blankToNull(p.getProperty("captivePortal.url",
-                "http://connectivitycheck.gstatic.com/generate_204"))).map(URI::create),
+                .stream()
+                .map(URI::create)
+                .toList(),
+            Optional.ofNullable(
+                    blankToNull(
+                        p.getProperty(
+                            "captivePortal.url",
+                            "http://connectivitycheck.gstatic.com/generate_204")))
+                .map(URI::create),
             p.getProperty("captivePortal.expectedBody", ""),
             list(p, "tcp.targets", "www.gov.co:443"),
             list(p, "lan.targets", ""),
@@ -80,15 +86,19 @@ public record AgentConfig(
         duration(p, "upload.minBackoff", "5s"),
         duration(p, "upload.maxBackoff", "15m"),
         duration(p, "upload.timeout", "60s"),
-        new JournalConfig(size(p, "journal.maxDiskBytes", Long.toString(jd.maxDiskBytes())),
-            jd.segmentBytes(), duration(p, "journal.syncInterval", "0s")),
+        new JournalConfig(
+            size(p, "journal.maxDiskBytes", Long.toString(jd.maxDiskBytes())),
+            jd.segmentBytes(),
+            duration(p, "journal.syncInterval", "0s")),
         size(p, "log.maxBytes", "1MiB"),
         Integer.parseInt(p.getProperty("log.files", "5")),
-        new SpeedTestConfig(bool(p, "speedTest.enabled", "true"),
+        new SpeedTestConfig(
+            bool(p, "speedTest.enabled", "true"),
             Integer.parseInt(p.getProperty("speedTest.connections", "1").trim()),
             bool(p, "speedTest.mlab.enabled", "false"),
-            URI.create(p.getProperty("speedTest.mlab.locateUrl",
-                SpeedTestConfig.DEFAULT_LOCATE_URL).trim()),
+            URI.create(
+                p.getProperty("speedTest.mlab.locateUrl", SpeedTestConfig.DEFAULT_LOCATE_URL)
+                    .trim()),
             size(p, "speedTest.mlab.maxBytes", "40MiB")));
   }
 
@@ -105,9 +115,15 @@ public record AgentConfig(
     }
     List<URI> targets = new java.util.ArrayList<>(probes.httpTargets());
     targets.add(0, ping);
-    return new ProbeConfig(probes.dnsNames(), probes.dnsServers(), List.copyOf(targets),
-        probes.captivePortalUrl(), probes.captivePortalExpectedBody(), probes.tcpTargets(),
-        probes.lanTargets(), probes.timeout());
+    return new ProbeConfig(
+        probes.dnsNames(),
+        probes.dnsServers(),
+        List.copyOf(targets),
+        probes.captivePortalUrl(),
+        probes.captivePortalExpectedBody(),
+        probes.tcpTargets(),
+        probes.lanTargets(),
+        probes.timeout());
   }
 
   private static boolean bool(Properties p, String key, String def) {
@@ -123,8 +139,10 @@ public record AgentConfig(
   }
 
   private static List<String> list(Properties p, String key, String def) {
-    return Arrays.stream(p.getProperty(key, def).split(",")).map(String::trim)
-        .filter(s -> !s.isEmpty()).toList();
+    return Arrays.stream(p.getProperty(key, def).split(","))
+        .map(String::trim)
+        .filter(s -> !s.isEmpty())
+        .toList();
   }
 
   /** "500ms", "30s", "5m", "2h", "1d"; a bare number is seconds. */

@@ -13,13 +13,14 @@ import java.util.Properties;
  * What enrollment gave this agent: its id and secret, and the server it belongs to. Kept in the
  * data directory, readable by the service account only.
  */
-public record Credentials(URI serverUrl, String agentId, String secret, long computerId,
-    String establishment) {
+public record Credentials(
+    URI serverUrl, String agentId, String secret, long computerId, String establishment) {
   public static final String FILE_NAME = "credentials.properties";
 
   public String authorization() {
-    return "Basic " + java.util.Base64.getEncoder().encodeToString(
-        (agentId + ":" + secret).getBytes(StandardCharsets.UTF_8));
+    return "Basic "
+        + java.util.Base64.getEncoder()
+            .encodeToString((agentId + ":" + secret).getBytes(StandardCharsets.UTF_8));
   }
 
   public static Optional<Credentials> load(Path dataDir) throws IOException {
@@ -31,9 +32,13 @@ public record Credentials(URI serverUrl, String agentId, String secret, long com
     try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       p.load(r);
     }
-    return Optional.of(new Credentials(URI.create(p.getProperty("server.url")),
-        p.getProperty("agent.id"), p.getProperty("agent.secret"),
-        Long.parseLong(p.getProperty("computer.id", "0")), p.getProperty("establishment", "")));
+    return Optional.of(
+        new Credentials(
+            URI.create(p.getProperty("server.url")),
+            p.getProperty("agent.id"),
+            p.getProperty("agent.secret"),
+            Long.parseLong(p.getProperty("computer.id", "0")),
+            p.getProperty("establishment", "")));
   }
 
   public void save(Path dataDir) throws IOException {
@@ -45,7 +50,7 @@ public record Credentials(URI serverUrl, String agentId, String secret, long com
     p.setProperty("establishment", establishment);
     java.io.StringWriter w = new java.io.StringWriter();
     p.store(w, "Enlace agent credentials: keep private; delete to enroll again");
-    SafeFiles.writeAtomically(dataDir.resolve(FILE_NAME),
-        w.toString().getBytes(StandardCharsets.UTF_8), true);
+    SafeFiles.writeAtomically(
+        dataDir.resolve(FILE_NAME), w.toString().getBytes(StandardCharsets.UTF_8), true);
   }
 }

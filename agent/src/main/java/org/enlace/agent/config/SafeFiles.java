@@ -62,9 +62,12 @@ public final class SafeFiles {
     }
     AclFileAttributeView acl = Files.getFileAttributeView(file, AclFileAttributeView.class);
     if (acl != null) {
-      AclEntry owner = AclEntry.newBuilder().setType(AclEntryType.ALLOW)
-          .setPrincipal(acl.getOwner())
-          .setPermissions(EnumSet.allOf(AclEntryPermission.class)).build();
+      AclEntry owner =
+          AclEntry.newBuilder()
+              .setType(AclEntryType.ALLOW)
+              .setPrincipal(acl.getOwner())
+              .setPermissions(EnumSet.allOf(AclEntryPermission.class))
+              .build();
       acl.setAcl(List.of(owner));
     }
   }

@@ -17,8 +17,12 @@ final class DurableFiles {
   /** Writes a temp file, forces it, renames it over {@code target} and forces the directory. */
   static void replace(Path target, byte[] content) throws IOException {
     Path tmp = target.resolveSibling(target.getFileName() + TMP);
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
       ByteBuffer b = ByteBuffer.wrap(content);
       while (b.hasRemaining()) {
         ch.write(b);
@@ -30,9 +34,9 @@ final class DurableFiles {
   }
 
   /**
-   * Makes creations, renames and deletions in {@code dir} durable. Windows cannot open a
-   * directory (NTFS journals its metadata itself), so there a failure to open is ignored; a
-   * failure to force is not.
+   * Makes creations, renames and deletions in {@code dir} durable. Windows cannot open a directory
+   * (NTFS journals its metadata itself), so there a failure to open is ignored; a failure to force
+   * is not.
    */
   static void forceDirectory(Path dir) throws IOException {
     FileChannel ch;

@@ -23,9 +23,9 @@ import org.enlace.agent.journal.SegmentFormat.Name;
 import org.enlace.agent.journal.SegmentFormat.Scan;
 
 /**
- * Append-only on-disk journal of observations (format and rules in {@code package-info.java}).
- * One thread appends while another calls {@link #batch} and {@link #ackThrough}: every method
- * holds the journal's lock, which is simple and cheap at one observation a minute.
+ * Append-only on-disk journal of observations (format and rules in {@code package-info.java}). One
+ * thread appends while another calls {@link #batch} and {@link #ackThrough}: every method holds the
+ * journal's lock, which is simple and cheap at one observation a minute.
  */
 public final class Journal implements Closeable {
   private static final Logger LOG = Logger.getLogger(Journal.class.getName());
@@ -41,6 +41,7 @@ public final class Journal implements Closeable {
     boolean compressed;
     long count;
     long bytes;
+
     /** Set while loading: the verified prefix to rewrite this file with (repair or sealing). */
     byte[] rewrite;
 
@@ -67,18 +68,23 @@ public final class Journal implements Closeable {
   private final Path dir;
   private final JournalConfig config;
   private final Forcer forcer;
+
   /** Oldest first. The last one is raw, open as {@link #active}, and never deleted. */
   private final List<Segment> segments = new ArrayList<>();
+
   private FileChannel active;
   private long lastSeq;
   private long doneThrough;
   private long dropped;
   private boolean dirty;
   private long dirtySinceNanos;
+
   /** After an I/O error on the active file nothing more is written to it (fsyncgate). */
   private boolean rollBeforeAppend;
+
   private boolean needsReload;
   private boolean closed;
+
   /** Cached answer of {@link #oldestPendingAppendedAtMillis()}; null when unknown. */
   private Optional<Long> oldestPending;
 
@@ -102,23 +108,24 @@ public final class Journal implements Closeable {
   }
 
   /**
-   * Assigns the next sequence number, asks encoder for the record bytes (the encoder embeds the
-   * seq in its JSON), appends, and makes it durable per the sync policy. Returns the seq. If this
-   * throws an IOException the record may or may not be in the journal, but its seq is never
-   * given to another record.
+   * Assigns the next sequence number, asks encoder for the record bytes (the encoder embeds the seq
+   * in its JSON), appends, and makes it durable per the sync policy. Returns the seq. If this
+   * throws an IOException the record may or may not be in the journal, but its seq is never given
+   * to another record.
    */
   public synchronized long append(LongFunction<byte[]> encoder) throws IOException {
     ensureUsable();
     long seq = lastSeq + 1;
     byte[] payload = requireNonNull(encoder.apply(seq), "encoder returned null");
     if (payload.length > SegmentFormat.MAX_PAYLOAD) {
-      throw new IllegalArgumentException("record of " + payload.length + " bytes exceeds "
-          + SegmentFormat.MAX_PAYLOAD);
+      throw new IllegalArgumentException(
+          "record of " + payload.length + " bytes exceeds " + SegmentFormat.MAX_PAYLOAD);
     }
     ByteBuffer record = SegmentFormat.encode(seq, System.currentTimeMillis(), payload);
     try {
       Segment current = last();
-      if (rollBeforeAppend || current.bytes >= config.segmentBytes()
+      if (rollBeforeAppend
+          || current.bytes >= config.segmentBytes()
           || current.firstSeq + current.count != seq) {
         roll();
       }
@@ -146,9 +153,9 @@ public final class Journal implements Closeable {
   }
 
   /**
-   * Oldest records not yet acknowledged, at most maxRecords and about maxBytes of payload (at
-   * least one record if any), in seq order. Does not remove them. Forces unsynced appends first,
-   * so that nothing the server sees can be taken back by a power cut.
+   * Oldest records not yet acknowledged, at most maxRecords and about maxBytes of payload (at least
+   * one record if any), in seq order. Does not remove them. Forces unsynced appends first, so that
+   * nothing the server sees can be taken back by a power cut.
    */
   public synchronized List<Record> batch(int maxRecords, long maxBytes) throws IOException {
     if (maxRecords < 1) {
@@ -159,8 +166,8 @@ public final class Journal implements Closeable {
   }
 
   /**
-   * Everything up to and including this seq is done (acknowledged or rejected by the server):
-   * never returned by batch() again, also after a restart; segments wholly done are deleted.
+   * Everything up to and including this seq is done (acknowledged or rejected by the server): never
+   * returned by batch() again, also after a restart; segments wholly done are deleted.
    */
   public synchronized void ackThrough(long seq) throws IOException {
     ensureUsable();
@@ -205,9 +212,9 @@ public final class Journal implements Closeable {
   }
 
   /**
-   * When the oldest pending record with a seq above {@code seq} was appended (agent clock), if
-   * any: {@link #oldestPendingAppendedAtMillis()} once a batch ending at {@code seq} is
-   * acknowledged. Empty when none waits, or when the journal could not be read (logged).
+   * When the oldest pending record with a seq above {@code seq} was appended (agent clock), if any:
+   * {@link #oldestPendingAppendedAtMillis()} once a batch ending at {@code seq} is acknowledged.
+   * Empty when none waits, or when the journal could not be read (logged).
    */
   public synchronized Optional<Long> oldestPendingAppendedAtMillisAfter(long seq) {
     if (seq <= doneThrough && oldestPending != null) {
@@ -218,8 +225,7 @@ public final class Journal implements Closeable {
       if (pendingAfter(seq) == 0) {
         return Optional.empty();
       }
-      return collect(seq, 1, Long.MAX_VALUE).stream().findFirst()
-          .map(Record::appendedAtMillis);
+      return collect(seq, 1, Long.MAX_VALUE).stream().findFirst().map(Record::appendedAtMillis);
     } catch (IOException e) {
       LOG.log(Level.WARNING, "event=journal_read_failed dir=" + dir, e);
       return Optional.empty();
@@ -277,10 +283,10 @@ public final class Journal implements Closeable {
   // ---- loading and repair ----
 
   /**
-   * (Re)reads the journal from disk: verifies every segment, counts what damage took, persists
-   * the counts, then repairs (rewrites damaged files, seals raw segments left by a crash, deletes
-   * what is done). Keeps in-memory counters that are higher, so a reload after an I/O error
-   * never reuses a seq. Never throws on bad data, only on I/O errors.
+   * (Re)reads the journal from disk: verifies every segment, counts what damage took, persists the
+   * counts, then repairs (rewrites damaged files, seals raw segments left by a crash, deletes what
+   * is done). Keeps in-memory counters that are higher, so a reload after an I/O error never reuses
+   * a seq. Never throws on bad data, only on I/O errors.
    */
   private void load() throws IOException {
     needsReload = true;
@@ -296,8 +302,8 @@ public final class Journal implements Closeable {
         if (fileName.endsWith(DurableFiles.TMP)) {
           leftovers.add(p); // an interrupted write; the file it was meant to replace is intact
         }
-        Name.parse(fileName).ifPresent(n -> found.merge(n.firstSeq(), n.compressed(),
-            Boolean::logicalOr));
+        Name.parse(fileName)
+            .ifPresent(n -> found.merge(n.firstSeq(), n.compressed(), Boolean::logicalOr));
       }
     }
     for (Path p : leftovers) {
@@ -311,11 +317,13 @@ public final class Journal implements Closeable {
 
     Optional<JournalState> saved = JournalState.read(dir);
     if (saved.isEmpty() && !found.isEmpty()) {
-      LOG.warning("event=journal_state_missing dir=" + dir
-          + " effect=resending_from_oldest_segment dropped_counter_restarts");
+      LOG.warning(
+          "event=journal_state_missing dir="
+              + dir
+              + " effect=resending_from_oldest_segment dropped_counter_restarts");
     }
-    JournalState state = saved.orElse(
-        new JournalState(0, found.isEmpty() ? 0 : found.firstKey() - 1, 0));
+    JournalState state =
+        saved.orElse(new JournalState(0, found.isEmpty() ? 0 : found.firstKey() - 1, 0));
     lastSeq = Math.max(lastSeq, state.lastSeq());
     doneThrough = Math.max(doneThrough, state.doneThrough());
     dropped = Math.max(dropped, state.dropped());
@@ -333,18 +341,26 @@ public final class Journal implements Closeable {
       if (!read.intact() || validEnd < SegmentFormat.HEADER.length) {
         // How many records the damage took: up to the next segment, or whatever intact records
         // still follow in the newest one. A torn tail (a crash mid-append) takes none.
-        long expectedLast = isLast
-            ? SegmentFormat.highestSeqAfter(read.content().bytes(), validEnd, seg.lastSeq())
-            : firstSeqs.get(i + 1) - 1;
+        long expectedLast =
+            isLast
+                ? SegmentFormat.highestSeqAfter(read.content().bytes(), validEnd, seg.lastSeq())
+                : firstSeqs.get(i + 1) - 1;
         if (seg.compressed) {
           expectedLast = Math.max(expectedLast, seg.firstSeq); // never sealed empty
         }
         long lost = Math.max(0, expectedLast - Math.max(seg.lastSeq(), doneThrough));
         dropped += lost;
         lastSeq = Math.max(lastSeq, expectedLast);
-        LOG.log(lost > 0 ? Level.WARNING : Level.INFO, "event=journal_damage segment="
-            + seg.path(dir).getFileName() + " kept=" + seg.count + " lost=" + lost
-            + " effect=" + (lost > 0 ? "counted_as_dropped" : "torn_tail_truncated"));
+        LOG.log(
+            lost > 0 ? Level.WARNING : Level.INFO,
+            "event=journal_damage segment="
+                + seg.path(dir).getFileName()
+                + " kept="
+                + seg.count
+                + " lost="
+                + lost
+                + " effect="
+                + (lost > 0 ? "counted_as_dropped" : "torn_tail_truncated"));
         seg.rewrite = Arrays.copyOf(read.content().bytes(), validEnd);
       } else if (!seg.compressed && !isLast) {
         seg.rewrite = read.content().bytes(); // a crash interrupted its sealing
@@ -368,8 +384,10 @@ public final class Journal implements Closeable {
     }
     Segment newest = last();
     if (newest.rewrite != null) {
-      byte[] keep = newest.rewrite.length < SegmentFormat.HEADER.length
-          ? SegmentFormat.HEADER : newest.rewrite;
+      byte[] keep =
+          newest.rewrite.length < SegmentFormat.HEADER.length
+              ? SegmentFormat.HEADER
+              : newest.rewrite;
       DurableFiles.replace(newest.path(dir), keep);
       newest.bytes = keep.length;
       newest.rewrite = null;
@@ -400,12 +418,14 @@ public final class Journal implements Closeable {
 
   /**
    * An I/O error on the active segment. Never retry a failed write or fsync and carry on
-   * (PostgreSQL's fsyncgate: the kernel may have dropped the dirty pages already): close the
-   * file, re-verify everything from disk and append to a new segment from now on.
+   * (PostgreSQL's fsyncgate: the kernel may have dropped the dirty pages already): close the file,
+   * re-verify everything from disk and append to a new segment from now on.
    */
   private IOException failed(IOException e) {
-    LOG.log(Level.SEVERE, "event=journal_io_error dir=" + dir
-        + " effect=segment_closed_journal_reloaded", e);
+    LOG.log(
+        Level.SEVERE,
+        "event=journal_io_error dir=" + dir + " effect=segment_closed_journal_reloaded",
+        e);
     try {
       load();
     } catch (IOException | RuntimeException again) {
@@ -443,15 +463,19 @@ public final class Journal implements Closeable {
       writeSealed(old, Files.readAllBytes(old.path(dir)));
     } catch (IOException e) {
       // The raw file is complete and readable; the next open seals it.
-      LOG.log(Level.WARNING, "event=journal_seal_failed segment=" + old.path(dir).getFileName()
-          + " effect=kept_uncompressed", e);
+      LOG.log(
+          Level.WARNING,
+          "event=journal_seal_failed segment="
+              + old.path(dir).getFileName()
+              + " effect=kept_uncompressed",
+          e);
     }
   }
 
   private void createActive(long firstSeq) throws IOException {
     Segment seg = new Segment(firstSeq, false);
-    FileChannel ch = FileChannel.open(seg.path(dir), StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE);
+    FileChannel ch =
+        FileChannel.open(seg.path(dir), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     try {
       ByteBuffer header = ByteBuffer.wrap(SegmentFormat.HEADER);
       while (header.hasRemaining()) {
@@ -501,8 +525,15 @@ public final class Journal implements Closeable {
     doneThrough = done;
     oldestPending = null;
     writeState();
-    LOG.warning("event=journal_full max_disk_bytes=" + config.maxDiskBytes() + " segments_deleted="
-        + n + " dropped=" + lost + " dropped_total=" + dropped);
+    LOG.warning(
+        "event=journal_full max_disk_bytes="
+            + config.maxDiskBytes()
+            + " segments_deleted="
+            + n
+            + " dropped="
+            + lost
+            + " dropped_total="
+            + dropped);
     for (int i = 0; i < n; i++) {
       delete(segments.get(0));
     }
@@ -543,8 +574,8 @@ public final class Journal implements Closeable {
   }
 
   /**
-   * Pending records above {@code after} (at least doneThrough) in order; damage found here (bit
-   * rot since open) triggers a reload.
+   * Pending records above {@code after} (at least doneThrough) in order; damage found here (bit rot
+   * since open) triggers a reload.
    */
   private List<Record> collect(long after, int maxRecords, long maxBytes) throws IOException {
     for (int attempt = 0; ; attempt++) {
@@ -576,8 +607,8 @@ public final class Journal implements Closeable {
       if (intact || attempt > 0) {
         return out;
       }
-      LOG.warning("event=journal_damage_found_while_reading dir=" + dir
-          + " effect=reverifying_from_disk");
+      LOG.warning(
+          "event=journal_damage_found_while_reading dir=" + dir + " effect=reverifying_from_disk");
       load();
     }
   }

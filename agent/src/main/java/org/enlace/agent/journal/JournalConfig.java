@@ -7,8 +7,8 @@ import java.time.Duration;
 /**
  * Journal limits.
  *
- * @param maxDiskBytes past this, the oldest sealed segments are deleted and counted as dropped;
- *     at least two segments, so that the bound can always be met without touching the active one
+ * @param maxDiskBytes past this, the oldest sealed segments are deleted and counted as dropped; at
+ *     least two segments, so that the bound can always be met without touching the active one
  * @param segmentBytes raw size at which the active segment is sealed and compressed
  * @param syncInterval zero: force every append before it returns; otherwise at most this long of
  *     appends (up to a day) may be unsynced, and lost without a trace on a power cut
@@ -20,16 +20,24 @@ public record JournalConfig(long maxDiskBytes, long segmentBytes, Duration syncI
   public JournalConfig {
     requireNonNull(syncInterval, "syncInterval is null");
     if (segmentBytes < MIN_SEGMENT_BYTES || segmentBytes > MAX_SEGMENT_BYTES) {
-      throw new IllegalArgumentException("segmentBytes must be between " + MIN_SEGMENT_BYTES
-          + " and " + MAX_SEGMENT_BYTES + ": " + segmentBytes);
+      throw new IllegalArgumentException(
+          "segmentBytes must be between "
+              + MIN_SEGMENT_BYTES
+              + " and "
+              + MAX_SEGMENT_BYTES
+              + ": "
+              + segmentBytes);
     }
     if (maxDiskBytes < 2 * segmentBytes) {
-      throw new IllegalArgumentException("maxDiskBytes must be at least twice segmentBytes ("
-          + segmentBytes + "): " + maxDiskBytes);
+      throw new IllegalArgumentException(
+          "maxDiskBytes must be at least twice segmentBytes ("
+              + segmentBytes
+              + "): "
+              + maxDiskBytes);
     }
     if (syncInterval.isNegative() || syncInterval.compareTo(Duration.ofDays(1)) > 0) {
-      throw new IllegalArgumentException("syncInterval must be between 0 and 1 day: "
-          + syncInterval);
+      throw new IllegalArgumentException(
+          "syncInterval must be between 0 and 1 day: " + syncInterval);
     }
   }
 

@@ -31,7 +31,8 @@ record JournalState(long lastSeq, long doneThrough, long dropped) {
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }
-    if (a.length != BYTES || !Arrays.equals(a, 0, MAGIC.length, MAGIC, 0, MAGIC.length)
+    if (a.length != BYTES
+        || !Arrays.equals(a, 0, MAGIC.length, MAGIC, 0, MAGIC.length)
         || ByteBuffer.wrap(a).getInt(BYTES - 4) != crc(a)) {
       return Optional.empty();
     }

@@ -20,11 +20,15 @@ import java.util.zip.GZIPOutputStream;
 final class SegmentFormat {
   static final byte VERSION = 1;
   static final byte[] HEADER = {'E', 'N', 'L', 'J', VERSION};
+
   /** length, crc, seq, appendedAtMillis. */
   static final int RECORD_HEADER = 4 + 4 + 8 + 8;
+
   static final int MAX_PAYLOAD = 1 << 20;
+
   /** Decompression stops here: a damaged length field must not make us allocate gigabytes. */
   private static final int MAX_CONTENT = (int) JournalConfig.MAX_SEGMENT_BYTES + MAX_PAYLOAD + 64;
+
   private static final Pattern NAME = Pattern.compile("(\\d{20})\\.seg(\\.gz)?");
 
   private SegmentFormat() {}
@@ -49,8 +53,8 @@ final class SegmentFormat {
   }
 
   /**
-   * What verification found: the good records, the offset just past the last of them, and
-   * whether anything follows it (a torn tail or damage).
+   * What verification found: the good records, the offset just past the last of them, and whether
+   * anything follows it (a torn tail or damage).
    */
   record Scan(List<Record> records, int validEnd, boolean damaged) {}
 
@@ -81,20 +85,23 @@ final class SegmentFormat {
     }
     ByteBuffer b = ByteBuffer.wrap(content);
     int pos = HEADER.length;
-    while (pos < content.length && isRecordAt(b, pos, firstSeq + records.size(),
-        firstSeq + records.size())) {
+    while (pos < content.length
+        && isRecordAt(b, pos, firstSeq + records.size(), firstSeq + records.size())) {
       int length = b.getInt(pos);
-      records.add(new Record(b.getLong(pos + 8), b.getLong(pos + 16),
-          Arrays.copyOfRange(content, pos + RECORD_HEADER, pos + RECORD_HEADER + length)));
+      records.add(
+          new Record(
+              b.getLong(pos + 8),
+              b.getLong(pos + 16),
+              Arrays.copyOfRange(content, pos + RECORD_HEADER, pos + RECORD_HEADER + length)));
       pos += RECORD_HEADER + length;
     }
     return new Scan(records, pos, pos < content.length);
   }
 
   /**
-   * After damage at {@code from}, the highest seq of an intact record further on (or
-   * {@code lastGood}): how many records the damage took, and a lower bound for the next seq, so
-   * that a seq the server may already have is never given to another observation.
+   * After damage at {@code from}, the highest seq of an intact record further on (or {@code
+   * lastGood}): how many records the damage took, and a lower bound for the next seq, so that a seq
+   * the server may already have is never given to another observation.
    */
   static long highestSeqAfter(byte[] content, int from, long lastGood) {
     ByteBuffer b = ByteBuffer.wrap(content);
@@ -114,17 +121,22 @@ final class SegmentFormat {
     }
     int length = b.getInt(pos);
     long seq = b.getLong(pos + 8);
-    return length >= 0 && length <= MAX_PAYLOAD && length <= b.limit() - pos - RECORD_HEADER
-        && seq >= minSeq && seq <= maxSeq && b.getInt(pos + 4) == crc(b.array(), pos, length);
+    return length >= 0
+        && length <= MAX_PAYLOAD
+        && length <= b.limit() - pos - RECORD_HEADER
+        && seq >= minSeq
+        && seq <= maxSeq
+        && b.getInt(pos + 4) == crc(b.array(), pos, length);
   }
 
   static byte[] compress(byte[] raw, int length) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(length / 4 + 64);
-    try (GZIPOutputStream gz = new GZIPOutputStream(out) {
-      {
-        def.setLevel(Deflater.BEST_COMPRESSION);
-      }
-    }) {
+    try (GZIPOutputStream gz =
+        new GZIPOutputStream(out) {
+          {
+            def.setLevel(Deflater.BEST_COMPRESSION);
+          }
+        }) {
       gz.write(raw, 0, length);
     }
     return out.toByteArray();

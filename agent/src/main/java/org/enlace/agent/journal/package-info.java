@@ -1,20 +1,21 @@
 /**
  * The agent's on-disk journal of observations: append, {@code batch}, {@code ackThrough} (the
- * Telegraf buffer protocol), built so that a PC switched off at the wall never loses an
- * observation that {@code append} returned, and never loses one silently.
+ * Telegraf buffer protocol), built so that a PC switched off at the wall never loses an observation
+ * that {@code append} returned, and never loses one silently.
  *
  * <h2>Directory layout</h2>
+ *
  * <ul>
  *   <li>{@code 00000000000000000042.seg}: a raw segment whose first record has seq 42. Names are
- *       zero-padded to 20 digits so that string order is numeric order (Telegraf's WAL read
- *       {@code x.10} before {@code x.9}); the code still sorts by the parsed number. Only the
- *       newest segment is written to (the active one); it is never deleted, so its name keeps
- *       the seq counter even if the state file is lost.
+ *       zero-padded to 20 digits so that string order is numeric order (Telegraf's WAL read {@code
+ *       x.10} before {@code x.9}); the code still sorts by the parsed number. Only the newest
+ *       segment is written to (the active one); it is never deleted, so its name keeps the seq
+ *       counter even if the state file is lost.
  *   <li>{@code 00000000000000000042.seg.gz}: a sealed segment, the raw bytes gzipped (level 9):
- *       observations are repetitive JSON, so 30 days of them fit in a few MB. Written as
- *       {@code .tmp}, fsynced, renamed, directory fsynced, and only then the raw file deleted, so
- *       a crash at any point leaves at least one complete copy. Standard gzip so that {@code zcat}
- *       can read it in the field.
+ *       observations are repetitive JSON, so 30 days of them fit in a few MB. Written as {@code
+ *       .tmp}, fsynced, renamed, directory fsynced, and only then the raw file deleted, so a crash
+ *       at any point leaves at least one complete copy. Standard gzip so that {@code zcat} can read
+ *       it in the field.
  *   <li>{@code journal.state}: last assigned seq, ack cursor ("done through", covering acked,
  *       rejected and dropped records) and the dropped counter; replaced atomically (temp, fsync,
  *       rename, directory fsync) on every ack and every drop. Prometheus lost pending data because
@@ -23,8 +24,10 @@
  * </ul>
  *
  * <h2>Segment format (version 1)</h2>
+ *
  * A 5-byte header, {@code 'E' 'N' 'L' 'J'} and the format version {@code 1}, so a later agent can
  * recognise (and migrate) what an older one wrote. Then records, big-endian:
+ *
  * <pre>
  *   int  payloadLength
  *   int  crc32c        over payloadLength, seq, appendedAtMillis and payload
@@ -34,6 +37,7 @@
  * </pre>
  *
  * <h2>Rules</h2>
+ *
  * <ul>
  *   <li>Durability: with {@code syncInterval} zero every append is forced before it returns;
  *       otherwise at most that long of appends is unsynced. {@code batch} forces first, so the
@@ -42,11 +46,11 @@
  *       for good, the journal state is re-read and re-verified from disk, the error is rethrown,
  *       and the next append starts a new segment. The seq of a failed append is never reused, so
  *       such an append may or may not have been journaled.
- *   <li>Recovery on open never throws on bad data: a torn tail of the active segment is
- *       truncated; a bad record elsewhere ends that segment, which is rewritten without it; every
- *       record lost that way (as far as neighbouring seqs tell) is added to {@code dropped}.
- *   <li>Bound: past {@code maxDiskBytes} the oldest sealed segments are deleted and their
- *       pending records counted as dropped. Appends never block on the uploader.
+ *   <li>Recovery on open never throws on bad data: a torn tail of the active segment is truncated;
+ *       a bad record elsewhere ends that segment, which is rewritten without it; every record lost
+ *       that way (as far as neighbouring seqs tell) is added to {@code dropped}.
+ *   <li>Bound: past {@code maxDiskBytes} the oldest sealed segments are deleted and their pending
+ *       records counted as dropped. Appends never block on the uploader.
  * </ul>
  */
 package org.enlace.agent.journal;

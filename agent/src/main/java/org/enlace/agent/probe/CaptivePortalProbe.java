@@ -6,17 +6,17 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * Android's generate_204 check: GET a URL whose honest answer is known, and see whether
- * something else answered instead (a hotel / Punto Vive Digital login page).
+ * Android's generate_204 check: GET a URL whose honest answer is known, and see whether something
+ * else answered instead (a hotel / Punto Vive Digital login page).
  *
  * <ul>
  *   <li>expected body empty: honest = exactly 204 with an empty body;
  *   <li>expected body set: honest = 200 with that body (both sides stripped of surrounding
  *       whitespace, so Firefox's "success\n" matches a configured "success");
- *   <li>any other answer (200 with a login page, 302 to a portal, another body, 4xx) means
- *       {@code intercepted = true}, {@code ok = true};
- *   <li>5xx: {@code ok = false, intercepted = false}, error {@code http_5NN}: that is a proxy
- *       or server failing, not a portal, and calling it a portal would mislead the technician;
+ *   <li>any other answer (200 with a login page, 302 to a portal, another body, 4xx) means {@code
+ *       intercepted = true}, {@code ok = true};
+ *   <li>5xx: {@code ok = false, intercepted = false}, error {@code http_5NN}: that is a proxy or
+ *       server failing, not a portal, and calling it a portal would mislead the technician;
  *   <li>no answer: {@code ok = false, intercepted = false} with the error token.
  * </ul>
  */
@@ -44,11 +44,14 @@ public final class CaptivePortalProbe implements Probe<CheckResults.CaptivePorta
     if (status >= 500) {
       return new CheckResults.CaptivePortal(u, false, false, status, o.ms(), "http_" + status);
     }
-    boolean honest = expectedBody.isEmpty()
-        ? status == 204 && o.answer().body().length == 0
-        : status == 200 && !o.answer().truncated()
-            && new String(o.answer().body(), StandardCharsets.UTF_8).strip()
-                .equals(expectedBody.strip());
+    boolean honest =
+        expectedBody.isEmpty()
+            ? status == 204 && o.answer().body().length == 0
+            : status == 200
+                && !o.answer().truncated()
+                && new String(o.answer().body(), StandardCharsets.UTF_8)
+                    .strip()
+                    .equals(expectedBody.strip());
     return new CheckResults.CaptivePortal(u, true, !honest, status, o.ms(), null);
   }
 }

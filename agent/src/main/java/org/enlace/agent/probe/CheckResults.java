@@ -5,8 +5,8 @@ import java.util.Optional;
 
 /**
  * Everything one round measured, in the shape of the protocol's {@code checks} object
- * (docs/protocol.md). Times are milliseconds; a failed probe has {@code ok = false} and an
- * {@code error} saying why (timeout, refused, nxdomain, tls, ...).
+ * (docs/protocol.md). Times are milliseconds; a failed probe has {@code ok = false} and an {@code
+ * error} saying why (timeout, refused, nxdomain, tls, ...).
  */
 public record CheckResults(
     List<Dns> dns,
@@ -22,6 +22,6 @@ public record CheckResults(
   public record Latency(String target, boolean ok, double ms, String error) {}
 
   /** {@code intercepted}: the known URL was answered by something else (a login page). */
-  public record CaptivePortal(String url, boolean ok, boolean intercepted, int status, long ms,
-      String error) {}
+  public record CaptivePortal(
+      String url, boolean ok, boolean intercepted, int status, long ms, String error) {}
 }

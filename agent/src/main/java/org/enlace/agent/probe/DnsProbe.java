@@ -20,16 +20,16 @@ import javax.naming.directory.InitialDirContext;
 /**
  * Resolves one name, within the timeout.
  *
- * <p>With no {@code servers}, the system resolver (what browsers on the PC use), on the
- * {@code lookups} executor so that the timeout holds (see {@link SystemResolver}); the OS only
- * lets us tell {@code nxdomain} from {@code servfail} by the exception text, and the JVM's
- * cache (30 s, failures 10 s) may make the time ~0.
+ * <p>With no {@code servers}, the system resolver (what browsers on the PC use), on the {@code
+ * lookups} executor so that the timeout holds (see {@link SystemResolver}); the OS only lets us
+ * tell {@code nxdomain} from {@code servfail} by the exception text, and the JVM's cache (30 s,
+ * failures 10 s) may make the time ~0.
  *
  * <p>With {@code servers} ("host" or "host:port", port 53 by default), those servers are asked
- * directly over UDP with the JDK's JNDI DNS provider (module jdk.naming.dns, so a jlink'd
- * runtime must include it): first A, then AAAA only when there is no A record. JNDI asks the
- * servers in order, each for timeout / servers, without retries, so a lookup ends in time.
- * Errors: nxdomain, servfail, refused, no_address (the name exists without A/AAAA), timeout.
+ * directly over UDP with the JDK's JNDI DNS provider (module jdk.naming.dns, so a jlink'd runtime
+ * must include it): first A, then AAAA only when there is no A record. JNDI asks the servers in
+ * order, each for timeout / servers, without retries, so a lookup ends in time. Errors: nxdomain,
+ * servfail, refused, no_address (the name exists without A/AAAA), timeout.
  */
 public final class DnsProbe implements Probe<CheckResults.Dns> {
   private final String name;
@@ -67,11 +67,16 @@ public final class DnsProbe implements Probe<CheckResults.Dns> {
   private String jndiLookup(long start) {
     String urls;
     try {
-      urls = servers.stream()
-          .map(s -> HostPort.parse(s, 53))
-          .map(hp -> "dns://" + (hp.host().contains(":") ? "[" + hp.host() + "]" : hp.host())
-              + ":" + hp.port())
-          .collect(Collectors.joining(" "));
+      urls =
+          servers.stream()
+              .map(s -> HostPort.parse(s, 53))
+              .map(
+                  hp ->
+                      "dns://"
+                          + (hp.host().contains(":") ? "[" + hp.host() + "]" : hp.host())
+                          + ":"
+                          + hp.port())
+              .collect(Collectors.joining(" "));
     } catch (IllegalArgumentException e) {
       return "invalid_server";
     }
@@ -86,7 +91,8 @@ public final class DnsProbe implements Probe<CheckResults.Dns> {
       env.put(Context.PROVIDER_URL, urls);
       // JNDI waits initial * 2^i for try i at each server; one try per server keeps the sum
       // of all waits within what is left of the timeout.
-      env.put("com.sun.jndi.dns.timeout.initial",
+      env.put(
+          "com.sun.jndi.dns.timeout.initial",
           Long.toString(Math.max(1, remainingMs / servers.size())));
       env.put("com.sun.jndi.dns.timeout.retries", "1");
       DirContext ctx = null;

@@ -3,9 +3,9 @@ package org.enlace.agent.probe;
 import java.util.Locale;
 
 /**
- * A "host:port" as written in the configuration ({@code 192.168.1.1:80}, {@code router:53},
- * {@code [fe80::1]:443}). The host is kept as written (lower-cased, without IPv6 brackets): it
- * is compared as text, never resolved, so that classification never waits on DNS.
+ * A "host:port" as written in the configuration ({@code 192.168.1.1:80}, {@code router:53}, {@code
+ * [fe80::1]:443}). The host is kept as written (lower-cased, without IPv6 brackets): it is compared
+ * as text, never resolved, so that classification never waits on DNS.
  */
 record HostPort(String host, int port) {
 

@@ -15,18 +15,18 @@ import java.util.concurrent.TimeUnit;
 /**
  * The one GET that {@link HttpProbe} and {@link CaptivePortalProbe} both make.
  *
- * <p>With {@link HttpURLConnection}, which is in java.base and in the JDK's class-data archive:
- * the java.net.http client costs a few hundred classes and initialises TLS before the first
- * request, even for http:// targets, and the agent must stay small (docs/performance.md). HTTP/1.1
- * (what proxies and captive portals speak); redirects are never followed, because a redirect is
- * itself the answer (often a captive portal's); each request goes through the proxy that {@link
+ * <p>With {@link HttpURLConnection}, which is in java.base and in the JDK's class-data archive: the
+ * java.net.http client costs a few hundred classes and initialises TLS before the first request,
+ * even for http:// targets, and the agent must stay small (docs/performance.md). HTTP/1.1 (what
+ * proxies and captive portals speak); redirects are never followed, because a redirect is itself
+ * the answer (often a captive portal's); each request goes through the proxy that {@link
  * ProxySupport} chooses for its URL, on a connection of its own that is closed afterwards (a check
  * measures a fresh connection, as a user's browser would make after a minute).
  */
 final class HttpSupport {
   /**
-   * At most this much of a body is read; the rest is dropped with the connection. Enough to
-   * tell a login page from an expected body, small enough for a 2 Mbit/s link shared with users.
+   * At most this much of a body is read; the rest is dropped with the connection. Enough to tell a
+   * login page from an expected body, small enough for a 2 Mbit/s link shared with users.
    */
   static final int BODY_LIMIT = 4096;
 
@@ -44,8 +44,8 @@ final class HttpSupport {
 
   /**
    * GETs {@code uri}; the exchange, headers and bounded body, must end within {@code timeout}:
-   * connecting and every read wait at most what is left of it, and a body still arriving when
-   * it is over is abandoned as a timeout. Never throws.
+   * connecting and every read wait at most what is left of it, and a body still arriving when it is
+   * over is abandoned as a timeout. Never throws.
    */
   static Outcome get(ProxySelector proxies, URI uri, Duration timeout) {
     long start = System.nanoTime();
@@ -81,15 +81,15 @@ final class HttpSupport {
         if (refused < 0) {
           throw e;
         }
-        return new Outcome(new Answer(refused, new byte[0], false), null,
-            System.nanoTime() - start);
+        return new Outcome(
+            new Answer(refused, new byte[0], false), null, System.nanoTime() - start);
       }
       if (status < 0) {
         return new Outcome(null, "io", System.nanoTime() - start); // not HTTP
       }
       InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
-      Answer answer = in == null ? new Answer(status, new byte[0], false)
-          : readBounded(status, in, deadline);
+      Answer answer =
+          in == null ? new Answer(status, new byte[0], false) : readBounded(status, in, deadline);
       return new Outcome(answer, null, System.nanoTime() - start);
     } catch (SocketTimeoutException e) {
       return new Outcome(null, "timeout", System.nanoTime() - start);
@@ -109,8 +109,7 @@ final class HttpSupport {
    * Keeps the first {@link #BODY_LIMIT} bytes; stops there (the caller drops the connection)
    * instead of downloading a whole web page, and gives up when the deadline passes.
    */
-  private static Answer readBounded(int status, InputStream in, long deadline)
-      throws IOException {
+  private static Answer readBounded(int status, InputStream in, long deadline) throws IOException {
     ByteArrayOutputStream kept = new ByteArrayOutputStream();
     byte[] buf = new byte[1024];
     while (true) { // not closed here: HttpURLConnection.disconnect() closes it with the socket

@@ -13,12 +13,12 @@ import java.util.List;
  * @param httpTargets URLs that must answer (the Enlace server's /api/v1/ping, the municipal
  *     website, the national government portal)
  * @param captivePortalUrl a URL known to answer 204 with an empty body (or {@code
- *     captivePortalExpectedBody} with 200); anything else means something intercepts. Empty:
- *     no captive-portal check (a network where the known URL is blocked on purpose)
+ *     captivePortalExpectedBody} with 200); anything else means something intercepts. Empty: no
+ *     captive-portal check (a network where the known URL is blocked on purpose)
  * @param captivePortalExpectedBody empty for a 204 check, else the exact expected body
  * @param tcpTargets host:port pairs for TCP connect latency
- * @param lanTargets host:port pairs on the local network (the router) that tell "limited"
- *     (LAN works, internet does not) from "offline" (no network at all)
+ * @param lanTargets host:port pairs on the local network (the router) that tell "limited" (LAN
+ *     works, internet does not) from "offline" (no network at all)
  * @param timeout per probe
  */
 public record ProbeConfig(

@@ -16,17 +16,17 @@ import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 
 /**
- * Turns an exception into the short, stable error token kept in a check result (timeout,
- * refused, connect_failed, reset, closed, unreachable, tls, unknown_host, io). Tokens, not
- * messages: they end up in the server's database and in reasons, and must not depend on the
- * JDK's wording or the Windows language.
+ * Turns an exception into the short, stable error token kept in a check result (timeout, refused,
+ * connect_failed, reset, closed, unreachable, tls, unknown_host, io). Tokens, not messages: they
+ * end up in the server's database and in reasons, and must not depend on the JDK's wording or the
+ * Windows language.
  */
 final class ProbeErrors {
   private ProbeErrors() {}
 
   /**
-   * The deepest cause that says something wins: an HTTP client may wrap "Connection reset" in
-   * a vaguer exception, and the inner one is the truth.
+   * The deepest cause that says something wins: an HTTP client may wrap "Connection reset" in a
+   * vaguer exception, and the inner one is the truth.
    */
   static String of(Throwable t) {
     List<Throwable> chain = new ArrayList<>();
@@ -44,8 +44,7 @@ final class ProbeErrors {
 
   private static String direct(Throwable c) {
     String msg = c.getMessage() == null ? "" : c.getMessage().toLowerCase(Locale.ROOT);
-    if (c instanceof SocketTimeoutException
-        || c instanceof TimeoutException) {
+    if (c instanceof SocketTimeoutException || c instanceof TimeoutException) {
       return "timeout";
     }
     if (c instanceof UnknownHostException || c instanceof UnresolvedAddressException) {
@@ -69,8 +68,10 @@ final class ProbeErrors {
     if (msg.contains("unreachable") || msg.contains("no route")) {
       return "unreachable";
     }
-    if (c instanceof EOFException || msg.contains("received no bytes")
-        || msg.contains("end of file") || msg.contains("closed")) {
+    if (c instanceof EOFException
+        || msg.contains("received no bytes")
+        || msg.contains("end of file")
+        || msg.contains("closed")) {
       return "closed"; // the peer hung up without an answer
     }
     if (c instanceof ConnectException) {

@@ -13,26 +13,26 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Which HTTP proxy the agent's requests go through: the explicit setting, else the
- * environment, else the JVM default ({@link ProxySelector#getDefault()}: -Dhttp.proxyHost /
- * -Dhttps.proxyHost, or the Windows settings with -Djava.net.useSystemProxies=true).
+ * Which HTTP proxy the agent's requests go through: the explicit setting, else the environment,
+ * else the JVM default ({@link ProxySelector#getDefault()}: -Dhttp.proxyHost / -Dhttps.proxyHost,
+ * or the Windows settings with -Djava.net.useSystemProxies=true).
  *
  * <p>Environment (names as curl / Go use them; upper case first):
  *
  * <ul>
  *   <li>http:// URLs use HTTP_PROXY / http_proxy;
- *   <li>https:// URLs use HTTPS_PROXY / https_proxy, and HTTP_PROXY when neither is set,
- *       because an administrator who sets one proxy variable expects all web traffic to use it;
+ *   <li>https:// URLs use HTTPS_PROXY / https_proxy, and HTTP_PROXY when neither is set, because an
+ *       administrator who sets one proxy variable expects all web traffic to use it;
  *   <li>NO_PROXY / no_proxy: comma- or space-separated; "*" bypasses everything; "gov.co",
  *       ".gov.co" and "*.gov.co" all match gov.co and every name under it (curl's reading);
- *       "host:port" matches that port only; IP literals match exactly (no CIDR ranges). It
- *       applies to an explicit proxy too. Loopback is not bypassed implicitly.
+ *       "host:port" matches that port only; IP literals match exactly (no CIDR ranges). It applies
+ *       to an explicit proxy too. Loopback is not bypassed implicitly.
  * </ul>
  *
- * <p>A proxy is "http://host[:port]" or "host[:port]" (port 80 by default). The agent speaks
- * plain HTTP to the proxy (CONNECT for https), so https:// and socks proxies are refused
- * with IllegalArgumentException, as are unparsable values: better a clear error at start-up
- * than probes that silently bypass the proxy. Credentials in the URL are ignored.
+ * <p>A proxy is "http://host[:port]" or "host[:port]" (port 80 by default). The agent speaks plain
+ * HTTP to the proxy (CONNECT for https), so https:// and socks proxies are refused with
+ * IllegalArgumentException, as are unparsable values: better a clear error at start-up than probes
+ * that silently bypass the proxy. Credentials in the URL are ignored.
  */
 public final class ProxySupport {
   /** Every request direct (tests, and a JVM without a default selector). */
@@ -41,13 +41,14 @@ public final class ProxySupport {
   private ProxySupport() {}
 
   /**
-   * The proxy for one request, passed to {@link java.net.URL#openConnection(Proxy)}, so that
-   * each connection uses exactly the chosen one and no JVM-wide setting is touched. The first
-   * of the selector's choices; direct when it has none.
+   * The proxy for one request, passed to {@link java.net.URL#openConnection(Proxy)}, so that each
+   * connection uses exactly the chosen one and no JVM-wide setting is touched. The first of the
+   * selector's choices; direct when it has none.
    */
   public static Proxy proxyFor(ProxySelector selector, URI uri) {
     List<Proxy> choices = selector.select(uri);
-    return choices == null || choices.isEmpty() || choices.get(0) == null ? Proxy.NO_PROXY
+    return choices == null || choices.isEmpty() || choices.get(0) == null
+        ? Proxy.NO_PROXY
         : choices.get(0);
   }
 
@@ -61,7 +62,8 @@ public final class ProxySupport {
     Optional<InetSocketAddress> http =
         Optional.ofNullable(first(env, "HTTP_PROXY", "http_proxy")).map(ProxySupport::address);
     Optional<InetSocketAddress> https =
-        Optional.ofNullable(first(env, "HTTPS_PROXY", "https_proxy")).map(ProxySupport::address)
+        Optional.ofNullable(first(env, "HTTPS_PROXY", "https_proxy"))
+            .map(ProxySupport::address)
             .or(() -> http);
     if (http.isEmpty() && https.isEmpty()) {
       ProxySelector def = ProxySelector.getDefault();
@@ -73,8 +75,8 @@ public final class ProxySupport {
   /**
    * The status with which a proxy refused to open a tunnel for an https:// URL (407: it wants a
    * password, 403: blocked, 502: upstream unreachable), or -1 when {@code e} is not that.
-   * HttpURLConnection reports the refusal as an IOException that names the proxy's status line;
-   * for the agent it is an answer (the proxy speaking), as the same status for http:// is.
+   * HttpURLConnection reports the refusal as an IOException that names the proxy's status line; for
+   * the agent it is an answer (the proxy speaking), as the same status for http:// is.
    */
   public static int tunnelRefusal(IOException e) {
     String m = e.getMessage();
@@ -121,8 +123,13 @@ public final class ProxySupport {
     }
     String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http")) {
-      throw new IllegalArgumentException("proxy '" + value + "': only http:// proxies are "
-          + "supported (the agent cannot use " + scheme + " proxies)");
+      throw new IllegalArgumentException(
+          "proxy '"
+              + value
+              + "': only http:// proxies are "
+              + "supported (the agent cannot use "
+              + scheme
+              + " proxies)");
     }
     if (uri.getHost() == null) {
       throw new IllegalArgumentException("proxy '" + value + "' has no host");
@@ -147,8 +154,10 @@ public final class ProxySupport {
           try {
             HostPort e = HostPort.parse(s, 0);
             // "*.gov.co" and ".gov.co" mean the same as "gov.co": the domain and below it
-            String d = e.host().startsWith("*.") ? e.host().substring(2)
-                : e.host().startsWith(".") ? e.host().substring(1) : e.host();
+            String d =
+                e.host().startsWith("*.")
+                    ? e.host().substring(2)
+                    : e.host().startsWith(".") ? e.host().substring(1) : e.host();
             if (!d.isEmpty()) {
               entries.add(new HostPort(d, e.port()));
             }
@@ -182,8 +191,7 @@ public final class ProxySupport {
     private final Optional<Proxy> https;
     private final NoProxy noProxy;
 
-    Selector(Optional<InetSocketAddress> http, Optional<InetSocketAddress> https,
-        NoProxy noProxy) {
+    Selector(Optional<InetSocketAddress> http, Optional<InetSocketAddress> https, NoProxy noProxy) {
       this.http = http.map(a -> new Proxy(Proxy.Type.HTTP, a));
       this.https = https.map(a -> new Proxy(Proxy.Type.HTTP, a));
       this.noProxy = noProxy;
@@ -192,16 +200,19 @@ public final class ProxySupport {
     @Override
     public List<Proxy> select(URI uri) {
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      Optional<Proxy> proxy = switch (scheme) {
-        case "http", "ws" -> http;
-        case "https", "wss" -> https;
-        default -> Optional.empty();
-      };
+      Optional<Proxy> proxy =
+          switch (scheme) {
+            case "http", "ws" -> http;
+            case "https", "wss" -> https;
+            default -> Optional.empty();
+          };
       if (proxy.isEmpty() || uri.getHost() == null) {
         return DIRECT;
       }
-      int port = uri.getPort() != -1 ? uri.getPort()
-          : scheme.equals("https") || scheme.equals("wss") ? 443 : 80;
+      int port =
+          uri.getPort() != -1
+              ? uri.getPort()
+              : scheme.equals("https") || scheme.equals("wss") ? 443 : 80;
       return noProxy.bypass(uri.getHost(), port) ? DIRECT : List.of(proxy.get());
     }
 

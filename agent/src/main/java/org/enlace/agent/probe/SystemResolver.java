@@ -15,16 +15,16 @@ import java.util.regex.Pattern;
 /**
  * Lookups through the OS resolver (what browsers on the PC use), bounded by a timeout.
  *
- * <p>InetAddress has no timeout, so the lookup runs on {@code lookups}, a small bounded
- * executor, and the caller stops waiting at the timeout. A lookup still hanging keeps its
- * thread until the OS gives up; when all of them are stuck and the queue is full, further
- * lookups answer {@code busy} at once instead of piling up threads. The JVM caches answers
- * (30 s, failures 10 s), so a lookup's time may be ~0.
+ * <p>InetAddress has no timeout, so the lookup runs on {@code lookups}, a small bounded executor,
+ * and the caller stops waiting at the timeout. A lookup still hanging keeps its thread until the OS
+ * gives up; when all of them are stuck and the queue is full, further lookups answer {@code busy}
+ * at once instead of piling up threads. The JVM caches answers (30 s, failures 10 s), so a lookup's
+ * time may be ~0.
  */
 final class SystemResolver {
   /**
-   * IPv4 or IPv6 literals need no lookup, and must not wait behind hung ones: with DNS broken,
-   * a TCP connect to 1.1.1.1:443 is exactly what still tells "DNS fails" from "offline".
+   * IPv4 or IPv6 literals need no lookup, and must not wait behind hung ones: with DNS broken, a
+   * TCP connect to 1.1.1.1:443 is exactly what still tells "DNS fails" from "offline".
    */
   private static final Pattern LITERAL = Pattern.compile("(\\d{1,3}\\.){3}\\d{1,3}|.*:.*");
 
@@ -62,8 +62,8 @@ final class SystemResolver {
         String msg = u.getMessage() == null ? "" : u.getMessage().toLowerCase(Locale.ROOT);
         // glibc "Temporary failure in name resolution", Windows "try again" (WSATRY_AGAIN);
         // the OS does not tell more, so everything else counts as "no such name"
-        return new Result(null,
-            msg.contains("temporary") || msg.contains("try again") ? "servfail" : "nxdomain");
+        return new Result(
+            null, msg.contains("temporary") || msg.contains("try again") ? "servfail" : "nxdomain");
       }
       return new Result(null, ProbeErrors.of(e.getCause()));
     }

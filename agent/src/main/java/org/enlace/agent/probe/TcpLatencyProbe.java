@@ -8,15 +8,14 @@ import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 
 /**
- * TCP connect time to one host:port, in milliseconds with sub-millisecond precision: the
- * closest thing to a ping the JDK offers without raw sockets or administrator rights (ICMP via
+ * TCP connect time to one host:port, in milliseconds with sub-millisecond precision: the closest
+ * thing to a ping the JDK offers without raw sockets or administrator rights (ICMP via
  * InetAddress.isReachable needs privileges on most systems and silently falls back to TCP echo).
  *
- * <p>Name resolution (system resolver, bounded, first address) happens before the clock
- * starts, so the time is the TCP handshake only; a lookup failure is "dns_" + its DnsProbe
- * error (dns_timeout, dns_nxdomain). The socket never goes through a SOCKS proxy: this
- * measures the direct path. {@code target} is "host:port" or "[v6]:port"; the whole probe
- * stays within the timeout.
+ * <p>Name resolution (system resolver, bounded, first address) happens before the clock starts, so
+ * the time is the TCP handshake only; a lookup failure is "dns_" + its DnsProbe error (dns_timeout,
+ * dns_nxdomain). The socket never goes through a SOCKS proxy: this measures the direct path. {@code
+ * target} is "host:port" or "[v6]:port"; the whole probe stays within the timeout.
  */
 public final class TcpLatencyProbe implements Probe<CheckResults.Latency> {
   private final String target;
@@ -45,8 +44,8 @@ public final class TcpLatencyProbe implements Probe<CheckResults.Latency> {
     SystemResolver.Result resolved = SystemResolver.resolve(hp.host(), timeout, lookups);
     if (resolved.error() != null) {
       // "dns_" so that a name that does not resolve is not mistaken for a silent host
-      return new CheckResults.Latency(target, false, millis(resolveStart),
-          "dns_" + resolved.error());
+      return new CheckResults.Latency(
+          target, false, millis(resolveStart), "dns_" + resolved.error());
     }
     InetSocketAddress address = new InetSocketAddress(resolved.addresses()[0], hp.port());
     // the connect gets what the lookup left of the timeout

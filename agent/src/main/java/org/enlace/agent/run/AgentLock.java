@@ -19,8 +19,9 @@ public final class AgentLock implements AutoCloseable {
   }
 
   public static Optional<AgentLock> tryAcquire(Path dataDir) throws IOException {
-    FileChannel ch = FileChannel.open(dataDir.resolve("agent.lock"), StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE);
+    FileChannel ch =
+        FileChannel.open(
+            dataDir.resolve("agent.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     try {
       FileLock l = ch.tryLock();
       if (l == null) {

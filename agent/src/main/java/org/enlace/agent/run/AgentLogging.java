@@ -14,9 +14,9 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
- * java.util.logging, so the agent needs no logging library: one structured line per event,
- * rotated files under the data directory (size-limited, a few generations) and stderr for
- * systemd's journal or the Windows service wrapper.
+ * java.util.logging, so the agent needs no logging library: one structured line per event, rotated
+ * files under the data directory (size-limited, a few generations) and stderr for systemd's journal
+ * or the Windows service wrapper.
  */
 public final class AgentLogging {
   private AgentLogging() {}
@@ -42,7 +42,7 @@ public final class AgentLogging {
 
     private static boolean isShuttingDown() {
       try {
-        Thread hook = new Thread(() -> { });
+        Thread hook = new Thread(() -> {});
         Runtime.getRuntime().addShutdownHook(hook);
         Runtime.getRuntime().removeShutdownHook(hook);
         return false;
@@ -64,17 +64,26 @@ public final class AgentLogging {
     LogManager.getLogManager().reset();
     Logger root = Logger.getLogger("");
     root.setLevel(Level.INFO);
-    Formatter f = new Formatter() {
-      @Override
-      public String format(LogRecord r) {
-        return Instant.ofEpochMilli(r.getMillis()) + " " + r.getLevel().getName() + " "
-            + r.getMessage() + System.lineSeparator();
-      }
-    };
+    Formatter f =
+        new Formatter() {
+          @Override
+          public String format(LogRecord r) {
+            return Instant.ofEpochMilli(r.getMillis())
+                + " "
+                + r.getLevel().getName()
+                + " "
+                + r.getMessage()
+                + System.lineSeparator();
+          }
+        };
     Path logs = dataDir.resolve("logs");
     Files.createDirectories(logs);
-    Handler file = new FileHandler(logs.resolve("agent.%g.log").toString(),
-        (int) Math.min(Integer.MAX_VALUE, maxBytes), Math.max(1, files), true);
+    Handler file =
+        new FileHandler(
+            logs.resolve("agent.%g.log").toString(),
+            (int) Math.min(Integer.MAX_VALUE, maxBytes),
+            Math.max(1, files),
+            true);
     file.setFormatter(f);
     root.addHandler(file);
     if (console) {

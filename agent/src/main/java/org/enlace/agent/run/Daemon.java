@@ -24,9 +24,9 @@ import org.enlace.agent.upload.ClockOffset;
 import org.enlace.agent.upload.Uploader;
 
 /**
- * The agent daemon: a round of checks every interval (with jitter, so a room of PCs does not
- * fire together), each round journaled before anything else, and an uploader that drains the
- * journal whenever the server can be reached. Logs one line per change of state, not per check.
+ * The agent daemon: a round of checks every interval (with jitter, so a room of PCs does not fire
+ * together), each round journaled before anything else, and an uploader that drains the journal
+ * whenever the server can be reached. Logs one line per change of state, not per check.
  */
 public final class Daemon {
   private static final Logger LOG = Logger.getLogger(Daemon.class.getName());
@@ -50,20 +50,36 @@ public final class Daemon {
   private String lastServerState = "";
 
   /** Speed tests run in this JVM (tests); the service runs them in a child, see below. */
-  public Daemon(Path dataDir, AgentConfig config, Journal journal, Uploader uploader,
-      ClockOffset clock, Supplier<RoundResult> rounds) {
-    this(dataDir, config, journal, uploader, clock, rounds,
-        slot -> org.enlace.agent.speedtest.SpeedTests.runScheduled(config, uploader.serverUrl(),
-            slot));
+  public Daemon(
+      Path dataDir,
+      AgentConfig config,
+      Journal journal,
+      Uploader uploader,
+      ClockOffset clock,
+      Supplier<RoundResult> rounds) {
+    this(
+        dataDir,
+        config,
+        journal,
+        uploader,
+        clock,
+        rounds,
+        slot ->
+            org.enlace.agent.speedtest.SpeedTests.runScheduled(config, uploader.serverUrl(), slot));
   }
 
   /**
-   * @param speedTestRunner runs a slot's tests; the service passes
-   *     {@link org.enlace.agent.speedtest.SpeedTestProcess#runner} so that the daemon never loads
+   * @param speedTestRunner runs a slot's tests; the service passes {@link
+   *     org.enlace.agent.speedtest.SpeedTestProcess#runner} so that the daemon never loads
    *     java.net.http
    */
-  public Daemon(Path dataDir, AgentConfig config, Journal journal, Uploader uploader,
-      ClockOffset clock, Supplier<RoundResult> rounds,
+  public Daemon(
+      Path dataDir,
+      AgentConfig config,
+      Journal journal,
+      Uploader uploader,
+      ClockOffset clock,
+      Supplier<RoundResult> rounds,
       org.enlace.agent.speedtest.SpeedTestScheduler.Runner speedTestRunner) {
     this.dataDir = dataDir;
     this.config = config;
@@ -74,16 +90,23 @@ public final class Daemon {
     this.status = new StatusFile(dataDir);
     // Slots come with report answers; the test runs on its own thread at a random moment of
     // its window, and its result rides on the next observation.
-    this.speedTests = org.enlace.agent.speedtest.SpeedTestScheduler.random(
-        config.speedTest().enabled(), speedTestRunner);
+    this.speedTests =
+        org.enlace.agent.speedtest.SpeedTestScheduler.random(
+            config.speedTest().enabled(), speedTestRunner);
     uploader.onSpeedTestSlot(speedTests::offer);
   }
 
   /** Runs until {@link #stop()}; the caller's thread does the checks, another the uploads. */
   public void run() throws IOException {
-    LOG.info("event=agent_started version=" + org.enlace.agent.upload.AgentVersion.get()
-        + " dataDir=" + dataDir + " pending=" + journal.pending() + " dropped="
-        + journal.dropped());
+    LOG.info(
+        "event=agent_started version="
+            + org.enlace.agent.upload.AgentVersion.get()
+            + " dataDir="
+            + dataDir
+            + " pending="
+            + journal.pending()
+            + " dropped="
+            + journal.dropped());
     status.put("pid", ProcessHandle.current().pid());
     status.put("startedAt", Instant.now().toString());
     Thread up = new Thread(this::uploadLoop, "enlace-upload");
@@ -100,8 +123,10 @@ public final class Daemon {
         LOG.severe("event=journal_write_failed error=\"" + e + "\" effect=\"this round is lost\"");
       }
       long spent = System.nanoTime() - started;
-      long next = config.interval().toMillis() - TimeUnit.NANOSECONDS.toMillis(spent)
-          + ThreadLocalRandom.current().nextLong(-jitterMs / 2, jitterMs / 2 + 1);
+      long next =
+          config.interval().toMillis()
+              - TimeUnit.NANOSECONDS.toMillis(spent)
+              + ThreadLocalRandom.current().nextLong(-jitterMs / 2, jitterMs / 2 + 1);
       sleep(Duration.ofMillis(Math.max(1000, next)));
     }
     up.interrupt();
@@ -130,12 +155,29 @@ public final class Daemon {
     long seq = journal.append(s -> ObservationJson.encode(s, r, offset, extra));
     String now = r.status().wire();
     if (!now.equals(lastStatus)) {
-      LOG.info("event=status_changed from=" + (lastStatus.isEmpty() ? "start" : lastStatus)
-          + " to=" + now + " reason=\"" + r.reason() + "\"");
+      LOG.info(
+          "event=status_changed from="
+              + (lastStatus.isEmpty() ? "start" : lastStatus)
+              + " to="
+              + now
+              + " reason=\""
+              + r.reason()
+              + "\"");
       lastStatus = now;
     }
-    status.put("lastRound", Map.of("seq", seq, "at", r.at().toString(), "status", now,
-        "reason", r.reason(), "loss", r.checks().loss()));
+    status.put(
+        "lastRound",
+        Map.of(
+            "seq",
+            seq,
+            "at",
+            r.at().toString(),
+            "status",
+            now,
+            "reason",
+            r.reason(),
+            "loss",
+            r.checks().loss()));
     status.put("lastChecks", ObservationJson.checks(r.checks()));
     saveStatus();
     uploadRequested = true;
@@ -155,20 +197,22 @@ public final class Daemon {
     files.sort(null);
     for (Path f : files) {
       Map<String, Object> obs = JSON.std.mapFrom(Files.readAllBytes(f));
-      journal.append(seq -> {
-        Map<String, Object> copy = new java.util.LinkedHashMap<>();
-        copy.put("seq", seq);
-        obs.forEach((k, v) -> {
-          if (!k.equals("seq")) {
-            copy.put(k, v);
-          }
-        });
-        try {
-          return JSON.std.asBytes(copy);
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      });
+      journal.append(
+          seq -> {
+            Map<String, Object> copy = new java.util.LinkedHashMap<>();
+            copy.put("seq", seq);
+            obs.forEach(
+                (k, v) -> {
+                  if (!k.equals("seq")) {
+                    copy.put(k, v);
+                  }
+                });
+            try {
+              return JSON.std.asBytes(copy);
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          });
       Files.delete(f);
     }
   }
@@ -180,8 +224,15 @@ public final class Daemon {
         o = uploader.uploadOnce();
       } catch (IOException | RuntimeException e) {
         LOG.severe("event=upload_failed error=\"" + e + "\"");
-        o = new Uploader.Outcome(Uploader.Kind.RETRY_LATER, 0, 0, 0, 0,
-            Optional.of(config.minBackoff()), e.toString());
+        o =
+            new Uploader.Outcome(
+                Uploader.Kind.RETRY_LATER,
+                0,
+                0,
+                0,
+                0,
+                Optional.of(config.minBackoff()),
+                e.toString());
       }
       recordUpload(o);
       switch (o.kind()) {
@@ -195,28 +246,42 @@ public final class Daemon {
   }
 
   private void recordUpload(Uploader.Outcome o) {
-    String state = switch (o.kind()) {
-      // Nothing was sent: nothing learnt about the server.
-      case NOTHING_TO_SEND -> lastServerState.isEmpty() ? "unknown" : lastServerState;
-      case ACCEPTED -> "reachable";
-      case SERVER_BUSY -> "busy";
-      case CREDENTIALS_REFUSED -> "credentials_refused";
-      case RETRY_LATER -> "unreachable";
-    };
+    String state =
+        switch (o.kind()) {
+          // Nothing was sent: nothing learnt about the server.
+          case NOTHING_TO_SEND -> lastServerState.isEmpty() ? "unknown" : lastServerState;
+          case ACCEPTED -> "reachable";
+          case SERVER_BUSY -> "busy";
+          case CREDENTIALS_REFUSED -> "credentials_refused";
+          case RETRY_LATER -> "unreachable";
+        };
     if (!state.equals(lastServerState) && !state.equals("unknown")) {
-      String line = "event=server_" + state + " detail=\"" + o.detail() + "\" pending="
-          + journal.pending();
+      String line =
+          "event=server_" + state + " detail=\"" + o.detail() + "\" pending=" + journal.pending();
       if (state.equals("credentials_refused")) {
-        LOG.severe(line + " hint=\"the server refused this agent's credentials; ask IT, and "
-            + "enroll again only if they say so\"");
+        LOG.severe(
+            line
+                + " hint=\"the server refused this agent's credentials; ask IT, and "
+                + "enroll again only if they say so\"");
       } else {
         LOG.info(line);
       }
       lastServerState = state;
     }
     if (o.kind() == Uploader.Kind.ACCEPTED) {
-      status.put("lastUpload", Map.of("at", Instant.now().toString(), "sent", o.sent(),
-          "stored", o.stored(), "duplicates", o.duplicates(), "rejected", o.rejected()));
+      status.put(
+          "lastUpload",
+          Map.of(
+              "at",
+              Instant.now().toString(),
+              "sent",
+              o.sent(),
+              "stored",
+              o.stored(),
+              "duplicates",
+              o.duplicates(),
+              "rejected",
+              o.rejected()));
     } else if (o.kind() != Uploader.Kind.NOTHING_TO_SEND) {
       status.put("lastUploadError", Map.of("at", Instant.now().toString(), "detail", o.detail()));
     }
@@ -226,10 +291,21 @@ public final class Daemon {
 
   private void saveStatus() {
     try {
-      status.put("queue", Map.of("pending", journal.pending(), "dropped", journal.dropped(),
-          "diskBytes", journal.diskBytes()));
-      status.put("oldestPendingAt", journal.oldestPendingAppendedAtMillis()
-          .map(ms -> Instant.ofEpochMilli(ms).toString()).orElse(null));
+      status.put(
+          "queue",
+          Map.of(
+              "pending",
+              journal.pending(),
+              "dropped",
+              journal.dropped(),
+              "diskBytes",
+              journal.diskBytes()));
+      status.put(
+          "oldestPendingAt",
+          journal
+              .oldestPendingAppendedAtMillis()
+              .map(ms -> Instant.ofEpochMilli(ms).toString())
+              .orElse(null));
       status.put("clockOffsetMs", clock.offsetMs().orElse(null));
       status.put("updatedAt", Instant.now().toString());
       status.save();

@@ -25,11 +25,11 @@ public final class ObservationJson {
   }
 
   /**
-   * With optional fields after {@code checks}: {@code speedTest} (a test's result) and
-   * {@code interfaceCounters} (passive counters), as docs/protocol.md describes them.
+   * With optional fields after {@code checks}: {@code speedTest} (a test's result) and {@code
+   * interfaceCounters} (passive counters), as docs/protocol.md describes them.
    */
-  public static byte[] encode(long seq, RoundResult round, Optional<Long> clockOffsetMs,
-      Map<String, Object> extra) {
+  public static byte[] encode(
+      long seq, RoundResult round, Optional<Long> clockOffsetMs, Map<String, Object> extra) {
     Map<String, Object> o = new LinkedHashMap<>();
     o.put("seq", seq);
     // Local time with its offset: readable in a support session, exact for the server.
@@ -54,19 +54,53 @@ public final class ObservationJson {
     }
     List<Object> http = new ArrayList<>();
     for (CheckResults.Http h : c.http()) {
-      http.add(entry("url", h.url(), "ok", h.ok(), "status", h.status(), "ms", h.ms(),
-          "error", h.error()));
+      http.add(
+          entry(
+              "url",
+              h.url(),
+              "ok",
+              h.ok(),
+              "status",
+              h.status(),
+              "ms",
+              h.ms(),
+              "error",
+              h.error()));
     }
     List<Object> latency = new ArrayList<>();
     for (CheckResults.Latency l : c.latency()) {
-      latency.add(entry("target", l.target(), "ok", l.ok(), "ms",
-          Math.round(l.ms() * 10) / 10.0, "error", l.error()));
+      latency.add(
+          entry(
+              "target",
+              l.target(),
+              "ok",
+              l.ok(),
+              "ms",
+              Math.round(l.ms() * 10) / 10.0,
+              "error",
+              l.error()));
     }
     m.put("dns", dns);
     m.put("http", http);
     m.put("latency", latency);
-    c.captivePortal().ifPresent(p -> m.put("captivePortal", entry("url", p.url(), "ok", p.ok(),
-        "intercepted", p.intercepted(), "status", p.status(), "ms", p.ms(), "error", p.error())));
+    c.captivePortal()
+        .ifPresent(
+            p ->
+                m.put(
+                    "captivePortal",
+                    entry(
+                        "url",
+                        p.url(),
+                        "ok",
+                        p.ok(),
+                        "intercepted",
+                        p.intercepted(),
+                        "status",
+                        p.status(),
+                        "ms",
+                        p.ms(),
+                        "error",
+                        p.error())));
     m.put("loss", Math.round(c.loss() * 1000) / 1000.0);
     return m;
   }

@@ -21,26 +21,54 @@ public final class Rounds {
 
   /** The configured checks, plus the Enlace server's own ping when the agent knows its server. */
   public static Supplier<RoundResult> create(AgentConfig config, URI serverUrl) {
-    ProbeConfig probes = serverUrl == null ? config.probes()
-        : config.probesWithServer(serverUrl);
+    ProbeConfig probes = serverUrl == null ? config.probes() : config.probesWithServer(serverUrl);
     CheckRunner runner = new CheckRunner(probes, proxySelector(config), Clock.systemUTC());
     return runner::run;
   }
 
   public static String describe(RoundResult r) {
     StringBuilder sb = new StringBuilder();
-    sb.append(r.status().wire().toUpperCase(java.util.Locale.ROOT)).append(" — ")
-        .append(r.reason()).append('\n');
+    sb.append(r.status().wire().toUpperCase(java.util.Locale.ROOT))
+        .append(" — ")
+        .append(r.reason())
+        .append('\n');
     CheckResults c = r.checks();
-    c.dns().forEach(d -> sb.append(String.format("  dns      %-45s %s %5d ms %s%n", d.name(),
-        mark(d.ok()), d.ms(), text(d.error()))));
-    c.http().forEach(h -> sb.append(String.format("  http     %-45s %s %5d ms %s%n", h.url(),
-        mark(h.ok()), h.ms(), h.status() > 0 ? "HTTP " + h.status() : text(h.error()))));
-    c.latency().forEach(l -> sb.append(String.format("  tcp      %-45s %s %8.1f ms %s%n",
-        l.target(), mark(l.ok()), l.ms(), text(l.error()))));
-    c.captivePortal().ifPresent(p -> sb.append(String.format("  portal   %-45s %s %5d ms %s%n",
-        p.url(), mark(p.ok() && !p.intercepted()), p.ms(),
-        p.intercepted() ? "INTERCEPTED (HTTP " + p.status() + ")" : text(p.error()))));
+    c.dns()
+        .forEach(
+            d ->
+                sb.append(
+                    String.format(
+                        "  dns      %-45s %s %5d ms %s%n",
+                        d.name(), mark(d.ok()), d.ms(), text(d.error()))));
+    c.http()
+        .forEach(
+            h ->
+                sb.append(
+                    String.format(
+                        "  http     %-45s %s %5d ms %s%n",
+                        h.url(),
+                        mark(h.ok()),
+                        h.ms(),
+                        h.status() > 0 ? "HTTP " + h.status() : text(h.error()))));
+    c.latency()
+        .forEach(
+            l ->
+                sb.append(
+                    String.format(
+                        "  tcp      %-45s %s %8.1f ms %s%n",
+                        l.target(), mark(l.ok()), l.ms(), text(l.error()))));
+    c.captivePortal()
+        .ifPresent(
+            p ->
+                sb.append(
+                    String.format(
+                        "  portal   %-45s %s %5d ms %s%n",
+                        p.url(),
+                        mark(p.ok() && !p.intercepted()),
+                        p.ms(),
+                        p.intercepted()
+                            ? "INTERCEPTED (HTTP " + p.status() + ")"
+                            : text(p.error()))));
     sb.append(String.format("  loss     %.0f %%", c.loss() * 100));
     return sb.toString();
   }

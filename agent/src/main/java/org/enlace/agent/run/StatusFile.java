@@ -9,8 +9,8 @@ import java.util.Map;
 import org.enlace.agent.config.SafeFiles;
 
 /**
- * {@code status.json} in the data directory: what the daemon last saw and did, for the
- * {@code status} command (which must not open the journal while the daemon owns it).
+ * {@code status.json} in the data directory: what the daemon last saw and did, for the {@code
+ * status} command (which must not open the journal while the daemon owns it).
  */
 public final class StatusFile {
   public static final String FILE_NAME = "status.json";
@@ -30,8 +30,8 @@ public final class StatusFile {
   }
 
   public synchronized void save() throws IOException {
-    SafeFiles.writeAtomically(file, JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT)
-        .asBytes(values), false);
+    SafeFiles.writeAtomically(
+        file, JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asBytes(values), false);
   }
 
   public static Map<String, Object> read(Path dataDir) throws IOException {

@@ -16,9 +16,9 @@ import java.util.Optional;
  *
  * <p>Linux only: the interface from {@code /proc/net/route} (the default route with the lowest
  * metric), its counters from {@code /proc/net/dev}; reading two small files costs nothing. On
- * Windows the field is left out: {@code netstat -e} sums every interface and would mean starting
- * a process every minute, and the per-interface API (GetIfTable2) needs native code the agent
- * does not carry (docs/agent.md, "Passive counters").
+ * Windows the field is left out: {@code netstat -e} sums every interface and would mean starting a
+ * process every minute, and the per-interface API (GetIfTable2) needs native code the agent does
+ * not carry (docs/agent.md, "Passive counters").
  */
 public final class InterfaceCounters {
   private final Path procNet;
@@ -40,7 +40,8 @@ public final class InterfaceCounters {
       if (!Files.isReadable(route) || !Files.isReadable(dev)) {
         return Optional.empty();
       }
-      Optional<String> iface = defaultInterface(Files.readAllLines(route, StandardCharsets.US_ASCII));
+      Optional<String> iface =
+          defaultInterface(Files.readAllLines(route, StandardCharsets.US_ASCII));
       if (iface.isEmpty()) {
         return Optional.empty();
       }
@@ -80,7 +81,8 @@ public final class InterfaceCounters {
         continue;
       }
       String[] f = line.substring(colon + 1).trim().split("\\s+");
-      // receive: bytes packets errs drop fifo frame compressed multicast; transmit: bytes packets errs ...
+      // receive: bytes packets errs drop fifo frame compressed multicast; transmit: bytes packets
+      // errs ...
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("interface", iface);
       m.put("rxBytes", Long.parseLong(f[0]));

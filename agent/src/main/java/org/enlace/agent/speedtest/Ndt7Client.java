@@ -36,30 +36,31 @@ import org.enlace.agent.upload.AgentVersion;
  * spec/ndt7-protocol.md) on the JDK's own {@link java.net.http.WebSocket}.
  *
  * <p>This is the only class of the agent that uses java.net.http. The JVM never unloads that
- * module's classes once loaded, so the daemon runs its tests in a child JVM
- * ({@link SpeedTestProcess}) and never loads them itself.
+ * module's classes once loaded, so the daemon runs its tests in a child JVM ({@link
+ * SpeedTestProcess}) and never loads them itself.
  *
  * <p>What it measures (docs/agent.md, "Speed tests"): a download then an upload, each up to the
- * spec's 10 s (download: until the server closes, at most 13 s; upload: the client closes at
- * 10 s; with several connections the client ends both at 10 s, see {@code hardEnd} and
- * {@link Conn#queuedToTheEnd}); the application payload received or sent, sampled every 100 ms.
- * The steady rate is the payload after the warm-up (first 2 s, TCP slow start and buffer
- * filling) divided by the time after it; the mean rate is the payload over the whole subtest,
- * as M-Lab reports. For the upload, the server's own measurement messages (what it received)
- * are preferred over what the client wrote, which includes bytes still in socket buffers.
- * Latency: median TCP connect time to the server before the test (idle) and during each subtest
- * after its warm-up (loaded).
+ * spec's 10 s (download: until the server closes, at most 13 s; upload: the client closes at 10 s;
+ * with several connections the client ends both at 10 s, see {@code hardEnd} and {@link
+ * Conn#queuedToTheEnd}); the application payload received or sent, sampled every 100 ms. The steady
+ * rate is the payload after the warm-up (first 2 s, TCP slow start and buffer filling) divided by
+ * the time after it; the mean rate is the payload over the whole subtest, as M-Lab reports. For the
+ * upload, the server's own measurement messages (what it received) are preferred over what the
+ * client wrote, which includes bytes still in socket buffers. Latency: median TCP connect time to
+ * the server before the test (idle) and during each subtest after its warm-up (loaded).
  *
  * <p>Anything unexpected fails the test with an error and no speed: a stall, a connection lost
- * before the nominal duration, malformed measurement messages, a server announcing more bytes
- * than it sent, binary data from the server during the upload, a test too short to have a steady
- * part, or the data budget reached (the test is then aborted at once).
+ * before the nominal duration, malformed measurement messages, a server announcing more bytes than
+ * it sent, binary data from the server during the upload, a test too short to have a steady part,
+ * or the data budget reached (the test is then aborted at once).
  */
 public final class Ndt7Client {
   public static final String SUBPROTOCOL = "net.measurementlab.ndt.v7";
   static final int INITIAL_MESSAGE = 1 << 13;
+
   /** As M-Lab's Go client: the spec allows up to 1 << 24, the agent's memory does not. */
   static final int MAX_MESSAGE = 1 << 20;
+
   static final int SCALING_FRACTION = 16;
   static final int MAX_TEXT = 64 * 1024;
   private static final long SAMPLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -69,7 +70,7 @@ public final class Ndt7Client {
   /** Live progress, about four times a second. */
   @FunctionalInterface
   public interface Progress {
-    Progress NONE = (phase, mbps, bytes, seconds) -> { };
+    Progress NONE = (phase, mbps, bytes, seconds) -> {};
 
     /**
      * @param phase "latency", "download" or "upload"
@@ -80,35 +81,74 @@ public final class Ndt7Client {
   }
 
   /**
-   * @param nominal the spec's test duration (10 s): the upload's length; the download may run
-   *     3 s longer (the spec's 13 s bound) before the client closes it
+   * @param nominal the spec's test duration (10 s): the upload's length; the download may run 3 s
+   *     longer (the spec's 13 s bound) before the client closes it
    * @param warmup excluded from the steady rate
    * @param minSteady the shortest steady part that gives a figure
    * @param stallTimeout nothing moving for this long fails the test
    * @param proxy null: the JVM's default proxy selector
    * @param tls null: the JDK's default trust store
    */
-  public record Options(Duration nominal, Duration warmup, Duration minSteady,
-      Duration stallTimeout, Duration connectTimeout, ProxySelector proxy, SSLContext tls,
-      Progress progress, boolean measureLatency) {
+  public record Options(
+      Duration nominal,
+      Duration warmup,
+      Duration minSteady,
+      Duration stallTimeout,
+      Duration connectTimeout,
+      ProxySelector proxy,
+      SSLContext tls,
+      Progress progress,
+      boolean measureLatency) {
     public static Options defaults() {
-      return new Options(Duration.ofSeconds(10), Duration.ofSeconds(2), Duration.ofSeconds(1),
-          Duration.ofSeconds(7), Duration.ofSeconds(10), null, null, Progress.NONE, true);
+      return new Options(
+          Duration.ofSeconds(10),
+          Duration.ofSeconds(2),
+          Duration.ofSeconds(1),
+          Duration.ofSeconds(7),
+          Duration.ofSeconds(10),
+          null,
+          null,
+          Progress.NONE,
+          true);
     }
 
     public Options withTiming(Duration nominal, Duration warmup, Duration stallTimeout) {
-      return new Options(nominal, warmup, minSteady, stallTimeout, connectTimeout, proxy, tls,
-          progress, measureLatency);
+      return new Options(
+          nominal,
+          warmup,
+          minSteady,
+          stallTimeout,
+          connectTimeout,
+          proxy,
+          tls,
+          progress,
+          measureLatency);
     }
 
     public Options withNetwork(ProxySelector proxy, SSLContext tls) {
-      return new Options(nominal, warmup, minSteady, stallTimeout, connectTimeout, proxy, tls,
-          progress, measureLatency);
+      return new Options(
+          nominal,
+          warmup,
+          minSteady,
+          stallTimeout,
+          connectTimeout,
+          proxy,
+          tls,
+          progress,
+          measureLatency);
     }
 
     public Options withProgress(Progress p) {
-      return new Options(nominal, warmup, minSteady, stallTimeout, connectTimeout, proxy, tls,
-          p == null ? Progress.NONE : p, measureLatency);
+      return new Options(
+          nominal,
+          warmup,
+          minSteady,
+          stallTimeout,
+          connectTimeout,
+          proxy,
+          tls,
+          p == null ? Progress.NONE : p,
+          measureLatency);
     }
   }
 
@@ -117,13 +157,19 @@ public final class Ndt7Client {
    *
    * @param download the ndt7 download URL (ws:// or wss://, with its access token)
    * @param connections parallel WebSockets per subtest (1 = plain ndt7)
-   * @param maxBytes payload allowance for the whole test: the download may use up to 7/8 of
-   *     it, the upload what the download left
+   * @param maxBytes payload allowance for the whole test: the download may use up to 7/8 of it, the
+   *     upload what the download left
    * @return the result; on failure it has an error and no speeds. Never throws for network or
    *     server trouble
    */
-  public static SpeedTestResult run(String method, String testId, URI download, URI upload,
-      int connections, long maxBytes, Options o) {
+  public static SpeedTestResult run(
+      String method,
+      String testId,
+      URI download,
+      URI upload,
+      int connections,
+      long maxBytes,
+      Options o) {
     Instant startedAt = Instant.now();
     long t0 = System.nanoTime();
     String server = hostPort(download);
@@ -140,23 +186,27 @@ public final class Ndt7Client {
     if (o.measureLatency()) {
       o.progress().update("latency", 0, 0, 0);
       try {
-        target = new InetSocketAddress(InetAddress.getByName(download.getHost()),
-            port(download));
+        target = new InetSocketAddress(InetAddress.getByName(download.getHost()), port(download));
         idle = median(connectTimes(target, 5, Duration.ofMillis(100), Duration.ofSeconds(2)));
       } catch (IOException e) {
         target = null; // no latency figures; the test itself may still work (through a proxy)
       }
     }
-    Subtest down = new Subtest(true, client, withMetadata(download), connections,
-        maxBytes - maxBytes / 8, o, target);
+    Subtest down =
+        new Subtest(
+            true, client, withMetadata(download), connections, maxBytes - maxBytes / 8, o, target);
     down.run();
     Subtest up = null;
     String error = down.error.get() == null ? null : "download: " + down.error.get();
     if (error == null) {
       long left = maxBytes - down.total.get();
       if (left < INITIAL_MESSAGE * 8L) {
-        error = "upload: no data budget left after the download (" + down.total.get() + " of "
-            + maxBytes + " bytes used)";
+        error =
+            "upload: no data budget left after the download ("
+                + down.total.get()
+                + " of "
+                + maxBytes
+                + " bytes used)";
       } else {
         up = new Subtest(false, client, withMetadata(upload), connections, left, o, target);
         up.run();
@@ -172,13 +222,43 @@ public final class Ndt7Client {
     Double dl = median(down.loadedRtts);
     Double ul = up == null ? null : median(up.loadedRtts);
     if (error != null) {
-      return new SpeedTestResult(method, testId, startedAt, null, null, null, null, idle,
-          median(loaded), dl, ul, down.total.get(), bytesUp, durationMs, connections, server,
+      return new SpeedTestResult(
+          method,
+          testId,
+          startedAt,
+          null,
+          null,
+          null,
+          null,
+          idle,
+          median(loaded),
+          dl,
+          ul,
+          down.total.get(),
+          bytesUp,
+          durationMs,
+          connections,
+          server,
           error);
     }
-    return new SpeedTestResult(method, testId, startedAt, down.steadyMbps, up.steadyMbps,
-        down.meanMbps, up.meanMbps, idle, median(loaded), dl, ul, down.total.get(), bytesUp,
-        durationMs, connections, server, null);
+    return new SpeedTestResult(
+        method,
+        testId,
+        startedAt,
+        down.steadyMbps,
+        up.steadyMbps,
+        down.meanMbps,
+        up.meanMbps,
+        idle,
+        median(loaded),
+        dl,
+        ul,
+        down.total.get(),
+        bytesUp,
+        durationMs,
+        connections,
+        server,
+        null);
   }
 
   /** Adds the client metadata the spec asks for, without duplicating keys already present. */
@@ -218,12 +298,13 @@ public final class Ndt7Client {
       return u.getPort();
     }
     return "wss".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme())
-        ? 443 : 80;
+        ? 443
+        : 80;
   }
 
   /** TCP connect times in ms (the SYN/SYN-ACK round trip; DNS excluded); failures left out. */
-  static List<Double> connectTimes(InetSocketAddress target, int n, Duration gap,
-      Duration timeout) {
+  static List<Double> connectTimes(
+      InetSocketAddress target, int n, Duration gap, Duration timeout) {
     List<Double> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       Double ms = connectTime(target, timeout);
@@ -266,6 +347,7 @@ public final class Ndt7Client {
 
   /** Upgrade refusals with 429 retried, and the time spent waiting on them, at most. */
   static final int MAX_BUSY_RETRIES = 3;
+
   static final long MAX_BUSY_WAIT_MS = 60_000;
 
   /**
@@ -274,7 +356,8 @@ public final class Ndt7Client {
    */
   static long busyRetryAfterMs(Throwable t) {
     Throwable c = t;
-    while ((c instanceof ExecutionException || c instanceof java.util.concurrent.CompletionException)
+    while ((c instanceof ExecutionException
+            || c instanceof java.util.concurrent.CompletionException)
         && c.getCause() != null) {
       c = c.getCause();
     }
@@ -283,8 +366,8 @@ public final class Ndt7Client {
     }
     long seconds = 5;
     try {
-      seconds = Long.parseLong(h.getResponse().headers().firstValue("Retry-After").orElse("5")
-          .trim());
+      seconds =
+          Long.parseLong(h.getResponse().headers().firstValue("Retry-After").orElse("5").trim());
     } catch (NumberFormatException e) {
       // an HTTP date or garbage: the default
     }
@@ -293,13 +376,13 @@ public final class Ndt7Client {
 
   static String describe(Throwable t) {
     Throwable c = t;
-    while ((c instanceof ExecutionException || c instanceof java.util.concurrent.CompletionException)
+    while ((c instanceof ExecutionException
+            || c instanceof java.util.concurrent.CompletionException)
         && c.getCause() != null) {
       c = c.getCause();
     }
     if (c instanceof WebSocketHandshakeException h) {
-      return "the server refused the WebSocket upgrade (HTTP " + h.getResponse().statusCode()
-          + ")";
+      return "the server refused the WebSocket upgrade (HTTP " + h.getResponse().statusCode() + ")";
     }
     String m = c.getMessage();
     return c.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m);
@@ -328,8 +411,14 @@ public final class Ndt7Client {
     double steadyMbps = Double.NaN;
     double meanMbps = Double.NaN;
 
-    Subtest(boolean download, HttpClient client, URI uri, int connections, long budget,
-        Options o, InetSocketAddress latencyTarget) {
+    Subtest(
+        boolean download,
+        HttpClient client,
+        URI uri,
+        int connections,
+        long budget,
+        Options o,
+        InetSocketAddress latencyTarget) {
       this.download = download;
       this.client = client;
       this.uri = uri;
@@ -367,8 +456,8 @@ public final class Ndt7Client {
         List<CompletableFuture<WebSocket>> opening = open();
         try {
           for (int i = 0; i < connections; i++) {
-            WebSocket ws = opening.get(i).get(o.connectTimeout().toMillis() + 2000,
-                TimeUnit.MILLISECONDS);
+            WebSocket ws =
+                opening.get(i).get(o.connectTimeout().toMillis() + 2000, TimeUnit.MILLISECONDS);
             conns.get(i).ws = ws;
             if (!SUBPROTOCOL.equals(ws.getSubprotocol())) {
               fail("the server did not accept the " + SUBPROTOCOL + " subprotocol");
@@ -377,8 +466,12 @@ public final class Ndt7Client {
           }
           break;
         } catch (TimeoutException e) {
-          fail("no WebSocket connection to " + hostPort(uri) + " within "
-              + o.connectTimeout().toSeconds() + " s");
+          fail(
+              "no WebSocket connection to "
+                  + hostPort(uri)
+                  + " within "
+                  + o.connectTimeout().toSeconds()
+                  + " s");
           abortAll(opening);
           return;
         } catch (ExecutionException e) {
@@ -386,7 +479,8 @@ public final class Ndt7Client {
           // 429: the server is running as many tests as it allows and has not used the token
           // (it checks capacity before the token): wait as asked and try again, a few times.
           long waitMs = busyRetryAfterMs(e);
-          if (waitMs >= 0 && busyRetries < MAX_BUSY_RETRIES
+          if (waitMs >= 0
+              && busyRetries < MAX_BUSY_RETRIES
               && busyWaitedMs + waitMs <= MAX_BUSY_WAIT_MS) {
             busyRetries++;
             busyWaitedMs += waitMs;
@@ -396,8 +490,11 @@ public final class Ndt7Client {
             sleepQuietly(waitMs);
             continue;
           }
-          fail(describe(e) + (busyRetries > 0 ? " after " + busyRetries + " retries over "
-              + busyWaitedMs / 1000 + " s" : ""));
+          fail(
+              describe(e)
+                  + (busyRetries > 0
+                      ? " after " + busyRetries + " retries over " + busyWaitedMs / 1000 + " s"
+                      : ""));
           return;
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
@@ -447,11 +544,14 @@ public final class Ndt7Client {
         synchronized (conns) {
           conns.add(c);
         }
-        opening.add(client.newWebSocketBuilder()
-            .connectTimeout(o.connectTimeout())
-            .subprotocols(SUBPROTOCOL)
-            .header("User-Agent", "enlace-agent/" + AgentVersion.get() + " enlace-ndt7-java")
-            .buildAsync(uri, c).toCompletableFuture());
+        opening.add(
+            client
+                .newWebSocketBuilder()
+                .connectTimeout(o.connectTimeout())
+                .subprotocols(SUBPROTOCOL)
+                .header("User-Agent", "enlace-agent/" + AgentVersion.get() + " enlace-ndt7-java")
+                .buildAsync(uri, c)
+                .toCompletableFuture());
       }
       return opening;
     }
@@ -469,8 +569,7 @@ public final class Ndt7Client {
       // client ends it at 10 s on its own clock, which is after every server's 10 s (their clocks
       // start at their upgrades, before ours): what still arrives then is only what the servers'
       // socket buffers held, up to some seconds of a thin link with four of them.
-      long hardEnd = download && connections == 1 ? nominal + TimeUnit.SECONDS.toNanos(3)
-          : nominal;
+      long hardEnd = download && connections == 1 ? nominal + TimeUnit.SECONDS.toNanos(3) : nominal;
       long lastProgress = 0;
       while (true) {
         sleepQuietly(TimeUnit.NANOSECONDS.toMillis(SAMPLE_NANOS));
@@ -489,8 +588,14 @@ public final class Ndt7Client {
           return;
         }
         if (budgetReached) {
-          fail(String.format(Locale.ROOT, "data budget reached (%d of %d bytes for the %s) "
-              + "after %.1f s; test aborted", bytes, budget, phase, now / 1e9));
+          fail(
+              String.format(
+                  Locale.ROOT,
+                  "data budget reached (%d of %d bytes for the %s) " + "after %.1f s; test aborted",
+                  bytes,
+                  budget,
+                  phase,
+                  now / 1e9));
           return;
         }
         if (allEnded()) {
@@ -500,9 +605,13 @@ public final class Ndt7Client {
           return; // the client ends it (see hardEnd)
         }
         if (System.nanoTime() - lastActivity > o.stallTimeout().toNanos()) {
-          fail(String.format(Locale.ROOT, "stalled: nothing %s for %.1f s after %.1f s",
-              download ? "received" : "sent", o.stallTimeout().toMillis() / 1000.0,
-              (lastActivity - startNanos) / 1e9));
+          fail(
+              String.format(
+                  Locale.ROOT,
+                  "stalled: nothing %s for %.1f s after %.1f s",
+                  download ? "received" : "sent",
+                  o.stallTimeout().toMillis() / 1000.0,
+                  (lastActivity - startNanos) / 1e9));
           return;
         }
       }
@@ -575,8 +684,13 @@ public final class Ndt7Client {
       long warm = o.warmup().toNanos();
       double[] steady = steadyRate(samples, warm, end, bytes);
       if (steady == null) {
-        fail(String.format(Locale.ROOT, "the %s lasted %.1f s: too short for a steady rate "
-            + "after the %.1f s warm-up", phase, end / 1e9, warm / 1e9));
+        fail(
+            String.format(
+                Locale.ROOT,
+                "the %s lasted %.1f s: too short for a steady rate " + "after the %.1f s warm-up",
+                phase,
+                end / 1e9,
+                warm / 1e9));
         return;
       }
       steadyMbps = steady[0];
@@ -609,8 +723,8 @@ public final class Ndt7Client {
     }
 
     /**
-     * Each connection's steady rate on its own server clock, added up; NaN when one of them has
-     * too few measurements. Exact for one connection.
+     * Each connection's steady rate on its own server clock, added up; NaN when one of them has too
+     * few measurements. Exact for one connection.
      */
     double perConnectionMbps(long warmNanos) {
       double sum = 0;
@@ -619,8 +733,11 @@ public final class Ndt7Client {
         synchronized (c.serverSeries) {
           own = new ArrayList<>(c.serverSeries);
         }
-        double[] r = own.size() < 2 ? null
-            : steadyRate(own, warmNanos, own.get(own.size() - 1)[0], own.get(own.size() - 1)[1]);
+        double[] r =
+            own.size() < 2
+                ? null
+                : steadyRate(
+                    own, warmNanos, own.get(own.size() - 1)[0], own.get(own.size() - 1)[1]);
         if (r == null) {
           return Double.NaN;
         }
@@ -630,15 +747,15 @@ public final class Ndt7Client {
     }
 
     /**
-     * Several upload connections together, over one window: each connection's server clock
-     * starts at its own upgrade and its last measurement comes at its own moment, so adding rates
-     * of per-connection windows (each right on its own) misses or double-counts the edges when the
+     * Several upload connections together, over one window: each connection's server clock starts
+     * at its own upgrade and its last measurement comes at its own moment, so adding rates of
+     * per-connection windows (each right on its own) misses or double-counts the edges when the
      * connections' shares shift (about 2 % in Ndt7ClientTest's case). Each connection's
      * measurements are put on the client's clock (offset: the smallest receive time minus
      * ElapsedTime, i.e. the upgrade plus the fastest delivery of a measurement, the same for all),
      * interpolated, and summed between the warm-up and the earliest of the connections' last
-     * measurements. NaN when a connection has
-     * too few measurements or the window is shorter than the minimum steady time.
+     * measurements. NaN when a connection has too few measurements or the window is shorter than
+     * the minimum steady time.
      */
     double commonWindowMbps(long warmNanos) {
       List<long[][]> mapped = new ArrayList<>();
@@ -682,8 +799,7 @@ public final class Ndt7Client {
         if (t <= series[i][0]) {
           long[] a = series[i - 1];
           long[] b = series[i];
-          return b[0] == a[0] ? b[1]
-              : a[1] + (double) (b[1] - a[1]) * (t - a[0]) / (b[0] - a[0]);
+          return b[0] == a[0] ? b[1] : a[1] + (double) (b[1] - a[1]) * (t - a[0]) / (b[0] - a[0]);
         }
       }
       return series[series.length - 1][1];
@@ -707,17 +823,20 @@ public final class Ndt7Client {
     }
 
     private Thread startProber() {
-      Thread t = new Thread(() -> {
-        long warm = o.warmup().toMillis();
-        sleepQuietly(warm);
-        while (!stopping && !Thread.currentThread().isInterrupted()) {
-          Double ms = connectTime(latencyTarget, Duration.ofSeconds(3));
-          if (ms != null && !stopping) {
-            loadedRtts.add(ms);
-          }
-          sleepQuietly(500);
-        }
-      }, "enlace-ndt7-latency");
+      Thread t =
+          new Thread(
+              () -> {
+                long warm = o.warmup().toMillis();
+                sleepQuietly(warm);
+                while (!stopping && !Thread.currentThread().isInterrupted()) {
+                  Double ms = connectTime(latencyTarget, Duration.ofSeconds(3));
+                  if (ms != null && !stopping) {
+                    loadedRtts.add(ms);
+                  }
+                  sleepQuietly(500);
+                }
+              },
+              "enlace-ndt7-latency");
       t.setDaemon(true);
       t.start();
       return t;
@@ -743,11 +862,13 @@ public final class Ndt7Client {
     final AtomicLong bytes = new AtomicLong();
     volatile long serverNumBytes = -1;
     volatile long serverElapsedUs;
+
     /**
      * {server's ElapsedTime in ns, NumBytes, received at (ns on the subtest's clock)} of each
      * measurement that has both.
      */
     final List<long[]> serverSeries = Collections.synchronizedList(new ArrayList<>());
+
     private final StringBuilder text = new StringBuilder();
 
     Conn(Subtest t, int index) {
@@ -822,7 +943,8 @@ public final class Ndt7Client {
       if (app == null) {
         return;
       }
-      if (!(app instanceof Map<?, ?> a) || !(a.get("NumBytes") instanceof Number n)
+      if (!(app instanceof Map<?, ?> a)
+          || !(a.get("NumBytes") instanceof Number n)
           || (a.get("ElapsedTime") != null && !(a.get("ElapsedTime") instanceof Number))) {
         t.fail("malformed measurement message from the server (AppInfo): " + abbreviate(msg));
         return;
@@ -832,16 +954,21 @@ public final class Ndt7Client {
       // TCP keeps order: whatever the server counted before writing this message has arrived
       // (download); the server cannot have received more than was written (upload).
       if (announced < 0 || announced > mine + mine / 20 + (1 << 20)) {
-        t.fail(String.format(Locale.ROOT, "the server announced %d bytes %s but %d were %s",
-            announced, t.download ? "sent" : "received", mine,
-            t.download ? "received" : "sent"));
+        t.fail(
+            String.format(
+                Locale.ROOT,
+                "the server announced %d bytes %s but %d were %s",
+                announced,
+                t.download ? "sent" : "received",
+                mine,
+                t.download ? "received" : "sent"));
         return;
       }
       serverNumBytes = announced;
       if (a.get("ElapsedTime") instanceof Number e) {
         serverElapsedUs = e.longValue();
-        serverSeries.add(new long[] {e.longValue() * 1000, announced,
-            System.nanoTime() - t.startNanos});
+        serverSeries.add(
+            new long[] {e.longValue() * 1000, announced, System.nanoTime() - t.startNanos});
       }
     }
 
@@ -861,8 +988,8 @@ public final class Ndt7Client {
       double s = t.elapsedSeconds();
       // The spec asks to tolerate an abrupt end; only before the nominal duration is data missing.
       if (s < t.o.nominal().toNanos() / 1e9 * 0.9) {
-        String why = String.format(Locale.ROOT, "connection lost after %.1f s (%s)", s,
-            describe(error));
+        String why =
+            String.format(Locale.ROOT, "connection lost after %.1f s (%s)", s, describe(error));
         lostEarly = why;
         t.fail(why);
       }
@@ -893,13 +1020,16 @@ public final class Ndt7Client {
           }
         }
         if (!ended && t.error.get() == null && !t.budgetReached) {
-          ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(t.o.stallTimeout().toMillis(),
-              TimeUnit.MILLISECONDS);
+          ws.sendClose(WebSocket.NORMAL_CLOSURE, "")
+              .get(t.o.stallTimeout().toMillis(), TimeUnit.MILLISECONDS);
         }
       } catch (TimeoutException e) {
         if (!t.stopping) {
-          t.fail(String.format(Locale.ROOT, "stalled: a message could not be sent for %.1f s",
-              t.o.stallTimeout().toMillis() / 1000.0));
+          t.fail(
+              String.format(
+                  Locale.ROOT,
+                  "stalled: a message could not be sent for %.1f s",
+                  t.o.stallTimeout().toMillis() / 1000.0));
         }
       } catch (ExecutionException e) {
         if (!ended && !t.stopping) {
@@ -913,13 +1043,13 @@ public final class Ndt7Client {
     }
 
     /**
-     * Several upload connections: true when what this connection has written and the server has
-     * not yet received (estimated from its measurements: the last NumBytes, plus its rate over
-     * the last second times the time since) would keep it sending until the nominal end. Writing
-     * more would only fill socket buffers that drain after the test: with four connections on a
-     * thin link, seconds of data beyond the 10 s. The link stays busy while any connection still
-     * has data queued, so an early stop of one costs nothing. One connection (plain ndt7) always
-     * writes for the full 10 s.
+     * Several upload connections: true when what this connection has written and the server has not
+     * yet received (estimated from its measurements: the last NumBytes, plus its rate over the last
+     * second times the time since) would keep it sending until the nominal end. Writing more would
+     * only fill socket buffers that drain after the test: with four connections on a thin link,
+     * seconds of data beyond the 10 s. The link stays busy while any connection still has data
+     * queued, so an early stop of one costs nothing. One connection (plain ndt7) always writes for
+     * the full 10 s.
      */
     boolean queuedToTheEnd(long sent) {
       long[] last;

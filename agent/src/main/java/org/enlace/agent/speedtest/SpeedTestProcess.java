@@ -20,46 +20,61 @@ import org.enlace.agent.config.AgentConfig;
 /**
  * The daemon's scheduled speed tests, each in a short-lived child JVM of the same jar.
  *
- * <p>Why: the test needs {@code java.net.http} (the WebSocket client) and, against a
- * {@code wss://} server, TLS. The JVM never unloads the JDK's own classes, so a daemon that ran
- * one test carried them, their metaspace and their grown heap for the rest of its life: +20 MB of
- * resident memory after a single test (37.7 to 58.0 MB, measured with the shipped flags), on PCs
- * that run the agent all day to run about four tests. A child costs a JVM start-up (well under a
- * second of CPU) per test and is gone after it.
+ * <p>Why: the test needs {@code java.net.http} (the WebSocket client) and, against a {@code wss://}
+ * server, TLS. The JVM never unloads the JDK's own classes, so a daemon that ran one test carried
+ * them, their metaspace and their grown heap for the rest of its life: +20 MB of resident memory
+ * after a single test (37.7 to 58.0 MB, measured with the shipped flags), on PCs that run the agent
+ * all day to run about four tests. A child costs a JVM start-up (well under a second of CPU) per
+ * test and is gone after it.
  *
- * <p>The child ({@link #main}) reads the slot as JSON on stdin, loads the same configuration as
- * the daemon, runs {@link SpeedTests#runScheduled} and prints each result as one JSON line on
- * stdout; its stderr goes to the daemon's. A child that dies, hangs past {@link #TIMEOUT_SECONDS}
- * or prints nothing gives a failed result, never a speed.
+ * <p>The child ({@link #main}) reads the slot as JSON on stdin, loads the same configuration as the
+ * daemon, runs {@link SpeedTests#runScheduled} and prints each result as one JSON line on stdout;
+ * its stderr goes to the daemon's. A child that dies, hangs past {@link #TIMEOUT_SECONDS} or prints
+ * nothing gives a failed result, never a speed.
  */
 public final class SpeedTestProcess {
   private static final Logger LOG = Logger.getLogger(SpeedTestProcess.class.getName());
+
   /** Download (at most 13 s) + upload (10 s) + latency + the paired M-Lab test, with margin. */
   static final long TIMEOUT_SECONDS = 300;
+
   /**
-   * The child's JVM: small like the daemon's, but with C1 compiling from the start, as a 100
-   * Mbit/s test needs.
+   * The child's JVM: small like the daemon's, but with C1 compiling from the start, as a 100 Mbit/s
+   * test needs.
    */
-  static final List<String> CHILD_JVM = List.of("-XX:-UsePerfData", "-Xms8m", "-Xmx48m",
-      "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:MaxDirectMemorySize=16m",
-      "-Xshare:auto");
+  static final List<String> CHILD_JVM =
+      List.of(
+          "-XX:-UsePerfData",
+          "-Xms8m",
+          "-Xmx48m",
+          "-Xss256k",
+          "-XX:+UseSerialGC",
+          "-XX:TieredStopAtLevel=1",
+          "-XX:MaxDirectMemorySize=16m",
+          "-Xshare:auto");
 
   private SpeedTestProcess() {}
 
   /** A runner for the daemon's scheduler: each slot in a child JVM. */
-  public static SpeedTestScheduler.Runner runner(Path dataDir, Optional<Path> configFile,
-      URI server) {
+  public static SpeedTestScheduler.Runner runner(
+      Path dataDir, Optional<Path> configFile, URI server) {
     return slot -> run(dataDir, configFile, server, slot);
   }
 
-  static List<SpeedTestResult> run(Path dataDir, Optional<Path> configFile, URI server,
-      SpeedTestSlot slot) {
+  static List<SpeedTestResult> run(
+      Path dataDir, Optional<Path> configFile, URI server, SpeedTestSlot slot) {
     List<String> cmd = new ArrayList<>();
     cmd.add(javaBinary());
     cmd.addAll(CHILD_JVM);
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
-        SpeedTestProcess.class.getName(), "--data-dir", dataDir.toString(), "--server",
-        server.toString()));
+    cmd.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            SpeedTestProcess.class.getName(),
+            "--data-dir",
+            dataDir.toString(),
+            "--server",
+            server.toString()));
     configFile.ifPresent(f -> cmd.addAll(List.of("--config", f.toString())));
     List<SpeedTestResult> out = new ArrayList<>();
     Process p = null;
@@ -68,18 +83,21 @@ public final class SpeedTestProcess {
       try (OutputStream in = p.getOutputStream()) {
         in.write(JSON.std.asBytes(slot.toJson()));
       }
-      try (BufferedReader r = new BufferedReader(
-          new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      try (BufferedReader r =
+          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
         Process child = p;
-        Thread watchdog = new Thread(() -> {
-          try {
-            if (!child.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-              child.destroyForcibly(); // ends the read below
-            }
-          } catch (InterruptedException e) {
-            child.destroyForcibly();
-          }
-        }, "enlace-speedtest-watchdog");
+        Thread watchdog =
+            new Thread(
+                () -> {
+                  try {
+                    if (!child.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                      child.destroyForcibly(); // ends the read below
+                    }
+                  } catch (InterruptedException e) {
+                    child.destroyForcibly();
+                  }
+                },
+                "enlace-speedtest-watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
         String line;
@@ -94,14 +112,20 @@ public final class SpeedTestProcess {
       }
       int exit = p.isAlive() ? -1 : p.exitValue();
       if (out.isEmpty()) {
-        out.add(SpeedTestResult.agentError(slot.testId(), "the speed-test process "
-            + (exit == 0 ? "gave no result" : "ended with exit code " + exit + " and no result")));
+        out.add(
+            SpeedTestResult.agentError(
+                slot.testId(),
+                "the speed-test process "
+                    + (exit == 0
+                        ? "gave no result"
+                        : "ended with exit code " + exit + " and no result")));
       }
     } catch (IOException e) {
-      LOG.warning("event=speedtest_process_failed testId=" + slot.testId() + " error=\"" + e
-          + "\"");
-      out.add(SpeedTestResult.agentError(slot.testId(),
-          "could not run the speed-test process: " + e.getMessage()));
+      LOG.warning(
+          "event=speedtest_process_failed testId=" + slot.testId() + " error=\"" + e + "\"");
+      out.add(
+          SpeedTestResult.agentError(
+              slot.testId(), "could not run the speed-test process: " + e.getMessage()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       out.add(SpeedTestResult.agentError(slot.testId(), "interrupted"));
@@ -114,7 +138,9 @@ public final class SpeedTestProcess {
   }
 
   private static String javaBinary() {
-    return ProcessHandle.current().info().command()
+    return ProcessHandle.current()
+        .info()
+        .command()
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
   }
 
@@ -143,8 +169,8 @@ public final class SpeedTestProcess {
       throw new IllegalArgumentException("no usable slot on stdin");
     }
     // As AgentMain.config(): --config, else the data directory's agent.properties.
-    AgentConfig cfg = AgentConfig.load(config != null ? config
-        : dataDir.resolve(AgentConfig.FILE_NAME));
+    AgentConfig cfg =
+        AgentConfig.load(config != null ? config : dataDir.resolve(AgentConfig.FILE_NAME));
     for (SpeedTestResult r : SpeedTests.runScheduled(cfg, server, slot.get())) {
       results.println(JSON.std.asString(r.toJson()));
     }

@@ -15,26 +15,71 @@ import java.util.Map;
  * @param latencyMs idle round trip before the test (median TCP connect time to the server)
  * @param latencyLoadedMs median round trip during the download and upload (bufferbloat)
  */
-public record SpeedTestResult(String method, String testId, Instant startedAt, Double downMbps,
-    Double upMbps, Double downMbpsMean, Double upMbpsMean, Double latencyMs,
-    Double latencyLoadedMs, Double latencyDownLoadedMs, Double latencyUpLoadedMs, long bytesDown,
-    long bytesUp, long durationMs, int connections, String server, String error) {
+public record SpeedTestResult(
+    String method,
+    String testId,
+    Instant startedAt,
+    Double downMbps,
+    Double upMbps,
+    Double downMbpsMean,
+    Double upMbpsMean,
+    Double latencyMs,
+    Double latencyLoadedMs,
+    Double latencyDownLoadedMs,
+    Double latencyUpLoadedMs,
+    long bytesDown,
+    long bytesUp,
+    long durationMs,
+    int connections,
+    String server,
+    String error) {
 
   public boolean failed() {
     return error != null;
   }
 
   public SpeedTestResult withTestId(String id) {
-    return new SpeedTestResult(method, id, startedAt, downMbps, upMbps, downMbpsMean, upMbpsMean,
-        latencyMs, latencyLoadedMs, latencyDownLoadedMs, latencyUpLoadedMs, bytesDown, bytesUp,
-        durationMs, connections, server, error);
+    return new SpeedTestResult(
+        method,
+        id,
+        startedAt,
+        downMbps,
+        upMbps,
+        downMbpsMean,
+        upMbpsMean,
+        latencyMs,
+        latencyLoadedMs,
+        latencyDownLoadedMs,
+        latencyUpLoadedMs,
+        bytesDown,
+        bytesUp,
+        durationMs,
+        connections,
+        server,
+        error);
   }
 
   /** A test that could not even start (no slot used, nothing measured). */
-  public static SpeedTestResult notRun(String method, String testId, String server, int connections,
-      String error) {
-    return new SpeedTestResult(method, testId, Instant.now(), null, null, null, null, null, null,
-        null, null, 0, 0, 0, connections, server, error);
+  public static SpeedTestResult notRun(
+      String method, String testId, String server, int connections, String error) {
+    return new SpeedTestResult(
+        method,
+        testId,
+        Instant.now(),
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        0,
+        0,
+        0,
+        connections,
+        server,
+        error);
   }
 
   /** The observation's {@code speedTest} object; null figures are left out. */
@@ -69,12 +114,23 @@ public record SpeedTestResult(String method, String testId, Instant startedAt, D
 
   /** Back from {@link #toJson()} (the speed-test child's output), figures as rounded there. */
   public static SpeedTestResult fromJson(Map<?, ?> m) {
-    return new SpeedTestResult(str(m, "method"), str(m, "testId"),
+    return new SpeedTestResult(
+        str(m, "method"),
+        str(m, "testId"),
         m.get("startedAt") == null ? null : Instant.parse(m.get("startedAt").toString()),
-        num(m, "downMbps"), num(m, "upMbps"), num(m, "downMbpsMean"), num(m, "upMbpsMean"),
-        num(m, "latencyMs"), num(m, "latencyLoadedMs"), num(m, "latencyDownLoadedMs"),
-        num(m, "latencyUpLoadedMs"), whole(m, "bytesDown"), whole(m, "bytesUp"),
-        whole(m, "durationMs"), (int) whole(m, "connections"), str(m, "server"),
+        num(m, "downMbps"),
+        num(m, "upMbps"),
+        num(m, "downMbpsMean"),
+        num(m, "upMbpsMean"),
+        num(m, "latencyMs"),
+        num(m, "latencyLoadedMs"),
+        num(m, "latencyDownLoadedMs"),
+        num(m, "latencyUpLoadedMs"),
+        whole(m, "bytesDown"),
+        whole(m, "bytesUp"),
+        whole(m, "durationMs"),
+        (int) whole(m, "connections"),
+        str(m, "server"),
         str(m, "error"));
   }
 
@@ -94,26 +150,45 @@ public record SpeedTestResult(String method, String testId, Instant startedAt, D
   /** For a person: a few lines. */
   public String describe() {
     StringBuilder sb = new StringBuilder();
-    sb.append(method).append(server == null ? "" : " against " + server)
-        .append(connections > 1 ? " (" + connections + " connections)" : "").append('\n');
+    sb.append(method)
+        .append(server == null ? "" : " against " + server)
+        .append(connections > 1 ? " (" + connections + " connections)" : "")
+        .append('\n');
     if (error != null) {
       sb.append("  FAILED: ").append(error).append('\n');
     } else {
-      sb.append(String.format(Locale.ROOT, "  download %8.2f Mbit/s steady  (%.2f over the whole"
-          + " test, as M-Lab reports)%n", downMbps, downMbpsMean));
-      sb.append(String.format(Locale.ROOT, "  upload   %8.2f Mbit/s steady  (%.2f over the whole"
-          + " test)%n", upMbps, upMbpsMean));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "  download %8.2f Mbit/s steady  (%.2f over the whole" + " test, as M-Lab reports)%n",
+              downMbps,
+              downMbpsMean));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "  upload   %8.2f Mbit/s steady  (%.2f over the whole" + " test)%n",
+              upMbps,
+              upMbpsMean));
     }
     if (latencyMs != null) {
       sb.append(String.format(Locale.ROOT, "  latency  %8.1f ms idle", latencyMs));
       if (latencyLoadedMs != null) {
-        sb.append(String.format(Locale.ROOT, ", %.1f ms under load (+%.1f ms)", latencyLoadedMs,
-            latencyLoadedMs - latencyMs));
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                ", %.1f ms under load (+%.1f ms)",
+                latencyLoadedMs,
+                latencyLoadedMs - latencyMs));
       }
       sb.append('\n');
     }
-    sb.append(String.format(Locale.ROOT, "  data     %.1f MB down, %.1f MB up in %.1f s",
-        bytesDown / 1e6, bytesUp / 1e6, durationMs / 1000.0));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "  data     %.1f MB down, %.1f MB up in %.1f s",
+            bytesDown / 1e6,
+            bytesUp / 1e6,
+            durationMs / 1000.0));
     return sb.toString();
   }
 

@@ -15,9 +15,9 @@ import java.util.function.DoubleSupplier;
 import java.util.logging.Logger;
 
 /**
- * The daemon's side of scheduled tests: a slot arrives in a report response, the test runs once
- * at a random moment of [notBefore, notAfter) on its own thread, and its result waits here for
- * the next observation. Loads nothing of java.net.http until a test actually runs.
+ * The daemon's side of scheduled tests: a slot arrives in a report response, the test runs once at
+ * a random moment of [notBefore, notAfter) on its own thread, and its result waits here for the
+ * next observation. Loads nothing of java.net.http until a test actually runs.
  */
 public final class SpeedTestScheduler {
   private static final Logger LOG = Logger.getLogger(SpeedTestScheduler.class.getName());
@@ -50,13 +50,13 @@ public final class SpeedTestScheduler {
   }
 
   public static SpeedTestScheduler random(boolean enabled, Runner runner) {
-    return new SpeedTestScheduler(enabled, Clock.systemUTC(),
-        () -> ThreadLocalRandom.current().nextDouble(), runner);
+    return new SpeedTestScheduler(
+        enabled, Clock.systemUTC(), () -> ThreadLocalRandom.current().nextDouble(), runner);
   }
 
   /**
-   * A report response's {@code speedTest} field. Returns when the test will run, or empty when
-   * it will not (disabled, unusable, already seen, or its window is over).
+   * A report response's {@code speedTest} field. Returns when the test will run, or empty when it
+   * will not (disabled, unusable, already seen, or its window is over).
    */
   public synchronized Optional<Instant> offer(Object json) {
     Optional<SpeedTestSlot> parsed = SpeedTestSlot.fromJson(json);
@@ -71,27 +71,33 @@ public final class SpeedTestScheduler {
       seen.remove(seen.iterator().next());
     }
     if (!enabled) {
-      LOG.info("event=speedtest_skipped testId=" + s.testId()
-          + " reason=\"speedTest.enabled=false\"");
+      LOG.info(
+          "event=speedtest_skipped testId=" + s.testId() + " reason=\"speedTest.enabled=false\"");
       return Optional.empty();
     }
     Instant now = clock.instant();
     if (!now.isBefore(s.notAfter())) {
-      LOG.warning("event=speedtest_skipped testId=" + s.testId() + " reason=\"window over ("
-          + s.notAfter() + ")\"");
+      LOG.warning(
+          "event=speedtest_skipped testId="
+              + s.testId()
+              + " reason=\"window over ("
+              + s.notAfter()
+              + ")\"");
       return Optional.empty();
     }
     Instant from = s.notBefore().isAfter(now) ? s.notBefore() : now;
     long span = Duration.between(from, s.notAfter()).toMillis();
-    Instant at = from.plusMillis((long) Math.floor(Math.max(0, span - 1)
-        * Math.min(1, Math.max(0, random.getAsDouble()))));
+    Instant at =
+        from.plusMillis(
+            (long)
+                Math.floor(Math.max(0, span - 1) * Math.min(1, Math.max(0, random.getAsDouble()))));
     if (planned != null) {
       LOG.info("event=speedtest_replaced testId=" + planned.testId() + " by=" + s.testId());
     }
     planned = s;
     plannedAt = at;
-    LOG.info("event=speedtest_planned testId=" + s.testId() + " at=" + at + " maxBytes="
-        + s.maxBytes());
+    LOG.info(
+        "event=speedtest_planned testId=" + s.testId() + " at=" + at + " maxBytes=" + s.maxBytes());
     if (worker == null) {
       worker = new Thread(this::work, "enlace-speedtest");
       worker.setDaemon(true);
@@ -144,10 +150,18 @@ public final class SpeedTestScheduler {
       try {
         LOG.info("event=speedtest_started testId=" + s.testId());
         for (SpeedTestResult r : runner.run(s)) {
-          LOG.info("event=speedtest_done method=" + r.method() + " testId=" + r.testId()
-              + (r.failed() ? " error=\"" + r.error() + "\""
-                  : " downMbps=" + r.downMbps() + " upMbps=" + r.upMbps())
-              + " bytesDown=" + r.bytesDown() + " bytesUp=" + r.bytesUp());
+          LOG.info(
+              "event=speedtest_done method="
+                  + r.method()
+                  + " testId="
+                  + r.testId()
+                  + (r.failed()
+                      ? " error=\"" + r.error() + "\""
+                      : " downMbps=" + r.downMbps() + " upMbps=" + r.upMbps())
+                  + " bytesDown="
+                  + r.bytesDown()
+                  + " bytesUp="
+                  + r.bytesUp());
           synchronized (this) {
             if (results.size() >= MAX_PENDING_RESULTS) {
               results.pollFirst();

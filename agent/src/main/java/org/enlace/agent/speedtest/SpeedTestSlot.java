@@ -7,13 +7,19 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A test the server allows: from a report response's {@code speedTest} field or from
- * {@code POST /api/v1/speedtest/slot}. Run once, at a random moment in [notBefore, notAfter);
- * the URLs carry single-use tokens and are relative to the server's URL. {@code connections} is
- * 0 when the server left it to the agent ({@code speedTest.connections}).
+ * A test the server allows: from a report response's {@code speedTest} field or from {@code POST
+ * /api/v1/speedtest/slot}. Run once, at a random moment in [notBefore, notAfter); the URLs carry
+ * single-use tokens and are relative to the server's URL. {@code connections} is 0 when the server
+ * left it to the agent ({@code speedTest.connections}).
  */
-public record SpeedTestSlot(String testId, Instant notBefore, Instant notAfter,
-    String downloadUrl, String uploadUrl, long maxBytes, int connections) {
+public record SpeedTestSlot(
+    String testId,
+    Instant notBefore,
+    Instant notAfter,
+    String downloadUrl,
+    String uploadUrl,
+    long maxBytes,
+    int connections) {
 
   /** As the server sends it (what {@link #fromJson} reads). */
   public Map<String, Object> toJson() {
@@ -43,9 +49,15 @@ public record SpeedTestSlot(String testId, Instant notBefore, Instant notAfter,
       if (m.get("testId") == null || down == null || up == null || maxBytes <= 0) {
         return Optional.empty();
       }
-      return Optional.of(new SpeedTestSlot(id, Instant.parse(m.get("notBefore").toString()),
-          Instant.parse(m.get("notAfter").toString()), down, up, maxBytes,
-          Math.max(0, Math.min(16, connections))));
+      return Optional.of(
+          new SpeedTestSlot(
+              id,
+              Instant.parse(m.get("notBefore").toString()),
+              Instant.parse(m.get("notAfter").toString()),
+              down,
+              up,
+              maxBytes,
+              Math.max(0, Math.min(16, connections))));
     } catch (RuntimeException e) {
       return Optional.empty();
     }
@@ -58,11 +70,12 @@ public record SpeedTestSlot(String testId, Instant notBefore, Instant notAfter,
   public static URI webSocketUri(URI server, String url) {
     URI u = server.resolve(url.trim());
     String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-    String ws = switch (scheme) {
-      case "http", "ws" -> "ws";
-      case "https", "wss" -> "wss";
-      default -> throw new IllegalArgumentException("not a WebSocket URL: " + url);
-    };
+    String ws =
+        switch (scheme) {
+          case "http", "ws" -> "ws";
+          case "https", "wss" -> "wss";
+          default -> throw new IllegalArgumentException("not a WebSocket URL: " + url);
+        };
     return URI.create(ws + u.toString().substring(scheme.length()));
   }
 }

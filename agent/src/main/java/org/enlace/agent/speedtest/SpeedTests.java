@@ -29,21 +29,31 @@ public final class SpeedTests {
   private SpeedTests() {}
 
   /** The server's answer to {@code POST /api/v1/speedtest/slot}. */
-  public record SlotAnswer(int status, Optional<SpeedTestSlot> slot,
-      Optional<Duration> retryAfter, String error, String message) {}
+  public record SlotAnswer(
+      int status,
+      Optional<SpeedTestSlot> slot,
+      Optional<Duration> retryAfter,
+      String error,
+      String message) {}
 
   /**
-   * Asks the server for a slot to test now. {@code force}: {"force": true}, a person asking
-   * outside the plan; the server still decides (one test per link at a time, monthly budget).
+   * Asks the server for a slot to test now. {@code force}: {"force": true}, a person asking outside
+   * the plan; the server still decides (one test per link at a time, monthly budget).
    */
   public static SlotAnswer requestSlot(ServerClient client, Credentials creds, boolean force)
       throws IOException, InterruptedException {
-    byte[] body = force ? "{\"force\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8)
-        : "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    ServerClient.Answer a = client.postJson(creds.serverUrl().resolve("/api/v1/speedtest/slot"),
-        body, Optional.of(creds.authorization()), false);
-    Optional<SpeedTestSlot> slot = a.status() == 200
-        ? SpeedTestSlot.fromJson(a.body()) : Optional.empty();
+    byte[] body =
+        force
+            ? "{\"force\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8)
+            : "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    ServerClient.Answer a =
+        client.postJson(
+            creds.serverUrl().resolve("/api/v1/speedtest/slot"),
+            body,
+            Optional.of(creds.authorization()),
+            false);
+    Optional<SpeedTestSlot> slot =
+        a.status() == 200 ? SpeedTestSlot.fromJson(a.body()) : Optional.empty();
     return new SlotAnswer(a.status(), slot, a.retryAfter(), a.error(), a.message());
   }
 
@@ -56,50 +66,66 @@ public final class SpeedTests {
   }
 
   /** The client's options for this agent: its proxy, and its CA file for the Enlace server. */
-  public static Ndt7Client.Options options(AgentConfig config, boolean enlaceServer,
-      Ndt7Client.Progress progress) throws IOException {
+  public static Ndt7Client.Options options(
+      AgentConfig config, boolean enlaceServer, Ndt7Client.Progress progress) throws IOException {
     ProxySelector proxy = ProxySupport.selector(config.proxy(), System.getenv());
-    SSLContext tls = enlaceServer && config.caFile().isPresent()
-        ? sslContext(config.caFile().get()) : null;
+    SSLContext tls =
+        enlaceServer && config.caFile().isPresent() ? sslContext(config.caFile().get()) : null;
     return Ndt7Client.Options.defaults().withNetwork(proxy, tls).withProgress(progress);
   }
 
   /** The Enlace test of a slot (never throws: a failure is a result with an error). */
-  public static SpeedTestResult runSlot(URI serverUrl, SpeedTestSlot slot, int connections,
-      Ndt7Client.Options o) {
+  public static SpeedTestResult runSlot(
+      URI serverUrl, SpeedTestSlot slot, int connections, Ndt7Client.Options o) {
     URI down;
     URI up;
     try {
       down = SpeedTestSlot.webSocketUri(serverUrl, slot.downloadUrl());
       up = SpeedTestSlot.webSocketUri(serverUrl, slot.uploadUrl());
     } catch (RuntimeException e) {
-      return SpeedTestResult.notRun(METHOD, slot.testId(), null, connections,
+      return SpeedTestResult.notRun(
+          METHOD,
+          slot.testId(),
+          null,
+          connections,
           "unusable test URL from the server: " + e.getMessage());
     }
     return Ndt7Client.run(METHOD, slot.testId(), down, up, connections, slot.maxBytes(), o);
   }
 
   /** A test against M-Lab's nearest server, found with its locate API (never throws). */
-  public static SpeedTestResult runMlab(SpeedTestConfig cfg, ProxySelector proxy, long maxBytes,
-      int connections, String pairedWith, Ndt7Client.Options o) {
+  public static SpeedTestResult runMlab(
+      SpeedTestConfig cfg,
+      ProxySelector proxy,
+      long maxBytes,
+      int connections,
+      String pairedWith,
+      Ndt7Client.Options o) {
     URI[] urls;
     try {
       urls = locate(cfg.mlabLocateUrl(), proxy);
     } catch (IOException e) {
-      return SpeedTestResult.notRun(METHOD_MLAB, pairedWith, null, connections,
-          "M-Lab locate: " + e.getMessage());
+      return SpeedTestResult.notRun(
+          METHOD_MLAB, pairedWith, null, connections, "M-Lab locate: " + e.getMessage());
     }
-    return Ndt7Client.run(METHOD_MLAB, pairedWith, urls[0], urls[1], connections, maxBytes,
+    return Ndt7Client.run(
+        METHOD_MLAB,
+        pairedWith,
+        urls[0],
+        urls[1],
+        connections,
+        maxBytes,
         o.withNetwork(o.proxy(), null));
   }
 
   /**
-   * M-Lab's locate API v2: {@code results[0].urls["wss:///ndt/v7/download"]} and
-   * {@code ["wss:///ndt/v7/upload"]}, each with its access token. 204: no capacity.
+   * M-Lab's locate API v2: {@code results[0].urls["wss:///ndt/v7/download"]} and {@code
+   * ["wss:///ndt/v7/upload"]}, each with its access token. 204: no capacity.
    */
   static URI[] locate(URI locateUrl, ProxySelector proxies) throws IOException {
-    HttpURLConnection c = (HttpURLConnection) locateUrl.toURL().openConnection(
-        ProxySupport.proxyFor(proxies, locateUrl));
+    HttpURLConnection c =
+        (HttpURLConnection)
+            locateUrl.toURL().openConnection(ProxySupport.proxyFor(proxies, locateUrl));
     c.setConnectTimeout(10_000);
     c.setReadTimeout(10_000);
     c.setRequestProperty("User-Agent", "enlace-agent/" + AgentVersion.get());
@@ -144,10 +170,9 @@ public final class SpeedTests {
     return org.enlace.agent.upload.ServerClient.sslContext(caFile);
   }
 
-
   /**
-   * Progress for a person: on a terminal one line rewritten with \r; otherwise (a log, a pipe)
-   * a plain line a second.
+   * Progress for a person: on a terminal one line rewritten with \r; otherwise (a log, a pipe) a
+   * plain line a second.
    */
   public static Ndt7Client.Progress printer(PrintWriter out, boolean terminal) {
     return new Ndt7Client.Progress() {
@@ -157,9 +182,17 @@ public final class SpeedTests {
 
       @Override
       public synchronized void update(String phase, double mbps, long bytes, double seconds) {
-        String line = phase.equals("latency") ? "latency   measuring idle round trip…"
-            : String.format(Locale.ROOT, "%-9s %s %8.2f Mbit/s %9.1f MB %5.1f s", phase,
-                bar(seconds), mbps, bytes / 1e6, seconds);
+        String line =
+            phase.equals("latency")
+                ? "latency   measuring idle round trip…"
+                : String.format(
+                    Locale.ROOT,
+                    "%-9s %s %8.2f Mbit/s %9.1f MB %5.1f s",
+                    phase,
+                    bar(seconds),
+                    mbps,
+                    bytes / 1e6,
+                    seconds);
         if (terminal) {
           if (!phase.equals(lastPhase) && !lastPhase.isEmpty()) {
             out.print('\n');
@@ -193,8 +226,8 @@ public final class SpeedTests {
   }
 
   /** The results of one slot: the Enlace test, then M-Lab's when paired. */
-  public static List<SpeedTestResult> runScheduled(AgentConfig config, URI serverUrl,
-      SpeedTestSlot slot) {
+  public static List<SpeedTestResult> runScheduled(
+      AgentConfig config, URI serverUrl, SpeedTestSlot slot) {
     List<SpeedTestResult> out = new ArrayList<>();
     SpeedTestConfig st = config.speedTest();
     int connections = connections(null, slot, st);

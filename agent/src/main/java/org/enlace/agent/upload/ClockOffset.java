@@ -5,9 +5,9 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * The PC clock's offset from the server's: server time minus the midpoint of request and
- * response (NTP's idea, without its filtering). Kiosk clocks are often years off; observations
- * carry the offset known when they were made, and the server corrects their times.
+ * The PC clock's offset from the server's: server time minus the midpoint of request and response
+ * (NTP's idea, without its filtering). Kiosk clocks are often years off; observations carry the
+ * offset known when they were made, and the server corrects their times.
  */
 public final class ClockOffset {
   private volatile Optional<Long> offsetMs = Optional.empty();

@@ -29,12 +29,12 @@ import org.enlace.agent.probe.ProxySupport;
 /**
  * HTTP to the Enlace server: TLS with the system trust store or a configured CA file, proxies.
  *
- * <p>Built on {@link HttpURLConnection} (in java.base and the JDK's class-data archive) rather
- * than java.net.http, whose client loads a few hundred classes and initialises TLS before the
- * first request, even for an http:// server: the agent must stay small (docs/performance.md).
- * TLS classes load only when an https:// URL is used. Redirects are never followed (an answer
- * from somewhere else is not the server's); the request is kept in memory (not streamed) so
- * that a 401 still comes back with the body that names its cause.
+ * <p>Built on {@link HttpURLConnection} (in java.base and the JDK's class-data archive) rather than
+ * java.net.http, whose client loads a few hundred classes and initialises TLS before the first
+ * request, even for an http:// server: the agent must stay small (docs/performance.md). TLS classes
+ * load only when an https:// URL is used. Redirects are never followed (an answer from somewhere
+ * else is not the server's); the request is kept in memory (not streamed) so that a 401 still comes
+ * back with the body that names its cause.
  */
 public final class ServerClient {
   private static final int CONNECT_TIMEOUT_MS = 15_000;
@@ -45,8 +45,12 @@ public final class ServerClient {
   private final Duration timeout;
 
   /** A server answer, with the agent-clock instants just before sending and after receiving. */
-  public record Answer(int status, Map<String, Object> body, Optional<Duration> retryAfter,
-      Instant sentAt, Instant receivedAt) {
+  public record Answer(
+      int status,
+      Map<String, Object> body,
+      Optional<Duration> retryAfter,
+      Instant sentAt,
+      Instant receivedAt) {
     public String error() {
       Object e = body.get("error");
       return e == null ? "" : e.toString();
@@ -59,8 +63,8 @@ public final class ServerClient {
   }
 
   /**
-   * @param caFile a municipality's own CA (tls.caFile); read now, so that a bad file is an
-   *     error at start-up, not at the first upload (it is only ever set for an https server)
+   * @param caFile a municipality's own CA (tls.caFile); read now, so that a bad file is an error at
+   *     start-up, not at the first upload (it is only ever set for an https server)
    * @param timeout how long each read of the answer may wait
    */
   public ServerClient(ProxySelector proxy, Optional<Path> caFile, Duration timeout)
@@ -161,8 +165,9 @@ public final class ServerClient {
       return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(v))));
     } catch (NumberFormatException e) {
       try {
-        Instant at = java.time.ZonedDateTime.parse(v,
-            java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        Instant at =
+            java.time.ZonedDateTime.parse(v, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+                .toInstant();
         Duration left = Duration.between(Instant.now(), at);
         return Optional.of(left.isNegative() ? Duration.ZERO : left);
       } catch (RuntimeException e2) {
@@ -191,8 +196,8 @@ public final class ServerClient {
       if (i == 0) {
         throw new IOException("no certificate in " + caFile);
       }
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(
-          TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(ks);
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(null, tmf.getTrustManagers(), null);

@@ -18,21 +18,33 @@ import org.enlace.agent.journal.Record;
 
 /**
  * Store and forward: sends the journal oldest first, in gzip batches, and acknowledges in the
- * journal only what the server acknowledged or rejected for good. Failures back off
- * exponentially with jitter and honour Retry-After; nothing is acknowledged without an answer.
+ * journal only what the server acknowledged or rejected for good. Failures back off exponentially
+ * with jitter and honour Retry-After; nothing is acknowledged without an answer.
  */
 public final class Uploader {
   private static final Logger LOG = Logger.getLogger(Uploader.class.getName());
 
   /** What one attempt did; {@code retryIn} is empty when more can be sent at once. */
-  public record Outcome(Kind kind, int sent, int stored, int duplicates, int rejected,
-      Optional<Duration> retryIn, String detail) {}
+  public record Outcome(
+      Kind kind,
+      int sent,
+      int stored,
+      int duplicates,
+      int rejected,
+      Optional<Duration> retryIn,
+      String detail) {}
 
   /**
-   * RETRY_LATER: no answer (network, timeout); SERVER_BUSY: the server answered but stored
-   * nothing (429, 5xx); both keep everything and wait.
+   * RETRY_LATER: no answer (network, timeout); SERVER_BUSY: the server answered but stored nothing
+   * (429, 5xx); both keep everything and wait.
    */
-  public enum Kind { NOTHING_TO_SEND, ACCEPTED, RETRY_LATER, SERVER_BUSY, CREDENTIALS_REFUSED }
+  public enum Kind {
+    NOTHING_TO_SEND,
+    ACCEPTED,
+    RETRY_LATER,
+    SERVER_BUSY,
+    CREDENTIALS_REFUSED
+  }
 
   private final Journal journal;
   private final ServerClient client;
@@ -40,16 +52,27 @@ public final class Uploader {
   private final ClockOffset clock;
   private final Duration minBackoff;
   private final Duration maxBackoff;
+
   /** Lowered when the server answers 413, and kept: that server takes smaller reports. */
   private int batchMaxObservations;
+
   private final long batchMaxBytes;
+
   /** After a whole batch was refused with 400: records still to send one at a time. */
   private int isolateRemaining;
+
   private int failures;
   private volatile java.util.function.Consumer<Object> speedTestSlots;
 
-  public Uploader(Journal journal, ServerClient client, Credentials credentials, ClockOffset clock,
-      int batchMaxObservations, long batchMaxBytes, Duration minBackoff, Duration maxBackoff) {
+  public Uploader(
+      Journal journal,
+      ServerClient client,
+      Credentials credentials,
+      ClockOffset clock,
+      int batchMaxObservations,
+      long batchMaxBytes,
+      Duration minBackoff,
+      Duration maxBackoff) {
     this.journal = journal;
     this.client = client;
     this.credentials = credentials;
@@ -62,24 +85,27 @@ public final class Uploader {
 
   /** Sends one batch. Never throws for network or server trouble: that is an outcome. */
   public Outcome uploadOnce() throws IOException {
-    List<Record> batch = journal.batch(isolateRemaining > 0 ? 1 : batchMaxObservations,
-        batchMaxBytes);
+    List<Record> batch =
+        journal.batch(isolateRemaining > 0 ? 1 : batchMaxObservations, batchMaxBytes);
     if (batch.isEmpty()) {
       return new Outcome(Kind.NOTHING_TO_SEND, 0, 0, 0, 0, Optional.empty(), "");
     }
     // What will still wait once this batch is acknowledged: the report's queue (protocol.md).
     long last = batch.get(batch.size() - 1).seq();
     long depth = journal.pendingAfter(last);
-    Optional<Long> oldest = depth == 0 ? Optional.empty()
-        : journal.oldestPendingAppendedAtMillisAfter(last);
+    Optional<Long> oldest =
+        depth == 0 ? Optional.empty() : journal.oldestPendingAppendedAtMillisAfter(last);
     byte[] body = body(batch, journal.dropped(), depth, oldest);
     URI uri = credentials.serverUrl().resolve("/api/v1/reports");
     ServerClient.Answer a;
     try {
       a = client.postJson(uri, body, Optional.of(credentials.authorization()), true);
     } catch (IOException e) {
-      return retry("server unreachable: " + e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : " " + e.getMessage()), Optional.empty());
+      return retry(
+          "server unreachable: "
+              + e.getClass().getSimpleName()
+              + (e.getMessage() == null ? "" : " " + e.getMessage()),
+          Optional.empty());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return retry("interrupted", Optional.empty());
@@ -98,44 +124,86 @@ public final class Uploader {
       List<?> rejected = a.body().get("rejected") instanceof List<?> l ? l : List.of();
       for (Object r : rejected) {
         if (r instanceof Map<?, ?> m) {
-          LOG.warning("event=observation_rejected seq=" + m.get("seq") + " reason="
-              + m.get("reason") + " field=" + m.get("field") + " message=\"" + m.get("message")
-              + "\" effect=dropped");
+          LOG.warning(
+              "event=observation_rejected seq="
+                  + m.get("seq")
+                  + " reason="
+                  + m.get("reason")
+                  + " field="
+                  + m.get("field")
+                  + " message=\""
+                  + m.get("message")
+                  + "\" effect=dropped");
         }
       }
       // Acknowledged and rejected alike are done: the batch is a contiguous run of the journal.
       journal.ackThrough(batch.get(batch.size() - 1).seq());
-      return new Outcome(Kind.ACCEPTED, batch.size(), intOf(a, "stored"), intOf(a, "duplicates"),
-          rejected.size(), Optional.empty(), "");
+      return new Outcome(
+          Kind.ACCEPTED,
+          batch.size(),
+          intOf(a, "stored"),
+          intOf(a, "duplicates"),
+          rejected.size(),
+          Optional.empty(),
+          "");
     }
     if (a.status() == 413 && batchMaxObservations > 1) {
       // The server takes smaller reports than we send: halve and go again at once.
       batchMaxObservations = Math.max(1, batchMaxObservations / 2);
-      return new Outcome(Kind.SERVER_BUSY, batch.size(), 0, 0, 0, Optional.of(Duration.ZERO),
+      return new Outcome(
+          Kind.SERVER_BUSY,
+          batch.size(),
+          0,
+          0,
+          0,
+          Optional.of(Duration.ZERO),
           "report too large; batches now " + batchMaxObservations);
     }
     if (a.status() == 400 && batch.size() == 1) {
       // The server refuses this one record whole (it can never parse it): drop it rather than
       // retry forever and block every later observation.
-      LOG.warning("event=observation_rejected seq=" + batch.get(0).seq() + " reason="
-          + a.error() + " message=\"" + a.message() + "\" effect=dropped");
+      LOG.warning(
+          "event=observation_rejected seq="
+              + batch.get(0).seq()
+              + " reason="
+              + a.error()
+              + " message=\""
+              + a.message()
+              + "\" effect=dropped");
       journal.ackThrough(batch.get(0).seq());
       isolateRemaining = 0;
       return new Outcome(Kind.ACCEPTED, 1, 0, 0, 1, Optional.empty(), a.message());
     }
     if (a.status() == 400) {
       isolateRemaining = batch.size();
-      return new Outcome(Kind.SERVER_BUSY, batch.size(), 0, 0, 0, Optional.of(Duration.ZERO),
+      return new Outcome(
+          Kind.SERVER_BUSY,
+          batch.size(),
+          0,
+          0,
+          0,
+          Optional.of(Duration.ZERO),
           "server refused the batch (" + a.message() + "); isolating the bad record");
     }
     if (a.status() == 401 || a.status() == 403) {
       // Never re-enroll on our own: a 401 names its cause, and IT decides (field-lessons A.2).
       failures++;
-      return new Outcome(Kind.CREDENTIALS_REFUSED, batch.size(), 0, 0, 0,
-          Optional.of(maxBackoff), a.error() + ": " + a.message());
+      return new Outcome(
+          Kind.CREDENTIALS_REFUSED,
+          batch.size(),
+          0,
+          0,
+          0,
+          Optional.of(maxBackoff),
+          a.error() + ": " + a.message());
     }
     failures++;
-    return new Outcome(Kind.SERVER_BUSY, batch.size(), 0, 0, 0,
+    return new Outcome(
+        Kind.SERVER_BUSY,
+        batch.size(),
+        0,
+        0,
+        0,
         Optional.of(a.retryAfter().orElseGet(this::backoff)),
         "server answered " + a.status() + (a.error().isEmpty() ? "" : " " + a.error()));
   }
@@ -147,8 +215,8 @@ public final class Uploader {
   }
 
   /**
-   * Exponential from minBackoff to maxBackoff, with "equal jitter" (a random wait between half
-   * and all of the step) so that a room of PCs restarted together spreads out.
+   * Exponential from minBackoff to maxBackoff, with "equal jitter" (a random wait between half and
+   * all of the step) so that a room of PCs restarted together spreads out.
    */
   Duration backoff() {
     long base = minBackoff.toMillis() << Math.min(20, Math.max(0, failures - 1));
@@ -166,18 +234,28 @@ public final class Uploader {
    * records still in the journal after this batch; {@code oldestQueuedMillis}: when the oldest of
    * them was journaled (agent clock), sent only when some wait.
    */
-  static byte[] body(List<Record> batch, long dropped, long queueDepth,
-      Optional<Long> oldestQueuedMillis) {
+  static byte[] body(
+      List<Record> batch, long dropped, long queueDepth, Optional<Long> oldestQueuedMillis) {
     int size = 192;
     for (Record r : batch) {
       size += r.payload().length + 1;
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream(size);
-    String queue = "{\"depth\":" + queueDepth + (queueDepth > 0 && oldestQueuedMillis.isPresent()
-        ? ",\"oldestAt\":\"" + Instant.ofEpochMilli(oldestQueuedMillis.get()) + "\"" : "") + "}";
-    String head = "{\"protocolVersion\":1,\"sentAt\":\"" + Instant.now()
-        + "\",\"droppedObservations\":" + dropped + ",\"queue\":" + queue
-        + ",\"observations\":[";
+    String queue =
+        "{\"depth\":"
+            + queueDepth
+            + (queueDepth > 0 && oldestQueuedMillis.isPresent()
+                ? ",\"oldestAt\":\"" + Instant.ofEpochMilli(oldestQueuedMillis.get()) + "\""
+                : "")
+            + "}";
+    String head =
+        "{\"protocolVersion\":1,\"sentAt\":\""
+            + Instant.now()
+            + "\",\"droppedObservations\":"
+            + dropped
+            + ",\"queue\":"
+            + queue
+            + ",\"observations\":[";
     out.writeBytes(head.getBytes(StandardCharsets.UTF_8));
     for (int i = 0; i < batch.size(); i++) {
       if (i > 0) {

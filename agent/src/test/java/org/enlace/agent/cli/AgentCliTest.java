@@ -62,27 +62,48 @@ class AgentCliTest {
 
   @Test
   void enrollSavesPrivateCredentialsAndSendsNoPersonalData() throws Exception {
-    server.stubFor(post(urlEqualTo("/api/v1/enroll")).willReturn(aResponse().withStatus(201)
-        .withBody("{\"protocolVersion\":1,\"agentId\":\"6f1d2c1e-0000-4000-8000-000000000001\","
-            + "\"secret\":\"ens_abc\",\"computerId\":42,\"establishment\":\"alcaldia\","
-            + "\"reenrolled\":false,\"machineIdTrusted\":true,\"serverTime\":\"2026-11-25T00:00:00Z\"}")));
+    server.stubFor(
+        post(urlEqualTo("/api/v1/enroll"))
+            .willReturn(
+                aResponse()
+                    .withStatus(201)
+                    .withBody(
+                        "{\"protocolVersion\":1,\"agentId\":\"6f1d2c1e-0000-4000-8000-000000000001\","
+                            + "\"secret\":\"ens_abc\",\"computerId\":42,\"establishment\":\"alcaldia\","
+                            + "\"reenrolled\":false,\"machineIdTrusted\":true,\"serverTime\":\"2026-11-25T00:00:00Z\"}")));
     Path token = dir.resolve("token.txt");
     Files.writeString(token, "enl_token-value-from-it\n");
-    int code = run("enroll", "--data-dir", dir.toString(), "--server", base(), "--token-file",
-        token.toString(), "--role", "kiosk");
+    int code =
+        run(
+            "enroll",
+            "--data-dir",
+            dir.toString(),
+            "--server",
+            base(),
+            "--token-file",
+            token.toString(),
+            "--role",
+            "kiosk");
     assertThat(code).as(err.toString()).isZero();
     Credentials c = Credentials.load(dir).orElseThrow();
     assertThat(c.computerId()).isEqualTo(42);
     assertThat(c.secret()).isEqualTo("ens_abc");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(
-        dir.resolve(Credentials.FILE_NAME)))).isEqualTo("rw-------");
-    server.verify(postRequestedFor(urlEqualTo("/api/v1/enroll"))
-        .withRequestBody(matchingJsonPath("$.token", com.github.tomakehurst.wiremock.client
-            .WireMock.equalTo("enl_token-value-from-it")))
-        .withRequestBody(matchingJsonPath("$.role", com.github.tomakehurst.wiremock.client
-            .WireMock.equalTo("kiosk"))));
-    String sent = server.findAll(postRequestedFor(urlEqualTo("/api/v1/enroll"))).get(0)
-        .getBodyAsString();
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve(Credentials.FILE_NAME))))
+        .isEqualTo("rw-------");
+    server.verify(
+        postRequestedFor(urlEqualTo("/api/v1/enroll"))
+            .withRequestBody(
+                matchingJsonPath(
+                    "$.token",
+                    com.github.tomakehurst.wiremock.client.WireMock.equalTo(
+                        "enl_token-value-from-it")))
+            .withRequestBody(
+                matchingJsonPath(
+                    "$.role", com.github.tomakehurst.wiremock.client.WireMock.equalTo("kiosk"))));
+    String sent =
+        server.findAll(postRequestedFor(urlEqualTo("/api/v1/enroll"))).get(0).getBodyAsString();
     assertThat(sent).doesNotContain("\"user").doesNotContain(System.getProperty("user.home"));
     assertThat(run("status", "--data-dir", dir.toString())).isZero();
     assertThat(out.toString()).contains("computer 42 of alcaldia");
@@ -90,15 +111,28 @@ class AgentCliTest {
 
   @Test
   void refusedAndUnreachableEnrollmentsHaveTheirExitCodes() {
-    server.stubFor(post(urlEqualTo("/api/v1/enroll")).willReturn(aResponse().withStatus(401)
-        .withBody("{\"code\":401,\"error\":\"enrollment_token_expired\",\"message\":\"expired\"}")));
+    server.stubFor(
+        post(urlEqualTo("/api/v1/enroll"))
+            .willReturn(
+                aResponse()
+                    .withStatus(401)
+                    .withBody(
+                        "{\"code\":401,\"error\":\"enrollment_token_expired\",\"message\":\"expired\"}")));
     assertThat(run("enroll", "--data-dir", dir.toString(), "--server", base(), "--token", "t"))
         .isEqualTo(AgentMain.REFUSED);
     assertThat(err.toString()).contains("enrollment_token_expired");
     int port = server.port();
     server.stop();
-    assertThat(run("enroll", "--data-dir", dir.toString(), "--server",
-        "http://127.0.0.1:" + port, "--token", "t")).isEqualTo(AgentMain.UNREACHABLE);
+    assertThat(
+            run(
+                "enroll",
+                "--data-dir",
+                dir.toString(),
+                "--server",
+                "http://127.0.0.1:" + port,
+                "--token",
+                "t"))
+        .isEqualTo(AgentMain.UNREACHABLE);
   }
 
   @Test
@@ -119,15 +153,25 @@ class AgentCliTest {
     AgentMain m = AgentMain.FastRun.parse(new String[] {"run", "--data-dir", "/var/lib/x"});
     assertThat(m.dataDir).isEqualTo(Path.of("/var/lib/x"));
     assertThat(m.configFile).isNull();
-    m = AgentMain.FastRun.parse(
-        new String[] {"--data-dir=/d", "run", "--config", "/etc/enlace/agent.properties"});
+    m =
+        AgentMain.FastRun.parse(
+            new String[] {"--data-dir=/d", "run", "--config", "/etc/enlace/agent.properties"});
     assertThat(m.dataDir).isEqualTo(Path.of("/d"));
     assertThat(m.configFile).isEqualTo(Path.of("/etc/enlace/agent.properties"));
     assertThat(AgentMain.FastRun.parse(new String[] {"run"}).dataDir).isNull();
-    for (String[] other : new String[][] {{}, {"run", "--help"}, {"--version"},
-        {"check", "--data-dir", "/d"}, {"run", "run"}, {"run", "--data-dir"},
-        {"run", "--data-dir", "/a", "--data-dir", "/b"}, {"run", "--data-dir", "-h"},
-        {"run", "--interval", "5"}, {"status"}}) {
+    for (String[] other :
+        new String[][] {
+          {},
+          {"run", "--help"},
+          {"--version"},
+          {"check", "--data-dir", "/d"},
+          {"run", "run"},
+          {"run", "--data-dir"},
+          {"run", "--data-dir", "/a", "--data-dir", "/b"},
+          {"run", "--data-dir", "-h"},
+          {"run", "--interval", "5"},
+          {"status"}
+        }) {
       assertThat(AgentMain.FastRun.parse(other)).as(String.join(" ", other)).isNull();
     }
   }

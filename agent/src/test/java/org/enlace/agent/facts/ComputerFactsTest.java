@@ -12,8 +12,8 @@ class ComputerFactsTest {
 
   @Test
   void placeholderHardwareIdGivesARandomIdKeptInTheDataDirectory() throws Exception {
-    String first = ComputerFacts.machineId(dir,
-        Optional.of("03000200-0400-0500-0006-000700080009"));
+    String first =
+        ComputerFacts.machineId(dir, Optional.of("03000200-0400-0500-0006-000700080009"));
     assertThat(first).startsWith("enlace-");
     assertThat(ComputerFacts.machineId(dir, Optional.empty())).isEqualTo(first);
     assertThat(ComputerFacts.machineId(dir, Optional.of("FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF")))

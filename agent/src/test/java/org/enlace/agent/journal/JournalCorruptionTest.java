@@ -21,11 +21,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Damaged journals always open, keep every record before the damage, count what the damage
- * took, and never reuse a seq.
+ * Damaged journals always open, keep every record before the damage, count what the damage took,
+ * and never reuse a seq.
  */
 class JournalCorruptionTest {
   private static final JournalConfig CONFIG = config(1 << 20, 1024);
+
   /** Records in the journal built by {@link #journalOfN()}. */
   private long n;
 
@@ -76,8 +77,10 @@ class JournalCorruptionTest {
         assertThat(j.append(JournalFixtures::small)).isEqualTo(n + 1); // state kept lastSeq
       }
       try (Journal j = Journal.open(dir, CONFIG)) { // the repair holds
-        assertThat(seqs(drain(j))).hasSize(expected.size() + 1).startsWith(
-            expected.toArray(Long[]::new)).endsWith(n + 1);
+        assertThat(seqs(drain(j)))
+            .hasSize(expected.size() + 1)
+            .startsWith(expected.toArray(Long[]::new))
+            .endsWith(n + 1);
         assertThat(j.dropped()).isZero();
       }
     }
@@ -103,14 +106,14 @@ class JournalCorruptionTest {
       String what = "trial " + trial + ": byte " + offset + " of " + name;
       try (Journal j = Journal.open(dir, CONFIG)) {
         List<Record> kept = drain(j);
-        assertThat(kept).as(what)
+        assertThat(kept)
+            .as(what)
             .allSatisfy(r -> assertThat(r.payload()).isEqualTo(small(r.seq())));
         List<Long> seqs = seqs(kept);
         // Everything outside the damaged segment, and a prefix a..k of it.
-        long k = seqs.stream().filter(s -> s >= a && s <= b).mapToLong(s -> s).max()
-            .orElse(a - 1);
-        List<Long> expected = LongStream.rangeClosed(1, n)
-            .filter(s -> s < a || s > b || s <= k).boxed().toList();
+        long k = seqs.stream().filter(s -> s >= a && s <= b).mapToLong(s -> s).max().orElse(a - 1);
+        List<Long> expected =
+            LongStream.rangeClosed(1, n).filter(s -> s < a || s > b || s <= k).boxed().toList();
         assertThat(seqs).as(what).isEqualTo(expected);
         if (name.endsWith(".seg")) { // every record ending before the flipped byte survives
           long before = a - 1;
@@ -132,8 +135,7 @@ class JournalCorruptionTest {
       long droppedOnce;
       try (Journal j = Journal.open(dir, CONFIG)) { // repaired: nothing counted twice
         droppedOnce = j.dropped();
-        assertThat(seqs(drain(j))).as(what).endsWith(n + 1).isSorted()
-            .doesNotHaveDuplicates();
+        assertThat(seqs(drain(j))).as(what).endsWith(n + 1).isSorted().doesNotHaveDuplicates();
       }
       try (Journal j = Journal.open(dir, CONFIG)) {
         assertThat(j.dropped()).as(what).isEqualTo(droppedOnce);
@@ -205,8 +207,8 @@ class JournalCorruptionTest {
   @Test
   void everyCrashPointOfSealingLeavesEachRecordExactlyOnce() throws IOException {
     Map<String, byte[]> pristine = journalOfN();
-    String sealed = pristine.keySet().stream().filter(n -> n.endsWith(".seg.gz")).findFirst()
-        .orElseThrow();
+    String sealed =
+        pristine.keySet().stream().filter(n -> n.endsWith(".seg.gz")).findFirst().orElseThrow();
     String raw = sealed.substring(0, sealed.length() - ".gz".length());
     byte[] gz = pristine.get(sealed);
     byte[] rawBytes = SegmentFormat.decompress(gz).bytes();
@@ -234,7 +236,9 @@ class JournalCorruptionTest {
         assertThat(j.dropped()).isZero();
         assertThat(j.append(JournalFixtures::small)).isEqualTo(n + 1);
       }
-      assertThat(segmentNames(dir)).contains(sealed).doesNotContain(raw)
+      assertThat(segmentNames(dir))
+          .contains(sealed)
+          .doesNotContain(raw)
           .noneMatch(n -> n.endsWith(".tmp"));
       assertThat(Files.exists(dir.resolve(JournalState.FILE + ".tmp"))).isFalse();
     }

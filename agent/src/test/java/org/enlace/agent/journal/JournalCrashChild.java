@@ -9,9 +9,9 @@ import java.util.Random;
 
 /**
  * Run by {@link JournalCrashTest} in a child JVM that gets SIGKILLed: appends (and now and then
- * acks, as the uploader would) until killed. It prints each seq only after append() returned,
- * and each ack before calling ackThrough() and again after it returned. Lines end with " end"
- * so that the parent can ignore one cut short by the kill.
+ * acks, as the uploader would) until killed. It prints each seq only after append() returned, and
+ * each ack before calling ackThrough() and again after it returned. Lines end with " end" so that
+ * the parent can ignore one cut short by the kill.
  */
 public final class JournalCrashChild {
   private JournalCrashChild() {}
@@ -19,8 +19,9 @@ public final class JournalCrashChild {
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args[0]);
     Random random = new Random(Long.parseLong(args[1]));
-    PrintStream out = new PrintStream(
-        new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 256), true);
+    PrintStream out =
+        new PrintStream(
+            new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 256), true);
     try (Journal journal = Journal.open(dir, JournalCrashTest.CONFIG)) {
       out.println("open end");
       while (true) {

@@ -21,15 +21,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Durability under SIGKILL, the way SQLite and Vector test theirs (field-lessons A.1): a child
- * JVM appends with fsync on every append and is killed at random moments, hundreds of times, also
- * while it opens (recovers) and while it seals segments (tiny segments seal every few appends).
- * After each kill the journal must open and hold every seq the child was told was durable,
- * exactly once, in order, and hand out a higher seq next.
+ * Durability under SIGKILL, the way SQLite and Vector test theirs (field-lessons A.1): a child JVM
+ * appends with fsync on every append and is killed at random moments, hundreds of times, also while
+ * it opens (recovers) and while it seals segments (tiny segments seal every few appends). After
+ * each kill the journal must open and hold every seq the child was told was durable, exactly once,
+ * in order, and hand out a higher seq next.
  */
 class JournalCrashTest {
   /** Tiny segments so that sealing (compress, rename, delete) is always close by. */
   static final JournalConfig CONFIG = JournalFixtures.config(1 << 20, 512);
+
   private static final int KILLS_PER_WORKER = 160;
   private static final Pattern LINE = Pattern.compile("([atk]) (\\d+) end");
 
@@ -43,9 +44,10 @@ class JournalCrashTest {
     long start = System.nanoTime();
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
-      List<Future<Stats>> workers = List.of(
-          pool.submit(() -> killRepeatedly(tmp.resolve("a"), 1)),
-          pool.submit(() -> killRepeatedly(tmp.resolve("b"), 2)));
+      List<Future<Stats>> workers =
+          List.of(
+              pool.submit(() -> killRepeatedly(tmp.resolve("a"), 1)),
+              pool.submit(() -> killRepeatedly(tmp.resolve("b"), 2)));
       int kills = 0;
       int beforeOpen = 0;
       int seals = 0;
@@ -57,9 +59,10 @@ class JournalCrashTest {
         seals += s.interruptedSeals();
         appends += s.appends();
       }
-      System.out.printf("crash test: %d SIGKILLs (%d before or during open, %d left an"
-          + " interrupted seal or temp file), %d durable appends checked, %.1f s%n", kills,
-          beforeOpen, seals, appends, (System.nanoTime() - start) / 1e9);
+      System.out.printf(
+          "crash test: %d SIGKILLs (%d before or during open, %d left an"
+              + " interrupted seal or temp file), %d durable appends checked, %.1f s%n",
+          kills, beforeOpen, seals, appends, (System.nanoTime() - start) / 1e9);
       assertThat(seals).as("kills that hit sealing").isPositive();
     } finally {
       pool.shutdownNow();
@@ -76,13 +79,23 @@ class JournalCrashTest {
     int interruptedSeals = 0;
     Path stderr = tmp.resolve("child-" + seed + ".err");
     for (int kill = 0; kill < KILLS_PER_WORKER; kill++) {
-      Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
-          .toString(), "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:+UseSerialGC",
-          "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-          JournalCrashChild.class.getName(), dir.toString(), Long.toString(random.nextLong()))
-          .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile())).start();
-      try (BufferedReader out = new BufferedReader(
-          new InputStreamReader(child.getInputStream(), StandardCharsets.US_ASCII))) {
+      Process child =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-XX:TieredStopAtLevel=1",
+                  "-Xshare:auto",
+                  "-XX:+UseSerialGC",
+                  "-Xmx64m",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  JournalCrashChild.class.getName(),
+                  dir.toString(),
+                  Long.toString(random.nextLong()))
+              .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()))
+              .start();
+      try (BufferedReader out =
+          new BufferedReader(
+              new InputStreamReader(child.getInputStream(), StandardCharsets.US_ASCII))) {
         if (random.nextInt(6) == 0) { // during start-up or recovery
           beforeOpen++;
           Thread.sleep(random.nextInt(250));
@@ -114,11 +127,16 @@ class JournalCrashTest {
         assertThat(seqs).as(at).isSorted().doesNotHaveDuplicates();
         long ackedSoFar = acked;
         assertThat(seqs).as(at + ": acked seqs never come back").allMatch(s -> s > ackedSoFar);
-        assertThat(seqs).as(at + ": durable seqs are all there")
+        assertThat(seqs)
+            .as(at + ": durable seqs are all there")
             .containsAll(durable.tailSet(ackTried, false));
         assertThat(j.dropped()).as(at).isZero();
-        highestSeen = Math.max(highestSeen, Math.max(durable.isEmpty() ? 0 : durable.last(),
-            seqs.isEmpty() ? 0 : seqs.get(seqs.size() - 1)));
+        highestSeen =
+            Math.max(
+                highestSeen,
+                Math.max(
+                    durable.isEmpty() ? 0 : durable.last(),
+                    seqs.isEmpty() ? 0 : seqs.get(seqs.size() - 1)));
         long next = j.append(JournalFixtures::small);
         assertThat(next).as(at + ": next seq").isGreaterThan(highestSeen);
         durable.add(next);
@@ -136,9 +154,10 @@ class JournalCrashTest {
     List<String> names = JournalFixtures.segmentNames(dir);
     long raw = names.stream().filter(n -> n.endsWith(".seg")).count();
     try (var files = Files.list(dir)) {
-      return raw > 1 || files.anyMatch(p -> p.toString().endsWith(".tmp"))
-          || names.stream().anyMatch(n -> n.endsWith(".gz") && names.contains(
-              n.substring(0, n.length() - 3)));
+      return raw > 1
+          || files.anyMatch(p -> p.toString().endsWith(".tmp"))
+          || names.stream()
+              .anyMatch(n -> n.endsWith(".gz") && names.contains(n.substring(0, n.length() - 3)));
     }
   }
 }

@@ -28,21 +28,50 @@ final class JournalFixtures {
   static byte[] observation(long seq) {
     Random r = new Random(seq);
     boolean online = r.nextInt(50) != 0;
-    String json = "{\"seq\":" + seq + ",\"observedAt\":\"" + START.plusMinutes(seq) + "\","
-        + "\"clockOffsetMs\":" + (1000 + r.nextInt(400)) + ","
-        + "\"status\":\"" + (online ? "online" : "offline") + "\","
-        + "\"reason\":\"" + (online ? "all probes ok" : "dns failed") + "\","
-        + "\"checks\":{\"dns\":[{\"name\":\"www.gov.co\",\"ok\":" + online + ",\"ms\":"
-        + (5 + r.nextInt(80)) + "}],"
-        + "\"http\":[{\"url\":\"https://www.gov.co/\",\"ok\":" + online + ",\"status\":200,\"ms\":"
-        + (150 + r.nextInt(400)) + "},"
-        + "{\"url\":\"https://enlace.elcontadero.gov.co/api/v1/ping\",\"ok\":" + online
-        + ",\"status\":204,\"ms\":" + (20 + r.nextInt(90)) + "}],"
-        + "\"latency\":[{\"target\":\"www.gov.co:443\",\"ok\":" + online + ",\"ms\":"
-        + (20 + r.nextInt(60)) + "." + r.nextInt(10) + "}],"
-        + "\"captivePortal\":{\"url\":\"http://connectivitycheck.gstatic.com/generate_204\","
-        + "\"ok\":true,\"intercepted\":false,\"status\":204,\"ms\":" + (30 + r.nextInt(70)) + "},"
-        + "\"loss\":" + (online ? "0.0" : "1.0") + "}}";
+    String json =
+        "{\"seq\":"
+            + seq
+            + ",\"observedAt\":\""
+            + START.plusMinutes(seq)
+            + "\","
+            + "\"clockOffsetMs\":"
+            + (1000 + r.nextInt(400))
+            + ","
+            + "\"status\":\""
+            + (online ? "online" : "offline")
+            + "\","
+            + "\"reason\":\""
+            + (online ? "all probes ok" : "dns failed")
+            + "\","
+            + "\"checks\":{\"dns\":[{\"name\":\"www.gov.co\",\"ok\":"
+            + online
+            + ",\"ms\":"
+            + (5 + r.nextInt(80))
+            + "}],"
+            + "\"http\":[{\"url\":\"https://www.gov.co/\",\"ok\":"
+            + online
+            + ",\"status\":200,\"ms\":"
+            + (150 + r.nextInt(400))
+            + "},"
+            + "{\"url\":\"https://enlace.elcontadero.gov.co/api/v1/ping\",\"ok\":"
+            + online
+            + ",\"status\":204,\"ms\":"
+            + (20 + r.nextInt(90))
+            + "}],"
+            + "\"latency\":[{\"target\":\"www.gov.co:443\",\"ok\":"
+            + online
+            + ",\"ms\":"
+            + (20 + r.nextInt(60))
+            + "."
+            + r.nextInt(10)
+            + "}],"
+            + "\"captivePortal\":{\"url\":\"http://connectivitycheck.gstatic.com/generate_204\","
+            + "\"ok\":true,\"intercepted\":false,\"status\":204,\"ms\":"
+            + (30 + r.nextInt(70))
+            + "},"
+            + "\"loss\":"
+            + (online ? "0.0" : "1.0")
+            + "}}";
     return json.getBytes(StandardCharsets.UTF_8);
   }
 
@@ -63,7 +92,10 @@ final class JournalFixtures {
 
   static List<String> segmentNames(Path dir) throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
-      return files.map(p -> p.getFileName().toString()).filter(n -> n.contains(".seg")).sorted()
+      return files
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.contains(".seg"))
+          .sorted()
           .toList();
     }
   }

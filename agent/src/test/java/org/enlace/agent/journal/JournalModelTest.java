@@ -26,8 +26,11 @@ class JournalModelTest {
   @ValueSource(longs = {1, 2, 3, 4, 5, 6})
   void agreesWithAnInMemoryQueue(long seed) throws IOException {
     Random random = new Random(seed);
-    JournalConfig config = new JournalConfig(1 << 20, 256 + random.nextInt(2048),
-        random.nextBoolean() ? Duration.ZERO : Duration.ofMillis(random.nextInt(50)));
+    JournalConfig config =
+        new JournalConfig(
+            1 << 20,
+            256 + random.nextInt(2048),
+            random.nextBoolean() ? Duration.ZERO : Duration.ofMillis(random.nextInt(50)));
     TreeMap<Long, byte[]> model = new TreeMap<>();
     long lastSeq = 0;
     Journal j = Journal.open(dir, config);
@@ -47,14 +50,15 @@ class JournalModelTest {
           List<Map.Entry<Long, byte[]>> expected = new ArrayList<>();
           long bytes = 0;
           for (var e : model.entrySet()) {
-            if (!expected.isEmpty() && (expected.size() >= maxRecords
-                || bytes + e.getValue().length > maxBytes)) {
+            if (!expected.isEmpty()
+                && (expected.size() >= maxRecords || bytes + e.getValue().length > maxBytes)) {
               break;
             }
             expected.add(e);
             bytes += e.getValue().length;
           }
-          assertThat(JournalFixtures.seqs(batch)).as(at)
+          assertThat(JournalFixtures.seqs(batch))
+              .as(at)
               .isEqualTo(expected.stream().map(Map.Entry::getKey).toList());
           for (int i = 0; i < batch.size(); i++) {
             assertThat(batch.get(i).payload()).as(at).isEqualTo(expected.get(i).getValue());
@@ -76,7 +80,8 @@ class JournalModelTest {
         }
         assertThat(j.lastSeq()).as(at).isEqualTo(lastSeq);
         assertThat(j.pending()).as(at).isEqualTo(model.size());
-        assertThat(j.oldestPendingAppendedAtMillis().isPresent()).as(at)
+        assertThat(j.oldestPendingAppendedAtMillis().isPresent())
+            .as(at)
             .isEqualTo(!model.isEmpty());
         assertThat(j.dropped()).as(at).isZero();
       }

@@ -19,8 +19,8 @@ class JournalSizeTest {
     JournalConfig defaults = JournalConfig.defaults();
     // Default limits; only fsync is relaxed, which changes nothing on disk and saves 86,400 of
     // them.
-    JournalConfig config = new JournalConfig(defaults.maxDiskBytes(), defaults.segmentBytes(),
-        Duration.ofHours(1));
+    JournalConfig config =
+        new JournalConfig(defaults.maxDiskBytes(), defaults.segmentBytes(), Duration.ofHours(1));
     long rawBytes = 0;
     try (Journal j = Journal.open(dir, config)) {
       for (int i = 1; i <= 60 * DAY; i++) {
@@ -47,8 +47,9 @@ class JournalSizeTest {
 
   private void report(String label, Journal j, long rawBytes) throws IOException {
     int segmentFiles = JournalFixtures.segmentNames(dir).size();
-    System.out.printf("journal size after %s (%d records): %d bytes on disk (%d segment files),"
-        + " payload %d bytes%n", label, j.lastSeq(), j.diskBytes(),
-        segmentFiles, rawBytes);
+    System.out.printf(
+        "journal size after %s (%d records): %d bytes on disk (%d segment files),"
+            + " payload %d bytes%n",
+        label, j.lastSeq(), j.diskBytes(), segmentFiles, rawBytes);
   }
 }

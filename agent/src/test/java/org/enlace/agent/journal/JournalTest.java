@@ -31,8 +31,7 @@ class JournalTest {
       // Far more than 10 segments, with first seqs of 1 to 4 digits: string sorting of
       // unpadded names would read 10 before 9 (Telegraf's WAL bug).
       List<String> names = segmentNames(dir);
-      assertThat(names).hasSizeGreaterThan(100)
-          .allMatch(n -> n.matches("\\d{20}\\.seg(\\.gz)?"));
+      assertThat(names).hasSizeGreaterThan(100).allMatch(n -> n.matches("\\d{20}\\.seg(\\.gz)?"));
       assertThat(names.stream().filter(n -> n.endsWith(".seg"))).hasSize(1); // the active one
 
       List<Long> seen = new ArrayList<>();
@@ -60,8 +59,8 @@ class JournalTest {
       List<Record> b = j.batch(7, Long.MAX_VALUE);
       long last = b.get(b.size() - 1).seq();
       assertThat(j.pendingAfter(last)).isEqualTo(43);
-      assertThat(j.oldestPendingAppendedAtMillisAfter(last)).hasValueSatisfying(ms ->
-          assertThat(ms).isBetween(before, after));
+      assertThat(j.oldestPendingAppendedAtMillisAfter(last))
+          .hasValueSatisfying(ms -> assertThat(ms).isBetween(before, after));
       // Below the cursor it is the status command's answer: the whole queue.
       assertThat(j.pendingAfter(0)).isEqualTo(j.pending()).isEqualTo(50);
       assertThat(j.oldestPendingAppendedAtMillisAfter(0))
@@ -80,10 +79,12 @@ class JournalTest {
     try (Journal j = Journal.open(dir, JournalConfig.defaults())) {
       List<Long> asked = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        long seq = j.append(s -> {
-          asked.add(s);
-          return small(s);
-        });
+        long seq =
+            j.append(
+                s -> {
+                  asked.add(s);
+                  return small(s);
+                });
         assertThat(seq).isEqualTo(asked.get(asked.size() - 1));
       }
       assertThat(asked).containsExactly(1L, 2L, 3L);
@@ -94,9 +95,13 @@ class JournalTest {
   @Test
   void encoderFailureSpendsNoSeq() throws IOException {
     try (Journal j = Journal.open(dir, JournalConfig.defaults())) {
-      assertThatThrownBy(() -> j.append(s -> {
-        throw new IllegalStateException("boom");
-      })).isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(
+              () ->
+                  j.append(
+                      s -> {
+                        throw new IllegalStateException("boom");
+                      }))
+          .isInstanceOf(IllegalStateException.class);
       assertThat(j.append(JournalFixtures::small)).isEqualTo(1);
     }
   }
@@ -178,8 +183,8 @@ class JournalTest {
       assertThat(j.dropped()).isPositive();
       assertThat(j.pending() + j.dropped()).isEqualTo(2000);
       List<Record> left = drain(j);
-      assertThat(seqs(left)).isEqualTo(
-          LongStream.rangeClosed(j.dropped() + 1, 2000).boxed().toList());
+      assertThat(seqs(left))
+          .isEqualTo(LongStream.rangeClosed(j.dropped() + 1, 2000).boxed().toList());
     }
     try (Journal j = Journal.open(dir, config)) {
       assertThat(j.pending() + j.dropped()).isEqualTo(2000); // the count survives a restart
@@ -214,10 +219,11 @@ class JournalTest {
   @Test
   void zeroSyncIntervalForcesEveryAppendOtherwiseBatchAndSyncForce() throws IOException {
     AtomicInteger forces = new AtomicInteger();
-    Journal.Forcer counting = ch -> {
-      forces.incrementAndGet();
-      ch.force(true);
-    };
+    Journal.Forcer counting =
+        ch -> {
+          forces.incrementAndGet();
+          ch.force(true);
+        };
     try (Journal j = Journal.open(dir, JournalConfig.defaults(), counting)) {
       int start = forces.get();
       j.append(JournalFixtures::small);
@@ -244,12 +250,13 @@ class JournalTest {
   void failedFsyncIsNeverRetriedAndTheNextAppendGoesToANewSegment() throws IOException {
     AtomicInteger calls = new AtomicInteger();
     int[] failOn = {-1};
-    Journal.Forcer flaky = ch -> {
-      if (calls.incrementAndGet() == failOn[0]) {
-        throw new IOException("EIO (simulated)");
-      }
-      ch.force(true);
-    };
+    Journal.Forcer flaky =
+        ch -> {
+          if (calls.incrementAndGet() == failOn[0]) {
+            throw new IOException("EIO (simulated)");
+          }
+          ch.force(true);
+        };
     try (Journal j = Journal.open(dir, config(1 << 20, 1 << 16), flaky)) {
       j.append(JournalFixtures::small);
       j.append(JournalFixtures::small);
@@ -272,15 +279,17 @@ class JournalTest {
   void uploaderThreadSeesEveryRecordOnceWhileTheDaemonAppends() throws Exception {
     int n = 3000;
     try (Journal j = Journal.open(dir, new JournalConfig(1 << 20, 512, Duration.ofMillis(5)))) {
-      Thread appender = new Thread(() -> {
-        try {
-          for (int i = 0; i < n; i++) {
-            j.append(JournalFixtures::small);
-          }
-        } catch (IOException e) {
-          throw new RuntimeException(e);
-        }
-      });
+      Thread appender =
+          new Thread(
+              () -> {
+                try {
+                  for (int i = 0; i < n; i++) {
+                    j.append(JournalFixtures::small);
+                  }
+                } catch (IOException e) {
+                  throw new RuntimeException(e);
+                }
+              });
       appender.start();
       List<Long> seen = new ArrayList<>();
       while (seen.size() < n) {

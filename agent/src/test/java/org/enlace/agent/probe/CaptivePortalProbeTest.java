@@ -29,8 +29,7 @@ class CaptivePortalProbeTest {
   }
 
   private CheckResults.CaptivePortal probe(String expectedBody) {
-    return new CaptivePortalProbe(client, server.url("/generate_204"), expectedBody, TIMEOUT)
-        .run();
+    return new CaptivePortalProbe(client, server.url("/generate_204"), expectedBody, TIMEOUT).run();
   }
 
   @Test
@@ -55,8 +54,8 @@ class CaptivePortalProbeTest {
 
   @Test
   void redirectToAPortalIsIntercepted() {
-    server.on("/generate_204",
-        Answer.status(302).header("Location", "http://portal.wifi.invalid/login"));
+    server.on(
+        "/generate_204", Answer.status(302).header("Location", "http://portal.wifi.invalid/login"));
     CheckResults.CaptivePortal r = probe("");
     assertThat(r.ok()).isTrue();
     assertThat(r.intercepted()).isTrue();

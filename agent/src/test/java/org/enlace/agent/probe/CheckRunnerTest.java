@@ -44,15 +44,25 @@ class CheckRunnerTest {
   }
 
   /** Internet targets on 127.0.0.1; the "router" (LAN) is named localhost so it differs. */
-  private ProbeConfig config(List<String> dnsNames, List<URI> http, List<String> tcp,
-      List<String> lan) {
-    return new ProbeConfig(dnsNames, List.of(dns.address()), http,
-        java.util.Optional.of(web.url("/generate_204")), "", tcp, lan, TIMEOUT);
+  private ProbeConfig config(
+      List<String> dnsNames, List<URI> http, List<String> tcp, List<String> lan) {
+    return new ProbeConfig(
+        dnsNames,
+        List.of(dns.address()),
+        http,
+        java.util.Optional.of(web.url("/generate_204")),
+        "",
+        tcp,
+        lan,
+        TIMEOUT);
   }
 
   private ProbeConfig healthy() {
-    return config(List.of("www.gov.co"), List.of(web.url("/api/v1/ping"), web.url("/")),
-        List.of("127.0.0.1:" + web.port()), List.of("localhost:" + router.getLocalPort()));
+    return config(
+        List.of("www.gov.co"),
+        List.of(web.url("/api/v1/ping"), web.url("/")),
+        List.of("127.0.0.1:" + web.port()),
+        List.of("localhost:" + router.getLocalPort()));
   }
 
   private static RoundResult round(ProbeConfig config) {
@@ -73,10 +83,12 @@ class CheckRunnerTest {
     assertThat(c.dns()).singleElement().satisfies(d -> assertThat(d.ok()).isTrue());
     assertThat(c.http()).extracting(CheckResults.Http::status).containsExactly(204, 200);
     assertThat(c.latency()).singleElement().satisfies(l -> assertThat(l.ok()).isTrue());
-    assertThat(c.captivePortal()).hasValueSatisfying(p -> {
-      assertThat(p.ok()).isTrue();
-      assertThat(p.intercepted()).isFalse();
-    });
+    assertThat(c.captivePortal())
+        .hasValueSatisfying(
+            p -> {
+              assertThat(p.ok()).isTrue();
+              assertThat(p.intercepted()).isFalse();
+            });
     assertThat(c.loss()).isZero();
   }
 
@@ -88,10 +100,12 @@ class CheckRunnerTest {
     assertThat(r.status()).isEqualTo(Status.LIMITED);
     assertThat(r.reason())
         .isEqualTo("captive portal intercepts " + web.url("/generate_204") + " (http_200)");
-    assertThat(r.checks().captivePortal()).hasValueSatisfying(p -> {
-      assertThat(p.intercepted()).isTrue();
-      assertThat(p.status()).isEqualTo(200);
-    });
+    assertThat(r.checks().captivePortal())
+        .hasValueSatisfying(
+            p -> {
+              assertThat(p.intercepted()).isTrue();
+              assertThat(p.status()).isEqualTo(200);
+            });
     assertThat(r.checks().loss()).isZero(); // the portal answered: intercepted, not lost
   }
 
@@ -107,13 +121,22 @@ class CheckRunnerTest {
   @Test
   void onlyTheLanAnswersMeansLimited() throws Exception {
     int closed = StubHttpServer.closedPort();
-    ProbeConfig config = config(List.of("slow.gov.co"),
-        List.of(URI.create("http://127.0.0.1:" + closed + "/")), List.of("127.0.0.1:" + closed),
-        List.of("localhost:" + router.getLocalPort()));
-    config = new ProbeConfig(config.dnsNames(), config.dnsServers(), config.httpTargets(),
-        java.util.Optional.of(URI.create("http://127.0.0.1:" + closed + "/generate_204")), "",
-        config.tcpTargets(),
-        config.lanTargets(), TIMEOUT);
+    ProbeConfig config =
+        config(
+            List.of("slow.gov.co"),
+            List.of(URI.create("http://127.0.0.1:" + closed + "/")),
+            List.of("127.0.0.1:" + closed),
+            List.of("localhost:" + router.getLocalPort()));
+    config =
+        new ProbeConfig(
+            config.dnsNames(),
+            config.dnsServers(),
+            config.httpTargets(),
+            java.util.Optional.of(URI.create("http://127.0.0.1:" + closed + "/generate_204")),
+            "",
+            config.tcpTargets(),
+            config.lanTargets(),
+            TIMEOUT);
     RoundResult r = round(config);
 
     assertThat(r.status()).isEqualTo(Status.LIMITED);
@@ -124,10 +147,16 @@ class CheckRunnerTest {
   @Test
   void nothingAnswersMeansOfflineWithinTheTimeout() throws Exception {
     int closed = StubHttpServer.closedPort();
-    ProbeConfig config = new ProbeConfig(List.of("slow.gov.co"), List.of(dns.address()),
-        List.of(URI.create("http://127.0.0.1:" + closed + "/api/v1/ping")),
-        java.util.Optional.of(URI.create("http://127.0.0.1:" + closed + "/generate_204")), "",
-        List.of("127.0.0.1:" + closed), List.of("localhost:" + closed), TIMEOUT);
+    ProbeConfig config =
+        new ProbeConfig(
+            List.of("slow.gov.co"),
+            List.of(dns.address()),
+            List.of(URI.create("http://127.0.0.1:" + closed + "/api/v1/ping")),
+            java.util.Optional.of(URI.create("http://127.0.0.1:" + closed + "/generate_204")),
+            "",
+            List.of("127.0.0.1:" + closed),
+            List.of("localhost:" + closed),
+            TIMEOUT);
     long start = System.nanoTime();
     RoundResult r = round(config);
     long elapsedMs = (System.nanoTime() - start) / 1_000_000;
@@ -135,7 +164,8 @@ class CheckRunnerTest {
     assertThat(r.status()).isEqualTo(Status.OFFLINE);
     assertThat(r.reason()).isEqualTo("no network: every probe failed");
     assertThat(r.checks().loss()).isEqualTo(1.0);
-    assertThat(r.checks().dns()).singleElement()
+    assertThat(r.checks().dns())
+        .singleElement()
         .satisfies(d -> assertThat(d.error()).isEqualTo("timeout"));
     // 5 probes on 4 threads, all concurrent: about one timeout, not five
     assertThat(elapsedMs).isLessThan(2 * TIMEOUT.toMillis() + 500);
@@ -146,15 +176,21 @@ class CheckRunnerTest {
     web.on("/generate_204", Answer.status(204));
     web.on("/broken", Answer.status(500));
     // 2 dns (1 fails) + 2 http (1 fails) + 1 tcp + 1 portal = 6 probes, 2 failed
-    ProbeConfig config = config(List.of("www.gov.co", "nope.gov.co"),
-        List.of(web.url("/api/v1/ping"), web.url("/broken")), List.of("127.0.0.1:" + web.port()),
-        List.of());
+    ProbeConfig config =
+        config(
+            List.of("www.gov.co", "nope.gov.co"),
+            List.of(web.url("/api/v1/ping"), web.url("/broken")),
+            List.of("127.0.0.1:" + web.port()),
+            List.of());
     RoundResult r = round(config);
 
     assertThat(r.status()).isEqualTo(Status.ONLINE);
     assertThat(r.checks().loss()).isEqualTo(2.0 / 6.0);
-    assertThat(r.reason()).isEqualTo("online; 1 of 2 http targets failed: " + web.url("/broken")
-        + " (http_500); 1 of 2 dns names failed: nope.gov.co (nxdomain)");
+    assertThat(r.reason())
+        .isEqualTo(
+            "online; 1 of 2 http targets failed: "
+                + web.url("/broken")
+                + " (http_500); 1 of 2 dns names failed: nope.gov.co (nxdomain)");
   }
 
   @Test
@@ -173,9 +209,12 @@ class CheckRunnerTest {
         // 9 probes of ~300 ms on 4 threads: 3 waves, far less than 9 × 300 ms in a row
         assertThat(elapsedMs).isLessThan(1_800);
       }
-      List<Thread> probeThreads = Thread.getAllStackTraces().keySet().stream()
-          .filter(t -> t.getName().startsWith("enlace-probe-")).toList();
-      assertThat(probeThreads).hasSizeLessThanOrEqualTo(CheckRunner.THREADS)
+      List<Thread> probeThreads =
+          Thread.getAllStackTraces().keySet().stream()
+              .filter(t -> t.getName().startsWith("enlace-probe-"))
+              .toList();
+      assertThat(probeThreads)
+          .hasSizeLessThanOrEqualTo(CheckRunner.THREADS)
           .allSatisfy(t -> assertThat(t.isDaemon()).isTrue());
     }
   }

@@ -80,8 +80,13 @@ class DnsProbeTest {
     // a bound UDP port that nobody reads: a resolver that never answers
     try (DatagramSocket deaf =
         new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-      CheckResults.Dns r = new DnsProbe("www.gov.co",
-          List.of("127.0.0.1:" + deaf.getLocalPort(), dns.address()), TIMEOUT, lookups).run();
+      CheckResults.Dns r =
+          new DnsProbe(
+                  "www.gov.co",
+                  List.of("127.0.0.1:" + deaf.getLocalPort(), dns.address()),
+                  TIMEOUT,
+                  lookups)
+              .run();
       assertThat(r.ok()).isTrue();
     }
   }
@@ -95,10 +100,11 @@ class DnsProbeTest {
   @Test
   void systemResolverLookupIsBoundedByTheTimeout() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
-    lookups.submit(() -> {
-      release.await(); // the only lookup thread is stuck, as on a hung OS resolver
-      return null;
-    });
+    lookups.submit(
+        () -> {
+          release.await(); // the only lookup thread is stuck, as on a hung OS resolver
+          return null;
+        });
     try {
       long start = System.nanoTime();
       CheckResults.Dns r = new DnsProbe("localhost", List.of(), TIMEOUT, lookups).run();

@@ -38,8 +38,8 @@ class HttpProbeTest {
   void okFor200() {
     server.on("/site", Answer.status(200).body("<html>alcaldía</html>"));
     CheckResults.Http r = probe("/site");
-    assertThat(r).isEqualTo(
-        new CheckResults.Http(server.url("/site").toString(), true, 200, r.ms(), null));
+    assertThat(r)
+        .isEqualTo(new CheckResults.Http(server.url("/site").toString(), true, 200, r.ms(), null));
     assertThat(r.ms()).isBetween(0L, TIMEOUT.toMillis());
   }
 

@@ -48,16 +48,17 @@ class ProxySupportTest {
 
   @Test
   void httpsProxyIsUsedForHttpsOnly() {
-    ProxySelector s = ProxySupport.selector(NONE,
-        Map.of("https_proxy", "secure:8443", "http_proxy", "plain:8080"));
+    ProxySelector s =
+        ProxySupport.selector(
+            NONE, Map.of("https_proxy", "secure:8443", "http_proxy", "plain:8080"));
     assertThat(chosen(s, "https://www.gov.co/")).isEqualTo("secure:8443");
     assertThat(chosen(s, "http://www.gov.co/")).isEqualTo("plain:8080");
   }
 
   @Test
   void upperCaseWinsOverLowerCase() {
-    ProxySelector s = ProxySupport.selector(NONE,
-        Map.of("HTTPS_PROXY", "upper:1", "https_proxy", "lower:2"));
+    ProxySelector s =
+        ProxySupport.selector(NONE, Map.of("HTTPS_PROXY", "upper:1", "https_proxy", "lower:2"));
     assertThat(chosen(s, "https://x.test/")).isEqualTo("upper:1");
     assertThat(chosen(s, "http://x.test/")).isEqualTo("DIRECT"); // no HTTP proxy given
   }
@@ -70,8 +71,10 @@ class ProxySupportTest {
 
   @Test
   void explicitProxyWinsOverTheEnvironmentAndStillHonoursNoProxy() {
-    ProxySelector s = ProxySupport.selector(Optional.of(URI.create("http://explicit:3128")),
-        Map.of("HTTP_PROXY", "env:8080", "NO_PROXY", "alcaldia.local"));
+    ProxySelector s =
+        ProxySupport.selector(
+            Optional.of(URI.create("http://explicit:3128")),
+            Map.of("HTTP_PROXY", "env:8080", "NO_PROXY", "alcaldia.local"));
     assertThat(chosen(s, "https://www.gov.co/")).isEqualTo("explicit:3128");
     assertThat(chosen(s, "http://enlace.alcaldia.local/api/v1/ping")).isEqualTo("DIRECT");
   }
@@ -85,33 +88,36 @@ class ProxySupportTest {
 
   @ParameterizedTest(name = "NO_PROXY={0}: {1} -> {2}")
   @CsvSource({
-      "'gov.co',                      http://www.gov.co/,            DIRECT",
-      "'gov.co',                      http://gov.co/,                DIRECT",
-      "'.gov.co',                     http://gov.co/,                DIRECT",
-      "'*.gov.co',                    https://portal.gov.co/,        DIRECT",
-      "'gov.co',                      http://notgov.co/,             p:1",
-      "'gov.co',                      http://gov.co.evil.test/,      p:1",
-      "'localhost, 127.0.0.1',        http://127.0.0.1:8080/x,       DIRECT",
-      "'localhost 127.0.0.1',         http://localhost/x,            DIRECT",
-      "'192.168.1.10:8080',           http://192.168.1.10:8080/,     DIRECT",
-      "'192.168.1.10:8080',           http://192.168.1.10/,          p:1",
-      "'*',                           https://anything.test/,        DIRECT",
-      "'[::1]',                       http://[::1]:8080/,            DIRECT",
-      "'::1',                         http://[::1]/,                 DIRECT",
-      "'GOV.CO',                      http://WWW.Gov.Co/,            DIRECT",
-      "'bad:port:x:, gov.co',         http://www.gov.co/,            DIRECT",
-      "'',                            http://www.gov.co/,            p:1",
+    "'gov.co',                      http://www.gov.co/,            DIRECT",
+    "'gov.co',                      http://gov.co/,                DIRECT",
+    "'.gov.co',                     http://gov.co/,                DIRECT",
+    "'*.gov.co',                    https://portal.gov.co/,        DIRECT",
+    "'gov.co',                      http://notgov.co/,             p:1",
+    "'gov.co',                      http://gov.co.evil.test/,      p:1",
+    "'localhost, 127.0.0.1',        http://127.0.0.1:8080/x,       DIRECT",
+    "'localhost 127.0.0.1',         http://localhost/x,            DIRECT",
+    "'192.168.1.10:8080',           http://192.168.1.10:8080/,     DIRECT",
+    "'192.168.1.10:8080',           http://192.168.1.10/,          p:1",
+    "'*',                           https://anything.test/,        DIRECT",
+    "'[::1]',                       http://[::1]:8080/,            DIRECT",
+    "'::1',                         http://[::1]/,                 DIRECT",
+    "'GOV.CO',                      http://WWW.Gov.Co/,            DIRECT",
+    "'bad:port:x:, gov.co',         http://www.gov.co/,            DIRECT",
+    "'',                            http://www.gov.co/,            p:1",
   })
   void noProxyMatching(String noProxy, String url, String expected) {
-    ProxySelector s = ProxySupport.selector(NONE,
-        Map.of("HTTP_PROXY", "http://p:1", "HTTPS_PROXY", "http://p:1", "NO_PROXY", noProxy));
+    ProxySelector s =
+        ProxySupport.selector(
+            NONE,
+            Map.of("HTTP_PROXY", "http://p:1", "HTTPS_PROXY", "http://p:1", "NO_PROXY", noProxy));
     assertThat(chosen(s, url)).isEqualTo(expected);
   }
 
   @Test
   void unusableProxiesAreRefusedLoudly() {
     assertThatThrownBy(() -> ProxySupport.selector(NONE, Map.of("HTTPS_PROXY", "https://p:3129")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only http://");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("only http://");
     assertThatThrownBy(() -> ProxySupport.selector(NONE, Map.of("HTTP_PROXY", "socks5://p:1080")))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> ProxySupport.selector(NONE, Map.of("HTTP_PROXY", "http://:3128")))
@@ -128,68 +134,88 @@ class ProxySupportTest {
       // (.invalid) and is never looked up: with a proxy the client sends it to the proxy.
       proxy.on("/api/v1/ping", Answer.status(204));
       direct.on("/api/v1/ping", Answer.status(204));
-      Map<String, String> env = Map.of(
-          "HTTP_PROXY", "http://127.0.0.1:" + proxy.port(),
-          "NO_PROXY", "localhost,.alcaldia.local");
+      Map<String, String> env =
+          Map.of(
+              "HTTP_PROXY",
+              "http://127.0.0.1:" + proxy.port(),
+              "NO_PROXY",
+              "localhost,.alcaldia.local");
       ProxySelector client = ProxySupport.selector(NONE, env);
 
       URI far = URI.create("http://enlace.municipio.invalid/api/v1/ping");
       CheckResults.Http viaProxy = new HttpProbe(client, far, timeout).run();
       assertThat(viaProxy.ok()).isTrue();
-      assertThat(proxy.requests()).singleElement().satisfies(seen -> {
-        assertThat(seen.target()).isEqualTo(far.toString()); // absolute form: proxy request
-        assertThat(seen.host()).isEqualTo("enlace.municipio.invalid");
-      });
+      assertThat(proxy.requests())
+          .singleElement()
+          .satisfies(
+              seen -> {
+                assertThat(seen.target()).isEqualTo(far.toString()); // absolute form: proxy request
+                assertThat(seen.host()).isEqualTo("enlace.municipio.invalid");
+              });
 
       URI near = URI.create("http://localhost:" + direct.port() + "/api/v1/ping");
       CheckResults.Http bypass = new HttpProbe(client, near, timeout).run();
       assertThat(bypass.ok()).isTrue();
-      assertThat(direct.requests()).singleElement()
+      assertThat(direct.requests())
+          .singleElement()
           .satisfies(seen -> assertThat(seen.target()).isEqualTo("/api/v1/ping"));
       assertThat(proxy.requests()).hasSize(1); // still only the first one
     }
   }
 
   /**
-   * A proxy that refuses the CONNECT tunnel for an https:// target answered, like a proxy's 407
-   * for http://: the check records http_407 (and the uploader gets status 407), not a crash.
+   * A proxy that refuses the CONNECT tunnel for an https:// target answered, like a proxy's 407 for
+   * http://: the check records http_407 (and the uploader gets status 407), not a crash.
    */
   @Test
   void aProxyRefusingTheHttpsTunnelIsAnAnswer() throws Exception {
-    try (java.net.ServerSocket proxy = new java.net.ServerSocket(0, 5,
-        java.net.InetAddress.getLoopbackAddress())) {
-      Thread t = new Thread(() -> {
-        try {
-          while (true) {
-            try (java.net.Socket s = proxy.accept()) {
-              java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(
-                  s.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
-              for (String line = r.readLine(); line != null && !line.isEmpty();
-                  line = r.readLine()) {
-                // the CONNECT request and its headers
-              }
-              s.getOutputStream().write(("HTTP/1.1 407 Proxy Authentication Required\r\n"
-                  + "Proxy-Authenticate: Basic realm=\"alcaldia\"\r\nContent-Length: 0\r\n"
-                  + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            }
-          }
-        } catch (java.io.IOException closed) {
-          // the test is over
-        }
-      });
+    try (java.net.ServerSocket proxy =
+        new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  while (true) {
+                    try (java.net.Socket s = proxy.accept()) {
+                      java.io.BufferedReader r =
+                          new java.io.BufferedReader(
+                              new java.io.InputStreamReader(
+                                  s.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+                      for (String line = r.readLine();
+                          line != null && !line.isEmpty();
+                          line = r.readLine()) {
+                        // the CONNECT request and its headers
+                      }
+                      s.getOutputStream()
+                          .write(
+                              ("HTTP/1.1 407 Proxy Authentication Required\r\n"
+                                      + "Proxy-Authenticate: Basic realm=\"alcaldia\"\r\nContent-Length: 0\r\n"
+                                      + "Connection: close\r\n\r\n")
+                                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    }
+                  }
+                } catch (java.io.IOException closed) {
+                  // the test is over
+                }
+              });
       t.setDaemon(true);
       t.start();
-      ProxySelector selector = ProxySupport.selector(NONE,
-          Map.of("HTTPS_PROXY", "http://127.0.0.1:" + proxy.getLocalPort()));
+      ProxySelector selector =
+          ProxySupport.selector(
+              NONE, Map.of("HTTPS_PROXY", "http://127.0.0.1:" + proxy.getLocalPort()));
       URI far = URI.create("https://www.gov.co.invalid/");
       CheckResults.Http r = new HttpProbe(selector, far, Duration.ofSeconds(2)).run();
       assertThat(r.ok()).isFalse();
       assertThat(r.status()).isEqualTo(407);
       assertThat(r.error()).isEqualTo("http_407");
-      org.enlace.agent.upload.ServerClient.Answer a = new org.enlace.agent.upload.ServerClient(
-          selector, Optional.empty(), Duration.ofSeconds(2)).postJson(
-              URI.create("https://enlace.alcaldia.invalid/api/v1/reports"), "{}".getBytes(),
-              Optional.empty(), true);
+      org.enlace.agent.upload.ServerClient.Answer a =
+          new org.enlace.agent.upload.ServerClient(
+                  selector, Optional.empty(), Duration.ofSeconds(2))
+              .postJson(
+                  URI.create("https://enlace.alcaldia.invalid/api/v1/reports"),
+                  "{}".getBytes(),
+                  Optional.empty(),
+                  true);
       assertThat(a.status()).isEqualTo(407);
     }
   }

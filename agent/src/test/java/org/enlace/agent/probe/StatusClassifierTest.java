@@ -63,13 +63,13 @@ class StatusClassifierTest {
     return Optional.of(new CaptivePortal(PORTAL, false, false, 0, 5000, error));
   }
 
-  static CheckResults checks(List<Dns> dns, List<Http> http, List<Latency> tcp,
-      Optional<CaptivePortal> portal) {
+  static CheckResults checks(
+      List<Dns> dns, List<Http> http, List<Latency> tcp, Optional<CaptivePortal> portal) {
     return new CheckResults(dns, http, tcp, portal, 0.0);
   }
 
-  static Arguments row(String name, CheckResults checks, List<Latency> lan, Status status,
-      String reason) {
+  static Arguments row(
+      String name, CheckResults checks, List<Latency> lan, Status status, String reason) {
     return Arguments.of(name, checks, lan, status, reason);
   }
 
@@ -77,106 +77,186 @@ class StatusClassifierTest {
 
   static Stream<Arguments> table() {
     List<Dns> dnsAllOk = List.of(dnsOk("www.gov.co"), dnsOk("www.elcontadero-narino.gov.co"));
-    List<Dns> dnsAllFail = List.of(dnsFail("www.gov.co", "timeout"),
-        dnsFail("www.elcontadero-narino.gov.co", "servfail"));
+    List<Dns> dnsAllFail =
+        List.of(
+            dnsFail("www.gov.co", "timeout"), dnsFail("www.elcontadero-narino.gov.co", "servfail"));
     List<Latency> routerOk = List.of(tcpOk("192.168.1.1:80"));
     List<Latency> routerFail = List.of(tcpFail("192.168.1.1:80", "timeout"));
     List<Latency> noLan = List.of();
 
     return Stream.of(
         // ONLINE
-        row("everything answers",
-            checks(dnsAllOk, List.of(httpOk(CLOUD_PING, 204), httpOk(GOV, 200)),
-                List.of(tcpOk("1.1.1.1:443")), honest()),
-            routerOk, Status.ONLINE, "all probes ok"),
-        row("one website down",
-            checks(dnsAllOk,
+        row(
+            "everything answers",
+            checks(
+                dnsAllOk,
+                List.of(httpOk(CLOUD_PING, 204), httpOk(GOV, 200)),
+                List.of(tcpOk("1.1.1.1:443")),
+                honest()),
+            routerOk,
+            Status.ONLINE,
+            "all probes ok"),
+        row(
+            "one website down",
+            checks(
+                dnsAllOk,
                 List.of(httpOk(CLOUD_PING, 204), httpFail(GOV, "timeout"), httpOk(TOWN, 301)),
-                List.of(), honest()),
-            noLan, Status.ONLINE, "online; 1 of 3 http targets failed: " + GOV + " (timeout)"),
-        row("only a TCP target answers",
-            checks(dnsAllOk, List.of(httpFail(GOV, "tls")), List.of(tcpOk("1.1.1.1:443")),
+                List.of(),
+                honest()),
+            noLan,
+            Status.ONLINE,
+            "online; 1 of 3 http targets failed: " + GOV + " (timeout)"),
+        row(
+            "only a TCP target answers",
+            checks(
+                dnsAllOk,
+                List.of(httpFail(GOV, "tls")),
+                List.of(tcpOk("1.1.1.1:443")),
                 Optional.empty()),
-            noLan, Status.ONLINE, "online; 1 of 1 http targets failed: " + GOV + " (tls)"),
-        row("only the honest generate_204 answers",
+            noLan,
+            Status.ONLINE,
+            "online; 1 of 1 http targets failed: " + GOV + " (tls)"),
+        row(
+            "only the honest generate_204 answers",
             checks(List.of(), List.of(httpFail(GOV, "timeout")), List.of(), honest()),
-            noLan, Status.ONLINE, "online; 1 of 1 http targets failed: " + GOV + " (timeout)"),
-        row("the Enlace server in the cloud answers: internet",
+            noLan,
+            Status.ONLINE,
+            "online; 1 of 1 http targets failed: " + GOV + " (timeout)"),
+        row(
+            "the Enlace server in the cloud answers: internet",
             checks(List.of(), List.of(httpOk(CLOUD_PING, 204)), List.of(), Optional.empty()),
-            routerOk, Status.ONLINE, "all probes ok"),
-        row("several failures are all listed",
-            checks(List.of(dnsOk("www.gov.co"), dnsFail("nope.gov.co", "nxdomain")),
+            routerOk,
+            Status.ONLINE,
+            "all probes ok"),
+        row(
+            "several failures are all listed",
+            checks(
+                List.of(dnsOk("www.gov.co"), dnsFail("nope.gov.co", "nxdomain")),
                 List.of(httpOk(GOV, 200)),
-                List.of(tcpFail("8.8.8.8:53", "timeout")), portalFail("timeout")),
-            routerFail, Status.ONLINE,
+                List.of(tcpFail("8.8.8.8:53", "timeout")),
+                portalFail("timeout")),
+            routerFail,
+            Status.ONLINE,
             "online; 1 of 1 tcp targets failed: 8.8.8.8:53 (timeout); 1 of 2 dns names failed: "
                 + "nope.gov.co (nxdomain); 1 of 1 lan targets failed: 192.168.1.1:80 (timeout); "
-                + "captive portal check failed: " + PORTAL + " (timeout)"),
-        row("a proxy failing the portal check is not a portal",
-            checks(dnsAllOk, List.of(httpOk(GOV, 200)), List.of(),
+                + "captive portal check failed: "
+                + PORTAL
+                + " (timeout)"),
+        row(
+            "a proxy failing the portal check is not a portal",
+            checks(
+                dnsAllOk,
+                List.of(httpOk(GOV, 200)),
+                List.of(),
                 Optional.of(new CaptivePortal(PORTAL, false, false, 502, 20, "http_502"))),
-            noLan, Status.ONLINE,
+            noLan,
+            Status.ONLINE,
             "online; captive portal check failed: " + PORTAL + " (http_502)"),
 
         // LIMITED: captive portal
-        row("portal login page while the Enlace server still answers",
+        row(
+            "portal login page while the Enlace server still answers",
             checks(dnsAllOk, List.of(httpOk(CLOUD_PING, 204)), List.of(), intercepted(200)),
-            routerOk, Status.LIMITED, "captive portal intercepts " + PORTAL + " (http_200)"),
-        row("portal redirect and nothing else answers",
+            routerOk,
+            Status.LIMITED,
+            "captive portal intercepts " + PORTAL + " (http_200)"),
+        row(
+            "portal redirect and nothing else answers",
             checks(dnsAllOk, List.of(httpStatus(GOV, 404)), List.of(), intercepted(302)),
-            noLan, Status.LIMITED, "captive portal intercepts " + PORTAL + " (http_302)"),
+            noLan,
+            Status.LIMITED,
+            "captive portal intercepts " + PORTAL + " (http_302)"),
 
         // LIMITED: DNS fails while IPs answer
-        row("DNS fails, the internet answers by IP",
-            checks(dnsAllFail, List.of(httpFail(GOV, "unknown_host")),
-                List.of(tcpOk("1.1.1.1:443")), portalFail("unknown_host")),
-            routerOk, Status.LIMITED,
+        row(
+            "DNS fails, the internet answers by IP",
+            checks(
+                dnsAllFail,
+                List.of(httpFail(GOV, "unknown_host")),
+                List.of(tcpOk("1.1.1.1:443")),
+                portalFail("unknown_host")),
+            routerOk,
+            Status.LIMITED,
             "DNS fails: 2 of 2 dns names failed: www.gov.co (timeout), "
                 + "www.elcontadero-narino.gov.co (servfail)"),
 
         // LIMITED: LAN only
-        row("router answers, internet does not",
-            checks(dnsAllFail, List.of(httpFail(GOV, "connect_failed")),
-                List.of(tcpFail("1.1.1.1:443", "timeout")), portalFail("timeout")),
-            routerOk, Status.LIMITED,
+        row(
+            "router answers, internet does not",
+            checks(
+                dnsAllFail,
+                List.of(httpFail(GOV, "connect_failed")),
+                List.of(tcpFail("1.1.1.1:443", "timeout")),
+                portalFail("timeout")),
+            routerOk,
+            Status.LIMITED,
             "LAN works, internet unreachable; 0 of 3 internet targets answered: "
-                + GOV + " (connect_failed), 1.1.1.1:443 (timeout), " + PORTAL + " (timeout)"),
-        row("the Enlace server on the town-hall LAN answers, internet does not",
-            checks(List.of(), List.of(httpOk(LAN_PING, 204), httpFail(GOV, "timeout")),
-                List.of(), Optional.empty()),
-            List.of(tcpFail("enlace.alcaldia.local:443", "refused")), Status.LIMITED,
-            "LAN works, internet unreachable; 0 of 1 internet targets answered: "
-                + GOV + " (timeout)"),
-        row("only DNS resolves",
-            checks(List.of(dnsOk("www.gov.co")), List.of(httpFail(GOV, "timeout")), List.of(),
+                + GOV
+                + " (connect_failed), 1.1.1.1:443 (timeout), "
+                + PORTAL
+                + " (timeout)"),
+        row(
+            "the Enlace server on the town-hall LAN answers, internet does not",
+            checks(
+                List.of(),
+                List.of(httpOk(LAN_PING, 204), httpFail(GOV, "timeout")),
+                List.of(),
                 Optional.empty()),
-            noLan, Status.LIMITED,
+            List.of(tcpFail("enlace.alcaldia.local:443", "refused")),
+            Status.LIMITED,
             "LAN works, internet unreachable; 0 of 1 internet targets answered: "
-                + GOV + " (timeout)"),
-        row("only a proxy error page comes back",
+                + GOV
+                + " (timeout)"),
+        row(
+            "only DNS resolves",
+            checks(
+                List.of(dnsOk("www.gov.co")),
+                List.of(httpFail(GOV, "timeout")),
+                List.of(),
+                Optional.empty()),
+            noLan,
+            Status.LIMITED,
+            "LAN works, internet unreachable; 0 of 1 internet targets answered: "
+                + GOV
+                + " (timeout)"),
+        row(
+            "only a proxy error page comes back",
             checks(List.of(), List.of(httpStatus(GOV, 502)), List.of(), Optional.empty()),
-            noLan, Status.LIMITED,
+            noLan,
+            Status.LIMITED,
             "LAN works, internet unreachable; 0 of 1 internet targets answered: "
-                + GOV + " (http_502)"),
-        row("a TCP target on the LAN answers",
+                + GOV
+                + " (http_502)"),
+        row(
+            "a TCP target on the LAN answers",
             checks(List.of(), List.of(), List.of(tcpOk("192.168.1.1:53")), Optional.empty()),
-            List.of(tcpFail("192.168.1.1:80", "refused")), Status.LIMITED,
+            List.of(tcpFail("192.168.1.1:80", "refused")),
+            Status.LIMITED,
             "LAN works, internet unreachable; no internet targets configured"),
 
         // OFFLINE
-        row("nothing answers",
-            checks(dnsAllFail, List.of(httpFail(CLOUD_PING, "timeout"), httpFail(GOV, "timeout")),
-                List.of(tcpFail("1.1.1.1:443", "unreachable")), portalFail("timeout")),
-            routerFail, Status.OFFLINE, "no network: every probe failed"),
-        row("nothing configured",
+        row(
+            "nothing answers",
+            checks(
+                dnsAllFail,
+                List.of(httpFail(CLOUD_PING, "timeout"), httpFail(GOV, "timeout")),
+                List.of(tcpFail("1.1.1.1:443", "unreachable")),
+                portalFail("timeout")),
+            routerFail,
+            Status.OFFLINE,
+            "no network: every probe failed"),
+        row(
+            "nothing configured",
             checks(List.of(), List.of(), List.of(), Optional.empty()),
-            noLan, Status.OFFLINE, "no probes configured"));
+            noLan,
+            Status.OFFLINE,
+            "no probes configured"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("table")
-  void classifies(String name, CheckResults checks, List<Latency> lan, Status status,
-      String reason) {
+  void classifies(
+      String name, CheckResults checks, List<Latency> lan, Status status, String reason) {
     StatusClassifier.Verdict v = StatusClassifier.classify(checks, lan);
     assertThat(v.status()).isEqualTo(status);
     assertThat(v.reason()).isEqualTo(reason);
@@ -184,24 +264,34 @@ class StatusClassifierTest {
 
   @Test
   void reasonIsCutToTheProtocolLimit() {
-    List<Http> many = Stream.iterate(0, i -> i + 1).limit(40)
-        .map(i -> httpFail("https://site-number-" + i + ".example.org/some/long/path", "timeout"))
-        .toList();
+    List<Http> many =
+        Stream.iterate(0, i -> i + 1)
+            .limit(40)
+            .map(
+                i ->
+                    httpFail("https://site-number-" + i + ".example.org/some/long/path", "timeout"))
+            .toList();
     List<Http> http = Stream.concat(Stream.of(httpOk(GOV, 200)), many.stream()).toList();
-    StatusClassifier.Verdict v = StatusClassifier.classify(
-        checks(List.of(), http, List.of(), Optional.empty()), List.of());
+    StatusClassifier.Verdict v =
+        StatusClassifier.classify(checks(List.of(), http, List.of(), Optional.empty()), List.of());
     assertThat(v.status()).isEqualTo(Status.ONLINE);
-    assertThat(v.reason()).hasSize(StatusClassifier.MAX_REASON).endsWith("…")
+    assertThat(v.reason())
+        .hasSize(StatusClassifier.MAX_REASON)
+        .endsWith("…")
         .startsWith("online; 40 of 41 http targets failed: ");
   }
 
   @Test
   void lanHostsAreComparedWithoutCaseOrPort() {
     // the LAN target names the host in capitals on another port; the ping is still LAN
-    StatusClassifier.Verdict v = StatusClassifier.classify(
-        checks(List.of(), List.of(httpOk("http://Enlace.Alcaldia.Local:8080/api/v1/ping", 204)),
-            List.of(), Optional.empty()),
-        List.of(tcpOk("ENLACE.alcaldia.local:22")));
+    StatusClassifier.Verdict v =
+        StatusClassifier.classify(
+            checks(
+                List.of(),
+                List.of(httpOk("http://Enlace.Alcaldia.Local:8080/api/v1/ping", 204)),
+                List.of(),
+                Optional.empty()),
+            List.of(tcpOk("ENLACE.alcaldia.local:22")));
     assertThat(v.status()).isEqualTo(Status.LIMITED);
   }
 }

@@ -20,17 +20,17 @@ import java.util.concurrent.Executors;
 
 /**
  * A stub web server on 127.0.0.1 (random port) for the probe tests, on the JDK's own
- * com.sun.net.httpserver: WireMock 3 needs Jetty 11, and this reactor's Dropwizard BOM pins
- * Jetty 12, so WireMock cannot start in the agent module (see the report to the lead).
+ * com.sun.net.httpserver: WireMock 3 needs Jetty 11, and this reactor's Dropwizard BOM pins Jetty
+ * 12, so WireMock cannot start in the agent module (see the report to the lead).
  *
- * <p>Answers per path; records every request (with its Host header and the request target as
- * sent, absolute when the client thinks it talks to a proxy). Unknown paths get 404.
+ * <p>Answers per path; records every request (with its Host header and the request target as sent,
+ * absolute when the client thinks it talks to a proxy). Unknown paths get 404.
  */
 final class StubHttpServer implements AutoCloseable {
 
   /** One canned answer. {@code dribbleMs}: the body is sent in 10 chunks over that long. */
-  record Answer(int status, Map<String, String> headers, String body, long delayMs,
-      long dribbleMs) {
+  record Answer(
+      int status, Map<String, String> headers, String body, long delayMs, long dribbleMs) {
     static Answer status(int status) {
       return new Answer(status, Map.of(), "", 0, 0);
     }
@@ -58,11 +58,13 @@ final class StubHttpServer implements AutoCloseable {
   record Seen(String method, String target, String host) {}
 
   private final HttpServer server;
-  private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "stub-http");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService executor =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "stub-http");
+            t.setDaemon(true);
+            return t;
+          });
   private final Map<String, Answer> answers = new ConcurrentHashMap<>();
   private final List<Seen> seen = new CopyOnWriteArrayList<>();
 
@@ -92,8 +94,11 @@ final class StubHttpServer implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
-      seen.add(new Seen(ex.getRequestMethod(), ex.getRequestURI().toString(),
-          ex.getRequestHeaders().getFirst("Host")));
+      seen.add(
+          new Seen(
+              ex.getRequestMethod(),
+              ex.getRequestURI().toString(),
+              ex.getRequestHeaders().getFirst("Host")));
       ex.getRequestBody().readAllBytes();
       Answer a = answers.getOrDefault(ex.getRequestURI().getPath(), Answer.status(404));
       sleep(a.delayMs());
@@ -144,17 +149,20 @@ final class StubHttpServer implements AutoCloseable {
 
     Resetting() throws IOException {
       socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      Thread t = new Thread(() -> {
-        while (!socket.isClosed()) {
-          try (Socket s = socket.accept()) {
-            InputStream in = s.getInputStream();
-            in.read(new byte[4096]);
-            s.setSoLinger(true, 0);
-          } catch (IOException e) {
-            // closed
-          }
-        }
-      }, "stub-reset");
+      Thread t =
+          new Thread(
+              () -> {
+                while (!socket.isClosed()) {
+                  try (Socket s = socket.accept()) {
+                    InputStream in = s.getInputStream();
+                    in.read(new byte[4096]);
+                    s.setSoLinger(true, 0);
+                  } catch (IOException e) {
+                    // closed
+                  }
+                }
+              },
+              "stub-reset");
       t.setDaemon(true);
       t.start();
     }

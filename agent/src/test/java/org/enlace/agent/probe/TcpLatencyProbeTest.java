@@ -12,11 +12,13 @@ import org.junit.jupiter.api.Test;
 
 class TcpLatencyProbeTest {
   static final Duration TIMEOUT = Duration.ofMillis(800);
-  static final ExecutorService LOOKUPS = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "test-lookups");
-    t.setDaemon(true);
-    return t;
-  });
+  static final ExecutorService LOOKUPS =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "test-lookups");
+            t.setDaemon(true);
+            return t;
+          });
 
   @Test
   void listeningPortConnects() throws Exception {
@@ -35,8 +37,10 @@ class TcpLatencyProbeTest {
     try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       double best = Double.MAX_VALUE;
       for (int i = 0; i < 5; i++) {
-        best = Math.min(best,
-            new TcpLatencyProbe("127.0.0.1:" + s.getLocalPort(), TIMEOUT, LOOKUPS).run().ms());
+        best =
+            Math.min(
+                best,
+                new TcpLatencyProbe("127.0.0.1:" + s.getLocalPort(), TIMEOUT, LOOKUPS).run().ms());
       }
       // a loopback connect takes microseconds: whole milliseconds would say 0 or 1
       assertThat(best).isGreaterThan(0.0).isLessThan(1.0);
@@ -89,10 +93,11 @@ class TcpLatencyProbeTest {
   void aHungResolverDoesNotHoldTheProbePastTheTimeout() throws Exception {
     ExecutorService stuck = Executors.newSingleThreadExecutor();
     CountDownLatch release = new CountDownLatch(1);
-    stuck.submit(() -> {
-      release.await();
-      return null;
-    });
+    stuck.submit(
+        () -> {
+          release.await();
+          return null;
+        });
     try {
       long start = System.nanoTime();
       CheckResults.Latency r = new TcpLatencyProbe("router.invalid:80", TIMEOUT, stuck).run();

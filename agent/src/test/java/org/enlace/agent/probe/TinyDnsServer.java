@@ -12,9 +12,9 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A DNS responder on 127.0.0.1 (random UDP port) that is just enough for DnsProbe's tests:
- * known names get A 127.0.0.1, "servfail.test" gets SERVFAIL, names starting with "slow" get
- * no answer at all, "v6only.test" gets only AAAA ::1, everything else NXDOMAIN.
+ * A DNS responder on 127.0.0.1 (random UDP port) that is just enough for DnsProbe's tests: known
+ * names get A 127.0.0.1, "servfail.test" gets SERVFAIL, names starting with "slow" get no answer at
+ * all, "v6only.test" gets only AAAA ::1, everything else NXDOMAIN.
  */
 final class TinyDnsServer implements AutoCloseable {
   private static final int TYPE_A = 1;

@@ -48,35 +48,64 @@ class DaemonTest {
   @Test
   void roundsAndQueuedChecksReachTheServerInOrderAndStatusIsWritten() throws Exception {
     server.start();
-    server.stubFor(post(urlEqualTo("/api/v1/reports")).willReturn(aResponse().withStatus(200)
-        .withBody("{\"serverTime\":\"" + Instant.now() + "\",\"acknowledged\":[],\"stored\":1,"
-            + "\"duplicates\":0,\"rejected\":[]}")));
+    server.stubFor(
+        post(urlEqualTo("/api/v1/reports"))
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withBody(
+                        "{\"serverTime\":\""
+                            + Instant.now()
+                            + "\",\"acknowledged\":[],\"stored\":1,"
+                            + "\"duplicates\":0,\"rejected\":[]}")));
     Properties p = new Properties();
     p.setProperty("check.interval", "1s");
     p.setProperty("check.jitter", "100ms");
     AgentConfig config = AgentConfig.from(p);
     // A check run by hand while the daemon owns the journal waits in the inbox.
     Path inbox = Files.createDirectories(dir.resolve(Daemon.INBOX));
-    Files.write(inbox.resolve("00000000000000000001.json"),
+    Files.write(
+        inbox.resolve("00000000000000000001.json"),
         ObservationJson.encode(-1, round(Status.LIMITED), Optional.empty()));
     AtomicInteger rounds = new AtomicInteger();
     try (Journal journal = Journal.open(dir.resolve("journal"), config.journal())) {
-      Credentials c = new Credentials(URI.create("http://127.0.0.1:" + server.port()),
-          "6f1d2c1e-0000-4000-8000-000000000001", "s", 1, "alcaldia");
-      Uploader u = new Uploader(journal, new ServerClient(ProxySelector.of(null),
-          Optional.empty(), Duration.ofSeconds(5)), c, new ClockOffset(), 500, 768 * 1024,
-          Duration.ofMillis(200), Duration.ofSeconds(1));
-      Daemon d = new Daemon(dir, config, journal, u, new ClockOffset(), () -> {
-        rounds.incrementAndGet();
-        return round(Status.ONLINE);
-      });
-      Thread t = new Thread(() -> {
-        try {
-          d.run();
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      Credentials c =
+          new Credentials(
+              URI.create("http://127.0.0.1:" + server.port()),
+              "6f1d2c1e-0000-4000-8000-000000000001",
+              "s",
+              1,
+              "alcaldia");
+      Uploader u =
+          new Uploader(
+              journal,
+              new ServerClient(ProxySelector.of(null), Optional.empty(), Duration.ofSeconds(5)),
+              c,
+              new ClockOffset(),
+              500,
+              768 * 1024,
+              Duration.ofMillis(200),
+              Duration.ofSeconds(1));
+      Daemon d =
+          new Daemon(
+              dir,
+              config,
+              journal,
+              u,
+              new ClockOffset(),
+              () -> {
+                rounds.incrementAndGet();
+                return round(Status.ONLINE);
+              });
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  d.run();
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
       t.start();
       long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       while (rounds.get() < 3 && System.nanoTime() < end) {
@@ -108,8 +137,15 @@ class DaemonTest {
   }
 
   static RoundResult round(Status s) {
-    return new RoundResult(Instant.now(), s, s == Status.ONLINE ? "all probes ok" : "captive portal",
-        new CheckResults(List.of(), List.of(new CheckResults.Http("https://www.gov.co/", true, 200,
-            120, "")), List.of(), Optional.empty(), 0.0));
+    return new RoundResult(
+        Instant.now(),
+        s,
+        s == Status.ONLINE ? "all probes ok" : "captive portal",
+        new CheckResults(
+            List.of(),
+            List.of(new CheckResults.Http("https://www.gov.co/", true, 200, 120, "")),
+            List.of(),
+            Optional.empty(),
+            0.0));
   }
 }

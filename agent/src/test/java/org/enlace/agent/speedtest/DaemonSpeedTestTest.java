@@ -60,33 +60,70 @@ class DaemonSpeedTestTest {
   }
 
   Uploader uploader() throws Exception {
-    Credentials c = new Credentials(URI.create("http://127.0.0.1:" + server.port()),
-        "6f1d2c1e-0000-4000-8000-000000000001", "s3cret", 7, "alcaldia");
-    return new Uploader(journal, new ServerClient(ProxySelector.of(null), Optional.empty(),
-        Duration.ofSeconds(5)), c, new ClockOffset(), 500, 768 * 1024, Duration.ofMillis(200),
+    Credentials c =
+        new Credentials(
+            URI.create("http://127.0.0.1:" + server.port()),
+            "6f1d2c1e-0000-4000-8000-000000000001",
+            "s3cret",
+            7,
+            "alcaldia");
+    return new Uploader(
+        journal,
+        new ServerClient(ProxySelector.of(null), Optional.empty(), Duration.ofSeconds(5)),
+        c,
+        new ClockOffset(),
+        500,
+        768 * 1024,
+        Duration.ofMillis(200),
         Duration.ofSeconds(1));
   }
 
   static String answerWithSlot(String slot) {
-    return "{\"protocolVersion\":1,\"serverTime\":\"" + Instant.now() + "\",\"acknowledged\":[1],"
-        + "\"stored\":1,\"duplicates\":0,\"rejected\":[]" + (slot == null ? "" : ",\"speedTest\":"
-        + slot) + "}";
+    return "{\"protocolVersion\":1,\"serverTime\":\""
+        + Instant.now()
+        + "\",\"acknowledged\":[1],"
+        + "\"stored\":1,\"duplicates\":0,\"rejected\":[]"
+        + (slot == null ? "" : ",\"speedTest\":" + slot)
+        + "}";
   }
 
   static String slot(String id, Instant from, Instant to, String down, String up) {
-    return "{\"testId\":\"" + id + "\",\"notBefore\":\"" + from + "\",\"notAfter\":\"" + to
-        + "\",\"downloadUrl\":\"" + down + "\",\"uploadUrl\":\"" + up
+    return "{\"testId\":\""
+        + id
+        + "\",\"notBefore\":\""
+        + from
+        + "\",\"notAfter\":\""
+        + to
+        + "\",\"downloadUrl\":\""
+        + down
+        + "\",\"uploadUrl\":\""
+        + up
         + "\",\"maxBytes\":50000000,\"connections\":1}";
   }
 
   @Test
   void theReportAnswersSlotReachesTheSchedulerWithUrlsResolvedAgainstTheServer() throws Exception {
     Instant from = Instant.now().plusSeconds(3600);
-    server.stubFor(post(urlEqualTo("/api/v1/reports")).willReturn(aResponse().withStatus(200)
-        .withBody(answerWithSlot(slot("t-9", from, from.plusSeconds(900),
-            "/ndt/v7/download?access_token=abc", "/ndt/v7/upload?access_token=def")))));
-    journal.append(seq -> ("{\"seq\":" + seq + ",\"observedAt\":\"2026-11-20T08:00:00-05:00\","
-        + "\"status\":\"online\",\"reason\":\"ok\",\"checks\":{}}").getBytes());
+    server.stubFor(
+        post(urlEqualTo("/api/v1/reports"))
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withBody(
+                        answerWithSlot(
+                            slot(
+                                "t-9",
+                                from,
+                                from.plusSeconds(900),
+                                "/ndt/v7/download?access_token=abc",
+                                "/ndt/v7/upload?access_token=def")))));
+    journal.append(
+        seq ->
+            ("{\"seq\":"
+                    + seq
+                    + ",\"observedAt\":\"2026-11-20T08:00:00-05:00\","
+                    + "\"status\":\"online\",\"reason\":\"ok\",\"checks\":{}}")
+                .getBytes());
     Uploader u = uploader();
     List<Object> offered = new CopyOnWriteArrayList<>();
     u.onSpeedTestSlot(offered::add);
@@ -94,8 +131,9 @@ class DaemonSpeedTestTest {
     SpeedTestSlot s = SpeedTestSlot.fromJson(offered.get(0)).orElseThrow();
     assertThat(s.testId()).isEqualTo("t-9");
     assertThat(s.notBefore()).isEqualTo(from);
-    assertThat(SpeedTestSlot.webSocketUri(u.serverUrl(), s.downloadUrl())).isEqualTo(URI.create(
-        "ws://127.0.0.1:" + server.port() + "/ndt/v7/download?access_token=abc"));
+    assertThat(SpeedTestSlot.webSocketUri(u.serverUrl(), s.downloadUrl()))
+        .isEqualTo(
+            URI.create("ws://127.0.0.1:" + server.port() + "/ndt/v7/download?access_token=abc"));
   }
 
   @Test
@@ -104,10 +142,16 @@ class DaemonSpeedTestTest {
     ndt7.durationMs = 3500;
     ndt7.closeUploadAfterDuration = true;
     Instant now = Instant.now();
-    String s = slot("t-daemon", now, now.plusSeconds(2), ndt7.base()
-        + "/ndt/v7/download?access_token=a", ndt7.base() + "/ndt/v7/upload?access_token=b");
-    server.stubFor(post(urlEqualTo("/api/v1/reports")).willReturn(aResponse().withStatus(200)
-        .withBody(answerWithSlot(s))));
+    String s =
+        slot(
+            "t-daemon",
+            now,
+            now.plusSeconds(2),
+            ndt7.base() + "/ndt/v7/download?access_token=a",
+            ndt7.base() + "/ndt/v7/upload?access_token=b");
+    server.stubFor(
+        post(urlEqualTo("/api/v1/reports"))
+            .willReturn(aResponse().withStatus(200).withBody(answerWithSlot(s))));
     Properties p = new Properties();
     p.setProperty("check.interval", "1s");
     p.setProperty("check.jitter", "100ms");
@@ -117,17 +161,29 @@ class DaemonSpeedTestTest {
     }
     Uploader uploader = uploader();
     // As the service wires it: the test runs in a child JVM (SpeedTestProcess).
-    Daemon d = new Daemon(dir, config, journal, uploader, new ClockOffset(),
-        () -> new RoundResult(Instant.now(), Status.ONLINE, "all probes ok",
-            new CheckResults(List.of(), List.of(), List.of(), Optional.empty(), 0)),
-        SpeedTestProcess.runner(dir, Optional.empty(), uploader.serverUrl()));
-    Thread t = new Thread(() -> {
-      try {
-        d.run();
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    Daemon d =
+        new Daemon(
+            dir,
+            config,
+            journal,
+            uploader,
+            new ClockOffset(),
+            () ->
+                new RoundResult(
+                    Instant.now(),
+                    Status.ONLINE,
+                    "all probes ok",
+                    new CheckResults(List.of(), List.of(), List.of(), Optional.empty(), 0)),
+            SpeedTestProcess.runner(dir, Optional.empty(), uploader.serverUrl()));
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                d.run();
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
     t.start();
     List<Map<?, ?>> speedTests = new ArrayList<>();
     List<Map<?, ?>> counters = new ArrayList<>();

@@ -38,8 +38,14 @@ class Ndt7ClientTest {
   }
 
   SpeedTestResult run(int connections, long maxBytes, Ndt7Client.Options o) {
-    return Ndt7Client.run("ndt7", "t-1", URI.create(server.base() + "/ndt/v7/download?access_token=d"),
-        URI.create(server.base() + "/ndt/v7/upload?access_token=u"), connections, maxBytes, o);
+    return Ndt7Client.run(
+        "ndt7",
+        "t-1",
+        URI.create(server.base() + "/ndt/v7/download?access_token=d"),
+        URI.create(server.base() + "/ndt/v7/upload?access_token=u"),
+        connections,
+        maxBytes,
+        o);
   }
 
   @Test
@@ -49,8 +55,12 @@ class Ndt7ClientTest {
     server.tokens = ConcurrentHashMap.newKeySet();
     server.tokens.addAll(Set.of("d", "u"));
     List<String> phases = Collections.synchronizedList(new ArrayList<>());
-    SpeedTestResult r = run(1, 100_000_000, quick(Duration.ofSeconds(4), Duration.ofSeconds(1))
-        .withProgress((phase, mbps, bytes, s) -> phases.add(phase)));
+    SpeedTestResult r =
+        run(
+            1,
+            100_000_000,
+            quick(Duration.ofSeconds(4), Duration.ofSeconds(1))
+                .withProgress((phase, mbps, bytes, s) -> phases.add(phase)));
 
     assertThat(r.error()).isNull();
     assertThat(r.downMbps()).isBetween(18.0, 22.0);
@@ -61,14 +71,26 @@ class Ndt7ClientTest {
     assertThat(r.latencyLoadedMs()).isNotNull();
     assertThat(r.bytesDown()).isBetween(8_000_000L, 11_000_000L);
     assertThat(r.server()).isEqualTo("127.0.0.1:" + server.port());
-    assertThat(r.toJson()).containsKeys("downMbps", "upMbps", "downMbpsMean", "upMbpsMean",
-        "latencyMs", "latencyLoadedMs", "bytesDown", "bytesUp", "durationMs", "connections")
-        .containsEntry("method", "ndt7").containsEntry("testId", "t-1")
+    assertThat(r.toJson())
+        .containsKeys(
+            "downMbps",
+            "upMbps",
+            "downMbpsMean",
+            "upMbpsMean",
+            "latencyMs",
+            "latencyLoadedMs",
+            "bytesDown",
+            "bytesUp",
+            "durationMs",
+            "connections")
+        .containsEntry("method", "ndt7")
+        .containsEntry("testId", "t-1")
         .doesNotContainKey("error");
     // The spec's handshake: subprotocol, client metadata, no duplicate keys, a real User-Agent.
     assertThat(server.requests).hasSize(2);
-    assertThat(server.requests.get(0)).startsWith("/ndt/v7/download?access_token=d&client_name="
-        + "enlace-agent&client_version=");
+    assertThat(server.requests.get(0))
+        .startsWith(
+            "/ndt/v7/download?access_token=d&client_name=" + "enlace-agent&client_version=");
     assertThat(server.userAgents.get(0)).startsWith("enlace-agent/");
     // Message sizes as the spec's appendix: 8 KiB first, then doubling.
     assertThat(server.uploadSizes.get(0)).isEqualTo(1 << 13);
@@ -94,13 +116,14 @@ class Ndt7ClientTest {
   /**
    * Two upload connections whose shares of a constant 12 Mbit/s swap at 4 s, whose server clocks
    * started 300 and 100 ms before the client's, and whose last measurements come at different
-   * moments: one window on the client's clock gives the link's 12 Mbit/s; adding each
-   * connection's rate over its own window would not.
+   * moments: one window on the client's clock gives the link's 12 Mbit/s; adding each connection's
+   * rate over its own window would not.
    */
   @Test
   void severalUploadConnectionsAreMeasuredOverOneWindow() {
-    Ndt7Client.Subtest t = new Ndt7Client.Subtest(false, null, null, 2, Long.MAX_VALUE,
-        Ndt7Client.Options.defaults(), null);
+    Ndt7Client.Subtest t =
+        new Ndt7Client.Subtest(
+            false, null, null, 2, Long.MAX_VALUE, Ndt7Client.Options.defaults(), null);
     long ms = 1_000_000L;
     // bytes per ms on the client's clock: a 1000 then 500, b 500 then 1000 (1.5 MB/s together)
     addConn(t, 300 * ms, 9_000 * ms, c -> c < 4_000 * ms ? 1000 : 500);
@@ -108,7 +131,8 @@ class Ndt7ClientTest {
 
     assertThat(t.commonWindowMbps(2_000 * ms)).isCloseTo(12.0, within(0.01));
 
-    assertThat(t.perConnectionMbps(2_000 * ms)).as("the sum of per-connection windows")
+    assertThat(t.perConnectionMbps(2_000 * ms))
+        .as("the sum of per-connection windows")
         .isNotCloseTo(12.0, within(0.12));
   }
 
@@ -117,7 +141,10 @@ class Ndt7ClientTest {
    * 250 ms of its clock up to the client time {@code until}, each measurement delivered 1 ms after
    * it was taken, at bytesPerMs(client time).
    */
-  private static void addConn(Ndt7Client.Subtest t, long lead, long until,
+  private static void addConn(
+      Ndt7Client.Subtest t,
+      long lead,
+      long until,
       java.util.function.LongUnaryOperator bytesPerMs) {
     Ndt7Client.Conn c = new Ndt7Client.Conn(t, t.conns.size());
     long ms = 1_000_000L;
@@ -140,8 +167,7 @@ class Ndt7ClientTest {
     SpeedTestResult r = run(1, budget, quick(Duration.ofSeconds(4), Duration.ofSeconds(1)));
     assertThat(r.failed()).isTrue();
     assertThat(r.error()).contains("data budget reached");
-    assertThat(r.toJson()).doesNotContainKeys("downMbps", "upMbps", "downMbpsMean",
-        "upMbpsMean");
+    assertThat(r.toJson()).doesNotContainKeys("downMbps", "upMbps", "downMbpsMean", "upMbpsMean");
     assertThat(r.bytesDown()).isLessThanOrEqualTo(budget);
     assertThat(r.bytesUp()).isZero();
     long sent = server.downloadSent.get();
@@ -161,17 +187,18 @@ class Ndt7ClientTest {
 
   @ParameterizedTest(name = "{0} in the {1}")
   @CsvSource({
-      "STALL, download, stalled",
-      "CLOSE_EARLY, download, connection lost after",
-      "MALFORMED, download, malformed measurement message",
-      "OVER_ANNOUNCE, download, the server announced",
-      "STALL, upload, stalled",
-      "CLOSE_EARLY, upload, connection lost after",
-      "MALFORMED, upload, malformed measurement message",
-      "OVER_ANNOUNCE, upload, the server announced",
-      "BINARY_IN_UPLOAD, upload, binary data during the upload"})
-  void aMisbehavingServerGivesAFailedRecordAndNoSpeed(Ndt7TestServer.Mode mode, String subtest,
-      String error) {
+    "STALL, download, stalled",
+    "CLOSE_EARLY, download, connection lost after",
+    "MALFORMED, download, malformed measurement message",
+    "OVER_ANNOUNCE, download, the server announced",
+    "STALL, upload, stalled",
+    "CLOSE_EARLY, upload, connection lost after",
+    "MALFORMED, upload, malformed measurement message",
+    "OVER_ANNOUNCE, upload, the server announced",
+    "BINARY_IN_UPLOAD, upload, binary data during the upload"
+  })
+  void aMisbehavingServerGivesAFailedRecordAndNoSpeed(
+      Ndt7TestServer.Mode mode, String subtest, String error) {
     server.rate = 2_500_000;
     server.durationMs = 2500;
     server.mode = mode;
@@ -183,8 +210,9 @@ class Ndt7ClientTest {
     assertThat(r.error()).startsWith(subtest + ": ").contains(error);
     assertThat(r.downMbps()).isNull();
     assertThat(r.upMbps()).isNull();
-    assertThat(r.toJson()).containsKey("error").doesNotContainKeys("downMbps", "upMbps",
-        "downMbpsMean", "upMbpsMean");
+    assertThat(r.toJson())
+        .containsKey("error")
+        .doesNotContainKeys("downMbps", "upMbps", "downMbpsMean", "upMbpsMean");
     assertThat((System.nanoTime() - t0) / 1e9).isLessThan(12);
   }
 
@@ -201,7 +229,8 @@ class Ndt7ClientTest {
   void aRefusedTokenIsAFailureBeforeAnyData() {
     server.tokens = ConcurrentHashMap.newKeySet();
     SpeedTestResult r = run(1, 100_000_000, quick(Duration.ofSeconds(2), Duration.ofMillis(500)));
-    assertThat(r.error()).isEqualTo("download: the server refused the WebSocket upgrade (HTTP 401)");
+    assertThat(r.error())
+        .isEqualTo("download: the server refused the WebSocket upgrade (HTTP 401)");
     assertThat(r.bytesDown()).isZero();
   }
 
@@ -222,8 +251,10 @@ class Ndt7ClientTest {
   void aServerBusyForTooLongIsAFailureNamingTheRetries() {
     server.busyFor.set(100);
     SpeedTestResult r = run(1, 100_000_000, quick(Duration.ofSeconds(2), Duration.ofMillis(500)));
-    assertThat(r.error()).isEqualTo("download: the server refused the WebSocket upgrade"
-        + " (HTTP 429) after 3 retries over 3 s");
+    assertThat(r.error())
+        .isEqualTo(
+            "download: the server refused the WebSocket upgrade"
+                + " (HTTP 429) after 3 retries over 3 s");
     assertThat(r.bytesDown()).isZero();
   }
 
@@ -236,26 +267,29 @@ class Ndt7ClientTest {
     run(1, 100_000_000, quick(Duration.ofSeconds(2), Duration.ofMillis(500)).withProgress(p));
     String out = sw.toString();
     assertThat(out).doesNotContain("\r");
-    assertThat(out).contains("latency").containsPattern("download .*Mbit/s .*MB")
+    assertThat(out)
+        .contains("latency")
+        .containsPattern("download .*Mbit/s .*MB")
         .containsPattern("upload .*Mbit/s");
     StringWriter tw = new StringWriter();
     Ndt7Client.Progress t = SpeedTests.printer(new PrintWriter(tw, true), true);
     t.update("download", 12.5, 1_000_000, 1.0);
     t.update("download", 13.5, 2_000_000, 2.0);
-    assertThat(tw.toString()).startsWith("\rdownload").contains("\rdownload")
-        .doesNotContain("\n");
+    assertThat(tw.toString()).startsWith("\rdownload").contains("\rdownload").doesNotContain("\n");
   }
 
   @Test
   void metadataIsAddedOnceAndUrlsConvert() {
-    assertThat(Ndt7Client.withMetadata(URI.create("ws://h/ndt/v7/download?client_name=x"))
-        .toString()).startsWith("ws://h/ndt/v7/download?client_name=x&client_version=")
+    assertThat(
+            Ndt7Client.withMetadata(URI.create("ws://h/ndt/v7/download?client_name=x")).toString())
+        .startsWith("ws://h/ndt/v7/download?client_name=x&client_version=")
         .doesNotContain("client_name=enlace");
     URI server = URI.create("https://enlace.example.gov.co/");
     assertThat(SpeedTestSlot.webSocketUri(server, "/ndt/v7/download?access_token=a"))
         .isEqualTo(URI.create("wss://enlace.example.gov.co/ndt/v7/download?access_token=a"));
-    assertThat(SpeedTestSlot.webSocketUri(URI.create("http://10.0.0.5:8080"),
-        "/ndt/v7/upload?access_token=b"))
+    assertThat(
+            SpeedTestSlot.webSocketUri(
+                URI.create("http://10.0.0.5:8080"), "/ndt/v7/upload?access_token=b"))
         .isEqualTo(URI.create("ws://10.0.0.5:8080/ndt/v7/upload?access_token=b"));
     assertThat(SpeedTestSlot.webSocketUri(server, "wss://other:4443/ndt/v7/upload?access_token=c"))
         .isEqualTo(URI.create("wss://other:4443/ndt/v7/upload?access_token=c"));

@@ -21,19 +21,25 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An ndt7 server written for the tests from the spec (ndt-server's spec/ndt7-protocol.md) on a
  * plain ServerSocket with RFC 6455 framing, so that nothing of it is borrowed from the client: the
  * upgrade with the subprotocol, binary messages of 1 << 13 bytes doubling while smaller than 1/16
- * of what was sent (capped at 1 << 20), JSON measurements every 250 ms, a Close after the
- * duration and the wait for the client's Close. Can pace to a rate (bytes/s, both directions), and
- * misbehave after a moment in one subtest.
+ * of what was sent (capped at 1 << 20), JSON measurements every 250 ms, a Close after the duration
+ * and the wait for the client's Close. Can pace to a rate (bytes/s, both directions), and misbehave
+ * after a moment in one subtest.
  */
 public final class Ndt7TestServer implements AutoCloseable {
-  public enum Mode { NORMAL, STALL, CLOSE_EARLY, MALFORMED, OVER_ANNOUNCE, BINARY_IN_UPLOAD }
+  public enum Mode {
+    NORMAL,
+    STALL,
+    CLOSE_EARLY,
+    MALFORMED,
+    OVER_ANNOUNCE,
+    BINARY_IN_UPLOAD
+  }
 
   private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
   private final ServerSocket ss;
@@ -43,13 +49,17 @@ public final class Ndt7TestServer implements AutoCloseable {
   public volatile long misbehaveAfterMs = 1000;
   public volatile long rate; // bytes per second; 0: as fast as possible
   public volatile long durationMs = 10_000;
+
   /** The server MAY close at any time: also the upload, after the duration. */
   public volatile boolean closeUploadAfterDuration;
+
   /** Null: any token; otherwise each token works once. */
   public volatile Set<String> tokens;
+
   /** Upgrades refused with 429 and Retry-After before the next one is accepted. */
   public final java.util.concurrent.atomic.AtomicInteger busyFor =
       new java.util.concurrent.atomic.AtomicInteger();
+
   public volatile String retryAfter = "1";
   public final List<String> requests = Collections.synchronizedList(new ArrayList<>());
   final List<String> userAgents = Collections.synchronizedList(new ArrayList<>());
@@ -115,7 +125,8 @@ public final class Ndt7TestServer implements AutoCloseable {
       for (int i = 1; i < lines.length; i++) {
         int c = lines[i].indexOf(':');
         if (c > 0) {
-          h.put(lines[i].substring(0, c).trim().toLowerCase(Locale.ROOT),
+          h.put(
+              lines[i].substring(0, c).trim().toLowerCase(Locale.ROOT),
               lines[i].substring(c + 1).trim());
         }
       }
@@ -135,9 +146,11 @@ public final class Ndt7TestServer implements AutoCloseable {
         return;
       }
       if (busyFor.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-        out.write(("HTTP/1.1 429 Too Many Requests\r\nRetry-After: " + retryAfter
-            + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII));
+        out.write(
+            ("HTTP/1.1 429 Too Many Requests\r\nRetry-After: "
+                    + retryAfter
+                    + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         out.flush();
         return;
       }
@@ -146,12 +159,21 @@ public final class Ndt7TestServer implements AutoCloseable {
         answer(out, "401 Unauthorized");
         return;
       }
-      String accept = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
-          .digest((h.get("sec-websocket-key") + GUID).getBytes(StandardCharsets.US_ASCII)));
-      out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-          + "Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + "\r\n"
-          + "Sec-WebSocket-Protocol: " + Ndt7Client.SUBPROTOCOL + "\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
+      String accept =
+          Base64.getEncoder()
+              .encodeToString(
+                  MessageDigest.getInstance("SHA-1")
+                      .digest(
+                          (h.get("sec-websocket-key") + GUID).getBytes(StandardCharsets.US_ASCII)));
+      out.write(
+          ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                  + "Connection: Upgrade\r\nSec-WebSocket-Accept: "
+                  + accept
+                  + "\r\n"
+                  + "Sec-WebSocket-Protocol: "
+                  + Ndt7Client.SUBPROTOCOL
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       Conn c = new Conn(s, new DataInputStream(in), out, download);
       if (download) {
@@ -174,8 +196,9 @@ public final class Ndt7TestServer implements AutoCloseable {
   }
 
   private static void answer(OutputStream out, String status) throws IOException {
-    out.write(("HTTP/1.1 " + status + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-        .getBytes(StandardCharsets.US_ASCII));
+    out.write(
+        ("HTTP/1.1 " + status + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
     out.flush();
   }
 
@@ -188,8 +211,10 @@ public final class Ndt7TestServer implements AutoCloseable {
         return null;
       }
       b.write(c);
-      state = (c == '\r' && (state == 0 || state == 2)) ? state + 1
-          : (c == '\n' && (state == 1 || state == 3)) ? state + 1 : 0;
+      state =
+          (c == '\r' && (state == 0 || state == 2))
+              ? state + 1
+              : (c == '\n' && (state == 1 || state == 3)) ? state + 1 : 0;
       if (state == 4) {
         return b.toString(StandardCharsets.US_ASCII);
       }
@@ -219,7 +244,8 @@ public final class Ndt7TestServer implements AutoCloseable {
     }
 
     boolean misbehaving(Mode m) {
-      return mode == m && misbehaveIn.equals(download ? "download" : "upload")
+      return mode == m
+          && misbehaveIn.equals(download ? "download" : "upload")
           && elapsedMs() >= misbehaveAfterMs;
     }
 
@@ -269,10 +295,16 @@ public final class Ndt7TestServer implements AutoCloseable {
     }
 
     String measurement(long numBytes) {
-      return "{\"AppInfo\":{\"ElapsedTime\":" + (System.nanoTime() - start) / 1000
-          + ",\"NumBytes\":" + numBytes + "},\"ConnectionInfo\":{\"Client\":\""
-          + s.getRemoteSocketAddress().toString().replace("/", "") + "\",\"Server\":\"127.0.0.1:"
-          + port() + "\"},\"Origin\":\"server\",\"Test\":\"" + (download ? "download" : "upload")
+      return "{\"AppInfo\":{\"ElapsedTime\":"
+          + (System.nanoTime() - start) / 1000
+          + ",\"NumBytes\":"
+          + numBytes
+          + "},\"ConnectionInfo\":{\"Client\":\""
+          + s.getRemoteSocketAddress().toString().replace("/", "")
+          + "\",\"Server\":\"127.0.0.1:"
+          + port()
+          + "\"},\"Origin\":\"server\",\"Test\":\""
+          + (download ? "download" : "upload")
           + "\"}";
     }
 
@@ -327,16 +359,19 @@ public final class Ndt7TestServer implements AutoCloseable {
     }
 
     void download() throws Exception {
-      Thread reader = new Thread(() -> {
-        try {
-          while (readFrame(false) != 8) {
-            // pongs and the like
-          }
-          sendClose();
-        } catch (Exception e) {
-          // gone
-        }
-      }, "ndt7-test-download-reader");
+      Thread reader =
+          new Thread(
+              () -> {
+                try {
+                  while (readFrame(false) != 8) {
+                    // pongs and the like
+                  }
+                  sendClose();
+                } catch (Exception e) {
+                  // gone
+                }
+              },
+              "ndt7-test-download-reader");
       reader.setDaemon(true);
       reader.start();
       int size = 1 << 13;
@@ -384,37 +419,40 @@ public final class Ndt7TestServer implements AutoCloseable {
     }
 
     void upload() throws Exception {
-      Thread meter = new Thread(() -> {
-        try {
-          while (!closeSent && !closeReceived) {
-            Thread.sleep(250);
-            if (misbehaving(Mode.MALFORMED)) {
-              text("not json at all");
-            } else if (misbehaving(Mode.BINARY_IN_UPLOAD)) {
-              frame(2, new byte[1024]);
-            } else {
-              long n = received.get();
-              text(measurement(misbehaving(Mode.OVER_ANNOUNCE) ? n * 2 + (4 << 20) : n));
-            }
-            if (misbehaving(Mode.CLOSE_EARLY)) {
-              s.setSoLinger(true, 0);
-              s.close();
-              return;
-            }
-            if (closeUploadAfterDuration && elapsedMs() > durationMs) {
-              text(measurement(received.get()));
-              sendClose();
-              return;
-            }
-            if (elapsedMs() > durationMs + 3000) {
-              s.close(); // the spec's 13 s bound
-              return;
-            }
-          }
-        } catch (Exception e) {
-          // gone
-        }
-      }, "ndt7-test-upload-meter");
+      Thread meter =
+          new Thread(
+              () -> {
+                try {
+                  while (!closeSent && !closeReceived) {
+                    Thread.sleep(250);
+                    if (misbehaving(Mode.MALFORMED)) {
+                      text("not json at all");
+                    } else if (misbehaving(Mode.BINARY_IN_UPLOAD)) {
+                      frame(2, new byte[1024]);
+                    } else {
+                      long n = received.get();
+                      text(measurement(misbehaving(Mode.OVER_ANNOUNCE) ? n * 2 + (4 << 20) : n));
+                    }
+                    if (misbehaving(Mode.CLOSE_EARLY)) {
+                      s.setSoLinger(true, 0);
+                      s.close();
+                      return;
+                    }
+                    if (closeUploadAfterDuration && elapsedMs() > durationMs) {
+                      text(measurement(received.get()));
+                      sendClose();
+                      return;
+                    }
+                    if (elapsedMs() > durationMs + 3000) {
+                      s.close(); // the spec's 13 s bound
+                      return;
+                    }
+                  }
+                } catch (Exception e) {
+                  // gone
+                }
+              },
+              "ndt7-test-upload-meter");
       meter.setDaemon(true);
       meter.start();
       while (readFrame(true) != 8) {

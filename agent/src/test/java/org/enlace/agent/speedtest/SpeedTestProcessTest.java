@@ -24,8 +24,12 @@ class SpeedTestProcessTest {
   void aChildThatCannotStartIsAFailedResultNamingItsExitCode() throws Exception {
     // A directory where the configuration file should be: the child's load fails, it exits 1.
     Path notAFile = Files.createDirectory(dir.resolve("config-dir"));
-    List<SpeedTestResult> r = SpeedTestProcess.run(dir, Optional.of(notAFile),
-        URI.create("http://127.0.0.1:9"), slot("/ndt/v7/download", "/ndt/v7/upload"));
+    List<SpeedTestResult> r =
+        SpeedTestProcess.run(
+            dir,
+            Optional.of(notAFile),
+            URI.create("http://127.0.0.1:9"),
+            slot("/ndt/v7/download", "/ndt/v7/upload"));
     assertThat(r).hasSize(1);
     assertThat(r.get(0).failed()).isTrue();
     assertThat(r.get(0).testId()).isEqualTo("t-child");
@@ -36,9 +40,12 @@ class SpeedTestProcessTest {
   @Test
   void aTestThatFailsInTheChildComesBackAsItsFailedResult() throws Exception {
     // Nothing listens on port 9 of loopback: the child runs the test, which fails on connect.
-    List<SpeedTestResult> r = SpeedTestProcess.run(dir, Optional.empty(),
-        URI.create("http://127.0.0.1:9"), slot("/ndt/v7/download?access_token=a",
-            "/ndt/v7/upload?access_token=b"));
+    List<SpeedTestResult> r =
+        SpeedTestProcess.run(
+            dir,
+            Optional.empty(),
+            URI.create("http://127.0.0.1:9"),
+            slot("/ndt/v7/download?access_token=a", "/ndt/v7/upload?access_token=b"));
     assertThat(r).hasSize(1);
     SpeedTestResult t = r.get(0);
     assertThat(t.method()).isEqualTo("ndt7");

@@ -59,17 +59,33 @@ class UploaderTest {
   }
 
   Uploader uploader(int port, Duration timeout) throws IOException {
-    Credentials c = new Credentials(URI.create("http://127.0.0.1:" + port),
-        "6f1d2c1e-0000-4000-8000-000000000001", "s3cret", 7, "alcaldia");
-    return new Uploader(journal, new ServerClient(ProxySelector.of(null), Optional.empty(),
-        timeout), c, clock, 500, 768 * 1024, Duration.ofSeconds(1), Duration.ofSeconds(60));
+    Credentials c =
+        new Credentials(
+            URI.create("http://127.0.0.1:" + port),
+            "6f1d2c1e-0000-4000-8000-000000000001",
+            "s3cret",
+            7,
+            "alcaldia");
+    return new Uploader(
+        journal,
+        new ServerClient(ProxySelector.of(null), Optional.empty(), timeout),
+        c,
+        clock,
+        500,
+        768 * 1024,
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(60));
   }
 
   void append(int n) throws IOException {
     for (int i = 0; i < n; i++) {
-      journal.append(seq -> ("{\"seq\":" + seq + ",\"observedAt\":\"2026-11-20T08:00:00-05:00\","
-          + "\"status\":\"online\",\"reason\":\"ok\",\"checks\":{}}")
-          .getBytes(StandardCharsets.UTF_8));
+      journal.append(
+          seq ->
+              ("{\"seq\":"
+                      + seq
+                      + ",\"observedAt\":\"2026-11-20T08:00:00-05:00\","
+                      + "\"status\":\"online\",\"reason\":\"ok\",\"checks\":{}}")
+                  .getBytes(StandardCharsets.UTF_8));
     }
   }
 
@@ -78,32 +94,39 @@ class UploaderTest {
     for (long s : seqs) {
       ack.append(ack.length() == 0 ? "" : ",").append(s);
     }
-    return "{\"protocolVersion\":1,\"serverTime\":\"" + Instant.now().plusSeconds(3600)
-        + "\",\"acknowledged\":[" + ack + "],\"stored\":" + seqs.length
+    return "{\"protocolVersion\":1,\"serverTime\":\""
+        + Instant.now().plusSeconds(3600)
+        + "\",\"acknowledged\":["
+        + ack
+        + "],\"stored\":"
+        + seqs.length
         + ",\"duplicates\":0,\"rejected\":[]}";
   }
 
   @Test
   void sendsGzipWithCredentialsAcknowledgesAndLearnsTheClockOffset() throws Exception {
     append(3);
-    server.stubFor(post(urlEqualTo("/api/v1/reports"))
-        .willReturn(aResponse().withStatus(200).withBody(accepted(1, 2, 3))));
+    server.stubFor(
+        post(urlEqualTo("/api/v1/reports"))
+            .willReturn(aResponse().withStatus(200).withBody(accepted(1, 2, 3))));
     Uploader.Outcome o = uploader(Duration.ofSeconds(5)).uploadOnce();
     assertThat(o.kind()).isEqualTo(Uploader.Kind.ACCEPTED);
     assertThat(o.sent()).isEqualTo(3);
     assertThat(journal.pending()).isZero();
     assertThat(uploader(Duration.ofSeconds(5)).uploadOnce().kind())
         .isEqualTo(Uploader.Kind.NOTHING_TO_SEND);
-    server.verify(1, postRequestedFor(urlEqualTo("/api/v1/reports"))
-        .withHeader("Content-Encoding", equalTo("gzip"))
-        .withHeader("Authorization", matching("Basic .+")));
+    server.verify(
+        1,
+        postRequestedFor(urlEqualTo("/api/v1/reports"))
+            .withHeader("Content-Encoding", equalTo("gzip"))
+            .withHeader("Authorization", matching("Basic .+")));
     LoggedRequest r = server.findAll(postRequestedFor(urlEqualTo("/api/v1/reports"))).get(0);
     Map<String, Object> body = JSON.std.mapFrom(decode(r.getBody()));
     assertThat(body.get("protocolVersion")).isEqualTo(1);
     assertThat((List<?>) body.get("observations")).hasSize(3);
     // The server's clock is an hour ahead of ours.
-    assertThat(clock.offsetMs()).hasValueSatisfying(ms -> assertThat(ms)
-        .isBetween(3_600_000L - 5_000, 3_600_000L + 5_000));
+    assertThat(clock.offsetMs())
+        .hasValueSatisfying(ms -> assertThat(ms).isBetween(3_600_000L - 5_000, 3_600_000L + 5_000));
   }
 
   @Test
@@ -111,13 +134,26 @@ class UploaderTest {
     long before = System.currentTimeMillis();
     append(5);
     long after = System.currentTimeMillis();
-    server.stubFor(post(urlEqualTo("/api/v1/reports"))
-        .willReturn(aResponse().withStatus(200).withBody(accepted())));
-    Credentials c = new Credentials(URI.create("http://127.0.0.1:" + server.port()),
-        "6f1d2c1e-0000-4000-8000-000000000001", "s3cret", 7, "alcaldia");
-    Uploader small = new Uploader(journal, new ServerClient(ProxySelector.of(null),
-        Optional.empty(), Duration.ofSeconds(5)), c, clock, 2, 768 * 1024,
-        Duration.ofSeconds(1), Duration.ofSeconds(60));
+    server.stubFor(
+        post(urlEqualTo("/api/v1/reports"))
+            .willReturn(aResponse().withStatus(200).withBody(accepted())));
+    Credentials c =
+        new Credentials(
+            URI.create("http://127.0.0.1:" + server.port()),
+            "6f1d2c1e-0000-4000-8000-000000000001",
+            "s3cret",
+            7,
+            "alcaldia");
+    Uploader small =
+        new Uploader(
+            journal,
+            new ServerClient(ProxySelector.of(null), Optional.empty(), Duration.ofSeconds(5)),
+            c,
+            clock,
+            2,
+            768 * 1024,
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(60));
     for (int i = 0; i < 3; i++) {
       assertThat(small.uploadOnce().kind()).isEqualTo(Uploader.Kind.ACCEPTED);
     }
@@ -132,7 +168,8 @@ class UploaderTest {
       queues.add(queue);
     }
     // Batches of 2, 2 and 1: 3, then 1, then nothing waits after each.
-    assertThat(queues).extracting(q -> ((Number) q.get("depth")).longValue())
+    assertThat(queues)
+        .extracting(q -> ((Number) q.get("depth")).longValue())
         .containsExactly(3L, 1L, 0L);
     for (Map<String, Object> q : queues.subList(0, 2)) {
       long oldest = Instant.parse(q.get("oldestAt").toString()).toEpochMilli();
@@ -146,10 +183,17 @@ class UploaderTest {
   @Test
   void partialRejectionDropsTheRejectedAndNeverRetriesThem() throws Exception {
     append(3);
-    server.stubFor(post(urlEqualTo("/api/v1/reports")).willReturn(aResponse().withStatus(200)
-        .withBody("{\"serverTime\":\"" + Instant.now() + "\",\"acknowledged\":[1,3],\"stored\":2,"
-            + "\"duplicates\":0,\"rejected\":[{\"index\":1,\"seq\":2,\"reason\":\"malformed\","
-            + "\"field\":\"observations[1].status\",\"message\":\"bad\"}]}")));
+    server.stubFor(
+        post(urlEqualTo("/api/v1/reports"))
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withBody(
+                        "{\"serverTime\":\""
+                            + Instant.now()
+                            + "\",\"acknowledged\":[1,3],\"stored\":2,"
+                            + "\"duplicates\":0,\"rejected\":[{\"index\":1,\"seq\":2,\"reason\":\"malformed\","
+                            + "\"field\":\"observations[1].status\",\"message\":\"bad\"}]}")));
     Uploader.Outcome o = uploader(Duration.ofSeconds(5)).uploadOnce();
     assertThat(o.rejected()).isEqualTo(1);
     assertThat(journal.pending()).isZero();
@@ -158,14 +202,20 @@ class UploaderTest {
   @Test
   void honoursRetryAfterOn429And503AndKeepsEverything() throws Exception {
     append(2);
-    server.stubFor(post(urlEqualTo("/api/v1/reports")).willReturn(aResponse().withStatus(429)
-        .withHeader("Retry-After", "17")));
+    server.stubFor(
+        post(urlEqualTo("/api/v1/reports"))
+            .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "17")));
     Uploader.Outcome o = uploader(Duration.ofSeconds(5)).uploadOnce();
     assertThat(o.kind()).isEqualTo(Uploader.Kind.SERVER_BUSY);
     assertThat(o.retryIn()).contains(Duration.ofSeconds(17));
     assertThat(journal.pending()).isEqualTo(2);
-    server.stubFor(post(urlEqualTo("/api/v1/reports")).willReturn(aResponse().withStatus(503)
-        .withHeader("Retry-After", "9").withBody("{\"code\":503,\"error\":\"unavailable\"}")));
+    server.stubFor(
+        post(urlEqualTo("/api/v1/reports"))
+            .willReturn(
+                aResponse()
+                    .withStatus(503)
+                    .withHeader("Retry-After", "9")
+                    .withBody("{\"code\":503,\"error\":\"unavailable\"}")));
     assertThat(uploader(Duration.ofSeconds(5)).uploadOnce().retryIn())
         .contains(Duration.ofSeconds(9));
     assertThat(journal.pending()).isEqualTo(2);
@@ -191,13 +241,15 @@ class UploaderTest {
   @Test
   void slowServerTimesOutAndResetConnectionIsRetried() throws Exception {
     append(1);
-    server.stubFor(post(urlEqualTo("/api/v1/reports")).willReturn(aResponse().withStatus(200)
-        .withFixedDelay(3_000).withBody(accepted(1))));
+    server.stubFor(
+        post(urlEqualTo("/api/v1/reports"))
+            .willReturn(aResponse().withStatus(200).withFixedDelay(3_000).withBody(accepted(1))));
     Uploader.Outcome slow = uploader(Duration.ofMillis(500)).uploadOnce();
     assertThat(slow.kind()).isEqualTo(Uploader.Kind.RETRY_LATER);
     assertThat(slow.detail()).contains("unreachable");
-    server.stubFor(post(urlEqualTo("/api/v1/reports")).willReturn(aResponse()
-        .withFault(Fault.CONNECTION_RESET_BY_PEER)));
+    server.stubFor(
+        post(urlEqualTo("/api/v1/reports"))
+            .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
     assertThat(uploader(Duration.ofSeconds(5)).uploadOnce().kind())
         .isEqualTo(Uploader.Kind.RETRY_LATER);
     assertThat(journal.pending()).isEqualTo(1);
@@ -206,8 +258,13 @@ class UploaderTest {
   @Test
   void revokedCredentialsAreReportedAndNothingIsDropped() throws Exception {
     append(2);
-    server.stubFor(post(urlEqualTo("/api/v1/reports")).willReturn(aResponse().withStatus(401)
-        .withBody("{\"code\":401,\"error\":\"agent_revoked\",\"message\":\"revoked\"}")));
+    server.stubFor(
+        post(urlEqualTo("/api/v1/reports"))
+            .willReturn(
+                aResponse()
+                    .withStatus(401)
+                    .withBody(
+                        "{\"code\":401,\"error\":\"agent_revoked\",\"message\":\"revoked\"}")));
     Uploader.Outcome o = uploader(Duration.ofSeconds(5)).uploadOnce();
     assertThat(o.kind()).isEqualTo(Uploader.Kind.CREDENTIALS_REFUSED);
     assertThat(o.detail()).contains("agent_revoked");
@@ -226,8 +283,9 @@ class UploaderTest {
     assertThat(journal.pending()).isEqualTo(1200);
     server = new WireMockServer(options().bindAddress("127.0.0.1").port(port));
     server.start();
-    server.stubFor(post(urlEqualTo("/api/v1/reports"))
-        .willReturn(aResponse().withStatus(200).withBody(accepted())));
+    server.stubFor(
+        post(urlEqualTo("/api/v1/reports"))
+            .willReturn(aResponse().withStatus(200).withBody(accepted())));
     int batches = 0;
     while (u.uploadOnce().kind() == Uploader.Kind.ACCEPTED) {
       batches++;
@@ -238,8 +296,9 @@ class UploaderTest {
     List<List<Long>> runs = new java.util.ArrayList<>();
     for (LoggedRequest r : server.findAll(postRequestedFor(urlEqualTo("/api/v1/reports")))) {
       Map<String, Object> body = JSON.std.mapFrom(decode(r.getBody()));
-      runs.add(((List<?>) body.get("observations")).stream()
-          .map(o -> ((Number) ((Map<?, ?>) o).get("seq")).longValue()).toList());
+      runs.add(
+          ((List<?>) body.get("observations"))
+              .stream().map(o -> ((Number) ((Map<?, ?>) o).get("seq")).longValue()).toList());
     }
     runs.sort(java.util.Comparator.comparing(run -> run.get(0)));
     long previous = 0;
@@ -252,7 +311,9 @@ class UploaderTest {
     assertThat(previous).isEqualTo(1200);
   }
 
-  /** WireMock hands over gzip bodies already decoded; the header check above proves we sent gzip. */
+  /**
+   * WireMock hands over gzip bodies already decoded; the header check above proves we sent gzip.
+   */
   static byte[] decode(byte[] body) throws IOException {
     if (body.length > 1 && (body[0] & 0xff) == 0x1f && (body[1] & 0xff) == 0x8b) {
       return new GZIPInputStream(new ByteArrayInputStream(body)).readAllBytes();
@@ -263,8 +324,12 @@ class UploaderTest {
   @Test
   void tooLargeHalvesTheBatch() throws Exception {
     append(10);
-    server.stubFor(post(urlEqualTo("/api/v1/reports")).willReturn(aResponse().withStatus(413)
-        .withBody("{\"code\":413,\"error\":\"body_too_large\"}")));
+    server.stubFor(
+        post(urlEqualTo("/api/v1/reports"))
+            .willReturn(
+                aResponse()
+                    .withStatus(413)
+                    .withBody("{\"code\":413,\"error\":\"body_too_large\"}")));
     Uploader u = uploader(Duration.ofSeconds(5));
     Uploader.Outcome o = u.uploadOnce();
     assertThat(o.detail()).contains("250");

@@ -22,9 +22,9 @@ import java.util.concurrent.Future;
  *
  * <p>Minute bits: office PCs are on from 07:00–08:30 to 17:00–18:30 on weekdays and for 20–60
  * minutes around 09:00–10:00 at weekends; kiosks are on all day, every day. 3 % of
- * establishment-days have an outage (15–240 min between 06:00 and 20:00) and 6 % a short blip
- * (1–4 min): every computer switched on then sees offline. 4 % of computer-days have a
- * limited stretch (30–120 min, high latency). Latency histograms depend on the link's technology.
+ * establishment-days have an outage (15–240 min between 06:00 and 20:00) and 6 % a short blip (1–4
+ * min): every computer switched on then sees offline. 4 % of computer-days have a limited stretch
+ * (30–120 min, high latency). Latency histograms depend on the link's technology.
  */
 final class BenchData {
   final LocalDate firstDay;
@@ -42,21 +42,25 @@ final class BenchData {
   }
 
   private String sql(String template) {
-    return template.replace(":y0", "DATE '" + firstDay + "'")
+    return template
+        .replace(":y0", "DATE '" + firstDay + "'")
         .replace(":E", Integer.toString(establishments))
         .replace(":N", Integer.toString(computers));
   }
 
-  private static final String HOURS_OFFICE = weekdays("[{\"open\":\"08:00\",\"close\":\"12:00\"},"
-      + "{\"open\":\"14:00\",\"close\":\"18:00\"}]", false);
-  private static final String HOURS_SCHOOL = weekdays("[{\"open\":\"06:30\",\"close\":\"14:30\"}]",
-      false);
-  private static final String HOURS_PUBLIC = weekdays("[{\"open\":\"08:00\",\"close\":\"20:00\"}]",
-      true);
+  private static final String HOURS_OFFICE =
+      weekdays(
+          "[{\"open\":\"08:00\",\"close\":\"12:00\"},"
+              + "{\"open\":\"14:00\",\"close\":\"18:00\"}]",
+          false);
+  private static final String HOURS_SCHOOL =
+      weekdays("[{\"open\":\"06:30\",\"close\":\"14:30\"}]", false);
+  private static final String HOURS_PUBLIC =
+      weekdays("[{\"open\":\"08:00\",\"close\":\"20:00\"}]", true);
 
   private static String weekdays(String intervals, boolean saturday) {
-    List<String> days = new ArrayList<>(List.of("monday", "tuesday", "wednesday", "thursday",
-        "friday"));
+    List<String> days =
+        new ArrayList<>(List.of("monday", "tuesday", "wednesday", "thursday", "friday"));
     if (saturday) {
       days.add("saturday");
     }
@@ -74,7 +78,8 @@ final class BenchData {
   void inventory(Connection c) throws Exception {
     try (Statement s = c.createStatement()) {
       s.execute("SELECT setseed(0.5)");
-      s.execute(sql("""
+      s.execute(
+          sql("""
           INSERT INTO establishments (code, name, kind, sector, opening_hours, created_at)
           SELECT format('bench-%s', lpad(e::text, 3, '0')), format('Establecimiento %s', e),
             CASE WHEN e % 5 = 0 THEN (ARRAY['town_hall','health_post','other'])[1 + (e / 5) % 3]
@@ -85,12 +90,17 @@ final class BenchData {
                  WHEN e % 4 IN (0, 1) THEN ':H2'::jsonb
                  ELSE ':H3'::jsonb END,
             :y0 - 400
-          FROM generate_series(1, :E) e""").replace(":H1", HOURS_OFFICE)
-          .replace(":H2", HOURS_SCHOOL).replace(":H3", HOURS_PUBLIC));
-      s.execute("""
+          FROM generate_series(1, :E) e""")
+              .replace(":H1", HOURS_OFFICE)
+              .replace(":H2", HOURS_SCHOOL)
+              .replace(":H3", HOURS_PUBLIC));
+      s.execute(
+          """
           CREATE TABLE bench_est AS SELECT id, row_number() OVER (ORDER BY id) AS n, kind, sector
           FROM establishments WHERE code LIKE 'bench-%'""");
-      s.execute(sql("""
+      s.execute(
+          sql(
+              """
           INSERT INTO isp_links (establishment_id, isp_name, technology, contracted_down_mbps,
             contracted_up_mbps, monthly_cost, currency, contract_start)
           SELECT id, (ARRAY['Conexión Andina','RedSur','Fibra Nariño','SatCol'])[1 + n % 4],
@@ -99,7 +109,9 @@ final class BenchData {
             (ARRAY[450000, 180000, 300000, 900000])[1 + n % 4], 'COP', :y0 - 365
           FROM bench_est"""));
       // Skewed sizes: about 125 computers in the largest establishment, 25 in the smallest.
-      s.execute(sql("""
+      s.execute(
+          sql(
+              """
           INSERT INTO computers (establishment_id, machine_id, machine_id_trusted, hostname, os,
             agent_version, role, enrolled_at, last_seen_at)
           SELECT be.id, 'bench-machine-' || c, true, 'pc-' || c, 'windows', 'bench',
@@ -109,12 +121,15 @@ final class BenchData {
           FROM generate_series(1, :N) c
           JOIN bench_est be
             ON be.n = 1 + least(:E - 1, floor(:E * power((c - 1)::float8 / :N, 1.3))::int)"""));
-      s.execute("""
+      s.execute(
+          """
           INSERT INTO agents (public_id, computer_id, establishment_id, secret_hash, enrolled_at)
           SELECT gen_random_uuid(), c.id, c.establishment_id, '\\x00'::bytea, c.enrolled_at
           FROM computers c JOIN bench_est be ON be.id = c.establishment_id""");
       // Outages and blips per establishment-day, shared by all its computers.
-      s.execute(sql("""
+      s.execute(
+          sql(
+              """
           CREATE TABLE bench_events AS
           SELECT id AS establishment_id, d::date AS day,
             CASE WHEN r1 < 0.03 THEN 360 + floor(r2 * 840)::int END AS os,
@@ -133,7 +148,8 @@ final class BenchData {
   }
 
   /** The computer_days rows of [from, to], in day order as daily ingest would write them. */
-  private static final String COMPUTER_DAYS = """
+  private static final String COMPUTER_DAYS =
+      """
       WITH k AS (SELECT repeat('0', 1440)::varbit AS z, repeat('1', 1440)::varbit AS o),
       src AS (
         SELECT c.id AS computer_id, c.establishment_id, d::date AS day, c.role,
@@ -182,15 +198,21 @@ final class BenchData {
     ExecutorService ex = Executors.newFixedThreadPool(threads);
     try {
       List<Future<Long>> parts = new ArrayList<>();
-      for (YearMonth m = YearMonth.from(firstDay); !m.isAfter(YearMonth.from(lastDay()));
+      for (YearMonth m = YearMonth.from(firstDay);
+          !m.isAfter(YearMonth.from(lastDay()));
           m = m.plusMonths(1)) {
-        String q = COMPUTER_DAYS.replace(":from", m.atDay(1).toString())
-            .replace(":to", m.atEndOfMonth().toString());
-        parts.add(ex.submit(() -> {
-          try (Connection c = pg.connect(); Statement s = c.createStatement()) {
-            return (long) s.executeUpdate(q);
-          }
-        }));
+        String q =
+            COMPUTER_DAYS
+                .replace(":from", m.atDay(1).toString())
+                .replace(":to", m.atEndOfMonth().toString());
+        parts.add(
+            ex.submit(
+                () -> {
+                  try (Connection c = pg.connect();
+                      Statement s = c.createStatement()) {
+                    return (long) s.executeUpdate(q);
+                  }
+                }));
       }
       long rows = 0;
       for (Future<Long> f : parts) {
@@ -205,7 +227,9 @@ final class BenchData {
   /** Four speed tests a day per link (09, 11, 14 and 16 h local, plus up to 50 min). */
   long speedTests(Connection c) throws Exception {
     try (Statement s = c.createStatement()) {
-      return s.executeUpdate(sql("""
+      return s.executeUpdate(
+          sql(
+              """
           INSERT INTO speed_tests (establishment_id, computer_id, agent_id, seq, link_id,
             measured_at, method, down_mbps, up_mbps, latency_ms)
           SELECT l.establishment_id, a.computer_id, a.id, (dd.d - :y0) * 4 + k, l.id,
@@ -229,22 +253,27 @@ final class BenchData {
   /** Every establishment-day with data, in (establishment, day) order, for the maintainer. */
   long markDirty(Connection c) throws Exception {
     try (Statement s = c.createStatement()) {
-      return s.executeUpdate("INSERT INTO rollup_dirty (establishment_id, day)"
-          + " SELECT DISTINCT establishment_id, day FROM computer_days ORDER BY 1, 2");
+      return s.executeUpdate(
+          "INSERT INTO rollup_dirty (establishment_id, day)"
+              + " SELECT DISTINCT establishment_id, day FROM computer_days ORDER BY 1, 2");
     }
   }
 
   static String describe(Postgres pg) throws Exception {
     StringBuilder sb = new StringBuilder();
-    try (Connection c = pg.connect(); Statement s = c.createStatement();
-        var r = s.executeQuery("SELECT relname, n_live_tup,"
-            + " pg_size_pretty(pg_total_relation_size(relid)) FROM pg_stat_user_tables"
-            + " WHERE relname IN ('computer_days', 'computer_months', 'establishment_days',"
-            + " 'outages', 'speed_tests', 'establishments', 'computers', 'isp_links')"
-            + " ORDER BY pg_total_relation_size(relid) DESC")) {
+    try (Connection c = pg.connect();
+        Statement s = c.createStatement();
+        var r =
+            s.executeQuery(
+                "SELECT relname, n_live_tup,"
+                    + " pg_size_pretty(pg_total_relation_size(relid)) FROM pg_stat_user_tables"
+                    + " WHERE relname IN ('computer_days', 'computer_months', 'establishment_days',"
+                    + " 'outages', 'speed_tests', 'establishments', 'computers', 'isp_links')"
+                    + " ORDER BY pg_total_relation_size(relid) DESC")) {
       while (r.next()) {
-        sb.append(String.format(Locale.ROOT, "%s %,d rows (%s); ", r.getString(1), r.getLong(2),
-            r.getString(3)));
+        sb.append(
+            String.format(
+                Locale.ROOT, "%s %,d rows (%s); ", r.getString(1), r.getLong(2), r.getString(3)));
       }
     }
     return sb.toString();

@@ -13,6 +13,7 @@ final class BenchOptions {
   String serverJvmArgs = prop("bench.serverJvmArgs", "-Xms1g -Xmx2g");
   int startTimeoutSeconds = intProp("bench.startTimeoutSeconds", 240);
   boolean keepData = Boolean.parseBoolean(prop("bench.keepData", "false"));
+
   /** A fixed directory for the server's data (kept, and reused by a later run if present). */
   String dir = prop("bench.dir", "");
 
@@ -57,7 +58,8 @@ final class BenchOptions {
   }
 
   void validate() {
-    check(agents >= singleConnections && agents >= batchConnections,
+    check(
+        agents >= singleConnections && agents >= batchConnections,
         "bench.agents must be at least the number of connections, so that no agent has two "
             + "reports in flight");
     check(warmupSeconds >= 0 && warmupSeconds <= 120, "bench.warmupSeconds must be 0..120");

@@ -19,21 +19,36 @@ final class CpuMeter {
   /** Linux's USER_HZ; 100 on every mainstream kernel build. */
   static final double TICKS_PER_SECOND = 100.0;
 
-  record Snapshot(long nanos, long serverTicks, long postgresTicks, long generatorTicks,
-      long machineBusyTicks, long machineTotalTicks, long irqTicks, long stealTicks) {}
+  record Snapshot(
+      long nanos,
+      long serverTicks,
+      long postgresTicks,
+      long generatorTicks,
+      long machineBusyTicks,
+      long machineTotalTicks,
+      long irqTicks,
+      long stealTicks) {}
 
   /** CPU used between two snapshots, in cores (1.0 = one core busy all the time). */
-  record Usage(double seconds, double server, double postgres, double generator, double machine,
-      double machineCores, double irq, double steal) {
+  record Usage(
+      double seconds,
+      double server,
+      double postgres,
+      double generator,
+      double machine,
+      double machineCores,
+      double irq,
+      double steal) {
     /** Busy time of other processes and kernel threads (softirq time is shown apart). */
     double other() {
       return Math.max(0, machine - server - postgres - generator - irq);
     }
 
     String describe() {
-      return String.format("server %.2f, PostgreSQL %.2f, generator %.2f, irq/softirq %.2f, "
-          + "other %.2f, machine busy %.2f of %.0f cores (steal %.2f)", server, postgres,
-          generator, irq, other(), machine, machineCores, steal);
+      return String.format(
+          "server %.2f, PostgreSQL %.2f, generator %.2f, irq/softirq %.2f, "
+              + "other %.2f, machine busy %.2f of %.0f cores (steal %.2f)",
+          server, postgres, generator, irq, other(), machine, machineCores, steal);
     }
   }
 
@@ -67,8 +82,7 @@ final class CpuMeter {
       }
     }
     long[] machine = machine();
-    return new Snapshot(now, server, pg, generator, machine[0], machine[1], machine[2],
-        machine[3]);
+    return new Snapshot(now, server, pg, generator, machine[0], machine[1], machine[2], machine[3]);
   }
 
   static Usage between(Snapshot a, Snapshot b) {
@@ -76,11 +90,15 @@ final class CpuMeter {
     double f = 1.0 / TICKS_PER_SECOND / secs;
     double totalTicks = b.machineTotalTicks() - a.machineTotalTicks();
     double cores = totalTicks / TICKS_PER_SECOND / secs;
-    return new Usage(secs, (b.serverTicks() - a.serverTicks()) * f,
+    return new Usage(
+        secs,
+        (b.serverTicks() - a.serverTicks()) * f,
         (b.postgresTicks() - a.postgresTicks()) * f,
         (b.generatorTicks() - a.generatorTicks()) * f,
-        (b.machineBusyTicks() - a.machineBusyTicks()) * f, Math.round(cores),
-        (b.irqTicks() - a.irqTicks()) * f, (b.stealTicks() - a.stealTicks()) * f);
+        (b.machineBusyTicks() - a.machineBusyTicks()) * f,
+        Math.round(cores),
+        (b.irqTicks() - a.irqTicks()) * f,
+        (b.stealTicks() - a.stealTicks()) * f);
   }
 
   private static long own(long[] p) {
@@ -102,7 +120,8 @@ final class CpuMeter {
           long stime = Long.parseLong(f[12]);
           long cutime = Long.parseLong(f[13]);
           long cstime = Long.parseLong(f[14]);
-          out.put(Long.parseLong(d.getFileName().toString()),
+          out.put(
+              Long.parseLong(d.getFileName().toString()),
               new long[] {ppid, utime + stime, cutime, cstime});
         } catch (IOException | RuntimeException e) {
           // the process ended while we looked

@@ -17,15 +17,15 @@ import org.HdrHistogram.Histogram;
 /**
  * A closed-loop HTTP/1.1 load generator on non-blocking sockets: {@code connections} keep-alive
  * connections, each with exactly one request in flight (no pipelining, like an agent), driven by
- * {@code threads} selector threads. One epoll thread serves all connections, so the generator
- * costs a few microseconds of CPU per request instead of the thread hand-offs of a blocking or
- * {@code java.net.http} client; on a 2-core machine shared with the server and PostgreSQL that
- * CPU is taken from the system under test.
+ * {@code threads} selector threads. One epoll thread serves all connections, so the generator costs
+ * a few microseconds of CPU per request instead of the thread hand-offs of a blocking or {@code
+ * java.net.http} client; on a 2-core machine shared with the server and PostgreSQL that CPU is
+ * taken from the system under test.
  *
  * <p>A connection sends its next request as soon as the previous response is complete. Responses
- * completed inside the measurement window are counted and their latency (first byte written to
- * last byte read) recorded; after the window no new request is started and those in flight are
- * allowed to finish, so that every request sent gets its answer before the database is checked.
+ * completed inside the measurement window are counted and their latency (first byte written to last
+ * byte read) recorded; after the window no new request is started and those in flight are allowed
+ * to finish, so that every request sent gets its answer before the database is checked.
  */
 final class HttpLoad {
   /** What a connection sends and how its answer is judged. */
@@ -72,8 +72,8 @@ final class HttpLoad {
   }
 
   /**
-   * Runs until {@code measureEndNanos}, counting responses completed from
-   * {@code measureStartNanos}; then drains for at most {@code drainNanos}.
+   * Runs until {@code measureEndNanos}, counting responses completed from {@code
+   * measureStartNanos}; then drains for at most {@code drainNanos}.
    */
   Result run(long measureStartNanos, long measureEndNanos, long drainNanos)
       throws InterruptedException {
@@ -215,8 +215,10 @@ final class HttpLoad {
         fail(c);
         return;
       }
-      c.key.interestOps(c.out.hasRemaining() ? SelectionKey.OP_WRITE | SelectionKey.OP_READ
-          : SelectionKey.OP_READ);
+      c.key.interestOps(
+          c.out.hasRemaining()
+              ? SelectionKey.OP_WRITE | SelectionKey.OP_READ
+              : SelectionKey.OP_READ);
     }
 
     private void read(Conn c) throws IOException {

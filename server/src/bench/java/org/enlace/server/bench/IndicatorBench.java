@@ -27,8 +27,8 @@ import java.util.Map;
  *
  * <ol>
  *   <li>starts the server (own JVM, embedded PostgreSQL) and generates, with set-based SQL in its
- *       database, 300 establishments, 10,000 computers and a year of computer_days and speed
- *       tests ({@link BenchData});
+ *       database, 300 establishments, 10,000 computers and a year of computer_days and speed tests
+ *       ({@link BenchData});
  *   <li>marks every establishment-day dirty and measures how long the running server's
  *       RollupMaintainer takes to derive establishment_days, outages and computer_months;
  *   <li>times the indicators and evidence endpoints through HTTP: warm-up, then N sequential runs
@@ -57,8 +57,11 @@ public final class IndicatorBench {
   private Postgres pg;
   private CpuMeter cpu;
   private String auth;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   IndicatorBench(BenchOptions o) {
     this.o = o;
@@ -77,24 +80,35 @@ public final class IndicatorBench {
   }
 
   int run() throws Exception {
-    say("Enlace indicator/evidence bench: %d establishments, %d computers, year %d, %d warm-up "
-        + "+ %d runs per request", establishments, computers, year, warmups, runs);
-    say("machine: %d CPUs, load average before start: %s", Runtime.getRuntime()
-        .availableProcessors(), loadAverage());
+    say(
+        "Enlace indicator/evidence bench: %d establishments, %d computers, year %d, %d warm-up "
+            + "+ %d runs per request",
+        establishments, computers, year, warmups, runs);
+    say(
+        "machine: %d CPUs, load average before start: %s",
+        Runtime.getRuntime().availableProcessors(), loadAverage());
     server = ServerProcess.start(o);
     try {
       long[] pm = server.postmaster();
       pg = new Postgres((int) pm[1], "enlace", server.postgresPassword());
       cpu = new CpuMeter(server.pid(), pm[0]);
-      auth = "Basic " + java.util.Base64.getEncoder().encodeToString(
-          ("admin:" + server.adminPassword()).getBytes(StandardCharsets.UTF_8));
-      say("server up: %s, PostgreSQL %s, %s", server.base(), pg.version(),
+      auth =
+          "Basic "
+              + java.util.Base64.getEncoder()
+                  .encodeToString(
+                      ("admin:" + server.adminPassword()).getBytes(StandardCharsets.UTF_8));
+      say(
+          "server up: %s, PostgreSQL %s, %s",
+          server.base(),
+          pg.version(),
           pg.settings("shared_buffers", "work_mem", "max_wal_size", "random_page_cost"));
       if (pg.count("SELECT count(*) FROM establishments WHERE code LIKE 'bench-%'") > 0) {
-        say("reusing the data already in %s (bench.dir): no generation, no derivation",
+        say(
+            "reusing the data already in %s (bench.dir): no generation, no derivation",
             server.dataDir);
         md.add("Data reused from an earlier run (bench.dir); tables: " + BenchData.describe(pg));
-        try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+        try (Connection c = pg.connect();
+            Statement st = c.createStatement()) {
           st.execute("ANALYZE");
         }
       } else {
@@ -133,21 +147,34 @@ public final class IndicatorBench {
     }
     double st = secs(t2);
     long t3 = System.nanoTime();
-    try (Connection c = pg.connect(); Statement s = c.createStatement()) {
+    try (Connection c = pg.connect();
+        Statement s = c.createStatement()) {
       s.execute("VACUUM ANALYZE computer_days");
       s.execute("VACUUM ANALYZE speed_tests");
       s.execute("ANALYZE");
     }
     double vac = secs(t3);
     CpuMeter.Usage u = CpuMeter.between(c0, cpu.snapshot());
-    say("data: inventory %.1f s; computer_days %,d rows in %.1f s (%,.0f rows/s, %d connections);"
-        + " speed_tests %,d rows in %.1f s; VACUUM ANALYZE %.1f s; CPU %s", inv, days, cd,
-        days / cd, genThreads, tests, st, vac, u.describe());
+    say(
+        "data: inventory %.1f s; computer_days %,d rows in %.1f s (%,.0f rows/s, %d connections);"
+            + " speed_tests %,d rows in %.1f s; VACUUM ANALYZE %.1f s; CPU %s",
+        inv, days, cd, days / cd, genThreads, tests, st, vac, u.describe());
     say("tables: %s", BenchData.describe(pg));
-    md.add(String.format(Locale.ROOT, "Data (SQL, %d connections): %,d establishments, %,d "
-        + "computers, %,d computer_days rows in %.0f s (%,.0f rows/s), %,d speed tests in %.0f s; "
-        + "VACUUM ANALYZE %.0f s.", genThreads, establishments, computers, days, cd, days / cd,
-        tests, st, vac));
+    md.add(
+        String.format(
+            Locale.ROOT,
+            "Data (SQL, %d connections): %,d establishments, %,d "
+                + "computers, %,d computer_days rows in %.0f s (%,.0f rows/s), %,d speed tests in %.0f s; "
+                + "VACUUM ANALYZE %.0f s.",
+            genThreads,
+            establishments,
+            computers,
+            days,
+            cd,
+            days / cd,
+            tests,
+            st,
+            vac));
   }
 
   private void derive() throws Exception {
@@ -161,8 +188,10 @@ public final class IndicatorBench {
       t0 = System.nanoTime();
       c0 = cpu.snapshot();
     }
-    say("marked %,d establishment-days dirty; waiting for the server's RollupMaintainer "
-        + "(every %s, %s markers per batch)...", marked, "5 s", "500");
+    say(
+        "marked %,d establishment-days dirty; waiting for the server's RollupMaintainer "
+            + "(every %s, %s markers per batch)...",
+        marked, "5 s", "500");
     long deadline = t0 + drainTimeoutMinutes * 60_000_000_000L;
     long nextReport = t0;
     RollupWatch.Sample s = s0;
@@ -170,9 +199,15 @@ public final class IndicatorBench {
       Thread.sleep(2000);
       s = RollupWatch.read(server);
       if (System.nanoTime() >= nextReport) {
-        say("  %5.0f s: %,.0f markers left, %,.0f establishment-days recomputed, %,.0f batches "
-            + "(%.1f s in batches), load %s", secs(t0), s.markers(), s.daysTotal() - s0.daysTotal(),
-            s.batches() - s0.batches(), s.batchSeconds() - s0.batchSeconds(), loadAverage());
+        say(
+            "  %5.0f s: %,.0f markers left, %,.0f establishment-days recomputed, %,.0f batches "
+                + "(%.1f s in batches), load %s",
+            secs(t0),
+            s.markers(),
+            s.daysTotal() - s0.daysTotal(),
+            s.batches() - s0.batches(),
+            s.batchSeconds() - s0.batchSeconds(),
+            loadAverage());
         nextReport = System.nanoTime() + 60_000_000_000L;
       }
       if (s.markers() == 0) {
@@ -184,24 +219,42 @@ public final class IndicatorBench {
     double days = s.daysTotal() - s0.daysTotal();
     double batches = s.batches() - s0.batches();
     boolean done = s.markers() == 0;
-    say("maintainer %s: %,.0f establishment-days recomputed in %.0f s (%.1f/s), %,.0f batches, "
-        + "%.2f s per batch on average, max %.2f s; CPU %s", done ? "drained" : "NOT drained "
-        + "(timeout)", days, took, days / took, batches,
-        batches == 0 ? 0 : (s.batchSeconds() - s0.batchSeconds()) / batches, s.batchMax(),
+    say(
+        "maintainer %s: %,.0f establishment-days recomputed in %.0f s (%.1f/s), %,.0f batches, "
+            + "%.2f s per batch on average, max %.2f s; CPU %s",
+        done ? "drained" : "NOT drained " + "(timeout)",
+        days,
+        took,
+        days / took,
+        batches,
+        batches == 0 ? 0 : (s.batchSeconds() - s0.batchSeconds()) / batches,
+        s.batchMax(),
         u.describe());
-    try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+    try (Connection c = pg.connect();
+        Statement st = c.createStatement()) {
       long t1 = System.nanoTime();
       st.execute("VACUUM ANALYZE");
       say("VACUUM ANALYZE after the maintainer: %.1f s", secs(t1));
     }
     say("tables: %s", BenchData.describe(pg));
-    md.add(String.format(Locale.ROOT, "Rollup maintainer (the server's own, from %,d dirty "
-        + "markers): %s %,.0f establishment-days in %.0f s = %.1f establishment-days/s "
-        + "(%,.0f computer-days/s), %,.0f batches of up to 500 markers, %.2f s per batch; CPU "
-        + "server %.2f, PostgreSQL %.2f, other %.2f cores.", marked, done ? "" : "NOT drained, ",
-        days, took, days / took, days / took * computers / establishments, batches,
-        batches == 0 ? 0 : (s.batchSeconds() - s0.batchSeconds()) / batches, u.server(),
-        u.postgres(), u.other()));
+    md.add(
+        String.format(
+            Locale.ROOT,
+            "Rollup maintainer (the server's own, from %,d dirty "
+                + "markers): %s %,.0f establishment-days in %.0f s = %.1f establishment-days/s "
+                + "(%,.0f computer-days/s), %,.0f batches of up to 500 markers, %.2f s per batch; CPU "
+                + "server %.2f, PostgreSQL %.2f, other %.2f cores.",
+            marked,
+            done ? "" : "NOT drained, ",
+            days,
+            took,
+            days / took,
+            days / took * computers / establishments,
+            batches,
+            batches == 0 ? 0 : (s.batchSeconds() - s0.batchSeconds()) / batches,
+            u.server(),
+            u.postgres(),
+            u.other()));
     md.add("");
     md.add("Tables: " + BenchData.describe(pg));
   }
@@ -212,13 +265,18 @@ public final class IndicatorBench {
     body.put("administration", Map.of("computers", 1000, "establishments", 30));
     body.put("citizens", Map.of("computers", 3000, "establishments", 150));
     body.put("targetIncreasePct", 100);
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.base()
-        + "/api/v1/indicators/baseline")).header("Authorization", auth)
-        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
-        .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build(),
-        HttpResponse.BodyHandlers.ofString());
-    say("baseline: %d %s", r.statusCode(), r.body().length() > 200 ? r.body().substring(0, 200)
-        : r.body());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(server.base() + "/api/v1/indicators/baseline"))
+                .header("Authorization", auth)
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    say(
+        "baseline: %d %s",
+        r.statusCode(), r.body().length() > 200 ? r.body().substring(0, 200) : r.body());
   }
 
   // ------------------------------------------------------------------ timing
@@ -238,24 +296,29 @@ public final class IndicatorBench {
     String y = Integer.toString(year);
     String est = "bench-001"; // the largest establishment
     Map<String, String> requests = new LinkedHashMap<>();
-    requests.put("indicators, year (granularity=year)",
+    requests.put(
+        "indicators, year (granularity=year)",
         "/api/v1/indicators?from=" + y + "-01&to=" + y + "-12&granularity=year");
-    requests.put("indicators, 12 months (granularity=month)",
+    requests.put(
+        "indicators, 12 months (granularity=month)",
         "/api/v1/indicators?from=" + y + "-01&to=" + y + "-12&granularity=month");
-    requests.put("indicators, 4 quarters (granularity=quarter)",
+    requests.put(
+        "indicators, 4 quarters (granularity=quarter)",
         "/api/v1/indicators?from=" + y + "-01&to=" + y + "-12&granularity=quarter");
-    requests.put("evidence, month, municipality, PDF",
-        "/api/v1/evidence?period=" + month + "&format=pdf");
-    requests.put("evidence, month, municipality, JSON",
-        "/api/v1/evidence?period=" + month + "&format=json");
-    requests.put("evidence, month, municipality, HTML",
-        "/api/v1/evidence?period=" + month + "&format=html");
-    requests.put("evidence, month, one establishment, PDF",
+    requests.put(
+        "evidence, month, municipality, PDF", "/api/v1/evidence?period=" + month + "&format=pdf");
+    requests.put(
+        "evidence, month, municipality, JSON", "/api/v1/evidence?period=" + month + "&format=json");
+    requests.put(
+        "evidence, month, municipality, HTML", "/api/v1/evidence?period=" + month + "&format=html");
+    requests.put(
+        "evidence, month, one establishment, PDF",
         "/api/v1/evidence?period=" + month + "&establishment=" + est + "&format=pdf");
-    requests.put("evidence, month, one establishment, JSON",
+    requests.put(
+        "evidence, month, one establishment, JSON",
         "/api/v1/evidence?period=" + month + "&establishment=" + est + "&format=json");
-    requests.put("evidence, year, municipality, JSON",
-        "/api/v1/evidence?period=" + y + "&format=json");
+    requests.put(
+        "evidence, year, municipality, JSON", "/api/v1/evidence?period=" + y + "&format=json");
     String only = prop("bench.requests", "");
     for (Map.Entry<String, String> e : requests.entrySet()) {
       if (!only.isEmpty() && !e.getValue().matches(".*(" + only + ").*")) {
@@ -299,14 +362,28 @@ public final class IndicatorBench {
     }
     CpuMeter.Usage u = CpuMeter.between(c0, cpu.snapshot());
     Timing t = new Timing(name, path, status, bytes, Arrays.copyOf(ms, done), sample);
-    say("%s: %s -> %d, %,d bytes; %d runs, ms p50 %.1f p95 %.1f max %.1f min %.1f; CPU %s", name,
-        path, status, bytes, done, t.pct(0.5), t.pct(0.95), t.pct(1.0), t.pct(0.0), u.describe());
+    say(
+        "%s: %s -> %d, %,d bytes; %d runs, ms p50 %.1f p95 %.1f max %.1f min %.1f; CPU %s",
+        name,
+        path,
+        status,
+        bytes,
+        done,
+        t.pct(0.5),
+        t.pct(0.95),
+        t.pct(1.0),
+        t.pct(0.0),
+        u.describe());
     return t;
   }
 
   private HttpResponse<byte[]> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(server.base() + path))
-        .header("Authorization", auth).timeout(Duration.ofSeconds(120)).GET().build(),
+    return http.send(
+        HttpRequest.newBuilder(URI.create(server.base() + path))
+            .header("Authorization", auth)
+            .timeout(Duration.ofSeconds(120))
+            .GET()
+            .build(),
         HttpResponse.BodyHandlers.ofByteArray());
   }
 
@@ -314,15 +391,23 @@ public final class IndicatorBench {
 
   private void write() throws Exception {
     List<String> out = new ArrayList<>();
-    out.add(String.format("Run at %s UTC; %d CPUs; load average at the end: %s",
-        DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm").withZone(ZoneOffset.UTC)
-            .format(Instant.now()), Runtime.getRuntime().availableProcessors(), loadAverage()));
+    out.add(
+        String.format(
+            "Run at %s UTC; %d CPUs; load average at the end: %s",
+            DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm")
+                .withZone(ZoneOffset.UTC)
+                .format(Instant.now()),
+            Runtime.getRuntime().availableProcessors(),
+            loadAverage()));
     out.add("");
     out.addAll(md);
     out.add("");
-    out.add(String.format("Requests: sequential, one at a time, %d warm-up then %d timed runs "
-        + "each (at least 5, and no new run after %d s); client: JDK HttpClient on loopback; "
-        + "time from request sent to last byte read.", warmups, runs, budgetSeconds));
+    out.add(
+        String.format(
+            "Requests: sequential, one at a time, %d warm-up then %d timed runs "
+                + "each (at least 5, and no new run after %d s); client: JDK HttpClient on loopback; "
+                + "time from request sent to last byte read.",
+            warmups, runs, budgetSeconds));
     out.add("");
     out.add("| request | status | bytes | runs | p50 ms | p95 ms | max ms | target |");
     out.add("|---|---:|---:|---:|---:|---:|---:|---|");
@@ -333,9 +418,19 @@ public final class IndicatorBench {
       } else if (t.path().contains("format=pdf") && !t.path().contains("establishment=")) {
         target = "≤ 2 s: " + (t.status() == 200 && t.pct(0.95) <= 2000 ? "met" : "NOT met");
       }
-      out.add(String.format(Locale.ROOT, "| %s `%s` | %d | %,d | %d | %.1f | %.1f | %.1f | %s |",
-          t.name(), t.path(), t.status(), t.bytes(), t.ms().length, t.pct(0.5), t.pct(0.95),
-          t.pct(1.0), target));
+      out.add(
+          String.format(
+              Locale.ROOT,
+              "| %s `%s` | %d | %,d | %d | %.1f | %.1f | %.1f | %s |",
+              t.name(),
+              t.path(),
+              t.status(),
+              t.bytes(),
+              t.ms().length,
+              t.pct(0.5),
+              t.pct(0.95),
+              t.pct(1.0),
+              target));
     }
     System.out.println();
     System.out.println("==================== summary ====================");
@@ -357,8 +452,10 @@ public final class IndicatorBench {
 
   private void say(String format, Object... args) {
     String line = String.format(Locale.ROOT, format, args);
-    log.add(DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC)
-        .format(Instant.now()) + " " + line);
+    log.add(
+        DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC).format(Instant.now())
+            + " "
+            + line);
     System.out.println(line);
   }
 

@@ -42,8 +42,8 @@ import java.util.concurrent.atomic.LongAdder;
  * </ol>
  *
  * Only 200 answers whose {@code stored} equals the observations sent are counted, so the figures
- * are rows durably committed (the server answers only after its commit). Run it with
- * {@code mvn -B -Pbench -pl server -am verify -DskipTests}; see docs/performance.md.
+ * are rows durably committed (the server answers only after its commit). Run it with {@code mvn -B
+ * -Pbench -pl server -am verify -DskipTests}; see docs/performance.md.
  */
 public final class IngestBench {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -67,14 +67,23 @@ public final class IngestBench {
 
     Agent(String publicId, String secret) {
       this.publicId = publicId;
-      this.authorization = "Basic " + java.util.Base64.getEncoder().encodeToString(
-          (publicId + ":" + secret).getBytes(StandardCharsets.UTF_8));
+      this.authorization =
+          "Basic "
+              + java.util.Base64.getEncoder()
+                  .encodeToString((publicId + ":" + secret).getBytes(StandardCharsets.UTF_8));
     }
   }
 
-  record PhaseResult(String name, int connections, int observationsPerRequest,
-      HttpLoad.Result load, CpuMeter.Usage cpu, Map<String, Double> serverMetrics,
-      Map<String, Double> waits, Map<Integer, Long> statuses, long mismatched) {
+  record PhaseResult(
+      String name,
+      int connections,
+      int observationsPerRequest,
+      HttpLoad.Result load,
+      CpuMeter.Usage cpu,
+      Map<String, Double> serverMetrics,
+      Map<String, Double> waits,
+      Map<Integer, Long> statuses,
+      long mismatched) {
     double requestsPerSecond() {
       return load.requestsOk / load.windowSeconds;
     }
@@ -106,24 +115,47 @@ public final class IngestBench {
   }
 
   int run() throws Exception {
-    say("Enlace ingest bench: %d agents, single: %d connections, batch: %d connections x %d "
-        + "observations, warm-up %d s, measure %d s, client threads %d", o.agents,
-        o.singleConnections, o.batchConnections, o.batchSize, o.warmupSeconds, o.durationSeconds,
+    say(
+        "Enlace ingest bench: %d agents, single: %d connections, batch: %d connections x %d "
+            + "observations, warm-up %d s, measure %d s, client threads %d",
+        o.agents,
+        o.singleConnections,
+        o.batchConnections,
+        o.batchSize,
+        o.warmupSeconds,
+        o.durationSeconds,
         o.clientThreads);
-    say("machine: %d CPUs, %s memory, load average before start: %s", Runtime.getRuntime()
-        .availableProcessors(), memTotal(), loadAverage());
-    say("java: %s %s", System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"));
+    say(
+        "machine: %d CPUs, %s memory, load average before start: %s",
+        Runtime.getRuntime().availableProcessors(), memTotal(), loadAverage());
+    say(
+        "java: %s %s",
+        System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"));
     long started = System.nanoTime();
     server = ServerProcess.start(o);
     try {
       long[] pm = server.postmaster();
       pg = new Postgres((int) pm[1], "enlace", server.postgresPassword());
       cpu = new CpuMeter(server.pid(), pm[0]);
-      say("server up in %.1f s: %s (admin :%d), PostgreSQL %s on port %d (postmaster pid %d), "
-          + "data %s", (System.nanoTime() - started) / 1e9, server.base(), server.adminPort,
-          pg.version(), pm[1], pm[0], server.dataDir);
-      say("PostgreSQL settings: %s", pg.settings("synchronous_commit", "fsync", "wal_sync_method",
-          "shared_buffers", "commit_delay", "max_connections"));
+      say(
+          "server up in %.1f s: %s (admin :%d), PostgreSQL %s on port %d (postmaster pid %d), "
+              + "data %s",
+          (System.nanoTime() - started) / 1e9,
+          server.base(),
+          server.adminPort,
+          pg.version(),
+          pm[1],
+          pm[0],
+          server.dataDir);
+      say(
+          "PostgreSQL settings: %s",
+          pg.settings(
+              "synchronous_commit",
+              "fsync",
+              "wal_sync_method",
+              "shared_buffers",
+              "commit_delay",
+              "max_connections"));
       enroll();
       List<PhaseResult> phases = new ArrayList<>();
       try (Postgres.WaitSampler waits = pg.new WaitSampler();
@@ -145,20 +177,26 @@ public final class IngestBench {
       CpuMeter.Usage copyCpu = null;
       CpuMeter.Usage singleCpu = null;
       if (o.runs("pg")) {
-        say("PostgreSQL ceiling: COPY of up to %,d stored observation rows...",
-            o.pgCopyRows);
+        say("PostgreSQL ceiling: COPY of up to %,d stored observation rows...", o.pgCopyRows);
         CpuMeter.Snapshot a = cpu.snapshot();
         copy = pg.copyCeiling(o.pgCopyRows);
         copyCpu = CpuMeter.between(a, cpu.snapshot());
-        say("  COPY: %,d rows in %.2f s = %,.0f rows/s (%.1f MB); CPU %s", copy.rows(),
-            copy.seconds(), copy.rowsPerSecond(), copy.bytes() / 1e6, copyCpu.describe());
-        say("PostgreSQL ceiling: single-row INSERT+COMMIT from %d connections for %d s...",
+        say(
+            "  COPY: %,d rows in %.2f s = %,.0f rows/s (%.1f MB); CPU %s",
+            copy.rows(),
+            copy.seconds(),
+            copy.rowsPerSecond(),
+            copy.bytes() / 1e6,
+            copyCpu.describe());
+        say(
+            "PostgreSQL ceiling: single-row INSERT+COMMIT from %d connections for %d s...",
             o.pgConnections, o.pgSeconds);
         a = cpu.snapshot();
         single = pg.singleRowCommits(o.pgConnections, o.pgSeconds, checks(1));
         singleCpu = CpuMeter.between(a, cpu.snapshot());
-        say("  single-row commits: %,d in %.1f s = %,.0f rows/s; CPU %s", single.rows(),
-            single.seconds(), single.rowsPerSecond(), singleCpu.describe());
+        say(
+            "  single-row commits: %,d in %.1f s = %,.0f rows/s; CPU %s",
+            single.rows(), single.seconds(), single.rowsPerSecond(), singleCpu.describe());
       }
       summary(phases, copy, copyCpu, single, singleCpu, verified);
       return verified ? 0 : 1;
@@ -173,18 +211,41 @@ public final class IngestBench {
   // ------------------------------------------------------------------ setup
 
   private void enroll() throws IOException, InterruptedException {
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).build();
-    String admin = "Basic " + java.util.Base64.getEncoder().encodeToString(
-        ("admin:" + server.adminPassword()).getBytes(StandardCharsets.UTF_8));
+    HttpClient http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    String admin =
+        "Basic "
+            + java.util.Base64.getEncoder()
+                .encodeToString(
+                    ("admin:" + server.adminPassword()).getBytes(StandardCharsets.UTF_8));
     long t0 = System.nanoTime();
     List<String> tokens = new ArrayList<>();
     for (int e = 0; e < o.establishments; e++) {
       String code = "bench-" + e;
-      post(http, "/api/v1/establishments", admin, Map.of("code", code, "name",
-          "Bench establishment " + e, "kind", "school", "sector", "citizens"), 201);
-      JsonNode token = post(http, "/api/v1/establishments/" + code + "/enrollment-tokens", admin,
-          Map.of("maxUses", o.agents, "expiresInHours", 24), 201);
+      post(
+          http,
+          "/api/v1/establishments",
+          admin,
+          Map.of(
+              "code",
+              code,
+              "name",
+              "Bench establishment " + e,
+              "kind",
+              "school",
+              "sector",
+              "citizens"),
+          201);
+      JsonNode token =
+          post(
+              http,
+              "/api/v1/establishments/" + code + "/enrollment-tokens",
+              admin,
+              Map.of("maxUses", o.agents, "expiresInHours", 24),
+              201);
       tokens.add(token.path("token").asText());
     }
     agents = new Agent[o.agents];
@@ -200,22 +261,30 @@ public final class IngestBench {
       JsonNode r = post(http, "/api/v1/enroll", null, body, 201);
       agents[i] = new Agent(r.path("agentId").asText(), r.path("secret").asText());
     }
-    say("enrolled %d agents in %d establishments through the API in %.1f s", o.agents,
-        o.establishments, (System.nanoTime() - t0) / 1e9);
+    say(
+        "enrolled %d agents in %d establishments through the API in %.1f s",
+        o.agents, o.establishments, (System.nanoTime() - t0) / 1e9);
   }
 
   private JsonNode post(HttpClient http, String path, String auth, Object body, int expect)
       throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.base() + path))
-        .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(server.base() + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
     if (auth != null) {
       b.header("Authorization", auth);
     }
     HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     if (r.statusCode() != expect) {
-      throw new IOException("POST " + path + " answered " + r.statusCode() + ": "
-          + new String(r.body(), StandardCharsets.UTF_8));
+      throw new IOException(
+          "POST "
+              + path
+              + " answered "
+              + r.statusCode()
+              + ": "
+              + new String(r.body(), StandardCharsets.UTF_8));
     }
     return JSON.readTree(r.body());
   }
@@ -230,12 +299,13 @@ public final class IngestBench {
   }
 
   /**
-   * GET /api/v1/ping on the same connector: Jetty, Dropwizard's filters and Jersey with no body,
-   * no JSON and no database. Its rate is the most the HTTP stack can do here, whatever ingest does.
+   * GET /api/v1/ping on the same connector: Jetty, Dropwizard's filters and Jersey with no body, no
+   * JSON and no database. Its rate is the most the HTTP stack can do here, whatever ingest does.
    */
   private final class Ping extends Counting {
-    final byte[] request = ("GET /api/v1/ping HTTP/1.1\r\nHost: 127.0.0.1:" + server.port
-        + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    final byte[] request =
+        ("GET /api/v1/ping HTTP/1.1\r\nHost: 127.0.0.1:" + server.port + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
 
     @Override
     public byte[] next(int connection) {
@@ -264,9 +334,11 @@ public final class IngestBench {
       this.turn = new int[connections];
       this.current = new Agent[connections];
       this.first = new long[connections];
-      this.head = ("POST /api/v1/reports HTTP/1.1\r\nHost: 127.0.0.1:" + server.port
-          + "\r\nContent-Type: application/json\r\nAuthorization: ")
-          .getBytes(StandardCharsets.US_ASCII);
+      this.head =
+          ("POST /api/v1/reports HTTP/1.1\r\nHost: 127.0.0.1:"
+                  + server.port
+                  + "\r\nContent-Type: application/json\r\nAuthorization: ")
+              .getBytes(StandardCharsets.US_ASCII);
     }
 
     @Override
@@ -283,8 +355,8 @@ public final class IngestBench {
       a.nextSeq += perRequest;
       byte[] body = reportBody(first[c], perRequest);
       byte[] auth = a.authorization.getBytes(StandardCharsets.US_ASCII);
-      byte[] mid = ("\r\nContent-Length: " + body.length + "\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII);
+      byte[] mid =
+          ("\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
       byte[] req = new byte[head.length + auth.length + mid.length + body.length];
       System.arraycopy(head, 0, req, 0, head.length);
       System.arraycopy(auth, 0, req, head.length, auth.length);
@@ -297,15 +369,15 @@ public final class IngestBench {
     public int completed(int c, int status, byte[] buf, int from, int to) {
       statuses.computeIfAbsent(status, s -> new LongAdder()).increment();
       if (status != 200) {
-        sampleErrors.putIfAbsent(status, new String(buf, from, Math.min(to - from, 300),
-            StandardCharsets.UTF_8));
+        sampleErrors.putIfAbsent(
+            status, new String(buf, from, Math.min(to - from, 300), StandardCharsets.UTF_8));
         return 0;
       }
       long stored = HttpLoad.jsonLong(buf, from, to, STORED);
       if (stored != perRequest) {
         mismatched.increment();
-        sampleErrors.putIfAbsent(-1, new String(buf, from, Math.min(to - from, 300),
-            StandardCharsets.UTF_8));
+        sampleErrors.putIfAbsent(
+            -1, new String(buf, from, Math.min(to - from, 300), StandardCharsets.UTF_8));
         return 0;
       }
       current[c].acked.set((int) first[c], (int) (first[c] + perRequest));
@@ -320,7 +392,8 @@ public final class IngestBench {
   static byte[] reportBody(long firstSeq, int n) {
     Instant now = Instant.now();
     StringBuilder sb = new StringBuilder(120 + n * 420);
-    sb.append("{\"protocolVersion\":1,\"sentAt\":\"").append(RFC3339.format(now))
+    sb.append("{\"protocolVersion\":1,\"sentAt\":\"")
+        .append(RFC3339.format(now))
         .append("\",\"observations\":[");
     for (int i = 0; i < n; i++) {
       long seq = firstSeq + i;
@@ -328,12 +401,19 @@ public final class IngestBench {
         sb.append(',');
       }
       boolean limited = seq % 50 == 0;
-      sb.append("{\"seq\":").append(seq)
-          .append(",\"observedAt\":\"").append(RFC3339.format(now.minusMillis((n - 1 - i) * 60L)))
-          .append("\",\"clockOffsetMs\":").append(seq % 7 - 3)
-          .append(",\"status\":\"").append(limited ? "limited" : "online")
-          .append("\",\"reason\":\"").append(limited ? "high latency to 1.1.1.1" : "all checks passed")
-          .append("\",\"checks\":").append(checks(seq)).append('}');
+      sb.append("{\"seq\":")
+          .append(seq)
+          .append(",\"observedAt\":\"")
+          .append(RFC3339.format(now.minusMillis((n - 1 - i) * 60L)))
+          .append("\",\"clockOffsetMs\":")
+          .append(seq % 7 - 3)
+          .append(",\"status\":\"")
+          .append(limited ? "limited" : "online")
+          .append("\",\"reason\":\"")
+          .append(limited ? "high latency to 1.1.1.1" : "all checks passed")
+          .append("\",\"checks\":")
+          .append(checks(seq))
+          .append('}');
     }
     sb.append("]}");
     return sb.toString().getBytes(StandardCharsets.UTF_8);
@@ -342,27 +422,44 @@ public final class IngestBench {
   /** About 300 bytes of checks, as an agent's DNS, HTTP, latency and portal probes report. */
   static String checks(long seq) {
     long v = seq * 2654435761L;
-    return "{\"dns\":[{\"name\":\"www.gov.co\",\"ok\":true,\"ms\":" + (5 + (v & 31))
+    return "{\"dns\":[{\"name\":\"www.gov.co\",\"ok\":true,\"ms\":"
+        + (5 + (v & 31))
         + "}],\"http\":[{\"url\":\"https://www.gov.co/\",\"status\":200,\"ms\":"
-        + (120 + ((v >>> 5) & 127)) + "}],\"latency\":[{\"target\":\"1.1.1.1\",\"avgMs\":"
-        + (20 + ((v >>> 12) & 31)) + ".4,\"maxMs\":" + (40 + ((v >>> 17) & 63))
+        + (120 + ((v >>> 5) & 127))
+        + "}],\"latency\":[{\"target\":\"1.1.1.1\",\"avgMs\":"
+        + (20 + ((v >>> 12) & 31))
+        + ".4,\"maxMs\":"
+        + (40 + ((v >>> 17) & 63))
         + ".0}],\"loss\":0.0,\"captivePortal\":{\"detected\":false}}";
   }
 
-  private PhaseResult phase(String name, int connections, int perRequest,
-      Postgres.WaitSampler waits) throws Exception {
-    return phase(name, connections, perRequest, perRequest == 0 ? new Ping()
-        : new Reports(connections, perRequest), perRequest == 0 ? Math.min(5, o.warmupSeconds)
-        : o.warmupSeconds, perRequest == 0 ? Math.min(10, o.durationSeconds) : o.durationSeconds,
+  private PhaseResult phase(
+      String name, int connections, int perRequest, Postgres.WaitSampler waits) throws Exception {
+    return phase(
+        name,
+        connections,
+        perRequest,
+        perRequest == 0 ? new Ping() : new Reports(connections, perRequest),
+        perRequest == 0 ? Math.min(5, o.warmupSeconds) : o.warmupSeconds,
+        perRequest == 0 ? Math.min(10, o.durationSeconds) : o.durationSeconds,
         waits);
   }
 
-  private PhaseResult phase(String name, int connections, int perRequest, Counting w,
-      int warmupSeconds, int durationSeconds, Postgres.WaitSampler waits) throws Exception {
-    say("phase %s: %d connections, %d observation(s) per request: warm-up %d s, measure %d s",
+  private PhaseResult phase(
+      String name,
+      int connections,
+      int perRequest,
+      Counting w,
+      int warmupSeconds,
+      int durationSeconds,
+      Postgres.WaitSampler waits)
+      throws Exception {
+    say(
+        "phase %s: %d connections, %d observation(s) per request: warm-up %d s, measure %d s",
         name, connections, perRequest, warmupSeconds, durationSeconds);
-    HttpLoad load = new HttpLoad(new InetSocketAddress("127.0.0.1", server.port), w, connections,
-        o.clientThreads);
+    HttpLoad load =
+        new HttpLoad(
+            new InetSocketAddress("127.0.0.1", server.port), w, connections, o.clientThreads);
     long start = System.nanoTime() + 200_000_000L;
     long mStart = start + warmupSeconds * 1_000_000_000L;
     long mEnd = mStart + durationSeconds * 1_000_000_000L;
@@ -387,11 +484,21 @@ public final class IngestBench {
       }
       Map<Integer, Long> statuses = new java.util.TreeMap<>();
       w.statuses.forEach((k, v) -> statuses.put(k, v.sum()));
-      PhaseResult p = new PhaseResult(name, connections, perRequest, r,
-          CpuMeter.between(c0, c1), dm, waited, statuses, w.mismatched.sum());
+      PhaseResult p =
+          new PhaseResult(
+              name,
+              connections,
+              perRequest,
+              r,
+              CpuMeter.between(c0, c1),
+              dm,
+              waited,
+              statuses,
+              w.mismatched.sum());
       describe(p);
-      w.sampleErrors.forEach((k, v) -> say("  sample answer %s: %s", k < 0 ? "stored mismatch"
-          : Integer.toString(k), v));
+      w.sampleErrors.forEach(
+          (k, v) ->
+              say("  sample answer %s: %s", k < 0 ? "stored mismatch" : Integer.toString(k), v));
       return p;
     } finally {
       ex.shutdownNow();
@@ -419,42 +526,75 @@ public final class IngestBench {
     for (int i = 0; i < w.size(); i += Math.max(1, w.size() / 10)) {
       trace.append(String.format(Locale.ROOT, " %.0f", w.get(i).markers()));
     }
-    say("  rollups: dirty markers in the window (sampled every 1 s) max %,.0f, at the end %,.0f;"
-        + " maintainer %,.0f establishment-days/s in %,.0f batches (%.3f s per batch, busy %.0f %%"
-        + " of the window); after the load stopped the backlog drained in %s; markers over the "
-        + "window:%s", maxMarkers, b.markers(), (b.daysTotal() - a.daysTotal()) / secs, batches,
-        batches == 0 ? 0 : batchSecs / batches, batchSecs / secs * 100,
+    say(
+        "  rollups: dirty markers in the window (sampled every 1 s) max %,.0f, at the end %,.0f;"
+            + " maintainer %,.0f establishment-days/s in %,.0f batches (%.3f s per batch, busy %.0f %%"
+            + " of the window); after the load stopped the backlog drained in %s; markers over the "
+            + "window:%s",
+        maxMarkers,
+        b.markers(),
+        (b.daysTotal() - a.daysTotal()) / secs,
+        batches,
+        batches == 0 ? 0 : batchSecs / batches,
+        batchSecs / secs * 100,
         drain < 0 ? "more than 120 s (NOT drained)" : String.format(Locale.ROOT, "%.1f s", drain),
         trace);
-    rollupRows.add(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %,.1f | %,.0f | %.3f | %.0f %% "
-        + "| %s |", name, maxMarkers, b.markers(), (b.daysTotal() - a.daysTotal()) / secs, batches,
-        batches == 0 ? 0 : batchSecs / batches, batchSecs / secs * 100,
-        drain < 0 ? "> 120 s" : String.format(Locale.ROOT, "%.1f s", drain)));
+    rollupRows.add(
+        String.format(
+            Locale.ROOT,
+            "| %s | %,.0f | %,.0f | %,.1f | %,.0f | %.3f | %.0f %% " + "| %s |",
+            name,
+            maxMarkers,
+            b.markers(),
+            (b.daysTotal() - a.daysTotal()) / secs,
+            batches,
+            batches == 0 ? 0 : batchSecs / batches,
+            batchSecs / secs * 100,
+            drain < 0 ? "> 120 s" : String.format(Locale.ROOT, "%.1f s", drain)));
   }
 
   private void describe(PhaseResult p) {
     HttpLoad.Result r = p.load();
-    say("  %,.0f requests/s, %,.0f observations/s acknowledged (stored) in %.0f s; latency ms "
-        + "p50 %.2f p90 %.2f p99 %.2f p99.9 %.2f max %.2f", p.requestsPerSecond(),
-        p.observationsPerSecond(), r.windowSeconds, p.ms(50), p.ms(90), p.ms(99), p.ms(99.9),
+    say(
+        "  %,.0f requests/s, %,.0f observations/s acknowledged (stored) in %.0f s; latency ms "
+            + "p50 %.2f p90 %.2f p99 %.2f p99.9 %.2f max %.2f",
+        p.requestsPerSecond(),
+        p.observationsPerSecond(),
+        r.windowSeconds,
+        p.ms(50),
+        p.ms(90),
+        p.ms(99),
+        p.ms(99.9),
         r.latencyMicros.getMaxValue() / 1000.0);
-    say("  failed in window %d, all requests %,d (failed %d), answers by status %s, stored "
-        + "mismatches %d, reconnects %d", r.requestsFailed, r.totalRequests, r.totalFailed,
-        p.statuses(), p.mismatched(), r.reconnects);
+    say(
+        "  failed in window %d, all requests %,d (failed %d), answers by status %s, stored "
+            + "mismatches %d, reconnects %d",
+        r.requestsFailed,
+        r.totalRequests,
+        r.totalFailed,
+        p.statuses(),
+        p.mismatched(),
+        r.reconnects);
     say("  CPU (cores): %s", p.cpu().describe());
     Map<String, Double> m = p.serverMetrics();
     double commits = m.getOrDefault("enlace_ingest_commit_seconds_count", 0.0);
     if (commits > 0) {
-      say("  group commits: %,.0f/s, %.1f reports and %.0f rows per commit, %.2f ms per commit "
-          + "(avg); server GC pauses %.0f ms/s", commits / r.windowSeconds,
+      say(
+          "  group commits: %,.0f/s, %.1f reports and %.0f rows per commit, %.2f ms per commit "
+              + "(avg); server GC pauses %.0f ms/s",
+          commits / r.windowSeconds,
           m.getOrDefault("enlace_ingest_commit_reports_sum", 0.0) / commits,
           m.getOrDefault("enlace_ingest_commit_rows_sum", 0.0) / commits,
           m.getOrDefault("enlace_ingest_commit_seconds_sum", 0.0) * 1000 / commits,
           m.getOrDefault("jvm_gc_pause_seconds_sum", 0.0) * 1000 / r.windowSeconds);
     }
     StringBuilder sb = new StringBuilder();
-    p.waits().entrySet().stream().limit(12).forEach(e -> sb.append(String.format(Locale.ROOT,
-        "%n      %5.2f  %s", e.getValue(), e.getKey())));
+    p.waits().entrySet().stream()
+        .limit(12)
+        .forEach(
+            e ->
+                sb.append(
+                    String.format(Locale.ROOT, "%n      %5.2f  %s", e.getValue(), e.getKey())));
     say("  PostgreSQL processes not idle (average count | kind | state | wait):%s", sb);
   }
 
@@ -496,26 +636,28 @@ public final class IngestBench {
     }
     Map<Long, BitSet> seen = new HashMap<>();
     Map<Long, Agent> byId = new HashMap<>();
-    ids.forEach((id, pub) -> {
-      Agent a = byPublic.get(pub);
-      if (a != null) {
-        byId.put(id, a);
-        seen.put(id, new BitSet());
-      }
-    });
+    ids.forEach(
+        (id, pub) -> {
+          Agent a = byPublic.get(pub);
+          if (a != null) {
+            byId.put(id, a);
+            seen.put(id, new BitSet());
+          }
+        });
     long[] counts = new long[3]; // rows, duplicates, foreign
-    pg.forEachObservation((agentId, seq) -> {
-      counts[0]++;
-      BitSet s = seen.get(agentId);
-      if (s == null) {
-        counts[2]++;
-        return;
-      }
-      if (s.get((int) seq)) {
-        counts[1]++;
-      }
-      s.set((int) seq);
-    });
+    pg.forEachObservation(
+        (agentId, seq) -> {
+          counts[0]++;
+          BitSet s = seen.get(agentId);
+          if (s == null) {
+            counts[2]++;
+            return;
+          }
+          if (s.get((int) seq)) {
+            counts[1]++;
+          }
+          s.set((int) seq);
+        });
     storedRows = counts[0];
     duplicated = counts[1];
     for (Map.Entry<Long, Agent> e : byId.entrySet()) {
@@ -531,85 +673,148 @@ public final class IngestBench {
     }
     // The agents' stored sequence numbers must count the rows exactly: no more (a sequence
     // marked stored whose row is missing) and no fewer.
-    settled = pg.count("SELECT coalesce(sum(upper(r) - lower(r)), 0) FROM agents,"
-        + " unnest(stored_seqs) AS r");
+    settled =
+        pg.count(
+            "SELECT coalesce(sum(upper(r) - lower(r)), 0) FROM agents,"
+                + " unnest(stored_seqs) AS r");
     boolean ok = missing == 0 && duplicated == 0 && counts[2] == 0 && settled == storedRows;
-    say("verify (%.1f s): %,d observations acknowledged, %,d rows in observations, %,d sequence "
-        + "numbers in agents.stored_seqs; "
-        + "acknowledged but missing %d, stored twice %d, stored but never acknowledged %d, "
-        + "rows of unknown agents %d -> %s", (System.nanoTime() - t0) / 1e9, ackedTotal,
-        storedRows, settled, missing, duplicated, storedUnacked, counts[2], ok ? "OK" : "FAILED");
+    say(
+        "verify (%.1f s): %,d observations acknowledged, %,d rows in observations, %,d sequence "
+            + "numbers in agents.stored_seqs; "
+            + "acknowledged but missing %d, stored twice %d, stored but never acknowledged %d, "
+            + "rows of unknown agents %d -> %s",
+        (System.nanoTime() - t0) / 1e9,
+        ackedTotal,
+        storedRows,
+        settled,
+        missing,
+        duplicated,
+        storedUnacked,
+        counts[2],
+        ok ? "OK" : "FAILED");
     return ok;
   }
 
   // ------------------------------------------------------------------ summary
 
-  private void summary(List<PhaseResult> phases, Postgres.CopyResult copy, CpuMeter.Usage copyCpu,
-      Postgres.CommitResult single, CpuMeter.Usage singleCpu, boolean verified)
+  private void summary(
+      List<PhaseResult> phases,
+      Postgres.CopyResult copy,
+      CpuMeter.Usage copyCpu,
+      Postgres.CommitResult single,
+      CpuMeter.Usage singleCpu,
+      boolean verified)
       throws IOException {
     List<String> md = new ArrayList<>();
-    md.add(String.format("Run at %s UTC; %d CPUs, %s; load average at the end: %s",
-        DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm").withZone(ZoneOffset.UTC)
-            .format(Instant.now()), Runtime.getRuntime().availableProcessors(), memTotal(),
-        loadAverage()));
+    md.add(
+        String.format(
+            "Run at %s UTC; %d CPUs, %s; load average at the end: %s",
+            DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm")
+                .withZone(ZoneOffset.UTC)
+                .format(Instant.now()),
+            Runtime.getRuntime().availableProcessors(),
+            memTotal(),
+            loadAverage()));
     md.add("");
-    md.add("| phase | in flight | obs/request | requests/s | observations/s stored | p50 ms "
-        + "| p99 ms | p99.9 ms | max ms | CPU server | CPU PostgreSQL | CPU generator "
-        + "| CPU softirq | CPU other | ratio to PostgreSQL alone |");
+    md.add(
+        "| phase | in flight | obs/request | requests/s | observations/s stored | p50 ms "
+            + "| p99 ms | p99.9 ms | max ms | CPU server | CPU PostgreSQL | CPU generator "
+            + "| CPU softirq | CPU other | ratio to PostgreSQL alone |");
     md.add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     for (PhaseResult p : phases) {
       String ratio = "";
       if (p.observationsPerRequest() == 0) {
         ratio = "HTTP stack alone (no body, no database)";
       } else if (p.observationsPerRequest() == 1 && single != null) {
-        ratio = String.format("%.2f x single-row commits", p.requestsPerSecond()
-            / single.rowsPerSecond());
+        ratio =
+            String.format(
+                "%.2f x single-row commits", p.requestsPerSecond() / single.rowsPerSecond());
       } else if (copy != null) {
         ratio = String.format("%.2f x COPY", p.observationsPerSecond() / copy.rowsPerSecond());
       }
       CpuMeter.Usage u = p.cpu();
-      md.add(String.format("| %s | %d | %d | %,.0f | %s | %.2f | %.2f | %.2f | %.1f | %.2f "
-          + "| %.2f | %.2f | %.2f | %.2f | %s |", p.name(), p.connections(),
-          p.observationsPerRequest(), p.requestsPerSecond(), p.observationsPerRequest() == 0 ? "-"
-          : String.format("%,.0f", p.observationsPerSecond()), p.ms(50), p.ms(99), p.ms(99.9),
-          p.load().latencyMicros.getMaxValue() / 1000.0, u.server(), u.postgres(), u.generator(),
-          u.irq(), u.other(), ratio));
+      md.add(
+          String.format(
+              "| %s | %d | %d | %,.0f | %s | %.2f | %.2f | %.2f | %.1f | %.2f "
+                  + "| %.2f | %.2f | %.2f | %.2f | %s |",
+              p.name(),
+              p.connections(),
+              p.observationsPerRequest(),
+              p.requestsPerSecond(),
+              p.observationsPerRequest() == 0
+                  ? "-"
+                  : String.format("%,.0f", p.observationsPerSecond()),
+              p.ms(50),
+              p.ms(99),
+              p.ms(99.9),
+              p.load().latencyMicros.getMaxValue() / 1000.0,
+              u.server(),
+              u.postgres(),
+              u.generator(),
+              u.irq(),
+              u.other(),
+              ratio));
     }
     if (copy != null) {
-      md.add(String.format("| PostgreSQL COPY (observations, 1 connection) | 1 | %,d "
-          + "| | %,.0f | | | | | | %.2f | %.2f | %.2f | %.2f | |", copy.rows(),
-          copy.rowsPerSecond(), copyCpu.postgres(), copyCpu.generator(), copyCpu.irq(),
-          copyCpu.other()));
+      md.add(
+          String.format(
+              "| PostgreSQL COPY (observations, 1 connection) | 1 | %,d "
+                  + "| | %,.0f | | | | | | %.2f | %.2f | %.2f | %.2f | |",
+              copy.rows(),
+              copy.rowsPerSecond(),
+              copyCpu.postgres(),
+              copyCpu.generator(),
+              copyCpu.irq(),
+              copyCpu.other()));
     }
     if (single != null) {
-      md.add(String.format("| PostgreSQL single-row INSERT+COMMIT | %d | 1 | %,.0f | %,.0f | | | "
-          + "| | | %.2f | %.2f | %.2f | %.2f | |", single.connections(), single.rowsPerSecond(),
-          single.rowsPerSecond(), singleCpu.postgres(), singleCpu.generator(), singleCpu.irq(),
-          singleCpu.other()));
+      md.add(
+          String.format(
+              "| PostgreSQL single-row INSERT+COMMIT | %d | 1 | %,.0f | %,.0f | | | "
+                  + "| | | %.2f | %.2f | %.2f | %.2f | |",
+              single.connections(),
+              single.rowsPerSecond(),
+              single.rowsPerSecond(),
+              singleCpu.postgres(),
+              singleCpu.generator(),
+              singleCpu.irq(),
+              singleCpu.other()));
     }
     if (!rollupRows.isEmpty()) {
       md.add("");
-      md.add("Rollup maintainer during each window (enlace_rollup_* from the admin /metrics, "
-          + "sampled every second):");
+      md.add(
+          "Rollup maintainer during each window (enlace_rollup_* from the admin /metrics, "
+              + "sampled every second):");
       md.add("");
-      md.add("| phase | max dirty markers | markers at the end | establishment-days recomputed/s "
-          + "| batches | s per batch | maintainer busy | backlog drained after the load stopped in |");
+      md.add(
+          "| phase | max dirty markers | markers at the end | establishment-days recomputed/s "
+              + "| batches | s per batch | maintainer busy | backlog drained after the load stopped in |");
       md.add("|---|---:|---:|---:|---:|---:|---:|---|");
       md.addAll(rollupRows);
     }
     md.add("");
-    md.add(String.format("Verification: %,d observations acknowledged, %,d stored, missing %d, "
-        + "duplicated %d, stored without acknowledgement %d: %s", ackedTotal, storedRows, missing,
-        duplicated, storedUnacked, verified ? "OK" : "FAILED"));
+    md.add(
+        String.format(
+            "Verification: %,d observations acknowledged, %,d stored, missing %d, "
+                + "duplicated %d, stored without acknowledgement %d: %s",
+            ackedTotal,
+            storedRows,
+            missing,
+            duplicated,
+            storedUnacked,
+            verified ? "OK" : "FAILED"));
     for (PhaseResult p : phases) {
       if (p.observationsPerRequest() == 0) {
         continue;
       }
-      String target = p.observationsPerRequest() == 1
-          ? String.format("target >= 10,000 requests/s: %s", p.requestsPerSecond() >= 10_000
-              ? "met" : "NOT met")
-          : String.format("target >= 100,000 observations/s: %s",
-              p.observationsPerSecond() >= 100_000 ? "met" : "NOT met");
+      String target =
+          p.observationsPerRequest() == 1
+              ? String.format(
+                  "target >= 10,000 requests/s: %s",
+                  p.requestsPerSecond() >= 10_000 ? "met" : "NOT met")
+              : String.format(
+                  "target >= 100,000 observations/s: %s",
+                  p.observationsPerSecond() >= 100_000 ? "met" : "NOT met");
       md.add("");
       md.add("Phase " + p.name() + ": " + target);
     }

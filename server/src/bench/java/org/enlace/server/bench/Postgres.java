@@ -36,7 +36,8 @@ final class Postgres {
   }
 
   String version() throws SQLException {
-    try (Connection c = connect(); Statement s = c.createStatement();
+    try (Connection c = connect();
+        Statement s = c.createStatement();
         ResultSet r = s.executeQuery("SHOW server_version")) {
       r.next();
       return r.getString(1);
@@ -45,7 +46,8 @@ final class Postgres {
 
   Map<String, String> settings(String... names) throws SQLException {
     Map<String, String> out = new LinkedHashMap<>();
-    try (Connection c = connect(); Statement s = c.createStatement()) {
+    try (Connection c = connect();
+        Statement s = c.createStatement()) {
       for (String n : names) {
         try (ResultSet r = s.executeQuery("SHOW " + n)) {
           r.next();
@@ -57,7 +59,8 @@ final class Postgres {
   }
 
   long count(String sql) throws SQLException {
-    try (Connection c = connect(); Statement s = c.createStatement();
+    try (Connection c = connect();
+        Statement s = c.createStatement();
         ResultSet r = s.executeQuery(sql)) {
       r.next();
       return r.getLong(1);
@@ -67,7 +70,8 @@ final class Postgres {
   /** agents.id -> agents.public_id */
   Map<Long, String> agentIds() throws SQLException {
     Map<Long, String> out = new java.util.HashMap<>();
-    try (Connection c = connect(); Statement s = c.createStatement();
+    try (Connection c = connect();
+        Statement s = c.createStatement();
         ResultSet r = s.executeQuery("SELECT id, public_id::text FROM agents")) {
       while (r.next()) {
         out.put(r.getLong(1), r.getString(2));
@@ -133,12 +137,14 @@ final class Postgres {
 
     private void loop() {
       try (Connection c = connect();
-          PreparedStatement ps = c.prepareStatement("SELECT CASE WHEN application_name = "
-              + "'enlace-server' THEN 'server' ELSE backend_type END, coalesce(state, '-'), "
-              + "coalesce(wait_event_type || ':' || wait_event, 'CPU') FROM pg_stat_activity "
-              + "WHERE pid <> pg_backend_pid() AND coalesce(application_name, '') <> "
-              + "'enlace-bench' AND coalesce(state, '-') <> 'idle' "
-              + "AND backend_type NOT IN ('autovacuum launcher', 'logical replication launcher')")) {
+          PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT CASE WHEN application_name = "
+                      + "'enlace-server' THEN 'server' ELSE backend_type END, coalesce(state, '-'), "
+                      + "coalesce(wait_event_type || ':' || wait_event, 'CPU') FROM pg_stat_activity "
+                      + "WHERE pid <> pg_backend_pid() AND coalesce(application_name, '') <> "
+                      + "'enlace-bench' AND coalesce(state, '-') <> 'idle' "
+                      + "AND backend_type NOT IN ('autovacuum launcher', 'logical replication launcher')")) {
         while (!stop.get()) {
           if (sampling) {
             List<String> keys = new ArrayList<>();
@@ -179,18 +185,19 @@ final class Postgres {
   }
 
   /**
-   * COPY of rows taken from the observations table (as the server stored them) into a scratch
-   * copy of it (same columns, checks and indexes, not partitioned), one transaction, timed from
-   * the first byte sent to the commit.
+   * COPY of rows taken from the observations table (as the server stored them) into a scratch copy
+   * of it (same columns, checks and indexes, not partitioned), one transaction, timed from the
+   * first byte sent to the commit.
    */
   CopyResult copyCeiling(int maxRows) throws Exception {
-    try (Connection c = connect(); Statement s = c.createStatement()) {
+    try (Connection c = connect();
+        Statement s = c.createStatement()) {
       s.execute("DROP TABLE IF EXISTS bench_copy_observations");
       s.execute("CREATE TABLE bench_copy_observations (LIKE observations INCLUDING ALL)");
       CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
       ByteArrayOutputStream obs = new ByteArrayOutputStream(maxRows * 400);
-      long rows = copy.copyOut("COPY (SELECT * FROM observations LIMIT " + maxRows
-          + ") TO STDOUT", obs);
+      long rows =
+          copy.copyOut("COPY (SELECT * FROM observations LIMIT " + maxRows + ") TO STDOUT", obs);
       byte[] obsBytes = obs.toByteArray();
       obs = null;
       s.execute("CHECKPOINT"); // start from a clean WAL position, as a fresh load would
@@ -212,12 +219,12 @@ final class Postgres {
   }
 
   /**
-   * Single-row INSERT + COMMIT (autocommit) from {@code connections} connections for
-   * {@code seconds}, into a scratch copy of the observations table with its indexes.
+   * Single-row INSERT + COMMIT (autocommit) from {@code connections} connections for {@code
+   * seconds}, into a scratch copy of the observations table with its indexes.
    */
-  CommitResult singleRowCommits(int connections, int seconds, String checksJson)
-      throws Exception {
-    try (Connection c = connect(); Statement s = c.createStatement()) {
+  CommitResult singleRowCommits(int connections, int seconds, String checksJson) throws Exception {
+    try (Connection c = connect();
+        Statement s = c.createStatement()) {
       s.execute("DROP TABLE IF EXISTS bench_single_observations");
       s.execute("CREATE TABLE bench_single_observations (LIKE observations INCLUDING ALL)");
     }
@@ -233,26 +240,31 @@ final class Postgres {
     for (int i = 0; i < connections; i++) {
       final int id = i;
       final Connection c = conns.get(i);
-      Thread t = new Thread(() -> {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO bench_single_observations "
-            + "(establishment_id, computer_id, agent_id, seq, observed_at, agent_time, "
-            + "clock_offset_ms, time_source, received_at, status, reason, checks) "
-            + "VALUES (?, ?, ?, ?, now(), now(), 0, 'agent', now(), 'online', "
-            + "'all checks passed', CAST(? AS json))")) {
-          long seq = 0;
-          while (System.nanoTime() < end) {
-            ps.setLong(1, 1 + id % 8);
-            ps.setLong(2, id + 1);
-            ps.setLong(3, id + 1);
-            ps.setLong(4, ++seq);
-            ps.setString(5, checksJson);
-            ps.executeUpdate();
-            rows.increment();
-          }
-        } catch (Throwable e) {
-          errors.add(e);
-        }
-      }, "pg-single-" + i);
+      Thread t =
+          new Thread(
+              () -> {
+                try (PreparedStatement ps =
+                    c.prepareStatement(
+                        "INSERT INTO bench_single_observations "
+                            + "(establishment_id, computer_id, agent_id, seq, observed_at, agent_time, "
+                            + "clock_offset_ms, time_source, received_at, status, reason, checks) "
+                            + "VALUES (?, ?, ?, ?, now(), now(), 0, 'agent', now(), 'online', "
+                            + "'all checks passed', CAST(? AS json))")) {
+                  long seq = 0;
+                  while (System.nanoTime() < end) {
+                    ps.setLong(1, 1 + id % 8);
+                    ps.setLong(2, id + 1);
+                    ps.setLong(3, id + 1);
+                    ps.setLong(4, ++seq);
+                    ps.setString(5, checksJson);
+                    ps.executeUpdate();
+                    rows.increment();
+                  }
+                } catch (Throwable e) {
+                  errors.add(e);
+                }
+              },
+              "pg-single-" + i);
       t.start();
       threads.add(t);
     }
@@ -266,7 +278,8 @@ final class Postgres {
     if (!errors.isEmpty()) {
       throw new IllegalStateException("single-row commits failed", errors.get(0));
     }
-    try (Connection c = connect(); Statement s = c.createStatement()) {
+    try (Connection c = connect();
+        Statement s = c.createStatement()) {
       s.execute("DROP TABLE bench_single_observations");
     }
     return new CommitResult(rows.sum(), secs, connections);

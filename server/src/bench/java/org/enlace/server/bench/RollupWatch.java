@@ -7,12 +7,17 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Samples the rollup maintainer's backlog from the server's admin /metrics
- * ({@code enlace_rollup_dirty_markers}, {@code enlace_rollup_establishment_days_total},
- * {@code enlace_rollup_batch_seconds_*}) every {@code periodMillis}, in its own thread.
+ * Samples the rollup maintainer's backlog from the server's admin /metrics ({@code
+ * enlace_rollup_dirty_markers}, {@code enlace_rollup_establishment_days_total}, {@code
+ * enlace_rollup_batch_seconds_*}) every {@code periodMillis}, in its own thread.
  */
 final class RollupWatch implements AutoCloseable {
-  record Sample(long nanos, double markers, double daysTotal, double batches, double batchSeconds,
+  record Sample(
+      long nanos,
+      double markers,
+      double daysTotal,
+      double batches,
+      double batchSeconds,
       double batchMax) {}
 
   private final ServerProcess server;
@@ -31,7 +36,9 @@ final class RollupWatch implements AutoCloseable {
 
   static Sample read(ServerProcess server) {
     Map<String, Double> m = metrics(server.metrics());
-    return new Sample(System.nanoTime(), m.getOrDefault("enlace_rollup_dirty_markers", Double.NaN),
+    return new Sample(
+        System.nanoTime(),
+        m.getOrDefault("enlace_rollup_dirty_markers", Double.NaN),
         m.getOrDefault("enlace_rollup_establishment_days_total", 0.0),
         m.getOrDefault("enlace_rollup_batch_seconds_count", 0.0),
         m.getOrDefault("enlace_rollup_batch_seconds_sum", 0.0),
@@ -72,8 +79,8 @@ final class RollupWatch implements AutoCloseable {
   }
 
   /**
-   * Waits until the backlog is 0 (sampled every period), at most {@code timeoutMillis}; returns
-   * the time it took in seconds, or -1 on timeout.
+   * Waits until the backlog is 0 (sampled every period), at most {@code timeoutMillis}; returns the
+   * time it took in seconds, or -1 on timeout.
    */
   double awaitDrained(long sinceNanos, long timeoutMillis) throws InterruptedException {
     long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;

@@ -18,8 +18,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The server under test as its own JVM ({@code java -jar enlace-server.jar server bench.yml}), on
- * a fresh data directory with its embedded PostgreSQL, on free loopback ports. A separate process
+ * The server under test as its own JVM ({@code java -jar enlace-server.jar server bench.yml}), on a
+ * fresh data directory with its embedded PostgreSQL, on free loopback ports. A separate process
  * keeps its CPU apart from the generator's and runs it as operators will.
  */
 final class ServerProcess implements AutoCloseable {
@@ -30,10 +30,19 @@ final class ServerProcess implements AutoCloseable {
   final Path log;
   private final Process process;
   private final boolean keepData;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
-  private ServerProcess(Path dir, Path dataDir, int port, int adminPort, Path log, Process process,
+  private ServerProcess(
+      Path dir,
+      Path dataDir,
+      int port,
+      int adminPort,
+      Path log,
+      Process process,
       boolean keepData) {
     this.dir = dir;
     this.dataDir = dataDir;
@@ -47,14 +56,19 @@ final class ServerProcess implements AutoCloseable {
   static ServerProcess start(BenchOptions o) throws IOException, InterruptedException {
     Path jar = Path.of(o.serverJar).toAbsolutePath();
     if (!Files.isRegularFile(jar)) {
-      throw new IOException("No server jar at " + jar + ": run the package phase first "
-          + "(mvn -Pbench -pl server -am verify does)");
+      throw new IOException(
+          "No server jar at "
+              + jar
+              + ": run the package phase first "
+              + "(mvn -Pbench -pl server -am verify does)");
     }
     Files.createDirectories(o.outDir);
     // PostgreSQL runs as 'nobody' when we are root: every directory above its data must be
     // world-traversable, so the temp directory is chmod 755 (its parent /tmp is).
-    Path dir = o.dir.isEmpty() ? Files.createTempDirectory(Path.of(o.tmpDir), "enlace-bench-")
-        : Files.createDirectories(Path.of(o.dir));
+    Path dir =
+        o.dir.isEmpty()
+            ? Files.createTempDirectory(Path.of(o.tmpDir), "enlace-bench-")
+            : Files.createDirectories(Path.of(o.dir));
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     Path dataDir = dir.resolve("data");
     Files.createDirectories(dataDir);
@@ -63,7 +77,9 @@ final class ServerProcess implements AutoCloseable {
     int adminPort = freePort();
     Path config = dir.resolve("bench.yml");
     Files.writeString(config, config(o, dataDir, port, adminPort), StandardCharsets.UTF_8);
-    Files.copy(config, o.outDir.resolve("bench-config.yml"),
+    Files.copy(
+        config,
+        o.outDir.resolve("bench-config.yml"),
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 
     List<String> cmd = new ArrayList<>();
@@ -73,10 +89,10 @@ final class ServerProcess implements AutoCloseable {
     }
     cmd.addAll(List.of("-jar", jar.toString(), "server", config.toString()));
     Path log = o.outDir.resolve("server.log");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(log.toFile()).start();
-    ServerProcess s = new ServerProcess(dir, dataDir, port, adminPort, log, p,
-        o.keepData || !o.dir.isEmpty());
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ServerProcess s =
+        new ServerProcess(dir, dataDir, port, adminPort, log, p, o.keepData || !o.dir.isEmpty());
     Runtime.getRuntime().addShutdownHook(new Thread(s::close, "bench-server-stop"));
     System.out.printf("server: pid %d, %s%n", p.pid(), String.join(" ", cmd));
     s.awaitReady(Duration.ofSeconds(o.startTimeoutSeconds));
@@ -87,7 +103,8 @@ final class ServerProcess implements AutoCloseable {
     // The sample server/config.yml (including enableThreadNameFilter: false), with its own data
     // directory and ports, and without per-request console logging (at thousands of requests a
     // second it would be the main cost measured).
-    return String.join("\n",
+    return String.join(
+        "\n",
         "dataDir: " + dataDir,
         "timeZone: America/Bogota",
         "database:",
@@ -129,12 +146,17 @@ final class ServerProcess implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IOException("the server exited with " + process.exitValue() + "; see " + log
-            + "\n" + tail());
+        throw new IOException(
+            "the server exited with " + process.exitValue() + "; see " + log + "\n" + tail());
       }
       try {
-        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/ping"))
-            .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create(base() + "/api/v1/ping"))
+                    .timeout(Duration.ofSeconds(2))
+                    .GET()
+                    .build(),
+                HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() == 204) {
           return;
         }
@@ -143,8 +165,8 @@ final class ServerProcess implements AutoCloseable {
       }
       Thread.sleep(250);
     }
-    throw new IOException("the server did not answer within " + timeout + "; see " + log + "\n"
-        + tail());
+    throw new IOException(
+        "the server did not answer within " + timeout + "; see " + log + "\n" + tail());
   }
 
   String tail() {
@@ -166,8 +188,8 @@ final class ServerProcess implements AutoCloseable {
 
   /** The postmaster's pid and port, from postmaster.pid (lines 1 and 4). */
   long[] postmaster() throws IOException {
-    List<String> lines = Files.readAllLines(dataDir.resolve("postgres/data/postmaster.pid"),
-        StandardCharsets.UTF_8);
+    List<String> lines =
+        Files.readAllLines(dataDir.resolve("postgres/data/postmaster.pid"), StandardCharsets.UTF_8);
     return new long[] {Long.parseLong(lines.get(0).trim()), Long.parseLong(lines.get(3).trim())};
   }
 
@@ -184,9 +206,13 @@ final class ServerProcess implements AutoCloseable {
   /** The Prometheus text from the admin port. */
   String metrics() {
     try {
-      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort
-          + "/metrics")).timeout(Duration.ofSeconds(10)).GET().build(),
-          HttpResponse.BodyHandlers.ofString()).body();
+      return http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics"))
+                  .timeout(Duration.ofSeconds(10))
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString())
+          .body();
     } catch (IOException e) {
       return "";
     } catch (InterruptedException e) {
@@ -221,14 +247,16 @@ final class ServerProcess implements AutoCloseable {
     }
     // If the JVM could not stop its PostgreSQL, stop it: we started it.
     if (pmPid > 0) {
-      ProcessHandle.of(pmPid).ifPresent(h -> {
-        h.destroy();
-        try {
-          h.onExit().get(60, TimeUnit.SECONDS);
-        } catch (Exception e) {
-          h.destroyForcibly();
-        }
-      });
+      ProcessHandle.of(pmPid)
+          .ifPresent(
+              h -> {
+                h.destroy();
+                try {
+                  h.onExit().get(60, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                  h.destroyForcibly();
+                }
+              });
     }
     if (!keepData) {
       try (var paths = Files.walk(dir)) {

@@ -36,31 +36,32 @@ import org.enlace.server.snmp.testing.Snmpd;
 
 /**
  * Issue 7, poll cycle: the packaged server (its own JVM, embedded PostgreSQL, SNMP poller on with
- * its defaults: 60 s interval, 2 s timeout, 1 retry, 256 polls in flight) polling
- * {@code bench.snmp.devices} v2c devices of {@code bench.snmp.interfacesPerDevice} ISP links each,
- * served by {@code bench.snmp.agents} real Net-SNMP {@code snmpd} instances on loopback ports,
- * each with a {@code pass_persist} IF-MIB (ScriptedIfMib) of its share of the interfaces. The
- * devices, their establishments and links are created through the API. Every second the agents'
- * sysUpTime and counters move on (each interface at its own steady rate), so every poll after the
- * first stores a rate.
+ * its defaults: 60 s interval, 2 s timeout, 1 retry, 256 polls in flight) polling {@code
+ * bench.snmp.devices} v2c devices of {@code bench.snmp.interfacesPerDevice} ISP links each, served
+ * by {@code bench.snmp.agents} real Net-SNMP {@code snmpd} instances on loopback ports, each with a
+ * {@code pass_persist} IF-MIB (ScriptedIfMib) of its share of the interfaces. The devices, their
+ * establishments and links are created through the API. Every second the agents' sysUpTime and
+ * counters move on (each interface at its own steady rate), so every poll after the first stores a
+ * rate.
  *
- * <p>After the first cycle that polls the devices (the baseline), {@code bench.snmp.cycles}
- * windows of 60 s, offset by half a cycle from the cycle starts (each device is polled once per
- * window at its fixed offset), are measured: samples stored (rates, gaps), distinct links,
- * failures by reason, the device poll durations (from the server's
- * {@code enlace_snmp_device_poll_seconds} timer, scraped every 15 s: a device whose count went up
- * by one between scrapes contributes the exact duration of that poll), CPU of the server, of
- * PostgreSQL, of the snmpd agents with their pass_persist JVMs (the simulated routers) and of the
- * machine, and the server's RSS and heap.
+ * <p>After the first cycle that polls the devices (the baseline), {@code bench.snmp.cycles} windows
+ * of 60 s, offset by half a cycle from the cycle starts (each device is polled once per window at
+ * its fixed offset), are measured: samples stored (rates, gaps), distinct links, failures by
+ * reason, the device poll durations (from the server's {@code enlace_snmp_device_poll_seconds}
+ * timer, scraped every 15 s: a device whose count went up by one between scrapes contributes the
+ * exact duration of that poll), CPU of the server, of PostgreSQL, of the snmpd agents with their
+ * pass_persist JVMs (the simulated routers) and of the machine, and the server's RSS and heap.
  *
  * <pre>mvn -B -o -Pbench -pl server -am verify -DskipTests -Dbench=SnmpPollBench</pre>
  */
 public final class SnmpPollBench {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern COUNT = Pattern.compile(
-      "^enlace_snmp_device_poll_seconds_(count|sum)\\{([^}]*)\\} (\\S+)$", Pattern.MULTILINE);
-  private static final Pattern FAILS = Pattern.compile(
-      "^enlace_snmp_device_poll_failures_total\\{([^}]*)\\} (\\S+)$", Pattern.MULTILINE);
+  private static final Pattern COUNT =
+      Pattern.compile(
+          "^enlace_snmp_device_poll_seconds_(count|sum)\\{([^}]*)\\} (\\S+)$", Pattern.MULTILINE);
+  private static final Pattern FAILS =
+      Pattern.compile(
+          "^enlace_snmp_device_poll_failures_total\\{([^}]*)\\} (\\S+)$", Pattern.MULTILINE);
   private static final Pattern DEVICE = Pattern.compile("device=\"(\\d+)\"");
   private static final Pattern REASON = Pattern.compile("reason=\"([^\"]+)\"");
 
@@ -72,8 +73,11 @@ public final class SnmpPollBench {
   private final List<String> md = new ArrayList<>();
   private final List<Snmpd> agents = new ArrayList<>();
   private final List<MibState> states = new ArrayList<>();
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private ServerProcess server;
   private String auth;
 
@@ -95,10 +99,12 @@ public final class SnmpPollBench {
     }
     int interfaces = devices * perDevice;
     int perAgent = (devices + agentCount - 1) / agentCount;
-    say("Enlace SNMP poll-cycle bench: %,d devices x %d interfaces = %,d interfaces, %d snmpd"
-        + " agents (%,d devices, %,d interfaces each), %d measured cycles", devices, perDevice,
-        interfaces, agentCount, perAgent, perAgent * perDevice, cycles);
-    say("machine: %d CPUs, %s, load average before start: %s",
+    say(
+        "Enlace SNMP poll-cycle bench: %,d devices x %d interfaces = %,d interfaces, %d snmpd"
+            + " agents (%,d devices, %,d interfaces each), %d measured cycles",
+        devices, perDevice, interfaces, agentCount, perAgent, perAgent * perDevice, cycles);
+    say(
+        "machine: %d CPUs, %s, load average before start: %s",
         Runtime.getRuntime().availableProcessors(), memTotal(), loadAverage());
     long t0 = System.nanoTime();
     for (int a = 0; a < agentCount; a++) {
@@ -109,22 +115,33 @@ public final class SnmpPollBench {
         int index = i;
         // 1 to 40 Mbit/s down, a quarter of that up, in octets per second.
         long downBps = (index % 40 + 1) * 1_000_000L;
-        s.iface(index, x -> x.name("wan" + index).descr("ge-0/0/" + index).oper(1)
-            .highSpeedMbps(100).hcIn(1_000_000L * index).hcOut(500_000L * index)
-            .rate(downBps / 8, downBps / 32));
+        s.iface(
+            index,
+            x ->
+                x.name("wan" + index)
+                    .descr("ge-0/0/" + index)
+                    .oper(1)
+                    .highSpeedMbps(100)
+                    .hcIn(1_000_000L * index)
+                    .hcOut(500_000L * index)
+                    .rate(downBps / 8, downBps / 32));
       }
       states.add(s);
       agents.add(Snmpd.builder().state(s).start());
     }
-    say("%d snmpd agents up in %.1f s: ports %s", agentCount, (System.nanoTime() - t0) / 1e9,
-        agents.stream().map(Snmpd::port).toList());
+    say(
+        "%d snmpd agents up in %.1f s: ports %s",
+        agentCount, (System.nanoTime() - t0) / 1e9, agents.stream().map(Snmpd::port).toList());
     try {
       server = ServerProcess.start(o);
       long[] pm = server.postmaster();
       Postgres pg = new Postgres((int) pm[1], "enlace", server.postgresPassword());
       CpuMeter cpu = new CpuMeter(server.pid(), pm[0]);
-      auth = "Basic " + java.util.Base64.getEncoder().encodeToString(
-          ("admin:" + server.adminPassword()).getBytes(StandardCharsets.UTF_8));
+      auth =
+          "Basic "
+              + java.util.Base64.getEncoder()
+                  .encodeToString(
+                      ("admin:" + server.adminPassword()).getBytes(StandardCharsets.UTF_8));
       say("server up: pid %d, %s, PostgreSQL %s", server.pid(), server.base(), pg.version());
       createInventory(perAgent);
 
@@ -151,17 +168,16 @@ public final class SnmpPollBench {
       long[] agentTicks1 = agentTicks();
       String metrics = server.metrics();
       Map<String, Double> failEnd = failureTotals(metrics);
-      failEnd.forEach((k, v) -> {
-        double d = v - failStart.getOrDefault(k, 0.0);
-        if (d > 0) {
-          failures.put(k, d);
-        }
-      });
+      failEnd.forEach(
+          (k, v) -> {
+            double d = v - failStart.getOrDefault(k, 0.0);
+            if (d > 0) {
+              failures.put(k, d);
+            }
+          });
       CpuMeter.Usage u = CpuMeter.between(c0, c1);
-      double agentCpu = (agentTicks1[0] - agentTicks0[0]) / CpuMeter.TICKS_PER_SECOND
-          / u.seconds();
-      double passCpu = (agentTicks1[1] - agentTicks0[1]) / CpuMeter.TICKS_PER_SECOND
-          / u.seconds();
+      double agentCpu = (agentTicks1[0] - agentTicks0[0]) / CpuMeter.TICKS_PER_SECOND / u.seconds();
+      double passCpu = (agentTicks1[1] - agentTicks0[1]) / CpuMeter.TICKS_PER_SECOND / u.seconds();
       report(pg, start, durations, failures, u, agentCpu, passCpu, rssMax, metrics);
       return 0;
     } finally {
@@ -183,46 +199,78 @@ public final class SnmpPollBench {
     List<Future<?>> done = new ArrayList<>();
     for (int d = 0; d < devices; d++) {
       int device = d;
-      done.add(pool.submit(() -> {
-        int agent = device % agentCount;
-        int slot = device / agentCount; // the device's place on its agent
-        String code = "snmpbench-" + device;
-        post("/api/v1/establishments", Map.of("code", code, "name", "Bench " + device,
-            "kind", "school", "sector", "citizens"));
-        List<Map<String, Object>> ifaces = new ArrayList<>();
-        for (int k = 0; k < perDevice; k++) {
-          JsonNode link = post("/api/v1/establishments/" + code + "/links", Map.of("ispName",
-              "ISP " + k, "contractedDownMbps", 50, "contractedUpMbps", 10));
-          int index = slot * perDevice + k + 1;
-          // ifName to match, ifIndex where it was last seen: no table walk on the first poll.
-          ifaces.add(Map.of("ifName", "wan" + index, "ifIndex", index, "linkId",
-              link.get("id").asLong()));
-        }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("name", "Router " + device);
-        body.put("address", "127.0.0.1");
-        body.put("port", agents.get(agent).port());
-        body.put("snmp", Map.of("version", "v2c", "community", agents.get(agent).community()));
-        body.put("interfaces", ifaces);
-        post("/api/v1/establishments/" + code + "/devices", body);
-        return null;
-      }));
+      done.add(
+          pool.submit(
+              () -> {
+                int agent = device % agentCount;
+                int slot = device / agentCount; // the device's place on its agent
+                String code = "snmpbench-" + device;
+                post(
+                    "/api/v1/establishments",
+                    Map.of(
+                        "code",
+                        code,
+                        "name",
+                        "Bench " + device,
+                        "kind",
+                        "school",
+                        "sector",
+                        "citizens"));
+                List<Map<String, Object>> ifaces = new ArrayList<>();
+                for (int k = 0; k < perDevice; k++) {
+                  JsonNode link =
+                      post(
+                          "/api/v1/establishments/" + code + "/links",
+                          Map.of(
+                              "ispName",
+                              "ISP " + k,
+                              "contractedDownMbps",
+                              50,
+                              "contractedUpMbps",
+                              10));
+                  int index = slot * perDevice + k + 1;
+                  // ifName to match, ifIndex where it was last seen: no table walk on the first
+                  // poll.
+                  ifaces.add(
+                      Map.of(
+                          "ifName",
+                          "wan" + index,
+                          "ifIndex",
+                          index,
+                          "linkId",
+                          link.get("id").asLong()));
+                }
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("name", "Router " + device);
+                body.put("address", "127.0.0.1");
+                body.put("port", agents.get(agent).port());
+                body.put(
+                    "snmp", Map.of("version", "v2c", "community", agents.get(agent).community()));
+                body.put("interfaces", ifaces);
+                post("/api/v1/establishments/" + code + "/devices", body);
+                return null;
+              }));
     }
     for (Future<?> f : done) {
       f.get();
     }
     pool.shutdown();
     double secs = (System.nanoTime() - t0) / 1e9;
-    say("inventory: %,d establishments, %,d links, %,d devices through the API in %.1f s",
+    say(
+        "inventory: %,d establishments, %,d links, %,d devices through the API in %.1f s",
         devices, devices * perDevice, devices, secs);
   }
 
   private JsonNode post(String path, Object body) throws IOException, InterruptedException {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.base() + path))
-        .header("Authorization", auth).header("Content-Type", "application/json")
-        .timeout(Duration.ofSeconds(60))
-        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(server.base() + path))
+                .header("Authorization", auth)
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 201) {
       throw new IOException("POST " + path + " -> " + r.statusCode() + ": " + r.body());
     }
@@ -232,7 +280,8 @@ public final class SnmpPollBench {
   private Instant awaitFirstPolls(Postgres pg) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
     while (System.nanoTime() < deadline) {
-      try (Connection c = pg.connect(); var st = c.createStatement();
+      try (Connection c = pg.connect();
+          var st = c.createStatement();
           ResultSet r = st.executeQuery("SELECT min(last_poll_at) FROM snmp_device_state")) {
         if (r.next() && r.getTimestamp(1) != null) {
           return r.getTimestamp(1).toInstant();
@@ -247,8 +296,8 @@ public final class SnmpPollBench {
    * Scrapes the device timers; with {@code durations}, adds the duration of every device polled
    * exactly once since the previous scrape. Returns device → {count, sum}.
    */
-  private Map<Long, double[]> scrape(Map<Long, double[]> previous, List<Double> durations,
-      Object unused) {
+  private Map<Long, double[]> scrape(
+      Map<Long, double[]> previous, List<Double> durations, Object unused) {
     String text = server.metrics();
     Map<Long, double[]> now = new HashMap<>();
     Matcher m = COUNT.matcher(text);
@@ -261,12 +310,13 @@ public final class SnmpPollBench {
       v["count".equals(m.group(1)) ? 0 : 1] = Double.parseDouble(m.group(3));
     }
     if (previous != null && durations != null) {
-      now.forEach((id, v) -> {
-        double[] p = previous.get(id);
-        if (p != null && v[0] - p[0] == 1) {
-          durations.add(v[1] - p[1]);
-        }
-      });
+      now.forEach(
+          (id, v) -> {
+            double[] p = previous.get(id);
+            if (p != null && v[0] - p[0] == 1) {
+              durations.add(v[1] - p[1]);
+            }
+          });
     }
     return now;
   }
@@ -283,13 +333,23 @@ public final class SnmpPollBench {
     return out;
   }
 
-  private void report(Postgres pg, Instant start, List<Double> durations,
-      Map<String, Double> failures, CpuMeter.Usage u, double agentCpu, double passCpu,
-      long rssMaxKb, String metrics) throws Exception {
+  private void report(
+      Postgres pg,
+      Instant start,
+      List<Double> durations,
+      Map<String, Double> failures,
+      CpuMeter.Usage u,
+      double agentCpu,
+      double passCpu,
+      long rssMaxKb,
+      String metrics)
+      throws Exception {
     int interfaces = devices * perDevice;
     say("");
-    say("| window (UTC) | samples with a rate | gaps (reason) | distinct links | devices"
-        + " polled | share of %,d interfaces |", interfaces);
+    say(
+        "| window (UTC) | samples with a rate | gaps (reason) | distinct links | devices"
+            + " polled | share of %,d interfaces |",
+        interfaces);
     say("|---|---:|---|---:|---:|---:|");
     for (int c = 0; c < cycles; c++) {
       Instant a = start.plusSeconds(60L * c);
@@ -299,9 +359,11 @@ public final class SnmpPollBench {
       long polled = 0;
       Map<String, Long> gaps = new TreeMap<>();
       try (Connection conn = pg.connect()) {
-        try (PreparedStatement s = conn.prepareStatement("SELECT count(*) FILTER (WHERE gap IS"
-            + " NULL), count(DISTINCT link_id) FROM link_samples WHERE ended_at >= ? AND"
-            + " ended_at < ?")) {
+        try (PreparedStatement s =
+            conn.prepareStatement(
+                "SELECT count(*) FILTER (WHERE gap IS"
+                    + " NULL), count(DISTINCT link_id) FROM link_samples WHERE ended_at >= ? AND"
+                    + " ended_at < ?")) {
           s.setTimestamp(1, Timestamp.from(a));
           s.setTimestamp(2, Timestamp.from(b));
           try (ResultSet r = s.executeQuery()) {
@@ -310,8 +372,10 @@ public final class SnmpPollBench {
             links = r.getLong(2);
           }
         }
-        try (PreparedStatement s = conn.prepareStatement("SELECT gap, count(*) FROM link_samples"
-            + " WHERE ended_at >= ? AND ended_at < ? AND gap IS NOT NULL GROUP BY gap")) {
+        try (PreparedStatement s =
+            conn.prepareStatement(
+                "SELECT gap, count(*) FROM link_samples"
+                    + " WHERE ended_at >= ? AND ended_at < ? AND gap IS NOT NULL GROUP BY gap")) {
           s.setTimestamp(1, Timestamp.from(a));
           s.setTimestamp(2, Timestamp.from(b));
           try (ResultSet r = s.executeQuery()) {
@@ -320,9 +384,11 @@ public final class SnmpPollBench {
             }
           }
         }
-        try (PreparedStatement s = conn.prepareStatement("SELECT count(DISTINCT l.device_id)"
-            + " FROM link_samples x JOIN device_links l ON l.link_id = x.link_id"
-            + " WHERE x.ended_at >= ? AND x.ended_at < ?")) {
+        try (PreparedStatement s =
+            conn.prepareStatement(
+                "SELECT count(DISTINCT l.device_id)"
+                    + " FROM link_samples x JOIN device_links l ON l.link_id = x.link_id"
+                    + " WHERE x.ended_at >= ? AND x.ended_at < ?")) {
           s.setTimestamp(1, Timestamp.from(a));
           s.setTimestamp(2, Timestamp.from(b));
           try (ResultSet r = s.executeQuery()) {
@@ -331,28 +397,48 @@ public final class SnmpPollBench {
           }
         }
       }
-      say("| %s–%s | %,d | %s | %,d | %,d | %.1f %% |", hm(a), hm(b), rates,
-          gaps.isEmpty() ? "none" : gaps.toString(), links, polled, 100.0 * rates / interfaces);
+      say(
+          "| %s–%s | %,d | %s | %,d | %,d | %.1f %% |",
+          hm(a),
+          hm(b),
+          rates,
+          gaps.isEmpty() ? "none" : gaps.toString(),
+          links,
+          polled,
+          100.0 * rates / interfaces);
     }
     List<Double> sorted = new ArrayList<>(durations);
     sorted.sort(null);
     say("");
-    say("device poll duration over the windows (%,d polls timed from the server's timer):"
-        + " p50 %s, p95 %s, p99 %s, max %s", sorted.size(), ms(q(sorted, 0.50)),
-        ms(q(sorted, 0.95)), ms(q(sorted, 0.99)), ms(q(sorted, 1.0)));
+    say(
+        "device poll duration over the windows (%,d polls timed from the server's timer):"
+            + " p50 %s, p95 %s, p99 %s, max %s",
+        sorted.size(),
+        ms(q(sorted, 0.50)),
+        ms(q(sorted, 0.95)),
+        ms(q(sorted, 0.99)),
+        ms(q(sorted, 1.0)));
     say("failures by reason over the windows: %s", failures.isEmpty() ? "none" : failures);
-    say("CPU over %.0f s, in cores: %s; snmpd agents %.2f + their pass_persist JVMs %.2f"
-        + " (the simulated routers, not Enlace)", u.seconds(), u.describe(), agentCpu, passCpu);
-    say("server memory: RSS max %,d MB over the windows; heap used now %s MB (-Xmx from"
-        + " bench.serverJvmArgs: %s)", rssMaxKb / 1024, heapUsedMb(metrics), o.serverJvmArgs);
-    say("link_samples rows: %,d; snmp_poll_failures rows: %,d", pg.count(
-        "SELECT count(*) FROM link_samples"), pg.count("SELECT count(*) FROM snmp_poll_failures"));
+    say(
+        "CPU over %.0f s, in cores: %s; snmpd agents %.2f + their pass_persist JVMs %.2f"
+            + " (the simulated routers, not Enlace)",
+        u.seconds(), u.describe(), agentCpu, passCpu);
+    say(
+        "server memory: RSS max %,d MB over the windows; heap used now %s MB (-Xmx from"
+            + " bench.serverJvmArgs: %s)",
+        rssMaxKb / 1024, heapUsedMb(metrics), o.serverJvmArgs);
+    say(
+        "link_samples rows: %,d; snmp_poll_failures rows: %,d",
+        pg.count("SELECT count(*) FROM link_samples"),
+        pg.count("SELECT count(*) FROM snmp_poll_failures"));
     say("load average after: %s", loadAverage());
   }
 
   private static String heapUsedMb(String metrics) {
-    Matcher m = Pattern.compile("^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*\\} (\\S+)$",
-        Pattern.MULTILINE).matcher(metrics);
+    Matcher m =
+        Pattern.compile(
+                "^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*\\} (\\S+)$", Pattern.MULTILINE)
+            .matcher(metrics);
     double sum = 0;
     boolean any = false;
     while (m.find()) {
@@ -368,8 +454,8 @@ public final class SnmpPollBench {
     long pass = 0;
     for (Snmpd a : agents) {
       snmpd += ticks(a.pid());
-      for (ProcessHandle h : ProcessHandle.of(a.pid()).map(p -> p.descendants().toList())
-          .orElse(List.of())) {
+      for (ProcessHandle h :
+          ProcessHandle.of(a.pid()).map(p -> p.descendants().toList()).orElse(List.of())) {
         pass += ticks(h.pid());
       }
     }
@@ -445,7 +531,9 @@ public final class SnmpPollBench {
   private void say(String format, Object... args) {
     String line = String.format(Locale.ROOT, format, args);
     md.add(line);
-    System.out.println(DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC)
-        .format(Instant.now()) + " " + line);
+    System.out.println(
+        DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC).format(Instant.now())
+            + " "
+            + line);
   }
 }

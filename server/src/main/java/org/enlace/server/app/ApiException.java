@@ -13,8 +13,9 @@ public final class ApiException extends WebApplicationException {
   }
 
   public ApiException(int status, ApiError body) {
-    super(body.message(), Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
-        .entity(body).build());
+    super(
+        body.message(),
+        Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body).build());
   }
 
   private ApiException(String message, Response response) {
@@ -23,15 +24,24 @@ public final class ApiException extends WebApplicationException {
 
   /** 401 with a challenge, so that HTTP clients know which credentials to send. */
   public static ApiException unauthorized(String error, String message, String challenge) {
-    return new ApiException(message, Response.status(401).type(MediaType.APPLICATION_JSON_TYPE)
-        .header("WWW-Authenticate", challenge).entity(new ApiError(401, error, message)).build());
+    return new ApiException(
+        message,
+        Response.status(401)
+            .type(MediaType.APPLICATION_JSON_TYPE)
+            .header("WWW-Authenticate", challenge)
+            .entity(new ApiError(401, error, message))
+            .build());
   }
 
   /** 503 with Retry-After: nothing was acknowledged, the client should send it again later. */
   public static ApiException unavailable(String message, int retryAfterSeconds) {
-    return new ApiException(message, Response.status(503).type(MediaType.APPLICATION_JSON_TYPE)
-        .header("Retry-After", Integer.toString(retryAfterSeconds))
-        .entity(new ApiError(503, "unavailable", message)).build());
+    return new ApiException(
+        message,
+        Response.status(503)
+            .type(MediaType.APPLICATION_JSON_TYPE)
+            .header("Retry-After", Integer.toString(retryAfterSeconds))
+            .entity(new ApiError(503, "unavailable", message))
+            .build());
   }
 
   public static ApiException notFound(String what) {

@@ -47,8 +47,8 @@ public final class BodyLimitFilter implements ContainerRequestFilter {
   }
 
   static ApiException tooLarge(long limit) {
-    return new ApiException(413, "body_too_large", "request body is larger than " + limit
-        + " bytes");
+    return new ApiException(
+        413, "body_too_large", "request body is larger than " + limit + " bytes");
   }
 
   private static final class Limited extends FilterInputStream {

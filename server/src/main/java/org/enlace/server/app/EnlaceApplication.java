@@ -56,18 +56,18 @@ import org.enlace.server.inventory.ComputersResource;
 import org.enlace.server.inventory.EstablishmentLinksResource;
 import org.enlace.server.inventory.EstablishmentsResource;
 import org.enlace.server.inventory.IspLinksResource;
-import org.enlace.server.rollup.LocalMinutes;
-import org.enlace.server.speedtest.Ndt7Server;
-import org.enlace.server.speedtest.SpeedTestPlanner;
-import org.enlace.server.speedtest.SpeedTestSlotResource;
 import org.enlace.server.metrics.DatabasePoolMetrics;
 import org.enlace.server.metrics.FleetMetrics;
+import org.enlace.server.rollup.LocalMinutes;
 import org.enlace.server.rollup.RollupMaintainer;
 import org.enlace.server.snmp.DeviceInventory;
 import org.enlace.server.snmp.DevicesResource;
 import org.enlace.server.snmp.EstablishmentDevicesResource;
 import org.enlace.server.snmp.SnmpCredentials;
 import org.enlace.server.snmp.SnmpPoller;
+import org.enlace.server.speedtest.Ndt7Server;
+import org.enlace.server.speedtest.SpeedTestPlanner;
+import org.enlace.server.speedtest.SpeedTestSlotResource;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.postgres.PostgresPlugin;
@@ -95,8 +95,9 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
 
   @Override
   public void initialize(Bootstrap<EnlaceConfiguration> bootstrap) {
-    bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
-        bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
+    bootstrap.setConfigurationSourceProvider(
+        new SubstitutingSourceProvider(
+            bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
     bootstrap.addCommand(new DbCommand());
     bootstrap.addCommand(new UserCommand());
     bootstrap.addCommand(new RollupsCommand());
@@ -106,7 +107,8 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
   @Override
   public void run(EnlaceConfiguration config, Environment env) throws Exception {
     Clock clock = Clock.systemUTC();
-    env.getObjectMapper().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+    env.getObjectMapper()
+        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
         .enable(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
         // A misspelt inventory field is an error, not silently dropped; the agent protocol's
         // requests opt out (old and new agents send fields this server may not know).
@@ -114,12 +116,14 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
 
     database = Database.open(config.getDatabase(), config.dataDir());
     Database db = database;
-    env.lifecycle().manage(new Managed() {
-      @Override
-      public void stop() {
-        db.close();
-      }
-    });
+    env.lifecycle()
+        .manage(
+            new Managed() {
+              @Override
+              public void stop() {
+                db.close();
+              }
+            });
     try {
       Migrations.migrate(db.dataSourceFactory());
     } catch (RuntimeException e) {
@@ -157,22 +161,30 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     env.jersey().register(new RequestMetricsFilter(http));
 
     CachingAuthenticator<io.dropwizard.auth.basic.BasicCredentials, EnlaceUser> users =
-        new CachingAuthenticator<>(env.metrics(), new UserAuthenticator(jdbi, hasher),
+        new CachingAuthenticator<>(
+            env.metrics(),
+            new UserAuthenticator(jdbi, hasher),
             CaffeineSpec.parse("maximumSize=1000,expireAfterWrite=5m"));
-    env.jersey().register(new AuthDynamicFeature(
-        new BasicCredentialAuthFilter.Builder<EnlaceUser>()
-            .setAuthenticator(users)
-            .setAuthorizer((user, role, ctx) -> user.role().wire().equals(role))
-            .setRealm("enlace")
-            .setUnauthorizedHandler(new io.dropwizard.auth.UnauthorizedHandler() {
-              @Override
-              public jakarta.ws.rs.core.Response buildResponse(String prefix, String realm) {
-                return ApiException.unauthorized("credentials_required",
-                    "sign in with your Enlace user name and password",
-                    prefix + " realm=\"" + realm + "\"").getResponse();
-              }
-            })
-            .buildAuthFilter()));
+    env.jersey()
+        .register(
+            new AuthDynamicFeature(
+                new BasicCredentialAuthFilter.Builder<EnlaceUser>()
+                    .setAuthenticator(users)
+                    .setAuthorizer((user, role, ctx) -> user.role().wire().equals(role))
+                    .setRealm("enlace")
+                    .setUnauthorizedHandler(
+                        new io.dropwizard.auth.UnauthorizedHandler() {
+                          @Override
+                          public jakarta.ws.rs.core.Response buildResponse(
+                              String prefix, String realm) {
+                            return ApiException.unauthorized(
+                                    "credentials_required",
+                                    "sign in with your Enlace user name and password",
+                                    prefix + " realm=\"" + realm + "\"")
+                                .getResponse();
+                          }
+                        })
+                    .buildAuthFilter()));
     env.jersey().register(RolesAllowedDynamicFeature.class);
     env.jersey().register(new AuthValueFactoryProvider.Binder<>(EnlaceUser.class));
 
@@ -180,16 +192,26 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     EnrollmentService enrollment = new EnrollmentService(jdbi, agents, clock);
     IngestMetrics ingestMetrics = new IngestMetrics(meters);
     LocalMinutes localMinutes = new LocalMinutes(config.zone());
-    ObservationWriter writer = new ObservationWriter(jdbi, config.getIngest(), ingestMetrics,
-        localMinutes);
+    ObservationWriter writer =
+        new ObservationWriter(jdbi, config.getIngest(), ingestMetrics, localMinutes);
     env.lifecycle().manage(writer);
-    SpeedTestPlanner speedTests = new SpeedTestPlanner(jdbi, config.getSpeedTestPlan(),
-        localMinutes, env.getObjectMapper());
-    IngestService ingest = new IngestService(new ReportParser(env.getObjectMapper(),
-        config.getIngest(), config.getRollups().getRawRetention().toJavaDuration()), writer,
-        enrollment, ingestMetrics, config.getIngest(), clock,
-        // speedTest.enabled: false switches off the offers too, not only the endpoints.
-        config.getSpeedTest().isEnabled() ? speedTests::offer : (a, t) -> java.util.Optional.empty());
+    SpeedTestPlanner speedTests =
+        new SpeedTestPlanner(jdbi, config.getSpeedTestPlan(), localMinutes, env.getObjectMapper());
+    IngestService ingest =
+        new IngestService(
+            new ReportParser(
+                env.getObjectMapper(),
+                config.getIngest(),
+                config.getRollups().getRawRetention().toJavaDuration()),
+            writer,
+            enrollment,
+            ingestMetrics,
+            config.getIngest(),
+            clock,
+            // speedTest.enabled: false switches off the offers too, not only the endpoints.
+            config.getSpeedTest().isEnabled()
+                ? speedTests::offer
+                : (a, t) -> java.util.Optional.empty());
     if (config.getSpeedTest().isEnabled()) {
       env.jersey().register(new SpeedTestSlotResource(agents, speedTests, clock));
     }
@@ -201,8 +223,17 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     env.jersey().register(new EnrollResource(enrollment));
     // The hot endpoint is a plain servlet (see ReportsServlet); the exact mapping wins over
     // Jersey's /*.
-    var reports = env.servlets().addServlet("reports", new ReportsServlet(agents, ingest,
-        ingestMetrics, http, env.getObjectMapper(), config.getIngest()));
+    var reports =
+        env.servlets()
+            .addServlet(
+                "reports",
+                new ReportsServlet(
+                    agents,
+                    ingest,
+                    ingestMetrics,
+                    http,
+                    env.getObjectMapper(),
+                    config.getIngest()));
     reports.setAsyncSupported(true);
     reports.addMapping(ReportsServlet.PATH);
     env.jersey().register(new EstablishmentsResource(jdbi));
@@ -220,23 +251,40 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     env.jersey().register(new EstablishmentDevicesResource(devices));
     env.jersey().register(new DevicesResource(devices));
 
-    rollups = new RollupMaintainer(jdbi, config.getRollups(), localMinutes,
-        env.getObjectMapper(), meters);
+    rollups =
+        new RollupMaintainer(
+            jdbi, config.getRollups(), localMinutes, env.getObjectMapper(), meters);
     env.lifecycle().manage(rollups);
     IndicatorService indicators = new IndicatorService(jdbi, config.getIndicators(), config.zone());
     env.jersey().register(new IndicatorsResource(jdbi, indicators));
-    EvidenceService evidence = new EvidenceService(jdbi, indicators, config.getRollups(),
-        localMinutes, env.getObjectMapper(), config.getMunicipality(), clock);
+    EvidenceService evidence =
+        new EvidenceService(
+            jdbi,
+            indicators,
+            config.getRollups(),
+            localMinutes,
+            env.getObjectMapper(),
+            config.getMunicipality(),
+            clock);
     env.jersey().register(new EvidenceResource(evidence, env.getObjectMapper()));
     env.jersey().register(new ReportsPageResource(config.zone(), clock));
 
-    FleetMetrics fleet = new FleetMetrics(jdbi, meters, clock, config.zone(),
-        config.getIndicators().getMinOnlineDays(), config.getFleetMetrics());
+    FleetMetrics fleet =
+        new FleetMetrics(
+            jdbi,
+            meters,
+            clock,
+            config.zone(),
+            config.getIndicators().getMinOnlineDays(),
+            config.getFleetMetrics());
     env.lifecycle().manage(fleet);
     DatabasePoolMetrics.register(env.metrics(), meters, db.dataSourceFactory().getMaxSize());
 
-    LOG.info("event=enlace_configured dataDir={} timeZone={} database={}", config.dataDir(),
-        config.zone(), config.getDatabase().isExternal() ? "external" : "embedded");
+    LOG.info(
+        "event=enlace_configured dataDir={} timeZone={} database={}",
+        config.dataDir(),
+        config.zone(),
+        config.getDatabase().isExternal() ? "external" : "embedded");
   }
 
   /** For tests and tools that run beside the application. */

@@ -12,8 +12,8 @@ import java.time.ZoneId;
 import org.enlace.server.db.DatabaseConfig;
 import org.enlace.server.indicators.IndicatorsConfig;
 import org.enlace.server.ingest.IngestConfig;
-import org.enlace.server.rollup.RollupConfig;
 import org.enlace.server.metrics.FleetMetricsConfig;
+import org.enlace.server.rollup.RollupConfig;
 import org.enlace.server.snmp.SnmpConfig;
 import org.enlace.server.speedtest.SpeedTestConfig;
 import org.enlace.server.speedtest.SpeedTestPlanConfig;
@@ -33,12 +33,13 @@ public class EnlaceConfiguration extends Configuration {
   @Valid @NotNull @JsonProperty private IngestConfig ingest = new IngestConfig();
   @Valid @NotNull @JsonProperty private RollupConfig rollups = new RollupConfig();
   @Valid @NotNull @JsonProperty private IndicatorsConfig indicators = new IndicatorsConfig();
-  @Valid @NotNull @JsonProperty private SpeedTestPlanConfig speedTestPlan =
-      new SpeedTestPlanConfig();
+
+  @Valid @NotNull @JsonProperty
+  private SpeedTestPlanConfig speedTestPlan = new SpeedTestPlanConfig();
+
   @Valid @NotNull @JsonProperty private SpeedTestConfig speedTest = new SpeedTestConfig();
   @Valid @NotNull @JsonProperty private SnmpConfig snmp = new SnmpConfig();
-  @Valid @NotNull @JsonProperty private FleetMetricsConfig fleetMetrics =
-      new FleetMetricsConfig();
+  @Valid @NotNull @JsonProperty private FleetMetricsConfig fleetMetrics = new FleetMetricsConfig();
 
   public Path dataDir() {
     return Path.of(dataDir).toAbsolutePath().normalize();

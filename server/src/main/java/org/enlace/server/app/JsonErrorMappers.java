@@ -21,12 +21,14 @@ public final class JsonErrorMappers {
   }
 
   /** Malformed JSON or a value of the wrong type: 400 with the JSON path of the field. */
-  public static final class JsonProcessingMapper implements ExceptionMapper<JsonProcessingException> {
+  public static final class JsonProcessingMapper
+      implements ExceptionMapper<JsonProcessingException> {
     @Override
     public Response toResponse(JsonProcessingException e) {
       if (e instanceof JsonParseException) {
-        return json(new ApiError(400, "malformed_json",
-            "body is not valid JSON: " + e.getOriginalMessage()));
+        return json(
+            new ApiError(
+                400, "malformed_json", "body is not valid JSON: " + e.getOriginalMessage()));
       }
       String path = e instanceof JsonMappingException m ? path(m) : "";
       String message;
@@ -44,7 +46,8 @@ public final class JsonErrorMappers {
     private static String path(JsonMappingException e) {
       return e.getPath().stream()
           .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-          .collect(Collectors.joining(".")).replace(".[", "[");
+          .collect(Collectors.joining("."))
+          .replace(".[", "[");
     }
   }
 
@@ -57,8 +60,10 @@ public final class JsonErrorMappers {
       }
       Response r = super.toResponse(exception);
       int status = r.getStatus();
-      String message = r.getEntity() instanceof io.dropwizard.jersey.errors.ErrorMessage m
-          ? m.getMessage() : Response.Status.fromStatusCode(status) + "";
+      String message =
+          r.getEntity() instanceof io.dropwizard.jersey.errors.ErrorMessage m
+              ? m.getMessage()
+              : Response.Status.fromStatusCode(status) + "";
       return json(new ApiError(status, errorName(status), message));
     }
 

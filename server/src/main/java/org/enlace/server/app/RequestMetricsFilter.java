@@ -32,8 +32,8 @@ public final class RequestMetricsFilter implements ContainerRequestFilter, Conta
     if (!(start instanceof Long s)) {
       return;
     }
-    metrics.record(request.getMethod(), route(request), response.getStatus(),
-        System.nanoTime() - s);
+    metrics.record(
+        request.getMethod(), route(request), response.getStatus(), System.nanoTime() - s);
   }
 
   private static String route(ContainerRequestContext request) {

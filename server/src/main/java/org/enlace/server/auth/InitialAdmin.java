@@ -23,26 +23,31 @@ public final class InitialAdmin {
     Path file = dataDir.resolve(FILE_NAME);
     String password = PasswordHasher.randomPassword();
     String hash = hasher.hash(password);
-    boolean created = jdbi.inTransaction(h -> {
-      // Serialises concurrent first starts against one external database.
-      h.execute("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE");
-      UserDao dao = h.attach(UserDao.class);
-      if (dao.count() > 0) {
-        return false;
-      }
-      dao.insert("admin", hash, Role.IT.wire());
-      return true;
-    });
+    boolean created =
+        jdbi.inTransaction(
+            h -> {
+              // Serialises concurrent first starts against one external database.
+              h.execute("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE");
+              UserDao dao = h.attach(UserDao.class);
+              if (dao.count() > 0) {
+                return false;
+              }
+              dao.insert("admin", hash, Role.IT.wire());
+              return true;
+            });
     if (!created) {
       return Optional.empty();
     }
     Files.createDirectories(dataDir);
     Files.deleteIfExists(file);
-    Files.createFile(file, PosixFilePermissions.asFileAttribute(
-        PosixFilePermissions.fromString("rw-------")));
+    Files.createFile(
+        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(file, password + "\n", StandardCharsets.UTF_8);
-    LOG.warn("event=initial_admin_created username=admin password={} file={} "
-        + "hint=\"change it with: enlace-server user passwd admin\"", password, file);
+    LOG.warn(
+        "event=initial_admin_created username=admin password={} file={} "
+            + "hint=\"change it with: enlace-server user passwd admin\"",
+        password,
+        file);
     return Optional.of(password);
   }
 }

@@ -7,6 +7,7 @@ public enum Role {
 
   /** Role names as used in {@code @RolesAllowed}. */
   public static final String IT_NAME = "it";
+
   public static final String ADMINISTRATION_NAME = "administration";
 
   private final String wire;

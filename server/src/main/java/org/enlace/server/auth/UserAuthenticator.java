@@ -19,7 +19,8 @@ public final class UserAuthenticator implements Authenticator<BasicCredentials, 
 
   @Override
   public Optional<EnlaceUser> authenticate(BasicCredentials credentials) {
-    return jdbi.onDemand(UserDao.class).find(credentials.getUsername())
+    return jdbi.onDemand(UserDao.class)
+        .find(credentials.getUsername())
         .filter(u -> hasher.matches(credentials.getPassword(), u.passwordHash()))
         .map(u -> new EnlaceUser(u.username(), Role.parse(u.role())));
   }

@@ -18,7 +18,8 @@ public interface UserDao {
   @SqlUpdate("INSERT INTO users (username, password_hash, role) VALUES (:username, :hash, :role)")
   void insert(String username, String hash, String role);
 
-  @SqlUpdate("UPDATE users SET password_hash = :hash, updated_at = now() WHERE username = :username")
+  @SqlUpdate(
+      "UPDATE users SET password_hash = :hash, updated_at = now() WHERE username = :username")
   int updatePassword(String username, String hash);
 
   @SqlUpdate("DELETE FROM users WHERE username = :username")

@@ -21,8 +21,11 @@ final class CliDatabase implements AutoCloseable {
   private CliDatabase(Database db, ManagedDataSource ds) {
     this.db = db;
     this.ds = ds;
-    this.jdbi = Jdbi.create(ds).installPlugin(new SqlObjectPlugin())
-        .installPlugin(new PostgresPlugin()).installPlugin(new org.enlace.server.db.BinaryArrays());
+    this.jdbi =
+        Jdbi.create(ds)
+            .installPlugin(new SqlObjectPlugin())
+            .installPlugin(new PostgresPlugin())
+            .installPlugin(new org.enlace.server.db.BinaryArrays());
   }
 
   static CliDatabase open(Bootstrap<EnlaceConfiguration> bootstrap, EnlaceConfiguration config)
@@ -30,8 +33,8 @@ final class CliDatabase implements AutoCloseable {
     Database db = Database.open(config.getDatabase(), config.dataDir());
     try {
       Migrations.migrate(db.dataSourceFactory());
-      return new CliDatabase(db, db.dataSourceFactory().build(bootstrap.getMetricRegistry(),
-          "cli"));
+      return new CliDatabase(
+          db, db.dataSourceFactory().build(bootstrap.getMetricRegistry(), "cli"));
     } catch (RuntimeException e) {
       db.close();
       throw e;

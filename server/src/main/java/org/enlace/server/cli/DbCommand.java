@@ -8,7 +8,9 @@ import org.enlace.server.app.EnlaceConfiguration;
 import org.enlace.server.db.Database;
 import org.enlace.server.db.Migrations;
 
-/** {@code enlace-server db migrate [config.yml]}: applies the schema without starting the server. */
+/**
+ * {@code enlace-server db migrate [config.yml]}: applies the schema without starting the server.
+ */
 public final class DbCommand extends ConfiguredCommand<EnlaceConfiguration> {
   public DbCommand() {
     super("db", "Database tasks: migrate (apply pending schema migrations)");
@@ -21,12 +23,16 @@ public final class DbCommand extends ConfiguredCommand<EnlaceConfiguration> {
   }
 
   @Override
-  protected void run(Bootstrap<EnlaceConfiguration> bootstrap, Namespace namespace,
-      EnlaceConfiguration config) throws Exception {
+  protected void run(
+      Bootstrap<EnlaceConfiguration> bootstrap, Namespace namespace, EnlaceConfiguration config)
+      throws Exception {
     try (Database db = Database.open(config.getDatabase(), config.dataDir())) {
       var result = Migrations.migrate(db.dataSourceFactory());
-      System.out.println("Applied " + result.migrationsExecuted + " migration(s); schema at version "
-          + (result.targetSchemaVersion == null ? "unchanged" : result.targetSchemaVersion));
+      System.out.println(
+          "Applied "
+              + result.migrationsExecuted
+              + " migration(s); schema at version "
+              + (result.targetSchemaVersion == null ? "unchanged" : result.targetSchemaVersion));
     }
   }
 }

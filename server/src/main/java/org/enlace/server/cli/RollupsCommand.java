@@ -26,39 +26,67 @@ public final class RollupsCommand extends ConfiguredCommand<EnlaceConfiguration>
   @Override
   public void configure(Subparser subparser) {
     subparser.addArgument("action").choices("rebuild", "expire").help("what to do");
-    subparser.addArgument("--from").help("first local day, YYYY-MM-DD (rebuild; default and"
-        + " earliest: the first day whose raw observations are all still kept)");
+    subparser
+        .addArgument("--from")
+        .help(
+            "first local day, YYYY-MM-DD (rebuild; default and"
+                + " earliest: the first day whose raw observations are all still kept)");
     subparser.addArgument("--to").help("last local day, YYYY-MM-DD (rebuild; default: today)");
     super.configure(subparser);
   }
 
   @Override
-  protected void run(Bootstrap<EnlaceConfiguration> bootstrap, Namespace ns,
-      EnlaceConfiguration config) throws Exception {
+  protected void run(
+      Bootstrap<EnlaceConfiguration> bootstrap, Namespace ns, EnlaceConfiguration config)
+      throws Exception {
     try (CliDatabase db = CliDatabase.open(bootstrap, config)) {
       Jdbi jdbi = db.jdbi();
       LocalMinutes minutes = new LocalMinutes(config.zone());
       RollupRebuild rebuild = new RollupRebuild(jdbi, minutes);
       if (ns.getString("action").equals("expire")) {
-        Instant cutoff = Instant.now().minus(config.getRollups().getRawRetention().toJavaDuration());
+        Instant cutoff =
+            Instant.now().minus(config.getRollups().getRawRetention().toJavaDuration());
         RollupRebuild.Expired e = rebuild.expire(cutoff);
-        System.out.println("Raw observations before " + cutoff + ": dropped "
-            + e.partitionsDropped() + " monthly partition(s); rollups kept.");
+        System.out.println(
+            "Raw observations before "
+                + cutoff
+                + ": dropped "
+                + e.partitionsDropped()
+                + " monthly partition(s); rollups kept.");
         return;
       }
-      LocalDate to = ns.getString("to") == null ? LocalDate.now(config.zone())
-          : LocalDate.parse(ns.getString("to"));
-      LocalDate from = ns.getString("from") == null ? LocalDate.of(1970, 1, 1)
-          : LocalDate.parse(ns.getString("from"));
+      LocalDate to =
+          ns.getString("to") == null
+              ? LocalDate.now(config.zone())
+              : LocalDate.parse(ns.getString("to"));
+      LocalDate from =
+          ns.getString("from") == null
+              ? LocalDate.of(1970, 1, 1)
+              : LocalDate.parse(ns.getString("from"));
       if (to.isBefore(from)) {
         throw new IllegalArgumentException("--to " + to + " is before --from " + from);
       }
       RollupRebuild.Result r = rebuild.rebuild(from, to);
-      int days = new RollupMaintainer(jdbi, config.getRollups(), minutes,
-          bootstrap.getObjectMapper(), new SimpleMeterRegistry()).drain();
-      System.out.println("Rebuilt " + r.days() + " day(s) from " + r.from() + " to " + r.to()
-          + " out of " + r.observations() + " raw observation(s); " + days
-          + " establishment-day(s) recomputed.");
+      int days =
+          new RollupMaintainer(
+                  jdbi,
+                  config.getRollups(),
+                  minutes,
+                  bootstrap.getObjectMapper(),
+                  new SimpleMeterRegistry())
+              .drain();
+      System.out.println(
+          "Rebuilt "
+              + r.days()
+              + " day(s) from "
+              + r.from()
+              + " to "
+              + r.to()
+              + " out of "
+              + r.observations()
+              + " raw observation(s); "
+              + days
+              + " establishment-day(s) recomputed.");
     }
   }
 }

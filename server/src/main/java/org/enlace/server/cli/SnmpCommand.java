@@ -25,14 +25,21 @@ public final class SnmpCommand extends ConfiguredCommand<EnlaceConfiguration> {
   }
 
   @Override
-  protected void run(Bootstrap<EnlaceConfiguration> bootstrap, Namespace ns,
-      EnlaceConfiguration config) throws Exception {
+  protected void run(
+      Bootstrap<EnlaceConfiguration> bootstrap, Namespace ns, EnlaceConfiguration config)
+      throws Exception {
     try (CliDatabase db = CliDatabase.open(bootstrap, config)) {
       Jdbi jdbi = db.jdbi();
       SnmpCredentials credentials = SnmpCredentials.from(config.getSnmp(), config.dataDir());
       SnmpCredentials.Rekeyed r = credentials.rekey(jdbi);
-      System.out.println("SNMP secrets: " + r.rewritten() + " device(s) re-encrypted with key '"
-          + credentials.activeKeyId() + "', " + r.current() + " already under it.");
+      System.out.println(
+          "SNMP secrets: "
+              + r.rewritten()
+              + " device(s) re-encrypted with key '"
+              + credentials.activeKeyId()
+              + "', "
+              + r.current()
+              + " already under it.");
     }
   }
 }

@@ -27,21 +27,30 @@ public final class UserCommand extends ConfiguredCommand<EnlaceConfiguration> {
   public void configure(Subparser subparser) {
     subparser.addArgument("action").choices("add", "passwd", "remove").help("what to do");
     subparser.addArgument("username").help("lower-case user name, e.g. maria.perez");
-    subparser.addArgument("--role").choices("it", "administration").setDefault("administration")
+    subparser
+        .addArgument("--role")
+        .choices("it", "administration")
+        .setDefault("administration")
         .help("for add: it (manages inventory) or administration (reads reports)");
-    subparser.addArgument("--password-stdin").action(Arguments.storeTrue())
+    subparser
+        .addArgument("--password-stdin")
+        .action(Arguments.storeTrue())
         .help("read the password from standard input instead of generating one");
     super.configure(subparser);
   }
 
   @Override
-  protected void run(Bootstrap<EnlaceConfiguration> bootstrap, Namespace ns,
-      EnlaceConfiguration config) throws Exception {
+  protected void run(
+      Bootstrap<EnlaceConfiguration> bootstrap, Namespace ns, EnlaceConfiguration config)
+      throws Exception {
     String action = ns.getString("action");
     String username = ns.getString("username");
     if (!username.matches("[a-z0-9][a-z0-9._-]{0,63}")) {
-      throw new IllegalArgumentException("user names are 1-64 lower-case letters, digits, '.', "
-          + "'_' or '-', starting with a letter or digit: '" + username + "' is not one");
+      throw new IllegalArgumentException(
+          "user names are 1-64 lower-case letters, digits, '.', "
+              + "'_' or '-', starting with a letter or digit: '"
+              + username
+              + "' is not one");
     }
     PasswordHasher hasher = new PasswordHasher();
     try (CliDatabase db = CliDatabase.open(bootstrap, config)) {
@@ -88,7 +97,8 @@ public final class UserCommand extends ConfiguredCommand<EnlaceConfiguration> {
     if (!ns.getBoolean("password_stdin")) {
       return PasswordHasher.randomPassword();
     }
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     String line = in.readLine();
     if (line == null || line.length() < 10) {
       throw new IllegalArgumentException("the password must have at least 10 characters");

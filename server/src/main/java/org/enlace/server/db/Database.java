@@ -19,8 +19,9 @@ public final class Database implements AutoCloseable {
     if (config.isExternal()) {
       return new Database(config.externalDataSource(), Optional.empty());
     }
-    EmbeddedPostgres pg = EmbeddedPostgres.start(dataDir, config.getEmbedded().getPort(),
-        config.getEmbedded().getRunAsUser());
+    EmbeddedPostgres pg =
+        EmbeddedPostgres.start(
+            dataDir, config.getEmbedded().getPort(), config.getEmbedded().getRunAsUser());
     return new Database(config.dataSource(pg.jdbcUrl(), pg.user(), pg.password()), Optional.of(pg));
   }
 

@@ -18,7 +18,12 @@ public class DatabaseConfig {
   @JsonProperty private String url = "";
   @JsonProperty private String user = "";
   @JsonProperty private String password = "";
-  @Min(2) @Max(500) @JsonProperty private int maxPoolSize = 32;
+
+  @Min(2)
+  @Max(500)
+  @JsonProperty
+  private int maxPoolSize = 32;
+
   @NotNull @JsonProperty private Map<String, String> properties = new LinkedHashMap<>();
   @Valid @NotNull @JsonProperty private Embedded embedded = new Embedded();
 
@@ -68,7 +73,10 @@ public class DatabaseConfig {
   /** Settings of the embedded server; ignored when {@code url} is set. */
   public static class Embedded {
     /** 0 picks a free port at each start. */
-    @Min(0) @Max(65535) @JsonProperty private int port = 0;
+    @Min(0)
+    @Max(65535)
+    @JsonProperty
+    private int port = 0;
 
     /** PostgreSQL refuses to run as root; when Enlace does, its PostgreSQL runs as this account. */
     @NotNull @JsonProperty private String runAsUser = "nobody";

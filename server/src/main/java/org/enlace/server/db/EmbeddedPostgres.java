@@ -30,16 +30,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A PostgreSQL server run from the binaries that ship inside the server jar, with its data directory
- * kept under Enlace's data directory so that data survives restarts.
+ * A PostgreSQL server run from the binaries that ship inside the server jar, with its data
+ * directory kept under Enlace's data directory so that data survives restarts.
  *
  * <p>PostgreSQL refuses to run as root. When Enlace itself runs as root (a fresh machine, CI), the
- * PostgreSQL processes are started through {@code setpriv} as an unprivileged account ({@code nobody}
- * unless configured) that owns the cluster directory.
+ * PostgreSQL processes are started through {@code setpriv} as an unprivileged account ({@code
+ * nobody} unless configured) that owns the cluster directory.
  *
  * <p>If a postmaster for the same data directory is already running (a second {@code enlace-server}
- * command while the server runs, or a server that was killed with {@code kill -9}), it is reused rather
- * than started twice.
+ * command while the server runs, or a server that was killed with {@code kill -9}), it is reused
+ * rather than started twice.
  */
 public final class EmbeddedPostgres implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgres.class);
@@ -53,8 +53,13 @@ public final class EmbeddedPostgres implements AutoCloseable {
   private final String password;
   private final boolean startedHere;
 
-  private EmbeddedPostgres(Path clusterDir, Path pgHome, Optional<RunAs> runAs, int port,
-      String password, boolean startedHere) {
+  private EmbeddedPostgres(
+      Path clusterDir,
+      Path pgHome,
+      Optional<RunAs> runAs,
+      int port,
+      String password,
+      boolean startedHere) {
     this.clusterDir = clusterDir;
     this.pgHome = pgHome;
     this.runAs = runAs;
@@ -108,8 +113,11 @@ public final class EmbeddedPostgres implements AutoCloseable {
       if (adopt) {
         Files.writeString(ownerFile, Long.toString(ProcessHandle.current().pid()));
       }
-      LOG.info("event=embedded_postgres_attached dataDir={} port={} adopted={}", dataDir,
-          running.get(), adopt);
+      LOG.info(
+          "event=embedded_postgres_attached dataDir={} port={} adopted={}",
+          dataDir,
+          running.get(),
+          adopt);
       EmbeddedPostgres attached =
           new EmbeddedPostgres(clusterDir, pgHome, runAs, running.get(), password, adopt);
       attached.createDatabase(DATABASE);
@@ -121,11 +129,24 @@ public final class EmbeddedPostgres implements AutoCloseable {
     int port = requestedPort > 0 ? requestedPort : lastPortIfFree(portFile).orElse(freePort());
     Files.writeString(portFile, Integer.toString(port));
     Files.writeString(ownerFile, Long.toString(ProcessHandle.current().pid()));
-    exec(runAs, Duration.ofMinutes(2),
-        pgHome.resolve("bin/pg_ctl").toString(), "-D", dataDir.toString(),
-        "-l", clusterDir.resolve("postgres.log").toString(),
-        "-o", "-p " + port, "-w", "-t", "120", "start");
-    LOG.info("event=embedded_postgres_started dataDir={} port={} runAs={}", dataDir, port,
+    exec(
+        runAs,
+        Duration.ofMinutes(2),
+        pgHome.resolve("bin/pg_ctl").toString(),
+        "-D",
+        dataDir.toString(),
+        "-l",
+        clusterDir.resolve("postgres.log").toString(),
+        "-o",
+        "-p " + port,
+        "-w",
+        "-t",
+        "120",
+        "start");
+    LOG.info(
+        "event=embedded_postgres_started dataDir={} port={} runAs={}",
+        dataDir,
+        port,
         runAs.map(RunAs::name).orElse("self"));
     EmbeddedPostgres pg = new EmbeddedPostgres(clusterDir, pgHome, runAs, port, password, true);
     pg.createDatabase(DATABASE);
@@ -188,8 +209,18 @@ public final class EmbeddedPostgres implements AutoCloseable {
   /** Stops the postmaster regardless of who started it (used by tests that simulate a crash). */
   public void stop() {
     try {
-      exec(runAs, Duration.ofMinutes(2), pgHome.resolve("bin/pg_ctl").toString(),
-          "-D", clusterDir.resolve("data").toString(), "-m", "fast", "-w", "-t", "60", "stop");
+      exec(
+          runAs,
+          Duration.ofMinutes(2),
+          pgHome.resolve("bin/pg_ctl").toString(),
+          "-D",
+          clusterDir.resolve("data").toString(),
+          "-m",
+          "fast",
+          "-w",
+          "-t",
+          "60",
+          "stop");
       LOG.info("event=embedded_postgres_stopped dataDir={}", clusterDir.resolve("data"));
     } catch (IOException e) {
       LOG.warn("event=embedded_postgres_stop_failed dataDir={} error={}", clusterDir, e.toString());
@@ -199,28 +230,47 @@ public final class EmbeddedPostgres implements AutoCloseable {
   private static void initdb(Path pgHome, Path dataDir, Path passwordFile, Optional<RunAs> runAs)
       throws IOException {
     LOG.info("event=embedded_postgres_initdb dataDir={}", dataDir);
-    exec(runAs, Duration.ofMinutes(5), pgHome.resolve("bin/initdb").toString(),
-        "-D", dataDir.toString(), "-U", SUPERUSER, "--pwfile=" + passwordFile,
-        "-A", "scram-sha-256", "-E", "UTF8", "--no-locale", "--no-instructions");
+    exec(
+        runAs,
+        Duration.ofMinutes(5),
+        pgHome.resolve("bin/initdb").toString(),
+        "-D",
+        dataDir.toString(),
+        "-U",
+        SUPERUSER,
+        "--pwfile=" + passwordFile,
+        "-A",
+        "scram-sha-256",
+        "-E",
+        "UTF8",
+        "--no-locale",
+        "--no-instructions");
     // Settings go in a file of our own, included last, so an operator's edits to
     // postgresql.conf are kept and ours are easy to find.
     Path conf = dataDir.resolve("postgresql.conf");
-    Files.writeString(conf, "\ninclude_if_exists = 'enlace.conf'\n", StandardCharsets.UTF_8,
+    Files.writeString(
+        conf,
+        "\ninclude_if_exists = 'enlace.conf'\n",
+        StandardCharsets.UTF_8,
         java.nio.file.StandardOpenOption.APPEND);
-    Files.writeString(dataDir.resolve("enlace.conf"), String.join("\n",
-        "# Written by Enlace at initdb. The port is given on the command line at each start.",
-        "listen_addresses = '127.0.0.1'",
-        "unix_socket_directories = ''",
-        "max_connections = 100",
-        "shared_buffers = 256MB",
-        "work_mem = 16MB",
-        "maintenance_work_mem = 128MB",
-        "wal_compression = on",
-        "max_wal_size = 2GB",
-        "checkpoint_timeout = 15min",
-        "log_line_prefix = '%m [%p] %q%u@%d '",
-        "timezone = 'UTC'",
-        ""), StandardCharsets.UTF_8);
+    Files.writeString(
+        dataDir.resolve("enlace.conf"),
+        String.join(
+            "\n",
+            "# Written by Enlace at initdb. The port is given on the command line at each start.",
+            "listen_addresses = '127.0.0.1'",
+            "unix_socket_directories = ''",
+            "max_connections = 100",
+            "shared_buffers = 256MB",
+            "work_mem = 16MB",
+            "maintenance_work_mem = 128MB",
+            "wal_compression = on",
+            "max_wal_size = 2GB",
+            "checkpoint_timeout = 15min",
+            "log_line_prefix = '%m [%p] %q%u@%d '",
+            "timezone = 'UTC'",
+            ""),
+        StandardCharsets.UTF_8);
     runAs.ifPresent(r -> r.chownQuietly(dataDir.resolve("enlace.conf")));
   }
 
@@ -272,11 +322,13 @@ public final class EmbeddedPostgres implements AutoCloseable {
     Path tmp = Files.createDirectories(root).resolve(".unpack-" + System.nanoTime());
     try (InputStream raw = EmbeddedPostgres.class.getResourceAsStream("/" + resource)) {
       if (raw == null) {
-        throw new IOException("No embedded PostgreSQL for this platform (" + resource
-            + "). Set database.url to an external PostgreSQL.");
+        throw new IOException(
+            "No embedded PostgreSQL for this platform ("
+                + resource
+                + "). Set database.url to an external PostgreSQL.");
       }
-      try (TarArchiveInputStream tar = new TarArchiveInputStream(
-          new XZCompressorInputStream(new BufferedInputStream(raw)))) {
+      try (TarArchiveInputStream tar =
+          new TarArchiveInputStream(new XZCompressorInputStream(new BufferedInputStream(raw)))) {
         TarArchiveEntry entry;
         List<TarArchiveEntry> links = new ArrayList<>();
         while ((entry = tar.getNextEntry()) != null) {
@@ -292,8 +344,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
             Files.createDirectories(out.getParent());
             Files.copy(tar, out, StandardCopyOption.REPLACE_EXISTING);
             boolean exec = (entry.getMode() & 0100) != 0;
-            Files.setPosixFilePermissions(out,
-                PosixFilePermissions.fromString(exec ? "rwxr-xr-x" : "rw-r--r--"));
+            Files.setPosixFilePermissions(
+                out, PosixFilePermissions.fromString(exec ? "rwxr-xr-x" : "rw-r--r--"));
           }
         }
         for (TarArchiveEntry link : links) {
@@ -348,11 +400,12 @@ public final class EmbeddedPostgres implements AutoCloseable {
     String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
     String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
     String osName = os.contains("mac") ? "darwin" : os.contains("win") ? "windows" : "linux";
-    String archName = switch (arch) {
-      case "amd64", "x86_64" -> "x86_64";
-      case "aarch64", "arm64" -> "arm_64";
-      default -> arch;
-    };
+    String archName =
+        switch (arch) {
+          case "amd64", "x86_64" -> "x86_64";
+          case "aarch64", "arm64" -> "arm_64";
+          default -> arch;
+        };
     return "postgres-" + osName + "-" + archName + ".txz";
   }
 
@@ -394,8 +447,10 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
   private static void writePrivate(Path file, String content) throws IOException {
     Files.deleteIfExists(file);
-    Files.createFile(file, PosixFilePermissions.asFileAttribute(
-        Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE)));
+    Files.createFile(
+        file,
+        PosixFilePermissions.asFileAttribute(
+            Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE)));
     Files.writeString(file, content, StandardCharsets.UTF_8);
   }
 
@@ -425,8 +480,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
     String text = new String(out, StandardCharsets.UTF_8);
     if (p.exitValue() != 0) {
-      throw new IOException("Command failed (exit " + p.exitValue() + "): "
-          + String.join(" ", cmd) + "\n" + text);
+      throw new IOException(
+          "Command failed (exit " + p.exitValue() + "): " + String.join(" ", cmd) + "\n" + text);
     }
     return text;
   }
@@ -435,12 +490,15 @@ public final class EmbeddedPostgres implements AutoCloseable {
   record RunAs(String name, int uid, int gid) {
     static RunAs lookup(String name) throws IOException {
       if (name == null || name.isBlank()) {
-        throw new IOException("Enlace runs as root and database.embedded.runAsUser is empty: "
-            + "PostgreSQL cannot run as root.");
+        throw new IOException(
+            "Enlace runs as root and database.embedded.runAsUser is empty: "
+                + "PostgreSQL cannot run as root.");
       }
-      return new RunAs(name, Integer.parseInt(exec(Optional.empty(), Duration.ofSeconds(10),
-          "id", "-u", name).trim()), Integer.parseInt(exec(Optional.empty(),
-          Duration.ofSeconds(10), "id", "-g", name).trim()));
+      return new RunAs(
+          name,
+          Integer.parseInt(exec(Optional.empty(), Duration.ofSeconds(10), "id", "-u", name).trim()),
+          Integer.parseInt(
+              exec(Optional.empty(), Duration.ofSeconds(10), "id", "-g", name).trim()));
     }
 
     List<String> prefix() {
@@ -448,8 +506,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
 
     void chown(Path path) throws IOException {
-      exec(Optional.empty(), Duration.ofMinutes(2), "chown", "-R", uid + ":" + gid,
-          path.toString());
+      exec(
+          Optional.empty(), Duration.ofMinutes(2), "chown", "-R", uid + ":" + gid, path.toString());
     }
 
     void chownQuietly(Path path) {
@@ -469,9 +527,17 @@ public final class EmbeddedPostgres implements AutoCloseable {
         try {
           exec(Optional.of(this), Duration.ofSeconds(10), "test", "-x", p.toString());
         } catch (IOException e) {
-          throw new IOException("Enlace runs as root, so its embedded PostgreSQL runs as '" + name
-              + "', which cannot enter " + p + ". Run Enlace as the account that owns the data "
-              + "directory, make " + p + " reachable by '" + name + "', or set database.url.");
+          throw new IOException(
+              "Enlace runs as root, so its embedded PostgreSQL runs as '"
+                  + name
+                  + "', which cannot enter "
+                  + p
+                  + ". Run Enlace as the account that owns the data "
+                  + "directory, make "
+                  + p
+                  + " reachable by '"
+                  + name
+                  + "', or set database.url.");
         }
       }
     }

@@ -13,14 +13,18 @@ public final class Migrations {
   private Migrations() {}
 
   public static MigrateResult migrate(DataSourceFactory dsf) {
-    Flyway flyway = Flyway.configure()
-        .dataSource(dsf.getUrl(), dsf.getUser(), dsf.getPassword())
-        .locations("classpath:db/migration")
-        .failOnMissingLocations(true)
-        .load();
+    Flyway flyway =
+        Flyway.configure()
+            .dataSource(dsf.getUrl(), dsf.getUser(), dsf.getPassword())
+            .locations("classpath:db/migration")
+            .failOnMissingLocations(true)
+            .load();
     MigrateResult result = flyway.migrate();
-    LOG.info("event=schema_migrated applied={} version={}", result.migrationsExecuted,
-        result.targetSchemaVersion == null ? flyway.info().current().getVersion()
+    LOG.info(
+        "event=schema_migrated applied={} version={}",
+        result.migrationsExecuted,
+        result.targetSchemaVersion == null
+            ? flyway.info().current().getVersion()
             : result.targetSchemaVersion);
     return result;
   }

@@ -12,12 +12,12 @@ import org.enlace.server.auth.Secrets;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Authenticates agents (HTTP Basic: agent id and secret) with a short-lived cache, so that the
- * hot ingest path does not read the agents table on every request. Revocation through this server
- * takes effect at once; through another server sharing the database, within {@link #TTL_NANOS}.
+ * Authenticates agents (HTTP Basic: agent id and secret) with a short-lived cache, so that the hot
+ * ingest path does not read the agents table on every request. Revocation through this server takes
+ * effect at once; through another server sharing the database, within {@link #TTL_NANOS}.
  *
- * <p>Every refusal names its cause (unknown agent, wrong secret, revoked): an agent must never
- * take a transient problem, such as its clock, for a revoked credential.
+ * <p>Every refusal names its cause (unknown agent, wrong secret, revoked): an agent must never take
+ * a transient problem, such as its clock, for a revoked credential.
  */
 public final class AgentRegistry {
   static final long TTL_NANOS = 30_000_000_000L;
@@ -33,13 +33,16 @@ public final class AgentRegistry {
 
   public AgentPrincipal authenticate(String authorization) {
     if (authorization == null || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
-      throw unauthorized("credentials_required",
+      throw unauthorized(
+          "credentials_required",
           "agent credentials are required (HTTP Basic: agent id and secret)");
     }
     String decoded;
     try {
-      decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()),
-          StandardCharsets.UTF_8);
+      decoded =
+          new String(
+              Base64.getDecoder().decode(authorization.substring(6).trim()),
+              StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
       throw unauthorized("credentials_malformed", "the Authorization header is not valid Basic");
     }
@@ -51,15 +54,21 @@ public final class AgentRegistry {
       throw unauthorized("unknown_agent", "the agent id is not a known agent id");
     }
     String secret = colon < 0 ? "" : decoded.substring(colon + 1);
-    AgentPrincipal agent = lookup(id)
-        .orElseThrow(() -> unauthorized("unknown_agent", "agent " + id + " is not enrolled here"));
+    AgentPrincipal agent =
+        lookup(id)
+            .orElseThrow(
+                () -> unauthorized("unknown_agent", "agent " + id + " is not enrolled here"));
     if (!Secrets.matches(secret, agent.secretHash())) {
       throw unauthorized("wrong_secret", "wrong secret for agent " + id);
     }
     if (agent.revokedAt().isPresent() || "decommissioned".equals(agent.computerState())) {
-      throw unauthorized("agent_revoked", "agent " + id + " was revoked"
-          + (agent.revokedReason().isEmpty() ? "" : " (" + agent.revokedReason() + ")")
-          + "; enroll again with a new token");
+      throw unauthorized(
+          "agent_revoked",
+          "agent "
+              + id
+              + " was revoked"
+              + (agent.revokedReason().isEmpty() ? "" : " (" + agent.revokedReason() + ")")
+              + "; enroll again with a new token");
     }
     return agent;
   }

@@ -21,11 +21,26 @@ public record EnrollRequest(
     @Min(1) @Max(16_777_216) Long ramMb) {
 
   ComputerFacts facts() {
-    return new ComputerFacts(MachineIds.normalize(machineId), MachineIds.trusted(machineId),
-        hostname.trim(), os == null ? "" : os, osVersion == null ? "" : osVersion, cpuCount, ramMb,
-        agentVersion, role);
+    return new ComputerFacts(
+        MachineIds.normalize(machineId),
+        MachineIds.trusted(machineId),
+        hostname.trim(),
+        os == null ? "" : os,
+        osVersion == null ? "" : osVersion,
+        cpuCount,
+        ramMb,
+        agentVersion,
+        role);
   }
 
-  record ComputerFacts(String machineId, boolean trusted, String hostname, String os,
-      String osVersion, Integer cpuCount, Long ramMb, String agentVersion, String role) {}
+  record ComputerFacts(
+      String machineId,
+      boolean trusted,
+      String hostname,
+      String os,
+      String osVersion,
+      Integer cpuCount,
+      Long ramMb,
+      String agentVersion,
+      String role) {}
 }

@@ -46,7 +46,9 @@ public final class EnrollmentTokensResource {
   }
 
   @POST
-  public Response create(@Auth EnlaceUser user, @PathParam("code") String code,
+  public Response create(
+      @Auth EnlaceUser user,
+      @PathParam("code") String code,
       @Valid EnrollmentTokenRequest request) {
     EnrollmentTokenRequest r = request == null ? new EnrollmentTokenRequest(null, null) : request;
     long establishmentId = jdbi.onDemand(EstablishmentDao.class).idOrNotFound(code);
@@ -54,15 +56,38 @@ public final class EnrollmentTokensResource {
     String prefix = token.substring(0, TOKEN_PREFIX.length() + 6);
     Instant expiresAt = clock.instant().plus(Duration.ofHours(r.expiresInHoursOrDefault()));
     EnrollmentTokenDao dao = jdbi.onDemand(EnrollmentTokenDao.class);
-    long id = dao.insert(establishmentId, Secrets.sha256(token), prefix, expiresAt,
-        r.maxUsesOrDefault(), user.username());
-    LOG.info("event=enrollment_token_created establishment={} id={} prefix={} maxUses={} "
-        + "expiresAt={} by={}", code, id, prefix, r.maxUsesOrDefault(), expiresAt, user.username());
+    long id =
+        dao.insert(
+            establishmentId,
+            Secrets.sha256(token),
+            prefix,
+            expiresAt,
+            r.maxUsesOrDefault(),
+            user.username());
+    LOG.info(
+        "event=enrollment_token_created establishment={} id={} prefix={} maxUses={} "
+            + "expiresAt={} by={}",
+        code,
+        id,
+        prefix,
+        r.maxUsesOrDefault(),
+        expiresAt,
+        user.username());
     EnrollmentToken created = dao.find(code, id).orElseThrow().toApi();
-    return Response.created(URI.create("/api/v1/establishments/" + code + "/enrollment-tokens/" + id))
-        .entity(new EnrollmentToken(created.id(), created.establishment(), created.prefix(),
-            created.expiresAt(), created.maxUses(), created.uses(), created.revokedAt(),
-            created.createdBy(), created.createdAt(), Optional.of(token)))
+    return Response.created(
+            URI.create("/api/v1/establishments/" + code + "/enrollment-tokens/" + id))
+        .entity(
+            new EnrollmentToken(
+                created.id(),
+                created.establishment(),
+                created.prefix(),
+                created.expiresAt(),
+                created.maxUses(),
+                created.uses(),
+                created.revokedAt(),
+                created.createdBy(),
+                created.createdAt(),
+                Optional.of(token)))
         .build();
   }
 
@@ -70,19 +95,20 @@ public final class EnrollmentTokensResource {
   public List<EnrollmentToken> list(@PathParam("code") String code) {
     jdbi.onDemand(EstablishmentDao.class).idOrNotFound(code);
     return jdbi.onDemand(EnrollmentTokenDao.class).listFor(code).stream()
-        .map(EnrollmentTokenDao.Row::toApi).toList();
+        .map(EnrollmentTokenDao.Row::toApi)
+        .toList();
   }
 
   /** Revokes the token: no new enrollments; computers already enrolled with it are unaffected. */
   @DELETE
   @Path("/{id}")
-  public Response revoke(@Auth EnlaceUser user, @PathParam("code") String code,
-      @PathParam("id") long id) {
+  public Response revoke(
+      @Auth EnlaceUser user, @PathParam("code") String code, @PathParam("id") long id) {
     EnrollmentTokenDao dao = jdbi.onDemand(EnrollmentTokenDao.class);
     dao.find(code, id).orElseThrow(() -> ApiException.notFound("enrollment token " + id));
     if (dao.revoke(code, id) > 0) {
-      LOG.info("event=enrollment_token_revoked establishment={} id={} by={}", code, id,
-          user.username());
+      LOG.info(
+          "event=enrollment_token_revoked establishment={} id={} by={}", code, id, user.username());
     }
     return Response.noContent().build();
   }

@@ -10,13 +10,28 @@ import java.util.Set;
  * computer, as GLPI and Elastic users found.
  */
 public final class MachineIds {
-  private static final Set<String> PLACEHOLDERS = Set.of(
-      "03000200-0400-0500-0006-000700080009",
-      "00020003-0004-0005-0006-000700080009",
-      "12345678-1234-5678-90ab-cddeefaabbcc",
-      "to be filled by o.e.m.", "to be filled by oem", "default string", "not settable",
-      "not specified", "not applicable", "none", "null", "n/a", "na", "unknown", "system serial number",
-      "system uuid", "invalid", "0", "123456789", "1234567890");
+  private static final Set<String> PLACEHOLDERS =
+      Set.of(
+          "03000200-0400-0500-0006-000700080009",
+          "00020003-0004-0005-0006-000700080009",
+          "12345678-1234-5678-90ab-cddeefaabbcc",
+          "to be filled by o.e.m.",
+          "to be filled by oem",
+          "default string",
+          "not settable",
+          "not specified",
+          "not applicable",
+          "none",
+          "null",
+          "n/a",
+          "na",
+          "unknown",
+          "system serial number",
+          "system uuid",
+          "invalid",
+          "0",
+          "123456789",
+          "1234567890");
 
   private MachineIds() {}
 

@@ -33,38 +33,89 @@ import org.enlace.server.indicators.IndicatorReport.SectorFigures;
 /**
  * The evidence report as one CSV table for spreadsheets.
  *
- * <p>Layout: UTF-8 with a byte-order mark (so that Excel reads the accents), then a few
- * comment lines starting with {@code #} (municipality, period, scope, generation time, SHA-256,
- * how to read the file), then one header row and the data rows. Every row has every column; the
- * first column, {@code registro}/{@code record}, says what the row is: an indicator (one per
- * period and sector), an establishment, an outage of that establishment, or an ISP link of it.
- * Columns that do not apply to a row are empty; a figure that has no measurements reads
- * "sin datos"/"no data", never 0.
+ * <p>Layout: UTF-8 with a byte-order mark (so that Excel reads the accents), then a few comment
+ * lines starting with {@code #} (municipality, period, scope, generation time, SHA-256, how to read
+ * the file), then one header row and the data rows. Every row has every column; the first column,
+ * {@code registro}/{@code record}, says what the row is: an indicator (one per period and sector),
+ * an establishment, an outage of that establishment, or an ISP link of it. Columns that do not
+ * apply to a row are empty; a figure that has no measurements reads "sin datos"/"no data", never 0.
  *
  * <p>es: {@code ;} between fields and a decimal comma (Excel in Colombia); en: {@code ,} and a
- * decimal point. No thousands separators. Dates and times: {@code yyyy-MM-dd HH:mm} in the
- * report's time zone. To read it back with Commons CSV: strip the BOM, comment marker {@code #},
- * the same delimiter, first record as header.
+ * decimal point. No thousands separators. Dates and times: {@code yyyy-MM-dd HH:mm} in the report's
+ * time zone. To read it back with Commons CSV: strip the BOM, comment marker {@code #}, the same
+ * delimiter, first record as header.
  */
 public final class EvidenceCsv {
   /** Column keys in order; header labels are {@code csv.col.KEY} in the language. */
-  static final List<String> COLUMNS = List.of("record", "period", "sector",
-      "establishment_code", "establishment_name", "kind", "computers_enrolled",
-      "computers_connected", "open_minutes", "observed_minutes", "up_minutes", "outage_minutes",
-      "availability_pct", "completeness_pct", "gap_pcs_off_minutes", "gap_link_down_minutes",
-      "gap_no_data_minutes", "outages", "short_blips", "latency_samples",
-      "latency_p50_ms", "latency_p90_ms", "outage_start", "outage_end",
-      "outage_duration_minutes", "outage_open_minutes", "outage_computers", "outage_short_blip",
-      "outage_cause", "link_id", "isp", "technology", "contracted_down_mbps",
-      "contracted_up_mbps", "down_tests", "down_median_mbps", "down_p10_mbps", "down_p90_mbps",
-      "down_under_contract_pct", "up_tests", "up_median_mbps", "up_p10_mbps", "up_p90_mbps",
-      "up_under_contract_pct", "monthly_cost", "currency", "cost_per_measured_mbps",
-      "util_p95_in_pct", "util_p95_out_pct", "util_p95_in_mbps", "util_p95_out_mbps",
-      "util_minutes_above_80", "util_samples", "util_gap_minutes", "util_peak_hours",
-      "computers_measured", "computers_declared", "computers_combined", "computers_baseline",
-      "computers_change_pct", "computers_progress_pct", "establishments_measured",
-      "establishments_declared", "establishments_combined", "establishments_baseline",
-      "establishments_change_pct", "establishments_progress_pct");
+  static final List<String> COLUMNS =
+      List.of(
+          "record",
+          "period",
+          "sector",
+          "establishment_code",
+          "establishment_name",
+          "kind",
+          "computers_enrolled",
+          "computers_connected",
+          "open_minutes",
+          "observed_minutes",
+          "up_minutes",
+          "outage_minutes",
+          "availability_pct",
+          "completeness_pct",
+          "gap_pcs_off_minutes",
+          "gap_link_down_minutes",
+          "gap_no_data_minutes",
+          "outages",
+          "short_blips",
+          "latency_samples",
+          "latency_p50_ms",
+          "latency_p90_ms",
+          "outage_start",
+          "outage_end",
+          "outage_duration_minutes",
+          "outage_open_minutes",
+          "outage_computers",
+          "outage_short_blip",
+          "outage_cause",
+          "link_id",
+          "isp",
+          "technology",
+          "contracted_down_mbps",
+          "contracted_up_mbps",
+          "down_tests",
+          "down_median_mbps",
+          "down_p10_mbps",
+          "down_p90_mbps",
+          "down_under_contract_pct",
+          "up_tests",
+          "up_median_mbps",
+          "up_p10_mbps",
+          "up_p90_mbps",
+          "up_under_contract_pct",
+          "monthly_cost",
+          "currency",
+          "cost_per_measured_mbps",
+          "util_p95_in_pct",
+          "util_p95_out_pct",
+          "util_p95_in_mbps",
+          "util_p95_out_mbps",
+          "util_minutes_above_80",
+          "util_samples",
+          "util_gap_minutes",
+          "util_peak_hours",
+          "computers_measured",
+          "computers_declared",
+          "computers_combined",
+          "computers_baseline",
+          "computers_change_pct",
+          "computers_progress_pct",
+          "establishments_measured",
+          "establishments_declared",
+          "establishments_combined",
+          "establishments_baseline",
+          "establishments_change_pct",
+          "establishments_progress_pct");
 
   static final char BOM = '\uFEFF';
   private static final DateTimeFormatter DATE_TIME =
@@ -82,7 +133,8 @@ public final class EvidenceCsv {
 
   /** The CSV format of a language: the delimiter; # for comments; CRLF as RFC 4180 says. */
   public static CSVFormat format(EvidenceText.Lang lang) {
-    return CSVFormat.RFC4180.builder()
+    return CSVFormat.RFC4180
+        .builder()
         .setDelimiter(lang == EvidenceText.Lang.ES ? ';' : ',')
         .setCommentMarker('#')
         .setQuoteMode(QuoteMode.MINIMAL)
@@ -113,13 +165,14 @@ public final class EvidenceCsv {
     Meta m = report.meta();
     p.printComment(tx.t("csv.comment.title"));
     p.printComment(tx.t("csv.comment.municipality", nz(m.municipality())));
-    p.printComment(tx.t("csv.comment.period", nz(m.period()),
-        tx.range(m.firstDay(), m.lastDay())));
+    p.printComment(tx.t("csv.comment.period", nz(m.period()), tx.range(m.firstDay(), m.lastDay())));
     p.printComment(tx.t("csv.comment.scope", scope()));
-    p.printComment(tx.t("csv.comment.generated", m.generatedAt() == null ? tx.noData()
-        : DATE_TIME.format(m.generatedAt().atZone(zone)), zone.getId()));
-    p.printComment(tx.t("csv.comment.sha", blank(m.dataSha256()) ? tx.noData()
-        : m.dataSha256()));
+    p.printComment(
+        tx.t(
+            "csv.comment.generated",
+            m.generatedAt() == null ? tx.noData() : DATE_TIME.format(m.generatedAt().atZone(zone)),
+            zone.getId()));
+    p.printComment(tx.t("csv.comment.sha", blank(m.dataSha256()) ? tx.noData() : m.dataSha256()));
     p.printComment(tx.t("csv.comment.format"));
   }
 
@@ -171,12 +224,14 @@ public final class EvidenceCsv {
     r.put(prefix + "_measured", count(s.measured(), computers));
     r.put(prefix + "_declared", count(s.declared(), computers));
     r.put(prefix + "_combined", count(s.combined(), computers));
-    r.put(prefix + "_baseline", opt(s.baseline()).map(c -> count(c, computers))
-        .orElse(tx.noData()));
-    r.put(prefix + "_change_pct", num(computers ? s.computersChangePct()
-        : s.establishmentsChangePct(), 1));
-    r.put(prefix + "_progress_pct", num(computers ? s.computersProgressPct()
-        : s.establishmentsProgressPct(), 1));
+    r.put(
+        prefix + "_baseline", opt(s.baseline()).map(c -> count(c, computers)).orElse(tx.noData()));
+    r.put(
+        prefix + "_change_pct",
+        num(computers ? s.computersChangePct() : s.establishmentsChangePct(), 1));
+    r.put(
+        prefix + "_progress_pct",
+        num(computers ? s.computersProgressPct() : s.establishmentsProgressPct(), 1));
   }
 
   private String count(Counts c, boolean computers) {
@@ -203,9 +258,17 @@ public final class EvidenceCsv {
     r.put("computers_connected", count(e.computersConnected()));
     var a = e.availability();
     if (a == null) {
-      for (String k : List.of("open_minutes", "observed_minutes", "up_minutes", "outage_minutes",
-          "availability_pct", "completeness_pct", "gap_pcs_off_minutes", "gap_link_down_minutes",
-          "gap_no_data_minutes")) {
+      for (String k :
+          List.of(
+              "open_minutes",
+              "observed_minutes",
+              "up_minutes",
+              "outage_minutes",
+              "availability_pct",
+              "completeness_pct",
+              "gap_pcs_off_minutes",
+              "gap_link_down_minutes",
+              "gap_no_data_minutes")) {
         r.put(k, tx.noData());
       }
     } else {
@@ -254,28 +317,35 @@ public final class EvidenceCsv {
       speed(lr, "up", l.upload());
       lr.put("monthly_cost", opt(l.monthlyCost()).map(c -> dec(c, 2)).orElse(tx.noData()));
       lr.put("currency", nz(l.currency()));
-      lr.put("cost_per_measured_mbps", opt(l.costPerMeasuredMbps()).map(c -> dec(c, 2))
-          .orElse(tx.noData()));
+      lr.put(
+          "cost_per_measured_mbps",
+          opt(l.costPerMeasuredMbps()).map(c -> dec(c, 2)).orElse(tx.noData()));
       var u = opt(l.utilization());
       lr.put("util_p95_in_pct", u.map(x -> tx.plain(x.p95InPct(), 1)).orElse(tx.noData()));
       lr.put("util_p95_out_pct", u.map(x -> tx.plain(x.p95OutPct(), 1)).orElse(tx.noData()));
-      lr.put("util_minutes_above_80", u.map(x -> count(x.minutesAbove80Pct()))
-          .orElse(tx.noData()));
+      lr.put("util_minutes_above_80", u.map(x -> count(x.minutesAbove80Pct())).orElse(tx.noData()));
       lr.put("util_samples", u.map(x -> count(x.samples())).orElse(tx.noData()));
       lr.put("util_p95_in_mbps", u.map(x -> tx.plain(x.p95InMbps(), 2)).orElse(tx.noData()));
       lr.put("util_p95_out_mbps", u.map(x -> tx.plain(x.p95OutMbps(), 2)).orElse(tx.noData()));
       lr.put("util_gap_minutes", u.map(x -> count(x.gapMinutes())).orElse(tx.noData()));
-      lr.put("util_peak_hours", u.map(x -> String.join(" ", list(x.peakHours()).stream()
-          .map(h -> String.format(Locale.ROOT, "%02d", h.hour())).toList()))
-          .orElse(tx.noData()));
+      lr.put(
+          "util_peak_hours",
+          u.map(
+                  x ->
+                      String.join(
+                          " ",
+                          list(x.peakHours()).stream()
+                              .map(h -> String.format(Locale.ROOT, "%02d", h.hour()))
+                              .toList()))
+              .orElse(tx.noData()));
       print(p, lr);
     }
   }
 
   private void speed(Map<String, String> r, String prefix, SpeedStats s) {
     if (s == null) {
-      for (String k : List.of("tests", "median_mbps", "p10_mbps", "p90_mbps",
-          "under_contract_pct")) {
+      for (String k :
+          List.of("tests", "median_mbps", "p10_mbps", "p90_mbps", "under_contract_pct")) {
         r.put(prefix + "_" + k, tx.noData());
       }
       return;
@@ -296,8 +366,9 @@ public final class EvidenceCsv {
     if (v == null) {
       return tx.noData();
     }
-    BigDecimal s = v.setScale(Math.min(Math.max(v.scale(), 0), maxPlaces),
-        java.math.RoundingMode.HALF_UP).stripTrailingZeros();
+    BigDecimal s =
+        v.setScale(Math.min(Math.max(v.scale(), 0), maxPlaces), java.math.RoundingMode.HALF_UP)
+            .stripTrailingZeros();
     String plain = s.scale() < 0 ? s.setScale(0).toPlainString() : s.toPlainString();
     return tx.lang() == EvidenceText.Lang.ES ? plain.replace('.', ',') : plain;
   }

@@ -18,8 +18,8 @@ import org.enlace.server.evidence.EvidenceReport.Meta;
  * <p>Canonical JSON: the application's ObjectMapper (Jdk8Module: an empty Optional is null;
  * JavaTimeModule: ISO-8601 instants and dates), object keys sorted alphabetically, every property
  * written (nulls too), no whitespace, UTF-8. {@code format=json} serves exactly these bytes with
- * the two fields filled in, so anyone can check the hash with a text editor or two lines of
- * shell (see docs/evidence.md).
+ * the two fields filled in, so anyone can check the hash with a text editor or two lines of shell
+ * (see docs/evidence.md).
  */
 public final class EvidenceHash {
   private EvidenceHash() {}
@@ -32,10 +32,10 @@ public final class EvidenceHash {
     copy.configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
     copy.configure(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS, false);
     copy.configure(SerializationFeature.INDENT_OUTPUT, false);
-    copy.configure(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN,
-        true);
-    copy.setDefaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.ALWAYS,
-        JsonInclude.Include.ALWAYS));
+    copy.configure(
+        com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN, true);
+    copy.setDefaultPropertyInclusion(
+        JsonInclude.Value.construct(JsonInclude.Include.ALWAYS, JsonInclude.Include.ALWAYS));
     return copy.writer();
   }
 
@@ -72,11 +72,21 @@ public final class EvidenceHash {
     return withMeta(report, null, null);
   }
 
-  private static EvidenceReport withMeta(EvidenceReport r, java.time.Instant generatedAt,
-      String sha) {
+  private static EvidenceReport withMeta(
+      EvidenceReport r, java.time.Instant generatedAt, String sha) {
     Meta m = r.meta();
-    Meta meta = new Meta(m.municipality(), m.period(), m.firstDay(), m.lastDay(), m.scope(),
-        m.scopeId(), m.timeZone(), generatedAt, sha, m.sources());
+    Meta meta =
+        new Meta(
+            m.municipality(),
+            m.period(),
+            m.firstDay(),
+            m.lastDay(),
+            m.scope(),
+            m.scopeId(),
+            m.timeZone(),
+            generatedAt,
+            sha,
+            m.sources());
     return new EvidenceReport(meta, r.method(), r.indicators(), r.establishments());
   }
 }

@@ -60,15 +60,27 @@ public final class EvidenceHtml {
     String period = tx.periodName(meta.period());
     String title = tx.t("report.title", municipality, period);
     out.append("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"")
-        .append(tx.t("lang")).append("\" xml:lang=\"").append(tx.t("lang")).append("\">\n<head>\n")
+        .append(tx.t("lang"))
+        .append("\" xml:lang=\"")
+        .append(tx.t("lang"))
+        .append("\">\n<head>\n")
         .append("<meta charset=\"UTF-8\"/>\n")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n")
-        .append("<title>").append(esc(title)).append("</title>\n")
-        .append("<meta name=\"author\" content=\"").append(esc(municipality)).append("\"/>\n")
-        .append("<meta name=\"subject\" content=\"").append(esc(tx.t("report.kind")))
-        .append(" – SHA-256 ").append(esc(nz(meta.dataSha256()))).append("\"/>\n")
+        .append("<title>")
+        .append(esc(title))
+        .append("</title>\n")
+        .append("<meta name=\"author\" content=\"")
+        .append(esc(municipality))
+        .append("\"/>\n")
+        .append("<meta name=\"subject\" content=\"")
+        .append(esc(tx.t("report.kind")))
+        .append(" – SHA-256 ")
+        .append(esc(nz(meta.dataSha256())))
+        .append("\"/>\n")
         .append("<meta name=\"generator\" content=\"Enlace\"/>\n")
-        .append("<style>\n").append(css(municipality + " – " + period)).append("</style>\n")
+        .append("<style>\n")
+        .append(css(municipality + " – " + period))
+        .append("</style>\n")
         .append("</head>\n<body>\n");
     header(meta, municipality, period);
     summary();
@@ -84,23 +96,34 @@ public final class EvidenceHtml {
   }
 
   private void header(Meta meta, String municipality, String period) {
-    out.append("<header>\n<p class=\"kicker\">").append(esc(tx.t("report.kind")))
-        .append("</p>\n<h1>").append(esc(municipality))
-        .append("</h1>\n<p class=\"period\">").append(esc(period)).append("</p>\n");
+    out.append("<header>\n<p class=\"kicker\">")
+        .append(esc(tx.t("report.kind")))
+        .append("</p>\n<h1>")
+        .append(esc(municipality))
+        .append("</h1>\n<p class=\"period\">")
+        .append(esc(period))
+        .append("</p>\n");
     out.append("<table class=\"meta\">\n");
-    metaRow(tx.t("meta.period"), period + " (" + nz(meta.period()) + "), "
-        + tx.range(meta.firstDay(), meta.lastDay()));
+    metaRow(
+        tx.t("meta.period"),
+        period + " (" + nz(meta.period()) + "), " + tx.range(meta.firstDay(), meta.lastDay()));
     metaRow(tx.t("meta.scope"), scope());
-    metaRow(tx.t("meta.generated"), meta.generatedAt() == null ? tx.noData()
-        : tx.dateTime(meta.generatedAt(), zone));
+    metaRow(
+        tx.t("meta.generated"),
+        meta.generatedAt() == null ? tx.noData() : tx.dateTime(meta.generatedAt(), zone));
     metaRow(tx.t("meta.timezone"), zone.getId());
-    out.append("<tr><th>").append(esc(tx.t("meta.sha"))).append("</th><td class=\"hash\">")
+    out.append("<tr><th>")
+        .append(esc(tx.t("meta.sha")))
+        .append("</th><td class=\"hash\">")
         .append(esc(blank(meta.dataSha256()) ? tx.noData() : meta.dataSha256()))
         .append("</td></tr>\n</table>\n</header>\n");
   }
 
   private void metaRow(String label, String value) {
-    out.append("<tr><th>").append(esc(label)).append("</th><td>").append(esc(value))
+    out.append("<tr><th>")
+        .append(esc(label))
+        .append("</th><td>")
+        .append(esc(value))
         .append("</td></tr>\n");
   }
 
@@ -111,9 +134,13 @@ public final class EvidenceHtml {
     String id = nz(meta.scopeId());
     switch (scope) {
       case "establishment" -> {
-        return tx.t("scope.establishment", establishments().stream()
-            .filter(e -> id.equals(e.code())).findFirst()
-            .map(e -> nz(e.name()) + " (" + id + ")").orElse(id));
+        return tx.t(
+            "scope.establishment",
+            establishments().stream()
+                .filter(e -> id.equals(e.code()))
+                .findFirst()
+                .map(e -> nz(e.name()) + " (" + id + ")")
+                .orElse(id));
       }
       case "link" -> {
         for (EstablishmentEvidence e : establishments()) {
@@ -134,12 +161,13 @@ public final class EvidenceHtml {
   private void summary() {
     Method m = report.method();
     long links = establishments().stream().mapToLong(e -> list(e.links()).size()).sum();
-    out.append("<section class=\"summary\">\n<h2>").append(esc(tx.t("summary.heading")))
+    out.append("<section class=\"summary\">\n<h2>")
+        .append(esc(tx.t("summary.heading")))
         .append("</h2>\n<table class=\"kv\">\n");
     metaRow(tx.t("summary.establishments"), tx.integer(establishments().size()));
     metaRow(tx.t("summary.links"), tx.integer(links));
-    metaRow(tx.t("summary.observations"), m == null ? tx.noData()
-        : tx.integer(m.observationsUsed()));
+    metaRow(
+        tx.t("summary.observations"), m == null ? tx.noData() : tx.integer(m.observationsUsed()));
     metaRow(tx.t("summary.speedtests"), m == null ? tx.noData() : tx.integer(m.speedTestsUsed()));
     out.append("</table>\n</section>\n");
   }
@@ -148,18 +176,25 @@ public final class EvidenceHtml {
 
   private void indicators() {
     IndicatorReport ind = report.indicators();
-    out.append("<section class=\"indicators\">\n<h2>").append(esc(tx.t("ind.heading")))
+    out.append("<section class=\"indicators\">\n<h2>")
+        .append(esc(tx.t("ind.heading")))
         .append("</h2>\n");
-    int minDays = report.method() != null ? report.method().minOnlineDays()
-        : ind != null && ind.definition() != null ? ind.definition().minOnlineDays() : 1;
+    int minDays =
+        report.method() != null
+            ? report.method().minOnlineDays()
+            : ind != null && ind.definition() != null ? ind.definition().minOnlineDays() : 1;
     p(tx.t("ind.intro", tx.integer(minDays)));
-    Optional<IndicatorReport.Baseline> baseline = ind == null || ind.baseline() == null
-        ? Optional.empty() : ind.baseline();
+    Optional<IndicatorReport.Baseline> baseline =
+        ind == null || ind.baseline() == null ? Optional.empty() : ind.baseline();
     if (baseline.isPresent()) {
       IndicatorReport.Baseline b = baseline.get();
-      p(tx.t("ind.baselineinfo", nz(b.reference()), compactPct(b.targetIncreasePct()),
-          nz(b.setBy()), b.setAt() == null ? tx.noData() : tx.date(b.setAt().atZone(zone)
-              .toLocalDate())));
+      p(
+          tx.t(
+              "ind.baselineinfo",
+              nz(b.reference()),
+              compactPct(b.targetIncreasePct()),
+              nz(b.setBy()),
+              b.setAt() == null ? tx.noData() : tx.date(b.setAt().atZone(zone).toLocalDate())));
       if (!blank(b.note())) {
         p(tx.t("ind.baselinenote", b.note()));
       }
@@ -171,12 +206,18 @@ public final class EvidenceHtml {
       p(tx.t("ind.noperiods"));
     }
     for (IndicatorReport.Period period : periods) {
-      out.append("<div class=\"period-block\">\n<h3>").append(esc(tx.t("ind.period",
-          tx.periodName(period.period()), tx.range(period.firstDay(), period.lastDay()))))
+      out.append("<div class=\"period-block\">\n<h3>")
+          .append(
+              esc(
+                  tx.t(
+                      "ind.period",
+                      tx.periodName(period.period()),
+                      tx.range(period.firstDay(), period.lastDay()))))
           .append("</h3>\n");
       countsTable(tx.t("ind.computers"), list(period.sectors()), true);
       countsTable(tx.t("ind.establishments"), list(period.sectors()), false);
-      out.append("<table class=\"figures\">\n<caption>").append(esc(tx.t("ind.completeness")))
+      out.append("<table class=\"figures\">\n<caption>")
+          .append(esc(tx.t("ind.completeness")))
           .append("</caption>\n<thead><tr>");
       th(tx.t("ind.sector"));
       th(tx.t("ind.enrolled"));
@@ -203,7 +244,8 @@ public final class EvidenceHtml {
   }
 
   private void countsTable(String caption, List<SectorFigures> sectors, boolean computers) {
-    out.append("<table class=\"figures\">\n<caption>").append(esc(caption))
+    out.append("<table class=\"figures\">\n<caption>")
+        .append(esc(caption))
         .append("</caption>\n<thead><tr>");
     th(tx.t("ind.sector"));
     th(tx.t("ind.measured"));
@@ -219,12 +261,16 @@ public final class EvidenceHtml {
       tdNum(count(s.measured(), computers));
       tdNum(count(s.declared(), computers));
       tdNum(count(s.combined(), computers));
-      tdNum(tx.opt(opt(s.baseline()), c -> tx.integer(computers ? c.computers()
-          : c.establishments())));
-      tdNum(tx.opt(opt(computers ? s.computersChangePct() : s.establishmentsChangePct()),
-          tx::signedPct));
-      tdNum(tx.opt(opt(computers ? s.computersProgressPct() : s.establishmentsProgressPct()),
-          tx::pct));
+      tdNum(
+          tx.opt(
+              opt(s.baseline()), c -> tx.integer(computers ? c.computers() : c.establishments())));
+      tdNum(
+          tx.opt(
+              opt(computers ? s.computersChangePct() : s.establishmentsChangePct()),
+              tx::signedPct));
+      tdNum(
+          tx.opt(
+              opt(computers ? s.computersProgressPct() : s.establishmentsProgressPct()), tx::pct));
       out.append("</tr>\n");
     }
     out.append("</tbody>\n</table>\n");
@@ -237,7 +283,8 @@ public final class EvidenceHtml {
   // ---- establishments ----
 
   private void establishmentsSection() {
-    out.append("<section class=\"establishments\">\n<h2>").append(esc(tx.t("est.heading")))
+    out.append("<section class=\"establishments\">\n<h2>")
+        .append(esc(tx.t("est.heading")))
         .append("</h2>\n");
     List<EstablishmentEvidence> all = establishments();
     if (all.isEmpty()) {
@@ -259,13 +306,16 @@ public final class EvidenceHtml {
       out.append("<tr>");
       tdText(nz(e.name()) + " (" + nz(e.code()) + ")");
       tdText(tx.sector(e.sector()));
-      tdNum(e.availability() == null ? tx.noData()
-          : tx.opt(opt(e.availability().availabilityPct()), tx::pct));
-      tdNum(e.availability() == null ? tx.noData()
-          : tx.opt(opt(e.availability().completenessPct()), tx::pct));
+      tdNum(
+          e.availability() == null
+              ? tx.noData()
+              : tx.opt(opt(e.availability().availabilityPct()), tx::pct));
+      tdNum(
+          e.availability() == null
+              ? tx.noData()
+              : tx.opt(opt(e.availability().completenessPct()), tx::pct));
       tdNum(tx.integer(outages(e, false)));
-      tdNum(e.availability() == null ? tx.noData()
-          : tx.duration(e.availability().outageMinutes()));
+      tdNum(e.availability() == null ? tx.noData() : tx.duration(e.availability().outageMinutes()));
       tdNum(latency(e));
       tdNum(tx.integer(e.computersConnected()) + " / " + tx.integer(e.computersEnrolled()));
       out.append("</tr>\n");
@@ -284,7 +334,8 @@ public final class EvidenceHtml {
     if (opt(e.latency().p50Ms()).isEmpty() && opt(e.latency().p90Ms()).isEmpty()) {
       return tx.noData();
     }
-    return tx.opt(opt(e.latency().p50Ms()), tx::ms) + " / "
+    return tx.opt(opt(e.latency().p50Ms()), tx::ms)
+        + " / "
         + tx.opt(opt(e.latency().p90Ms()), tx::ms);
   }
 
@@ -293,41 +344,91 @@ public final class EvidenceHtml {
   }
 
   private void establishment(EstablishmentEvidence e) {
-    out.append("<div class=\"establishment\">\n<h3>").append(esc(nz(e.name()))).append(" <span")
-        .append(" class=\"code\">(").append(esc(nz(e.code()))).append(")</span></h3>\n");
+    out.append("<div class=\"establishment\">\n<h3>")
+        .append(esc(nz(e.name())))
+        .append(" <span")
+        .append(" class=\"code\">(")
+        .append(esc(nz(e.code())))
+        .append(")</span></h3>\n");
     // One paragraph of facts rather than a table: a year's report of 300 places stays short.
     List<String[]> facts = new ArrayList<>();
     facts.add(new String[] {tx.t("est.kind"), tx.kind(e.kind())});
     facts.add(new String[] {tx.t("est.sector"), tx.sector(e.sector())});
     var a = e.availability();
-    facts.add(new String[] {tx.t("est.availability"), a == null ? tx.noData()
-        : opt(a.availabilityPct()).map(v -> tx.t("est.availabilitydetail", tx.pct(v),
-            tx.duration(a.upMinutes()), tx.duration(a.outageMinutes()))).orElse(tx.noData())});
-    facts.add(new String[] {tx.t("est.completeness"), a == null ? tx.noData()
-        : opt(a.completenessPct()).map(v -> tx.t("est.completenessdetail", tx.pct(v),
-            tx.duration(a.observedMinutes()), tx.duration(a.openMinutes())))
-            .orElse(tx.noData())});
+    facts.add(
+        new String[] {
+          tx.t("est.availability"),
+          a == null
+              ? tx.noData()
+              : opt(a.availabilityPct())
+                  .map(
+                      v ->
+                          tx.t(
+                              "est.availabilitydetail",
+                              tx.pct(v),
+                              tx.duration(a.upMinutes()),
+                              tx.duration(a.outageMinutes())))
+                  .orElse(tx.noData())
+        });
+    facts.add(
+        new String[] {
+          tx.t("est.completeness"),
+          a == null
+              ? tx.noData()
+              : opt(a.completenessPct())
+                  .map(
+                      v ->
+                          tx.t(
+                              "est.completenessdetail",
+                              tx.pct(v),
+                              tx.duration(a.observedMinutes()),
+                              tx.duration(a.openMinutes())))
+                  .orElse(tx.noData())
+        });
     if (a != null) {
-      facts.add(new String[] {tx.t("est.gaps"), tx.t("est.gapsdetail",
-          tx.duration(a.pcsOffMinutes()), tx.duration(a.linkDownMinutes()),
-          tx.duration(a.noDataMinutes()))});
+      facts.add(
+          new String[] {
+            tx.t("est.gaps"),
+            tx.t(
+                "est.gapsdetail",
+                tx.duration(a.pcsOffMinutes()),
+                tx.duration(a.linkDownMinutes()),
+                tx.duration(a.noDataMinutes()))
+          });
     }
-    facts.add(new String[] {tx.t("est.outages"), tx.t("est.outagecount",
-        tx.integer(outages(e, false)), tx.integer(outages(e, true)))});
-    facts.add(new String[] {tx.t("est.outagetime"), a == null ? tx.noData()
-        : tx.duration(a.outageMinutes())});
-    facts.add(new String[] {tx.t("est.latency"), e.latency() == null ? tx.noData()
-        : tx.t("est.latencydetail", tx.opt(opt(e.latency().p50Ms()), tx::ms),
-            tx.opt(opt(e.latency().p90Ms()), tx::ms), tx.integer(e.latency().samples()))});
-    facts.add(new String[] {tx.t("est.computers"), tx.integer(e.computersConnected()) + " / "
-        + tx.integer(e.computersEnrolled())});
+    facts.add(
+        new String[] {
+          tx.t("est.outages"),
+          tx.t("est.outagecount", tx.integer(outages(e, false)), tx.integer(outages(e, true)))
+        });
+    facts.add(
+        new String[] {
+          tx.t("est.outagetime"), a == null ? tx.noData() : tx.duration(a.outageMinutes())
+        });
+    facts.add(
+        new String[] {
+          tx.t("est.latency"),
+          e.latency() == null
+              ? tx.noData()
+              : tx.t(
+                  "est.latencydetail",
+                  tx.opt(opt(e.latency().p50Ms()), tx::ms),
+                  tx.opt(opt(e.latency().p90Ms()), tx::ms),
+                  tx.integer(e.latency().samples()))
+        });
+    facts.add(
+        new String[] {
+          tx.t("est.computers"),
+          tx.integer(e.computersConnected()) + " / " + tx.integer(e.computersEnrolled())
+        });
     facts(facts);
     List<Outage> outages = list(e.outages());
     if (outages.isEmpty()) {
       out.append("<p class=\"note\">").append(esc(tx.t("outage.none"))).append("</p>\n");
     } else {
       out.append("<table class=\"figures outages\">\n<caption>")
-          .append(esc(tx.t("outage.heading"))).append("</caption>\n<thead><tr>");
+          .append(esc(tx.t("outage.heading")))
+          .append("</caption>\n<thead><tr>");
       th(tx.t("outage.start"));
       th(tx.t("outage.end"));
       th(tx.t("outage.duration"));
@@ -360,34 +461,71 @@ public final class EvidenceHtml {
   // ---- links ----
 
   private void links() {
-    out.append("<section class=\"links\">\n<h2>").append(esc(tx.t("link.heading")))
+    out.append("<section class=\"links\">\n<h2>")
+        .append(esc(tx.t("link.heading")))
         .append("</h2>\n");
     boolean any = false;
     String under = tx.t("link.under", tx.share(underShare()));
     for (EstablishmentEvidence e : establishments()) {
       for (LinkEvidence l : list(e.links())) {
         any = true;
-        out.append("<div class=\"link\">\n<h3>").append(esc(tx.t("link.title",
-            Long.toString(l.id()), nz(l.isp())))).append("</h3>\n");
+        out.append("<div class=\"link\">\n<h3>")
+            .append(esc(tx.t("link.title", Long.toString(l.id()), nz(l.isp()))))
+            .append("</h3>\n");
         List<String[]> facts = new ArrayList<>();
-        facts.add(new String[] {tx.t("link.establishment"), nz(e.name()) + " (" + nz(e.code())
-            + ")"});
-        facts.add(new String[] {tx.t("link.technology"), blank(l.technology()) ? tx.noData()
-            : l.technology()});
-        facts.add(new String[] {tx.t("link.cost"), tx.opt(opt(l.monthlyCost()),
-            c -> tx.money(c, l.currency()))});
-        facts.add(new String[] {tx.t("link.costpermbps"), tx.opt(opt(l.costPerMeasuredMbps()),
-            c -> tx.t("unit.permbps", tx.moneyNumber(c, l.currency()), nz(l.currency())))});
-        facts.add(new String[] {tx.t("link.utilization"), tx.opt(opt(l.utilization()),
-            u -> tx.t("link.utilizationdetail", tx.pct(u.p95InPct()), tx.pct(u.p95OutPct()),
-                tx.duration(u.minutesAbove80Pct()), tx.integer(u.samples()),
-                tx.plain(u.p95InMbps(), 2), tx.plain(u.p95OutMbps(), 2),
-                tx.duration(u.gapMinutes())))});
-        opt(l.utilization()).filter(u -> !list(u.peakHours()).isEmpty()).ifPresent(u ->
-            facts.add(new String[] {tx.t("link.peakhours"), String.join("; ",
-                list(u.peakHours()).stream().map(h -> tx.t("link.peakhour",
-                    String.format(java.util.Locale.ROOT, "%02d:00", h.hour()),
-                    tx.pct(h.meanInPct()), tx.pct(h.meanOutPct()))).toList())}));
+        facts.add(
+            new String[] {tx.t("link.establishment"), nz(e.name()) + " (" + nz(e.code()) + ")"});
+        facts.add(
+            new String[] {
+              tx.t("link.technology"), blank(l.technology()) ? tx.noData() : l.technology()
+            });
+        facts.add(
+            new String[] {
+              tx.t("link.cost"), tx.opt(opt(l.monthlyCost()), c -> tx.money(c, l.currency()))
+            });
+        facts.add(
+            new String[] {
+              tx.t("link.costpermbps"),
+              tx.opt(
+                  opt(l.costPerMeasuredMbps()),
+                  c -> tx.t("unit.permbps", tx.moneyNumber(c, l.currency()), nz(l.currency())))
+            });
+        facts.add(
+            new String[] {
+              tx.t("link.utilization"),
+              tx.opt(
+                  opt(l.utilization()),
+                  u ->
+                      tx.t(
+                          "link.utilizationdetail",
+                          tx.pct(u.p95InPct()),
+                          tx.pct(u.p95OutPct()),
+                          tx.duration(u.minutesAbove80Pct()),
+                          tx.integer(u.samples()),
+                          tx.plain(u.p95InMbps(), 2),
+                          tx.plain(u.p95OutMbps(), 2),
+                          tx.duration(u.gapMinutes())))
+            });
+        opt(l.utilization())
+            .filter(u -> !list(u.peakHours()).isEmpty())
+            .ifPresent(
+                u ->
+                    facts.add(
+                        new String[] {
+                          tx.t("link.peakhours"),
+                          String.join(
+                              "; ",
+                              list(u.peakHours()).stream()
+                                  .map(
+                                      h ->
+                                          tx.t(
+                                              "link.peakhour",
+                                              String.format(
+                                                  java.util.Locale.ROOT, "%02d:00", h.hour()),
+                                              tx.pct(h.meanInPct()),
+                                              tx.pct(h.meanOutPct())))
+                                  .toList())
+                        }));
         facts(facts);
         out.append("<table class=\"figures speeds\">\n<thead><tr>");
         th(tx.t("link.direction"));
@@ -398,10 +536,14 @@ public final class EvidenceHtml {
         th(tx.t("link.tests"));
         th(under);
         out.append("</tr></thead>\n<tbody>\n");
-        speedRow(tx.t("link.download"), l.contractedDownMbps() == null ? tx.noData()
-            : tx.mbps(l.contractedDownMbps()), l.download());
-        speedRow(tx.t("link.upload"), l.contractedUpMbps() == null ? tx.noData()
-            : tx.mbps(l.contractedUpMbps()), l.upload());
+        speedRow(
+            tx.t("link.download"),
+            l.contractedDownMbps() == null ? tx.noData() : tx.mbps(l.contractedDownMbps()),
+            l.download());
+        speedRow(
+            tx.t("link.upload"),
+            l.contractedUpMbps() == null ? tx.noData() : tx.mbps(l.contractedUpMbps()),
+            l.upload());
         out.append("</tbody>\n</table>\n</div>\n");
       }
     }
@@ -439,7 +581,8 @@ public final class EvidenceHtml {
 
   private void methodology() {
     Method m = report.method();
-    out.append("<section class=\"method\">\n<h2>").append(esc(tx.t("method.heading")))
+    out.append("<section class=\"method\">\n<h2>")
+        .append(esc(tx.t("method.heading")))
         .append("</h2>\n");
     p(tx.t("method.intro", zone.getId()));
     if (m == null) {
@@ -456,8 +599,11 @@ public final class EvidenceHtml {
     li(tx.t("method.completeness"));
     li(tx.t("method.hold", tx.integer(m.holdMinutes())));
     li(tx.t("method.outage", tx.duration(m.shortOutageMinutes())));
-    li(tx.t("method.speed", blank(m.testServer()) ? tx.noData() : m.testServer(),
-        tx.share(underShare())));
+    li(
+        tx.t(
+            "method.speed",
+            blank(m.testServer()) ? tx.noData() : m.testServer(),
+            tx.share(underShare())));
     li(tx.t("method.cost"));
     li(tx.t("method.latency"));
     li(tx.t("method.utilization"));
@@ -466,7 +612,8 @@ public final class EvidenceHtml {
   }
 
   private void sources() {
-    out.append("<section class=\"sources\">\n<h2>").append(esc(tx.t("sources.heading")))
+    out.append("<section class=\"sources\">\n<h2>")
+        .append(esc(tx.t("sources.heading")))
         .append("</h2>\n");
     List<String> sources = list(report.meta().sources());
     if (sources.isEmpty()) {
@@ -480,27 +627,44 @@ public final class EvidenceHtml {
   }
 
   private void definitions() {
-    out.append("<section class=\"definitions\">\n<h2>").append(esc(tx.t("def.heading")))
+    out.append("<section class=\"definitions\">\n<h2>")
+        .append(esc(tx.t("def.heading")))
         .append("</h2>\n<dl>\n");
-    for (String k : List.of("measured", "declared", "combined", "baseline", "availability",
-        "completeness", "outage", "blip", "percentiles", "nodata")) {
-      out.append("<dt>").append(esc(tx.t("def." + k))).append("</dt><dd>")
-          .append(esc(tx.t("def." + k + ".text"))).append("</dd>\n");
+    for (String k :
+        List.of(
+            "measured",
+            "declared",
+            "combined",
+            "baseline",
+            "availability",
+            "completeness",
+            "outage",
+            "blip",
+            "percentiles",
+            "nodata")) {
+      out.append("<dt>")
+          .append(esc(tx.t("def." + k)))
+          .append("</dt><dd>")
+          .append(esc(tx.t("def." + k + ".text")))
+          .append("</dd>\n");
     }
     out.append("</dl>\n</section>\n");
   }
 
   private void integrity() {
     String sha = report.meta().dataSha256();
-    out.append("<section class=\"integrity\">\n<h2>").append(esc(tx.t("hash.heading")))
+    out.append("<section class=\"integrity\">\n<h2>")
+        .append(esc(tx.t("hash.heading")))
         .append("</h2>\n");
     p(tx.t("hash.text"));
-    out.append("<p class=\"hash big\">").append(esc(blank(sha) ? tx.noData() : sha))
+    out.append("<p class=\"hash big\">")
+        .append(esc(blank(sha) ? tx.noData() : sha))
         .append("</p>\n");
     p(tx.t("hash.how"));
     if (report.meta().generatedAt() != null) {
-      out.append("<p class=\"note\">").append(esc(tx.t("footer.generated",
-          tx.dateTime(report.meta().generatedAt(), zone)))).append("</p>\n");
+      out.append("<p class=\"note\">")
+          .append(esc(tx.t("footer.generated", tx.dateTime(report.meta().generatedAt(), zone))))
+          .append("</p>\n");
     }
     out.append("</section>\n");
   }
@@ -513,9 +677,13 @@ public final class EvidenceHtml {
     for (int i = 0; i < facts.size(); i++) {
       String value = facts.get(i)[1];
       out.append(i == 0 ? "" : " <span class=\"sep\">·</span> ")
-          .append("<span class=\"k\">").append(esc(facts.get(i)[0])).append(":</span> ")
-          .append(value.equals(tx.noData()) ? "<span class=\"nodata\">" + esc(value) + "</span>"
-              : esc(value));
+          .append("<span class=\"k\">")
+          .append(esc(facts.get(i)[0]))
+          .append(":</span> ")
+          .append(
+              value.equals(tx.noData())
+                  ? "<span class=\"nodata\">" + esc(value) + "</span>"
+                  : esc(value));
     }
     out.append("</p>\n");
   }
@@ -538,13 +706,17 @@ public final class EvidenceHtml {
 
   private void tdNum(String text) {
     boolean none = text.equals(tx.noData());
-    out.append("<td class=\"").append(none ? "num nodata" : "num").append("\">")
-        .append(esc(text)).append("</td>");
+    out.append("<td class=\"")
+        .append(none ? "num nodata" : "num")
+        .append("\">")
+        .append(esc(text))
+        .append("</td>");
   }
 
   private String compactPct(double v) {
     return (Math.abs(v - Math.rint(v)) < 1e-9 ? tx.number(v, 0) : tx.number(v, 1))
-        + EvidenceText.NBSP + "%";
+        + EvidenceText.NBSP
+        + "%";
   }
 
   private List<EstablishmentEvidence> establishments() {
@@ -568,8 +740,8 @@ public final class EvidenceHtml {
   }
 
   /**
-   * Escapes text for both XHTML and HTML: &amp; &lt; &gt; &quot; &#39;, and drops characters
-   * XML 1.0 does not allow (control characters), which would make the PDF renderer fail.
+   * Escapes text for both XHTML and HTML: &amp; &lt; &gt; &quot; &#39;, and drops characters XML
+   * 1.0 does not allow (control characters), which would make the PDF renderer fail.
    */
   public static String esc(String s) {
     if (s == null) {
@@ -627,43 +799,63 @@ public final class EvidenceHtml {
 
   /** The PDF renderer maps sans-serif to the base-14 Helvetica (see EvidencePdf). */
   static final String FONTS = "Helvetica, Arial, sans-serif";
-  private static final String FOOTER = "font-family: " + FONTS + "; font-size: 7.5pt;"
-      + " color: #555;";
+
+  private static final String FOOTER =
+      "font-family: " + FONTS + "; font-size: 7.5pt;" + " color: #555;";
 
   private String css(String running) {
     List<String> rules = new ArrayList<>();
-    rules.add("@page { size: " + paper.css() + "; margin: 16mm 14mm 18mm 14mm;"
-        + " @bottom-left { content: " + cssString(running) + "; " + FOOTER + " }"
-        + " @bottom-right { content: " + cssString(tx.t("page") + " ") + " counter(page) \" / \""
-        + " counter(pages); " + FOOTER + " } }");
-    rules.add("html { font-family: " + FONTS + "; font-size: 9.5pt; color: #111;"
-        + " line-height: 1.35; }");
+    rules.add(
+        "@page { size: "
+            + paper.css()
+            + "; margin: 16mm 14mm 18mm 14mm;"
+            + " @bottom-left { content: "
+            + cssString(running)
+            + "; "
+            + FOOTER
+            + " }"
+            + " @bottom-right { content: "
+            + cssString(tx.t("page") + " ")
+            + " counter(page) \" / \""
+            + " counter(pages); "
+            + FOOTER
+            + " } }");
+    rules.add(
+        "html { font-family: "
+            + FONTS
+            + "; font-size: 9.5pt; color: #111;"
+            + " line-height: 1.35; }");
     rules.add("body { margin: 0; }");
     rules.add("@media screen { body { max-width: 190mm; margin: 2em auto; padding: 0 1em; } }");
     rules.add("h1 { font-size: 19pt; margin: 0 0 2pt 0; }");
-    rules.add("h2 { font-size: 13pt; margin: 16pt 0 6pt 0; padding-bottom: 2pt;"
-        + " border-bottom: 1.5pt solid #1d4f91; color: #1d4f91; page-break-after: avoid; }");
+    rules.add(
+        "h2 { font-size: 13pt; margin: 16pt 0 6pt 0; padding-bottom: 2pt;"
+            + " border-bottom: 1.5pt solid #1d4f91; color: #1d4f91; page-break-after: avoid; }");
     rules.add("h3 { font-size: 10.5pt; margin: 10pt 0 4pt 0; page-break-after: avoid; }");
-    rules.add(".kicker { text-transform: uppercase; letter-spacing: 0.5pt; color: #1d4f91;"
-        + " font-size: 8.5pt; margin: 0; }");
+    rules.add(
+        ".kicker { text-transform: uppercase; letter-spacing: 0.5pt; color: #1d4f91;"
+            + " font-size: 8.5pt; margin: 0; }");
     rules.add(".period { font-size: 12pt; margin: 0 0 8pt 0; }");
     // Separate borders with no spacing, each cell drawing only its right and bottom edge (and
     // the first row and column the outer ones): the same grid as border-collapse, which
     // openhtmltopdf lays out and paints about 15 % slower on the municipality's 160 pages.
-    rules.add("table { border-collapse: separate; border-spacing: 0; width: 100%;"
-        + " margin: 4pt 0 8pt 0; -fs-table-paginate: paginate; }");
+    rules.add(
+        "table { border-collapse: separate; border-spacing: 0; width: 100%;"
+            + " margin: 4pt 0 8pt 0; -fs-table-paginate: paginate; }");
     rules.add("caption { text-align: left; font-weight: bold; padding: 2pt 0; }");
     rules.add("thead { display: table-header-group; }");
     rules.add("tr { page-break-inside: avoid; }");
-    rules.add("th, td { border-style: solid; border-color: #999; border-width: 0 0.5pt 0.5pt 0;"
-        + " padding: 2pt 4pt; vertical-align: top; text-align: left; }");
+    rules.add(
+        "th, td { border-style: solid; border-color: #999; border-width: 0 0.5pt 0.5pt 0;"
+            + " padding: 2pt 4pt; vertical-align: top; text-align: left; }");
     rules.add("th:first-child, td:first-child { border-left-width: 0.5pt; }");
     rules.add("tr:first-child > th, tr:first-child > td { border-top-width: 0.5pt; }");
     rules.add("thead th { background: #e8eef7; font-size: 8.5pt; }");
     rules.add("table.kv th { width: 35%; background: #f4f6f9; font-weight: normal; }");
     rules.add("table.meta th { width: 28%; background: #f4f6f9; font-weight: normal; }");
     rules.add("td.num { text-align: right; white-space: nowrap; }");
-    rules.add("table.overview { font-size: 8.5pt; } table.overview td.num { white-space: normal; }");
+    rules.add(
+        "table.overview { font-size: 8.5pt; } table.overview td.num { white-space: normal; }");
     rules.add("td.nodata, .nodata { color: #666; font-style: italic; }");
     rules.add("tr.total td { font-weight: bold; }");
     rules.add("tr.blip td { color: #555; }");
@@ -672,8 +864,9 @@ public final class EvidenceHtml {
     rules.add(".code { font-weight: normal; color: #555; }");
     rules.add(".note { color: #444; font-style: italic; }");
     rules.add(".link { page-break-inside: avoid; }");
-    rules.add(".facts { margin: 2pt 0 4pt 0; } .facts .k { font-weight: bold; }"
-        + " .facts .sep { color: #888; }");
+    rules.add(
+        ".facts { margin: 2pt 0 4pt 0; } .facts .k { font-weight: bold; }"
+            + " .facts .sep { color: #888; }");
     rules.add("dt { font-weight: bold; margin-top: 3pt; }");
     rules.add("dd { margin: 0 0 0 12pt; }");
     rules.add("ul { padding-left: 14pt; } li { margin-bottom: 2pt; }");

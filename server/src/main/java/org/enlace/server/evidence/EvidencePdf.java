@@ -2,12 +2,12 @@ package org.enlace.server.evidence;
 
 import com.openhtmltopdf.outputdevice.helper.BaseRendererBuilder;
 import com.openhtmltopdf.pdfboxout.PdfRendererBuilder;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import com.openhtmltopdf.util.Diagnostic;
 import com.openhtmltopdf.util.XRLog;
 import com.openhtmltopdf.util.XRLogger;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.nio.charset.CharsetEncoder;
 import java.util.logging.Level;
@@ -15,8 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The evidence report as PDF, laid out by openhtmltopdf from the very XHTML that
- * {@link EvidenceHtml} serves, so the two never disagree.
+ * The evidence report as PDF, laid out by openhtmltopdf from the very XHTML that {@link
+ * EvidenceHtml} serves, so the two never disagree.
  *
  * <p>Fonts: the PDF base-14 Helvetica and Courier, which every PDF reader has and which cover
  * Windows-1252 (every Spanish letter, ñ, ¿, «», –, €): nothing to embed and the fastest layout.
@@ -56,12 +56,14 @@ public final class EvidencePdf {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256 * 1024);
     PdfRendererBuilder builder = new PdfRendererBuilder();
     builder.useFastMode();
-    builder.useDefaultPageSize(paper.widthMm(), paper.heightMm(),
-        BaseRendererBuilder.PageSizeUnits.MM);
+    builder.useDefaultPageSize(
+        paper.widthMm(), paper.heightMm(), BaseRendererBuilder.PageSizeUnits.MM);
     if (!windows1252(xhtml) && EvidencePdf.class.getResource(FALLBACK_FONT) != null) {
       builder.useFont(() -> EvidencePdf.class.getResourceAsStream(FALLBACK_FONT), "LiberationSans");
-      xhtml = xhtml.replace("font-family: " + EvidenceHtml.FONTS,
-          "font-family: LiberationSans, " + EvidenceHtml.FONTS);
+      xhtml =
+          xhtml.replace(
+              "font-family: " + EvidenceHtml.FONTS,
+              "font-family: LiberationSans, " + EvidenceHtml.FONTS);
     }
     builder.withProducer("Enlace");
     builder.withHtmlContent(xhtml, null);

@@ -8,66 +8,121 @@ import java.util.Optional;
 import org.enlace.server.indicators.IndicatorReport;
 
 /**
- * Everything an evidence report states, as data. The renderers (HTML, PDF, CSV, JSON) only
- * format it; {@code dataSha256} is the SHA-256 of this record's JSON with {@code generatedAt}
- * and {@code dataSha256} left out, so two renderings of the same data carry the same hash.
+ * Everything an evidence report states, as data. The renderers (HTML, PDF, CSV, JSON) only format
+ * it; {@code dataSha256} is the SHA-256 of this record's JSON with {@code generatedAt} and {@code
+ * dataSha256} left out, so two renderings of the same data carry the same hash.
  */
-public record EvidenceReport(Meta meta, Method method, IndicatorReport indicators,
+public record EvidenceReport(
+    Meta meta,
+    Method method,
+    IndicatorReport indicators,
     List<EstablishmentEvidence> establishments) {
 
   /** scope is "municipality", "establishment" or "link"; scopeId the code or link id. */
-  public record Meta(String municipality, String period, LocalDate firstDay, LocalDate lastDay,
-      String scope, String scopeId, String timeZone, Instant generatedAt, String dataSha256,
+  public record Meta(
+      String municipality,
+      String period,
+      LocalDate firstDay,
+      LocalDate lastDay,
+      String scope,
+      String scopeId,
+      String timeZone,
+      Instant generatedAt,
+      String dataSha256,
       List<String> sources) {}
 
   /** The parameters behind every figure, for the methodology section. */
-  public record Method(int minOnlineDays, int holdMinutes, int shortOutageMinutes,
-      double underContractShare, String testServer, long observationsUsed, long speedTestsUsed) {}
+  public record Method(
+      int minOnlineDays,
+      int holdMinutes,
+      int shortOutageMinutes,
+      double underContractShare,
+      String testServer,
+      long observationsUsed,
+      long speedTestsUsed) {}
 
-  public record EstablishmentEvidence(String code, String name, String kind, String sector,
-      Availability availability, List<Outage> outages, LatencyStats latency,
-      int computersEnrolled, int computersConnected, List<LinkEvidence> links) {}
+  public record EstablishmentEvidence(
+      String code,
+      String name,
+      String kind,
+      String sector,
+      Availability availability,
+      List<Outage> outages,
+      LatencyStats latency,
+      int computersEnrolled,
+      int computersConnected,
+      List<LinkEvidence> links) {}
 
   /**
-   * Minutes inside opening hours. availabilityPct = up / (up + outage); completenessPct =
-   * minutes with data / open minutes. Both empty when there is nothing to divide by. The gaps
-   * are the open minutes with no computer reporting, by what the router knew of them:
-   * pcsOffMinutes (link up: the PCs were off), linkDownMinutes (link down), noDataMinutes
-   * (nothing at all).
+   * Minutes inside opening hours. availabilityPct = up / (up + outage); completenessPct = minutes
+   * with data / open minutes. Both empty when there is nothing to divide by. The gaps are the open
+   * minutes with no computer reporting, by what the router knew of them: pcsOffMinutes (link up:
+   * the PCs were off), linkDownMinutes (link down), noDataMinutes (nothing at all).
    */
-  public record Availability(long openMinutes, long observedMinutes, long upMinutes,
-      long outageMinutes, Optional<Double> availabilityPct, Optional<Double> completenessPct,
-      long pcsOffMinutes, long linkDownMinutes, long noDataMinutes) {}
+  public record Availability(
+      long openMinutes,
+      long observedMinutes,
+      long upMinutes,
+      long outageMinutes,
+      Optional<Double> availabilityPct,
+      Optional<Double> completenessPct,
+      long pcsOffMinutes,
+      long linkDownMinutes,
+      long noDataMinutes) {}
 
   /**
-   * An interval in which every computer reporting at the establishment saw offline or limited,
-   * or, with no computer reporting, the router saw its links down. cause: link_down when the
-   * router saw the link down at any minute of it (SNMP), otherwise agents. shortBlip: under the
-   * configured threshold, listed but not counted as an outage in the totals.
+   * An interval in which every computer reporting at the establishment saw offline or limited, or,
+   * with no computer reporting, the router saw its links down. cause: link_down when the router saw
+   * the link down at any minute of it (SNMP), otherwise agents. shortBlip: under the configured
+   * threshold, listed but not counted as an outage in the totals.
    */
-  public record Outage(Instant start, Instant end, long durationMinutes, long openMinutes,
-      int computers, boolean shortBlip, String cause) {}
+  public record Outage(
+      Instant start,
+      Instant end,
+      long durationMinutes,
+      long openMinutes,
+      int computers,
+      boolean shortBlip,
+      String cause) {}
 
   public record LatencyStats(long samples, Optional<Double> p50Ms, Optional<Double> p90Ms) {}
 
-  public record LinkEvidence(long id, String isp, String technology, BigDecimal contractedDownMbps,
-      BigDecimal contractedUpMbps, Optional<BigDecimal> monthlyCost, String currency,
-      SpeedStats download, SpeedStats upload, Optional<BigDecimal> costPerMeasuredMbps,
+  public record LinkEvidence(
+      long id,
+      String isp,
+      String technology,
+      BigDecimal contractedDownMbps,
+      BigDecimal contractedUpMbps,
+      Optional<BigDecimal> monthlyCost,
+      String currency,
+      SpeedStats download,
+      SpeedStats upload,
+      Optional<BigDecimal> costPerMeasuredMbps,
       Optional<Utilization> utilization) {}
 
   /** Speed tests in the period: median, p10, p90 in Mbit/s and the share under 80 % of contract. */
-  public record SpeedStats(long tests, Optional<Double> medianMbps, Optional<Double> p10Mbps,
-      Optional<Double> p90Mbps, Optional<Double> underContractSharePct) {}
+  public record SpeedStats(
+      long tests,
+      Optional<Double> medianMbps,
+      Optional<Double> p10Mbps,
+      Optional<Double> p90Mbps,
+      Optional<Double> underContractSharePct) {}
 
   /**
    * From SNMP, when the link's router is polled. The 95th percentile is taken over 5-minute
    * averages, as ISPs bill; in = download (vs contracted down), out = upload. minutesAbove80Pct:
-   * minutes in which either direction was above 80 % of contract. gapMinutes: intervals the
-   * poller could not trust (reboots, counter resets, missed polls). peakHours: the local hours
-   * of the day with the highest mean use, busiest first.
+   * minutes in which either direction was above 80 % of contract. gapMinutes: intervals the poller
+   * could not trust (reboots, counter resets, missed polls). peakHours: the local hours of the day
+   * with the highest mean use, busiest first.
    */
-  public record Utilization(double p95InPct, double p95OutPct, double p95InMbps,
-      double p95OutMbps, long minutesAbove80Pct, long samples, long gapMinutes,
+  public record Utilization(
+      double p95InPct,
+      double p95OutPct,
+      double p95InMbps,
+      double p95OutMbps,
+      long minutesAbove80Pct,
+      long samples,
+      long gapMinutes,
       List<PeakHour> peakHours) {}
 
   public record PeakHour(int hour, double meanInPct, double meanOutPct) {}

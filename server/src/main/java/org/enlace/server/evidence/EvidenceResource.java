@@ -87,9 +87,13 @@ public final class EvidenceResource {
 
   @GET
   @RolesAllowed({Role.IT_NAME, Role.ADMINISTRATION_NAME})
-  public Response get(@Auth EnlaceUser user, @QueryParam("period") String period,
-      @QueryParam("establishment") String establishment, @QueryParam("link") String link,
-      @QueryParam("format") String format, @QueryParam("lang") String lang,
+  public Response get(
+      @Auth EnlaceUser user,
+      @QueryParam("period") String period,
+      @QueryParam("establishment") String establishment,
+      @QueryParam("link") String link,
+      @QueryParam("format") String format,
+      @QueryParam("lang") String lang,
       @QueryParam("paper") String paper) {
     EvidenceQuery query = query(period, establishment, link);
     Format f = parse("format", format, Format::parse);
@@ -101,19 +105,27 @@ public final class EvidenceResource {
     if (EvidenceHtml.blank(report.meta().dataSha256())) {
       report = EvidenceHash.withHash(report, mapper);
     }
-    byte[] body = switch (f) {
-      case HTML -> EvidenceHtml.render(report, l, p).getBytes(StandardCharsets.UTF_8);
-      case PDF -> EvidencePdf.render(report, l, p);
-      case CSV -> EvidenceCsv.render(report, l);
-      case JSON -> EvidenceHash.canonicalJson(report, mapper);
-    };
-    LOG.info("event=evidence_report period={} scope={} format={} lang={} bytes={} ms={} by={}",
-        query.period().label(), scopeLabel(query), f.extension(), l.code(), body.length,
-        (System.nanoTime() - started) / 1_000_000, user == null ? "" : user.username());
+    byte[] body =
+        switch (f) {
+          case HTML -> EvidenceHtml.render(report, l, p).getBytes(StandardCharsets.UTF_8);
+          case PDF -> EvidencePdf.render(report, l, p);
+          case CSV -> EvidenceCsv.render(report, l);
+          case JSON -> EvidenceHash.canonicalJson(report, mapper);
+        };
+    LOG.info(
+        "event=evidence_report period={} scope={} format={} lang={} bytes={} ms={} by={}",
+        query.period().label(),
+        scopeLabel(query),
+        f.extension(),
+        l.code(),
+        body.length,
+        (System.nanoTime() - started) / 1_000_000,
+        user == null ? "" : user.username());
     String filename = filename(query, f);
     return Response.ok(body, f.mediaType())
-        .header("Content-Disposition", (f.attachment() ? "attachment" : "inline")
-            + "; filename=\"" + filename + "\"")
+        .header(
+            "Content-Disposition",
+            (f.attachment() ? "attachment" : "inline") + "; filename=\"" + filename + "\"")
         .header("Cache-Control", "private, no-store")
         .header("X-Content-Type-Options", "nosniff")
         .header("X-Enlace-Data-Sha256", report.meta().dataSha256())
@@ -124,25 +136,31 @@ public final class EvidenceResource {
   static EvidenceQuery query(String period, String establishment, String link) {
     ReportPeriod reportPeriod;
     if (period == null || period.isBlank()) {
-      throw ApiException.badRequest("period",
-          "required: YYYY-MM (a month), YYYY-Qn (a quarter) or YYYY (a year)");
+      throw ApiException.badRequest(
+          "period", "required: YYYY-MM (a month), YYYY-Qn (a quarter) or YYYY (a year)");
     }
     try {
       reportPeriod = ReportPeriod.parse(period.trim());
     } catch (IllegalArgumentException | java.time.DateTimeException e) {
-      throw ApiException.badRequest("period", "'" + period
-          + "' is not YYYY-MM (a month), YYYY-Qn (a quarter) or YYYY (a year)");
+      throw ApiException.badRequest(
+          "period",
+          "'" + period + "' is not YYYY-MM (a month), YYYY-Qn (a quarter) or YYYY (a year)");
     }
-    Optional<String> code = Optional.ofNullable(establishment).map(String::trim)
-        .filter(s -> !s.isEmpty());
-    Optional<Long> linkId = Optional.ofNullable(link).map(String::trim)
-        .filter(s -> !s.isEmpty()).map(s -> {
-          try {
-            return Long.parseLong(s);
-          } catch (NumberFormatException e) {
-            throw ApiException.badRequest("link", "'" + s + "' is not a link id (a number)");
-          }
-        });
+    Optional<String> code =
+        Optional.ofNullable(establishment).map(String::trim).filter(s -> !s.isEmpty());
+    Optional<Long> linkId =
+        Optional.ofNullable(link)
+            .map(String::trim)
+            .filter(s -> !s.isEmpty())
+            .map(
+                s -> {
+                  try {
+                    return Long.parseLong(s);
+                  } catch (NumberFormatException e) {
+                    throw ApiException.badRequest(
+                        "link", "'" + s + "' is not a link id (a number)");
+                  }
+                });
     if (code.isPresent() && linkId.isPresent()) {
       throw ApiException.badRequest("link", "give establishment or link, not both");
     }
@@ -158,15 +176,21 @@ public final class EvidenceResource {
   }
 
   private static String scopeLabel(EvidenceQuery q) {
-    return q.establishment().map(c -> "establishment:" + c)
-        .or(() -> q.link().map(id -> "link:" + id)).orElse("municipality");
+    return q.establishment()
+        .map(c -> "establishment:" + c)
+        .or(() -> q.link().map(id -> "link:" + id))
+        .orElse("municipality");
   }
 
   /** enlace-evidencia-2026-03.pdf, enlace-evidencia-2026-Q1-alcaldia.csv, ...-enlace-7.pdf. */
   static String filename(EvidenceQuery q, Format f) {
-    String suffix = q.establishment().map(c -> "-" + c)
-        .or(() -> q.link().map(id -> "-enlace-" + id)).orElse("");
+    String suffix =
+        q.establishment()
+            .map(c -> "-" + c)
+            .or(() -> q.link().map(id -> "-enlace-" + id))
+            .orElse("");
     return ("enlace-evidencia-" + q.period().label() + suffix).replaceAll("[^A-Za-z0-9._-]", "_")
-        + "." + f.extension();
+        + "."
+        + f.extension();
   }
 }

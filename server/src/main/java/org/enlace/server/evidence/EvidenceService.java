@@ -31,8 +31,8 @@ import org.enlace.server.rollup.RollupConfig;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Builds evidence reports from the rollups and the inventory. Every figure is computed here, so
- * the HTML, PDF, CSV and JSON renderings of one report state the same numbers.
+ * Builds evidence reports from the rollups and the inventory. Every figure is computed here, so the
+ * HTML, PDF, CSV and JSON renderings of one report state the same numbers.
  */
 public final class EvidenceService {
   /** A speed test under this share of the contracted rate counts as under contract. */
@@ -46,8 +46,14 @@ public final class EvidenceService {
   private final String municipality;
   private final Clock clock;
 
-  public EvidenceService(Jdbi jdbi, IndicatorService indicators, RollupConfig rollups,
-      LocalMinutes minutes, ObjectMapper json, String municipality, Clock clock) {
+  public EvidenceService(
+      Jdbi jdbi,
+      IndicatorService indicators,
+      RollupConfig rollups,
+      LocalMinutes minutes,
+      ObjectMapper json,
+      String municipality,
+      Clock clock) {
     this.jdbi = jdbi;
     this.indicators = indicators;
     this.rollups = rollups;
@@ -61,103 +67,160 @@ public final class EvidenceService {
   public EvidenceReport report(EvidenceQuery query) {
     ReportPeriod period = query.period();
     Instant now = clock.instant();
-    EvidenceReport report = jdbi.inTransaction(h -> {
-      // One snapshot for every figure of the report.
-      h.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-      EvidenceDao dao = h.attach(EvidenceDao.class);
-      Optional<EvidenceDao.Link> link = query.link().map(id -> dao.link(id)
-          .orElseThrow(() -> ApiException.notFound("ISP link " + id)));
-      List<EvidenceDao.Place> places;
-      if (link.isPresent()) {
-        places = dao.places(null).stream()
-            .filter(p -> p.id() == link.get().establishmentId()).toList();
-      } else {
-        places = dao.places(query.establishment().orElse(null));
-        if (query.establishment().isPresent() && places.isEmpty()) {
-          throw ApiException.notFound("establishment " + query.establishment().get());
-        }
-      }
-      long[] ids = places.stream().mapToLong(EvidenceDao.Place::id).toArray();
-      Instant from = minutes.start(period.firstDay());
-      Instant to = minutes.start(period.lastDay().plusDays(1));
-      List<EvidenceDao.Link> allLinks = link.map(List::of).orElseGet(() -> dao.links(ids));
-      long[] linkIds = allLinks.stream().mapToLong(EvidenceDao.Link::id).toArray();
-      Map<Long, List<EvidenceDao.Test>> testsByLink = dao.speedTests(linkIds, from, to).stream()
-          .collect(Collectors.groupingBy(EvidenceDao.Test::linkId));
-      Map<Long, Utilization> utilization = utilization(dao, linkIds, from, to);
-      Figures f = new Figures(
-          byId(dao.totals(ids, period.firstDay(), period.lastDay()),
-              EvidenceDao.DayTotals::establishmentId),
-          byId(dao.latency(ids, period.firstDay(), period.lastDay()),
-              EvidenceDao.Histogram::establishmentId),
-          byId(dao.firstEnrollments(ids), EvidenceDao.Since::establishmentId),
-          dao.outages(ids, from, to).stream()
-              .collect(Collectors.groupingBy(EvidenceDao.OutageSegment::establishmentId)),
-          counts(dao.computersEnrolled(ids, from, to)),
-          counts(dao.computersConnected(ids, period.firstDay(),
-              period.lastDay().withDayOfMonth(1), indicators.config().getMinOnlineDays())));
-      long observations = dao.observations(ids, period.firstDay(), period.lastDay()).stream()
-          .mapToLong(EvidenceDao.Count::value).sum();
-      long tests = 0;
-      List<EstablishmentEvidence> out = new ArrayList<>();
-      // Whole days' open minutes depend only on the opening hours and the day: most
-      // establishments share a few schedules, so each (schedule, day) is counted once.
-      Map<String, Map<LocalDate, Integer>> openDays = new HashMap<>();
-      for (EvidenceDao.Place p : places) {
-        List<LinkEvidence> linkEvidence = new ArrayList<>();
-        for (EvidenceDao.Link l : allLinks) {
-          if (l.establishmentId() == p.id()) {
-            List<EvidenceDao.Test> t = testsByLink.getOrDefault(l.id(), List.of());
-            tests += t.size();
-            linkEvidence.add(linkEvidence(l, t, Optional.ofNullable(utilization.get(l.id()))));
-          }
-        }
-        out.add(establishment(f, p, period, now, linkEvidence, openDays));
-      }
-      // The whole period first; for a quarter or a year, then each month: the trend.
-      List<IndicatorReport.Period> figures = new ArrayList<>();
-      figures.add(indicators.period(h, period.label(), period.firstDay(), period.lastDay()));
-      if (!period.firstMonth().equals(period.lastMonth())) {
-        for (var m = period.firstMonth(); !m.isAfter(period.lastMonth()); m = m.plusMonths(1)) {
-          figures.add(indicators.period(h, m.toString(), m.atDay(1), m.atEndOfMonth()));
-        }
-      }
-      IndicatorReport ind = new IndicatorReport(period.firstMonth().toString(),
-          period.lastMonth().toString(), granularity(period), new IndicatorReport.Definition(
-              indicators.config().getMinOnlineDays(), minutes.zone().getId()),
-          indicators.currentBaseline(h), figures);
-      String scope = link.isPresent() ? "link"
-          : query.establishment().isPresent() ? "establishment" : "municipality";
-      String scopeId = link.map(l -> Long.toString(l.id()))
-          .orElse(query.establishment().orElse(""));
-      EvidenceReport.Meta meta = new EvidenceReport.Meta(municipality, period.label(),
-          period.firstDay(), period.lastDay(), scope, scopeId, minutes.zone().getId(), now, "",
-          sources(!utilization.isEmpty() || out.stream().anyMatch(e ->
-              e.availability().pcsOffMinutes() + e.availability().linkDownMinutes() > 0)));
-      EvidenceReport.Method method = new EvidenceReport.Method(
-          indicators.config().getMinOnlineDays(), rollups.getHoldMinutes(),
-          rollups.getShortOutageMinutes(), UNDER_CONTRACT, indicators.config().getTestServer(),
-          observations, tests);
-      return new EvidenceReport(meta, method, ind, out);
-    });
+    EvidenceReport report =
+        jdbi.inTransaction(
+            h -> {
+              // One snapshot for every figure of the report.
+              h.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+              EvidenceDao dao = h.attach(EvidenceDao.class);
+              Optional<EvidenceDao.Link> link =
+                  query
+                      .link()
+                      .map(
+                          id ->
+                              dao.link(id)
+                                  .orElseThrow(() -> ApiException.notFound("ISP link " + id)));
+              List<EvidenceDao.Place> places;
+              if (link.isPresent()) {
+                places =
+                    dao.places(null).stream()
+                        .filter(p -> p.id() == link.get().establishmentId())
+                        .toList();
+              } else {
+                places = dao.places(query.establishment().orElse(null));
+                if (query.establishment().isPresent() && places.isEmpty()) {
+                  throw ApiException.notFound("establishment " + query.establishment().get());
+                }
+              }
+              long[] ids = places.stream().mapToLong(EvidenceDao.Place::id).toArray();
+              Instant from = minutes.start(period.firstDay());
+              Instant to = minutes.start(period.lastDay().plusDays(1));
+              List<EvidenceDao.Link> allLinks = link.map(List::of).orElseGet(() -> dao.links(ids));
+              long[] linkIds = allLinks.stream().mapToLong(EvidenceDao.Link::id).toArray();
+              Map<Long, List<EvidenceDao.Test>> testsByLink =
+                  dao.speedTests(linkIds, from, to).stream()
+                      .collect(Collectors.groupingBy(EvidenceDao.Test::linkId));
+              Map<Long, Utilization> utilization = utilization(dao, linkIds, from, to);
+              Figures f =
+                  new Figures(
+                      byId(
+                          dao.totals(ids, period.firstDay(), period.lastDay()),
+                          EvidenceDao.DayTotals::establishmentId),
+                      byId(
+                          dao.latency(ids, period.firstDay(), period.lastDay()),
+                          EvidenceDao.Histogram::establishmentId),
+                      byId(dao.firstEnrollments(ids), EvidenceDao.Since::establishmentId),
+                      dao.outages(ids, from, to).stream()
+                          .collect(
+                              Collectors.groupingBy(EvidenceDao.OutageSegment::establishmentId)),
+                      counts(dao.computersEnrolled(ids, from, to)),
+                      counts(
+                          dao.computersConnected(
+                              ids,
+                              period.firstDay(),
+                              period.lastDay().withDayOfMonth(1),
+                              indicators.config().getMinOnlineDays())));
+              long observations =
+                  dao.observations(ids, period.firstDay(), period.lastDay()).stream()
+                      .mapToLong(EvidenceDao.Count::value)
+                      .sum();
+              long tests = 0;
+              List<EstablishmentEvidence> out = new ArrayList<>();
+              // Whole days' open minutes depend only on the opening hours and the day: most
+              // establishments share a few schedules, so each (schedule, day) is counted once.
+              Map<String, Map<LocalDate, Integer>> openDays = new HashMap<>();
+              for (EvidenceDao.Place p : places) {
+                List<LinkEvidence> linkEvidence = new ArrayList<>();
+                for (EvidenceDao.Link l : allLinks) {
+                  if (l.establishmentId() == p.id()) {
+                    List<EvidenceDao.Test> t = testsByLink.getOrDefault(l.id(), List.of());
+                    tests += t.size();
+                    linkEvidence.add(
+                        linkEvidence(l, t, Optional.ofNullable(utilization.get(l.id()))));
+                  }
+                }
+                out.add(establishment(f, p, period, now, linkEvidence, openDays));
+              }
+              // The whole period first; for a quarter or a year, then each month: the trend.
+              List<IndicatorReport.Period> figures = new ArrayList<>();
+              figures.add(
+                  indicators.period(h, period.label(), period.firstDay(), period.lastDay()));
+              if (!period.firstMonth().equals(period.lastMonth())) {
+                for (var m = period.firstMonth();
+                    !m.isAfter(period.lastMonth());
+                    m = m.plusMonths(1)) {
+                  figures.add(indicators.period(h, m.toString(), m.atDay(1), m.atEndOfMonth()));
+                }
+              }
+              IndicatorReport ind =
+                  new IndicatorReport(
+                      period.firstMonth().toString(),
+                      period.lastMonth().toString(),
+                      granularity(period),
+                      new IndicatorReport.Definition(
+                          indicators.config().getMinOnlineDays(), minutes.zone().getId()),
+                      indicators.currentBaseline(h),
+                      figures);
+              String scope =
+                  link.isPresent()
+                      ? "link"
+                      : query.establishment().isPresent() ? "establishment" : "municipality";
+              String scopeId =
+                  link.map(l -> Long.toString(l.id())).orElse(query.establishment().orElse(""));
+              EvidenceReport.Meta meta =
+                  new EvidenceReport.Meta(
+                      municipality,
+                      period.label(),
+                      period.firstDay(),
+                      period.lastDay(),
+                      scope,
+                      scopeId,
+                      minutes.zone().getId(),
+                      now,
+                      "",
+                      sources(
+                          !utilization.isEmpty()
+                              || out.stream()
+                                  .anyMatch(
+                                      e ->
+                                          e.availability().pcsOffMinutes()
+                                                  + e.availability().linkDownMinutes()
+                                              > 0)));
+              EvidenceReport.Method method =
+                  new EvidenceReport.Method(
+                      indicators.config().getMinOnlineDays(),
+                      rollups.getHoldMinutes(),
+                      rollups.getShortOutageMinutes(),
+                      UNDER_CONTRACT,
+                      indicators.config().getTestServer(),
+                      observations,
+                      tests);
+              return new EvidenceReport(meta, method, ind, out);
+            });
     return EvidenceHash.withHash(report, json);
   }
 
   private static List<String> sources(boolean snmp) {
-    return snmp ? List.of("agents", "snmp", "inventory", "declarations", "baseline")
+    return snmp
+        ? List.of("agents", "snmp", "inventory", "declarations", "baseline")
         : List.of("agents", "inventory", "declarations", "baseline");
   }
 
   private static Granularity granularity(ReportPeriod p) {
-    return p.firstMonth().equals(p.lastMonth()) ? Granularity.MONTH
-        : p.firstMonth().plusMonths(2).equals(p.lastMonth()) ? Granularity.QUARTER
-        : Granularity.YEAR;
+    return p.firstMonth().equals(p.lastMonth())
+        ? Granularity.MONTH
+        : p.firstMonth().plusMonths(2).equals(p.lastMonth())
+            ? Granularity.QUARTER
+            : Granularity.YEAR;
   }
 
   /** The report's per-establishment figures, each fetched once for all establishments. */
-  private record Figures(Map<Long, EvidenceDao.DayTotals> totals,
-      Map<Long, EvidenceDao.Histogram> latency, Map<Long, EvidenceDao.Since> firstEnrollment,
-      Map<Long, List<EvidenceDao.OutageSegment>> outages, Map<Long, Long> enrolled,
+  private record Figures(
+      Map<Long, EvidenceDao.DayTotals> totals,
+      Map<Long, EvidenceDao.Histogram> latency,
+      Map<Long, EvidenceDao.Since> firstEnrollment,
+      Map<Long, List<EvidenceDao.OutageSegment>> outages,
+      Map<Long, Long> enrolled,
       Map<Long, Long> connected) {}
 
   private static <T> Map<Long, T> byId(List<T> rows, java.util.function.ToLongFunction<T> id) {
@@ -176,42 +239,74 @@ public final class EvidenceService {
     return out;
   }
 
-  private EstablishmentEvidence establishment(Figures f, EvidenceDao.Place p,
-      ReportPeriod period, Instant now, List<LinkEvidence> links,
+  private EstablishmentEvidence establishment(
+      Figures f,
+      EvidenceDao.Place p,
+      ReportPeriod period,
+      Instant now,
+      List<LinkEvidence> links,
       Map<String, Map<LocalDate, Integer>> openDays) {
-    EvidenceDao.DayTotals t = f.totals().getOrDefault(p.id(),
-        new EvidenceDao.DayTotals(p.id(), 0, 0, 0, 0, 0));
-    long open = expectedOpenMinutes(p, period,
-        Optional.ofNullable(f.firstEnrollment().get(p.id())).map(EvidenceDao.Since::at), now,
-        openDays);
-    Availability availability = new Availability(open, t.observedOpenMinutes(),
-        t.upOpenMinutes(), t.outageOpenMinutes(),
-        ratio(t.upOpenMinutes(), t.observedOpenMinutes()),
-        ratio(t.observedOpenMinutes(), open), t.gapPcsOffOpen(), t.gapLinkDownOpen(),
-        Math.max(0, open - t.observedOpenMinutes()));
-    int[] hist = LatencyHistogram.parse(Optional.ofNullable(f.latency().get(p.id()))
-        .map(EvidenceDao.Histogram::latencyHist).orElse("{}"));
-    LatencyStats latency = new LatencyStats(LatencyHistogram.samples(hist),
-        LatencyHistogram.percentile(hist, 0.5), LatencyHistogram.percentile(hist, 0.9));
-    return new EstablishmentEvidence(p.code(), p.name(), p.kind(), p.sector(), availability,
-        outages(f.outages().getOrDefault(p.id(), List.of())), latency,
+    EvidenceDao.DayTotals t =
+        f.totals().getOrDefault(p.id(), new EvidenceDao.DayTotals(p.id(), 0, 0, 0, 0, 0));
+    long open =
+        expectedOpenMinutes(
+            p,
+            period,
+            Optional.ofNullable(f.firstEnrollment().get(p.id())).map(EvidenceDao.Since::at),
+            now,
+            openDays);
+    Availability availability =
+        new Availability(
+            open,
+            t.observedOpenMinutes(),
+            t.upOpenMinutes(),
+            t.outageOpenMinutes(),
+            ratio(t.upOpenMinutes(), t.observedOpenMinutes()),
+            ratio(t.observedOpenMinutes(), open),
+            t.gapPcsOffOpen(),
+            t.gapLinkDownOpen(),
+            Math.max(0, open - t.observedOpenMinutes()));
+    int[] hist =
+        LatencyHistogram.parse(
+            Optional.ofNullable(f.latency().get(p.id()))
+                .map(EvidenceDao.Histogram::latencyHist)
+                .orElse("{}"));
+    LatencyStats latency =
+        new LatencyStats(
+            LatencyHistogram.samples(hist),
+            LatencyHistogram.percentile(hist, 0.5),
+            LatencyHistogram.percentile(hist, 0.9));
+    return new EstablishmentEvidence(
+        p.code(),
+        p.name(),
+        p.kind(),
+        p.sector(),
+        availability,
+        outages(f.outages().getOrDefault(p.id(), List.of())),
+        latency,
         f.enrolled().getOrDefault(p.id(), 0L).intValue(),
-        f.connected().getOrDefault(p.id(), 0L).intValue(), links);
+        f.connected().getOrDefault(p.id(), 0L).intValue(),
+        links);
   }
 
   /**
-   * Opening minutes from the later of the period's start and the first enrollment, to the
-   * earlier of its end and now: no observation is expected before an agent existed or in the
-   * future, so neither counts against completeness.
+   * Opening minutes from the later of the period's start and the first enrollment, to the earlier
+   * of its end and now: no observation is expected before an agent existed or in the future, so
+   * neither counts against completeness.
    */
-  private long expectedOpenMinutes(EvidenceDao.Place p, ReportPeriod period,
-      Optional<Instant> firstEnrollment, Instant now,
+  private long expectedOpenMinutes(
+      EvidenceDao.Place p,
+      ReportPeriod period,
+      Optional<Instant> firstEnrollment,
+      Instant now,
       Map<String, Map<LocalDate, Integer>> openDays) {
     OpeningMask mask = OpeningMask.fromStored(json, p.openingHours(), p.id());
-    Map<LocalDate, Integer> wholeDays = openDays.computeIfAbsent(
-        String.valueOf(p.openingHours()), k -> new HashMap<>());
-    Instant start = firstEnrollment.filter(e -> e.isAfter(minutes.start(period.firstDay())))
-        .orElse(minutes.start(period.firstDay()));
+    Map<LocalDate, Integer> wholeDays =
+        openDays.computeIfAbsent(String.valueOf(p.openingHours()), k -> new HashMap<>());
+    Instant start =
+        firstEnrollment
+            .filter(e -> e.isAfter(minutes.start(period.firstDay())))
+            .orElse(minutes.start(period.firstDay()));
     Instant end = minutes.start(period.lastDay().plusDays(1));
     if (now.isBefore(end)) {
       end = now;
@@ -250,8 +345,9 @@ public final class EvidenceService {
     int computers = 0;
     for (EvidenceDao.OutageSegment s : segments) {
       if (cur != null && s.startedAt().equals(cur.endedAt()) && s.cause().equals(cur.cause())) {
-        cur = new EvidenceDao.OutageSegment(cur.establishmentId(), cur.startedAt(), s.endedAt(),
-            0, 0, 0, cur.cause());
+        cur =
+            new EvidenceDao.OutageSegment(
+                cur.establishmentId(), cur.startedAt(), s.endedAt(), 0, 0, 0, cur.cause());
         duration += s.durationMinutes();
         open += s.openMinutes();
         computers = Math.max(computers, s.computers());
@@ -272,34 +368,47 @@ public final class EvidenceService {
   }
 
   private Outage outage(EvidenceDao.OutageSegment s, long duration, long open, int computers) {
-    return new Outage(s.startedAt(), s.endedAt(), duration, open, computers,
-        duration < rollups.getShortOutageMinutes(), s.cause());
+    return new Outage(
+        s.startedAt(),
+        s.endedAt(),
+        duration,
+        open,
+        computers,
+        duration < rollups.getShortOutageMinutes(),
+        s.cause());
   }
 
   /** Per link with SNMP samples in the period; links without any are left out (no data). */
-  private Map<Long, Utilization> utilization(EvidenceDao dao, long[] linkIds, Instant from,
-      Instant to) {
+  private Map<Long, Utilization> utilization(
+      EvidenceDao dao, long[] linkIds, Instant from, Instant to) {
     Map<Long, Utilization> out = new HashMap<>();
     if (linkIds.length == 0) {
       return out;
     }
-    Map<Long, EvidenceDao.UtilizationRow> p95 = byId(dao.utilization(linkIds, from, to),
-        EvidenceDao.UtilizationRow::linkId);
+    Map<Long, EvidenceDao.UtilizationRow> p95 =
+        byId(dao.utilization(linkIds, from, to), EvidenceDao.UtilizationRow::linkId);
     Map<Long, List<EvidenceReport.PeakHour>> peaks = new HashMap<>();
     for (EvidenceDao.PeakHourRow r : dao.peakHours(linkIds, from, to, minutes.zone().getId())) {
-      peaks.computeIfAbsent(r.linkId(), k -> new ArrayList<>()).add(new EvidenceReport.PeakHour(
-          r.hour(), round(r.meanInPct()), round(r.meanOutPct())));
+      peaks
+          .computeIfAbsent(r.linkId(), k -> new ArrayList<>())
+          .add(new EvidenceReport.PeakHour(r.hour(), round(r.meanInPct()), round(r.meanOutPct())));
     }
     for (EvidenceDao.UtilizationTotals t : dao.utilizationTotals(linkIds, from, to)) {
       Optional<EvidenceDao.UtilizationRow> p = Optional.ofNullable(p95.get(t.linkId()));
       if (p.isEmpty()) {
         continue; // only gaps: no trusted measurement, so no figure (never a 0 %)
       }
-      out.put(t.linkId(), new Utilization(
-          p.map(x -> round(x.p95InPct())).orElse(0.0), p.map(x -> round(x.p95OutPct()))
-              .orElse(0.0), p.map(x -> round(x.p95InBps() / 1e6)).orElse(0.0),
-          p.map(x -> round(x.p95OutBps() / 1e6)).orElse(0.0), t.minutesAbove80(), t.samples(),
-          t.gapMinutes(), List.copyOf(peaks.getOrDefault(t.linkId(), List.of()))));
+      out.put(
+          t.linkId(),
+          new Utilization(
+              p.map(x -> round(x.p95InPct())).orElse(0.0),
+              p.map(x -> round(x.p95OutPct())).orElse(0.0),
+              p.map(x -> round(x.p95InBps() / 1e6)).orElse(0.0),
+              p.map(x -> round(x.p95OutBps() / 1e6)).orElse(0.0),
+              t.minutesAbove80(),
+              t.samples(),
+              t.gapMinutes(),
+              List.copyOf(peaks.getOrDefault(t.linkId(), List.of()))));
     }
     return out;
   }
@@ -308,8 +417,8 @@ public final class EvidenceService {
     return linkEvidence(l, tests, Optional.empty());
   }
 
-  static LinkEvidence linkEvidence(EvidenceDao.Link l, List<EvidenceDao.Test> tests,
-      Optional<Utilization> utilization) {
+  static LinkEvidence linkEvidence(
+      EvidenceDao.Link l, List<EvidenceDao.Test> tests, Optional<Utilization> utilization) {
     double[] down = new double[tests.size()];
     double[] up = new double[tests.size()];
     int nd = 0;
@@ -328,21 +437,38 @@ public final class EvidenceService {
     Arrays.sort(up);
     SpeedStats d = speed(down, l.contractedDownMbps().doubleValue());
     SpeedStats u = speed(up, l.contractedUpMbps().doubleValue());
-    Optional<BigDecimal> costPerMbps = l.monthlyCost().flatMap(cost -> d.medianMbps()
-        .filter(m -> m > 0).map(m -> cost.divide(BigDecimal.valueOf(m), 2,
-            RoundingMode.HALF_UP)));
-    return new LinkEvidence(l.id(), l.ispName(), l.technology(), l.contractedDownMbps(),
-        l.contractedUpMbps(), l.monthlyCost(), l.currency(), d, u, costPerMbps, utilization);
+    Optional<BigDecimal> costPerMbps =
+        l.monthlyCost()
+            .flatMap(
+                cost ->
+                    d.medianMbps()
+                        .filter(m -> m > 0)
+                        .map(m -> cost.divide(BigDecimal.valueOf(m), 2, RoundingMode.HALF_UP)));
+    return new LinkEvidence(
+        l.id(),
+        l.ispName(),
+        l.technology(),
+        l.contractedDownMbps(),
+        l.contractedUpMbps(),
+        l.monthlyCost(),
+        l.currency(),
+        d,
+        u,
+        costPerMbps,
+        utilization);
   }
 
   static SpeedStats speed(double[] sorted, double contracted) {
     if (sorted.length == 0) {
-      return new SpeedStats(0, Optional.empty(), Optional.empty(), Optional.empty(),
-          Optional.empty());
+      return new SpeedStats(
+          0, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
     long under = Arrays.stream(sorted).filter(v -> v < UNDER_CONTRACT * contracted).count();
-    return new SpeedStats(sorted.length, Optional.of(rank(sorted, 0.5)),
-        Optional.of(rank(sorted, 0.1)), Optional.of(rank(sorted, 0.9)),
+    return new SpeedStats(
+        sorted.length,
+        Optional.of(rank(sorted, 0.5)),
+        Optional.of(rank(sorted, 0.1)),
+        Optional.of(rank(sorted, 0.9)),
         Optional.of(round(under * 100.0 / sorted.length)));
   }
 

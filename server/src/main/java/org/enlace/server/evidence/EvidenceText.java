@@ -26,10 +26,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The words and number formats of one report language. Text lives in {@code text_es.properties}
- * and {@code text_en.properties} beside this class (same keys, checked by a test); numbers and
- * dates are formatted here with fixed symbols, so they do not depend on the JDK's locale data:
- * es-CO writes 1.234,5 and 98,7 %, English 1,234.5 and 98.7 %.
+ * The words and number formats of one report language. Text lives in {@code text_es.properties} and
+ * {@code text_en.properties} beside this class (same keys, checked by a test); numbers and dates
+ * are formatted here with fixed symbols, so they do not depend on the JDK's locale data: es-CO
+ * writes 1.234,5 and 98,7 %, English 1,234.5 and 98.7 %.
  *
  * <p>Not thread-safe (it holds {@link DecimalFormat}s): make one per rendering with {@link #of}.
  */
@@ -72,6 +72,7 @@ public final class EvidenceText {
   private static final Pattern QUARTER = Pattern.compile("(\\d{4})-Q([1-4])");
   private static final Pattern MONTH = Pattern.compile("(\\d{4})-(\\d{2})");
   private static final Pattern YEAR = Pattern.compile("\\d{4}");
+
   /** The non-breaking space between a number and its %, as es-CO writes it. */
   static final String NBSP = "\u00a0";
 
@@ -92,13 +93,15 @@ public final class EvidenceText {
     symbols.setGroupingSeparator(lang == Lang.ES ? '.' : ',');
     symbols.setMinusSign('-');
     plainInteger = new DecimalFormat("0", symbols);
-    longDate = lang == Lang.ES
-        ? DateTimeFormatter.ofPattern("d 'de' MMMM 'de' yyyy", lang.locale())
-        : DateTimeFormatter.ofPattern("d MMMM yyyy", lang.locale());
+    longDate =
+        lang == Lang.ES
+            ? DateTimeFormatter.ofPattern("d 'de' MMMM 'de' yyyy", lang.locale())
+            : DateTimeFormatter.ofPattern("d MMMM yyyy", lang.locale());
     time = DateTimeFormatter.ofPattern("HH:mm", Locale.ROOT);
-    shortDateTime = lang == Lang.ES
-        ? DateTimeFormatter.ofPattern("dd/MM/yyyy HH:mm", Locale.ROOT)
-        : DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT);
+    shortDateTime =
+        lang == Lang.ES
+            ? DateTimeFormatter.ofPattern("dd/MM/yyyy HH:mm", Locale.ROOT)
+            : DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT);
   }
 
   public static EvidenceText of(Lang lang) {
@@ -157,11 +160,15 @@ public final class EvidenceText {
 
   /** With grouping and exactly {@code places} decimals: 1.234,5 (es) or 1,234.5 (en). */
   public String number(double v, int places) {
-    DecimalFormat f = decimals.computeIfAbsent(places, p -> {
-      DecimalFormat d = new DecimalFormat(p == 0 ? "#,##0" : "#,##0." + "0".repeat(p), symbols);
-      d.setRoundingMode(RoundingMode.HALF_UP);
-      return d;
-    });
+    DecimalFormat f =
+        decimals.computeIfAbsent(
+            places,
+            p -> {
+              DecimalFormat d =
+                  new DecimalFormat(p == 0 ? "#,##0" : "#,##0." + "0".repeat(p), symbols);
+              d.setRoundingMode(RoundingMode.HALF_UP);
+              return d;
+            });
     String s = f.format(v);
     // -0,0 reads as a figure that was negative; it was zero.
     return s.matches("-[0.,]+") ? s.substring(1) : s;
@@ -205,8 +212,7 @@ public final class EvidenceText {
   /** A share given as 0..1 (0,8 → 80 %), without decimals when whole. */
   public String share(double fraction) {
     double pct = fraction * 100;
-    return (Math.abs(pct - Math.rint(pct)) < 1e-9 ? number(pct, 0) : number(pct, 1)) + NBSP
-        + "%";
+    return (Math.abs(pct - Math.rint(pct)) < 1e-9 ? number(pct, 0) : number(pct, 1)) + NBSP + "%";
   }
 
   public String mbps(double v) {
@@ -221,7 +227,9 @@ public final class EvidenceText {
     return t("unit.ms", number(v, 1));
   }
 
-  /** An amount of money: whole pesos for COP (and other currencies without cents), else 2 places. */
+  /**
+   * An amount of money: whole pesos for COP (and other currencies without cents), else 2 places.
+   */
   public String money(BigDecimal v, String currency) {
     return moneyNumber(v, currency) + (currency == null ? "" : NBSP + currency);
   }
@@ -232,8 +240,12 @@ public final class EvidenceText {
   }
 
   static int moneyPlaces(String currency) {
-    return currency == null || currency.equals("COP") || currency.equals("CLP")
-        || currency.equals("JPY") ? 0 : 2;
+    return currency == null
+            || currency.equals("COP")
+            || currency.equals("CLP")
+            || currency.equals("JPY")
+        ? 0
+        : 2;
   }
 
   /** 45 min, 3 h 05 min, 50 h 00 min. */

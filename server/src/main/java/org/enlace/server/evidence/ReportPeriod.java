@@ -16,8 +16,8 @@ public record ReportPeriod(String label, LocalDate firstDay, LocalDate lastDay) 
     }
     Matcher q = QUARTER.matcher(s);
     if (q.matches()) {
-      YearMonth first = YearMonth.of(Integer.parseInt(q.group(1)),
-          (Integer.parseInt(q.group(2)) - 1) * 3 + 1);
+      YearMonth first =
+          YearMonth.of(Integer.parseInt(q.group(1)), (Integer.parseInt(q.group(2)) - 1) * 3 + 1);
       return new ReportPeriod(s, first.atDay(1), first.plusMonths(2).atEndOfMonth());
     }
     if (s.matches("\\d{4}")) {
@@ -28,8 +28,7 @@ public record ReportPeriod(String label, LocalDate firstDay, LocalDate lastDay) 
       YearMonth month = YearMonth.parse(s);
       return new ReportPeriod(s, month.atDay(1), month.atEndOfMonth());
     } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException(
-          "period '" + s + "' is not YYYY-MM, YYYY-Qn or YYYY");
+      throw new IllegalArgumentException("period '" + s + "' is not YYYY-MM, YYYY-Qn or YYYY");
     }
   }
 

@@ -18,12 +18,12 @@ import java.time.ZoneId;
 import org.enlace.server.auth.Role;
 
 /**
- * {@code GET /reports[?lang=en]}: the page where a person of the administration picks a period
- * and, if needed, an establishment or an ISP link, and downloads the evidence report as PDF or
- * CSV. Plain HTML and a form that GETs {@code /api/v1/evidence}, so the browser's HTTP Basic
- * sign-in applies; a small script (reports.js beside this class) fills the establishment and
- * link lists from the inventory API and switches between month, quarter and year. Without the
- * script a month report of the whole municipality can still be downloaded.
+ * {@code GET /reports[?lang=en]}: the page where a person of the administration picks a period and,
+ * if needed, an establishment or an ISP link, and downloads the evidence report as PDF or CSV.
+ * Plain HTML and a form that GETs {@code /api/v1/evidence}, so the browser's HTTP Basic sign-in
+ * applies; a small script (reports.js beside this class) fills the establishment and link lists
+ * from the inventory API and switches between month, quarter and year. Without the script a month
+ * report of the whole municipality can still be downloaded.
  */
 @Path("/reports")
 public final class ReportsPageResource {
@@ -50,8 +50,8 @@ public final class ReportsPageResource {
     } catch (IllegalArgumentException e) {
       l = EvidenceText.Lang.ES;
     }
-    return Response.ok(html(EvidenceText.of(l)).getBytes(StandardCharsets.UTF_8),
-            "text/html; charset=UTF-8")
+    return Response.ok(
+            html(EvidenceText.of(l)).getBytes(StandardCharsets.UTF_8), "text/html; charset=UTF-8")
         .header("Cache-Control", "private, no-cache")
         .header("X-Content-Type-Options", "nosniff")
         .header("Content-Language", l == EvidenceText.Lang.ES ? "es-CO" : "en")
@@ -62,34 +62,59 @@ public final class ReportsPageResource {
     YearMonth now = YearMonth.now(clock.withZone(zone));
     StringBuilder b = new StringBuilder(16 * 1024);
     String other = tx.t("page.otherlang.code");
-    b.append("<!DOCTYPE html>\n<html lang=\"").append(tx.t("lang")).append("\">\n<head>\n")
+    b.append("<!DOCTYPE html>\n<html lang=\"")
+        .append(tx.t("lang"))
+        .append("\">\n<head>\n")
         .append("<meta charset=\"UTF-8\"/>\n")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n")
-        .append("<title>").append(esc(tx.t("page.title"))).append("</title>\n")
-        .append("<style>\n").append(CSS).append("</style>\n</head>\n<body>\n")
+        .append("<title>")
+        .append(esc(tx.t("page.title")))
+        .append("</title>\n")
+        .append("<style>\n")
+        .append(CSS)
+        .append("</style>\n</head>\n<body>\n")
         .append("<header><p class=\"lang\"><a id=\"other-lang\" href=\"reports?lang=")
-        .append(other).append("\" hreflang=\"").append(other).append("\" lang=\"").append(other)
-        .append("\">").append(esc(tx.t("page.otherlang"))).append("</a></p>\n")
-        .append("<h1>").append(esc(tx.t("page.heading"))).append("</h1>\n<p>")
-        .append(esc(tx.t("page.intro"))).append("</p></header>\n<main>\n")
+        .append(other)
+        .append("\" hreflang=\"")
+        .append(other)
+        .append("\" lang=\"")
+        .append(other)
+        .append("\">")
+        .append(esc(tx.t("page.otherlang")))
+        .append("</a></p>\n")
+        .append("<h1>")
+        .append(esc(tx.t("page.heading")))
+        .append("</h1>\n<p>")
+        .append(esc(tx.t("page.intro")))
+        .append("</p></header>\n<main>\n")
         .append("<form id=\"evidence-form\" method=\"get\" action=\"api/v1/evidence\"")
-        .append(" data-loading=\"").append(esc(tx.t("page.loading")))
-        .append("\" data-loaderror=\"").append(esc(tx.t("page.loaderror")))
-        .append("\" data-linkoption=\"").append(esc(tx.t("page.link.option")))
+        .append(" data-loading=\"")
+        .append(esc(tx.t("page.loading")))
+        .append("\" data-loaderror=\"")
+        .append(esc(tx.t("page.loaderror")))
+        .append("\" data-linkoption=\"")
+        .append(esc(tx.t("page.link.option")))
         .append("\">\n");
 
     // Period: month by default; quarter and year when the script runs.
-    b.append("<fieldset>\n<legend>").append(esc(tx.t("page.period"))).append("</legend>\n")
+    b.append("<fieldset>\n<legend>")
+        .append(esc(tx.t("page.period")))
+        .append("</legend>\n")
         .append("<div class=\"field\" id=\"period-kind-field\" hidden=\"hidden\">")
-        .append("<label for=\"period-kind\">").append(esc(tx.t("page.periodkind")))
+        .append("<label for=\"period-kind\">")
+        .append(esc(tx.t("page.periodkind")))
         .append("</label>\n<select id=\"period-kind\">")
         .append("<option value=\"month\" selected=\"selected\">")
-        .append(esc(tx.t("page.kind.month"))).append("</option>")
-        .append("<option value=\"quarter\">").append(esc(tx.t("page.kind.quarter")))
-        .append("</option><option value=\"year\">").append(esc(tx.t("page.kind.year")))
+        .append(esc(tx.t("page.kind.month")))
+        .append("</option>")
+        .append("<option value=\"quarter\">")
+        .append(esc(tx.t("page.kind.quarter")))
+        .append("</option><option value=\"year\">")
+        .append(esc(tx.t("page.kind.year")))
         .append("</option></select></div>\n");
     b.append("<div class=\"field\" id=\"period-month-field\"><label for=\"period-month\">")
-        .append(esc(tx.t("page.month"))).append("</label>\n")
+        .append(esc(tx.t("page.month")))
+        .append("</label>\n")
         .append("<select id=\"period-month\" name=\"period\">");
     for (int i = 0; i < MONTHS; i++) {
       YearMonth m = now.minusMonths(i);
@@ -97,18 +122,28 @@ public final class ReportsPageResource {
     }
     b.append("</select></div>\n");
     b.append("<div class=\"field\" id=\"period-quarter-field\" hidden=\"hidden\">")
-        .append("<label for=\"period-quarter\">").append(esc(tx.t("page.quarter")))
+        .append("<label for=\"period-quarter\">")
+        .append(esc(tx.t("page.quarter")))
         .append("</label>\n<select id=\"period-quarter\" name=\"period\" disabled=\"disabled\">");
     YearMonth quarterStart = YearMonth.of(now.getYear(), (now.getMonthValue() - 1) / 3 * 3 + 1);
     for (int i = 0; i < QUARTERS; i++) {
       YearMonth q = quarterStart.minusMonths(3L * i);
       String label = q.getYear() + "-Q" + ((q.getMonthValue() - 1) / 3 + 1);
-      option(b, label, tx.periodName(label) + " (" + tx.monthName(q.getMonthValue()) + " – "
-          + tx.monthName(q.plusMonths(2).getMonthValue()) + ")", i == 1);
+      option(
+          b,
+          label,
+          tx.periodName(label)
+              + " ("
+              + tx.monthName(q.getMonthValue())
+              + " – "
+              + tx.monthName(q.plusMonths(2).getMonthValue())
+              + ")",
+          i == 1);
     }
     b.append("</select></div>\n");
     b.append("<div class=\"field\" id=\"period-year-field\" hidden=\"hidden\">")
-        .append("<label for=\"period-year\">").append(esc(tx.t("page.year")))
+        .append("<label for=\"period-year\">")
+        .append(esc(tx.t("page.year")))
         .append("</label>\n<select id=\"period-year\" name=\"period\" disabled=\"disabled\">");
     for (int i = 0; i < YEARS; i++) {
       String y = Integer.toString(now.getYear() - i);
@@ -117,45 +152,67 @@ public final class ReportsPageResource {
     b.append("</select></div>\n</fieldset>\n");
 
     // Scope: the whole municipality, an establishment, or one of its links.
-    b.append("<fieldset>\n<legend>").append(esc(tx.t("page.scope"))).append("</legend>\n")
+    b.append("<fieldset>\n<legend>")
+        .append(esc(tx.t("page.scope")))
+        .append("</legend>\n")
         .append("<div class=\"field\"><label for=\"establishment\">")
-        .append(esc(tx.t("page.establishment"))).append("</label>\n")
+        .append(esc(tx.t("page.establishment")))
+        .append("</label>\n")
         .append("<select id=\"establishment\" name=\"establishment\">")
         .append("<option value=\"\" selected=\"selected\">")
-        .append(esc(tx.t("page.establishment.all"))).append("</option></select></div>\n")
+        .append(esc(tx.t("page.establishment.all")))
+        .append("</option></select></div>\n")
         .append("<div class=\"field\" id=\"link-field\" hidden=\"hidden\">")
-        .append("<label for=\"link\">").append(esc(tx.t("page.link"))).append("</label>\n")
+        .append("<label for=\"link\">")
+        .append(esc(tx.t("page.link")))
+        .append("</label>\n")
         .append("<select id=\"link\" name=\"link\"><option value=\"\" selected=\"selected\">")
-        .append(esc(tx.t("page.link.all"))).append("</option></select></div>\n")
+        .append(esc(tx.t("page.link.all")))
+        .append("</option></select></div>\n")
         .append("<p id=\"status\" class=\"status\" role=\"status\" aria-live=\"polite\"></p>\n")
         .append("</fieldset>\n");
 
     // Options and the buttons.
-    b.append("<fieldset>\n<legend>").append(esc(tx.t("page.options"))).append("</legend>\n")
-        .append("<div class=\"field\"><label for=\"lang\">").append(esc(tx.t("page.reportlang")))
+    b.append("<fieldset>\n<legend>")
+        .append(esc(tx.t("page.options")))
+        .append("</legend>\n")
+        .append("<div class=\"field\"><label for=\"lang\">")
+        .append(esc(tx.t("page.reportlang")))
         .append("</label>\n<select id=\"lang\" name=\"lang\">");
     option(b, "es", "Español", tx.lang() == EvidenceText.Lang.ES);
     option(b, "en", "English", tx.lang() == EvidenceText.Lang.EN);
     b.append("</select></div>\n<div class=\"field\"><label for=\"paper\">")
-        .append(esc(tx.t("page.paper"))).append("</label>\n<select id=\"paper\" name=\"paper\">");
+        .append(esc(tx.t("page.paper")))
+        .append("</label>\n<select id=\"paper\" name=\"paper\">");
     option(b, "a4", tx.t("page.paper.a4"), true);
     option(b, "letter", tx.t("page.paper.letter"), false);
     b.append("</select></div>\n</fieldset>\n");
     b.append("<div class=\"actions\">\n")
         .append("<button type=\"submit\" id=\"download-pdf\" name=\"format\" value=\"pdf\"")
-        .append(" class=\"primary\">").append(esc(tx.t("page.download.pdf"))).append("</button>\n")
+        .append(" class=\"primary\">")
+        .append(esc(tx.t("page.download.pdf")))
+        .append("</button>\n")
         .append("<button type=\"submit\" id=\"download-csv\" name=\"format\" value=\"csv\">")
-        .append(esc(tx.t("page.download.csv"))).append("</button>\n")
+        .append(esc(tx.t("page.download.csv")))
+        .append("</button>\n")
         .append("<button type=\"submit\" id=\"view-html\" name=\"format\" value=\"html\"")
-        .append(" formtarget=\"_blank\">").append(esc(tx.t("page.view.html")))
-        .append("</button>\n</div>\n</form>\n<p class=\"help\">").append(esc(tx.t("page.help")))
-        .append("</p>\n</main>\n<script>\n").append(script).append("</script>\n</body>\n</html>\n");
+        .append(" formtarget=\"_blank\">")
+        .append(esc(tx.t("page.view.html")))
+        .append("</button>\n</div>\n</form>\n<p class=\"help\">")
+        .append(esc(tx.t("page.help")))
+        .append("</p>\n</main>\n<script>\n")
+        .append(script)
+        .append("</script>\n</body>\n</html>\n");
     return b.toString();
   }
 
   private static void option(StringBuilder b, String value, String label, boolean selected) {
-    b.append("<option value=\"").append(esc(value)).append('"')
-        .append(selected ? " selected=\"selected\"" : "").append('>').append(esc(label))
+    b.append("<option value=\"")
+        .append(esc(value))
+        .append('"')
+        .append(selected ? " selected=\"selected\"" : "")
+        .append('>')
+        .append(esc(label))
         .append("</option>");
   }
 
@@ -170,7 +227,8 @@ public final class ReportsPageResource {
     }
   }
 
-  private static final String CSS = """
+  private static final String CSS =
+      """
       body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
         font-size: 1.05rem; line-height: 1.5; color: #111; background: #f6f7f9; margin: 0; }
       header, main { max-width: 44rem; margin: 0 auto; padding: 0 1rem; }

@@ -17,12 +17,14 @@ public record BaselineRequest(
     @JsonProperty("reference") @NotNull @Size(min = 1, max = 200) String reference,
     @JsonProperty("administration") @Valid SectorBaseline administration,
     @JsonProperty("citizens") @Valid SectorBaseline citizens,
-    @JsonProperty("fromPeriod") @Pattern(regexp = "\\d{4}-\\d{2}",
-        message = "must be a month YYYY-MM") String fromPeriod,
-    @JsonProperty("targetIncreasePct") @DecimalMin("0.01") @DecimalMax("100000") Double
-        targetIncreasePct,
+    @JsonProperty("fromPeriod")
+        @Pattern(regexp = "\\d{4}-\\d{2}", message = "must be a month YYYY-MM")
+        String fromPeriod,
+    @JsonProperty("targetIncreasePct") @DecimalMin("0.01") @DecimalMax("100000")
+        Double targetIncreasePct,
     @JsonProperty("note") @Size(max = 1000) String note) {
 
-  public record SectorBaseline(@JsonProperty("computers") @Min(0) int computers,
+  public record SectorBaseline(
+      @JsonProperty("computers") @Min(0) int computers,
       @JsonProperty("establishments") @Min(0) int establishments) {}
 }

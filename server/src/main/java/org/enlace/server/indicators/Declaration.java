@@ -10,7 +10,16 @@ import java.util.Optional;
  * survey), counted in every month from validFrom to validTo (open-ended when empty).
  */
 @JsonInclude(JsonInclude.Include.NON_ABSENT)
-public record Declaration(long id, String sector, String description, int establishments,
-    int computers, LocalDate validFrom, Optional<LocalDate> validTo, String source,
-    String declaredBy, Instant declaredAt, Optional<String> withdrawnBy,
+public record Declaration(
+    long id,
+    String sector,
+    String description,
+    int establishments,
+    int computers,
+    LocalDate validFrom,
+    Optional<LocalDate> validTo,
+    String source,
+    String declaredBy,
+    Instant declaredAt,
+    Optional<String> withdrawnBy,
     Optional<Instant> withdrawnAt) {}

@@ -9,13 +9,17 @@ import jakarta.validation.constraints.Size;
 
 /** POST body of a declaration; months as YYYY-MM. */
 public record DeclarationRequest(
-    @JsonProperty("sector") @NotNull @Pattern(regexp = "administration|citizens",
-        message = "must be administration or citizens") String sector,
+    @JsonProperty("sector")
+        @NotNull
+        @Pattern(regexp = "administration|citizens", message = "must be administration or citizens")
+        String sector,
     @JsonProperty("description") @NotNull @Size(min = 1, max = 200) String description,
     @JsonProperty("establishments") @Min(0) @Max(100_000) int establishments,
     @JsonProperty("computers") @Min(0) @Max(10_000_000) int computers,
-    @JsonProperty("validFrom") @NotNull @Pattern(regexp = "\\d{4}-\\d{2}",
-        message = "must be a month YYYY-MM") String validFrom,
-    @JsonProperty("validTo") @Pattern(regexp = "\\d{4}-\\d{2}",
-        message = "must be a month YYYY-MM") String validTo,
+    @JsonProperty("validFrom")
+        @NotNull
+        @Pattern(regexp = "\\d{4}-\\d{2}", message = "must be a month YYYY-MM")
+        String validFrom,
+    @JsonProperty("validTo") @Pattern(regexp = "\\d{4}-\\d{2}", message = "must be a month YYYY-MM")
+        String validTo,
     @JsonProperty("source") @NotNull @Size(min = 1, max = 500) String source) {}

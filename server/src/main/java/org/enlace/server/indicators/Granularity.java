@@ -7,7 +7,9 @@ import java.util.Locale;
 
 /** Periods the indicators are grouped by; labels are 2026-03, 2026-Q1 and 2026. */
 public enum Granularity {
-  MONTH, QUARTER, YEAR;
+  MONTH,
+  QUARTER,
+  YEAR;
 
   public static Granularity parse(String s) {
     return switch (s.toLowerCase(Locale.ROOT)) {

@@ -43,46 +43,68 @@ public final class IndicatorService {
     if (from.plusMonths(MAX_MONTHS).isBefore(to)) {
       throw ApiException.badRequest("to", "a request covers at most 20 years");
     }
-    return jdbi.withHandle(h -> {
-      IndicatorDao dao = h.attach(IndicatorDao.class);
-      Optional<Baseline> baseline = dao.currentBaseline().map(IndicatorService::baseline);
-      List<IndicatorReport.Period> periods = new ArrayList<>();
-      for (YearMonth start = granularity.start(from); !start.isAfter(to);
-          start = granularity.next(start)) {
-        periods.add(period(dao, granularity.label(start), start.atDay(1),
-            granularity.lastDay(start), baseline));
-      }
-      return new IndicatorReport(from.toString(), to.toString(), granularity,
-          new IndicatorReport.Definition(config.getMinOnlineDays(), zone.getId()), baseline,
-          periods);
-    });
+    return jdbi.withHandle(
+        h -> {
+          IndicatorDao dao = h.attach(IndicatorDao.class);
+          Optional<Baseline> baseline = dao.currentBaseline().map(IndicatorService::baseline);
+          List<IndicatorReport.Period> periods = new ArrayList<>();
+          for (YearMonth start = granularity.start(from);
+              !start.isAfter(to);
+              start = granularity.next(start)) {
+            periods.add(
+                period(
+                    dao,
+                    granularity.label(start),
+                    start.atDay(1),
+                    granularity.lastDay(start),
+                    baseline));
+          }
+          return new IndicatorReport(
+              from.toString(),
+              to.toString(),
+              granularity,
+              new IndicatorReport.Definition(config.getMinOnlineDays(), zone.getId()),
+              baseline,
+              periods);
+        });
   }
 
   /** One period's figures, for the indicators API and the evidence reports. */
-  public IndicatorReport.Period period(Handle h, String label, LocalDate firstDay,
-      LocalDate lastDay) {
+  public IndicatorReport.Period period(
+      Handle h, String label, LocalDate firstDay, LocalDate lastDay) {
     IndicatorDao dao = h.attach(IndicatorDao.class);
-    return period(dao, label, firstDay, lastDay,
-        dao.currentBaseline().map(IndicatorService::baseline));
+    return period(
+        dao, label, firstDay, lastDay, dao.currentBaseline().map(IndicatorService::baseline));
   }
 
   public Optional<Baseline> currentBaseline(Handle h) {
     return h.attach(IndicatorDao.class).currentBaseline().map(IndicatorService::baseline);
   }
 
-  private IndicatorReport.Period period(IndicatorDao dao, String label, LocalDate firstDay,
-      LocalDate lastDay, Optional<Baseline> baseline) {
+  private IndicatorReport.Period period(
+      IndicatorDao dao,
+      String label,
+      LocalDate firstDay,
+      LocalDate lastDay,
+      Optional<Baseline> baseline) {
     LocalDate end = lastDay.plusDays(1);
-    Map<String, IndicatorDao.SectorCounts> measured = bySector(
-        dao.measured(firstDay.withDayOfMonth(1), end, config.getMinOnlineDays()));
+    Map<String, IndicatorDao.SectorCounts> measured =
+        bySector(dao.measured(firstDay.withDayOfMonth(1), end, config.getMinOnlineDays()));
     Map<String, IndicatorDao.SectorCounts> declared = bySector(dao.declared(firstDay, end));
-    Map<String, IndicatorDao.SectorCounts> enrolled = bySector(dao.enrolled(
-        firstDay.atStartOfDay(zone).toInstant(), end.atStartOfDay(zone).toInstant()));
+    Map<String, IndicatorDao.SectorCounts> enrolled =
+        bySector(
+            dao.enrolled(
+                firstDay.atStartOfDay(zone).toInstant(), end.atStartOfDay(zone).toInstant()));
     List<SectorFigures> sectors = new ArrayList<>();
     SectorFigures total = null;
     for (String sector : SECTORS) {
-      SectorFigures f = figures(sector, counts(measured.get(sector)), counts(declared.get(sector)),
-          completeness(measured.get(sector), enrolled.get(sector)), baseline);
+      SectorFigures f =
+          figures(
+              sector,
+              counts(measured.get(sector)),
+              counts(declared.get(sector)),
+              completeness(measured.get(sector), enrolled.get(sector)),
+              baseline);
       sectors.add(f);
       total = total == null ? f : sum(total, f, baseline);
     }
@@ -91,26 +113,40 @@ public final class IndicatorService {
   }
 
   private static SectorFigures sum(SectorFigures a, SectorFigures b, Optional<Baseline> baseline) {
-    Completeness c = new Completeness(
-        a.completeness().computersEnrolled() + b.completeness().computersEnrolled(),
-        a.completeness().computersReporting() + b.completeness().computersReporting(),
-        a.completeness().establishmentsWithAgents() + b.completeness().establishmentsWithAgents());
-    return figures("total", a.measured().plus(b.measured()), a.declared().plus(b.declared()), c,
-        baseline);
+    Completeness c =
+        new Completeness(
+            a.completeness().computersEnrolled() + b.completeness().computersEnrolled(),
+            a.completeness().computersReporting() + b.completeness().computersReporting(),
+            a.completeness().establishmentsWithAgents()
+                + b.completeness().establishmentsWithAgents());
+    return figures(
+        "total", a.measured().plus(b.measured()), a.declared().plus(b.declared()), c, baseline);
   }
 
-  private static SectorFigures figures(String sector, Counts measured, Counts declared,
-      Completeness completeness, Optional<Baseline> baseline) {
+  private static SectorFigures figures(
+      String sector,
+      Counts measured,
+      Counts declared,
+      Completeness completeness,
+      Optional<Baseline> baseline) {
     Counts combined = measured.plus(declared);
     Optional<Counts> base = baseline.map(b -> b.of(sector));
-    Optional<Double> computersChange = base.flatMap(b -> change(combined.computers(),
-        b.computers()));
-    Optional<Double> establishmentsChange = base.flatMap(b -> change(combined.establishments(),
-        b.establishments()));
+    Optional<Double> computersChange =
+        base.flatMap(b -> change(combined.computers(), b.computers()));
+    Optional<Double> establishmentsChange =
+        base.flatMap(b -> change(combined.establishments(), b.establishments()));
     double target = baseline.map(Baseline::targetIncreasePct).orElse(100.0);
-    return new SectorFigures(sector, measured, declared, combined, base, computersChange,
-        establishmentsChange, computersChange.map(c -> round(c / target * 100)),
-        establishmentsChange.map(c -> round(c / target * 100)), completeness);
+    return new SectorFigures(
+        sector,
+        measured,
+        declared,
+        combined,
+        base,
+        computersChange,
+        establishmentsChange,
+        computersChange.map(c -> round(c / target * 100)),
+        establishmentsChange.map(c -> round(c / target * 100)),
+        completeness);
   }
 
   /** Change in % against the baseline; none when the baseline is zero (no ratio to show). */
@@ -126,63 +162,85 @@ public final class IndicatorService {
     return c == null ? new Counts(0, 0) : new Counts(c.computers(), c.establishments());
   }
 
-  private static Completeness completeness(IndicatorDao.SectorCounts measured,
-      IndicatorDao.SectorCounts enrolled) {
-    return new Completeness(enrolled == null ? 0 : enrolled.computers(),
+  private static Completeness completeness(
+      IndicatorDao.SectorCounts measured, IndicatorDao.SectorCounts enrolled) {
+    return new Completeness(
+        enrolled == null ? 0 : enrolled.computers(),
         measured == null ? 0 : measured.computersReporting(),
         enrolled == null ? 0 : enrolled.establishments());
   }
 
   private static Map<String, IndicatorDao.SectorCounts> bySector(
       List<IndicatorDao.SectorCounts> rows) {
-    return rows.stream().collect(Collectors.toMap(IndicatorDao.SectorCounts::sector,
-        Function.identity()));
+    return rows.stream()
+        .collect(Collectors.toMap(IndicatorDao.SectorCounts::sector, Function.identity()));
   }
 
   static Baseline baseline(IndicatorDao.BaselineRow r) {
-    return new Baseline(r.id(), r.reference(),
+    return new Baseline(
+        r.id(),
+        r.reference(),
         new Counts(r.administrationComputers(), r.administrationEstablishments()),
-        new Counts(r.citizensComputers(), r.citizensEstablishments()), r.targetIncreasePct(),
-        r.note(), r.setBy(), r.setAt());
+        new Counts(r.citizensComputers(), r.citizensEstablishments()),
+        r.targetIncreasePct(),
+        r.note(),
+        r.setBy(),
+        r.setAt());
   }
 
   /** Records a new baseline, from counts or from a measured month; returns it. */
   public Baseline setBaseline(BaselineRequest req, String user) {
-    return jdbi.inTransaction(h -> {
-      IndicatorDao dao = h.attach(IndicatorDao.class);
-      Counts admin;
-      Counts citizens;
-      if (req.fromPeriod() != null) {
-        if (req.administration() != null || req.citizens() != null) {
-          throw ApiException.badRequest("fromPeriod",
-              "give either fromPeriod or the counts per sector, not both");
-        }
-        YearMonth m = YearMonth.parse(req.fromPeriod());
-        IndicatorReport.Period p = period(dao, m.toString(), m.atDay(1), m.atEndOfMonth(),
-            Optional.empty());
-        admin = p.sectors().get(0).combined();
-        citizens = p.sectors().get(1).combined();
-      } else {
-        if (req.administration() == null || req.citizens() == null) {
-          throw ApiException.badRequest("administration",
-              "give administration and citizens counts, or fromPeriod");
-        }
-        admin = new Counts(req.administration().computers(),
-            req.administration().establishments());
-        citizens = new Counts(req.citizens().computers(), req.citizens().establishments());
-      }
-      double target = req.targetIncreasePct() != null ? req.targetIncreasePct()
-          : config.getDefaultTargetIncreasePct();
-      String note = req.note() == null ? "" : req.note();
-      if (req.fromPeriod() != null) {
-        note = (note.isEmpty() ? "" : note + " ") + "(counts measured in " + req.fromPeriod()
-            + ")";
-      }
-      long id = dao.insertBaseline(req.reference(), (int) admin.computers(),
-          (int) admin.establishments(), (int) citizens.computers(),
-          (int) citizens.establishments(), target, note, user);
-      return dao.baselines().stream().filter(b -> b.id() == id).findFirst()
-          .map(IndicatorService::baseline).orElseThrow();
-    });
+    return jdbi.inTransaction(
+        h -> {
+          IndicatorDao dao = h.attach(IndicatorDao.class);
+          Counts admin;
+          Counts citizens;
+          if (req.fromPeriod() != null) {
+            if (req.administration() != null || req.citizens() != null) {
+              throw ApiException.badRequest(
+                  "fromPeriod", "give either fromPeriod or the counts per sector, not both");
+            }
+            YearMonth m = YearMonth.parse(req.fromPeriod());
+            IndicatorReport.Period p =
+                period(dao, m.toString(), m.atDay(1), m.atEndOfMonth(), Optional.empty());
+            admin = p.sectors().get(0).combined();
+            citizens = p.sectors().get(1).combined();
+          } else {
+            if (req.administration() == null || req.citizens() == null) {
+              throw ApiException.badRequest(
+                  "administration", "give administration and citizens counts, or fromPeriod");
+            }
+            admin =
+                new Counts(req.administration().computers(), req.administration().establishments());
+            citizens = new Counts(req.citizens().computers(), req.citizens().establishments());
+          }
+          double target =
+              req.targetIncreasePct() != null
+                  ? req.targetIncreasePct()
+                  : config.getDefaultTargetIncreasePct();
+          String note = req.note() == null ? "" : req.note();
+          if (req.fromPeriod() != null) {
+            note =
+                (note.isEmpty() ? "" : note + " ")
+                    + "(counts measured in "
+                    + req.fromPeriod()
+                    + ")";
+          }
+          long id =
+              dao.insertBaseline(
+                  req.reference(),
+                  (int) admin.computers(),
+                  (int) admin.establishments(),
+                  (int) citizens.computers(),
+                  (int) citizens.establishments(),
+                  target,
+                  note,
+                  user);
+          return dao.baselines().stream()
+              .filter(b -> b.id() == id)
+              .findFirst()
+              .map(IndicatorService::baseline)
+              .orElseThrow();
+        });
   }
 }

@@ -9,13 +9,19 @@ import jakarta.validation.constraints.NotNull;
 /** What "has an internet connection" means ({@code indicators:} in config.yml). */
 public class IndicatorsConfig {
   /** A computer counts as connected in a period when seen online on at least this many days. */
-  @Min(1) @Max(366) @JsonProperty private int minOnlineDays = 1;
+  @Min(1)
+  @Max(366)
+  @JsonProperty
+  private int minOnlineDays = 1;
 
   /** The plan's goal when no baseline says otherwise: +100 %. */
-  @DecimalMin("0.01") @JsonProperty private double defaultTargetIncreasePct = 100;
+  @DecimalMin("0.01")
+  @JsonProperty
+  private double defaultTargetIncreasePct = 100;
 
   /** Where the speed-test server sits, for the evidence's methodology section. */
-  @NotNull @JsonProperty private String testServer =
+  @NotNull @JsonProperty
+  private String testServer =
       "servidor Enlace de la alcaldía (red municipal) / Enlace server at the town hall";
 
   public int getMinOnlineDays() {

@@ -27,9 +27,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The plan's indicators, the baseline they are compared with and declared counts. Both roles
- * read and write: the baseline and the declarations are the administration's statements, and
- * each is recorded with who made it and when.
+ * The plan's indicators, the baseline they are compared with and declared counts. Both roles read
+ * and write: the baseline and the declarations are the administration's statements, and each is
+ * recorded with who made it and when.
  */
 @Path("/api/v1/indicators")
 @Produces(MediaType.APPLICATION_JSON)
@@ -46,7 +46,8 @@ public final class IndicatorsResource {
 
   @GET
   @RolesAllowed({Role.IT_NAME, Role.ADMINISTRATION_NAME})
-  public IndicatorReport indicators(@QueryParam("from") String from,
+  public IndicatorReport indicators(
+      @QueryParam("from") String from,
       @QueryParam("to") String to,
       @QueryParam("granularity") @DefaultValue("month") String granularity) {
     Granularity g;
@@ -58,15 +59,19 @@ public final class IndicatorsResource {
     return service.report(month("from", from), month("to", to), g);
   }
 
-  public record Baselines(Optional<IndicatorReport.Baseline> current,
-      List<IndicatorReport.Baseline> history) {}
+  public record Baselines(
+      Optional<IndicatorReport.Baseline> current, List<IndicatorReport.Baseline> history) {}
 
   @GET
   @Path("/baseline")
   @RolesAllowed({Role.IT_NAME, Role.ADMINISTRATION_NAME})
   public Baselines baselines() {
-    List<IndicatorReport.Baseline> all = jdbi.withHandle(h -> h.attach(IndicatorDao.class)
-        .baselines().stream().map(IndicatorService::baseline).toList());
+    List<IndicatorReport.Baseline> all =
+        jdbi.withHandle(
+            h ->
+                h.attach(IndicatorDao.class).baselines().stream()
+                    .map(IndicatorService::baseline)
+                    .toList());
     return new Baselines(all.stream().findFirst(), all);
   }
 
@@ -79,8 +84,12 @@ public final class IndicatorsResource {
       month("fromPeriod", req.fromPeriod());
     }
     IndicatorReport.Baseline b = service.setBaseline(req, user.username());
-    LOG.info("event=baseline_set id={} by={} reference=\"{}\" targetPct={}", b.id(),
-        user.username(), b.reference(), b.targetIncreasePct());
+    LOG.info(
+        "event=baseline_set id={} by={} reference=\"{}\" targetPct={}",
+        b.id(),
+        user.username(),
+        b.reference(),
+        b.targetIncreasePct());
     return Response.status(201).entity(b).build();
   }
 
@@ -102,14 +111,25 @@ public final class IndicatorsResource {
     if (validTo != null && validTo.isBefore(validFrom)) {
       throw ApiException.badRequest("validTo", "must not be before validFrom");
     }
-    Declaration d = jdbi.withHandle(h -> {
-      IndicatorDao dao = h.attach(IndicatorDao.class);
-      long id = dao.insertDeclaration(req, validFrom.atDay(1),
-          validTo == null ? null : validTo.atDay(1), user.username());
-      return dao.declaration(id).orElseThrow();
-    });
-    LOG.info("event=declared id={} by={} sector={} establishments={} computers={}", d.id(),
-        user.username(), d.sector(), d.establishments(), d.computers());
+    Declaration d =
+        jdbi.withHandle(
+            h -> {
+              IndicatorDao dao = h.attach(IndicatorDao.class);
+              long id =
+                  dao.insertDeclaration(
+                      req,
+                      validFrom.atDay(1),
+                      validTo == null ? null : validTo.atDay(1),
+                      user.username());
+              return dao.declaration(id).orElseThrow();
+            });
+    LOG.info(
+        "event=declared id={} by={} sector={} establishments={} computers={}",
+        d.id(),
+        user.username(),
+        d.sector(),
+        d.establishments(),
+        d.computers());
     return Response.status(201).entity(d).build();
   }
 
@@ -118,18 +138,20 @@ public final class IndicatorsResource {
   @Path("/declared/{id}")
   @RolesAllowed({Role.IT_NAME, Role.ADMINISTRATION_NAME})
   public Declaration withdraw(@Auth EnlaceUser user, @PathParam("id") long id) {
-    return jdbi.withHandle(h -> {
-      IndicatorDao dao = h.attach(IndicatorDao.class);
-      Declaration d = dao.declaration(id)
-          .orElseThrow(() -> ApiException.notFound("declaration " + id));
-      if (d.withdrawnAt().isPresent()) {
-        throw ApiException.conflict("already_withdrawn", "declaration " + id
-            + " was withdrawn by " + d.withdrawnBy().orElse("?"));
-      }
-      dao.withdraw(id, user.username());
-      LOG.info("event=declaration_withdrawn id={} by={}", id, user.username());
-      return dao.declaration(id).orElseThrow();
-    });
+    return jdbi.withHandle(
+        h -> {
+          IndicatorDao dao = h.attach(IndicatorDao.class);
+          Declaration d =
+              dao.declaration(id).orElseThrow(() -> ApiException.notFound("declaration " + id));
+          if (d.withdrawnAt().isPresent()) {
+            throw ApiException.conflict(
+                "already_withdrawn",
+                "declaration " + id + " was withdrawn by " + d.withdrawnBy().orElse("?"));
+          }
+          dao.withdraw(id, user.username());
+          LOG.info("event=declaration_withdrawn id={} by={}", id, user.username());
+          return dao.declaration(id).orElseThrow();
+        });
   }
 
   static YearMonth month(String field, String value) {

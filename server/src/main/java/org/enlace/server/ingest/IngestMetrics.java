@@ -26,37 +26,50 @@ public final class IngestMetrics {
     this.stored = observations("stored");
     this.duplicate = observations("duplicate");
     this.rejected = observations("rejected");
-    this.commit = Timer.builder("enlace.ingest.commit")
-        .description("Time to store one group commit of reports")
-        .publishPercentileHistogram().register(registry);
-    this.reportsPerCommit = DistributionSummary.builder("enlace.ingest.commit.reports")
-        .description("Reports sharing one database commit").register(registry);
-    this.rowsPerCommit = DistributionSummary.builder("enlace.ingest.commit.rows")
-        .description("Observations stored by one database commit").register(registry);
-    this.commitFailures = Counter.builder("enlace.ingest.commit.failures")
-        .description("Group commits that failed; their reports were answered 503")
-        .register(registry);
-    for (String outcome : new String[] {"accepted", "bad_request", "unauthorized", "too_large",
-        "unavailable"}) {
+    this.commit =
+        Timer.builder("enlace.ingest.commit")
+            .description("Time to store one group commit of reports")
+            .publishPercentileHistogram()
+            .register(registry);
+    this.reportsPerCommit =
+        DistributionSummary.builder("enlace.ingest.commit.reports")
+            .description("Reports sharing one database commit")
+            .register(registry);
+    this.rowsPerCommit =
+        DistributionSummary.builder("enlace.ingest.commit.rows")
+            .description("Observations stored by one database commit")
+            .register(registry);
+    this.commitFailures =
+        Counter.builder("enlace.ingest.commit.failures")
+            .description("Group commits that failed; their reports were answered 503")
+            .register(registry);
+    for (String outcome :
+        new String[] {"accepted", "bad_request", "unauthorized", "too_large", "unavailable"}) {
       report(outcome);
     }
   }
 
   private Counter observations(String result) {
     return Counter.builder("enlace.ingest.observations")
-        .description("Observations received, by result").tag("result", result)
+        .description("Observations received, by result")
+        .tag("result", result)
         .register(registry);
   }
 
   private Counter report(String outcome) {
-    return reports.computeIfAbsent(outcome, o -> Counter.builder("enlace.ingest.reports")
-        .description("Report requests, by outcome").tag("outcome", o)
-        .register(registry));
+    return reports.computeIfAbsent(
+        outcome,
+        o ->
+            Counter.builder("enlace.ingest.reports")
+                .description("Report requests, by outcome")
+                .tag("outcome", o)
+                .register(registry));
   }
 
   void queueDepth(Supplier<Number> depth) {
     Gauge.builder("enlace.ingest.queue.reports", depth)
-        .description("Reports waiting for a group commit").register(registry);
+        .description("Reports waiting for a group commit")
+        .register(registry);
   }
 
   void commit(long nanos, int reports, int rows) {

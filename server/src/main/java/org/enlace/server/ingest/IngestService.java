@@ -33,12 +33,18 @@ public final class IngestService {
   /** Speed tests due for the agent that reported (see SpeedTestPlanner). */
   @FunctionalInterface
   public interface SlotOffers {
-    java.util.Optional<org.enlace.server.speedtest.SpeedTestSlot> offer(AgentPrincipal agent,
-        Instant now);
+    java.util.Optional<org.enlace.server.speedtest.SpeedTestSlot> offer(
+        AgentPrincipal agent, Instant now);
   }
 
-  public IngestService(ReportParser parser, ObservationWriter writer, EnrollmentService enrollment,
-      IngestMetrics metrics, IngestConfig config, Clock clock, SlotOffers offers) {
+  public IngestService(
+      ReportParser parser,
+      ObservationWriter writer,
+      EnrollmentService enrollment,
+      IngestMetrics metrics,
+      IngestConfig config,
+      Clock clock,
+      SlotOffers offers) {
     this.parser = requireNonNull(parser, "parser is null");
     this.writer = requireNonNull(writer, "writer is null");
     this.enrollment = requireNonNull(enrollment, "enrollment is null");
@@ -50,23 +56,27 @@ public final class IngestService {
 
   /**
    * Validates now (a bad body throws {@link ApiException} at once) and completes after the group
-   * commit that stores the report, or with a 503 {@link ApiException} when nothing was stored.
-   * The caller's thread is not held while the commit runs.
+   * commit that stores the report, or with a 503 {@link ApiException} when nothing was stored. The
+   * caller's thread is not held while the commit runs.
    */
-  public CompletableFuture<ReportResponse> ingest(AgentPrincipal authenticated, byte[] body,
-      java.util.Optional<String> agentVersion) {
+  public CompletableFuture<ReportResponse> ingest(
+      AgentPrincipal authenticated, byte[] body, java.util.Optional<String> agentVersion) {
     Instant receivedAt = clock.instant();
-    AgentPrincipal agent = authenticated.supersededAt().isPresent()
-        ? enrollment.splitClone(authenticated) : authenticated;
+    AgentPrincipal agent =
+        authenticated.supersededAt().isPresent()
+            ? enrollment.splitClone(authenticated)
+            : authenticated;
     ParsedReport report = parser.parse(body, receivedAt, agent.enrolledAt());
-    return writer.submit(agent, receivedAt, report, agentVersion)
+    return writer
+        .submit(agent, receivedAt, report, agentVersion)
         .orTimeout(config.getCommitTimeout().toMilliseconds(), TimeUnit.MILLISECONDS)
-        .handle((stored, error) -> {
-          if (error != null) {
-            throw unavailable(error instanceof CompletionException c ? c.getCause() : error);
-          }
-          return answer(agent, report, stored);
-        });
+        .handle(
+            (stored, error) -> {
+              if (error != null) {
+                throw unavailable(error instanceof CompletionException c ? c.getCause() : error);
+              }
+              return answer(agent, report, stored);
+            });
   }
 
   private ReportResponse answer(AgentPrincipal agent, ParsedReport report, Set<Long> stored) {
@@ -83,22 +93,36 @@ public final class IngestService {
     metrics.reportOutcome("accepted");
     if (!report.rejections().isEmpty()) {
       Rejection first = report.rejections().get(0);
-      LOG.info("event=observations_rejected agent={} count={} firstReason={} firstField={}",
-          agent.publicId(), report.rejections().size(), first.reason(), first.field());
+      LOG.info(
+          "event=observations_rejected agent={} count={} firstReason={} firstField={}",
+          agent.publicId(),
+          report.rejections().size(),
+          first.reason(),
+          first.field());
     }
     Instant now = clock.instant();
-    return new ReportResponse(ReportParser.PROTOCOL_VERSION, now,
-        report.clockOffsetEstimateMs(), acknowledged, stored.size(), duplicates,
-        report.rejections(), offers.offer(agent, now));
+    return new ReportResponse(
+        ReportParser.PROTOCOL_VERSION,
+        now,
+        report.clockOffsetEstimateMs(),
+        acknowledged,
+        stored.size(),
+        duplicates,
+        report.rejections(),
+        offers.offer(agent, now));
   }
 
   private ApiException unavailable(Throwable cause) {
     metrics.reportOutcome("unavailable");
-    String why = cause instanceof ObservationWriter.Overloaded ? "the server is busy"
-        // The commit may still land; the agent resends and stored_seqs makes that harmless.
-        : cause instanceof TimeoutException ? "the database did not commit in time"
-        : "the database is unavailable";
-    return ApiException.unavailable(why + "; nothing from this report was acknowledged, "
-        + "send it again later", 5 + ThreadLocalRandom.current().nextInt(26));
+    String why =
+        cause instanceof ObservationWriter.Overloaded
+            ? "the server is busy"
+            // The commit may still land; the agent resends and stored_seqs makes that harmless.
+            : cause instanceof TimeoutException
+                ? "the database did not commit in time"
+                : "the database is unavailable";
+    return ApiException.unavailable(
+        why + "; nothing from this report was acknowledged, " + "send it again later",
+        5 + ThreadLocalRandom.current().nextInt(26));
   }
 }

@@ -19,9 +19,14 @@ public record Observation(
     Optional<SpeedTest> speedTest) {
 
   /** The figures of a reported speed test that the evidence reports use. */
-  public record SpeedTest(String method, Optional<java.util.UUID> testId,
-      Optional<Double> downMbps, Optional<Double> upMbps, Optional<Double> latencyMs,
-      Optional<Double> latencyLoadedMs, Optional<String> error) {}
+  public record SpeedTest(
+      String method,
+      Optional<java.util.UUID> testId,
+      Optional<Double> downMbps,
+      Optional<Double> upMbps,
+      Optional<Double> latencyMs,
+      Optional<Double> latencyLoadedMs,
+      Optional<String> error) {}
 
   /** How the stored time was obtained. */
   public enum TimeSource {

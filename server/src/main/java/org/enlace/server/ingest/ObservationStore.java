@@ -20,11 +20,11 @@ import org.postgresql.copy.CopyIn;
 /**
  * Stores observations once per (agent, seq), in the caller's transaction: those whose sequence
  * number is already in their agent's {@code stored_seqs} are left out, the others are copied into
- * {@code observations} and added to it. The caller holds the agents' row locks
- * ({@link ObservationDao#lockAgents}), so no other commit changes {@code stored_seqs} meanwhile.
+ * {@code observations} and added to it. The caller holds the agents' row locks ({@link
+ * ObservationDao#lockAgents}), so no other commit changes {@code stored_seqs} meanwhile.
  *
- * <p>The rows go in with COPY in PostgreSQL's binary format rather than an INSERT from arrays:
- * the server then spends its CPU on the rows, not on unnesting arrays, casting and evaluating
+ * <p>The rows go in with COPY in PostgreSQL's binary format rather than an INSERT from arrays: the
+ * server then spends its CPU on the rows, not on unnesting arrays, casting and evaluating
  * expressions for each of them (docs/performance.md, run 9).
  */
 final class ObservationStore {
@@ -39,9 +39,10 @@ final class ObservationStore {
     Observation observation();
   }
 
-  private static final String COPY = "COPY observations (establishment_id, computer_id, agent_id,"
-      + " seq, observed_at, agent_time, clock_offset_ms, time_source, received_at, status, reason,"
-      + " checks, speed_test, interface_counters) FROM STDIN (FORMAT binary)";
+  private static final String COPY =
+      "COPY observations (establishment_id, computer_id, agent_id,"
+          + " seq, observed_at, agent_time, clock_offset_ms, time_source, received_at, status, reason,"
+          + " checks, speed_test, interface_counters) FROM STDIN (FORMAT binary)";
 
   /**
    * Returns the items stored now. {@code items} must hold each (agent, seq) once, sorted by agent
@@ -61,8 +62,9 @@ final class ObservationStore {
     Set<ObservationDao.Key> stored = new HashSet<>(dao.alreadyStored(agentIds, seqs));
     List<T> fresh = new ArrayList<>(n);
     for (T item : items) {
-      if (stored.isEmpty() || !stored.contains(
-          new ObservationDao.Key(item.agent().agentId(), item.observation().seq()))) {
+      if (stored.isEmpty()
+          || !stored.contains(
+              new ObservationDao.Key(item.agent().agentId(), item.observation().seq()))) {
         fresh.add(item);
       }
     }
@@ -118,8 +120,10 @@ final class ObservationStore {
 
   /** Microseconds from the Unix epoch to PostgreSQL's, 2000-01-01 00:00 UTC. */
   private static final long PG_EPOCH_MICROS = 946_684_800_000_000L;
-  private static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff,
-      '\r', '\n', 0};
+
+  private static final byte[] SIGNATURE = {
+    'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0
+  };
   private static final short COLUMNS = 14;
 
   /** The rows in COPY's binary format: header, one tuple per row, trailer. */
@@ -163,8 +167,9 @@ final class ObservationStore {
 
   private static void timestamptz(DataOutputStream out, Instant t) throws IOException {
     out.writeInt(8);
-    out.writeLong(Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L),
-        t.getNano() / 1_000) - PG_EPOCH_MICROS);
+    out.writeLong(
+        Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000)
+            - PG_EPOCH_MICROS);
   }
 
   private static void text(DataOutputStream out, Optional<String> v) throws IOException {

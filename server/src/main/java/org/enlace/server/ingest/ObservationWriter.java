@@ -32,15 +32,19 @@ import org.slf4j.LoggerFactory;
  * Group commit for reports. Request threads hand their validated observations to a queue and wait;
  * a writer thread takes everything queued (up to {@code maxRowsPerCommit}), stores it in one
  * transaction and only then completes each request's future. PostgreSQL commits a few thousand
- * transactions a second; sharing one commit among many requests is what lets the server
- * acknowledge more requests than that, and no request is acknowledged before its commit.
+ * transactions a second; sharing one commit among many requests is what lets the server acknowledge
+ * more requests than that, and no request is acknowledged before its commit.
  */
 public final class ObservationWriter implements Managed {
   private static final Logger LOG = LoggerFactory.getLogger(ObservationWriter.class);
 
   /** One report waiting for its commit. */
-  record Pending(AgentPrincipal agent, Instant receivedAt, ParsedReport report,
-      java.util.Optional<String> agentVersion, CompletableFuture<Set<Long>> stored) {}
+  record Pending(
+      AgentPrincipal agent,
+      Instant receivedAt,
+      ParsedReport report,
+      java.util.Optional<String> agentVersion,
+      CompletableFuture<Set<Long>> stored) {}
 
   private final Jdbi jdbi;
   private final IngestConfig config;
@@ -51,8 +55,8 @@ public final class ObservationWriter implements Managed {
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean running;
 
-  public ObservationWriter(Jdbi jdbi, IngestConfig config, IngestMetrics metrics,
-      LocalMinutes minutes) {
+  public ObservationWriter(
+      Jdbi jdbi, IngestConfig config, IngestMetrics metrics, LocalMinutes minutes) {
     this.jdbi = requireNonNull(jdbi, "jdbi is null");
     this.minutes = requireNonNull(minutes, "minutes is null");
     this.config = requireNonNull(config, "config is null");
@@ -62,8 +66,11 @@ public final class ObservationWriter implements Managed {
   }
 
   /** Queues a report; the future completes with the sequences newly stored, after the commit. */
-  public CompletableFuture<Set<Long>> submit(AgentPrincipal agent, Instant receivedAt,
-      ParsedReport report, java.util.Optional<String> agentVersion) {
+  public CompletableFuture<Set<Long>> submit(
+      AgentPrincipal agent,
+      Instant receivedAt,
+      ParsedReport report,
+      java.util.Optional<String> agentVersion) {
     CompletableFuture<Set<Long>> f = new CompletableFuture<>();
     if (!running || !queue.offer(new Pending(agent, receivedAt, report, agentVersion, f))) {
       f.completeExceptionally(new Overloaded());
@@ -135,14 +142,16 @@ public final class ObservationWriter implements Managed {
   }
 
   /**
-   * Stores the group and answers its requests. Returns the session to use next, or null when
-   * this one failed: its connection may be the one that broke, so the next commit opens another.
+   * Stores the group and answers its requests. Returns the session to use next, or null when this
+   * one failed: its connection may be the one that broke, so the next commit opens another.
    */
   private Session commit(Session session, List<Pending> group) {
     long start = System.nanoTime();
     try {
       Map<Pending, Set<Long>> stored = writeWithRetry(session, group);
-      metrics.commit(System.nanoTime() - start, group.size(),
+      metrics.commit(
+          System.nanoTime() - start,
+          group.size(),
           group.stream().mapToInt(p -> p.report().observations().size()).sum());
       for (Pending p : group) {
         p.stored().complete(stored.getOrDefault(p, Set.of()));
@@ -157,9 +166,11 @@ public final class ObservationWriter implements Managed {
 
   private void failed(List<Pending> group, RuntimeException e) {
     metrics.commitFailed();
-    LOG.error("event=ingest_commit_failed reports={} error=\"{}\" "
-        + "effect=\"nothing from these reports was acknowledged; agents will resend\"",
-        group.size(), e.toString());
+    LOG.error(
+        "event=ingest_commit_failed reports={} error=\"{}\" "
+            + "effect=\"nothing from these reports was acknowledged; agents will resend\"",
+        group.size(),
+        e.toString());
     for (Pending p : group) {
       p.stored().completeExceptionally(e);
     }
@@ -174,9 +185,9 @@ public final class ObservationWriter implements Managed {
   }
 
   /**
-   * A writer thread's own handle, with its DAOs attached once. Attaching them for every commit
-   * made Jdbi rebuild their metadata each time: about a tenth of the server's CPU at 7,000
-   * reports/s (docs/performance.md, run 9).
+   * A writer thread's own handle, with its DAOs attached once. Attaching them for every commit made
+   * Jdbi rebuild their metadata each time: about a tenth of the server's CPU at 7,000 reports/s
+   * (docs/performance.md, run 9).
    */
   private static final class Session implements AutoCloseable {
     final org.jdbi.v3.core.Handle handle;
@@ -226,47 +237,63 @@ public final class ObservationWriter implements Managed {
         }
       }
     }
-    rows.sort(Comparator.<Row>comparingLong(r -> r.owner().agent().agentId())
-        .thenComparingLong(r -> r.observation().seq()));
+    rows.sort(
+        Comparator.<Row>comparingLong(r -> r.owner().agent().agentId())
+            .thenComparingLong(r -> r.observation().seq()));
     for (Row r : rows) {
-      LocalDate month = r.observation().observedAt().atOffset(ZoneOffset.UTC).toLocalDate()
-          .withDayOfMonth(1);
+      LocalDate month =
+          r.observation().observedAt().atOffset(ZoneOffset.UTC).toLocalDate().withDayOfMonth(1);
       if (!partitions.contains(month)) {
         ensurePartition(month);
       }
     }
     long[] agents = claimed.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
     ComputerUpdates updates = ComputerUpdates.of(group);
-    return session.handle.inTransaction(h -> {
-      ObservationDao dao = session.observations;
-      // Computers before agents, each in id order: no two writers wait on each other in a cycle.
-      dao.lockComputers(updates.ids);
-      dao.lockAgents(agents);
-      List<Row> stored = ObservationStore.store(h, dao, rows);
-      dao.updateComputers(updates.ids, updates.seenMs, updates.offsets, updates.dropped,
-          updates.observedMs, updates.statuses, updates.reasons, updates.versions,
-          updates.queueDepths, updates.queueOldestMs, updates.queueReportedMs);
-      // Keyed by identity: a record's hashCode would hash the whole report once per row.
-      Map<Pending, Set<Long>> result = new java.util.IdentityHashMap<>();
-      // Rollups take exactly the rows stored now, in this transaction: a retransmission adds
-      // nothing, and nothing stored is missing from them. The maintainer merges them later.
-      PendingObservations pending = new PendingObservations(stored.size());
-      List<Row> withSpeedTest = new ArrayList<>();
-      for (Row r : stored) {
-        Observation o = r.observation();
-        result.computeIfAbsent(r.owner(), k -> new HashSet<>()).add(o.seq());
-        pending.add(r.agent().establishmentId(), r.agent().computerId(), o.observedAt(),
-            o.status(), o.latencyMs());
-        if (o.speedTest().isPresent()) {
-          withSpeedTest.add(r);
-        }
-      }
-      pending.store(session.rollups);
-      if (!withSpeedTest.isEmpty()) {
-        storeSpeedTests(session.rollups, withSpeedTest);
-      }
-      return result;
-    });
+    return session.handle.inTransaction(
+        h -> {
+          ObservationDao dao = session.observations;
+          // Computers before agents, each in id order: no two writers wait on each other in a
+          // cycle.
+          dao.lockComputers(updates.ids);
+          dao.lockAgents(agents);
+          List<Row> stored = ObservationStore.store(h, dao, rows);
+          dao.updateComputers(
+              updates.ids,
+              updates.seenMs,
+              updates.offsets,
+              updates.dropped,
+              updates.observedMs,
+              updates.statuses,
+              updates.reasons,
+              updates.versions,
+              updates.queueDepths,
+              updates.queueOldestMs,
+              updates.queueReportedMs);
+          // Keyed by identity: a record's hashCode would hash the whole report once per row.
+          Map<Pending, Set<Long>> result = new java.util.IdentityHashMap<>();
+          // Rollups take exactly the rows stored now, in this transaction: a retransmission adds
+          // nothing, and nothing stored is missing from them. The maintainer merges them later.
+          PendingObservations pending = new PendingObservations(stored.size());
+          List<Row> withSpeedTest = new ArrayList<>();
+          for (Row r : stored) {
+            Observation o = r.observation();
+            result.computeIfAbsent(r.owner(), k -> new HashSet<>()).add(o.seq());
+            pending.add(
+                r.agent().establishmentId(),
+                r.agent().computerId(),
+                o.observedAt(),
+                o.status(),
+                o.latencyMs());
+            if (o.speedTest().isPresent()) {
+              withSpeedTest.add(r);
+            }
+          }
+          pending.store(session.rollups);
+          if (!withSpeedTest.isEmpty()) {
+            storeSpeedTests(session.rollups, withSpeedTest);
+          }
+          return result;
+        });
   }
 
   private record Row(Pending owner, Observation observation) implements ObservationStore.Item {
@@ -313,8 +340,7 @@ public final class ObservationWriter implements Managed {
       loaded[i] = test.latencyLoadedMs().orElse(null);
       errors[i] = test.error().orElse(null);
     }
-    dao.insertSpeedTests(e, c, a, s, t, days, methods, down, up, latency, testIds, loaded,
-        errors);
+    dao.insertSpeedTests(e, c, a, s, t, days, methods, down, up, latency, testIds, loaded, errors);
   }
 
   private synchronized void ensurePartition(LocalDate month) {
@@ -335,8 +361,10 @@ public final class ObservationWriter implements Managed {
     String[] statuses;
     String[] reasons;
     String[] versions;
+
     /** From the newest report of the computer that carried a queue; null when none did. */
     Long[] queueDepths;
+
     Long[] queueOldestMs;
     Long[] queueReportedMs;
 
@@ -370,8 +398,9 @@ public final class ObservationWriter implements Managed {
             u.versions[i] = p.agentVersion().orElse(u.versions[i]);
           }
           u.dropped[i] = Math.max(u.dropped[i], p.report().droppedObservations());
-          if (p.report().queue().isPresent() && (u.queueReportedMs[i] == null
-              || p.receivedAt().toEpochMilli() >= u.queueReportedMs[i])) {
+          if (p.report().queue().isPresent()
+              && (u.queueReportedMs[i] == null
+                  || p.receivedAt().toEpochMilli() >= u.queueReportedMs[i])) {
             ParsedReport.Queue q = p.report().queue().get();
             u.queueDepths[i] = q.depth();
             u.queueOldestMs[i] = q.oldestAt().map(Instant::toEpochMilli).orElse(null);

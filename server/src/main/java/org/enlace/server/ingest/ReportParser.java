@@ -22,13 +22,13 @@ import org.enlace.server.app.ApiException;
 import org.enlace.server.ingest.Observation.TimeSource;
 
 /**
- * Validates a report body observation by observation: one malformed observation is rejected on
- * its own, with the field named, and never holds back the rest of the batch.
+ * Validates a report body observation by observation: one malformed observation is rejected on its
+ * own, with the field named, and never holds back the rest of the batch.
  *
  * <p>Clock rules: an observation's time is corrected with the offset the agent measured against
  * this server when it made the observation ({@code clockOffsetMs}); failing that, with this
- * server's estimate for the batch ({@code receivedAt - sentAt}). A corrected time in the future,
- * or before the agent enrolled, is rejected with the reason, never stored as if true.
+ * server's estimate for the batch ({@code receivedAt - sentAt}). A corrected time in the future, or
+ * before the agent enrolled, is rejected with the reason, never stored as if true.
  */
 public final class ReportParser {
   private static final double[] NO_LATENCIES = new double[0];
@@ -46,8 +46,8 @@ public final class ReportParser {
 
   /**
    * {@code retention}: raw observations older than this are deleted, by whole monthly partitions.
-   * Storing an older one would bring back a partition the next retention run drops again, so it
-   * is rejected instead.
+   * Storing an older one would bring back a partition the next retention run drops again, so it is
+   * rejected instead.
    */
   public ReportParser(ObjectMapper json, IngestConfig config, Duration retention) {
     this.retention = retention;
@@ -60,9 +60,15 @@ public final class ReportParser {
     try {
       parsed = read(body);
     } catch (JsonProcessingException e) {
-      throw new ApiException(400, "malformed_json", "body is not valid JSON: "
-          + e.getOriginalMessage() + " at line " + e.getLocation().getLineNr()
-          + ", column " + e.getLocation().getColumnNr());
+      throw new ApiException(
+          400,
+          "malformed_json",
+          "body is not valid JSON: "
+              + e.getOriginalMessage()
+              + " at line "
+              + e.getLocation().getLineNr()
+              + ", column "
+              + e.getLocation().getColumnNr());
     } catch (IOException e) {
       throw new ApiException(400, "malformed_json", "body could not be read: " + e.getMessage());
     }
@@ -75,13 +81,21 @@ public final class ReportParser {
       throw ApiException.badRequest("protocolVersion", "must be an integer");
     }
     if (version < 1 || version > PROTOCOL_VERSION) {
-      throw ApiException.badRequest("protocolVersion", "version " + version
-          + " is not spoken by this server (it accepts 1.." + PROTOCOL_VERSION + ")");
+      throw ApiException.badRequest(
+          "protocolVersion",
+          "version "
+              + version
+              + " is not spoken by this server (it accepts 1.."
+              + PROTOCOL_VERSION
+              + ")");
     }
     Optional<Instant> sentAt = Optional.empty();
     if (root.hasNonNull("sentAt")) {
-      sentAt = Optional.of(time(root.get("sentAt"))
-          .orElseThrow(() -> ApiException.badRequest("sentAt", "must be an RFC 3339 timestamp")));
+      sentAt =
+          Optional.of(
+              time(root.get("sentAt"))
+                  .orElseThrow(
+                      () -> ApiException.badRequest("sentAt", "must be an RFC 3339 timestamp")));
     }
     Optional<Long> estimate = sentAt.map(s -> Duration.between(s, receivedAt).toMillis());
     long dropped = 0;
@@ -98,8 +112,13 @@ public final class ReportParser {
       throw ApiException.badRequest("observations", "must be an array");
     }
     if (items.size() > config.getMaxObservationsPerReport()) {
-      throw new ApiException(413, "too_many_observations", "a report may carry at most "
-          + config.getMaxObservationsPerReport() + " observations; this one has " + items.size());
+      throw new ApiException(
+          413,
+          "too_many_observations",
+          "a report may carry at most "
+              + config.getMaxObservationsPerReport()
+              + " observations; this one has "
+              + items.size());
     }
     List<Observation> observations = new ArrayList<>(items.size());
     List<Rejection> rejections = new ArrayList<>();
@@ -107,8 +126,8 @@ public final class ReportParser {
     Set<Long> seen = new HashSet<>();
     for (int i = 0; i < items.size(); i++) {
       try {
-        Observation o = observation(items.get(i), parsed.checksText(i), estimate, receivedAt,
-            enrolledAt);
+        Observation o =
+            observation(items.get(i), parsed.checksText(i), estimate, receivedAt, enrolledAt);
         if (seen.add(o.seq())) {
           observations.add(o);
         } else {
@@ -116,13 +135,19 @@ public final class ReportParser {
         }
       } catch (Invalid e) {
         JsonNode seq = items.get(i).path("seq");
-        rejections.add(new Rejection(i, seq.isIntegralNumber() && seq.canConvertToLong()
-            ? Optional.of(seq.asLong()) : Optional.empty(), e.reason, "observations[" + i + "]"
-            + (e.field.isEmpty() ? "" : "." + e.field), e.getMessage()));
+        rejections.add(
+            new Rejection(
+                i,
+                seq.isIntegralNumber() && seq.canConvertToLong()
+                    ? Optional.of(seq.asLong())
+                    : Optional.empty(),
+                e.reason,
+                "observations[" + i + "]" + (e.field.isEmpty() ? "" : "." + e.field),
+                e.getMessage()));
       }
     }
-    return new ParsedReport(version, sentAt, estimate, dropped, queue, observations, duplicates,
-        rejections);
+    return new ParsedReport(
+        version, sentAt, estimate, dropped, queue, observations, duplicates, rejections);
   }
 
   /**
@@ -131,8 +156,8 @@ public final class ReportParser {
    * corrected with the batch's estimate when sentAt gave one, and ignored when depth is 0. A time
    * more than 50 years from the server's is refused: it could not be stored.
    */
-  private static Optional<ParsedReport.Queue> queue(JsonNode q, Optional<Long> estimate,
-      Instant receivedAt) {
+  private static Optional<ParsedReport.Queue> queue(
+      JsonNode q, Optional<Long> estimate, Instant receivedAt) {
     if (q == null || q.isNull()) {
       return Optional.empty();
     }
@@ -145,8 +170,10 @@ public final class ReportParser {
     }
     Optional<Instant> oldest = Optional.empty();
     if (q.hasNonNull("oldestAt")) {
-      Instant t = time(q.get("oldestAt")).orElseThrow(() -> ApiException.badRequest(
-          "queue.oldestAt", "must be an RFC 3339 timestamp"));
+      Instant t =
+          time(q.get("oldestAt"))
+              .orElseThrow(
+                  () -> ApiException.badRequest("queue.oldestAt", "must be an RFC 3339 timestamp"));
       Duration plausible = Duration.ofDays(366 * 50);
       if (t.isBefore(receivedAt.minus(plausible)) || t.isAfter(receivedAt.plus(plausible))) {
         throw ApiException.badRequest("queue.oldestAt", "is not a plausible time");
@@ -214,9 +241,15 @@ public final class ReportParser {
       int start = (int) p.currentTokenLocation().getByteOffset();
       o.set(name, tree(p));
       if (isChecks) {
-        text = value == JsonToken.START_OBJECT ? Optional.of(new String(body, start,
-            (int) p.currentLocation().getByteOffset() - start, StandardCharsets.UTF_8))
-            : Optional.empty();
+        text =
+            value == JsonToken.START_OBJECT
+                ? Optional.of(
+                    new String(
+                        body,
+                        start,
+                        (int) p.currentLocation().getByteOffset() - start,
+                        StandardCharsets.UTF_8))
+                : Optional.empty();
       }
     }
     checks.add(text);
@@ -228,8 +261,13 @@ public final class ReportParser {
     return p.currentToken() == JsonToken.VALUE_NULL ? NullNode.getInstance() : json.readTree(p);
   }
 
-  private Observation observation(JsonNode n, Optional<String> checksText,
-      Optional<Long> estimate, Instant receivedAt, Instant enrolledAt) throws Invalid {
+  private Observation observation(
+      JsonNode n,
+      Optional<String> checksText,
+      Optional<Long> estimate,
+      Instant receivedAt,
+      Instant enrolledAt)
+      throws Invalid {
     if (!n.isObject()) {
       throw new Invalid("malformed", "", "an observation must be a JSON object");
     }
@@ -238,9 +276,12 @@ public final class ReportParser {
       throw new Invalid("malformed", "seq", "must be a non-negative integer");
     }
     long seq = seqNode.asLong();
-    Instant agentTime = time(n.path("observedAt"))
-        .orElseThrow(() -> new Invalid("malformed", "observedAt",
-            "must be an RFC 3339 timestamp with offset"));
+    Instant agentTime =
+        time(n.path("observedAt"))
+            .orElseThrow(
+                () ->
+                    new Invalid(
+                        "malformed", "observedAt", "must be an RFC 3339 timestamp with offset"));
     String status = n.path("status").asText("");
     if (!n.path("status").isTextual() || !STATUSES.contains(status)) {
       throw new Invalid("malformed", "status", "must be one of online, limited, offline");
@@ -265,7 +306,8 @@ public final class ReportParser {
       for (String f : List.of("rxBytes", "txBytes")) {
         JsonNode v = n.get("interfaceCounters").path(f);
         if (!v.isMissingNode() && (!v.isIntegralNumber() || v.asLong() < 0)) {
-          throw new Invalid("malformed", "interfaceCounters." + f, "must be a non-negative integer");
+          throw new Invalid(
+              "malformed", "interfaceCounters." + f, "must be a non-negative integer");
         }
       }
     }
@@ -290,25 +332,53 @@ public final class ReportParser {
     }
     Instant observedAt = agentTime.plusMillis(offset);
     if (observedAt.isAfter(receivedAt.plus(config.getFutureTolerance().toJavaDuration()))) {
-      throw new Invalid("future_timestamp", "observedAt", "corrected time " + observedAt
-          + " is after the server's time " + receivedAt + "; the agent's clock or offset is wrong");
+      throw new Invalid(
+          "future_timestamp",
+          "observedAt",
+          "corrected time "
+              + observedAt
+              + " is after the server's time "
+              + receivedAt
+              + "; the agent's clock or offset is wrong");
     }
     if (observedAt.isBefore(enrolledAt.minus(config.getPastTolerance().toJavaDuration()))) {
-      throw new Invalid("before_enrollment", "observedAt", "corrected time " + observedAt
-          + " is before the agent enrolled (" + enrolledAt + "); the agent's clock is wrong");
+      throw new Invalid(
+          "before_enrollment",
+          "observedAt",
+          "corrected time "
+              + observedAt
+              + " is before the agent enrolled ("
+              + enrolledAt
+              + "); the agent's clock is wrong");
     }
     if (observedAt.isBefore(receivedAt.minus(retention))) {
-      throw new Invalid("beyond_retention", "observedAt", "corrected time " + observedAt
-          + " is older than the server keeps raw observations (" + retention.toDays() + " days)");
+      throw new Invalid(
+          "beyond_retention",
+          "observedAt",
+          "corrected time "
+              + observedAt
+              + " is older than the server keeps raw observations ("
+              + retention.toDays()
+              + " days)");
     }
-    return new Observation(seq, agentTime, observedAt, offset, source, status, reason,
-        checksJson, speedTest, counters, latencies(checks), speedTest.map(t ->
-            speedFigures(n.get("speedTest"))));
+    return new Observation(
+        seq,
+        agentTime,
+        observedAt,
+        offset,
+        source,
+        status,
+        reason,
+        checksJson,
+        speedTest,
+        counters,
+        latencies(checks),
+        speedTest.map(t -> speedFigures(n.get("speedTest"))));
   }
 
   /**
-   * Connect times of the successful latency probes: what the evidence's latency is made of.
-   * Also used when rollups are rebuilt from stored checks, so both read them the same way.
+   * Connect times of the successful latency probes: what the evidence's latency is made of. Also
+   * used when rollups are rebuilt from stored checks, so both read them the same way.
    */
   public static double[] latencies(JsonNode checks) {
     JsonNode list = checks.path("latency");
@@ -328,8 +398,10 @@ public final class ReportParser {
 
   /** A failed test ("error" present) keeps its record but no speed: never a made-up figure. */
   private static Observation.SpeedTest speedFigures(JsonNode t) {
-    Optional<String> error = t.path("error").isTextual() && !t.path("error").asText().isBlank()
-        ? Optional.of(truncate(t.path("error").asText(), 500)) : Optional.empty();
+    Optional<String> error =
+        t.path("error").isTextual() && !t.path("error").asText().isBlank()
+            ? Optional.of(truncate(t.path("error").asText(), 500))
+            : Optional.empty();
     Optional<java.util.UUID> testId = Optional.empty();
     if (t.path("testId").isTextual()) {
       try {
@@ -339,10 +411,14 @@ public final class ReportParser {
       }
     }
     boolean ok = error.isEmpty();
-    return new Observation.SpeedTest(truncate(t.path("method").asText("unknown"), 40), testId,
+    return new Observation.SpeedTest(
+        truncate(t.path("method").asText("unknown"), 40),
+        testId,
         ok ? positive(t, "downMbps") : Optional.empty(),
-        ok ? positive(t, "upMbps") : Optional.empty(), positive(t, "latencyMs"),
-        positive(t, "latencyLoadedMs"), error);
+        ok ? positive(t, "upMbps") : Optional.empty(),
+        positive(t, "latencyMs"),
+        positive(t, "latencyLoadedMs"),
+        error);
   }
 
   private static String truncate(String s, int max) {
@@ -352,7 +428,8 @@ public final class ReportParser {
   private static Optional<Double> positive(JsonNode n, String field) {
     JsonNode v = n.path(field);
     return v.isNumber() && v.asDouble() >= 0 && Double.isFinite(v.asDouble())
-        ? Optional.of(v.asDouble()) : Optional.empty();
+        ? Optional.of(v.asDouble())
+        : Optional.empty();
   }
 
   private static void validateChecks(JsonNode checks, String json) throws Invalid {

@@ -7,9 +7,9 @@ import java.util.Optional;
 
 /**
  * What the server did with a report. {@code acknowledged} lists every sequence the agent may now
- * delete from its journal: the newly stored and the duplicates of ones stored before.
- * {@code speedTest}, when present, is a speed test this agent should run (protocol v1, additive:
- * older agents ignore it).
+ * delete from its journal: the newly stored and the duplicates of ones stored before. {@code
+ * speedTest}, when present, is a speed test this agent should run (protocol v1, additive: older
+ * agents ignore it).
  */
 @JsonInclude(JsonInclude.Include.NON_ABSENT)
 public record ReportResponse(

@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * {@code POST /api/v1/reports}: a batch of observations from one authenticated agent.
  *
  * <p>A plain asynchronous servlet rather than a Jersey resource: this is the one hot endpoint
- * (every agent, every minute), and on two cores Jersey's per-request work cost five times what
- * the servlet container itself does. The request thread is released while the group commit runs.
+ * (every agent, every minute), and on two cores Jersey's per-request work cost five times what the
+ * servlet container itself does. The request thread is released while the group commit runs.
  */
 public final class ReportsServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
@@ -47,8 +47,13 @@ public final class ReportsServlet extends HttpServlet {
   private final long maxBody;
   private final long asyncTimeoutMs;
 
-  public ReportsServlet(AgentRegistry agents, IngestService ingest, IngestMetrics metrics,
-      HttpMetrics http, ObjectMapper json, IngestConfig config) {
+  public ReportsServlet(
+      AgentRegistry agents,
+      IngestService ingest,
+      IngestMetrics metrics,
+      HttpMetrics http,
+      ObjectMapper json,
+      IngestConfig config) {
     this.agents = requireNonNull(agents, "agents is null");
     this.ingest = requireNonNull(ingest, "ingest is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
@@ -63,9 +68,13 @@ public final class ReportsServlet extends HttpServlet {
   protected void service(HttpServletRequest req, HttpServletResponse resp)
       throws jakarta.servlet.ServletException, IOException {
     if (!"POST".equals(req.getMethod())) {
-      writeError(resp, new ApiError(405, "method_not_allowed", req.getMethod() + " is not "
-          + "allowed here; agents POST their reports"), List.<String[]>of(new String[] {"Allow",
-          "POST"}));
+      writeError(
+          resp,
+          new ApiError(
+              405,
+              "method_not_allowed",
+              req.getMethod() + " is not " + "allowed here; agents POST their reports"),
+          List.<String[]>of(new String[] {"Allow", "POST"}));
       return;
     }
     super.service(req, resp);
@@ -82,8 +91,9 @@ public final class ReportsServlet extends HttpServlet {
         BodyLimitFilter.discardOversized(length, req.getInputStream());
         throw tooLarge();
       }
-      future = ingest.ingest(agent, read(req.getInputStream()),
-          agentVersion(req.getHeader("User-Agent")));
+      future =
+          ingest.ingest(
+              agent, read(req.getInputStream()), agentVersion(req.getHeader("User-Agent")));
     } catch (WebApplicationException e) {
       count(e.getResponse().getStatus());
       write(resp, e.getResponse());
@@ -94,36 +104,42 @@ public final class ReportsServlet extends HttpServlet {
       // the agent must back off and resend, never take it for a credential problem.
       LOG.warn("event=report_unavailable error=\"{}\"", e.toString());
       metrics.reportOutcome("unavailable");
-      write(resp, ApiException.unavailable("the database is unavailable; nothing from this "
-          + "report was acknowledged, send it again later", 15).getResponse());
+      write(
+          resp,
+          ApiException.unavailable(
+                  "the database is unavailable; nothing from this "
+                      + "report was acknowledged, send it again later",
+                  15)
+              .getResponse());
       http.record("POST", PATH, resp.getStatus(), System.nanoTime() - start);
       return;
     }
     AsyncContext ctx = req.startAsync();
     ctx.setTimeout(asyncTimeoutMs);
-    future.whenComplete((r, error) -> {
-      HttpServletResponse out = (HttpServletResponse) ctx.getResponse();
-      try {
-        if (error == null) {
-          out.setStatus(200);
-          out.setContentType("application/json");
-          out.getOutputStream().write(json.writeValueAsBytes(r));
-        } else {
-          Throwable cause = error instanceof CompletionException c ? c.getCause() : error;
-          if (cause instanceof WebApplicationException w) {
-            write(out, w.getResponse());
-          } else {
-            LOG.error("event=report_failed error=\"{}\"", cause.toString());
-            writeError(out, new ApiError(500, "server_error", "unexpected error"), List.of());
+    future.whenComplete(
+        (r, error) -> {
+          HttpServletResponse out = (HttpServletResponse) ctx.getResponse();
+          try {
+            if (error == null) {
+              out.setStatus(200);
+              out.setContentType("application/json");
+              out.getOutputStream().write(json.writeValueAsBytes(r));
+            } else {
+              Throwable cause = error instanceof CompletionException c ? c.getCause() : error;
+              if (cause instanceof WebApplicationException w) {
+                write(out, w.getResponse());
+              } else {
+                LOG.error("event=report_failed error=\"{}\"", cause.toString());
+                writeError(out, new ApiError(500, "server_error", "unexpected error"), List.of());
+              }
+            }
+          } catch (IOException | RuntimeException e) {
+            LOG.info("event=report_answer_lost error=\"{}\"", e.toString());
+          } finally {
+            http.record("POST", PATH, out.getStatus(), System.nanoTime() - start);
+            ctx.complete();
           }
-        }
-      } catch (IOException | RuntimeException e) {
-        LOG.info("event=report_answer_lost error=\"{}\"", e.toString());
-      } finally {
-        http.record("POST", PATH, out.getStatus(), System.nanoTime() - start);
-        ctx.complete();
-      }
-    });
+        });
   }
 
   private static final java.util.regex.Pattern AGENT =
@@ -143,8 +159,8 @@ public final class ReportsServlet extends HttpServlet {
 
   private void count(int status) {
     if (status != 503) {
-      metrics.reportOutcome(status == 401 ? "unauthorized" : status == 413 ? "too_large"
-          : "bad_request");
+      metrics.reportOutcome(
+          status == 401 ? "unauthorized" : status == 413 ? "too_large" : "bad_request");
     }
   }
 
@@ -152,8 +168,10 @@ public final class ReportsServlet extends HttpServlet {
     List<String[]> headers = new java.util.ArrayList<>();
     r.getStringHeaders().forEach((k, vs) -> vs.forEach(v -> headers.add(new String[] {k, v})));
     Object entity = r.getEntity();
-    ApiError body = entity instanceof ApiError e ? e
-        : new ApiError(r.getStatus(), "error", String.valueOf(entity));
+    ApiError body =
+        entity instanceof ApiError e
+            ? e
+            : new ApiError(r.getStatus(), "error", String.valueOf(entity));
     writeError(resp, body, headers);
   }
 
@@ -170,9 +188,9 @@ public final class ReportsServlet extends HttpServlet {
   }
 
   /**
-   * Reads the body, gunzipping it when it starts with the gzip magic (whether or not the
-   * connector already decoded Content-Encoding), and enforces the limit on decompressed bytes so
-   * that a small gzip bomb is refused like a large body.
+   * Reads the body, gunzipping it when it starts with the gzip magic (whether or not the connector
+   * already decoded Content-Encoding), and enforces the limit on decompressed bytes so that a small
+   * gzip bomb is refused like a large body.
    */
   private byte[] read(InputStream raw) {
     try {
@@ -206,7 +224,11 @@ public final class ReportsServlet extends HttpServlet {
   }
 
   private ApiException tooLarge() {
-    return new ApiException(413, "body_too_large", "report body is larger than " + maxBody
-        + " bytes (after decompression); send smaller batches");
+    return new ApiException(
+        413,
+        "body_too_large",
+        "report body is larger than "
+            + maxBody
+            + " bytes (after decompression); send smaller batches");
   }
 }

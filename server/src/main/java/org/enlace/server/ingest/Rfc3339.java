@@ -8,11 +8,10 @@ import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
 /**
- * RFC 3339 timestamps as agents write them ({@code 2026-11-26T06:30:00.123Z},
- * {@code 2026-11-26T01:30:00-05:00}). Every report carries one per observation; java.time's
- * formatter-driven parsers cost about a tenth of a request thread's CPU at 7,000 reports/s, so
- * the fixed layout is read by hand and anything else goes to java.time, which decides what is
- * valid.
+ * RFC 3339 timestamps as agents write them ({@code 2026-11-26T06:30:00.123Z}, {@code
+ * 2026-11-26T01:30:00-05:00}). Every report carries one per observation; java.time's
+ * formatter-driven parsers cost about a tenth of a request thread's CPU at 7,000 reports/s, so the
+ * fixed layout is read by hand and anything else goes to java.time, which decides what is valid.
  */
 final class Rfc3339 {
   private Rfc3339() {}
@@ -24,8 +23,10 @@ final class Rfc3339 {
     }
     try {
       // Instant.parse for UTC, as before this class: it also takes a leap second (23:59:60Z).
-      return Optional.of(s.endsWith("Z") || s.endsWith("z") ? Instant.parse(s)
-          : OffsetDateTime.parse(s).toInstant());
+      return Optional.of(
+          s.endsWith("Z") || s.endsWith("z")
+              ? Instant.parse(s)
+              : OffsetDateTime.parse(s).toInstant());
     } catch (DateTimeParseException e) {
       return Optional.empty();
     }
@@ -34,8 +35,12 @@ final class Rfc3339 {
   /** {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}](Z|±HH:mm)}, or null for anything else. */
   private static Instant fixedLayout(String s) {
     int n = s.length();
-    if (n < 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T'
-        || s.charAt(13) != ':' || s.charAt(16) != ':') {
+    if (n < 20
+        || s.charAt(4) != '-'
+        || s.charAt(7) != '-'
+        || s.charAt(10) != 'T'
+        || s.charAt(13) != ':'
+        || s.charAt(16) != ':') {
       return null;
     }
     int year = digits(s, 0, 4);
@@ -44,7 +49,9 @@ final class Rfc3339 {
     int hour = digits(s, 11, 2);
     int minute = digits(s, 14, 2);
     int second = digits(s, 17, 2);
-    if ((year | month | day | hour | minute | second) < 0 || hour > 23 || minute > 59
+    if ((year | month | day | hour | minute | second) < 0
+        || hour > 23
+        || minute > 59
         || second > 59) {
       return null;
     }
@@ -66,8 +73,7 @@ final class Rfc3339 {
     int offsetSeconds;
     if (i == n - 1 && s.charAt(i) == 'Z') {
       offsetSeconds = 0;
-    } else if (i == n - 6 && (s.charAt(i) == '+' || s.charAt(i) == '-')
-        && s.charAt(i + 3) == ':') {
+    } else if (i == n - 6 && (s.charAt(i) == '+' || s.charAt(i) == '-') && s.charAt(i + 3) == ':') {
       int oh = digits(s, i + 1, 2);
       int om = digits(s, i + 4, 2);
       if ((oh | om) < 0 || om > 59 || oh * 3600 + om * 60 > 18 * 3600) {
@@ -83,8 +89,8 @@ final class Rfc3339 {
     } catch (DateTimeException e) {
       return null;
     }
-    return Instant.ofEpochSecond(epochDay * 86_400 + hour * 3600 + minute * 60 + second
-        - offsetSeconds, nanos);
+    return Instant.ofEpochSecond(
+        epochDay * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds, nanos);
   }
 
   /** The non-negative number written by {@code count} ASCII digits at {@code from}, or -1. */

@@ -37,6 +37,6 @@ public record Computer(
    * live: reported in the last 21 days; at_risk: 21 to 28 days ago; dropped: longer (a computer
    * that never reported counts from its enrollment). For IT to chase silent agents.
    */
-  public static final java.util.Set<String> LIFECYCLES = java.util.Set.of("live", "at_risk",
-      "dropped");
+  public static final java.util.Set<String> LIFECYCLES =
+      java.util.Set.of("live", "at_risk", "dropped");
 }

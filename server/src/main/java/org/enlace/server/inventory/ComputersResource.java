@@ -39,13 +39,15 @@ public final class ComputersResource {
   }
 
   /**
-   * Computers, oldest enrollment first, a page at a time: pass the last id seen as
-   * {@code afterId} for the next page.
+   * Computers, oldest enrollment first, a page at a time: pass the last id seen as {@code afterId}
+   * for the next page.
    */
   @GET
   @RolesAllowed({Role.IT_NAME, Role.ADMINISTRATION_NAME})
-  public List<Computer> list(@QueryParam("establishment") String establishment,
-      @QueryParam("status") String status, @QueryParam("state") String state,
+  public List<Computer> list(
+      @QueryParam("establishment") String establishment,
+      @QueryParam("status") String status,
+      @QueryParam("state") String state,
       @QueryParam("lifecycle") String lifecycle,
       @QueryParam("afterId") @DefaultValue("0") long afterId,
       @QueryParam("limit") @DefaultValue("1000") int limit) {
@@ -64,15 +66,16 @@ public final class ComputersResource {
     if (establishment != null) {
       jdbi.onDemand(EstablishmentDao.class).idOrNotFound(establishment);
     }
-    return jdbi.onDemand(ComputerDao.class).list(establishment, status, state, lifecycle,
-        afterId, limit);
+    return jdbi.onDemand(ComputerDao.class)
+        .list(establishment, status, state, lifecycle, afterId, limit);
   }
 
   @GET
   @Path("/{id}")
   @RolesAllowed({Role.IT_NAME, Role.ADMINISTRATION_NAME})
   public Computer get(@PathParam("id") long id) {
-    return jdbi.onDemand(ComputerDao.class).find(id)
+    return jdbi.onDemand(ComputerDao.class)
+        .find(id)
         .orElseThrow(() -> ApiException.notFound("computer " + id));
   }
 
@@ -88,8 +91,10 @@ public final class ComputersResource {
     try {
       jdbi.useHandle(h -> h.attach(ComputerDao.class).flag(id, ""));
     } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException e) {
-      throw ApiException.conflict("machine_id_in_use", "another live computer has the same "
-          + "hardware id; decommission one of them, or leave the flag");
+      throw ApiException.conflict(
+          "machine_id_in_use",
+          "another live computer has the same "
+              + "hardware id; decommission one of them, or leave the flag");
     }
     LOG.info("event=computer_flag_cleared computer={} by={}", id, user.username());
     return get(id);
@@ -100,14 +105,16 @@ public final class ComputersResource {
   @Path("/{id}/decommission")
   @RolesAllowed(Role.IT_NAME)
   public Computer decommission(@Auth EnlaceUser user, @PathParam("id") long id) {
-    List<java.util.UUID> revoked = jdbi.inTransaction(h -> {
-      ComputerDao computers = h.attach(ComputerDao.class);
-      computers.find(id).orElseThrow(() -> ApiException.notFound("computer " + id));
-      computers.decommission(id);
-      AgentDao agents = h.attach(AgentDao.class);
-      agents.revokeAllOf(id, "computer decommissioned by " + user.username());
-      return agents.publicIdsOf(id);
-    });
+    List<java.util.UUID> revoked =
+        jdbi.inTransaction(
+            h -> {
+              ComputerDao computers = h.attach(ComputerDao.class);
+              computers.find(id).orElseThrow(() -> ApiException.notFound("computer " + id));
+              computers.decommission(id);
+              AgentDao agents = h.attach(AgentDao.class);
+              agents.revokeAllOf(id, "computer decommissioned by " + user.username());
+              return agents.publicIdsOf(id);
+            });
     // After the commit, so that no request can cache the pre-commit state again.
     revoked.forEach(registry::invalidate);
     LOG.info("event=computer_decommissioned computer={} by={}", id, user.username());

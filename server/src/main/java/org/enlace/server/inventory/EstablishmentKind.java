@@ -7,7 +7,12 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 public enum EstablishmentKind {
-  TOWN_HALL, SCHOOL, HEALTH_POST, LIBRARY, PUBLIC_ACCESS_POINT, OTHER;
+  TOWN_HALL,
+  SCHOOL,
+  HEALTH_POST,
+  LIBRARY,
+  PUBLIC_ACCESS_POINT,
+  OTHER;
 
   @JsonValue
   public String wire() {
@@ -21,7 +26,10 @@ public enum EstablishmentKind {
         return k;
       }
     }
-    throw new IllegalArgumentException("must be one of " + Arrays.stream(values())
-        .map(EstablishmentKind::wire).collect(Collectors.joining(", ")));
+    throw new IllegalArgumentException(
+        "must be one of "
+            + Arrays.stream(values())
+                .map(EstablishmentKind::wire)
+                .collect(Collectors.joining(", ")));
   }
 }

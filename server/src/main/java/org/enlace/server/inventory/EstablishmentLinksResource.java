@@ -15,7 +15,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.List;
-import org.enlace.server.app.ApiException;
 import org.enlace.server.auth.Role;
 import org.jdbi.v3.core.Jdbi;
 
@@ -41,7 +40,9 @@ public final class EstablishmentLinksResource {
   @RolesAllowed(Role.IT_NAME)
   public Response create(@PathParam("code") String code, @NotNull @Valid IspLinkRequest request) {
     long id = jdbi.onDemand(IspLinkDao.class).insert(establishmentId(code), request);
-    return Response.created(URI.create("/api/v1/links/" + id)).entity(jdbi.onDemand(IspLinkDao.class).find(id).orElseThrow()).build();
+    return Response.created(URI.create("/api/v1/links/" + id))
+        .entity(jdbi.onDemand(IspLinkDao.class).find(id).orElseThrow())
+        .build();
   }
 
   private long establishmentId(String code) {

@@ -8,8 +8,11 @@ import java.util.Optional;
 
 /** What a client sends to create or replace an establishment. */
 public record EstablishmentRequest(
-    @NotNull @Pattern(regexp = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
-        message = "must be 1-64 letters, digits, '.', '_' or '-'") String code,
+    @NotNull
+        @Pattern(
+            regexp = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+            message = "must be 1-64 letters, digits, '.', '_' or '-'")
+        String code,
     @NotNull @Size(min = 1, max = 200) String name,
     @NotNull EstablishmentKind kind,
     @NotNull Sector sector,

@@ -41,28 +41,33 @@ public final class EstablishmentsResource {
   @RolesAllowed(Role.IT_NAME)
   public Response create(@NotNull @Valid EstablishmentRequest request) {
     if (!dao().insert(request)) {
-      throw ApiException.conflict("establishment_exists",
+      throw ApiException.conflict(
+          "establishment_exists",
           "an establishment with code '" + request.code() + "' already exists");
     }
-    return Response.created(UriBuilder.fromResource(EstablishmentsResource.class)
-        .path(request.code()).build()).entity(get(request.code())).build();
+    return Response.created(
+            UriBuilder.fromResource(EstablishmentsResource.class).path(request.code()).build())
+        .entity(get(request.code()))
+        .build();
   }
 
   @GET
   @Path("/{code}")
   @RolesAllowed({Role.IT_NAME, Role.ADMINISTRATION_NAME})
   public Establishment get(@PathParam("code") String code) {
-    return dao().find(code).orElseThrow(() -> ApiException.notFound("establishment '" + code + "'"));
+    return dao()
+        .find(code)
+        .orElseThrow(() -> ApiException.notFound("establishment '" + code + "'"));
   }
 
   @PUT
   @Path("/{code}")
   @RolesAllowed(Role.IT_NAME)
-  public Establishment replace(@PathParam("code") String code,
-      @NotNull @Valid EstablishmentRequest request) {
+  public Establishment replace(
+      @PathParam("code") String code, @NotNull @Valid EstablishmentRequest request) {
     if (!code.equals(request.code())) {
-      throw ApiException.badRequest("code", "must equal the code in the path ('" + code
-          + "'); codes cannot be renamed");
+      throw ApiException.badRequest(
+          "code", "must equal the code in the path ('" + code + "'); codes cannot be renamed");
     }
     if (!dao().update(request)) {
       throw ApiException.notFound("establishment '" + code + "'");
@@ -74,18 +79,22 @@ public final class EstablishmentsResource {
   @Path("/{code}")
   @RolesAllowed(Role.IT_NAME)
   public Response delete(@PathParam("code") String code) {
-    jdbi.useTransaction(h -> {
-      EstablishmentDao dao = h.attach(EstablishmentDao.class);
-      dao.find(code).orElseThrow(() -> ApiException.notFound("establishment '" + code + "'"));
-      if (dao.dependents(code) > 0) {
-        throw ApiException.conflict("establishment_in_use", "establishment '" + code
-            + "' has ISP links, network devices, or computers or agents that were ever enrolled"
-            + " there; their "
-            + "history belongs to it, so it is kept");
-      }
-      dao.deleteTokens(code);
-      dao.delete(code);
-    });
+    jdbi.useTransaction(
+        h -> {
+          EstablishmentDao dao = h.attach(EstablishmentDao.class);
+          dao.find(code).orElseThrow(() -> ApiException.notFound("establishment '" + code + "'"));
+          if (dao.dependents(code) > 0) {
+            throw ApiException.conflict(
+                "establishment_in_use",
+                "establishment '"
+                    + code
+                    + "' has ISP links, network devices, or computers or agents that were ever enrolled"
+                    + " there; their "
+                    + "history belongs to it, so it is kept");
+          }
+          dao.deleteTokens(code);
+          dao.delete(code);
+        });
     return Response.noContent().build();
   }
 

@@ -32,7 +32,8 @@ public final class IspLinksResource {
   @GET
   @RolesAllowed({Role.IT_NAME, Role.ADMINISTRATION_NAME})
   public IspLink get(@PathParam("id") long id) {
-    return jdbi.onDemand(IspLinkDao.class).find(id)
+    return jdbi.onDemand(IspLinkDao.class)
+        .find(id)
         .orElseThrow(() -> ApiException.notFound("link " + id));
   }
 

@@ -11,9 +11,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Opening hours per weekday in the municipality's time zone, e.g.
- * {@code {"monday": [{"open": "08:00", "close": "12:00"}, {"open": "14:00", "close": "18:00"}]}}.
- * Empty means open all day, every day (availability is then judged around the clock).
+ * Opening hours per weekday in the municipality's time zone, e.g. {@code {"monday": [{"open":
+ * "08:00", "close": "12:00"}, {"open": "14:00", "close": "18:00"}]}}. Empty means open all day,
+ * every day (availability is then judged around the clock).
  */
 public record OpeningHours(Map<String, List<Interval>> days) {
   static final Set<String> DAYS =
@@ -36,8 +36,8 @@ public record OpeningHours(Map<String, List<Interval>> days) {
         LocalTime open = time(e.getKey(), i.open());
         LocalTime close = i.close().equals("24:00") ? LocalTime.MAX : time(e.getKey(), i.close());
         if (!open.isBefore(close)) {
-          throw new IllegalArgumentException(e.getKey() + ": open " + i.open()
-              + " is not before close " + i.close());
+          throw new IllegalArgumentException(
+              e.getKey() + ": open " + i.open() + " is not before close " + i.close());
         }
         if (open.isBefore(previousClose)) {
           throw new IllegalArgumentException(e.getKey() + ": intervals overlap");

@@ -6,7 +6,8 @@ import java.util.Locale;
 
 /** Whom an establishment's connectivity serves, as the plan's indicators split it. */
 public enum Sector {
-  ADMINISTRATION, CITIZENS;
+  ADMINISTRATION,
+  CITIZENS;
 
   @JsonValue
   public String wire() {

@@ -32,16 +32,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The fleet's state as Prometheus gauges, per establishment (labels {@code establishment},
- * {@code sector}, {@code kind}) and per ISP link ({@code establishment}, {@code link},
- * {@code direction}): agents sit behind NAT and are never scraped, so the server exports what
- * they reported. Never one series per computer or agent: the series grow with the inventory.
+ * The fleet's state as Prometheus gauges, per establishment (labels {@code establishment}, {@code
+ * sector}, {@code kind}) and per ISP link ({@code establishment}, {@code link}, {@code direction}):
+ * agents sit behind NAT and are never scraped, so the server exports what they reported. Never one
+ * series per computer or agent: the series grow with the inventory.
  *
- * <p>A background thread reads the state from the database every {@code fleetMetrics.refresh}
- * with a handful of aggregate queries, updates the gauges in place, registers the series of new
- * establishments and links and removes those that no longer exist (or changed sector or kind).
- * When the database does not answer, the gauges keep their last values and
- * {@code enlace_database_up} drops to 0.
+ * <p>A background thread reads the state from the database every {@code fleetMetrics.refresh} with
+ * a handful of aggregate queries, updates the gauges in place, registers the series of new
+ * establishments and links and removes those that no longer exist (or changed sector or kind). When
+ * the database does not answer, the gauges keep their last values and {@code enlace_database_up}
+ * drops to 0.
  */
 public final class FleetMetrics implements Managed {
   private static final Logger LOG = LoggerFactory.getLogger(FleetMetrics.class);
@@ -51,64 +51,90 @@ public final class FleetMetrics implements Managed {
 
   /** Every gauge this class exports, with its Micrometer name (documented in docs/metrics.md). */
   enum Metric {
-    COMPUTERS_ENROLLED("enlace.establishment.computers.enrolled",
+    COMPUTERS_ENROLLED(
+        "enlace.establishment.computers.enrolled",
         "Active computers enrolled at the establishment (not decommissioned)"),
-    COMPUTERS_REPORTING("enlace.establishment.computers.reporting",
+    COMPUTERS_REPORTING(
+        "enlace.establishment.computers.reporting",
         "Active computers whose newest observation is within fleetMetrics.reportingWindow"),
-    COMPUTERS_ONLINE("enlace.establishment.computers.online",
+    COMPUTERS_ONLINE(
+        "enlace.establishment.computers.online",
         "Reporting computers whose newest observation is online"),
-    COMPUTERS_LIMITED("enlace.establishment.computers.limited",
+    COMPUTERS_LIMITED(
+        "enlace.establishment.computers.limited",
         "Reporting computers whose newest observation is limited"),
-    COMPUTERS_OFFLINE("enlace.establishment.computers.offline",
+    COMPUTERS_OFFLINE(
+        "enlace.establishment.computers.offline",
         "Reporting computers whose newest observation is offline"),
-    CONNECTED("enlace.establishment.connected",
+    CONNECTED(
+        "enlace.establishment.connected",
         "1 when at least one computer of the establishment is online now, else 0"),
-    OPEN("enlace.establishment.open",
+    OPEN(
+        "enlace.establishment.open",
         "1 when the establishment is inside its opening hours now (municipality time), else 0"),
-    LAST_REPORT("enlace.establishment.last.report.timestamp.seconds",
+    LAST_REPORT(
+        "enlace.establishment.last.report.timestamp.seconds",
         "Newest report received from any of its computers (enrollment if none reported), Unix s"),
-    AGENTS("enlace.establishment.agents",
+    AGENTS(
+        "enlace.establishment.agents",
         "Active computers by agent lifecycle: live (<21 d), at_risk (21-28 d), dropped (>=28 d)"),
-    CLOCK_OFFSET_MAX("enlace.establishment.agent.clock.offset.max.seconds",
+    CLOCK_OFFSET_MAX(
+        "enlace.establishment.agent.clock.offset.max.seconds",
         "Largest absolute clock offset (server - agent) among its live computers"),
-    BACKLOG_MAX("enlace.establishment.agent.backlog.max.seconds",
+    BACKLOG_MAX(
+        "enlace.establishment.agent.backlog.max.seconds",
         "Largest lag between receiving a report and its newest observation among reporting"
             + " computers: how far behind the agents' queues are"),
-    QUEUE_MAX("enlace.establishment.agent.queue.max",
+    QUEUE_MAX(
+        "enlace.establishment.agent.queue.max",
         "Largest queue (observations still in the journal after the batch) reported by its"
             + " agents in reports received within fleetMetrics.reportingWindow"),
-    QUEUE_OLDEST_MAX("enlace.establishment.agent.queue.oldest.max.seconds",
+    QUEUE_OLDEST_MAX(
+        "enlace.establishment.agent.queue.oldest.max.seconds",
         "Largest age of the oldest queued observation, when the report saying so was received,"
             + " among the same reports (0 when none waited)"),
-    DROPPED_OBSERVATIONS("enlace.establishment.agent.dropped.observations",
+    DROPPED_OBSERVATIONS(
+        "enlace.establishment.agent.dropped.observations",
         "Observations its computers' agents dropped from full journals (cumulative)"),
-    MONTH_CONNECTED("enlace.establishment.month.connected.computers",
+    MONTH_CONNECTED(
+        "enlace.establishment.month.connected.computers",
         "Computers seen online on at least indicators.minOnlineDays days this month"),
-    MONTH_AVAILABILITY("enlace.establishment.month.availability.ratio",
+    MONTH_AVAILABILITY(
+        "enlace.establishment.month.availability.ratio",
         "Up minutes / minutes with data inside opening hours this month"),
-    MONTH_OUTAGE("enlace.establishment.month.outage.seconds",
+    MONTH_OUTAGE(
+        "enlace.establishment.month.outage.seconds",
         "Time in outage inside opening hours this month"),
     LATITUDE("enlace.establishment.latitude.degrees", "Latitude from the inventory"),
     LONGITUDE("enlace.establishment.longitude.degrees", "Longitude from the inventory"),
-    LINK_CONTRACTED("enlace.link.contracted.bits.per.second",
+    LINK_CONTRACTED(
+        "enlace.link.contracted.bits.per.second",
         "Contracted rate of the ISP link, by direction (down, up)"),
-    LINK_SPEEDTEST_LAST("enlace.link.speedtest.last.bits.per.second",
+    LINK_SPEEDTEST_LAST(
+        "enlace.link.speedtest.last.bits.per.second",
         "Newest successful speed test of the link, by direction (down, up)"),
-    LINK_SPEEDTEST_LAST_TIME("enlace.link.speedtest.last.timestamp.seconds",
+    LINK_SPEEDTEST_LAST_TIME(
+        "enlace.link.speedtest.last.timestamp.seconds",
         "When the newest successful speed test of the link was measured, Unix s"),
-    LINK_UNDER_STREAK("enlace.link.speedtest.under.contract.streak",
+    LINK_UNDER_STREAK(
+        "enlace.link.speedtest.under.contract.streak",
         "Newest speed tests in a row (up to 20) under 80 % of the contracted rate, by direction"),
-    AGENT_VERSIONS("enlace.agent.versions",
+    AGENT_VERSIONS(
+        "enlace.agent.versions",
         "Live active computers by agent version (the less common ones as version=other)"),
-    BASELINE_COMPUTERS("enlace.indicator.baseline.computers",
+    BASELINE_COMPUTERS(
+        "enlace.indicator.baseline.computers",
         "Baseline in force: computers with internet, by sector"),
-    BASELINE_ESTABLISHMENTS("enlace.indicator.baseline.establishments",
+    BASELINE_ESTABLISHMENTS(
+        "enlace.indicator.baseline.establishments",
         "Baseline in force: establishments with internet, by sector"),
-    TARGET_INCREASE("enlace.indicator.target.increase.ratio",
+    TARGET_INCREASE(
+        "enlace.indicator.target.increase.ratio",
         "Target of the baseline in force, as a ratio over it (1 = +100 %)"),
-    DECLARED_COMPUTERS("enlace.indicator.declared.computers",
-        "Declared computers in force this month, by sector"),
-    DECLARED_ESTABLISHMENTS("enlace.indicator.declared.establishments",
+    DECLARED_COMPUTERS(
+        "enlace.indicator.declared.computers", "Declared computers in force this month, by sector"),
+    DECLARED_ESTABLISHMENTS(
+        "enlace.indicator.declared.establishments",
         "Declared establishments in force this month, by sector");
 
     final String name;
@@ -143,19 +169,27 @@ public final class FleetMetrics implements Managed {
     Gauge gauge;
   }
 
-  public FleetMetrics(Jdbi jdbi, MeterRegistry meters, Clock clock, ZoneId zone,
-      int minOnlineDays, FleetMetricsConfig config) {
+  public FleetMetrics(
+      Jdbi jdbi,
+      MeterRegistry meters,
+      Clock clock,
+      ZoneId zone,
+      int minOnlineDays,
+      FleetMetricsConfig config) {
     this.jdbi = requireNonNull(jdbi, "jdbi is null");
     this.meters = requireNonNull(meters, "meters is null");
     this.clock = requireNonNull(clock, "clock is null");
     this.minutes = new LocalMinutes(requireNonNull(zone, "zone is null"));
     this.minOnlineDays = minOnlineDays;
     this.config = requireNonNull(config, "config is null");
-    this.refreshTimer = Timer.builder("enlace.fleet.refresh")
-        .description("Time to read the fleet's state from the database").register(meters);
-    this.refreshFailures = Counter.builder("enlace.fleet.refresh.failures")
-        .description("Fleet refreshes that failed; the gauges kept their last values")
-        .register(meters);
+    this.refreshTimer =
+        Timer.builder("enlace.fleet.refresh")
+            .description("Time to read the fleet's state from the database")
+            .register(meters);
+    this.refreshFailures =
+        Counter.builder("enlace.fleet.refresh.failures")
+            .description("Fleet refreshes that failed; the gauges kept their last values")
+            .register(meters);
     Gauge.builder("enlace.database.up", this, m -> m.databaseUp)
         .description("1 when the database answered the last fleet refresh, 0 when it did not")
         .register(meters);
@@ -166,13 +200,15 @@ public final class FleetMetrics implements Managed {
 
   @Override
   public void start() {
-    executor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "fleet-metrics");
-      t.setDaemon(true);
-      return t;
-    });
-    executor.scheduleWithFixedDelay(this::refreshSafely, 0,
-        config.getRefresh().toMilliseconds(), TimeUnit.MILLISECONDS);
+    executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "fleet-metrics");
+              t.setDaemon(true);
+              return t;
+            });
+    executor.scheduleWithFixedDelay(
+        this::refreshSafely, 0, config.getRefresh().toMilliseconds(), TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -223,8 +259,11 @@ public final class FleetMetrics implements Managed {
   private void failed(RuntimeException e) {
     refreshFailures.increment();
     if (!failing) {
-      LOG.warn("event=fleet_metrics_failed error=\"{}\" effect=\"gauges keep their last values;"
-          + " retried every {}\"", e.toString(), config.getRefresh());
+      LOG.warn(
+          "event=fleet_metrics_failed error=\"{}\" effect=\"gauges keep their last values;"
+              + " retried every {}\"",
+          e.toString(),
+          config.getRefresh());
       failing = true;
     }
   }
@@ -242,21 +281,33 @@ public final class FleetMetrics implements Managed {
     Instant reportingSince = now.minus(config.getReportingWindow().toJavaDuration());
     Instant liveSince = now.minus(LIVE);
     Instant droppedSince = now.minus(DROPPED);
-    record State(List<FleetMetricsDao.EstablishmentRow> establishments,
-        List<FleetMetricsDao.LinkRow> links, List<FleetMetricsDao.VersionRow> versions,
+    record State(
+        List<FleetMetricsDao.EstablishmentRow> establishments,
+        List<FleetMetricsDao.LinkRow> links,
+        List<FleetMetricsDao.VersionRow> versions,
         Optional<FleetMetricsDao.BaselineRow> baseline,
         List<FleetMetricsDao.DeclaredRow> declared) {}
     // One snapshot for all the queries. READ ONLY is set on the transaction, never on the
     // connection: a pooled connection left read-only would refuse the server's next writes.
-    State s = jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> {
-      h.execute("SET TRANSACTION READ ONLY");
-      FleetMetricsDao dao = h.attach(FleetMetricsDao.class);
-      return new State(
-          dao.establishments(reportingSince, liveSince, droppedSince, monthStart, nextMonth,
-              minOnlineDays),
-          dao.links(today), dao.versions(liveSince), dao.baseline(),
-          dao.declared(monthStart, nextMonth));
-    });
+    State s =
+        jdbi.inTransaction(
+            TransactionIsolationLevel.REPEATABLE_READ,
+            h -> {
+              h.execute("SET TRANSACTION READ ONLY");
+              FleetMetricsDao dao = h.attach(FleetMetricsDao.class);
+              return new State(
+                  dao.establishments(
+                      reportingSince,
+                      liveSince,
+                      droppedSince,
+                      monthStart,
+                      nextMonth,
+                      minOnlineDays),
+                  dao.links(today),
+                  dao.versions(liveSince),
+                  dao.baseline(),
+                  dao.declared(monthStart, nextMonth));
+            });
 
     Map<Key, Double> next = new LinkedHashMap<>();
     Map<String, Boolean> openBySchedule = new HashMap<>();
@@ -268,8 +319,8 @@ public final class FleetMetrics implements Managed {
       put(next, Metric.COMPUTERS_LIMITED, t, e.limited());
       put(next, Metric.COMPUTERS_OFFLINE, t, e.offline());
       put(next, Metric.CONNECTED, t, e.online() > 0 ? 1 : 0);
-      boolean open = openBySchedule.computeIfAbsent(e.openingHours(),
-          hours -> openAt(hours, e.id(), slot));
+      boolean open =
+          openBySchedule.computeIfAbsent(e.openingHours(), hours -> openAt(hours, e.id(), slot));
       put(next, Metric.OPEN, t, open ? 1 : 0);
       if (e.lastReport() != null) {
         put(next, Metric.LAST_REPORT, t, e.lastReport().toEpochMilli() / 1000.0);
@@ -332,20 +383,37 @@ public final class FleetMetrics implements Managed {
     }
     versions.forEach((v, n) -> put(next, Metric.AGENT_VERSIONS, Tags.of("version", v), n));
 
-    s.baseline().ifPresent(b -> {
-      put(next, Metric.BASELINE_COMPUTERS, Tags.of("sector", "administration"),
-          b.administrationComputers());
-      put(next, Metric.BASELINE_COMPUTERS, Tags.of("sector", "citizens"), b.citizensComputers());
-      put(next, Metric.BASELINE_ESTABLISHMENTS, Tags.of("sector", "administration"),
-          b.administrationEstablishments());
-      put(next, Metric.BASELINE_ESTABLISHMENTS, Tags.of("sector", "citizens"),
-          b.citizensEstablishments());
-      put(next, Metric.TARGET_INCREASE, Tags.empty(), b.targetIncreasePct() / 100.0);
-    });
+    s.baseline()
+        .ifPresent(
+            b -> {
+              put(
+                  next,
+                  Metric.BASELINE_COMPUTERS,
+                  Tags.of("sector", "administration"),
+                  b.administrationComputers());
+              put(
+                  next,
+                  Metric.BASELINE_COMPUTERS,
+                  Tags.of("sector", "citizens"),
+                  b.citizensComputers());
+              put(
+                  next,
+                  Metric.BASELINE_ESTABLISHMENTS,
+                  Tags.of("sector", "administration"),
+                  b.administrationEstablishments());
+              put(
+                  next,
+                  Metric.BASELINE_ESTABLISHMENTS,
+                  Tags.of("sector", "citizens"),
+                  b.citizensEstablishments());
+              put(next, Metric.TARGET_INCREASE, Tags.empty(), b.targetIncreasePct() / 100.0);
+            });
     for (String sector : SECTORS) {
-      FleetMetricsDao.DeclaredRow d = s.declared().stream()
-          .filter(r -> r.sector().equals(sector)).findFirst()
-          .orElse(new FleetMetricsDao.DeclaredRow(sector, 0, 0));
+      FleetMetricsDao.DeclaredRow d =
+          s.declared().stream()
+              .filter(r -> r.sector().equals(sector))
+              .findFirst()
+              .orElse(new FleetMetricsDao.DeclaredRow(sector, 0, 0));
       put(next, Metric.DECLARED_COMPUTERS, Tags.of("sector", sector), d.computers());
       put(next, Metric.DECLARED_ESTABLISHMENTS, Tags.of("sector", sector), d.establishments());
     }
@@ -353,8 +421,8 @@ public final class FleetMetrics implements Managed {
   }
 
   private boolean openAt(String hours, long establishmentId, LocalMinutes.Slot slot) {
-    boolean[] open = OpeningMask.fromStored(json, hours, establishmentId)
-        .openMinutes(slot.day(), minutes);
+    boolean[] open =
+        OpeningMask.fromStored(json, hours, establishmentId).openMinutes(slot.day(), minutes);
     return slot.minute() >= 0 && slot.minute() < open.length && open[slot.minute()];
   }
 
@@ -377,8 +445,12 @@ public final class FleetMetrics implements Managed {
         s = new Series();
         s.value = e.getValue();
         Metric m = e.getKey().metric();
-        s.gauge = Gauge.builder(m.name, s, x -> x.value).description(m.description)
-            .tags(e.getKey().tags()).strongReference(true).register(meters);
+        s.gauge =
+            Gauge.builder(m.name, s, x -> x.value)
+                .description(m.description)
+                .tags(e.getKey().tags())
+                .strongReference(true)
+                .register(meters);
         series.put(e.getKey(), s);
       } else {
         s.value = e.getValue();

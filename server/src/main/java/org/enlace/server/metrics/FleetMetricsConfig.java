@@ -25,8 +25,8 @@ public class FleetMetricsConfig {
   private Duration refresh = Duration.seconds(30);
 
   /**
-   * A computer "reports now" when its newest observation is at most this old; only those count
-   * as online, limited or offline now. Agents observe every 60 s and upload after each round.
+   * A computer "reports now" when its newest observation is at most this old; only those count as
+   * online, limited or offline now. Agents observe every 60 s and upload after each round.
    */
   @NotNull
   @MinDuration(value = 1, unit = TimeUnit.MINUTES)
@@ -35,10 +35,13 @@ public class FleetMetricsConfig {
   private Duration reportingWindow = Duration.minutes(10);
 
   /**
-   * Agent versions exported one by one; the less common ones are summed under
-   * {@code version="other"}, so that a misbehaving agent cannot grow the series without bound.
+   * Agent versions exported one by one; the less common ones are summed under {@code
+   * version="other"}, so that a misbehaving agent cannot grow the series without bound.
    */
-  @Min(2) @Max(200) @JsonProperty private int maxAgentVersions = 20;
+  @Min(2)
+  @Max(200)
+  @JsonProperty
+  private int maxAgentVersions = 20;
 
   public Duration getRefresh() {
     return refresh;

@@ -37,19 +37,26 @@ public final class ComputerDayDelta {
 
   private final LocalMinutes minutes;
   private final Map<Key, Day> days = new HashMap<>();
-  private final TreeSet<EstablishmentDay> dirty = new TreeSet<>(
-      Comparator.comparingLong(EstablishmentDay::establishmentId)
-          .thenComparing(EstablishmentDay::day));
+  private final TreeSet<EstablishmentDay> dirty =
+      new TreeSet<>(
+          Comparator.comparingLong(EstablishmentDay::establishmentId)
+              .thenComparing(EstablishmentDay::day));
 
   public ComputerDayDelta(LocalMinutes minutes) {
     this.minutes = minutes;
   }
 
-  public void add(long establishmentId, long computerId, java.time.Instant observedAt,
-      String status, double[] latencyMs) {
+  public void add(
+      long establishmentId,
+      long computerId,
+      java.time.Instant observedAt,
+      String status,
+      double[] latencyMs) {
     LocalMinutes.Slot slot = minutes.slot(observedAt);
-    Day d = days.computeIfAbsent(new Key(computerId, slot.day()),
-        k -> new Day(establishmentId, minutes.minutesIn(slot.day())));
+    Day d =
+        days.computeIfAbsent(
+            new Key(computerId, slot.day()),
+            k -> new Day(establishmentId, minutes.minutesIn(slot.day())));
     switch (status) {
       case "online" -> d.online.set(slot.minute());
       case "limited" -> d.limited.set(slot.minute());
@@ -67,17 +74,34 @@ public final class ComputerDayDelta {
   }
 
   /** Column arrays for {@link RollupDao#mergeComputerDays}, rows in (computer, day) order. */
-  public record Columns(long[] computerIds, String[] days, long[] establishmentIds,
-      int[] dayMinutes, String[] online, String[] limited, String[] offline,
-      int[] observations, String[] latency) {}
+  public record Columns(
+      long[] computerIds,
+      String[] days,
+      long[] establishmentIds,
+      int[] dayMinutes,
+      String[] online,
+      String[] limited,
+      String[] offline,
+      int[] observations,
+      String[] latency) {}
 
   public Columns columns() {
     List<Map.Entry<Key, Day>> rows = new ArrayList<>(days.entrySet());
-    rows.sort(Map.Entry.comparingByKey(Comparator.comparingLong(Key::computerId)
-        .thenComparing(Key::day)));
+    rows.sort(
+        Map.Entry.comparingByKey(
+            Comparator.comparingLong(Key::computerId).thenComparing(Key::day)));
     int n = rows.size();
-    Columns c = new Columns(new long[n], new String[n], new long[n], new int[n], new String[n],
-        new String[n], new String[n], new int[n], new String[n]);
+    Columns c =
+        new Columns(
+            new long[n],
+            new String[n],
+            new long[n],
+            new int[n],
+            new String[n],
+            new String[n],
+            new String[n],
+            new int[n],
+            new String[n]);
     for (int i = 0; i < n; i++) {
       Key k = rows.get(i).getKey();
       Day d = rows.get(i).getValue();

@@ -6,19 +6,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One establishment's minutes over a run of local days, computed from its computers' minute
- * bits. Pure: the maintainer loads the bits and stores what comes out.
+ * One establishment's minutes over a run of local days, computed from its computers' minute bits.
+ * Pure: the maintainer loads the bits and stores what comes out.
  *
  * <p>Per computer and minute the status is the worst seen in that minute (offline, then limited,
  * then online). A minute with no observation of its own takes the computer's status from its
- * previous observed minute if that is at most {@code holdMinutes} back, because checks run every
- * 60 s with jitter and sometimes skip a calendar minute. Otherwise the minute has no data.
+ * previous observed minute if that is at most {@code holdMinutes} back, because checks run every 60
+ * s with jitter and sometimes skip a calendar minute. Otherwise the minute has no data.
  *
- * <p>The router's view of the establishment's ISP links (from SNMP) fills what the computers
- * cannot say: a minute with no computer reporting is up when a link was up (the PCs were off) and
- * an outage when the links were down; with computers reporting, they decide, and the outage is
- * attributed to the link when the router saw it down. An outage stretch is {@code link_down} if
- * the router saw the link down at any minute of it, otherwise {@code agents}.
+ * <p>The router's view of the establishment's ISP links (from SNMP) fills what the computers cannot
+ * say: a minute with no computer reporting is up when a link was up (the PCs were off) and an
+ * outage when the links were down; with computers reporting, they decide, and the outage is
+ * attributed to the link when the router saw it down. An outage stretch is {@code link_down} if the
+ * router saw the link down at any minute of it, otherwise {@code agents}.
  */
 public final class DayTimeline {
   static final byte NONE = 0;
@@ -27,32 +27,57 @@ public final class DayTimeline {
   static final byte OFFLINE = 3;
 
   /** A computer-day as stored: bit strings of '0'/'1', one character per minute. */
-  public record ComputerDay(long computerId, LocalDate day, String online, String limited,
-      String offline, int[] latency) {}
+  public record ComputerDay(
+      long computerId,
+      LocalDate day,
+      String online,
+      String limited,
+      String offline,
+      int[] latency) {}
 
   /** Minutes of a computer-day after the hold, for computer_days' derived columns. */
-  public record ComputerMinutes(long computerId, LocalDate day, int observed, int online,
-      int limited, int offline) {}
+  public record ComputerMinutes(
+      long computerId, LocalDate day, int observed, int online, int limited, int offline) {}
 
   /** A link-day as stored: the minutes the router said the link was up, and down. */
   public record LinkDay(long linkId, LocalDate day, String up, String down) {}
 
   /**
-   * A stretch of outage minutes inside one day (segments across midnight join when read);
-   * cause is agents or link_down.
+   * A stretch of outage minutes inside one day (segments across midnight join when read); cause is
+   * agents or link_down.
    */
-  public record Segment(LocalDate day, int fromMinute, int toMinuteExclusive, int openMinutes,
-      int computers, String cause) {}
+  public record Segment(
+      LocalDate day,
+      int fromMinute,
+      int toMinuteExclusive,
+      int openMinutes,
+      int computers,
+      String cause) {}
 
   /**
-   * gapPcsOffOpen / gapLinkDownOpen: open minutes with no computer reporting while the router
-   * said the link was up / down.
+   * gapPcsOffOpen / gapLinkDownOpen: open minutes with no computer reporting while the router said
+   * the link was up / down.
    */
-  public record DayResult(LocalDate day, int dayMinutes, int openMinutes, int observedMinutes,
-      int upMinutes, int outageMinutes, int observedOpenMinutes, int upOpenMinutes,
-      int outageOpenMinutes, int computersReporting, int computersOnline, String outageBits,
-      String observedBits, int[] latency, List<ComputerMinutes> computers,
-      List<Segment> outages, int linkUpMinutes, int linkDownMinutes, int gapPcsOffOpen,
+  public record DayResult(
+      LocalDate day,
+      int dayMinutes,
+      int openMinutes,
+      int observedMinutes,
+      int upMinutes,
+      int outageMinutes,
+      int observedOpenMinutes,
+      int upOpenMinutes,
+      int outageOpenMinutes,
+      int computersReporting,
+      int computersOnline,
+      String outageBits,
+      String observedBits,
+      int[] latency,
+      List<ComputerMinutes> computers,
+      List<Segment> outages,
+      int linkUpMinutes,
+      int linkDownMinutes,
+      int gapPcsOffOpen,
       int gapLinkDownOpen) {}
 
   private final LocalMinutes minutes;
@@ -74,8 +99,8 @@ public final class DayTimeline {
   }
 
   /** As above, with the establishment's link-days of {@code day}. */
-  public DayResult compute(LocalDate day, List<ComputerDay> previousDay, List<ComputerDay> today,
-      List<LinkDay> links) {
+  public DayResult compute(
+      LocalDate day, List<ComputerDay> previousDay, List<ComputerDay> today, List<LinkDay> links) {
     int n = minutes.minutesIn(day);
     boolean[] linkUp = new boolean[n];
     boolean[] linkDown = new boolean[n];
@@ -177,15 +202,31 @@ public final class DayTimeline {
         }
       }
     }
-    return new DayResult(day, n, openMinutes, observed, upMinutes, outage, observedOpen, upOpen,
-        outageOpen, today.size(), computersOnline, new String(outageBits),
-        new String(observedBits), latency, perComputer,
-        segments(day, outageBits, open, statuses, linkDown), linkUpMinutes, linkDownMinutes,
-        gapPcsOff, gapLinkDown);
+    return new DayResult(
+        day,
+        n,
+        openMinutes,
+        observed,
+        upMinutes,
+        outage,
+        observedOpen,
+        upOpen,
+        outageOpen,
+        today.size(),
+        computersOnline,
+        new String(outageBits),
+        new String(observedBits),
+        latency,
+        perComputer,
+        segments(day, outageBits, open, statuses, linkDown),
+        linkUpMinutes,
+        linkDownMinutes,
+        gapPcsOff,
+        gapLinkDown);
   }
 
-  private static List<Segment> segments(LocalDate day, char[] outage, boolean[] open,
-      List<byte[]> statuses, boolean[] linkDown) {
+  private static List<Segment> segments(
+      LocalDate day, char[] outage, boolean[] open, List<byte[]> statuses, boolean[] linkDown) {
     List<Segment> out = new ArrayList<>();
     int m = 0;
     while (m < outage.length) {
@@ -212,8 +253,8 @@ public final class DayTimeline {
           }
         }
       }
-      out.add(new Segment(day, from, m, openCount, computers,
-          sawLinkDown ? "link_down" : "agents"));
+      out.add(
+          new Segment(day, from, m, openCount, computers, sawLinkDown ? "link_down" : "agents"));
     }
     return out;
   }

@@ -3,9 +3,9 @@ package org.enlace.server.rollup;
 import java.util.Optional;
 
 /**
- * Latency samples as counts in log-scale buckets (ten per decade from 1 ms to 100 s), so that
- * days, establishments and months add up without keeping every sample. A percentile is read as
- * the geometric middle of its bucket: within ±12 % of the exact value.
+ * Latency samples as counts in log-scale buckets (ten per decade from 1 ms to 100 s), so that days,
+ * establishments and months add up without keeping every sample. A percentile is read as the
+ * geometric middle of its bucket: within ±12 % of the exact value.
  */
 public final class LatencyHistogram {
   public static final int BUCKETS = 52; // [0,1ms), then 10 per decade up to 100 s, then overflow

@@ -7,8 +7,8 @@ import java.time.ZoneId;
 import java.time.ZonedDateTime;
 
 /**
- * Minutes of the municipality's local days. A day is usually 1,440 minutes; in a zone with
- * daylight saving it can be 1,380 or 1,500, and slots count real minutes since local midnight.
+ * Minutes of the municipality's local days. A day is usually 1,440 minutes; in a zone with daylight
+ * saving it can be 1,380 or 1,500, and slots count real minutes since local midnight.
  */
 public final class LocalMinutes {
   private final ZoneId zone;

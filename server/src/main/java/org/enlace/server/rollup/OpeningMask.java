@@ -23,13 +23,16 @@ public final class OpeningMask {
    * From the establishments table's opening_hours column. A value that no longer reads (it was
    * validated when written) is logged and judged as open all day, never as closed.
    */
-  public static OpeningMask fromStored(com.fasterxml.jackson.databind.ObjectMapper json,
-      String stored, long establishmentId) {
+  public static OpeningMask fromStored(
+      com.fasterxml.jackson.databind.ObjectMapper json, String stored, long establishmentId) {
     try {
       return new OpeningMask(json.readValue(stored, OpeningHours.class));
     } catch (java.io.IOException | IllegalArgumentException e) {
-      LOG.warn("event=opening_hours_unreadable establishment={} error=\"{}\""
-          + " effect=\"judged all day\"", establishmentId, e.toString());
+      LOG.warn(
+          "event=opening_hours_unreadable establishment={} error=\"{}\""
+              + " effect=\"judged all day\"",
+          establishmentId,
+          e.toString());
       return new OpeningMask(OpeningHours.ALWAYS);
     }
   }
@@ -37,13 +40,15 @@ public final class OpeningMask {
   public OpeningMask(OpeningHours hours) {
     this.always = hours.days().isEmpty();
     for (DayOfWeek d : DayOfWeek.values()) {
-      List<OpeningHours.Interval> list = hours.days()
-          .getOrDefault(d.name().toLowerCase(Locale.ROOT), List.of());
+      List<OpeningHours.Interval> list =
+          hours.days().getOrDefault(d.name().toLowerCase(Locale.ROOT), List.of());
       int[][] r = new int[list.size()][];
       for (int i = 0; i < r.length; i++) {
         OpeningHours.Interval iv = list.get(i);
-        r[i] = new int[] {minuteOf(iv.open()),
-            iv.close().equals("24:00") ? 1440 : minuteOf(iv.close())};
+        r[i] =
+            new int[] {
+              minuteOf(iv.open()), iv.close().equals("24:00") ? 1440 : minuteOf(iv.close())
+            };
       }
       ranges.put(d, r);
     }

@@ -4,9 +4,9 @@ import java.time.Instant;
 import java.util.Arrays;
 
 /**
- * Observations waiting for the rollup maintainer, gathered into the one {@code rollup_pending}
- * row (parallel arrays, see migration V9) that a group commit, or a rebuild putting back what
- * was not its day, writes.
+ * Observations waiting for the rollup maintainer, gathered into the one {@code rollup_pending} row
+ * (parallel arrays, see migration V9) that a group commit, or a rebuild putting back what was not
+ * its day, writes.
  */
 public final class PendingObservations {
   private long[] establishmentIds;
@@ -29,7 +29,11 @@ public final class PendingObservations {
     latencyCounts = new int[n];
   }
 
-  public void add(long establishmentId, long computerId, Instant observedAt, String status,
+  public void add(
+      long establishmentId,
+      long computerId,
+      Instant observedAt,
+      String status,
       double[] latencies) {
     if (size == computerIds.length) {
       int n = size * 2;
@@ -47,8 +51,9 @@ public final class PendingObservations {
     latencyCounts[size] = latencies.length;
     size++;
     if (this.latencies + latencies.length > latencyMs.length) {
-      latencyMs = Arrays.copyOf(latencyMs, Math.max(latencyMs.length * 2,
-          this.latencies + latencies.length));
+      latencyMs =
+          Arrays.copyOf(
+              latencyMs, Math.max(latencyMs.length * 2, this.latencies + latencies.length));
     }
     for (double l : latencies) {
       latencyMs[this.latencies++] = (float) l;
@@ -62,9 +67,15 @@ public final class PendingObservations {
     if (size == 0) {
       return;
     }
-    dao.addPending(size, first, last, Arrays.copyOf(establishmentIds, size),
-        Arrays.copyOf(computerIds, size), Arrays.copyOf(observedMs, size),
-        Arrays.copyOf(statuses, size), Arrays.copyOf(latencyCounts, size),
+    dao.addPending(
+        size,
+        first,
+        last,
+        Arrays.copyOf(establishmentIds, size),
+        Arrays.copyOf(computerIds, size),
+        Arrays.copyOf(observedMs, size),
+        Arrays.copyOf(statuses, size),
+        Arrays.copyOf(latencyCounts, size),
         Arrays.copyOf(latencyMs, latencies));
   }
 }

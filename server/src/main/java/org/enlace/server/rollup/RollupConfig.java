@@ -10,16 +10,22 @@ import jakarta.validation.constraints.NotNull;
 public class RollupConfig {
   /**
    * Minutes a computer's last status holds when its next check is late. Agents check every 60 s
-   * with jitter, so a check now and then lands two minutes after the previous one; without a
-   * hold that minute would read as "no data" and split an outage in two.
+   * with jitter, so a check now and then lands two minutes after the previous one; without a hold
+   * that minute would read as "no data" and split an outage in two.
    */
-  @Min(0) @Max(30) @JsonProperty private int holdMinutes = 1;
+  @Min(0)
+  @Max(30)
+  @JsonProperty
+  private int holdMinutes = 1;
 
   /**
    * Outages shorter than this are listed but flagged as blips and not counted as outages; their
    * minutes still count as minutes without internet in the availability.
    */
-  @Min(1) @Max(1440) @JsonProperty private int shortOutageMinutes = 5;
+  @Min(1)
+  @Max(1440)
+  @JsonProperty
+  private int shortOutageMinutes = 5;
 
   /** Raw observations older than this are deleted (whole monthly partitions); rollups stay. */
   @NotNull @JsonProperty private Duration rawRetention = Duration.days(400);
@@ -28,7 +34,10 @@ public class RollupConfig {
   @NotNull @JsonProperty private Duration maintainerInterval = Duration.seconds(5);
 
   /** Establishment-days recomputed per maintainer transaction. */
-  @Min(1) @Max(100_000) @JsonProperty private int maintainerBatch = 500;
+  @Min(1)
+  @Max(100_000)
+  @JsonProperty
+  private int maintainerBatch = 500;
 
   public int getHoldMinutes() {
     return holdMinutes;

@@ -44,46 +44,61 @@ public final class RollupMaintainer implements Managed {
   private final Counter observationsMerged;
   private ScheduledExecutorService executor;
 
-  public RollupMaintainer(Jdbi jdbi, RollupConfig config, LocalMinutes minutes, ObjectMapper json,
+  public RollupMaintainer(
+      Jdbi jdbi,
+      RollupConfig config,
+      LocalMinutes minutes,
+      ObjectMapper json,
       MeterRegistry meters) {
     this.jdbi = jdbi;
     this.config = config;
     this.minutes = minutes;
     this.json = json;
-    this.batchTimer = Timer.builder("enlace.rollup.batch")
-        .description("Time to recompute one batch of establishment-days").register(meters);
-    this.daysRecomputed = Counter.builder("enlace.rollup.establishment.days")
-        .description("Establishment-days recomputed").register(meters);
-    this.observationsMerged = Counter.builder("enlace.rollup.observations.merged")
-        .description("Observations merged into computer-days").register(meters);
+    this.batchTimer =
+        Timer.builder("enlace.rollup.batch")
+            .description("Time to recompute one batch of establishment-days")
+            .register(meters);
+    this.daysRecomputed =
+        Counter.builder("enlace.rollup.establishment.days")
+            .description("Establishment-days recomputed")
+            .register(meters);
+    this.observationsMerged =
+        Counter.builder("enlace.rollup.observations.merged")
+            .description("Observations merged into computer-days")
+            .register(meters);
     meters.gauge("enlace.rollup.dirty.markers", this, m -> m.count(RollupDao::dirtyCount));
-    meters.gauge("enlace.rollup.pending.observations", this,
-        m -> m.count(RollupDao::pendingCount));
+    meters.gauge("enlace.rollup.pending.observations", this, m -> m.count(RollupDao::pendingCount));
   }
 
   @Override
   public void start() {
-    executor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "rollup-maintainer");
-      t.setDaemon(true);
-      return t;
-    });
+    executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "rollup-maintainer");
+              t.setDaemon(true);
+              return t;
+            });
     long every = config.getMaintainerInterval().toMilliseconds();
     executor.scheduleWithFixedDelay(this::runSafely, every, every, TimeUnit.MILLISECONDS);
-    executor.scheduleWithFixedDelay(this::expireSafely, 10, TimeUnit.DAYS.toMinutes(1) * 60,
-        TimeUnit.SECONDS);
+    executor.scheduleWithFixedDelay(
+        this::expireSafely, 10, TimeUnit.DAYS.toMinutes(1) * 60, TimeUnit.SECONDS);
   }
 
   private void expireSafely() {
-    java.time.Instant cutoff = java.time.Instant.now()
-        .minus(config.getRawRetention().toJavaDuration());
+    java.time.Instant cutoff =
+        java.time.Instant.now().minus(config.getRawRetention().toJavaDuration());
     try {
       RollupRebuild.Expired e = new RollupRebuild(jdbi, minutes).expire(cutoff);
-      LOG.info("event=raw_retention_applied cutoff={} partitionsDropped={}", cutoff,
+      LOG.info(
+          "event=raw_retention_applied cutoff={} partitionsDropped={}",
+          cutoff,
           e.partitionsDropped());
     } catch (RuntimeException e) {
-      LOG.warn("event=raw_retention_failed cutoff={} error=\"{}\" effect=\"retried tomorrow\"",
-          cutoff, e.toString());
+      LOG.warn(
+          "event=raw_retention_failed cutoff={} error=\"{}\" effect=\"retried tomorrow\"",
+          cutoff,
+          e.toString());
     }
   }
 
@@ -99,7 +114,8 @@ public final class RollupMaintainer implements Managed {
     try {
       drain();
     } catch (RuntimeException e) {
-      LOG.warn("event=rollup_failed error=\"{}\" effect=\"markers kept; retried at next run\"",
+      LOG.warn(
+          "event=rollup_failed error=\"{}\" effect=\"markers kept; retried at next run\"",
           e.toString());
     }
   }
@@ -135,8 +151,8 @@ public final class RollupMaintainer implements Managed {
 
   /**
    * Merges a batch of observations stored since the last run into their computer-days (one row
-   * write per computer-day per batch, however many observations) and marks their
-   * establishment-days for recomputation, in one transaction.
+   * write per computer-day per batch, however many observations) and marks their establishment-days
+   * for recomputation, in one transaction.
    */
   private int mergePending(Handle h) {
     RollupDao dao = h.attach(RollupDao.class);
@@ -161,11 +177,20 @@ public final class RollupMaintainer implements Managed {
       return;
     }
     ComputerDayDelta.Columns c = delta.columns();
-    dao.mergeComputerDays(c.computerIds(), c.days(), c.establishmentIds(), c.dayMinutes(),
-        c.online(), c.limited(), c.offline(), c.observations(), c.latency());
+    dao.mergeComputerDays(
+        c.computerIds(),
+        c.days(),
+        c.establishmentIds(),
+        c.dayMinutes(),
+        c.online(),
+        c.limited(),
+        c.offline(),
+        c.observations(),
+        c.latency());
     List<ComputerDayDelta.EstablishmentDay> dirty = delta.dirty();
-    dao.markDirty(dirty.stream().mapToLong(ComputerDayDelta.EstablishmentDay::establishmentId)
-        .toArray(), dirty.stream().map(d -> d.day().toString()).toArray(String[]::new));
+    dao.markDirty(
+        dirty.stream().mapToLong(ComputerDayDelta.EstablishmentDay::establishmentId).toArray(),
+        dirty.stream().map(d -> d.day().toString()).toArray(String[]::new));
   }
 
   private int batch(Handle h) {
@@ -202,11 +227,18 @@ public final class RollupMaintainer implements Managed {
       LocalDate first = cluster.get(0);
       LocalDate last = cluster.get(cluster.size() - 1);
       Map<LocalDate, List<DayTimeline.ComputerDay>> loaded = new TreeMap<>();
-      for (RollupDao.ComputerDayRow r : dao.computerDays(establishmentId, first.minusDays(1),
-          last)) {
-        loaded.computeIfAbsent(r.day(), k -> new ArrayList<>()).add(new DayTimeline.ComputerDay(
-            r.computerId(), r.day(), r.onlineBits(), r.limitedBits(), r.offlineBits(),
-            LatencyHistogram.parse(r.latencyHist())));
+      for (RollupDao.ComputerDayRow r :
+          dao.computerDays(establishmentId, first.minusDays(1), last)) {
+        loaded
+            .computeIfAbsent(r.day(), k -> new ArrayList<>())
+            .add(
+                new DayTimeline.ComputerDay(
+                    r.computerId(),
+                    r.day(),
+                    r.onlineBits(),
+                    r.limitedBits(),
+                    r.offlineBits(),
+                    LatencyHistogram.parse(r.latencyHist())));
       }
       Map<LocalDate, List<DayTimeline.LinkDay>> links = new TreeMap<>();
       for (DayTimeline.LinkDay l : dao.linkDays(establishmentId, first, last)) {
@@ -218,21 +250,44 @@ public final class RollupMaintainer implements Managed {
         if (today.isEmpty() && todayLinks.isEmpty()) {
           continue; // nothing reported that day: no row, and no outage can start there
         }
-        DayTimeline.DayResult r = timeline.compute(day,
-            loaded.getOrDefault(day.minusDays(1), List.of()), today, todayLinks);
-        rows.add(new RollupDao.EstablishmentDay(establishmentId, day, r.dayMinutes(),
-            r.openMinutes(), r.observedMinutes(), r.upMinutes(), r.outageMinutes(),
-            r.observedOpenMinutes(), r.upOpenMinutes(), r.outageOpenMinutes(),
-            r.computersReporting(), r.computersOnline(), r.outageBits(), r.observedBits(),
-            ComputerDayDelta.array(r.latency()), r.linkUpMinutes(), r.linkDownMinutes(),
-            r.gapPcsOffOpen(), r.gapLinkDownOpen()));
+        DayTimeline.DayResult r =
+            timeline.compute(
+                day, loaded.getOrDefault(day.minusDays(1), List.of()), today, todayLinks);
+        rows.add(
+            new RollupDao.EstablishmentDay(
+                establishmentId,
+                day,
+                r.dayMinutes(),
+                r.openMinutes(),
+                r.observedMinutes(),
+                r.upMinutes(),
+                r.outageMinutes(),
+                r.observedOpenMinutes(),
+                r.upOpenMinutes(),
+                r.outageOpenMinutes(),
+                r.computersReporting(),
+                r.computersOnline(),
+                r.outageBits(),
+                r.observedBits(),
+                ComputerDayDelta.array(r.latency()),
+                r.linkUpMinutes(),
+                r.linkDownMinutes(),
+                r.gapPcsOffOpen(),
+                r.gapLinkDownOpen()));
         computerMinutes.addAll(r.computers());
         dao.deleteOutages(establishmentId, minutes.start(day), minutes.start(day.plusDays(1)));
         for (DayTimeline.Segment s : r.outages()) {
           int duration = s.toMinuteExclusive() - s.fromMinute();
-          outages.add(new RollupDao.OutageRow(establishmentId, minutes.at(day, s.fromMinute()),
-              minutes.at(day, s.toMinuteExclusive()), duration, s.openMinutes(), s.computers(),
-              duration < config.getShortOutageMinutes(), s.cause()));
+          outages.add(
+              new RollupDao.OutageRow(
+                  establishmentId,
+                  minutes.at(day, s.fromMinute()),
+                  minutes.at(day, s.toMinuteExclusive()),
+                  duration,
+                  s.openMinutes(),
+                  s.computers(),
+                  duration < config.getShortOutageMinutes(),
+                  s.cause()));
         }
         months.add(day.withDayOfMonth(1));
         count++;
@@ -262,7 +317,8 @@ public final class RollupMaintainer implements Managed {
 
   private OpeningMask openingMask(RollupDao dao, long establishmentId) {
     List<RollupDao.Hours> h = dao.hours(establishmentId);
-    return h.isEmpty() ? new OpeningMask(OpeningHours.ALWAYS)
+    return h.isEmpty()
+        ? new OpeningMask(OpeningHours.ALWAYS)
         : OpeningMask.fromStored(json, h.get(0).openingHours(), establishmentId);
   }
 

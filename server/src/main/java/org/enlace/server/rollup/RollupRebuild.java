@@ -45,8 +45,10 @@ public final class RollupRebuild {
       firstComplete = firstComplete.plusDays(1);
     }
     if (from.isBefore(firstComplete)) {
-      LOG.info("event=rollup_rebuild_clamped requestedFrom={} from={} reason=\"older raw data expired\"",
-          from, firstComplete);
+      LOG.info(
+          "event=rollup_rebuild_clamped requestedFrom={} from={} reason=\"older raw data expired\"",
+          from,
+          firstComplete);
       from = firstComplete;
     }
     long total = 0;
@@ -69,8 +71,8 @@ public final class RollupRebuild {
       try {
         return jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> rebuildDay(h, d));
       } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException e) {
-        boolean conflict = e.getCause() instanceof java.sql.SQLException s
-            && "40001".equals(s.getSQLState());
+        boolean conflict =
+            e.getCause() instanceof java.sql.SQLException s && "40001".equals(s.getSQLState());
         if (!conflict || attempt >= 5) {
           throw e;
         }
@@ -87,30 +89,43 @@ public final class RollupRebuild {
     // maintainer. Merging them here would lock other days' rows the maintainer may hold.
     PendingObservations otherDays = new PendingObservations(0);
     for (RollupDao.Pending p : dao.takePendingBetween(from, to)) {
-      p.forEach((e, c, t, status, latencies) -> {
-        if (t.isBefore(from) || !t.isBefore(to)) {
-          otherDays.add(e, c, t, status, latencies);
-        }
-      });
+      p.forEach(
+          (e, c, t, status, latencies) -> {
+            if (t.isBefore(from) || !t.isBefore(to)) {
+              otherDays.add(e, c, t, status, latencies);
+            }
+          });
     }
     otherDays.store(dao);
     dao.deleteComputerDays(d, d);
     dao.deleteComputerDayMinutes(d, d);
     h.createUpdate("DELETE FROM establishment_days WHERE day = :d").bind("d", d).execute();
-    h.createUpdate("DELETE FROM outages WHERE cause = 'agents' AND started_at >= :from"
-        + " AND started_at < :to").bind("from", from).bind("to", to).execute();
+    h.createUpdate(
+            "DELETE FROM outages WHERE cause = 'agents' AND started_at >= :from"
+                + " AND started_at < :to")
+        .bind("from", from)
+        .bind("to", to)
+        .execute();
     ComputerDayDelta delta = new ComputerDayDelta(minutes);
     long[] n = {0};
-    h.createQuery("SELECT establishment_id, computer_id, observed_at, status, checks"
-        + " FROM observations WHERE observed_at >= :from AND observed_at < :to")
-        .bind("from", from).bind("to", to)
+    h.createQuery(
+            "SELECT establishment_id, computer_id, observed_at, status, checks"
+                + " FROM observations WHERE observed_at >= :from AND observed_at < :to")
+        .bind("from", from)
+        .bind("to", to)
         .setFetchSize(10_000)
-        .map((rs, ctx) -> {
-          delta.add(rs.getLong(1), rs.getLong(2), rs.getTimestamp(3).toInstant(),
-              rs.getString(4), latencies(rs.getString(5)));
-          n[0]++;
-          return 0;
-        }).forEach(x -> { });
+        .map(
+            (rs, ctx) -> {
+              delta.add(
+                  rs.getLong(1),
+                  rs.getLong(2),
+                  rs.getTimestamp(3).toInstant(),
+                  rs.getString(4),
+                  latencies(rs.getString(5)));
+              n[0]++;
+              return 0;
+            })
+        .forEach(x -> {});
     RollupMaintainer.merge(dao, delta);
     return n[0];
   }
@@ -126,28 +141,33 @@ public final class RollupRebuild {
     }
   }
 
-
   /** Monthly partitions of the raw observations, oldest first. */
   private List<String> partitions() {
-    return jdbi.withHandle(h -> h.createQuery(
-        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
-            + " JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'observations'"
-            + " AND c.relname ~ '^observations_[0-9]{4}_[0-9]{2}$' ORDER BY c.relname")
-        .mapTo(String.class).list());
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+                        + " JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'observations'"
+                        + " AND c.relname ~ '^observations_[0-9]{4}_[0-9]{2}$' ORDER BY c.relname")
+                .mapTo(String.class)
+                .list());
   }
 
   private static Instant monthStart(String partition) {
-    return LocalDate.of(Integer.parseInt(partition.substring(13, 17)),
-        Integer.parseInt(partition.substring(18, 20)), 1)
-        .atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+    return LocalDate.of(
+            Integer.parseInt(partition.substring(13, 17)),
+            Integer.parseInt(partition.substring(18, 20)),
+            1)
+        .atStartOfDay(java.time.ZoneOffset.UTC)
+        .toInstant();
   }
 
   public record Expired(int partitionsDropped) {}
 
   /**
-   * Drops the monthly partitions of raw observations that lie wholly before {@code cutoff}.
-   * Rollups are kept, and so are the agents' stored sequence numbers: an observation resent after
-   * its partition is gone is still a duplicate.
+   * Drops the monthly partitions of raw observations that lie wholly before {@code cutoff}. Rollups
+   * are kept, and so are the agents' stored sequence numbers: an observation resent after its
+   * partition is gone is still a duplicate.
    */
   public Expired expire(Instant cutoff) {
     int dropped = 0;

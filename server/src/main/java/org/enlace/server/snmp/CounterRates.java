@@ -9,28 +9,37 @@ import java.util.Optional;
  * trusted. All of Enlace's counter arithmetic is here.
  *
  * <p>The time base is the device's own sysUpTime: counters and sysUpTime are read in the same
- * request, so their difference is the device's time between the two reads, free of network
- * jitter. sysUpTime is an unsigned 32-bit count of 1/100 s and wraps after 497 days; a decrease
- * that matches the wall-clock time elapsed is that wrap, any other decrease (or an uptime that
- * advanced far less than the wall clock) is a restart.
+ * request, so their difference is the device's time between the two reads, free of network jitter.
+ * sysUpTime is an unsigned 32-bit count of 1/100 s and wraps after 497 days; a decrease that
+ * matches the wall-clock time elapsed is that wrap, any other decrease (or an uptime that advanced
+ * far less than the wall clock) is a restart.
  *
  * <p>A counter that went down is a wrap only when the wrapped difference is a rate the interface
- * can carry; otherwise the counters were reset (cleared, or a restart that sysUpTime did not
- * show). Treating every decrease as a wrap is what draws the petabit spikes other tools are known
- * for. A 32-bit counter that could have wrapped more than once in the interval is ambiguous.
+ * can carry; otherwise the counters were reset (cleared, or a restart that sysUpTime did not show).
+ * Treating every decrease as a wrap is what draws the petabit spikes other tools are known for. A
+ * 32-bit counter that could have wrapped more than once in the interval is ambiguous.
  */
 public final class CounterRates {
   /** When the interface's speed is unknown (ifSpeed 0), the ceiling for a plausible rate. */
   static final long UNKNOWN_SPEED_CEILING_BPS = 1_000_000_000L;
+
   /** Rates may exceed the nominal speed a little (framing, shapers, clock drift). */
   static final double SPEED_TOLERANCE = 1.1;
+
   private static final long UPTIME_MODULUS = 1L << 32;
 
   private CounterRates() {}
 
   /** One reading of one interface, as returned by one request. Counters are unsigned. */
-  public record Reading(Instant at, long sysUpTimeTicks, int ifIndex, int counterBits,
-      long inOctets, long outOctets, int operStatus, long speedBps) {}
+  public record Reading(
+      Instant at,
+      long sysUpTimeTicks,
+      int ifIndex,
+      int counterBits,
+      long inOctets,
+      long outOctets,
+      int operStatus,
+      long speedBps) {}
 
   public enum Gap {
     DEVICE_RESTARTED("device_restarted"),
@@ -54,8 +63,8 @@ public final class CounterRates {
    * The interval between two readings: rates in bit/s over the device's elapsed time, or a gap.
    * inOctets/outOctets are the octets it adds to the link's totals (0 for a gap).
    */
-  public record Interval(Instant start, Instant end, double seconds, Optional<Rates> rates,
-      Optional<Gap> gap) {
+  public record Interval(
+      Instant start, Instant end, double seconds, Optional<Rates> rates, Optional<Gap> gap) {
     public long inOctets() {
       return rates.map(Rates::inOctets).orElse(0L);
     }
@@ -71,8 +80,8 @@ public final class CounterRates {
    * Empty when {@code current} is not after {@code previous} (the same reading twice): nothing to
    * store, nothing to count.
    */
-  public static Optional<Interval> between(Reading previous, Reading current,
-      Duration maxInterval) {
+  public static Optional<Interval> between(
+      Reading previous, Reading current, Duration maxInterval) {
     Duration wall = Duration.between(previous.at(), current.at());
     if (wall.isNegative() || wall.isZero()) {
       return Optional.empty();
@@ -82,8 +91,8 @@ public final class CounterRates {
         || previous.counterBits() != current.counterBits()) {
       return Optional.of(gap(previous, current, wallSeconds, Gap.INTERFACE_CHANGED));
     }
-    long uptimeTicks = Math.floorMod(current.sysUpTimeTicks() - previous.sysUpTimeTicks(),
-        UPTIME_MODULUS);
+    long uptimeTicks =
+        Math.floorMod(current.sysUpTimeTicks() - previous.sysUpTimeTicks(), UPTIME_MODULUS);
     double seconds = uptimeTicks / 100.0;
     // 2 s for the two requests' own delays (timeouts and retries), 5 % for slow device clocks.
     double tolerance = Math.max(2.0, wallSeconds * 0.05);
@@ -101,28 +110,35 @@ public final class CounterRates {
       // Could have wrapped more than once: the difference says nothing.
       return Optional.of(gap(previous, current, wallSeconds, Gap.MISSED_POLLS));
     }
-    long inOctets = delta(previous.inOctets(), current.inOctets(), current.counterBits(),
-        maxOctets);
-    long outOctets = delta(previous.outOctets(), current.outOctets(), current.counterBits(),
-        maxOctets);
+    long inOctets =
+        delta(previous.inOctets(), current.inOctets(), current.counterBits(), maxOctets);
+    long outOctets =
+        delta(previous.outOctets(), current.outOctets(), current.counterBits(), maxOctets);
     if (inOctets == RESET || outOctets == RESET) {
       return Optional.of(gap(previous, current, wallSeconds, Gap.COUNTER_RESET));
     }
     if (inOctets == IMPOSSIBLE || outOctets == IMPOSSIBLE) {
       return Optional.of(gap(previous, current, wallSeconds, Gap.IMPOSSIBLE_RATE));
     }
-    return Optional.of(new Interval(previous.at(), current.at(), seconds,
-        Optional.of(new Rates(inOctets, outOctets, inOctets * 8.0 / seconds,
-            outOctets * 8.0 / seconds)), Optional.empty()));
+    return Optional.of(
+        new Interval(
+            previous.at(),
+            current.at(),
+            seconds,
+            Optional.of(
+                new Rates(
+                    inOctets, outOctets, inOctets * 8.0 / seconds, outOctets * 8.0 / seconds)),
+            Optional.empty()));
   }
 
   private static Interval gap(Reading previous, Reading current, double wallSeconds, Gap gap) {
-    return new Interval(previous.at(), current.at(), wallSeconds, Optional.empty(),
-        Optional.of(gap));
+    return new Interval(
+        previous.at(), current.at(), wallSeconds, Optional.empty(), Optional.of(gap));
   }
 
   /** {@link #delta}'s answers when there is no such number. */
   private static final long RESET = -1;
+
   private static final long IMPOSSIBLE = -2;
 
   /** The octets between two counter values, or RESET or IMPOSSIBLE. */

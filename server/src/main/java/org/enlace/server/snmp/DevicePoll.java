@@ -18,8 +18,8 @@ import org.snmp4j.smi.VariableBinding;
 import org.snmp4j.util.TableEvent;
 
 /**
- * One poll of one device, asynchronously: a GET of sysUpTime and each link's interface at its
- * known ifIndex; if an interface is not where it was (or was never found), a GETBULK walk of
+ * One poll of one device, asynchronously: a GET of sysUpTime and each link's interface at its known
+ * ifIndex; if an interface is not where it was (or was never found), a GETBULK walk of
  * ifDescr/ifName/ifAlias finds it by name and a second GET reads it.
  */
 final class DevicePoll {
@@ -40,38 +40,60 @@ final class DevicePoll {
     Instant started = clock.instant();
     long t0 = System.nanoTime();
     Acc acc = new Acc(device.establishmentId());
-    return client.target(device)
-        .thenCompose(target -> read(target, device.links(), acc)
-            .thenCompose(missing -> missing.isEmpty()
-                ? CompletableFuture.completedFuture(List.<PollTarget.Link>of())
-                : resolve(target, missing, acc)
-                    .thenCompose(found -> read(target, found, acc))))
-        .exceptionallyCompose(error -> device.v3().isPresent()
-            && unwrap(error).failure() == SnmpClient.Failure.TIMEOUT
-            ? client.answersDiscovery(device).thenCompose(answers -> CompletableFuture
-                .failedFuture(answers ? new SnmpClient.PollException(
-                    SnmpClient.Failure.AUTH_FAILURE, "the device answers engine discovery but"
-                    + " not our authenticated requests: wrong user, password or protocol")
-                    : unwrap(error)))
-            : CompletableFuture.failedFuture(error))
-        .handle((stillMissing, error) -> {
-          boolean answered = error == null;
-          if (error != null) {
-            SnmpClient.PollException e = unwrap(error);
-            acc.failures.add(new PollOutcome.Failed(e.failure(), e.getMessage()));
-            if (e.failure() == SnmpClient.Failure.AUTH_FAILURE) {
-              client.forget(device.id()); // the password may have changed on either side
-            }
-          } else {
-            for (PollTarget.Link l : stillMissing) {
-              acc.failures.add(new PollOutcome.Failed(SnmpClient.Failure.NO_SUCH_INTERFACE,
-                  "link " + l.linkId() + ": no interface " + describe(l)));
-            }
-          }
-          return new PollOutcome(device.id(), device.establishmentId(),
-              device.establishmentCode(), started, System.nanoTime() - t0, answered,
-              List.copyOf(acc.failures), List.copyOf(acc.readings), Map.copyOf(acc.resolved));
-        });
+    return client
+        .target(device)
+        .thenCompose(
+            target ->
+                read(target, device.links(), acc)
+                    .thenCompose(
+                        missing ->
+                            missing.isEmpty()
+                                ? CompletableFuture.completedFuture(List.<PollTarget.Link>of())
+                                : resolve(target, missing, acc)
+                                    .thenCompose(found -> read(target, found, acc))))
+        .exceptionallyCompose(
+            error ->
+                device.v3().isPresent() && unwrap(error).failure() == SnmpClient.Failure.TIMEOUT
+                    ? client
+                        .answersDiscovery(device)
+                        .thenCompose(
+                            answers ->
+                                CompletableFuture.failedFuture(
+                                    answers
+                                        ? new SnmpClient.PollException(
+                                            SnmpClient.Failure.AUTH_FAILURE,
+                                            "the device answers engine discovery but"
+                                                + " not our authenticated requests: wrong user, password or protocol")
+                                        : unwrap(error)))
+                    : CompletableFuture.failedFuture(error))
+        .handle(
+            (stillMissing, error) -> {
+              boolean answered = error == null;
+              if (error != null) {
+                SnmpClient.PollException e = unwrap(error);
+                acc.failures.add(new PollOutcome.Failed(e.failure(), e.getMessage()));
+                if (e.failure() == SnmpClient.Failure.AUTH_FAILURE) {
+                  client.forget(device.id()); // the password may have changed on either side
+                }
+              } else {
+                for (PollTarget.Link l : stillMissing) {
+                  acc.failures.add(
+                      new PollOutcome.Failed(
+                          SnmpClient.Failure.NO_SUCH_INTERFACE,
+                          "link " + l.linkId() + ": no interface " + describe(l)));
+                }
+              }
+              return new PollOutcome(
+                  device.id(),
+                  device.establishmentId(),
+                  device.establishmentCode(),
+                  started,
+                  System.nanoTime() - t0,
+                  answered,
+                  List.copyOf(acc.failures),
+                  List.copyOf(acc.readings),
+                  Map.copyOf(acc.resolved));
+            });
   }
 
   private static final class Acc {
@@ -87,20 +109,22 @@ final class DevicePoll {
 
   private static SnmpClient.PollException unwrap(Throwable t) {
     Throwable c = t;
-    while ((c instanceof CompletionException || c instanceof java.util.concurrent
-        .ExecutionException) && c.getCause() != null) {
+    while ((c instanceof CompletionException
+            || c instanceof java.util.concurrent.ExecutionException)
+        && c.getCause() != null) {
       c = c.getCause();
     }
-    return c instanceof SnmpClient.PollException p ? p
+    return c instanceof SnmpClient.PollException p
+        ? p
         : new SnmpClient.PollException(SnmpClient.Failure.UNREACHABLE, c.toString());
   }
 
   /**
-   * Reads the links that have an index; completes with those that must be found by name (no
-   * index yet, or the interface there is not the one named).
+   * Reads the links that have an index; completes with those that must be found by name (no index
+   * yet, or the interface there is not the one named).
    */
-  private CompletableFuture<List<PollTarget.Link>> read(Target<UdpAddress> target,
-      List<PollTarget.Link> links, Acc acc) {
+  private CompletableFuture<List<PollTarget.Link>> read(
+      Target<UdpAddress> target, List<PollTarget.Link> links, Acc acc) {
     List<PollTarget.Link> missing = new ArrayList<>();
     List<List<PollTarget.Link>> chunks = new ArrayList<>();
     List<PollTarget.Link> chunk = new ArrayList<>();
@@ -129,77 +153,109 @@ final class DevicePoll {
     return all.thenApply(v -> missing);
   }
 
-  private CompletableFuture<Void> readChunk(Target<UdpAddress> target,
-      List<PollTarget.Link> links, Acc acc, List<PollTarget.Link> missing) {
+  private CompletableFuture<Void> readChunk(
+      Target<UdpAddress> target,
+      List<PollTarget.Link> links,
+      Acc acc,
+      List<PollTarget.Link> missing) {
     List<OID> oids = new ArrayList<>();
     oids.add(SnmpOids.SYS_UPTIME);
     for (PollTarget.Link l : links) {
       int i = l.index().orElseThrow();
       identity(l).ifPresent(column -> oids.add(instance(column, i)));
-      for (OID column : List.of(SnmpOids.IF_OPER_STATUS, SnmpOids.IF_HIGH_SPEED,
-          SnmpOids.IF_SPEED, SnmpOids.IF_HC_IN_OCTETS, SnmpOids.IF_HC_OUT_OCTETS,
-          SnmpOids.IF_IN_OCTETS, SnmpOids.IF_OUT_OCTETS)) {
+      for (OID column :
+          List.of(
+              SnmpOids.IF_OPER_STATUS,
+              SnmpOids.IF_HIGH_SPEED,
+              SnmpOids.IF_SPEED,
+              SnmpOids.IF_HC_IN_OCTETS,
+              SnmpOids.IF_HC_OUT_OCTETS,
+              SnmpOids.IF_IN_OCTETS,
+              SnmpOids.IF_OUT_OCTETS)) {
         oids.add(instance(column, i));
       }
     }
-    return client.get(target, oids).thenAccept(bindings -> {
-      Instant at = clock.instant();
-      Map<OID, Variable> values = new LinkedHashMap<>();
-      for (VariableBinding vb : bindings) {
-        if (!vb.getVariable().isException()) {
-          values.put(vb.getOid(), vb.getVariable());
-        }
-      }
-      Variable uptime = values.get(SnmpOids.SYS_UPTIME);
-      if (uptime == null) {
-        throw new SnmpClient.PollException(SnmpClient.Failure.NO_SUCH_OBJECT,
-            "sysUpTime.0 missing");
-      }
-      for (PollTarget.Link l : links) {
-        int i = l.index().orElseThrow();
-        Optional<OID> id = identity(l);
-        Variable oper = values.get(instance(SnmpOids.IF_OPER_STATUS, i));
-        boolean sameInterface = oper != null && id.map(column -> {
-          Variable name = values.get(instance(column, i));
-          return name != null && name.toString().trim().equals(expected(l));
-        }).orElse(true);
-        if (!sameInterface) {
-          if (l.byName()) {
-            missing.add(l);
-          } else {
-            acc.failures.add(new PollOutcome.Failed(SnmpClient.Failure.NO_SUCH_INTERFACE,
-                "link " + l.linkId() + ": no interface with ifIndex " + i));
-          }
-          continue;
-        }
-        Variable hcIn = values.get(instance(SnmpOids.IF_HC_IN_OCTETS, i));
-        Variable hcOut = values.get(instance(SnmpOids.IF_HC_OUT_OCTETS, i));
-        Variable in = values.get(instance(SnmpOids.IF_IN_OCTETS, i));
-        Variable out = values.get(instance(SnmpOids.IF_OUT_OCTETS, i));
-        int bits;
-        long inOctets;
-        long outOctets;
-        if (hcIn != null && hcOut != null) {
-          bits = 64;
-          inOctets = hcIn.toLong();
-          outOctets = hcOut.toLong();
-        } else if (in != null && out != null) {
-          bits = 32;
-          inOctets = in.toLong();
-          outOctets = out.toLong();
-        } else {
-          acc.failures.add(new PollOutcome.Failed(SnmpClient.Failure.NO_SUCH_OBJECT,
-              "link " + l.linkId() + ": no octet counters at ifIndex " + i));
-          continue;
-        }
-        acc.readings.add(new PollOutcome.LinkReading(l.linkId(), acc.establishmentId,
-            new CounterRates.Reading(at, uptime.toLong(), i, bits, inOctets, outOctets,
-                oper.toInt(), speed(values, i)), l.contractedDownBps(), l.contractedUpBps()));
-        if (!l.resolvedIfIndex().equals(Optional.of(i))) {
-          acc.resolved.put(l.linkId(), i);
-        }
-      }
-    });
+    return client
+        .get(target, oids)
+        .thenAccept(
+            bindings -> {
+              Instant at = clock.instant();
+              Map<OID, Variable> values = new LinkedHashMap<>();
+              for (VariableBinding vb : bindings) {
+                if (!vb.getVariable().isException()) {
+                  values.put(vb.getOid(), vb.getVariable());
+                }
+              }
+              Variable uptime = values.get(SnmpOids.SYS_UPTIME);
+              if (uptime == null) {
+                throw new SnmpClient.PollException(
+                    SnmpClient.Failure.NO_SUCH_OBJECT, "sysUpTime.0 missing");
+              }
+              for (PollTarget.Link l : links) {
+                int i = l.index().orElseThrow();
+                Optional<OID> id = identity(l);
+                Variable oper = values.get(instance(SnmpOids.IF_OPER_STATUS, i));
+                boolean sameInterface =
+                    oper != null
+                        && id.map(
+                                column -> {
+                                  Variable name = values.get(instance(column, i));
+                                  return name != null && name.toString().trim().equals(expected(l));
+                                })
+                            .orElse(true);
+                if (!sameInterface) {
+                  if (l.byName()) {
+                    missing.add(l);
+                  } else {
+                    acc.failures.add(
+                        new PollOutcome.Failed(
+                            SnmpClient.Failure.NO_SUCH_INTERFACE,
+                            "link " + l.linkId() + ": no interface with ifIndex " + i));
+                  }
+                  continue;
+                }
+                Variable hcIn = values.get(instance(SnmpOids.IF_HC_IN_OCTETS, i));
+                Variable hcOut = values.get(instance(SnmpOids.IF_HC_OUT_OCTETS, i));
+                Variable in = values.get(instance(SnmpOids.IF_IN_OCTETS, i));
+                Variable out = values.get(instance(SnmpOids.IF_OUT_OCTETS, i));
+                int bits;
+                long inOctets;
+                long outOctets;
+                if (hcIn != null && hcOut != null) {
+                  bits = 64;
+                  inOctets = hcIn.toLong();
+                  outOctets = hcOut.toLong();
+                } else if (in != null && out != null) {
+                  bits = 32;
+                  inOctets = in.toLong();
+                  outOctets = out.toLong();
+                } else {
+                  acc.failures.add(
+                      new PollOutcome.Failed(
+                          SnmpClient.Failure.NO_SUCH_OBJECT,
+                          "link " + l.linkId() + ": no octet counters at ifIndex " + i));
+                  continue;
+                }
+                acc.readings.add(
+                    new PollOutcome.LinkReading(
+                        l.linkId(),
+                        acc.establishmentId,
+                        new CounterRates.Reading(
+                            at,
+                            uptime.toLong(),
+                            i,
+                            bits,
+                            inOctets,
+                            outOctets,
+                            oper.toInt(),
+                            speed(values, i)),
+                        l.contractedDownBps(),
+                        l.contractedUpBps()));
+                if (!l.resolvedIfIndex().equals(Optional.of(i))) {
+                  acc.resolved.put(l.linkId(), i);
+                }
+              }
+            });
   }
 
   private static long speed(Map<OID, Variable> values, int i) {
@@ -212,26 +268,36 @@ final class DevicePoll {
   }
 
   /** Finds links by name with one GETBULK walk; completes with them at their new index. */
-  private CompletableFuture<List<PollTarget.Link>> resolve(Target<UdpAddress> target,
-      List<PollTarget.Link> links, Acc acc) {
+  private CompletableFuture<List<PollTarget.Link>> resolve(
+      Target<UdpAddress> target, List<PollTarget.Link> links, Acc acc) {
     List<PollTarget.Link> byName = links.stream().filter(PollTarget.Link::byName).toList();
     if (byName.isEmpty()) {
       return CompletableFuture.completedFuture(links);
     }
-    return client.table(target, SnmpOids.IF_DESCR, SnmpOids.IF_NAME, SnmpOids.IF_ALIAS)
-        .thenApply(rows -> {
-          List<PollTarget.Link> found = new ArrayList<>();
-          for (PollTarget.Link l : links) {
-            Optional<Integer> index = l.byName() ? find(rows, l) : Optional.empty();
-            index.filter(i -> !l.resolvedIfIndex().equals(Optional.of(i)))
-                .ifPresent(i -> acc.resolved.put(l.linkId(), i));
-            // Not found: the link stays unread; the caller reports it as missing.
-            found.add(new PollTarget.Link(l.linkId(), l.ifName(), l.ifDescr(), l.ifAlias(),
-                l.ifIndex(), index.or(() -> l.byName() ? Optional.empty() : l.ifIndex()),
-                l.contractedDownBps(), l.contractedUpBps()));
-          }
-          return found;
-        });
+    return client
+        .table(target, SnmpOids.IF_DESCR, SnmpOids.IF_NAME, SnmpOids.IF_ALIAS)
+        .thenApply(
+            rows -> {
+              List<PollTarget.Link> found = new ArrayList<>();
+              for (PollTarget.Link l : links) {
+                Optional<Integer> index = l.byName() ? find(rows, l) : Optional.empty();
+                index
+                    .filter(i -> !l.resolvedIfIndex().equals(Optional.of(i)))
+                    .ifPresent(i -> acc.resolved.put(l.linkId(), i));
+                // Not found: the link stays unread; the caller reports it as missing.
+                found.add(
+                    new PollTarget.Link(
+                        l.linkId(),
+                        l.ifName(),
+                        l.ifDescr(),
+                        l.ifAlias(),
+                        l.ifIndex(),
+                        index.or(() -> l.byName() ? Optional.empty() : l.ifIndex()),
+                        l.contractedDownBps(),
+                        l.contractedUpBps()));
+              }
+              return found;
+            });
   }
 
   /** By ifName, else ifDescr, else ifAlias; with several matches, the configured ifIndex. */
@@ -241,7 +307,9 @@ final class DevicePoll {
     List<Integer> matches = new ArrayList<>();
     for (TableEvent row : rows) {
       VariableBinding[] cols = row.getColumns();
-      if (cols != null && cols.length > column && cols[column] != null
+      if (cols != null
+          && cols.length > column
+          && cols[column] != null
           && wanted.equals(cols[column].getVariable().toString().trim())) {
         matches.add(row.getIndex().last());
       }
@@ -267,7 +335,8 @@ final class DevicePoll {
   }
 
   private static String describe(PollTarget.Link l) {
-    return l.ifName().map(n -> "with ifName '" + n + "'")
+    return l.ifName()
+        .map(n -> "with ifName '" + n + "'")
         .or(() -> l.ifDescr().map(n -> "with ifDescr '" + n + "'"))
         .or(() -> l.ifAlias().map(n -> "with ifAlias '" + n + "'"))
         .orElseGet(() -> "with ifIndex " + l.ifIndex().orElse(0));

@@ -13,9 +13,11 @@ import java.util.List;
 /** A network device as IT sends it; secrets are write-only (see {@link SnmpAccess}). */
 public record DeviceRequest(
     @Size(max = 200) String name,
-    @NotNull @Size(min = 1, max = 253)
-    @Pattern(regexp = "^[A-Za-z0-9][A-Za-z0-9.:_-]*$",
-        message = "must be a host name or an IPv4/IPv6 address")
+    @NotNull
+        @Size(min = 1, max = 253)
+        @Pattern(
+            regexp = "^[A-Za-z0-9][A-Za-z0-9.:_-]*$",
+            message = "must be a host name or an IPv4/IPv6 address")
         String address,
     @Min(1) @Max(65535) Integer port,
     @NotNull @Valid SnmpAccess snmp,
@@ -54,8 +56,7 @@ public record DeviceRequest(
       @NotNull @Pattern(regexp = "^(v2c|v3)$", message = "must be v2c or v3") String version,
       @Size(min = 1, max = 64) String community,
       @Size(min = 1, max = 32) String user,
-      @Pattern(regexp = "^(SHA|SHA-256)$", message = "must be SHA or SHA-256")
-          String authProtocol,
+      @Pattern(regexp = "^(SHA|SHA-256)$", message = "must be SHA or SHA-256") String authProtocol,
       @Size(min = 8, max = 64, message = "must be 8 to 64 characters (RFC 3414)")
           String authPassword,
       @Pattern(regexp = "^(AES-128|AES-256)$", message = "must be AES-128 or AES-256")
@@ -63,22 +64,29 @@ public record DeviceRequest(
       @Size(min = 8, max = 64, message = "must be 8 to 64 characters (RFC 3414)")
           String privPassword) {
 
-    @AssertTrue(message = "v2c takes a community only; v3 takes user and authProtocol "
-        + "(and privProtocol for privacy), never a community")
+    @AssertTrue(
+        message =
+            "v2c takes a community only; v3 takes user and authProtocol "
+                + "(and privProtocol for privacy), never a community")
     @JsonIgnore
     public boolean isConsistent() {
       if ("v2c".equals(version)) {
-        return user == null && authProtocol == null && authPassword == null
-            && privProtocol == null && privPassword == null;
+        return user == null
+            && authProtocol == null
+            && authPassword == null
+            && privProtocol == null
+            && privPassword == null;
       }
-      return community == null && user != null && authProtocol != null
+      return community == null
+          && user != null
+          && authProtocol != null
           && (privPassword == null || privProtocol != null);
     }
   }
 
   /**
-   * Which interface carries which ISP link. Names are preferred, because ifIndex can change
-   * after a reboot; ifIndex alone is used when no name is given.
+   * Which interface carries which ISP link. Names are preferred, because ifIndex can change after a
+   * reboot; ifIndex alone is used when no name is given.
    */
   public record InterfaceMapping(
       @NotNull Long linkId,

@@ -62,11 +62,15 @@ final class LinkMetrics {
     Set<Long> liveDevices = new HashSet<>();
     for (PollTarget t : targets) {
       liveDevices.add(t.id());
-      devices.computeIfAbsent(t.id(), id -> new DeviceSeries(t.establishmentCode(),
-          Timer.builder("enlace.snmp.device.poll")
-              .description("Time to poll one device (all its links), including retries")
-              .tags("establishment", t.establishmentCode(), "device", Long.toString(id))
-              .register(registry)));
+      devices.computeIfAbsent(
+          t.id(),
+          id ->
+              new DeviceSeries(
+                  t.establishmentCode(),
+                  Timer.builder("enlace.snmp.device.poll")
+                      .description("Time to poll one device (all its links), including retries")
+                      .tags("establishment", t.establishmentCode(), "device", Long.toString(id))
+                      .register(registry)));
       deviceLinks.put(t.id(), t.links().stream().map(PollTarget.Link::linkId).toList());
       for (PollTarget.Link l : t.links()) {
         liveLinks.add(l.linkId());
@@ -78,44 +82,57 @@ final class LinkMetrics {
   }
 
   private void removeExcept(Set<Long> liveLinks, Set<Long> liveDevices) {
-    links.entrySet().removeIf(e -> {
-      if (liveLinks.contains(e.getKey())) {
-        return false;
-      }
-      e.getValue().meters.forEach(registry::remove);
-      return true;
-    });
-    devices.entrySet().removeIf(e -> {
-      if (liveDevices.contains(e.getKey())) {
-        return false;
-      }
-      e.getValue().meters.forEach(registry::remove);
-      e.getValue().failures.values().forEach(registry::remove);
-      return true;
-    });
+    links
+        .entrySet()
+        .removeIf(
+            e -> {
+              if (liveLinks.contains(e.getKey())) {
+                return false;
+              }
+              e.getValue().meters.forEach(registry::remove);
+              return true;
+            });
+    devices
+        .entrySet()
+        .removeIf(
+            e -> {
+              if (liveDevices.contains(e.getKey())) {
+                return false;
+              }
+              e.getValue().meters.forEach(registry::remove);
+              e.getValue().failures.values().forEach(registry::remove);
+              return true;
+            });
   }
 
   private LinkSeries register(String establishment, long linkId) {
     LinkSeries s = new LinkSeries();
     Tags tags = Tags.of("establishment", establishment, "link", Long.toString(linkId));
-    s.meters.add(Gauge.builder("enlace.link.oper.status", s, x -> x.oper)
-        .description("The router's ifOperStatus for the link: 1 up, 0 down").tags(tags)
-        .register(registry));
-    s.meters.add(Gauge.builder("enlace.link.last.poll.success.timestamp.seconds", s,
-            x -> x.lastSuccess)
-        .description("Unix time of the link's last successful SNMP read").tags(tags)
-        .register(registry));
+    s.meters.add(
+        Gauge.builder("enlace.link.oper.status", s, x -> x.oper)
+            .description("The router's ifOperStatus for the link: 1 up, 0 down")
+            .tags(tags)
+            .register(registry));
+    s.meters.add(
+        Gauge.builder("enlace.link.last.poll.success.timestamp.seconds", s, x -> x.lastSuccess)
+            .description("Unix time of the link's last successful SNMP read")
+            .tags(tags)
+            .register(registry));
     for (String direction : List.of("in", "out")) {
       Tags d = tags.and("direction", direction);
       boolean in = direction.equals("in");
-      s.meters.add(FunctionCounter.builder("enlace.link.octets", s,
-              x -> in ? x.inOctets : x.outOctets)
-          .description("Octets through the link's interface, counted over trusted intervals"
-              + " only (in = download)").tags(d).register(registry));
-      s.meters.add(Gauge.builder("enlace.link.utilization.ratio", s,
-              x -> in ? x.inRatio : x.outRatio)
-          .description("Last interval's rate over the contracted rate (in: down, out: up)")
-          .tags(d).register(registry));
+      s.meters.add(
+          FunctionCounter.builder("enlace.link.octets", s, x -> in ? x.inOctets : x.outOctets)
+              .description(
+                  "Octets through the link's interface, counted over trusted intervals"
+                      + " only (in = download)")
+              .tags(d)
+              .register(registry));
+      s.meters.add(
+          Gauge.builder("enlace.link.utilization.ratio", s, x -> in ? x.inRatio : x.outRatio)
+              .description("Last interval's rate over the contracted rate (in: down, out: up)")
+              .tags(d)
+              .register(registry));
     }
     return s;
   }
@@ -139,17 +156,26 @@ final class LinkMetrics {
       }
     }
     for (PollOutcome.Failed f : o.failures()) {
-      d.failures.computeIfAbsent(f.reason().wire(), reason -> Counter.builder(
-              "enlace.snmp.device.poll.failures")
-          .description("Failed polls by reason (timeout, auth_failure, no_such_object, ...)")
-          .tags("establishment", d.establishment, "device", Long.toString(o.deviceId()),
-              "reason", reason)
-          .register(registry)).increment();
+      d.failures
+          .computeIfAbsent(
+              f.reason().wire(),
+              reason ->
+                  Counter.builder("enlace.snmp.device.poll.failures")
+                      .description(
+                          "Failed polls by reason (timeout, auth_failure, no_such_object, ...)")
+                      .tags(
+                          "establishment",
+                          d.establishment,
+                          "device",
+                          Long.toString(o.deviceId()),
+                          "reason",
+                          reason)
+                      .register(registry))
+          .increment();
     }
   }
 
-  void reading(PollOutcome.LinkReading r, Optional<String> status, long inTotal,
-      long outTotal) {
+  void reading(PollOutcome.LinkReading r, Optional<String> status, long inTotal, long outTotal) {
     LinkSeries s = links.get(r.linkId());
     if (s == null) {
       return;

@@ -45,15 +45,18 @@ import org.snmp4j.util.TableUtils;
 import org.snmp4j.util.ThreadPool;
 
 /**
- * SNMP4J set up for many devices at once: one UDP socket, asynchronous requests (a dead device
- * only costs its own timeouts), a USM of its own with users tied to each device's engine ID, so
- * two routers may share a user name with different passwords.
+ * SNMP4J set up for many devices at once: one UDP socket, asynchronous requests (a dead device only
+ * costs its own timeouts), a USM of its own with users tied to each device's engine ID, so two
+ * routers may share a user name with different passwords.
  */
 final class SnmpClient implements AutoCloseable {
   /** Why a request got no usable answer; the wire names are stored with each failure. */
   enum Failure {
-    TIMEOUT("timeout"), AUTH_FAILURE("auth_failure"), NO_SUCH_OBJECT("no_such_object"),
-    NO_SUCH_INTERFACE("no_such_interface"), ERROR_STATUS("error_status"),
+    TIMEOUT("timeout"),
+    AUTH_FAILURE("auth_failure"),
+    NO_SUCH_OBJECT("no_such_object"),
+    NO_SUCH_INTERFACE("no_such_interface"),
+    ERROR_STATUS("error_status"),
     UNREACHABLE("unreachable");
 
     private final String wire;
@@ -86,12 +89,17 @@ final class SnmpClient implements AutoCloseable {
   private final long timeoutMs;
   private final int retries;
   private final int bulkRepetitions;
+
   /** Engine discovery is synchronous in SNMP4J; it runs here, off the response threads. */
   private final ExecutorService discovery;
+
   private final Map<Long, byte[]> engineIds = new ConcurrentHashMap<>();
 
   SnmpClient(SnmpConfig config) throws IOException {
-    this(config.getTimeout().toMilliseconds(), config.getRetries(), config.getBulkRepetitions(),
+    this(
+        config.getTimeout().toMilliseconds(),
+        config.getRetries(),
+        config.getBulkRepetitions(),
         new UdpAddress("0.0.0.0/0"));
   }
 
@@ -108,19 +116,23 @@ final class SnmpClient implements AutoCloseable {
     // Net-SNMP's AES-256 is the Blumenthal key extension: SNMP4J's plain PrivAES256.
     protocols.addPrivacyProtocol(new PrivAES256());
     this.usm = new USM(protocols, new OctetString(MPv3.createLocalEngineID()), 0);
-    MultiThreadedMessageDispatcher dispatcher = new MultiThreadedMessageDispatcher(
-        ThreadPool.create("snmp-responses", 2), new MessageDispatcherImpl());
+    MultiThreadedMessageDispatcher dispatcher =
+        new MultiThreadedMessageDispatcher(
+            ThreadPool.create("snmp-responses", 2), new MessageDispatcherImpl());
     dispatcher.addMessageProcessingModel(new MPv2c());
     dispatcher.addMessageProcessingModel(new MPv3(usm));
     DefaultUdpTransportMapping transport = new DefaultUdpTransportMapping(listen);
     // Many devices answer within the same millisecond when a cycle starts.
     transport.setReceiveBufferSize(4 * 1024 * 1024);
     this.snmp = new Snmp(dispatcher, transport);
-    this.discovery = Executors.newFixedThreadPool(8, r -> {
-      Thread t = new Thread(r, "snmp-engine-discovery");
-      t.setDaemon(true);
-      return t;
-    });
+    this.discovery =
+        Executors.newFixedThreadPool(
+            8,
+            r -> {
+              Thread t = new Thread(r, "snmp-engine-discovery");
+              t.setDaemon(true);
+              return t;
+            });
     snmp.listen();
   }
 
@@ -134,43 +146,57 @@ final class SnmpClient implements AutoCloseable {
     try {
       address = new UdpAddress(InetAddress.getByName(device.address()), device.port());
     } catch (UnknownHostException e) {
-      return CompletableFuture.failedFuture(new PollException(Failure.UNREACHABLE,
-          "cannot resolve " + device.address()));
+      return CompletableFuture.failedFuture(
+          new PollException(Failure.UNREACHABLE, "cannot resolve " + device.address()));
     }
     if (device.v3().isEmpty()) {
-      CommunityTarget<UdpAddress> t = new CommunityTarget<>(address,
-          new OctetString(device.community().orElseThrow()));
+      CommunityTarget<UdpAddress> t =
+          new CommunityTarget<>(address, new OctetString(device.community().orElseThrow()));
       t.setVersion(SnmpConstants.version2c);
       return CompletableFuture.completedFuture(configure(t));
     }
     PollTarget.V3 v3 = device.v3().get();
     byte[] known = engineIds.get(device.id());
-    CompletableFuture<byte[]> engine = known != null ? CompletableFuture.completedFuture(known)
-        : CompletableFuture.supplyAsync(() -> discoverEngine(device.id(), address, v3),
-            discovery);
-    return engine.thenApply(id -> {
-      UserTarget<UdpAddress> t = new UserTarget<>(address, new OctetString(v3.user()), id,
-          v3.privProtocol().isPresent() ? SecurityLevel.AUTH_PRIV : SecurityLevel.AUTH_NOPRIV);
-      t.setSecurityModel(SecurityModel.SECURITY_MODEL_USM);
-      t.setVersion(SnmpConstants.version3);
-      return configure(t);
-    });
+    CompletableFuture<byte[]> engine =
+        known != null
+            ? CompletableFuture.completedFuture(known)
+            : CompletableFuture.supplyAsync(
+                () -> discoverEngine(device.id(), address, v3), discovery);
+    return engine.thenApply(
+        id -> {
+          UserTarget<UdpAddress> t =
+              new UserTarget<>(
+                  address,
+                  new OctetString(v3.user()),
+                  id,
+                  v3.privProtocol().isPresent()
+                      ? SecurityLevel.AUTH_PRIV
+                      : SecurityLevel.AUTH_NOPRIV);
+          t.setSecurityModel(SecurityModel.SECURITY_MODEL_USM);
+          t.setVersion(SnmpConstants.version3);
+          return configure(t);
+        });
   }
 
   private byte[] discoverEngine(long deviceId, UdpAddress address, PollTarget.V3 v3) {
     byte[] id = snmp.discoverAuthoritativeEngineID(address, timeoutMs * (retries + 1));
     if (id == null || id.length == 0) {
-      throw new PollException(Failure.TIMEOUT, "no answer to SNMPv3 engine discovery within "
-          + timeoutMs * (retries + 1) + " ms");
+      throw new PollException(
+          Failure.TIMEOUT,
+          "no answer to SNMPv3 engine discovery within " + timeoutMs * (retries + 1) + " ms");
     }
     OctetString engine = new OctetString(id);
     usm.removeAllUsers(new OctetString(v3.user()), engine);
-    usm.addUser(new UsmUser(new OctetString(v3.user()),
-        "SHA-256".equals(v3.authProtocol()) ? AuthHMAC192SHA256.ID : AuthSHA.ID,
-        new OctetString(v3.authPassword()),
-        v3.privProtocol().map(p -> "AES-256".equals(p) ? PrivAES256.ID : PrivAES128.ID)
-            .orElse(null),
-        v3.privPassword().map(OctetString::new).orElse(null)), engine);
+    usm.addUser(
+        new UsmUser(
+            new OctetString(v3.user()),
+            "SHA-256".equals(v3.authProtocol()) ? AuthHMAC192SHA256.ID : AuthSHA.ID,
+            new OctetString(v3.authPassword()),
+            v3.privProtocol()
+                .map(p -> "AES-256".equals(p) ? PrivAES256.ID : PrivAES128.ID)
+                .orElse(null),
+            v3.privPassword().map(OctetString::new).orElse(null)),
+        engine);
     engineIds.put(deviceId, id);
     return id;
   }
@@ -181,16 +207,18 @@ final class SnmpClient implements AutoCloseable {
    * unauthenticated report SNMP4J rightly ignores.
    */
   CompletableFuture<Boolean> answersDiscovery(PollTarget device) {
-    return CompletableFuture.supplyAsync(() -> {
-      try {
-        UdpAddress address = new UdpAddress(InetAddress.getByName(device.address()),
-            device.port());
-        byte[] id = snmp.discoverAuthoritativeEngineID(address, timeoutMs);
-        return id != null && id.length > 0;
-      } catch (UnknownHostException e) {
-        return false;
-      }
-    }, discovery);
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            UdpAddress address =
+                new UdpAddress(InetAddress.getByName(device.address()), device.port());
+            byte[] id = snmp.discoverAuthoritativeEngineID(address, timeoutMs);
+            return id != null && id.length > 0;
+          } catch (UnknownHostException e) {
+            return false;
+          }
+        },
+        discovery);
   }
 
   /** The engine ID found for a device, if any (tests send v3 traps under it). */
@@ -217,17 +245,18 @@ final class SnmpClient implements AutoCloseable {
       pdu.add(new VariableBinding(oid));
     }
     CompletableFuture<List<VariableBinding>> out = new CompletableFuture<>();
-    ResponseListener listener = new ResponseListener() {
-      @Override
-      public <A extends org.snmp4j.smi.Address> void onResponse(ResponseEvent<A> event) {
-        ((Snmp) event.getSource()).cancel(event.getRequest(), this);
-        try {
-          out.complete(bindings(event));
-        } catch (PollException e) {
-          out.completeExceptionally(e);
-        }
-      }
-    };
+    ResponseListener listener =
+        new ResponseListener() {
+          @Override
+          public <A extends org.snmp4j.smi.Address> void onResponse(ResponseEvent<A> event) {
+            ((Snmp) event.getSource()).cancel(event.getRequest(), this);
+            try {
+              out.complete(bindings(event));
+            } catch (PollException e) {
+              out.completeExceptionally(e);
+            }
+          }
+        };
     try {
       snmp.send(pdu, target, null, listener);
     } catch (IOException | RuntimeException e) {
@@ -249,68 +278,76 @@ final class SnmpClient implements AutoCloseable {
       throw reportFailure(response);
     }
     if (response.getErrorStatus() != PDU.noError) {
-      throw new PollException(Failure.ERROR_STATUS, response.getErrorStatusText()
-          + " at binding " + response.getErrorIndex());
+      throw new PollException(
+          Failure.ERROR_STATUS,
+          response.getErrorStatusText() + " at binding " + response.getErrorIndex());
     }
     return new ArrayList<>(response.getVariableBindings());
   }
 
   /** A REPORT instead of an answer: USM refused us (RFC 3414 usmStats*). */
   static PollException reportFailure(PDU report) {
-    String what = report.getVariableBindings().isEmpty() ? "report"
-        : report.get(0).getOid().toDottedString();
-    String reason = switch (what) {
-      case "1.3.6.1.6.3.15.1.1.3.0" -> "unknown user name";
-      case "1.3.6.1.6.3.15.1.1.5.0" -> "wrong digest (wrong auth password or protocol)";
-      case "1.3.6.1.6.3.15.1.1.6.0" -> "decryption error (wrong privacy password or protocol)";
-      case "1.3.6.1.6.3.15.1.1.1.0" -> "unsupported security level";
-      case "1.3.6.1.6.3.15.1.1.2.0" -> "not in time window";
-      case "1.3.6.1.6.3.15.1.1.4.0" -> "unknown engine ID";
-      default -> "report " + what;
-    };
+    String what =
+        report.getVariableBindings().isEmpty() ? "report" : report.get(0).getOid().toDottedString();
+    String reason =
+        switch (what) {
+          case "1.3.6.1.6.3.15.1.1.3.0" -> "unknown user name";
+          case "1.3.6.1.6.3.15.1.1.5.0" -> "wrong digest (wrong auth password or protocol)";
+          case "1.3.6.1.6.3.15.1.1.6.0" -> "decryption error (wrong privacy password or protocol)";
+          case "1.3.6.1.6.3.15.1.1.1.0" -> "unsupported security level";
+          case "1.3.6.1.6.3.15.1.1.2.0" -> "not in time window";
+          case "1.3.6.1.6.3.15.1.1.4.0" -> "unknown engine ID";
+          default -> "report " + what;
+        };
     return new PollException(Failure.AUTH_FAILURE, reason);
   }
 
   /**
-   * Walks table columns with GETBULK; completes with one row per index (columns in the order
-   * asked, null where a row lacks one).
+   * Walks table columns with GETBULK; completes with one row per index (columns in the order asked,
+   * null where a row lacks one).
    */
   CompletableFuture<List<TableEvent>> table(Target<UdpAddress> target, OID... columns) {
     TableUtils tables = new TableUtils(snmp, new DefaultPDUFactory(PDU.GETBULK));
     tables.setMaxNumRowsPerPDU(bulkRepetitions);
     CompletableFuture<List<TableEvent>> out = new CompletableFuture<>();
     List<TableEvent> rows = new ArrayList<>();
-    tables.getTable(target, columns, new TableListener() {
-      private volatile boolean finished;
+    tables.getTable(
+        target,
+        columns,
+        new TableListener() {
+          private volatile boolean finished;
 
-      @Override
-      public boolean next(TableEvent event) {
-        rows.add(event);
-        return true;
-      }
-
-      @Override
-      public void finished(TableEvent event) {
-        finished = true;
-        if (event.isError()) {
-          if (event.getReportPDU() != null) {
-            out.completeExceptionally(reportFailure(event.getReportPDU()));
-          } else if (event.getStatus() == TableEvent.STATUS_TIMEOUT) {
-            out.completeExceptionally(new PollException(Failure.TIMEOUT, "no answer"));
-          } else {
-            out.completeExceptionally(new PollException(Failure.ERROR_STATUS,
-                event.getErrorMessage()));
+          @Override
+          public boolean next(TableEvent event) {
+            rows.add(event);
+            return true;
           }
-        } else {
-          out.complete(rows);
-        }
-      }
 
-      @Override
-      public boolean isFinished() {
-        return finished;
-      }
-    }, null, null, null);
+          @Override
+          public void finished(TableEvent event) {
+            finished = true;
+            if (event.isError()) {
+              if (event.getReportPDU() != null) {
+                out.completeExceptionally(reportFailure(event.getReportPDU()));
+              } else if (event.getStatus() == TableEvent.STATUS_TIMEOUT) {
+                out.completeExceptionally(new PollException(Failure.TIMEOUT, "no answer"));
+              } else {
+                out.completeExceptionally(
+                    new PollException(Failure.ERROR_STATUS, event.getErrorMessage()));
+              }
+            } else {
+              out.complete(rows);
+            }
+          }
+
+          @Override
+          public boolean isFinished() {
+            return finished;
+          }
+        },
+        null,
+        null,
+        null);
     return out;
   }
 

@@ -19,20 +19,32 @@ public class SnmpConfig {
   /** Per request; SNMP4J retries {@code retries} times after it. */
   @NotNull @JsonProperty private Duration timeout = Duration.seconds(2);
 
-  @Min(0) @Max(5) @JsonProperty private int retries = 1;
+  @Min(0)
+  @Max(5)
+  @JsonProperty
+  private int retries = 1;
 
   /** Device polls in flight at once, so a cycle's burst does not overflow UDP buffers. */
-  @Min(1) @Max(10_000) @JsonProperty private int maxConcurrentPolls = 256;
+  @Min(1)
+  @Max(10_000)
+  @JsonProperty
+  private int maxConcurrentPolls = 256;
 
   /** Variable bindings per GET; routers refuse (tooBig) or drop large PDUs. */
-  @Min(2) @Max(200) @JsonProperty private int maxVarbindsPerRequest = 40;
+  @Min(2)
+  @Max(200)
+  @JsonProperty
+  private int maxVarbindsPerRequest = 40;
 
   /** max-repetitions of the GETBULK walks that find interfaces by name. */
-  @Min(1) @Max(200) @JsonProperty private int bulkRepetitions = 25;
+  @Min(1)
+  @Max(200)
+  @JsonProperty
+  private int bulkRepetitions = 25;
 
   /**
-   * A poll interval longer than this is stored as a gap (missed_polls): an average over it
-   * would hide outages and bias the 95th percentile.
+   * A poll interval longer than this is stored as a gap (missed_polls): an average over it would
+   * hide outages and bias the 95th percentile.
    */
   @NotNull @JsonProperty private Duration maxSampleInterval = Duration.minutes(5);
 
@@ -40,9 +52,9 @@ public class SnmpConfig {
   @NotNull @JsonProperty private Duration sampleRetention = Duration.days(400);
 
   /**
-   * Keys for the stored SNMP credentials: id → base64 of 32 random bytes. The one named by
-   * {@code activeCredentialKey} encrypts; every listed key decrypts (see docs/routers.md for
-   * rotation). Empty: a key is generated once into {@code <dataDir>/snmp-credentials.key}.
+   * Keys for the stored SNMP credentials: id → base64 of 32 random bytes. The one named by {@code
+   * activeCredentialKey} encrypts; every listed key decrypts (see docs/routers.md for rotation).
+   * Empty: a key is generated once into {@code <dataDir>/snmp-credentials.key}.
    */
   @NotNull @JsonProperty private Map<String, String> credentialKeys = new LinkedHashMap<>();
 
@@ -54,7 +66,11 @@ public class SnmpConfig {
   public static class Traps {
     @JsonProperty private boolean enabled = false;
     @JsonProperty private String bindAddress = "0.0.0.0";
-    @Min(1) @Max(65535) @JsonProperty private int port = 1162;
+
+    @Min(1)
+    @Max(65535)
+    @JsonProperty
+    private int port = 1162;
 
     public boolean isEnabled() {
       return enabled;

@@ -29,6 +29,7 @@ public final class SnmpCredentials {
   static final String KEY_FILE = "snmp-credentials.key";
   private static final int NONCE_BYTES = 12;
   private static final int TAG_BITS = 128;
+
   /** Binds ciphertexts to their purpose: a value cannot be replayed as another kind of secret. */
   private static final byte[] AAD = "enlace-snmp-credential".getBytes(StandardCharsets.US_ASCII);
 
@@ -38,17 +39,24 @@ public final class SnmpCredentials {
 
   SnmpCredentials(Map<String, byte[]> keys, String activeId) {
     if (!keys.containsKey(activeId)) {
-      throw new IllegalArgumentException("snmp.activeCredentialKey '" + activeId
-          + "' is not one of snmp.credentialKeys " + keys.keySet());
+      throw new IllegalArgumentException(
+          "snmp.activeCredentialKey '"
+              + activeId
+              + "' is not one of snmp.credentialKeys "
+              + keys.keySet());
     }
     Map<String, SecretKeySpec> specs = new LinkedHashMap<>();
-    keys.forEach((id, k) -> {
-      if (k.length != 32) {
-        throw new IllegalArgumentException("snmp.credentialKeys." + id
-            + " must be 32 bytes in base64 (openssl rand -base64 32), got " + k.length);
-      }
-      specs.put(id, new SecretKeySpec(k, "AES"));
-    });
+    keys.forEach(
+        (id, k) -> {
+          if (k.length != 32) {
+            throw new IllegalArgumentException(
+                "snmp.credentialKeys."
+                    + id
+                    + " must be 32 bytes in base64 (openssl rand -base64 32), got "
+                    + k.length);
+          }
+          specs.put(id, new SecretKeySpec(k, "AES"));
+        });
     this.keys = Map.copyOf(specs);
     this.activeId = activeId;
   }
@@ -60,19 +68,25 @@ public final class SnmpCredentials {
   public static SnmpCredentials from(SnmpConfig config, Path dataDir) {
     if (!config.getCredentialKeys().isEmpty()) {
       Map<String, byte[]> keys = new LinkedHashMap<>();
-      config.getCredentialKeys().forEach((id, b64) -> {
-        try {
-          keys.put(id, Base64.getDecoder().decode(b64.trim()));
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("snmp.credentialKeys." + id + " is not base64", e);
-        }
-      });
-      String active = config.getActiveCredentialKey().isBlank() && keys.size() == 1
-          ? keys.keySet().iterator().next() : config.getActiveCredentialKey();
+      config
+          .getCredentialKeys()
+          .forEach(
+              (id, b64) -> {
+                try {
+                  keys.put(id, Base64.getDecoder().decode(b64.trim()));
+                } catch (IllegalArgumentException e) {
+                  throw new IllegalArgumentException(
+                      "snmp.credentialKeys." + id + " is not base64", e);
+                }
+              });
+      String active =
+          config.getActiveCredentialKey().isBlank() && keys.size() == 1
+              ? keys.keySet().iterator().next()
+              : config.getActiveCredentialKey();
       return new SnmpCredentials(keys, active);
     }
-    return new SnmpCredentials(Map.of(LOCAL_KEY_ID, localKey(dataDir.resolve(KEY_FILE))),
-        LOCAL_KEY_ID);
+    return new SnmpCredentials(
+        Map.of(LOCAL_KEY_ID, localKey(dataDir.resolve(KEY_FILE))), LOCAL_KEY_ID);
   }
 
   private static byte[] localKey(Path file) {
@@ -83,15 +97,21 @@ public final class SnmpCredentials {
       Files.createDirectories(file.getParent());
       byte[] key = new byte[32];
       new SecureRandom().nextBytes(key);
-      Files.writeString(file, Base64.getEncoder().encodeToString(key) + "\n",
-          StandardCharsets.US_ASCII, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      Files.writeString(
+          file,
+          Base64.getEncoder().encodeToString(key) + "\n",
+          StandardCharsets.US_ASCII,
+          StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE);
       try {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
       } catch (UnsupportedOperationException e) {
         // Windows: the data directory's ACL is what protects it.
       }
-      LOG.warn("event=snmp_credential_key_generated file={} effect=\"SNMP secrets are encrypted "
-          + "with this key; back it up with the database (docs/routers.md)\"", file);
+      LOG.warn(
+          "event=snmp_credential_key_generated file={} effect=\"SNMP secrets are encrypted "
+              + "with this key; back it up with the database (docs/routers.md)\"",
+          file);
       return key;
     } catch (IOException e) {
       throw new IllegalStateException("cannot read or create the SNMP credential key " + file, e);
@@ -123,48 +143,54 @@ public final class SnmpCredentials {
     String id = stored.substring(PREFIX.length(), colon);
     SecretKeySpec key = keys.get(id);
     if (key == null) {
-      throw new IllegalStateException("SNMP credential encrypted with key '" + id
-          + "', which is not in snmp.credentialKeys; add it back and run `snmp rekey`");
+      throw new IllegalStateException(
+          "SNMP credential encrypted with key '"
+              + id
+              + "', which is not in snmp.credentialKeys; add it back and run `snmp rekey`");
     }
     byte[] in = Base64.getDecoder().decode(stored.substring(colon + 1));
     try {
       Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
       c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, in, 0, NONCE_BYTES));
       c.updateAAD(AAD);
-      return new String(c.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES),
-          StandardCharsets.UTF_8);
+      return new String(
+          c.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES), StandardCharsets.UTF_8);
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("SNMP credential does not decrypt with key '" + id
-          + "' (wrong key material for that id?)", e);
+      throw new IllegalStateException(
+          "SNMP credential does not decrypt with key '"
+              + id
+              + "' (wrong key material for that id?)",
+          e);
     }
   }
 
   public record Rekeyed(int rewritten, int current) {}
 
   /**
-   * Re-encrypts every device's secrets with the active key, in one transaction: a key missing
-   * for any of them fails the whole run before anything is written.
+   * Re-encrypts every device's secrets with the active key, in one transaction: a key missing for
+   * any of them fails the whole run before anything is written.
    */
   public Rekeyed rekey(org.jdbi.v3.core.Jdbi jdbi) {
-    return jdbi.inTransaction(h -> {
-      DeviceDao dao = h.attach(DeviceDao.class);
-      int rewritten = 0;
-      int current = 0;
-      for (DeviceDao.DeviceRow d : dao.allForUpdate()) {
-        String community = again(d.community());
-        String auth = again(d.v3AuthPassword());
-        String priv = again(d.v3PrivPassword());
-        if (java.util.Objects.equals(community, d.community())
-            && java.util.Objects.equals(auth, d.v3AuthPassword())
-            && java.util.Objects.equals(priv, d.v3PrivPassword())) {
-          current++;
-          continue;
-        }
-        dao.updateSecrets(d.id(), community, auth, priv);
-        rewritten++;
-      }
-      return new Rekeyed(rewritten, current);
-    });
+    return jdbi.inTransaction(
+        h -> {
+          DeviceDao dao = h.attach(DeviceDao.class);
+          int rewritten = 0;
+          int current = 0;
+          for (DeviceDao.DeviceRow d : dao.allForUpdate()) {
+            String community = again(d.community());
+            String auth = again(d.v3AuthPassword());
+            String priv = again(d.v3PrivPassword());
+            if (java.util.Objects.equals(community, d.community())
+                && java.util.Objects.equals(auth, d.v3AuthPassword())
+                && java.util.Objects.equals(priv, d.v3PrivPassword())) {
+              current++;
+              continue;
+            }
+            dao.updateSecrets(d.id(), community, auth, priv);
+            rewritten++;
+          }
+          return new Rekeyed(rewritten, current);
+        });
   }
 
   private String again(String stored) {

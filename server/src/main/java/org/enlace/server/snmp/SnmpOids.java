@@ -19,6 +19,7 @@ final class SnmpOids {
 
   /** Notifications (SNMPv2-MIB snmpTrapOID.0; IF-MIB linkDown, linkUp). */
   static final OID SNMP_TRAP_OID = new OID("1.3.6.1.6.3.1.1.4.1.0");
+
   static final OID LINK_DOWN = new OID("1.3.6.1.6.3.1.1.5.3");
   static final OID LINK_UP = new OID("1.3.6.1.6.3.1.1.5.4");
 

@@ -48,15 +48,20 @@ public final class SnmpPoller implements Managed {
   private TrapReceiver traps;
   private ScheduledExecutorService scheduler;
 
-  public SnmpPoller(Jdbi jdbi, SnmpConfig config, SnmpCredentials credentials,
-      LocalMinutes minutes, MeterRegistry meters, Clock clock) {
+  public SnmpPoller(
+      Jdbi jdbi,
+      SnmpConfig config,
+      SnmpCredentials credentials,
+      LocalMinutes minutes,
+      MeterRegistry meters,
+      Clock clock) {
     this.jdbi = jdbi;
     this.config = config;
     this.credentials = credentials;
     this.clock = clock;
     this.metrics = new LinkMetrics(meters);
-    this.store = new SnmpStore(jdbi, minutes, config.getMaxSampleInterval().toJavaDuration(),
-        metrics);
+    this.store =
+        new SnmpStore(jdbi, minutes, config.getMaxSampleInterval().toJavaDuration(), metrics);
     this.permits = new Semaphore(config.getMaxConcurrentPolls());
   }
 
@@ -71,8 +76,11 @@ public final class SnmpPoller implements Managed {
     long interval = config.getInterval().toMilliseconds();
     scheduler.scheduleAtFixedRate(this::cycleSafely, 0, interval, TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(this::expireSafely, 1, 24 * 60, TimeUnit.MINUTES);
-    LOG.info("event=snmp_poller_started interval={} timeout={} retries={} traps={}",
-        config.getInterval(), config.getTimeout(), config.getRetries(),
+    LOG.info(
+        "event=snmp_poller_started interval={} timeout={} retries={} traps={}",
+        config.getInterval(),
+        config.getTimeout(),
+        config.getRetries(),
         config.getTraps().isEnabled() ? config.getTraps().getPort() : "off");
   }
 
@@ -81,11 +89,14 @@ public final class SnmpPoller implements Managed {
     client = new SnmpClient(config);
     poll = new DevicePoll(client, clock, config.getMaxVarbindsPerRequest());
     store.start();
-    scheduler = Executors.newScheduledThreadPool(1, r -> {
-      Thread t = new Thread(r, "snmp-scheduler");
-      t.setDaemon(true);
-      return t;
-    });
+    scheduler =
+        Executors.newScheduledThreadPool(
+            1,
+            r -> {
+              Thread t = new Thread(r, "snmp-scheduler");
+              t.setDaemon(true);
+              return t;
+            });
     if (config.getTraps().isEnabled()) {
       traps = new TrapReceiver(config.getTraps(), client.usm(), this, clock);
       traps.start();
@@ -121,8 +132,8 @@ public final class SnmpPoller implements Managed {
     try {
       cycle();
     } catch (RuntimeException e) {
-      LOG.warn("event=snmp_cycle_failed error=\"{}\" effect=\"retried next interval\"",
-          e.toString());
+      LOG.warn(
+          "event=snmp_cycle_failed error=\"{}\" effect=\"retried next interval\"", e.toString());
     }
   }
 
@@ -156,20 +167,23 @@ public final class SnmpPoller implements Managed {
       Thread.currentThread().interrupt();
       return false;
     }
-    poll.poll(t).whenComplete((outcome, error) -> {
-      permits.release();
-      inFlight.remove(deviceId);
-      if (outcome != null) {
-        if (!outcome.resolvedIfIndex().isEmpty()) {
-          targets.computeIfPresent(deviceId, (id, old) -> old.withResolved(
-              outcome.resolvedIfIndex()));
-        }
-        log(t, outcome);
-        store.add(outcome);
-      } else {
-        LOG.warn("event=snmp_poll_bug device={} error=\"{}\"", deviceId, String.valueOf(error));
-      }
-    });
+    poll.poll(t)
+        .whenComplete(
+            (outcome, error) -> {
+              permits.release();
+              inFlight.remove(deviceId);
+              if (outcome != null) {
+                if (!outcome.resolvedIfIndex().isEmpty()) {
+                  targets.computeIfPresent(
+                      deviceId, (id, old) -> old.withResolved(outcome.resolvedIfIndex()));
+                }
+                log(t, outcome);
+                store.add(outcome);
+              } else {
+                LOG.warn(
+                    "event=snmp_poll_bug device={} error=\"{}\"", deviceId, String.valueOf(error));
+              }
+            });
     return true;
   }
 
@@ -178,21 +192,37 @@ public final class SnmpPoller implements Managed {
    * router switched off for a week would otherwise write 10,000 identical lines.
    */
   private void log(PollTarget t, PollOutcome o) {
-    String now = o.failures().stream().map(f -> f.reason().wire()).distinct().sorted()
-        .reduce((a, b) -> a + "," + b).orElse("");
+    String now =
+        o.failures().stream()
+            .map(f -> f.reason().wire())
+            .distinct()
+            .sorted()
+            .reduce((a, b) -> a + "," + b)
+            .orElse("");
     String before = lastFailures.put(t.id(), now);
     if (now.equals(before == null ? "" : before)) {
       return;
     }
     if (now.isEmpty()) {
-      LOG.info("event=snmp_poll_recovered device={} establishment={} address={}:{} was={}",
-          t.id(), t.establishmentCode(), t.address(), t.port(), before);
+      LOG.info(
+          "event=snmp_poll_recovered device={} establishment={} address={}:{} was={}",
+          t.id(),
+          t.establishmentCode(),
+          t.address(),
+          t.port(),
+          before);
       return;
     }
     for (PollOutcome.Failed f : o.failures()) {
-      LOG.info("event=snmp_poll_failed device={} establishment={} address={}:{} reason={}"
-          + " detail=\"{}\" note=\"logged again only when it changes\"", t.id(),
-          t.establishmentCode(), t.address(), t.port(), f.reason().wire(), f.detail());
+      LOG.info(
+          "event=snmp_poll_failed device={} establishment={} address={}:{} reason={}"
+              + " detail=\"{}\" note=\"logged again only when it changes\"",
+          t.id(),
+          t.establishmentCode(),
+          t.address(),
+          t.port(),
+          f.reason().wire(),
+          f.detail());
     }
   }
 
@@ -210,49 +240,71 @@ public final class SnmpPoller implements Managed {
   }
 
   private Map<Long, PollTarget> load() {
-    return jdbi.withHandle(h -> {
-      DeviceDao dao = h.attach(DeviceDao.class);
-      Map<Long, List<DeviceDao.MappingRow>> mappings = dao.enabledMappings().stream()
-          .collect(Collectors.groupingBy(DeviceDao.MappingRow::deviceId));
-      Map<Long, PollTarget> out = new java.util.LinkedHashMap<>();
-      // ConcurrentHashMap does not keep order; polls are spread by offset anyway.
-      for (DeviceDao.DeviceRow d : dao.enabled()) {
-        List<DeviceDao.MappingRow> links = mappings.getOrDefault(d.id(), List.of());
-        if (links.isEmpty()) {
-          continue; // nothing to poll it for
-        }
-        try {
-          out.put(d.id(), target(d, links));
-        } catch (RuntimeException e) {
-          LOG.warn("event=snmp_device_skipped device={} error=\"{}\"", d.id(), e.getMessage());
-        }
-        // An edited device may have a new password or engine: find its engine again.
-        Instant seen = edited.put(d.id(), d.updatedAt());
-        if (client != null && seen != null && !seen.equals(d.updatedAt())) {
-          client.forget(d.id());
-        }
-      }
-      return new ConcurrentHashMap<>(out);
-    });
+    return jdbi.withHandle(
+        h -> {
+          DeviceDao dao = h.attach(DeviceDao.class);
+          Map<Long, List<DeviceDao.MappingRow>> mappings =
+              dao.enabledMappings().stream()
+                  .collect(Collectors.groupingBy(DeviceDao.MappingRow::deviceId));
+          Map<Long, PollTarget> out = new java.util.LinkedHashMap<>();
+          // ConcurrentHashMap does not keep order; polls are spread by offset anyway.
+          for (DeviceDao.DeviceRow d : dao.enabled()) {
+            List<DeviceDao.MappingRow> links = mappings.getOrDefault(d.id(), List.of());
+            if (links.isEmpty()) {
+              continue; // nothing to poll it for
+            }
+            try {
+              out.put(d.id(), target(d, links));
+            } catch (RuntimeException e) {
+              LOG.warn("event=snmp_device_skipped device={} error=\"{}\"", d.id(), e.getMessage());
+            }
+            // An edited device may have a new password or engine: find its engine again.
+            Instant seen = edited.put(d.id(), d.updatedAt());
+            if (client != null && seen != null && !seen.equals(d.updatedAt())) {
+              client.forget(d.id());
+            }
+          }
+          return new ConcurrentHashMap<>(out);
+        });
   }
 
   private PollTarget target(DeviceDao.DeviceRow d, List<DeviceDao.MappingRow> mappings) {
     List<PollTarget.Link> links = new ArrayList<>();
     for (DeviceDao.MappingRow m : mappings) {
-      links.add(new PollTarget.Link(m.linkId(), Optional.ofNullable(m.ifName()),
-          Optional.ofNullable(m.ifDescr()), Optional.ofNullable(m.ifAlias()),
-          Optional.ofNullable(m.ifIndex()), Optional.ofNullable(m.resolvedIfIndex()),
-          m.contractedDownBps(), m.contractedUpBps()));
+      links.add(
+          new PollTarget.Link(
+              m.linkId(),
+              Optional.ofNullable(m.ifName()),
+              Optional.ofNullable(m.ifDescr()),
+              Optional.ofNullable(m.ifAlias()),
+              Optional.ofNullable(m.ifIndex()),
+              Optional.ofNullable(m.resolvedIfIndex()),
+              m.contractedDownBps(),
+              m.contractedUpBps()));
     }
-    Optional<PollTarget.V3> v3 = "v3".equals(d.snmpVersion())
-        ? Optional.of(new PollTarget.V3(d.v3User(), d.v3AuthProtocol(),
-            credentials.decrypt(d.v3AuthPassword()), Optional.ofNullable(d.v3PrivProtocol()),
-            Optional.ofNullable(d.v3PrivPassword()).map(credentials::decrypt)))
-        : Optional.empty();
-    Optional<String> community = "v2c".equals(d.snmpVersion())
-        ? Optional.of(credentials.decrypt(d.community())) : Optional.empty();
-    return new PollTarget(d.id(), d.establishmentId(), d.establishmentCode(), d.address(),
-        d.port(), community, v3, List.copyOf(links));
+    Optional<PollTarget.V3> v3 =
+        "v3".equals(d.snmpVersion())
+            ? Optional.of(
+                new PollTarget.V3(
+                    d.v3User(),
+                    d.v3AuthProtocol(),
+                    credentials.decrypt(d.v3AuthPassword()),
+                    Optional.ofNullable(d.v3PrivProtocol()),
+                    Optional.ofNullable(d.v3PrivPassword()).map(credentials::decrypt)))
+            : Optional.empty();
+    Optional<String> community =
+        "v2c".equals(d.snmpVersion())
+            ? Optional.of(credentials.decrypt(d.community()))
+            : Optional.empty();
+    return new PollTarget(
+        d.id(),
+        d.establishmentId(),
+        d.establishmentCode(),
+        d.address(),
+        d.port(),
+        community,
+        v3,
+        List.copyOf(links));
   }
 
   private void expireSafely() {
@@ -260,11 +312,12 @@ public final class SnmpPoller implements Managed {
     try {
       int dropped = store.expire(cutoff);
       if (dropped > 0) {
-        LOG.info("event=snmp_sample_retention_applied cutoff={} partitionsDropped={}", cutoff,
-            dropped);
+        LOG.info(
+            "event=snmp_sample_retention_applied cutoff={} partitionsDropped={}", cutoff, dropped);
       }
     } catch (RuntimeException e) {
-      LOG.warn("event=snmp_sample_retention_failed error=\"{}\" effect=\"retried tomorrow\"",
+      LOG.warn(
+          "event=snmp_sample_retention_failed error=\"{}\" effect=\"retried tomorrow\"",
           e.toString());
     }
   }

@@ -24,11 +24,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns poll outcomes and traps into stored facts, one transaction per batch, on one thread:
- * rates from the previous reading of each link (kept in memory, loaded from snmp_link_state
- * after a restart), samples and gaps, status changes, failures, and the link-day minutes the
- * rollups read. The in-memory state advances only after its batch committed, so a database
- * outage retries the same batch and nothing is counted twice.
+ * Turns poll outcomes and traps into stored facts, one transaction per batch, on one thread: rates
+ * from the previous reading of each link (kept in memory, loaded from snmp_link_state after a
+ * restart), samples and gaps, status changes, failures, and the link-day minutes the rollups read.
+ * The in-memory state advances only after its batch committed, so a database outage retries the
+ * same batch and nothing is counted twice.
  */
 final class SnmpStore implements Managed {
   private static final Logger LOG = LoggerFactory.getLogger(SnmpStore.class);
@@ -37,8 +37,11 @@ final class SnmpStore implements Managed {
   /** A linkDown/linkUp notification for a link. */
   record Trap(long linkId, long establishmentId, Instant at, int operStatus) {}
 
-  private record LinkState(CounterRates.Reading reading, BigInteger inTotal,
-      BigInteger outTotal, Optional<String> status) {}
+  private record LinkState(
+      CounterRates.Reading reading,
+      BigInteger inTotal,
+      BigInteger outTotal,
+      Optional<String> status) {}
 
   private final Jdbi jdbi;
   private final LocalMinutes minutes;
@@ -68,8 +71,10 @@ final class SnmpStore implements Managed {
 
   private void offer(Object event) {
     if (!queue.offer(event)) {
-      LOG.warn("event=snmp_store_queue_full dropped={} effect=\"one poll result lost; the next"
-          + " poll's interval covers it\"", event.getClass().getSimpleName());
+      LOG.warn(
+          "event=snmp_store_queue_full dropped={} effect=\"one poll result lost; the next"
+              + " poll's interval covers it\"",
+          event.getClass().getSimpleName());
     }
   }
 
@@ -133,8 +138,12 @@ final class SnmpStore implements Managed {
         write(batch);
         return;
       } catch (RuntimeException e) {
-        LOG.warn("event=snmp_store_failed events={} error=\"{}\" effect=\"batch kept; retried in"
-            + " {} ms\"", batch.size(), e.toString(), backoff);
+        LOG.warn(
+            "event=snmp_store_failed events={} error=\"{}\" effect=\"batch kept; retried in"
+                + " {} ms\"",
+            batch.size(),
+            e.toString(),
+            backoff);
         Thread.sleep(backoff);
         backoff = Math.min(backoff * 2, 30_000);
       }
@@ -183,11 +192,21 @@ final class SnmpStore implements Managed {
       return;
     }
     for (SnmpDao.LinkStateRow s : dao.linkStates(wanted.stream().mapToLong(l -> l).toArray())) {
-      next.put(s.linkId(), new LinkState(new CounterRates.Reading(s.polledAt(), s.sysUptime(),
-          s.ifIndex(), s.counterBits(), s.inOctets().toBigInteger().longValue(),
-          s.outOctets().toBigInteger().longValue(), s.operStatus(), 0),
-          s.inTotal().toBigInteger(), s.outTotal().toBigInteger(),
-          Optional.ofNullable(s.status())));
+      next.put(
+          s.linkId(),
+          new LinkState(
+              new CounterRates.Reading(
+                  s.polledAt(),
+                  s.sysUptime(),
+                  s.ifIndex(),
+                  s.counterBits(),
+                  s.inOctets().toBigInteger().longValue(),
+                  s.outOctets().toBigInteger().longValue(),
+                  s.operStatus(),
+                  0),
+              s.inTotal().toBigInteger(),
+              s.outTotal().toBigInteger(),
+              Optional.ofNullable(s.status())));
     }
   }
 
@@ -199,7 +218,11 @@ final class SnmpStore implements Managed {
   private void outcome(PollOutcome o, Map<Long, LinkState> next, Rows rows) {
     Instant end = o.startedAt().plusNanos(o.durationNanos());
     String failure = o.failures().isEmpty() ? null : o.failures().get(0).reason().wire();
-    rows.device(o.deviceId(), end, o.answered() ? end : null, failure,
+    rows.device(
+        o.deviceId(),
+        end,
+        o.answered() ? end : null,
+        failure,
         failure == null ? null : end,
         o.readings().isEmpty() ? null : o.readings().get(0).reading().sysUpTimeTicks());
     for (PollOutcome.Failed f : o.failures()) {
@@ -211,8 +234,10 @@ final class SnmpStore implements Managed {
       BigInteger inTotal = previous == null ? BigInteger.ZERO : previous.inTotal();
       BigInteger outTotal = previous == null ? BigInteger.ZERO : previous.outTotal();
       Optional<String> status = statusOf(r.reading().operStatus());
-      Optional<CounterRates.Interval> interval = previous == null ? Optional.empty()
-          : CounterRates.between(previous.reading(), r.reading(), maxInterval);
+      Optional<CounterRates.Interval> interval =
+          previous == null
+              ? Optional.empty()
+              : CounterRates.between(previous.reading(), r.reading(), maxInterval);
       if (previous != null && interval.isEmpty()) {
         continue; // the same reading again (a trap's extra poll crossing a scheduled one)
       }
@@ -225,23 +250,33 @@ final class SnmpStore implements Managed {
       }
       Optional<String> was = previous == null ? Optional.empty() : previous.status();
       if (status.isPresent() && !status.equals(was)) {
-        rows.statusChange(r.linkId(), r.establishmentId(), r.reading().at(), status.get(),
-            r.reading().operStatus(), "poll");
+        rows.statusChange(
+            r.linkId(),
+            r.establishmentId(),
+            r.reading().at(),
+            status.get(),
+            r.reading().operStatus(),
+            "poll");
       }
       if (status.isPresent()) {
         // The minutes since the previous reading share this one's status when the readings are
         // close enough to vouch for them (whatever the counters did); after a longer silence,
         // a router off for two hours, say, only this minute is known.
-        Instant from = previous != null && java.time.Duration.between(previous.reading().at(),
-            r.reading().at()).compareTo(maxInterval) <= 0
-            ? previous.reading().at() : r.reading().at();
-        rows.linkMinutes(r.linkId(), r.establishmentId(), from, r.reading().at(),
-            "up".equals(status.get()));
+        Instant from =
+            previous != null
+                    && java.time.Duration.between(previous.reading().at(), r.reading().at())
+                            .compareTo(maxInterval)
+                        <= 0
+                ? previous.reading().at()
+                : r.reading().at();
+        rows.linkMinutes(
+            r.linkId(), r.establishmentId(), from, r.reading().at(), "up".equals(status.get()));
       }
       rows.linkState(r, inTotal, outTotal);
       metrics.reading(r, status, inTotal.longValue(), outTotal.longValue());
-      next.put(r.linkId(), new LinkState(r.reading(), inTotal, outTotal,
-          status.isPresent() ? status : was));
+      next.put(
+          r.linkId(),
+          new LinkState(r.reading(), inTotal, outTotal, status.isPresent() ? status : was));
     }
   }
 
@@ -252,14 +287,15 @@ final class SnmpStore implements Managed {
     }
     LinkState previous = state(t.linkId(), next);
     if (previous == null || !status.equals(previous.status())) {
-      rows.statusChange(t.linkId(), t.establishmentId(), t.at(), status.get(), t.operStatus(),
-          "trap");
+      rows.statusChange(
+          t.linkId(), t.establishmentId(), t.at(), status.get(), t.operStatus(), "trap");
     }
     rows.linkMinutes(t.linkId(), t.establishmentId(), t.at(), t.at(), "up".equals(status.get()));
     metrics.operStatus(t.linkId(), status.get());
     if (previous != null) {
-      next.put(t.linkId(), new LinkState(previous.reading(), previous.inTotal(),
-          previous.outTotal(), status));
+      next.put(
+          t.linkId(),
+          new LinkState(previous.reading(), previous.inTotal(), previous.outTotal(), status));
     }
   }
 
@@ -298,34 +334,56 @@ final class SnmpStore implements Managed {
   /** The rows of one batch, as columns for the unnest statements. */
   private static final class Rows {
     final List<Object[]> samples = new ArrayList<>();
+
     /** The last state per link: one row each, as ON CONFLICT DO UPDATE requires. */
     final Map<Long, Object[]> stateRows = new LinkedHashMap<>();
+
     final List<Object[]> changes = new ArrayList<>();
     final List<Object[]> failures = new ArrayList<>();
     final Map<Long, Object[]> devices = new LinkedHashMap<>();
     final Map<Long, Integer> resolved = new LinkedHashMap<>();
+
     /** (link, day) → [establishment, up chars, down chars]. */
     final Map<String, Object[]> linkDays = new LinkedHashMap<>();
 
     void linkState(PollOutcome.LinkReading r, BigInteger inTotal, BigInteger outTotal) {
       CounterRates.Reading x = r.reading();
-      stateRows.put(r.linkId(), new Object[] {r.linkId(), x.at(), x.sysUpTimeTicks(), x.ifIndex(),
-          x.counterBits(), Long.toUnsignedString(x.inOctets()),
-          Long.toUnsignedString(x.outOctets()), x.operStatus(), inTotal.toString(),
-          outTotal.toString()});
+      stateRows.put(
+          r.linkId(),
+          new Object[] {
+            r.linkId(),
+            x.at(),
+            x.sysUpTimeTicks(),
+            x.ifIndex(),
+            x.counterBits(),
+            Long.toUnsignedString(x.inOctets()),
+            Long.toUnsignedString(x.outOctets()),
+            x.operStatus(),
+            inTotal.toString(),
+            outTotal.toString()
+          });
     }
 
     void sample(PollOutcome.LinkReading r, CounterRates.Interval i) {
       Double in = i.rates().map(CounterRates.Rates::inBps).orElse(null);
       Double out = i.rates().map(CounterRates.Rates::outBps).orElse(null);
-      samples.add(new Object[] {r.linkId(), r.establishmentId(), i.start(), i.end(), in, out,
-          in == null ? null : in / r.contractedDownBps() * 100,
-          out == null ? null : out / r.contractedUpBps() * 100, r.reading().counterBits(),
-          i.gap().map(CounterRates.Gap::wire).orElse(null)});
+      samples.add(
+          new Object[] {
+            r.linkId(),
+            r.establishmentId(),
+            i.start(),
+            i.end(),
+            in,
+            out,
+            in == null ? null : in / r.contractedDownBps() * 100,
+            out == null ? null : out / r.contractedUpBps() * 100,
+            r.reading().counterBits(),
+            i.gap().map(CounterRates.Gap::wire).orElse(null)
+          });
     }
 
-    void statusChange(long link, long establishment, Instant at, String status, int oper,
-        String source) {
+    void statusChange(
+        long link, long establishment, Instant at, String status, int oper, String source) {
       changes.add(new Object[] {link, establishment, at, status, oper, source});
     }
 
@@ -333,8 +391,13 @@ final class SnmpStore implements Managed {
       failures.add(new Object[] {device, establishment, at, f.reason().wire(), f.detail()});
     }
 
-    void device(long device, Instant pollAt, Instant successAt, String failure,
-        Instant failureAt, Long uptime) {
+    void device(
+        long device,
+        Instant pollAt,
+        Instant successAt,
+        String failure,
+        Instant failureAt,
+        Long uptime) {
       devices.put(device, new Object[] {pollAt, successAt, failure, failureAt, uptime});
     }
 
@@ -351,36 +414,63 @@ final class SnmpStore implements Managed {
     void write(Handle h, SnmpDao dao, SnmpStore store) {
       LocalMinutes minutes = store.minutes();
       for (Object[] s : samples) {
-        store.ensurePartition(dao, LocalDate.ofInstant((Instant) s[3], java.time.ZoneOffset.UTC)
-            .withDayOfMonth(1));
+        store.ensurePartition(
+            dao, LocalDate.ofInstant((Instant) s[3], java.time.ZoneOffset.UTC).withDayOfMonth(1));
       }
       if (!samples.isEmpty()) {
-        dao.insertSamples(longs(samples, 0), longs(samples, 1), texts(samples, 2),
-            texts(samples, 3), doubles(samples, 4), doubles(samples, 5), doubles(samples, 6),
-            doubles(samples, 7), ints(samples, 8), texts(samples, 9));
+        dao.insertSamples(
+            longs(samples, 0),
+            longs(samples, 1),
+            texts(samples, 2),
+            texts(samples, 3),
+            doubles(samples, 4),
+            doubles(samples, 5),
+            doubles(samples, 6),
+            doubles(samples, 7),
+            ints(samples, 8),
+            texts(samples, 9));
       }
       if (!stateRows.isEmpty()) {
         List<Object[]> st = new ArrayList<>(stateRows.values());
-        dao.upsertLinkStates(longs(st, 0), texts(st, 1), longs(st, 2), ints(st, 3), ints(st, 4),
-            texts(st, 5), texts(st, 6), ints(st, 7), texts(st, 8), texts(st, 9));
+        dao.upsertLinkStates(
+            longs(st, 0),
+            texts(st, 1),
+            longs(st, 2),
+            ints(st, 3),
+            ints(st, 4),
+            texts(st, 5),
+            texts(st, 6),
+            ints(st, 7),
+            texts(st, 8),
+            texts(st, 9));
       }
       if (!changes.isEmpty()) {
-        dao.insertStatusChanges(longs(changes, 0), longs(changes, 1), texts(changes, 2),
-            texts(changes, 3), ints(changes, 4), texts(changes, 5));
+        dao.insertStatusChanges(
+            longs(changes, 0),
+            longs(changes, 1),
+            texts(changes, 2),
+            texts(changes, 3),
+            ints(changes, 4),
+            texts(changes, 5));
       }
       if (!failures.isEmpty()) {
-        dao.insertFailures(longs(failures, 0), longs(failures, 1), texts(failures, 2),
-            texts(failures, 3), texts(failures, 4));
+        dao.insertFailures(
+            longs(failures, 0),
+            longs(failures, 1),
+            texts(failures, 2),
+            texts(failures, 3),
+            texts(failures, 4));
       }
       if (!devices.isEmpty()) {
         List<Object[]> d = new ArrayList<>();
         devices.forEach((id, v) -> d.add(new Object[] {id, v[0], v[1], v[2], v[3], v[4]}));
         Long[] uptime = d.stream().map(r -> (Long) r[5]).toArray(Long[]::new);
-        dao.upsertDeviceStates(longs(d, 0), texts(d, 1), texts(d, 2), texts(d, 3), texts(d, 4),
-            uptime);
+        dao.upsertDeviceStates(
+            longs(d, 0), texts(d, 1), texts(d, 2), texts(d, 3), texts(d, 4), uptime);
       }
       if (!resolved.isEmpty()) {
-        dao.updateResolved(resolved.keySet().stream().mapToLong(l -> l).toArray(),
+        dao.updateResolved(
+            resolved.keySet().stream().mapToLong(l -> l).toArray(),
             resolved.values().stream().mapToInt(i -> i).toArray());
       }
       for (Object[] p : pending) {
@@ -402,8 +492,12 @@ final class SnmpStore implements Managed {
         long[] links = keys.stream().mapToLong(k -> k[0]).toArray();
         long[] establishments = keys.stream().mapToLong(k -> k[1]).toArray();
         String[] dayArray = days.toArray(String[]::new);
-        dao.mergeLinkDays(links, dayArray, establishments,
-            lengths.stream().mapToInt(i -> i).toArray(), ups.toArray(String[]::new),
+        dao.mergeLinkDays(
+            links,
+            dayArray,
+            establishments,
+            lengths.stream().mapToInt(i -> i).toArray(),
+            ups.toArray(String[]::new),
             downs.toArray(String[]::new));
         // The establishment-days these minutes belong to are recomputed by the rollups.
         h.attach(RollupDao.class).markDirty(establishments, dayArray);
@@ -411,8 +505,8 @@ final class SnmpStore implements Managed {
     }
 
     /** Sets the minutes (from, to] (or to's minute alone when from == to) in the link-days. */
-    private void mark(LocalMinutes minutes, long link, long establishment, Instant from,
-        Instant to, boolean up) {
+    private void mark(
+        LocalMinutes minutes, long link, long establishment, Instant from, Instant to, boolean up) {
       Instant t = from.equals(to) ? to : from.plusSeconds(60);
       LocalMinutes.Slot last = minutes.slot(to);
       LocalMinutes.Slot s = minutes.slot(t.isAfter(to) ? to : t);
@@ -432,8 +526,10 @@ final class SnmpStore implements Managed {
         if (s.equals(last)) {
           return;
         }
-        s = s.minute() + 1 < minutes.minutesIn(s.day()) ? new LocalMinutes.Slot(s.day(),
-            s.minute() + 1) : new LocalMinutes.Slot(s.day().plusDays(1), 0);
+        s =
+            s.minute() + 1 < minutes.minutesIn(s.day())
+                ? new LocalMinutes.Slot(s.day(), s.minute() + 1)
+                : new LocalMinutes.Slot(s.day().plusDays(1), 0);
       }
     }
 
@@ -450,8 +546,7 @@ final class SnmpStore implements Managed {
     }
 
     private static String[] texts(List<Object[]> rows, int i) {
-      return rows.stream().map(r -> r[i] == null ? null : r[i].toString())
-          .toArray(String[]::new);
+      return rows.stream().map(r -> r[i] == null ? null : r[i].toString()).toArray(String[]::new);
     }
   }
 }

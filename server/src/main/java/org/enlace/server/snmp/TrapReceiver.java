@@ -5,6 +5,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.snmp4j.CommandResponder;
 import org.snmp4j.CommandResponderEvent;
 import org.snmp4j.MessageDispatcherImpl;
@@ -20,14 +22,12 @@ import org.snmp4j.smi.OID;
 import org.snmp4j.smi.UdpAddress;
 import org.snmp4j.smi.VariableBinding;
 import org.snmp4j.transport.DefaultUdpTransportMapping;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * linkDown/linkUp notifications (SNMPv2c and v3 traps and informs). A notification is accepted
- * only from a polled device's address and with that device's credentials: v2c with its
- * community, v3 authenticated with its user (the poller has put that user in the shared USM
- * under the device's engine ID). It records the status change at once and triggers a poll.
+ * linkDown/linkUp notifications (SNMPv2c and v3 traps and informs). A notification is accepted only
+ * from a polled device's address and with that device's credentials: v2c with its community, v3
+ * authenticated with its user (the poller has put that user in the shared USM under the device's
+ * engine ID). It records the status change at once and triggers a poll.
  */
 final class TrapReceiver implements CommandResponder, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TrapReceiver.class);
@@ -49,8 +49,12 @@ final class TrapReceiver implements CommandResponder, AutoCloseable {
     MessageDispatcherImpl dispatcher = new MessageDispatcherImpl();
     dispatcher.addMessageProcessingModel(new MPv2c());
     dispatcher.addMessageProcessingModel(new MPv3(usm));
-    snmp = new Snmp(dispatcher, new DefaultUdpTransportMapping(new UdpAddress(
-        InetAddress.getByName(config.getBindAddress()), config.getPort()), true));
+    snmp =
+        new Snmp(
+            dispatcher,
+            new DefaultUdpTransportMapping(
+                new UdpAddress(InetAddress.getByName(config.getBindAddress()), config.getPort()),
+                true));
     snmp.addCommandResponder(this);
     snmp.listen();
   }
@@ -61,19 +65,25 @@ final class TrapReceiver implements CommandResponder, AutoCloseable {
     if (pdu == null || (pdu.getType() != PDU.TRAP && pdu.getType() != PDU.INFORM)) {
       return;
     }
-    String source = event.getPeerAddress() instanceof IpAddress ip
-        ? ip.getInetAddress().getHostAddress() : String.valueOf(event.getPeerAddress());
+    String source =
+        event.getPeerAddress() instanceof IpAddress ip
+            ? ip.getInetAddress().getHostAddress()
+            : String.valueOf(event.getPeerAddress());
     Optional<PollTarget> device = poller.deviceAt(source).or(() -> byResolvedName(source));
     if (device.isEmpty() || !authentic(device.get(), event)) {
-      LOG.info("event=snmp_trap_ignored source={} reason=\"{}\"", source,
+      LOG.info(
+          "event=snmp_trap_ignored source={} reason=\"{}\"",
+          source,
           device.isEmpty() ? "not a polled device's address" : "wrong community or user");
       return;
     }
     if (pdu.getType() == PDU.INFORM) {
       acknowledge(event);
     }
-    VariableBinding trapOid = pdu.getVariable(SnmpOids.SNMP_TRAP_OID) == null ? null
-        : new VariableBinding(SnmpOids.SNMP_TRAP_OID, pdu.getVariable(SnmpOids.SNMP_TRAP_OID));
+    VariableBinding trapOid =
+        pdu.getVariable(SnmpOids.SNMP_TRAP_OID) == null
+            ? null
+            : new VariableBinding(SnmpOids.SNMP_TRAP_OID, pdu.getVariable(SnmpOids.SNMP_TRAP_OID));
     if (trapOid == null) {
       return;
     }
@@ -84,8 +94,8 @@ final class TrapReceiver implements CommandResponder, AutoCloseable {
     Integer ifIndex = null;
     Integer oper = null;
     for (VariableBinding vb : pdu.getVariableBindings()) {
-      if (vb.getOid().startsWith(SnmpOids.IF_INDEX) && vb.getOid().size()
-          == SnmpOids.IF_INDEX.size() + 1) {
+      if (vb.getOid().startsWith(SnmpOids.IF_INDEX)
+          && vb.getOid().size() == SnmpOids.IF_INDEX.size() + 1) {
         ifIndex = vb.getVariable().toInt();
       } else if (vb.getOid().startsWith(SnmpOids.IF_OPER_STATUS)
           && vb.getOid().size() == SnmpOids.IF_OPER_STATUS.size() + 1) {
@@ -97,8 +107,13 @@ final class TrapReceiver implements CommandResponder, AutoCloseable {
     PollTarget d = device.get();
     for (PollTarget.Link l : d.links()) {
       if (ifIndex != null && l.index().equals(Optional.of(ifIndex))) {
-        LOG.info("event=snmp_link_trap device={} establishment={} link={} ifIndex={} status={}",
-            d.id(), d.establishmentCode(), l.linkId(), ifIndex, SnmpOids.operStatusName(status));
+        LOG.info(
+            "event=snmp_link_trap device={} establishment={} link={} ifIndex={} status={}",
+            d.id(),
+            d.establishmentCode(),
+            l.linkId(),
+            ifIndex,
+            SnmpOids.operStatusName(status));
         poller.trap(new SnmpStore.Trap(l.linkId(), d.establishmentId(), clock.instant(), status));
       }
     }
@@ -106,13 +121,16 @@ final class TrapReceiver implements CommandResponder, AutoCloseable {
   }
 
   private Optional<PollTarget> byResolvedName(String source) {
-    return poller.targets().stream().filter(t -> {
-      try {
-        return InetAddress.getByName(t.address()).getHostAddress().equals(source);
-      } catch (UnknownHostException e) {
-        return false;
-      }
-    }).findFirst();
+    return poller.targets().stream()
+        .filter(
+            t -> {
+              try {
+                return InetAddress.getByName(t.address()).getHostAddress().equals(source);
+              } catch (UnknownHostException e) {
+                return false;
+              }
+            })
+        .findFirst();
   }
 
   private static boolean authentic(PollTarget device, CommandResponderEvent<?> event) {
@@ -132,19 +150,32 @@ final class TrapReceiver implements CommandResponder, AutoCloseable {
       response.setErrorIndex(0);
       response.setErrorStatus(0);
       response.setType(PDU.RESPONSE);
-      event.getMessageDispatcher().returnResponsePdu(event.getMessageProcessingModel(),
-          event.getSecurityModel(), event.getSecurityName(), event.getSecurityLevel(), response,
-          event.getMaxSizeResponsePDU(), event.getStateReference(),
-          new org.snmp4j.mp.StatusInformation());
+      event
+          .getMessageDispatcher()
+          .returnResponsePdu(
+              event.getMessageProcessingModel(),
+              event.getSecurityModel(),
+              event.getSecurityName(),
+              event.getSecurityLevel(),
+              response,
+              event.getMaxSizeResponsePDU(),
+              event.getStateReference(),
+              new org.snmp4j.mp.StatusInformation());
     } catch (org.snmp4j.MessageException e) {
       LOG.info("event=snmp_inform_ack_failed error=\"{}\"", e.toString());
     }
   }
 
   int port() {
-    return snmp == null ? config.getPort()
-        : ((UdpAddress) snmp.getMessageDispatcher().getTransportMappings().iterator().next()
-            .getListenAddress()).getPort();
+    return snmp == null
+        ? config.getPort()
+        : ((UdpAddress)
+                snmp.getMessageDispatcher()
+                    .getTransportMappings()
+                    .iterator()
+                    .next()
+                    .getListenAddress())
+            .getPort();
   }
 
   @Override

@@ -9,14 +9,22 @@ import java.util.Optional;
  */
 public interface Ndt7Access {
   /** download or upload */
-  enum Subtest { DOWNLOAD, UPLOAD }
+  enum Subtest {
+    DOWNLOAD,
+    UPLOAD
+  }
 
   /**
    * What a redeemed token allows: the test it belongs to, the link it measures, and the most bytes
    * this subtest may move (the server stops sending, or closes an upload, once it is reached).
    */
-  record Grant(String testId, long agentId, Optional<Long> linkId, Subtest subtest,
-      long maxBytes, Instant expiresAt) {}
+  record Grant(
+      String testId,
+      long agentId,
+      Optional<Long> linkId,
+      Subtest subtest,
+      long maxBytes,
+      Instant expiresAt) {}
 
   /**
    * Marks the token used and returns its grant; empty when the token is unknown, already used,
@@ -25,11 +33,17 @@ public interface Ndt7Access {
   Optional<Grant> redeem(String accessToken, Subtest subtest, Instant now);
 
   /**
-   * The server's side of a finished (or failed) subtest. error is empty when it completed.
-   * bytes: application payload bytes sent (download) or received (upload).
+   * The server's side of a finished (or failed) subtest. error is empty when it completed. bytes:
+   * application payload bytes sent (download) or received (upload).
    */
-  record ServerResult(Instant start, Instant end, long bytes, long wireBytes,
-      Optional<Double> minRttMs, Optional<Double> smoothedRttMs, Optional<String> error) {}
+  record ServerResult(
+      Instant start,
+      Instant end,
+      long bytes,
+      long wireBytes,
+      Optional<Double> minRttMs,
+      Optional<Double> smoothedRttMs,
+      Optional<String> error) {}
 
   void finished(Grant grant, ServerResult result);
 }

@@ -21,13 +21,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An ndt7 server (M-Lab's ndt7 protocol, spec v0.11.0): {@code /ndt/v7/download} and
- * {@code /ndt/v7/upload} as WebSocket endpoints in a Jetty servlet context, so they answer on
- * every connector of that context (plain and TLS). Access is by single-use token
- * ({@link Ndt7Access}); the number of subtests at once is limited.
+ * An ndt7 server (M-Lab's ndt7 protocol, spec v0.11.0): {@code /ndt/v7/download} and {@code
+ * /ndt/v7/upload} as WebSocket endpoints in a Jetty servlet context, so they answer on every
+ * connector of that context (plain and TLS). Access is by single-use token ({@link Ndt7Access});
+ * the number of subtests at once is limited.
  *
- * <p>Wiring: {@code register(env.getApplicationContext())} before the server starts, and
- * {@code env.lifecycle().manage(server)}.
+ * <p>Wiring: {@code register(env.getApplicationContext())} before the server starts, and {@code
+ * env.lifecycle().manage(server)}.
  */
 public final class Ndt7Server implements Managed {
   private static final Logger LOG = LoggerFactory.getLogger(Ndt7Server.class);
@@ -35,20 +35,26 @@ public final class Ndt7Server implements Managed {
   public static final String DOWNLOAD_PATH = "/ndt/v7/download";
   public static final String UPLOAD_PATH = "/ndt/v7/upload";
   public static final String SUBPROTOCOL = "net.measurementlab.ndt.v7";
+
   /** Messages up to this size must be accepted (spec: MaxMessageSize). */
   public static final int MAX_MESSAGE_SIZE = 1 << 24;
+
   /** First binary message size (spec). */
   public static final int INITIAL_MESSAGE_SIZE = 1 << 13;
+
   /** Binary messages the spec allows are at least this big. */
   public static final int MIN_MESSAGE_SIZE = 1 << 10;
+
   /**
    * Largest scaled download message: M-Lab's server caps scaling at 1 MiB (spec.go
    * MaxScaledMessageSize, "a good compromise between Go and JavaScript"), below the spec's 16 MiB
    * ceiling.
    */
   public static final int MAX_SCALED_MESSAGE_SIZE = 1 << 20;
+
   /** Scale when the message is at most 1/16 of the bytes queued so far (spec appendix). */
   public static final int SCALING_FRACTION = 16;
+
   /** Longest query string the spec allows. */
   public static final int MAX_QUERY_LENGTH = 4096;
 
@@ -59,8 +65,10 @@ public final class Ndt7Server implements Managed {
   final ObjectMapper json = new ObjectMapper();
   final ScheduledThreadPoolExecutor scheduler;
   final Optional<Ndt7TcpInfo> tcpInfo;
+
   /** Random, incompressible payload, made once; messages are slices of it. */
   final ByteBuffer payload;
+
   private final Semaphore slots;
   private final AtomicInteger running = new AtomicInteger();
   private final Set<Ndt7Session> sessions = ConcurrentHashMap.newKeySet();
@@ -69,10 +77,9 @@ public final class Ndt7Server implements Managed {
     this(config, access, meters, Clock.systemUTC());
   }
 
-  public Ndt7Server(SpeedTestConfig config, Ndt7Access access, MeterRegistry meters,
-      Clock clock) {
-    if (config.getHardTimeout().toJavaDuration().compareTo(
-        config.getMaxDuration().toJavaDuration()) <= 0) {
+  public Ndt7Server(SpeedTestConfig config, Ndt7Access access, MeterRegistry meters, Clock clock) {
+    if (config.getHardTimeout().toJavaDuration().compareTo(config.getMaxDuration().toJavaDuration())
+        <= 0) {
       throw new IllegalArgumentException("speedTest.hardTimeout must be longer than maxDuration");
     }
     this.config = config;
@@ -81,11 +88,12 @@ public final class Ndt7Server implements Managed {
     this.slots = new Semaphore(config.getMaxConcurrentTests());
     this.metrics = new Ndt7Metrics(meters, running::get);
     AtomicInteger threads = new AtomicInteger();
-    ThreadFactory factory = r -> {
-      Thread t = new Thread(r, "ndt7-timer-" + threads.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
+    ThreadFactory factory =
+        r -> {
+          Thread t = new Thread(r, "ndt7-timer-" + threads.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        };
     this.scheduler = new ScheduledThreadPoolExecutor(2, factory);
     this.scheduler.setRemoveOnCancelPolicy(true);
     this.tcpInfo = config.isTcpInfo() ? Ndt7TcpInfo.detect() : Optional.empty();
@@ -106,16 +114,18 @@ public final class Ndt7Server implements Managed {
       LOG.info("event=ndt7_disabled");
       return;
     }
-    JettyWebSocketServletContainerInitializer.configure(context, (servletContext, container) -> {
-      container.setMaxBinaryMessageSize(MAX_MESSAGE_SIZE);
-      container.setMaxTextMessageSize(MAX_MESSAGE_SIZE);
-      container.setMaxFrameSize(MAX_MESSAGE_SIZE);
-      // Timeouts are ours (maxDuration, hardTimeout); Jetty's idle timeout is only a backstop.
-      container.setIdleTimeout(config.getHardTimeout().toJavaDuration().plusSeconds(5));
-      // Deliver frames as they arrive: the upload count then moves with the bytes, not in steps
-      // of whole client messages (up to 1 MiB, a second of a slow link).
-      container.setAutoFragment(true);
-    });
+    JettyWebSocketServletContainerInitializer.configure(
+        context,
+        (servletContext, container) -> {
+          container.setMaxBinaryMessageSize(MAX_MESSAGE_SIZE);
+          container.setMaxTextMessageSize(MAX_MESSAGE_SIZE);
+          container.setMaxFrameSize(MAX_MESSAGE_SIZE);
+          // Timeouts are ours (maxDuration, hardTimeout); Jetty's idle timeout is only a backstop.
+          container.setIdleTimeout(config.getHardTimeout().toJavaDuration().plusSeconds(5));
+          // Deliver frames as they arrive: the upload count then moves with the bytes, not in steps
+          // of whole client messages (up to 1 MiB, a second of a slow link).
+          container.setAutoFragment(true);
+        });
     ServletHolder holder = new ServletHolder("ndt7", new Ndt7Servlet(this));
     holder.setAsyncSupported(true);
     context.addServlet(holder, DOWNLOAD_PATH);

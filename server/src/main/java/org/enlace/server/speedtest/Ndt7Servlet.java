@@ -16,9 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Checks an ndt7 upgrade request before upgrading it (spec: "the server MUST inspect the request
- * ... and either upgrade the connection to WebSocket or return a 4xx failure"): WebSocket
- * handshake present, ndt7 subprotocol offered, query string at most 4096 bytes, a free slot
- * (429 otherwise, token not consumed), then the single-use token (401 when missing or refused).
+ * ... and either upgrade the connection to WebSocket or return a 4xx failure"): WebSocket handshake
+ * present, ndt7 subprotocol offered, query string at most 4096 bytes, a free slot (429 otherwise,
+ * token not consumed), then the single-use token (401 when missing or refused).
  */
 final class Ndt7Servlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
@@ -33,26 +33,42 @@ final class Ndt7Servlet extends HttpServlet {
 
   @Override
   protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-    Ndt7Access.Subtest subtest = Ndt7Server.DOWNLOAD_PATH.equals(req.getServletPath())
-        ? Ndt7Access.Subtest.DOWNLOAD : Ndt7Access.Subtest.UPLOAD;
+    Ndt7Access.Subtest subtest =
+        Ndt7Server.DOWNLOAD_PATH.equals(req.getServletPath())
+            ? Ndt7Access.Subtest.DOWNLOAD
+            : Ndt7Access.Subtest.UPLOAD;
     if (!"websocket".equalsIgnoreCase(req.getHeader("Upgrade"))
         || req.getHeader("Sec-WebSocket-Key") == null
         || !"13".equals(req.getHeader("Sec-WebSocket-Version"))) {
-      refuse(resp, "bad_request", 400, "websocket_required",
-          "this is an ndt7 endpoint: send a WebSocket (version 13) upgrade request", null);
+      refuse(
+          resp,
+          "bad_request",
+          400,
+          "websocket_required",
+          "this is an ndt7 endpoint: send a WebSocket (version 13) upgrade request",
+          null);
       return;
     }
     if (!offersSubprotocol(req)) {
-      refuse(resp, "bad_request", 400, "subprotocol_required",
+      refuse(
+          resp,
+          "bad_request",
+          400,
+          "subprotocol_required",
           "the upgrade request must offer the WebSocket subprotocol " + Ndt7Server.SUBPROTOCOL,
           null);
       return;
     }
     String query = req.getQueryString();
-    if (query != null && query.getBytes(StandardCharsets.UTF_8).length
-        > Ndt7Server.MAX_QUERY_LENGTH) {
-      refuse(resp, "bad_request", 400, "query_too_long",
-          "the query string is longer than 4096 bytes", null);
+    if (query != null
+        && query.getBytes(StandardCharsets.UTF_8).length > Ndt7Server.MAX_QUERY_LENGTH) {
+      refuse(
+          resp,
+          "bad_request",
+          400,
+          "query_too_long",
+          "the query string is longer than 4096 bytes",
+          null);
       return;
     }
     Map<String, String> metadata;
@@ -61,21 +77,33 @@ final class Ndt7Servlet extends HttpServlet {
       metadata = metadata(req);
       token = req.getParameter(TOKEN_PARAMETER);
     } catch (RuntimeException e) { // a query string that is not valid URL-encoded UTF-8
-      refuse(resp, "bad_request", 400, "invalid_query", "the query string cannot be parsed",
-          null);
+      refuse(resp, "bad_request", 400, "invalid_query", "the query string cannot be parsed", null);
       return;
     }
     if (token == null || token.isBlank()) {
-      refuse(resp, "unauthorized", 401, "access_token_required",
-          "ndt7 tests need the access_token the server issued for this test", "Bearer");
+      refuse(
+          resp,
+          "unauthorized",
+          401,
+          "access_token_required",
+          "ndt7 tests need the access_token the server issued for this test",
+          "Bearer");
       return;
     }
     if (!server.tryAcquireSlot()) {
       int retryAfter = (int) Math.max(1, server.config.getBusyRetryAfter().toSeconds());
       resp.setIntHeader("Retry-After", retryAfter);
-      refuse(resp, "busy", 429, "busy",
-          "the server is running its maximum of " + server.config.getMaxConcurrentTests()
-              + " speed tests; retry after " + retryAfter + " s", null);
+      refuse(
+          resp,
+          "busy",
+          429,
+          "busy",
+          "the server is running its maximum of "
+              + server.config.getMaxConcurrentTests()
+              + " speed tests; retry after "
+              + retryAfter
+              + " s",
+          null);
       return;
     }
     boolean handedOver = false;
@@ -84,46 +112,69 @@ final class Ndt7Servlet extends HttpServlet {
       try {
         grant = server.access.redeem(token, subtest, server.clock.instant());
       } catch (RuntimeException e) {
-        LOG.warn("event=ndt7_redeem_failed subtest={} error=\"{}\"", Ndt7Session.name(subtest),
+        LOG.warn(
+            "event=ndt7_redeem_failed subtest={} error=\"{}\"",
+            Ndt7Session.name(subtest),
             e.toString());
         resp.setIntHeader("Retry-After", 30);
-        refuse(resp, "unavailable", 503, "unavailable",
-            "the server cannot check the access token now; retry later", null);
+        refuse(
+            resp,
+            "unavailable",
+            503,
+            "unavailable",
+            "the server cannot check the access token now; retry later",
+            null);
         return;
       }
       if (grant.isEmpty() || grant.get().subtest() != subtest) {
-        refuse(resp, "unauthorized", 401, "access_token_invalid",
+        refuse(
+            resp,
+            "unauthorized",
+            401,
+            "access_token_invalid",
             "the access_token is unknown, expired, already used, or not for the "
-                + Ndt7Session.name(subtest) + " test", "Bearer");
+                + Ndt7Session.name(subtest)
+                + " test",
+            "Bearer");
         if (grant.isPresent()) { // redeemed for the other subtest: report it, do not lose it
           Ndt7Session.refused(server, grant.get(), "token was issued for the other subtest");
         }
         return;
       }
-      Ndt7Session session = new Ndt7Session(server, subtest, grant.get(), metadata,
-          req.getHeader("User-Agent"));
+      Ndt7Session session =
+          new Ndt7Session(server, subtest, grant.get(), metadata, req.getHeader("User-Agent"));
       handedOver = true; // from here the session releases the slot and reports, exactly once
       session.upgrading();
       boolean upgraded;
       try {
         JettyWebSocketServerContainer container =
             JettyWebSocketServerContainer.getContainer(getServletContext());
-        upgraded = container.upgrade((upgradeRequest, upgradeResponse) -> {
-          upgradeResponse.setAcceptedSubProtocol(Ndt7Server.SUBPROTOCOL);
-          // No permessage-deflate: compressing random payload wastes CPU and changes what is
-          // measured (M-Lab's server negotiates no extension either).
-          upgradeResponse.setExtensions(Collections.emptyList());
-          session.created();
-          return session;
-        }, req, resp);
+        upgraded =
+            container.upgrade(
+                (upgradeRequest, upgradeResponse) -> {
+                  upgradeResponse.setAcceptedSubProtocol(Ndt7Server.SUBPROTOCOL);
+                  // No permessage-deflate: compressing random payload wastes CPU and changes what
+                  // is
+                  // measured (M-Lab's server negotiates no extension either).
+                  upgradeResponse.setExtensions(Collections.emptyList());
+                  session.created();
+                  return session;
+                },
+                req,
+                resp);
       } catch (IOException | RuntimeException e) {
         session.upgradeFailed("WebSocket upgrade failed: " + e);
         throw e;
       }
       if (!upgraded) {
         session.upgradeFailed("WebSocket upgrade failed");
-        refuse(resp, "bad_request", 400, "websocket_upgrade_failed",
-            "the WebSocket upgrade failed", null);
+        refuse(
+            resp,
+            "bad_request",
+            400,
+            "websocket_upgrade_failed",
+            "the WebSocket upgrade failed",
+            null);
       } else if (!session.wasCreated()) {
         session.upgradeFailed("WebSocket upgrade refused by the WebSocket layer");
       }
@@ -158,8 +209,14 @@ final class Ndt7Servlet extends HttpServlet {
     return m;
   }
 
-  private void refuse(HttpServletResponse resp, String reason, int status, String error,
-      String message, String challenge) throws IOException {
+  private void refuse(
+      HttpServletResponse resp,
+      String reason,
+      int status,
+      String error,
+      String message,
+      String challenge)
+      throws IOException {
     server.metrics.refused(reason);
     if (resp.isCommitted()) {
       return;
@@ -179,8 +236,6 @@ final class Ndt7Servlet extends HttpServlet {
   @Override
   protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
     resp.setHeader("Allow", "GET");
-    refuse(resp, "bad_request", 405, "method_not_allowed", "ndt7 endpoints accept GET only",
-        null);
+    refuse(resp, "bad_request", 405, "method_not_allowed", "ndt7 endpoints accept GET only", null);
   }
-
 }

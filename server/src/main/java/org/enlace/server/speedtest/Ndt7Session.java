@@ -35,12 +35,12 @@ import org.slf4j.LoggerFactory;
  * One ndt7 subtest on one WebSocket connection, from the upgrade to {@link Ndt7Access#finished},
  * which is called exactly once whatever happens (completed, client error, timeout, server stop).
  *
- * <p>Download: binary messages of random bytes, 8 KiB first, doubled while the message is at
- * most 1/16 of the bytes queued so far, up to 1 MiB (M-Lab's server); measurement messages
- * interleaved at exponentially distributed intervals (mean 250 ms), each followed by a ping.
- * Upload: the client's binary messages are counted (frame by frame, never buffered whole) and
- * measurement messages sent the same way. The server closes normally at maxDuration (10 s) or
- * when the grant's byte budget is reached, and drops the connection at hardTimeout (15 s).
+ * <p>Download: binary messages of random bytes, 8 KiB first, doubled while the message is at most
+ * 1/16 of the bytes queued so far, up to 1 MiB (M-Lab's server); measurement messages interleaved
+ * at exponentially distributed intervals (mean 250 ms), each followed by a ping. Upload: the
+ * client's binary messages are counted (frame by frame, never buffered whole) and measurement
+ * messages sent the same way. The server closes normally at maxDuration (10 s) or when the grant's
+ * byte budget is reached, and drops the connection at hardTimeout (15 s).
  *
  * <p>Public only because Jetty invokes its listener methods through method handles.
  */
@@ -63,17 +63,22 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
 
   private final AtomicBoolean finished = new AtomicBoolean();
   private final AtomicBoolean released = new AtomicBoolean();
+
   /** Set when the server starts the closing handshake; the reason is for the log. */
   private final AtomicReference<String> serverClosing = new AtomicReference<>();
+
   /** The failure that ends this subtest, first one wins. */
   private final AtomicReference<String> failure = new AtomicReference<>();
+
   private volatile boolean budgetReached;
   private volatile boolean closeSeen;
 
   /** Payload bytes: sent (download, counted when written) or received (upload). */
   private final AtomicLong bytes = new AtomicLong();
+
   /** The same at the WebSocket level, frame headers included, both message kinds. */
   private final AtomicLong frameBytes = new AtomicLong();
+
   private volatile Ndt7TcpInfo.Sample lastTcp;
   private volatile long lastTcpMicros;
 
@@ -92,7 +97,11 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
   private final StringBuilder text = new StringBuilder();
   private long textMessages;
 
-  Ndt7Session(Ndt7Server server, Subtest subtest, Grant grant, Map<String, String> metadata,
+  Ndt7Session(
+      Ndt7Server server,
+      Subtest subtest,
+      Grant grant,
+      Map<String, String> metadata,
       String userAgent) {
     this.server = server;
     this.subtest = subtest;
@@ -110,20 +119,26 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
   /** A redeemed grant that will not run (wrong subtest): reported as failed, nothing moved. */
   static void refused(Ndt7Server server, Grant grant, String error) {
     Instant now = server.clock.instant();
-    report(server, grant, new ServerResult(now, now, 0, 0, Optional.empty(), Optional.empty(),
-        Optional.of(error)));
+    report(
+        server,
+        grant,
+        new ServerResult(now, now, 0, 0, Optional.empty(), Optional.empty(), Optional.of(error)));
   }
 
   // ----- upgrade -----
 
   void upgrading() {
     // Should the upgrade never reach onWebSocketOpen, this still reports and frees the slot.
-    upgradeGuard = server.scheduler.schedule(() -> {
-      if (session == null) {
-        fail("the WebSocket connection never opened");
-        finishNow();
-      }
-    }, server.hardTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    upgradeGuard =
+        server.scheduler.schedule(
+            () -> {
+              if (session == null) {
+                fail("the WebSocket connection never opened");
+                finishNow();
+              }
+            },
+            server.hardTimeout().toMillis(),
+            TimeUnit.MILLISECONDS);
   }
 
   void created() {
@@ -158,14 +173,23 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
       return;
     }
     s.setIdleTimeout(server.hardTimeout().plusSeconds(5));
-    durationTimer = server.scheduler.schedule(() -> closeByServer("test duration reached"),
-        server.maxDuration().toMillis(), TimeUnit.MILLISECONDS);
-    hardTimer = server.scheduler.schedule(this::hardTimeout, server.hardTimeout().toMillis(),
-        TimeUnit.MILLISECONDS);
+    durationTimer =
+        server.scheduler.schedule(
+            () -> closeByServer("test duration reached"),
+            server.maxDuration().toMillis(),
+            TimeUnit.MILLISECONDS);
+    hardTimer =
+        server.scheduler.schedule(
+            this::hardTimeout, server.hardTimeout().toMillis(), TimeUnit.MILLISECONDS);
     scheduleMeasurement();
-    LOG.info("event=ndt7_started test={} subtest={} client={} tls={} userAgent=\"{}\" "
-        + "metadata={}", grant.testId(), name(subtest), endpoint(remote), s.isSecure(),
-        userAgent == null ? "" : userAgent.replace('"', '\''), metadata);
+    LOG.info(
+        "event=ndt7_started test={} subtest={} client={} tls={} userAgent=\"{}\" " + "metadata={}",
+        grant.testId(),
+        name(subtest),
+        endpoint(remote),
+        s.isSecure(),
+        userAgent == null ? "" : userAgent.replace('"', '\''),
+        metadata);
     if (subtest == Subtest.DOWNLOAD) {
       sender = new Sender();
       sender.iterate();
@@ -198,8 +222,11 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
       messageBytes = 0;
     }
     if (total > grant.maxBytes()) {
-      fail("the client sent " + total + " bytes, more than this test's budget of "
-          + grant.maxBytes());
+      fail(
+          "the client sent "
+              + total
+              + " bytes, more than this test's budget of "
+              + grant.maxBytes());
       finishThen(s -> close(s, StatusCode.POLICY_VIOLATION, "byte budget exceeded"));
     } else if (total == grant.maxBytes() && last) {
       budgetReached = true;
@@ -249,8 +276,11 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
       // The test ran its course and the server is closing: spec, "both the client and the server
       // SHOULD tolerate any abrupt EOF, RST ... we do not want such events to cause a whole test
       // to fail". Logged, not a failure.
-      LOG.warn("event=ndt7_abrupt_close test={} subtest={} error=\"{}\"", grant.testId(),
-          name(subtest), describe(cause));
+      LOG.warn(
+          "event=ndt7_abrupt_close test={} subtest={} error=\"{}\"",
+          grant.testId(),
+          name(subtest),
+          describe(cause));
     } else {
       fail("WebSocket error: " + describe(cause));
     }
@@ -271,18 +301,32 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
     boolean normal = statusCode == StatusCode.NORMAL;
     if (closing != null) {
       if (!normal) { // tolerated once the server is closing (see onWebSocketError)
-        LOG.warn("event=ndt7_abrupt_close test={} subtest={} code={} reason=\"{}\"",
-            grant.testId(), name(subtest), statusCode, reason == null ? "" : reason);
+        LOG.warn(
+            "event=ndt7_abrupt_close test={} subtest={} code={} reason=\"{}\"",
+            grant.testId(),
+            name(subtest),
+            statusCode,
+            reason == null ? "" : reason);
       }
     } else if (statusCode == StatusCode.NO_CLOSE) {
-      fail(String.format(Locale.ROOT, "the connection was lost after %.1f s%s", elapsed,
-          reasonText(reason)));
+      fail(
+          String.format(
+              Locale.ROOT, "the connection was lost after %.1f s%s", elapsed, reasonText(reason)));
     } else if (!normal) {
-      fail(String.format(Locale.ROOT, "the client closed the connection with code %d%s after "
-          + "%.1f s", statusCode, reasonText(reason), elapsed));
+      fail(
+          String.format(
+              Locale.ROOT,
+              "the client closed the connection with code %d%s after " + "%.1f s",
+              statusCode,
+              reasonText(reason),
+              elapsed));
     } else if (!budgetReached && elapsedMicros() < nearlyDoneMicros()) {
-      fail(String.format(Locale.ROOT, "the client closed the connection after %.1f s, before "
-          + "the end of the %d s test", elapsed, server.maxDuration().toSeconds()));
+      fail(
+          String.format(
+              Locale.ROOT,
+              "the client closed the connection after %.1f s, before " + "the end of the %d s test",
+              elapsed,
+              server.maxDuration().toSeconds()));
     }
     finishThen(s -> callback.succeed());
   }
@@ -305,11 +349,14 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
     if (finished.get()) {
       return;
     }
-    fail(serverClosing.get() != null
-        ? "the client did not complete the closing handshake within "
-            + server.hardTimeout().toSeconds() + " s (stalled or never closed)"
-        : "the test was still running at the hard limit of " + server.hardTimeout().toSeconds()
-            + " s");
+    fail(
+        serverClosing.get() != null
+            ? "the client did not complete the closing handshake within "
+                + server.hardTimeout().toSeconds()
+                + " s (stalled or never closed)"
+            : "the test was still running at the hard limit of "
+                + server.hardTimeout().toSeconds()
+                + " s");
     finishThen(Ndt7Session::disconnect);
   }
 
@@ -330,19 +377,20 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
   }
 
   /**
-   * Finishes on the timer thread (TCP_INFO is read there, before the socket goes), then runs
-   * after with the session (which may be null when the connection never opened).
+   * Finishes on the timer thread (TCP_INFO is read there, before the socket goes), then runs after
+   * with the session (which may be null when the connection never opened).
    */
   private void finishThen(java.util.function.Consumer<Session> after) {
-    Runnable task = () -> {
-      try {
-        finishNow();
-      } finally {
-        if (after != null) {
-          after.accept(session);
-        }
-      }
-    };
+    Runnable task =
+        () -> {
+          try {
+            finishNow();
+          } finally {
+            if (after != null) {
+              after.accept(session);
+            }
+          }
+        };
     try {
       server.scheduler.execute(task);
     } catch (java.util.concurrent.RejectedExecutionException e) { // stopping
@@ -387,18 +435,24 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
       minRtt = tcp.minRtt() > 0 ? Optional.of(tcp.minRtt() / 1000.0) : Optional.empty();
       srtt = tcp.rtt() > 0 ? Optional.of(tcp.rtt() / 1000.0) : Optional.empty();
     }
-    ServerResult result = new ServerResult(start, end, payloadBytes, wire, minRtt, srtt,
-        Optional.ofNullable(error));
+    ServerResult result =
+        new ServerResult(start, end, payloadBytes, wire, minRtt, srtt, Optional.ofNullable(error));
     if (released.compareAndSet(false, true)) {
       server.releaseSlot();
     }
     server.closed(this);
     server.metrics.finished(subtest, error == null, payloadBytes);
-    LOG.info("event=ndt7_finished test={} subtest={} seconds={} bytes={} wireBytes={} "
-        + "mbps={} minRttMs={} error=\"{}\"", grant.testId(), name(subtest),
+    LOG.info(
+        "event=ndt7_finished test={} subtest={} seconds={} bytes={} wireBytes={} "
+            + "mbps={} minRttMs={} error=\"{}\"",
+        grant.testId(),
+        name(subtest),
         String.format(Locale.ROOT, "%.3f", Duration.between(start, end).toNanos() / 1e9),
-        payloadBytes, wire, String.format(Locale.ROOT, "%.2f", mbps(payloadBytes, start, end)),
-        minRtt.map(String::valueOf).orElse(""), error == null ? "" : error);
+        payloadBytes,
+        wire,
+        String.format(Locale.ROOT, "%.2f", mbps(payloadBytes, start, end)),
+        minRtt.map(String::valueOf).orElse(""),
+        error == null ? "" : error);
     report(server, grant, result);
   }
 
@@ -406,8 +460,8 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
     try {
       server.access.finished(grant, result);
     } catch (RuntimeException e) {
-      LOG.error("event=ndt7_result_not_stored test={} error=\"{}\"", grant.testId(),
-          e.toString(), e);
+      LOG.error(
+          "event=ndt7_result_not_stored test={} error=\"{}\"", grant.testId(), e.toString(), e);
     }
   }
 
@@ -443,10 +497,14 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
       Session s = session;
       String m = measurementJson();
       frameBytes.addAndGet(m.length() + frameHeader(m.length(), false));
-      s.sendText(m, Callback.from(() -> {
-        textInFlight.set(false);
-        s.sendPing(pingPayload(), Callback.NOOP);
-      }, x -> textInFlight.set(false)));
+      s.sendText(
+          m,
+          Callback.from(
+              () -> {
+                textInFlight.set(false);
+                s.sendPing(pingPayload(), Callback.NOOP);
+              },
+              x -> textInFlight.set(false)));
     }
     scheduleMeasurement();
   }
@@ -551,8 +609,11 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
     protected void onCompleteFailure(Throwable cause) {
       // A send racing with the server's own close fails harmlessly: the close decides.
       if (!finished.get() && serverClosing.get() == null) {
-        fail("sending failed after " + String.format(Locale.ROOT, "%.1f s",
-            elapsedMicros() / 1e6) + ": " + describe(cause));
+        fail(
+            "sending failed after "
+                + String.format(Locale.ROOT, "%.1f s", elapsedMicros() / 1e6)
+                + ": "
+                + describe(cause));
         finishThen(Ndt7Session::disconnect);
       }
     }

@@ -17,22 +17,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The kernel's TCP_INFO of one connection, read on Linux through iproute2's {@code ss -tin}
- * (the JDK cannot read TCP_INFO: jdk.net.ExtendedSocketOptions offers no such option, and Jetty
- * does not expose the socket's descriptor). {@code ss} queries the kernel over netlink
- * (inet_diag), which reports the same {@code struct tcp_info} that M-Lab's server reads.
+ * The kernel's TCP_INFO of one connection, read on Linux through iproute2's {@code ss -tin} (the
+ * JDK cannot read TCP_INFO: jdk.net.ExtendedSocketOptions offers no such option, and Jetty does not
+ * expose the socket's descriptor). {@code ss} queries the kernel over netlink (inet_diag), which
+ * reports the same {@code struct tcp_info} that M-Lab's server reads.
  */
 final class Ndt7TcpInfo {
   private static final Logger LOG = LoggerFactory.getLogger(Ndt7TcpInfo.class);
   private static final long TIMEOUT_MS = 2_000;
 
   /**
-   * One sample; counters in bytes, times in microseconds, as in the ndt7 specification. rtt and
-   * the counters are what the kernel reported (ss omits zero counters, read here as 0).
+   * One sample; counters in bytes, times in microseconds, as in the ndt7 specification. rtt and the
+   * counters are what the kernel reported (ss omits zero counters, read here as 0).
    */
-  record Sample(long busyTime, long bytesAcked, long bytesReceived, long bytesSent,
-      long bytesRetrans, long minRtt, long rtt, long rttVar, long rwndLimited,
-      long sndBufLimited, Optional<Bbr> bbr) {
+  record Sample(
+      long busyTime,
+      long bytesAcked,
+      long bytesReceived,
+      long bytesSent,
+      long bytesRetrans,
+      long minRtt,
+      long rtt,
+      long rttVar,
+      long rwndLimited,
+      long sndBufLimited,
+      Optional<Bbr> bbr) {
     /** The ndt7 TCPInfo object (field names and units of the specification). */
     Map<String, Object> toJson(long elapsedMicros) {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -93,8 +102,14 @@ final class Ndt7TcpInfo {
   /** The connection between local (our end) and remote, if the kernel still knows it. */
   Optional<Sample> sample(InetSocketAddress local, InetSocketAddress remote) {
     try {
-      String out = run(ss, "-H", "-t", "-i", "-n", "sport = :" + local.getPort()
-          + " and dport = :" + remote.getPort());
+      String out =
+          run(
+              ss,
+              "-H",
+              "-t",
+              "-i",
+              "-n",
+              "sport = :" + local.getPort() + " and dport = :" + remote.getPort());
       return parse(out, remote.getAddress());
     } catch (IOException | RuntimeException e) {
       LOG.debug("event=ndt7_tcp_info_failed error=\"{}\"", e.toString());
@@ -103,8 +118,11 @@ final class Ndt7TcpInfo {
   }
 
   private static String run(String... command) throws IOException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    Process p =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .start();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (InputStream in = p.getInputStream()) {
       in.transferTo(out);
@@ -131,8 +149,9 @@ final class Ndt7TcpInfo {
     String[] lines = out.split("\n");
     for (int i = 0; i < lines.length; i++) {
       Matcher m = SOCKET_LINE.matcher(lines[i]);
-      if (!m.matches() || i + 1 >= lines.length || !Character.isWhitespace(
-          lines[i + 1].isEmpty() ? 'x' : lines[i + 1].charAt(0))) {
+      if (!m.matches()
+          || i + 1 >= lines.length
+          || !Character.isWhitespace(lines[i + 1].isEmpty() ? 'x' : lines[i + 1].charAt(0))) {
         continue;
       }
       if (remote != null && !sameHost(m.group(2), remote)) {
@@ -191,11 +210,13 @@ final class Ndt7TcpInfo {
           b.put(part.substring(0, c), part.substring(c + 1));
         }
       }
-      bbr = Optional.of(new Bbr(
-          rateBitsToBytes(b.getOrDefault("bw", "0bps")),
-          msToMicros(b.getOrDefault("mrtt", "0")),
-          Math.round(parseDouble(b.getOrDefault("pacing_gain", "0")) * 256),
-          Math.round(parseDouble(b.getOrDefault("cwnd_gain", "0")) * 256)));
+      bbr =
+          Optional.of(
+              new Bbr(
+                  rateBitsToBytes(b.getOrDefault("bw", "0bps")),
+                  msToMicros(b.getOrDefault("mrtt", "0")),
+                  Math.round(parseDouble(b.getOrDefault("pacing_gain", "0")) * 256),
+                  Math.round(parseDouble(b.getOrDefault("cwnd_gain", "0")) * 256)));
     }
     return new Sample(
         msToMicros(stripUnit(kv.getOrDefault("busy", "0"))),
@@ -204,7 +225,8 @@ final class Ndt7TcpInfo {
         parseLong(kv.get("bytes_sent")),
         parseLong(kv.get("bytes_retrans")),
         msToMicros(kv.getOrDefault("minrtt", "0")),
-        rtt, rttVar,
+        rtt,
+        rttVar,
         msToMicros(stripUnit(kv.getOrDefault("rwnd_limited", "0"))),
         msToMicros(stripUnit(kv.getOrDefault("sndbuf_limited", "0"))),
         bbr);

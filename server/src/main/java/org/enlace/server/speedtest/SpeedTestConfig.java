@@ -14,26 +14,35 @@ import jakarta.validation.constraints.NotNull;
 public class SpeedTestConfig {
   /** Whether /ndt/v7/download and /ndt/v7/upload are served at all. */
   @JsonProperty private boolean enabled = true;
+
   /** ndt7 subtests running at once; a further request is answered 429 with Retry-After. */
-  @Min(1) @Max(1_000) @JsonProperty private int maxConcurrentTests = 4;
+  @Min(1)
+  @Max(1_000)
+  @JsonProperty
+  private int maxConcurrentTests = 4;
+
   /** When the server ends a subtest with a normal close (ndt7: 10 s after the handshake). */
   @NotNull @JsonProperty private Duration maxDuration = Duration.seconds(10);
+
   /**
-   * When a subtest's connection is dropped whatever its state (ndt7 reference server: 15 s), e.g.
-   * a client that stops reading or never answers the closing handshake. Recorded as a failure.
+   * When a subtest's connection is dropped whatever its state (ndt7 reference server: 15 s), e.g. a
+   * client that stops reading or never answers the closing handshake. Recorded as a failure.
    */
   @NotNull @JsonProperty private Duration hardTimeout = Duration.seconds(15);
+
   /** Retry-After of a 429 (busy) answer. */
   @NotNull @JsonProperty private Duration busyRetryAfter = Duration.seconds(15);
+
   /**
-   * Mean interval of the server's measurement messages; each interval is drawn from an
-   * exponential distribution clamped to [0.1, 2.5] × mean, as M-Lab's server does (250 ms).
+   * Mean interval of the server's measurement messages; each interval is drawn from an exponential
+   * distribution clamped to [0.1, 2.5] × mean, as M-Lab's server does (250 ms).
    */
   @NotNull @JsonProperty private Duration measurementInterval = Duration.milliseconds(250);
+
   /**
-   * Read the kernel's TCP_INFO of each test connection (Linux, through iproute2's {@code ss})
-   * for the TCPInfo of measurement messages and the RTT and wire bytes of the server's result.
-   * Without it (other systems, no {@code ss}) the messages carry no TCPInfo.
+   * Read the kernel's TCP_INFO of each test connection (Linux, through iproute2's {@code ss}) for
+   * the TCPInfo of measurement messages and the RTT and wire bytes of the server's result. Without
+   * it (other systems, no {@code ss}) the messages carry no TCPInfo.
    */
   @JsonProperty private boolean tcpInfo = true;
 

@@ -27,15 +27,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Decides who tests which ISP link when. Each day every link gets {@code testsPerDay} slots at
  * random minutes inside its establishment's opening hours, plus one in each peak window; the first
- * agent of that establishment to report while a slot is open is offered it, with single-use
- * tokens. One test per link at a time, and a link's monthly data budget is never exceeded: a slot
- * is only offered when its whole allowance still fits. Also the {@link Ndt7Access} of the ndt7
- * endpoints.
+ * agent of that establishment to report while a slot is open is offered it, with single-use tokens.
+ * One test per link at a time, and a link's monthly data budget is never exceeded: a slot is only
+ * offered when its whole allowance still fits. Also the {@link Ndt7Access} of the ndt7 endpoints.
  */
 public final class SpeedTestPlanner implements Ndt7Access {
   private static final Logger LOG = LoggerFactory.getLogger(SpeedTestPlanner.class);
   static final String DOWNLOAD_PATH = "/ndt/v7/download";
   static final String UPLOAD_PATH = "/ndt/v7/upload";
+
   /** Tokens outlive the slot by this much: a test started at the end of it still completes. */
   private static final Duration TOKEN_GRACE = Duration.ofMinutes(2);
 
@@ -43,11 +43,12 @@ public final class SpeedTestPlanner implements Ndt7Access {
   private final SpeedTestPlanConfig config;
   private final LocalMinutes minutes;
   private final ObjectMapper json;
+
   /** Per establishment, when a slot may next be open: reports before then cost no query. */
   private final ConcurrentHashMap<Long, Instant> nextCheck = new ConcurrentHashMap<>();
 
-  public SpeedTestPlanner(Jdbi jdbi, SpeedTestPlanConfig config, LocalMinutes minutes,
-      ObjectMapper json) {
+  public SpeedTestPlanner(
+      Jdbi jdbi, SpeedTestPlanConfig config, LocalMinutes minutes, ObjectMapper json) {
     this.jdbi = jdbi;
     this.config = config;
     this.minutes = minutes;
@@ -80,8 +81,10 @@ public final class SpeedTestPlanner implements Ndt7Access {
       return jdbi.inTransaction(h -> offerNow(h, agent, now));
     } catch (RuntimeException e) {
       // A speed test is never worth failing a report for.
-      LOG.warn("event=speedtest_offer_failed establishment={} error=\"{}\"",
-          agent.establishmentId(), e.toString());
+      LOG.warn(
+          "event=speedtest_offer_failed establishment={} error=\"{}\"",
+          agent.establishmentId(),
+          e.toString());
       nextCheck.put(agent.establishmentId(), now.plusSeconds(60));
       return Optional.empty();
     }
@@ -98,8 +101,7 @@ public final class SpeedTestPlanner implements Ndt7Access {
     Optional<SpeedTestSlot> offered = Optional.empty();
     boolean waitingForBusyLink = false;
     for (SlotDao.Slot s : dao.openSlots(agent.establishmentId(), now)) {
-      SlotDao.Link link = links.stream().filter(l -> l.id() == s.linkId()).findFirst()
-          .orElse(null);
+      SlotDao.Link link = links.stream().filter(l -> l.id() == s.linkId()).findFirst().orElse(null);
       if (link == null) {
         dao.skip(s.id());
         continue;
@@ -111,94 +113,140 @@ public final class SpeedTestPlanner implements Ndt7Access {
       }
       if (!fitsBudget(dao, link, s.maxBytesDown() + s.maxBytesUp(), now)) {
         dao.skip(s.id());
-        LOG.info("event=speedtest_skipped reason=monthly_budget link={} slot={}", link.id(),
-            s.id());
+        LOG.info(
+            "event=speedtest_skipped reason=monthly_budget link={} slot={}", link.id(), s.id());
         continue;
       }
       offered = Optional.of(issue(dao, s, agent, now, s.notAfter()));
-      LOG.info("event=speedtest_offered kind=scheduled link={} test={} agent={} notAfter={}",
-          link.id(), s.id(), agent.publicId(), s.notAfter());
+      LOG.info(
+          "event=speedtest_offered kind=scheduled link={} test={} agent={} notAfter={}",
+          link.id(),
+          s.id(),
+          agent.publicId(),
+          s.notAfter());
       break;
     }
-    Instant next = dao.nextPlanned(agent.establishmentId(), now).filter(t -> t.isAfter(now))
-        .orElse(minutes.start(today.plusDays(1)));
-    nextCheck.put(agent.establishmentId(), offered.isPresent() || !waitingForBusyLink ? next
-        : now.plusSeconds(60));
+    Instant next =
+        dao.nextPlanned(agent.establishmentId(), now)
+            .filter(t -> t.isAfter(now))
+            .orElse(minutes.start(today.plusDays(1)));
+    nextCheck.put(
+        agent.establishmentId(),
+        offered.isPresent() || !waitingForBusyLink ? next : now.plusSeconds(60));
     return offered;
   }
 
   /** A test now, for `enlace-agent speedtest`; throws {@link Refused} when it cannot be. */
   public SpeedTestSlot onDemand(AgentPrincipal agent, Instant now) {
-    return jdbi.inTransaction(h -> {
-      SlotDao dao = h.attach(SlotDao.class);
-      LocalDate today = minutes.slot(now).day();
-      List<SlotDao.Link> links = dao.links(agent.establishmentId(), today);
-      if (links.isEmpty()) {
-        throw new Refused("no_link", "this computer's establishment has no ISP link in the"
-            + " inventory; IT adds it under /api/v1/establishments/{code}/links", Optional.empty());
-      }
-      SlotDao.Link link = links.get(0);
-      dao.lockLink(link.id());
-      dao.expireStale(now);
-      Optional<Instant> busy = dao.busyUntil(link.id(), now);
-      if (busy.isPresent()) {
-        throw new Refused("link_busy", "another computer is testing this link", busy);
-      }
-      if (dao.countSlots(link.id(), "on_demand", minutes.start(today),
-          minutes.start(today.plusDays(1))) >= config.getOnDemandPerDay()) {
-        throw new Refused("daily_limit", "this link had its " + config.getOnDemandPerDay()
-            + " on-demand tests today", Optional.of(minutes.start(today.plusDays(1))));
-      }
-      long[] allowance = allowance(link);
-      if (!fitsBudget(dao, link, allowance[0] + allowance[1], now)) {
-        YearMonth m = YearMonth.from(now.atZone(minutes.zone()));
-        throw new Refused("monthly_budget", "this link's monthly speed-test data budget is spent",
-            Optional.of(m.plusMonths(1).atDay(1).atStartOfDay(minutes.zone()).toInstant()));
-      }
-      UUID id = UUID.randomUUID();
-      Instant until = now.plus(Duration.ofMinutes(5));
-      dao.insert(id, link.id(), link.establishmentId(), "on_demand", now, until, allowance[0],
-          allowance[1]);
-      SpeedTestSlot slot = issue(dao, new SlotDao.Slot(id, link.id(), now, until, allowance[0],
-          allowance[1]), agent, now, until);
-      LOG.info("event=speedtest_offered kind=on_demand link={} test={} agent={}", link.id(), id,
-          agent.publicId());
-      return slot;
-    });
+    return jdbi.inTransaction(
+        h -> {
+          SlotDao dao = h.attach(SlotDao.class);
+          LocalDate today = minutes.slot(now).day();
+          List<SlotDao.Link> links = dao.links(agent.establishmentId(), today);
+          if (links.isEmpty()) {
+            throw new Refused(
+                "no_link",
+                "this computer's establishment has no ISP link in the"
+                    + " inventory; IT adds it under /api/v1/establishments/{code}/links",
+                Optional.empty());
+          }
+          SlotDao.Link link = links.get(0);
+          dao.lockLink(link.id());
+          dao.expireStale(now);
+          Optional<Instant> busy = dao.busyUntil(link.id(), now);
+          if (busy.isPresent()) {
+            throw new Refused("link_busy", "another computer is testing this link", busy);
+          }
+          if (dao.countSlots(
+                  link.id(), "on_demand", minutes.start(today), minutes.start(today.plusDays(1)))
+              >= config.getOnDemandPerDay()) {
+            throw new Refused(
+                "daily_limit",
+                "this link had its " + config.getOnDemandPerDay() + " on-demand tests today",
+                Optional.of(minutes.start(today.plusDays(1))));
+          }
+          long[] allowance = allowance(link);
+          if (!fitsBudget(dao, link, allowance[0] + allowance[1], now)) {
+            YearMonth m = YearMonth.from(now.atZone(minutes.zone()));
+            throw new Refused(
+                "monthly_budget",
+                "this link's monthly speed-test data budget is spent",
+                Optional.of(m.plusMonths(1).atDay(1).atStartOfDay(minutes.zone()).toInstant()));
+          }
+          UUID id = UUID.randomUUID();
+          Instant until = now.plus(Duration.ofMinutes(5));
+          dao.insert(
+              id,
+              link.id(),
+              link.establishmentId(),
+              "on_demand",
+              now,
+              until,
+              allowance[0],
+              allowance[1]);
+          SpeedTestSlot slot =
+              issue(
+                  dao,
+                  new SlotDao.Slot(id, link.id(), now, until, allowance[0], allowance[1]),
+                  agent,
+                  now,
+                  until);
+          LOG.info(
+              "event=speedtest_offered kind=on_demand link={} test={} agent={}",
+              link.id(),
+              id,
+              agent.publicId());
+          return slot;
+        });
   }
 
-  private SpeedTestSlot issue(SlotDao dao, SlotDao.Slot s, AgentPrincipal agent, Instant now,
-      Instant notAfter) {
+  private SpeedTestSlot issue(
+      SlotDao dao, SlotDao.Slot s, AgentPrincipal agent, Instant now, Instant notAfter) {
     String down = Secrets.newSecret("ndt_");
     String up = Secrets.newSecret("ndt_");
-    dao.offer(s.id(), agent.agentId(), now, notAfter.plus(TOKEN_GRACE), Secrets.sha256(down),
+    dao.offer(
+        s.id(),
+        agent.agentId(),
+        now,
+        notAfter.plus(TOKEN_GRACE),
+        Secrets.sha256(down),
         Secrets.sha256(up));
-    return new SpeedTestSlot(s.id().toString(), now.isAfter(s.notBefore()) ? now : s.notBefore(),
-        notAfter, DOWNLOAD_PATH + "?access_token=" + down, UPLOAD_PATH + "?access_token=" + up,
-        s.maxBytesDown() + s.maxBytesUp(), 1);
+    return new SpeedTestSlot(
+        s.id().toString(),
+        now.isAfter(s.notBefore()) ? now : s.notBefore(),
+        notAfter,
+        DOWNLOAD_PATH + "?access_token=" + down,
+        UPLOAD_PATH + "?access_token=" + up,
+        s.maxBytesDown() + s.maxBytesUp(),
+        1);
   }
 
   /** Budget of the link for the month of {@code now}, in bytes. */
   long monthlyBudget(SlotDao.Link link, Instant now) {
     YearMonth m = YearMonth.from(now.atZone(minutes.zone()));
-    double bitsPerSecond = link.contractedDownMbps().add(link.contractedUpMbps())
-        .multiply(BigDecimal.valueOf(1_000_000)).doubleValue();
+    double bitsPerSecond =
+        link.contractedDownMbps()
+            .add(link.contractedUpMbps())
+            .multiply(BigDecimal.valueOf(1_000_000))
+            .doubleValue();
     double seconds = m.lengthOfMonth() * 86_400.0;
     return (long) (bitsPerSecond / 8 * seconds * config.getMonthlyBudgetPct() / 100);
   }
 
   private boolean fitsBudget(SlotDao dao, SlotDao.Link link, long bytes, Instant now) {
     YearMonth m = YearMonth.from(now.atZone(minutes.zone()));
-    long committed = dao.bytesCommitted(link.id(),
-        m.atDay(1).atStartOfDay(minutes.zone()).toInstant(), now);
+    long committed =
+        dao.bytesCommitted(link.id(), m.atDay(1).atStartOfDay(minutes.zone()).toInstant(), now);
     return committed + bytes <= monthlyBudget(link, now);
   }
 
   /** Download and upload allowance: allowanceFactor x what the contract carries in the test. */
   long[] allowance(SlotDao.Link link) {
     double f = config.getAllowanceFactor() * config.getTestSeconds() * 1_000_000 / 8;
-    return new long[] {(long) (link.contractedDownMbps().doubleValue() * f),
-        (long) (link.contractedUpMbps().doubleValue() * f)};
+    return new long[] {
+      (long) (link.contractedDownMbps().doubleValue() * f),
+      (long) (link.contractedUpMbps().doubleValue() * f)
+    };
   }
 
   /** Today's scheduled slots for a link, created once (random minutes in opening hours). */
@@ -216,15 +264,23 @@ public final class SpeedTestPlanner implements Ndt7Access {
     long window = config.getSlotWindow().toMinutes();
     for (int minute : plan(link, day, ThreadLocalRandom.current())) {
       Instant start = minutes.at(day, minute);
-      dao.insert(UUID.randomUUID(), link.id(), link.establishmentId(), "scheduled", start,
-          start.plus(Duration.ofMinutes(window)), allowance[0], allowance[1]);
+      dao.insert(
+          UUID.randomUUID(),
+          link.id(),
+          link.establishmentId(),
+          "scheduled",
+          start,
+          start.plus(Duration.ofMinutes(window)),
+          allowance[0],
+          allowance[1]);
     }
   }
 
   /** Minutes of the day for the scheduled tests: spread over open hours, one per peak window. */
   List<Integer> plan(SlotDao.Link link, LocalDate day, Random random) {
-    boolean[] open = OpeningMask.fromStored(json, link.openingHours(), link.establishmentId())
-        .openMinutes(day, minutes);
+    boolean[] open =
+        OpeningMask.fromStored(json, link.openingHours(), link.establishmentId())
+            .openMinutes(day, minutes);
     List<Integer> openMinutes = new ArrayList<>();
     long window = config.getSlotWindow().toMinutes();
     for (int m = 0; m + window <= open.length; m++) {
@@ -282,28 +338,49 @@ public final class SpeedTestPlanner implements Ndt7Access {
       return Optional.empty();
     }
     byte[] hash = Secrets.sha256(accessToken);
-    Optional<SlotDao.Redeemed> r = jdbi.withHandle(h -> {
-      SlotDao dao = h.attach(SlotDao.class);
-      return subtest == Subtest.DOWNLOAD ? dao.redeemDownload(hash, now)
-          : dao.redeemUpload(hash, now);
-    });
-    return r.map(x -> new Grant(x.id().toString(), x.agentId(), Optional.of(x.linkId()), subtest,
-        x.maxBytes(), x.tokensExpireAt()));
+    Optional<SlotDao.Redeemed> r =
+        jdbi.withHandle(
+            h -> {
+              SlotDao dao = h.attach(SlotDao.class);
+              return subtest == Subtest.DOWNLOAD
+                  ? dao.redeemDownload(hash, now)
+                  : dao.redeemUpload(hash, now);
+            });
+    return r.map(
+        x ->
+            new Grant(
+                x.id().toString(),
+                x.agentId(),
+                Optional.of(x.linkId()),
+                subtest,
+                x.maxBytes(),
+                x.tokensExpireAt()));
   }
 
   @Override
   public void finished(Grant grant, ServerResult result) {
     String subtest = grant.subtest() == Subtest.DOWNLOAD ? "download" : "upload";
     UUID id = UUID.fromString(grant.testId());
-    jdbi.useTransaction(h -> {
-      SlotDao dao = h.attach(SlotDao.class);
-      dao.result(id, subtest, result.start(), result.end(), result.bytes(), result.wireBytes(),
-          result.minRttMs().orElse(null), result.smoothedRttMs().orElse(null),
-          result.error().orElse(null));
-      dao.completeIfBoth(id);
-    });
-    LOG.info("event=speedtest_result_recorded test={} subtest={} bytes={} seconds={} error=\"{}\"",
-        grant.testId(), subtest, result.bytes(),
+    jdbi.useTransaction(
+        h -> {
+          SlotDao dao = h.attach(SlotDao.class);
+          dao.result(
+              id,
+              subtest,
+              result.start(),
+              result.end(),
+              result.bytes(),
+              result.wireBytes(),
+              result.minRttMs().orElse(null),
+              result.smoothedRttMs().orElse(null),
+              result.error().orElse(null));
+          dao.completeIfBoth(id);
+        });
+    LOG.info(
+        "event=speedtest_result_recorded test={} subtest={} bytes={} seconds={} error=\"{}\"",
+        grant.testId(),
+        subtest,
+        result.bytes(),
         Duration.between(result.start(), result.end()).toMillis() / 1000.0,
         result.error().orElse(""));
   }

@@ -15,9 +15,9 @@ import org.enlace.server.enrollment.AgentPrincipal;
 import org.enlace.server.enrollment.AgentRegistry;
 
 /**
- * {@code POST /api/v1/speedtest/slot}: an agent asks to test now (a person ran
- * {@code enlace-agent speedtest}). 200 with a slot, 429 + Retry-After when the link is busy or
- * its budget is spent, 409 when the establishment has no ISP link.
+ * {@code POST /api/v1/speedtest/slot}: an agent asks to test now (a person ran {@code enlace-agent
+ * speedtest}). 200 with a slot, 429 + Retry-After when the link is busy or its budget is spent, 409
+ * when the establishment has no ISP link.
  */
 @Path("/api/v1/speedtest/slot")
 @Produces(MediaType.APPLICATION_JSON)
@@ -40,10 +40,12 @@ public final class SpeedTestSlotResource {
       return Response.ok(planner.onDemand(agent, now)).build();
     } catch (SpeedTestPlanner.Refused r) {
       int status = r.code.equals("no_link") ? 409 : 429;
-      Response.ResponseBuilder b = Response.status(status).type(MediaType.APPLICATION_JSON)
-          .entity(new ApiError(status, r.code, r.getMessage()));
-      r.retryAt.ifPresent(t -> b.header("Retry-After",
-          Math.max(1, Duration.between(now, t).toSeconds())));
+      Response.ResponseBuilder b =
+          Response.status(status)
+              .type(MediaType.APPLICATION_JSON)
+              .entity(new ApiError(status, r.code, r.getMessage()));
+      r.retryAt.ifPresent(
+          t -> b.header("Retry-After", Math.max(1, Duration.between(now, t).toSeconds())));
       return b.build();
     }
   }

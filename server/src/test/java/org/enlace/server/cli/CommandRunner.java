@@ -26,10 +26,17 @@ public final class CommandRunner {
 
   public CommandRunner(String databaseUrl, Path dataDir) throws Exception {
     config = Files.createTempFile("enlace-cli-", ".yml");
-    String db = databaseUrl.isEmpty() ? "" : "database:\n  url: " + databaseUrl + "\n  user: "
-        + TestPostgres.user() + "\n  password: " + TestPostgres.password() + "\n";
-    Files.writeString(config, "dataDir: " + dataDir + "\n" + db
-        + "logging:\n  level: WARN\n");
+    String db =
+        databaseUrl.isEmpty()
+            ? ""
+            : "database:\n  url: "
+                + databaseUrl
+                + "\n  user: "
+                + TestPostgres.user()
+                + "\n  password: "
+                + TestPostgres.password()
+                + "\n";
+    Files.writeString(config, "dataDir: " + dataDir + "\n" + db + "logging:\n  level: WARN\n");
   }
 
   /** Returns what the command printed; fails the test if it failed. */
@@ -63,8 +70,12 @@ public final class CommandRunner {
     }
     String printed = out.toString(StandardCharsets.UTF_8);
     if (failed[0]) {
-      throw new AssertionError("command failed: " + String.join(" ", args) + "\n" + printed
-          + err.toString(StandardCharsets.UTF_8));
+      throw new AssertionError(
+          "command failed: "
+              + String.join(" ", args)
+              + "\n"
+              + printed
+              + err.toString(StandardCharsets.UTF_8));
     }
     return printed;
   }

@@ -37,8 +37,13 @@ class CommandsTest {
     CommandRunner cli = new CommandRunner(url, dataDir);
     String added = cli.run("user", "add", "maria.perez", "--role", "it");
     assertThat(added).contains("Added maria.perez (it)");
-    String password = added.lines().filter(l -> l.startsWith("Password (shown once): "))
-        .findFirst().orElseThrow().substring("Password (shown once): ".length());
+    String password =
+        added
+            .lines()
+            .filter(l -> l.startsWith("Password (shown once): "))
+            .findFirst()
+            .orElseThrow()
+            .substring("Password (shown once): ".length());
     UserDao users = jdbi.onDemand(UserDao.class);
     PasswordHasher hasher = new PasswordHasher();
     assertThat(hasher.matches(password, users.find("maria.perez").orElseThrow().passwordHash()))
@@ -46,13 +51,18 @@ class CommandsTest {
     assertThat(users.find("maria.perez").orElseThrow().role()).isEqualTo("it");
     assertThat(users.find("maria.perez").orElseThrow().passwordHash()).startsWith("$argon2id$");
 
-    assertThatThrownBy(() -> cli.run("user", "add", "maria.perez")).hasMessageContaining(
-        "already exists");
+    assertThatThrownBy(() -> cli.run("user", "add", "maria.perez"))
+        .hasMessageContaining("already exists");
     String changed = cli.run("user", "passwd", "maria.perez");
-    String newPassword = changed.lines().filter(l -> l.startsWith("Password"))
-        .findFirst().orElseThrow().substring("Password (shown once): ".length());
-    assertThat(hasher.matches(newPassword, users.find("maria.perez").orElseThrow()
-        .passwordHash())).isTrue();
+    String newPassword =
+        changed
+            .lines()
+            .filter(l -> l.startsWith("Password"))
+            .findFirst()
+            .orElseThrow()
+            .substring("Password (shown once): ".length());
+    assertThat(hasher.matches(newPassword, users.find("maria.perez").orElseThrow().passwordHash()))
+        .isTrue();
     assertThat(cli.run("user", "remove", "maria.perez")).contains("Removed");
     assertThat(users.find("maria.perez")).isEmpty();
     assertThatThrownBy(() -> cli.run("user", "remove", "maria.perez"))

@@ -43,18 +43,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every PromQL expression of every shipped dashboard panel, template variable, recording rule and
- * alert rule, run by a real Prometheus (Debian's) that scrapes the real server jar with the
- * shipped scrape configuration and rules, after a scenario fed through the server's HTTP API:
- * each must parse and return data. A query that names a metric the server does not export
- * returns nothing and fails the build.
+ * alert rule, run by a real Prometheus (Debian's) that scrapes the real server jar with the shipped
+ * scrape configuration and rules, after a scenario fed through the server's HTTP API: each must
+ * parse and return data. A query that names a metric the server does not export returns nothing and
+ * fails the build.
  *
- * <p>The scenario, in order: (1) a municipality with agents online, offline and limited, a slow
- * ISP link, agents silent for hours and for 22 days, bad and duplicated reports, and routers
- * polled over SNMP by the server's own poller from a real snmpd ({@link Snmpd}, scripted IF-MIB):
- * the town hall's link saturated, the library's link down, the school's router answering nothing
- * (wrong community); (2) the server's PostgreSQL stopped (the database and ingest alerts); (3)
- * the server stopped (the server-down alert). Each expression must return data in at least one of
- * the three phases.
+ * <p>The scenario, in order: (1) a municipality with agents online, offline and limited, a slow ISP
+ * link, agents silent for hours and for 22 days, bad and duplicated reports, and routers polled
+ * over SNMP by the server's own poller from a real snmpd ({@link Snmpd}, scripted IF-MIB): the town
+ * hall's link saturated, the library's link down, the school's router answering nothing (wrong
+ * community); (2) the server's PostgreSQL stopped (the database and ingest alerts); (3) the server
+ * stopped (the server-down alert). Each expression must return data in at least one of the three
+ * phases.
  *
  * <p>Alert rules are checked by running their expression, not by waiting out their {@code for:}.
  */
@@ -63,14 +63,17 @@ class DashboardsIT {
 
   /** The server's SNMP poller in this test: every 2 s, 1 s per request, no retries. */
   static final String SNMP_CONFIG = "snmp: {interval: 2 seconds, timeout: 1 second, retries: 0}";
+
   /** sysUpTime of the scripted router when the test starts, in TimeTicks (1/100 s): ~11.6 days. */
   static final long UPTIME0 = 100_000_000L;
+
   /** The town hall's link (100/50 Mbit/s contracted) carries 95 and 47.5 Mbit/s: 95 % each way. */
   static final long TOWN_HALL_IN_BYTES_PER_S = 95_000_000L / 8;
+
   static final long TOWN_HALL_OUT_BYTES_PER_S = 47_500_000L / 8;
 
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final List<Process> processes = new ArrayList<>();
   private final AtomicBoolean feeding = new AtomicBoolean();
   private Thread feeder;
@@ -116,24 +119,26 @@ class DashboardsIT {
     }
   }
 
-
   Process start(Path log, String... command) throws IOException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     processes.add(p);
     return p;
   }
 
   /** The shipped prometheus.yml, pointed at the test's loopback admin port, every second. */
   static Path prometheusConfig(Path dir, int adminPort) throws IOException {
-    ObjectNode config = (ObjectNode) ShippedQueries.read(
-        ShippedQueries.PROMETHEUS.resolve("prometheus.yml"));
+    ObjectNode config =
+        (ObjectNode) ShippedQueries.read(ShippedQueries.PROMETHEUS.resolve("prometheus.yml"));
     ObjectNode global = (ObjectNode) config.path("global");
-    global.put("scrape_interval", "1s").put("scrape_timeout", "1s")
+    global
+        .put("scrape_interval", "1s")
+        .put("scrape_timeout", "1s")
         .put("evaluation_interval", "1s");
     ArrayNode rules = config.putArray("rule_files");
-    for (JsonNode f : ShippedQueries.read(ShippedQueries.PROMETHEUS.resolve("prometheus.yml"))
-        .path("rule_files")) {
+    for (JsonNode f :
+        ShippedQueries.read(ShippedQueries.PROMETHEUS.resolve("prometheus.yml"))
+            .path("rule_files")) {
       rules.add(ShippedQueries.PROMETHEUS.resolve(f.asText()).toString());
     }
     JsonNode job = null;
@@ -156,14 +161,22 @@ class DashboardsIT {
 
   static Answer query(int port, String expr) {
     try {
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(
-              "http://127.0.0.1:" + port + "/api/v1/query?query="
-                  + URLEncoder.encode(expr, StandardCharsets.UTF_8)))
-          .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(
+                      URI.create(
+                          "http://127.0.0.1:"
+                              + port
+                              + "/api/v1/query?query="
+                              + URLEncoder.encode(expr, StandardCharsets.UTF_8)))
+                  .timeout(Duration.ofSeconds(10))
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       JsonNode body = Api.JSON.readTree(r.body());
       if (!body.path("status").asText().equals("success")) {
-        return new Answer(false, false,
-            body.path("errorType").asText() + ": " + body.path("error").asText());
+        return new Answer(
+            false, false, body.path("errorType").asText() + ": " + body.path("error").asText());
       }
       JsonNode result = body.path("data").path("result");
       return new Answer(true, result.isArray() && !result.isEmpty(), "");
@@ -178,10 +191,18 @@ class DashboardsIT {
   /** An instant query's series, as "{labels} value" lines, for the output. */
   static List<String> values(int port, String expr) {
     try {
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(
-              "http://127.0.0.1:" + port + "/api/v1/query?query="
-                  + URLEncoder.encode(expr, StandardCharsets.UTF_8)))
-          .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(
+                      URI.create(
+                          "http://127.0.0.1:"
+                              + port
+                              + "/api/v1/query?query="
+                              + URLEncoder.encode(expr, StandardCharsets.UTF_8)))
+                  .timeout(Duration.ofSeconds(10))
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       List<String> out = new ArrayList<>();
       for (JsonNode series : Api.JSON.readTree(r.body()).path("data").path("result")) {
         ObjectNode labels = ((ObjectNode) series.path("metric").deepCopy());
@@ -208,8 +229,9 @@ class DashboardsIT {
       ObjectNode body = Api.object().put("protocolVersion", 1).put("sentAt", now.toString());
       ArrayNode obs = body.putArray("observations");
       for (int i = 0; i < statuses.length; i++) {
-        obs.add(TestApp.observation(seq.incrementAndGet(),
-            now.minusSeconds(statuses.length - i), statuses[i]));
+        obs.add(
+            TestApp.observation(
+                seq.incrementAndGet(), now.minusSeconds(statuses.length - i), statuses[i]));
       }
       body.putObject("queue").put("depth", 0); // a current agent, caught up
       return report(body);
@@ -217,40 +239,60 @@ class DashboardsIT {
   }
 
   static Enrolled enroll(String base, Api it, String establishment) {
-    Api.Response t = it.post("/api/v1/establishments/" + establishment + "/enrollment-tokens",
-        Api.object().put("maxUses", 1));
+    Api.Response t =
+        it.post(
+            "/api/v1/establishments/" + establishment + "/enrollment-tokens",
+            Api.object().put("maxUses", 1));
     assertThat(t.status()).as(t.toString()).isEqualTo(201);
-    Api.Response r = new Api(base, null).post("/api/v1/enroll", TestApp.enrollBody(
-        t.body().get("token").asText(), UUID.randomUUID().toString(),
-        "pc-" + establishment, "office"));
+    Api.Response r =
+        new Api(base, null)
+            .post(
+                "/api/v1/enroll",
+                TestApp.enrollBody(
+                    t.body().get("token").asText(),
+                    UUID.randomUUID().toString(),
+                    "pc-" + establishment,
+                    "office"));
     assertThat(r.status()).as(r.toString()).isEqualTo(201);
-    return new Enrolled(r.body().get("computerId").asLong(), new Api(base,
-        Api.basic(r.body().get("agentId").asText(), r.body().get("secret").asText())),
+    return new Enrolled(
+        r.body().get("computerId").asLong(),
+        new Api(base, Api.basic(r.body().get("agentId").asText(), r.body().get("secret").asText())),
         new AtomicLong());
   }
 
-  static void establishment(Api it, String code, String sector, String kind, double lat,
-      double lon) {
-    ObjectNode e = Api.object().put("code", code).put("name", "Establecimiento " + code)
-        .put("kind", kind).put("sector", sector);
+  static void establishment(
+      Api it, String code, String sector, String kind, double lat, double lon) {
+    ObjectNode e =
+        Api.object()
+            .put("code", code)
+            .put("name", "Establecimiento " + code)
+            .put("kind", kind)
+            .put("sector", sector);
     e.putObject("coordinates").put("latitude", lat).put("longitude", lon);
     Api.Response r = it.post("/api/v1/establishments", e);
     assertThat(r.status()).as(r.toString()).isEqualTo(201);
   }
 
   static long link(Api it, String code, int down, int up) {
-    Api.Response r = it.post("/api/v1/establishments/" + code + "/links", Api.object()
-        .put("ispName", "Proveedor Regional").put("contractedDownMbps", down)
-        .put("contractedUpMbps", up));
+    Api.Response r =
+        it.post(
+            "/api/v1/establishments/" + code + "/links",
+            Api.object()
+                .put("ispName", "Proveedor Regional")
+                .put("contractedDownMbps", down)
+                .put("contractedUpMbps", up));
     assertThat(r.status()).as(r.toString()).isEqualTo(201);
     return r.body().get("id").asLong();
   }
 
   /** A v2c router of the establishment, at {@code snmpd}, carrying one link on {@code ifName}. */
-  static void device(Api it, String code, Snmpd snmpd, String community, long linkId,
-      String ifName) {
-    ObjectNode body = Api.object().put("name", "Router " + code).put("address", "127.0.0.1")
-        .put("port", snmpd.port());
+  static void device(
+      Api it, String code, Snmpd snmpd, String community, long linkId, String ifName) {
+    ObjectNode body =
+        Api.object()
+            .put("name", "Router " + code)
+            .put("address", "127.0.0.1")
+            .put("port", snmpd.port());
     body.putObject("snmp").put("version", "v2c").put("community", community);
     body.putArray("interfaces").add(Api.object().put("linkId", linkId).put("ifName", ifName));
     Api.Response r = it.post("/api/v1/establishments/" + code + "/devices", body);
@@ -259,35 +301,55 @@ class DashboardsIT {
 
   /**
    * What the routers answer: wan0 (the town hall's link) up and busy, wan1 (the library's) down.
-   * The poller takes a sysUpTime that disagrees with its own clock for a restart, so the uptime
-   * and the counters follow the wall clock from {@code t0Millis}.
+   * The poller takes a sysUpTime that disagrees with its own clock for a restart, so the uptime and
+   * the counters follow the wall clock from {@code t0Millis}.
    */
   static MibState routers(long t0Millis, long nowMillis) {
     long ms = nowMillis - t0Millis;
     MibState mib = new MibState().uptime(UPTIME0 + ms / 10).sysName("router-municipal");
     mib.iface(1, i -> i.name("lo").descr("lo").highSpeedMbps(0));
-    mib.iface(2, i -> i.name("wan0").descr("eth1").alias("Proveedor Regional").oper(1)
-        .highSpeedMbps(1000).hcIn(5_000_000_000L + TOWN_HALL_IN_BYTES_PER_S * ms / 1000)
-        .hcOut(2_000_000_000L + TOWN_HALL_OUT_BYTES_PER_S * ms / 1000));
-    mib.iface(3, i -> i.name("wan1").descr("eth2").alias("Proveedor Regional").oper(2)
-        .highSpeedMbps(10).hcIn(123_456_789L).hcOut(23_456_789L));
+    mib.iface(
+        2,
+        i ->
+            i.name("wan0")
+                .descr("eth1")
+                .alias("Proveedor Regional")
+                .oper(1)
+                .highSpeedMbps(1000)
+                .hcIn(5_000_000_000L + TOWN_HALL_IN_BYTES_PER_S * ms / 1000)
+                .hcOut(2_000_000_000L + TOWN_HALL_OUT_BYTES_PER_S * ms / 1000));
+    mib.iface(
+        3,
+        i ->
+            i.name("wan1")
+                .descr("eth2")
+                .alias("Proveedor Regional")
+                .oper(2)
+                .highSpeedMbps(10)
+                .hcIn(123_456_789L)
+                .hcOut(23_456_789L));
     return mib;
   }
 
   static Connection database(Path serverData) throws Exception {
     String port = Files.readString(serverData.resolve("postgres/last-port")).trim();
     String pw = Files.readString(serverData.resolve("postgres/superuser-password")).trim();
-    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/enlace",
-        "enlace", pw);
+    return DriverManager.getConnection(
+        "jdbc:postgresql://127.0.0.1:" + port + "/enlace", "enlace", pw);
   }
 
   @Test
   void everyDashboardAndRuleQueryReturnsDataFromARealPrometheusScrapingTheServer()
       throws Exception {
-    assumeTrue(installed("prometheus"), "prometheus is not installed (Debian: apt-get install"
-        + " prometheus; .ci/run installs it)");
-    assumeTrue(Snmpd.installed(), Snmpd.SNMPD + " is not installed (Debian: apt-get install"
-        + " snmpd; .ci/run installs it)");
+    assumeTrue(
+        installed("prometheus"),
+        "prometheus is not installed (Debian: apt-get install"
+            + " prometheus; .ci/run installs it)");
+    assumeTrue(
+        Snmpd.installed(),
+        Snmpd.SNMPD
+            + " is not installed (Debian: apt-get install"
+            + " snmpd; .ci/run installs it)");
     assertThat(SERVER_JAR).as("build the server jar first (mvn verify from the root)").exists();
     long t0 = System.nanoTime();
     Path dir = TestPostgres.worldTraversableTempDir("enlace-dashboards-");
@@ -298,65 +360,90 @@ class DashboardsIT {
     // The server jar, its own embedded PostgreSQL, figures refreshed every second.
     Path serverData = dir.resolve("server-data");
     Path serverConfig = dir.resolve("server.yml");
-    Files.writeString(serverConfig, String.join("\n",
-        "dataDir: " + serverData,
-        "fleetMetrics: {refresh: 1 second}",
-        "rollups: {maintainerInterval: 1 second}",
-        SNMP_CONFIG,
-        "server:",
-        "  applicationConnectors: [{type: http, port: " + port + ", bindHost: 127.0.0.1}]",
-        "  adminConnectors: [{type: http, port: " + adminPort + ", bindHost: 127.0.0.1}]",
-        "  requestLog: {appenders: []}",
-        "logging: {level: WARN}", ""));
-    Process server = start(dir.resolve("server.log"), java(), "-Xmx512m", "-jar",
-        SERVER_JAR.toString(), "server", serverConfig.toString());
+    Files.writeString(
+        serverConfig,
+        String.join(
+            "\n",
+            "dataDir: " + serverData,
+            "fleetMetrics: {refresh: 1 second}",
+            "rollups: {maintainerInterval: 1 second}",
+            SNMP_CONFIG,
+            "server:",
+            "  applicationConnectors: [{type: http, port: " + port + ", bindHost: 127.0.0.1}]",
+            "  adminConnectors: [{type: http, port: " + adminPort + ", bindHost: 127.0.0.1}]",
+            "  requestLog: {appenders: []}",
+            "logging: {level: WARN}",
+            ""));
+    Process server =
+        start(
+            dir.resolve("server.log"),
+            java(),
+            "-Xmx512m",
+            "-jar",
+            SERVER_JAR.toString(),
+            "server",
+            serverConfig.toString());
     // Prometheus, with the shipped configuration and rules, while the server starts.
     Files.createDirectories(dir.resolve("tsdb"));
-    start(dir.resolve("prometheus.log"), "prometheus",
+    start(
+        dir.resolve("prometheus.log"),
+        "prometheus",
         "--config.file=" + prometheusConfig(dir, adminPort),
         "--storage.tsdb.path=" + dir.resolve("tsdb"),
-        "--web.listen-address=127.0.0.1:" + promPort, "--log.level=warn");
+        "--web.listen-address=127.0.0.1:" + promPort,
+        "--log.level=warn");
     // The routers: one real snmpd whose uptime and counters keep time, while the server starts.
     long snmpT0 = System.currentTimeMillis();
     snmpd = Snmpd.builder().state(routers(snmpT0, snmpT0)).start();
     Snmpd routers = snmpd;
     ticking.set(true);
-    ticker = new Thread(() -> {
-      while (ticking.get()) {
-        try {
-          routers.state(routers(snmpT0, System.currentTimeMillis()));
-          Thread.sleep(500);
-        } catch (InterruptedException ie) {
-          return;
-        } catch (RuntimeException e) {
-          if (ticking.get()) {
-            System.out.println("DashboardsIT: scripted routers not updated: " + e);
-          }
-        }
-      }
-    }, "dashboards-it-routers");
+    ticker =
+        new Thread(
+            () -> {
+              while (ticking.get()) {
+                try {
+                  routers.state(routers(snmpT0, System.currentTimeMillis()));
+                  Thread.sleep(500);
+                } catch (InterruptedException ie) {
+                  return;
+                } catch (RuntimeException e) {
+                  if (ticking.get()) {
+                    System.out.println("DashboardsIT: scripted routers not updated: " + e);
+                  }
+                }
+              }
+            },
+            "dashboards-it-routers");
     ticker.setDaemon(true);
     ticker.start();
 
     String base = "http://127.0.0.1:" + port;
     Api anonymous = new Api(base, null);
-    await("server start", Duration.ofSeconds(90), () -> {
-      if (!server.isAlive()) {
-        throw new AssertionError("the server exited: " + tail(dir.resolve("server.log")));
-      }
-      try {
-        return anonymous.get("/api/v1/ping").status() == 204;
-      } catch (RuntimeException e) {
-        return false;
-      }
-    });
-    await("prometheus ready", Duration.ofSeconds(30),
-        () -> query(promPort, "vector(1)").data());
+    await(
+        "server start",
+        Duration.ofSeconds(90),
+        () -> {
+          if (!server.isAlive()) {
+            throw new AssertionError("the server exited: " + tail(dir.resolve("server.log")));
+          }
+          try {
+            return anonymous.get("/api/v1/ping").status() == 204;
+          } catch (RuntimeException e) {
+            return false;
+          }
+        });
+    await("prometheus ready", Duration.ofSeconds(30), () -> query(promPort, "vector(1)").data());
     long started = System.nanoTime();
 
     // (1) The municipality.
-    Api it = new Api(base, Api.basic("admin", Files.readString(
-        serverData.resolve("initial-admin-password"), StandardCharsets.UTF_8).trim()));
+    Api it =
+        new Api(
+            base,
+            Api.basic(
+                "admin",
+                Files.readString(
+                        serverData.resolve("initial-admin-password"), StandardCharsets.UTF_8)
+                    .trim()));
     establishment(it, "alcaldia", "administration", "town_hall", 1.2, -77.45);
     establishment(it, "biblioteca", "citizens", "library", 1.21, -77.46);
     establishment(it, "escuela", "citizens", "school", 1.22, -77.47);
@@ -369,13 +456,28 @@ class DashboardsIT {
     device(it, "alcaldia", snmpd, snmpd.community(), townHallLink, "wan0");
     device(it, "biblioteca", snmpd, snmpd.community(), libraryLink, "wan1");
     device(it, "escuela", snmpd, "not-" + snmpd.community(), schoolLink, "wan0");
-    assertThat(it.post("/api/v1/indicators/baseline", Api.JSON.readTree("{\"reference\": \"plan\","
-        + " \"administration\": {\"computers\": 1, \"establishments\": 1},"
-        + " \"citizens\": {\"computers\": 1, \"establishments\": 1}}")).status()).isEqualTo(201);
+    assertThat(
+            it.post(
+                    "/api/v1/indicators/baseline",
+                    Api.JSON.readTree(
+                        "{\"reference\": \"plan\","
+                            + " \"administration\": {\"computers\": 1, \"establishments\": 1},"
+                            + " \"citizens\": {\"computers\": 1, \"establishments\": 1}}"))
+                .status())
+        .isEqualTo(201);
     YearMonth month = YearMonth.now(ZoneId.of("America/Bogota"));
-    assertThat(it.post("/api/v1/indicators/declared", Api.object().put("sector", "citizens")
-        .put("description", "Café internet").put("computers", 6).put("establishments", 1)
-        .put("validFrom", month.toString()).put("source", "visita")).status()).isEqualTo(201);
+    assertThat(
+            it.post(
+                    "/api/v1/indicators/declared",
+                    Api.object()
+                        .put("sector", "citizens")
+                        .put("description", "Café internet")
+                        .put("computers", 6)
+                        .put("establishments", 1)
+                        .put("validFrom", month.toString())
+                        .put("source", "visita"))
+                .status())
+        .isEqualTo(201);
 
     List<Enrolled> townHall = List.of(enroll(base, it, "alcaldia"), enroll(base, it, "alcaldia"));
     Enrolled offline = enroll(base, it, "biblioteca");
@@ -389,62 +491,85 @@ class DashboardsIT {
     // Five speed tests on the town hall's link, all under 80 % of 100/50 Mbit/s; an agent that
     // had to drop observations from its full journal.
     Instant now = Instant.now();
-    ObjectNode tests = Api.object().put("protocolVersion", 1).put("sentAt", now.toString())
-        .put("droppedObservations", 3);
+    ObjectNode tests =
+        Api.object()
+            .put("protocolVersion", 1)
+            .put("sentAt", now.toString())
+            .put("droppedObservations", 3);
     tests.putObject("queue").put("depth", 120).put("oldestAt", now.minusSeconds(7200).toString());
     ArrayNode measured = tests.putArray("observations");
     for (int i = 0; i < 5; i++) {
-      ObjectNode o = TestApp.observation(townHall.get(0).seq().incrementAndGet(),
-          now.minusSeconds(50 - i * 10), "online");
-      o.putObject("speedTest").put("method", "ndt7").put("downMbps", 30 + i)
-          .put("upMbps", 10).put("latencyMs", 20);
+      ObjectNode o =
+          TestApp.observation(
+              townHall.get(0).seq().incrementAndGet(), now.minusSeconds(50 - i * 10), "online");
+      o.putObject("speedTest")
+          .put("method", "ndt7")
+          .put("downMbps", 30 + i)
+          .put("upMbps", 10)
+          .put("latencyMs", 20);
       measured.add(o);
     }
     assertThat(townHall.get(0).report(tests).status()).isEqualTo(200);
     // Duplicates (the same report twice), rejected observations and malformed reports.
     ObjectNode again = Api.object().put("protocolVersion", 1).put("sentAt", now.toString());
-    again.putArray("observations").add(TestApp.observation(townHall.get(1).seq()
-        .incrementAndGet(), now.minusSeconds(5), "online"));
+    again
+        .putArray("observations")
+        .add(
+            TestApp.observation(
+                townHall.get(1).seq().incrementAndGet(), now.minusSeconds(5), "online"));
     assertThat(townHall.get(1).report(again).status()).isEqualTo(200);
     assertThat(townHall.get(1).report(again).status()).isEqualTo(200);
     ObjectNode bad = Api.object().put("protocolVersion", 1).put("sentAt", now.toString());
     ArrayNode bogus = bad.putArray("observations");
     for (int i = 0; i < 30; i++) {
-      bogus.add(TestApp.observation(townHall.get(1).seq()
-          .incrementAndGet(), now, "bogus"));
+      bogus.add(TestApp.observation(townHall.get(1).seq().incrementAndGet(), now, "bogus"));
     }
     assertThat(townHall.get(1).report(bad).status()).isEqualTo(200);
     for (int i = 0; i < 30; i++) {
-      assertThat(townHall.get(1).api().postBytes("/api/v1/reports",
-          "{\"observations\": ".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(400);
+      assertThat(
+              townHall
+                  .get(1)
+                  .api()
+                  .postBytes(
+                      "/api/v1/reports", "{\"observations\": ".getBytes(StandardCharsets.UTF_8))
+                  .status())
+          .isEqualTo(400);
     }
     // Time travel, the one step not done through the API: the school's agent last reported 22
     // days ago (at risk), the kiosk's 3 hours ago (silent in opening hours).
-    try (Connection c = database(serverData); var s = c.createStatement()) {
-      s.executeUpdate("UPDATE computers SET enrolled_at = now() - interval '60 days',"
-          + " last_seen_at = now() - interval '22 days',"
-          + " last_observed_at = now() - interval '22 days' WHERE id = " + atRisk.computerId());
-      s.executeUpdate("UPDATE computers SET last_seen_at = now() - interval '3 hours',"
-          + " last_observed_at = now() - interval '3 hours' WHERE id = " + silent.computerId());
+    try (Connection c = database(serverData);
+        var s = c.createStatement()) {
+      s.executeUpdate(
+          "UPDATE computers SET enrolled_at = now() - interval '60 days',"
+              + " last_seen_at = now() - interval '22 days',"
+              + " last_observed_at = now() - interval '22 days' WHERE id = "
+              + atRisk.computerId());
+      s.executeUpdate(
+          "UPDATE computers SET last_seen_at = now() - interval '3 hours',"
+              + " last_observed_at = now() - interval '3 hours' WHERE id = "
+              + silent.computerId());
     }
     // The town hall's PCs keep reporting, so that rates and latencies have something to show.
     feeding.set(true);
-    feeder = new Thread(() -> {
-      while (feeding.get()) {
-        for (Enrolled e : townHall) {
-          try {
-            e.report("online");
-          } catch (RuntimeException ignored) {
-            // the server is being stopped: the next round tries again
-          }
-        }
-        try {
-          Thread.sleep(500);
-        } catch (InterruptedException ie) {
-          return;
-        }
-      }
-    }, "dashboards-it-feeder");
+    feeder =
+        new Thread(
+            () -> {
+              while (feeding.get()) {
+                for (Enrolled e : townHall) {
+                  try {
+                    e.report("online");
+                  } catch (RuntimeException ignored) {
+                    // the server is being stopped: the next round tries again
+                  }
+                }
+                try {
+                  Thread.sleep(500);
+                } catch (InterruptedException ie) {
+                  return;
+                }
+              }
+            },
+            "dashboards-it-feeder");
     feeder.setDaemon(true);
     feeder.start();
 
@@ -454,29 +579,42 @@ class DashboardsIT {
       pending.put(q, "never ran");
     }
     Map<String, Integer> answeredIn = new LinkedHashMap<>();
-    await("the scenario in Prometheus", Duration.ofSeconds(60), () ->
-        query(promPort, "enlace_link_speedtest_under_contract_streak >= 5").data()
-            && query(promPort, "enlace_establishment_month_availability_ratio").data()
-            && query(promPort, "enlace_establishment_agents{lifecycle=\"at_risk\"} > 0").data()
-            && query(promPort, "establishment:enlace_state:code == 1").data()
-            && query(promPort, "sector:enlace_indicator_computers_progress:ratio").data()
-            && query(promPort, "enlace_link_utilization_ratio{link=\"" + townHallLink
-                + "\"} > 0.9").data()
-            && query(promPort, "enlace_link_oper_status{link=\"" + libraryLink + "\"} == 0")
-                .data()
-            && query(promPort, "link:enlace_link_bits_per_second:rate5m > 0").data()
-            && query(promPort, "increase(enlace_snmp_device_poll_failures_total{establishment="
-                + "\"escuela\", reason=\"timeout\"}[15m]) > 2").data());
+    await(
+        "the scenario in Prometheus",
+        Duration.ofSeconds(60),
+        () ->
+            query(promPort, "enlace_link_speedtest_under_contract_streak >= 5").data()
+                && query(promPort, "enlace_establishment_month_availability_ratio").data()
+                && query(promPort, "enlace_establishment_agents{lifecycle=\"at_risk\"} > 0").data()
+                && query(promPort, "establishment:enlace_state:code == 1").data()
+                && query(promPort, "sector:enlace_indicator_computers_progress:ratio").data()
+                && query(
+                        promPort,
+                        "enlace_link_utilization_ratio{link=\"" + townHallLink + "\"} > 0.9")
+                    .data()
+                && query(promPort, "enlace_link_oper_status{link=\"" + libraryLink + "\"} == 0")
+                    .data()
+                && query(promPort, "link:enlace_link_bits_per_second:rate5m > 0").data()
+                && query(
+                        promPort,
+                        "increase(enlace_snmp_device_poll_failures_total{establishment="
+                            + "\"escuela\", reason=\"timeout\"}[15m]) > 2")
+                    .data());
     runUntilSettled("healthy", promPort, pending, answeredIn, Duration.ofSeconds(20));
-    for (String expr : List.of("enlace_link_utilization_ratio", "enlace_link_oper_status",
-        "link:enlace_link_bits_per_second:rate5m",
-        "enlace_snmp_device_poll_failures_total")) {
+    for (String expr :
+        List.of(
+            "enlace_link_utilization_ratio",
+            "enlace_link_oper_status",
+            "link:enlace_link_bits_per_second:rate5m",
+            "enlace_snmp_device_poll_failures_total")) {
       System.out.println("DashboardsIT: " + expr + " " + values(promPort, expr));
     }
 
     // (2) The database goes away under the running server.
     EmbeddedPostgres.start(serverData, 0, "nobody").stop();
-    await("the server to see its database down", Duration.ofSeconds(30),
+    await(
+        "the server to see its database down",
+        Duration.ofSeconds(30),
         () -> query(promPort, "enlace_database_up == 0").data());
     runUntilSettled("database down", promPort, pending, answeredIn, Duration.ofSeconds(20));
 
@@ -485,14 +623,21 @@ class DashboardsIT {
     feeder.join(30_000);
     server.destroyForcibly();
     assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    await("Prometheus to see the server down", Duration.ofSeconds(30),
+    await(
+        "Prometheus to see the server down",
+        Duration.ofSeconds(30),
         () -> query(promPort, "up{job=\"enlace\"} == 0").data());
     runUntilSettled("server down", promPort, pending, answeredIn, Duration.ofSeconds(10));
 
-    System.out.printf("DashboardsIT: %d expressions (%d dashboard, %d rule); first data in"
-            + " phase %s; scenario %.1f s, total %.1f s%n", queries.size(),
-        ShippedQueries.dashboardQueries().size(), ShippedQueries.ruleQueries().size(),
-        answeredIn, (System.nanoTime() - started) / 1e9, (System.nanoTime() - t0) / 1e9);
+    System.out.printf(
+        "DashboardsIT: %d expressions (%d dashboard, %d rule); first data in"
+            + " phase %s; scenario %.1f s, total %.1f s%n",
+        queries.size(),
+        ShippedQueries.dashboardQueries().size(),
+        ShippedQueries.ruleQueries().size(),
+        answeredIn,
+        (System.nanoTime() - started) / 1e9,
+        (System.nanoTime() - t0) / 1e9);
     List<String> unrunnable = new ArrayList<>();
     List<String> empty = new ArrayList<>();
     for (Map.Entry<ShippedQueries.Query, String> e : pending.entrySet()) {
@@ -500,22 +645,30 @@ class DashboardsIT {
       String line = q.source() + ": " + q.expr().replaceAll("\\s+", " ") + " -> " + e.getValue();
       (e.getValue().startsWith("error ") ? unrunnable : empty).add(line);
     }
-    SoftAssertions.assertSoftly(soft -> {
-      soft.assertThat(unrunnable).as("expressions Prometheus cannot parse or run").isEmpty();
-      soft.assertThat(empty).as("expressions that returned no data in any phase (a metric the"
-          + " server does not export?)").isEmpty();
-    });
+    SoftAssertions.assertSoftly(
+        soft -> {
+          soft.assertThat(unrunnable).as("expressions Prometheus cannot parse or run").isEmpty();
+          soft.assertThat(empty)
+              .as(
+                  "expressions that returned no data in any phase (a metric the"
+                      + " server does not export?)")
+              .isEmpty();
+        });
     stopAll();
     deleteRecursively(dir); // kept when the test fails, with the server's and Prometheus' logs
   }
 
   /**
-   * Runs every expression that has not returned data yet, again and again, until none has
-   * answered for three rounds in a row (or {@code max} is over). An expression that answers is
-   * done; the last error of the others is kept.
+   * Runs every expression that has not returned data yet, again and again, until none has answered
+   * for three rounds in a row (or {@code max} is over). An expression that answers is done; the
+   * last error of the others is kept.
    */
-  private static void runUntilSettled(String phase, int promPort,
-      Map<ShippedQueries.Query, String> pending, Map<String, Integer> answeredIn, Duration max)
+  private static void runUntilSettled(
+      String phase,
+      int promPort,
+      Map<ShippedQueries.Query, String> pending,
+      Map<String, Integer> answeredIn,
+      Duration max)
       throws InterruptedException {
     Instant end = Instant.now().plus(max);
     int quiet = 0;

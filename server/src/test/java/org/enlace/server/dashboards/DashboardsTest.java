@@ -26,19 +26,23 @@ import org.junit.jupiter.api.Test;
  * Prometheus scraping the real server.
  */
 class DashboardsTest {
-  static final Map<String, String> DASHBOARDS = Map.of(
-      "enlace-conectividad", "Enlace · Conectividad municipal",
-      "enlace-enlaces", "Enlace · Enlaces e ISP",
-      "enlace-flota", "Enlace · Flota de agentes",
-      "enlace-servidor", "Enlace · Servidor");
+  static final Map<String, String> DASHBOARDS =
+      Map.of(
+          "enlace-conectividad", "Enlace · Conectividad municipal",
+          "enlace-enlaces", "Enlace · Enlaces e ISP",
+          "enlace-flota", "Enlace · Flota de agentes",
+          "enlace-servidor", "Enlace · Servidor");
 
   record Run(int exit, String output) {}
 
   static Run promtool(String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("promtool"));
     command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).directory(ShippedQueries.ROOT.toFile())
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(command)
+            .directory(ShippedQueries.ROOT.toFile())
+            .redirectErrorStream(true)
+            .start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("promtool finished").isTrue();
     return new Run(p.exitValue(), output);
@@ -54,17 +58,17 @@ class DashboardsTest {
 
   @Test
   void promtoolAcceptsTheScrapeConfigurationTheRulesAndTheirUnitTests() throws Exception {
-    assumeTrue(promtoolInstalled(), "promtool is not installed (Debian: apt-get install"
-        + " prometheus; .ci/run installs it)");
+    assumeTrue(
+        promtoolInstalled(),
+        "promtool is not installed (Debian: apt-get install" + " prometheus; .ci/run installs it)");
     Run config = promtool("check", "config", "dashboards/prometheus/prometheus.yml");
     assertThat(config.exit()).as(config.output()).isZero();
     List<String> rules = new ArrayList<>(List.of("check", "rules"));
-    ShippedQueries.ruleFiles().forEach(f -> rules.add(ShippedQueries.ROOT.relativize(f)
-        .toString()));
+    ShippedQueries.ruleFiles()
+        .forEach(f -> rules.add(ShippedQueries.ROOT.relativize(f).toString()));
     Run check = promtool(rules.toArray(String[]::new));
     assertThat(check.exit()).as(check.output()).isZero();
-    Run tests = promtool("test", "rules",
-        "dashboards/prometheus/tests/enlace-alertas-test.yml");
+    Run tests = promtool("test", "rules", "dashboards/prometheus/tests/enlace-alertas-test.yml");
     assertThat(tests.exit()).as(tests.output()).isZero();
     assertThat(tests.output()).contains("SUCCESS");
   }
@@ -80,7 +84,8 @@ class DashboardsTest {
           }
           String name = r.path("alert").asText();
           alerts.add(name);
-          assertThat(r.path("labels").path("severity").asText()).as(name)
+          assertThat(r.path("labels").path("severity").asText())
+              .as(name)
               .isIn("critical", "warning");
           for (String a : List.of("summary", "description", "runbook")) {
             assertThat(r.path("annotations").path(a).asText()).as(name + " " + a).isNotBlank();
@@ -88,11 +93,18 @@ class DashboardsTest {
         }
       }
     }
-    assertThat(alerts).contains("EnlaceServidorCaido", "EnlaceBaseDeDatosCaida",
-        "EnlaceEstablecimientoSinInternet", "EnlaceEnlaceCaido", "EnlaceEnlaceSaturado",
-        "EnlaceVelocidadBajoContrato", "EnlaceAgentesSilenciosos", "EnlaceErroresDeIngesta");
-    JsonNode tests = ShippedQueries.read(ShippedQueries.PROMETHEUS.resolve(
-        "tests/enlace-alertas-test.yml"));
+    assertThat(alerts)
+        .contains(
+            "EnlaceServidorCaido",
+            "EnlaceBaseDeDatosCaida",
+            "EnlaceEstablecimientoSinInternet",
+            "EnlaceEnlaceCaido",
+            "EnlaceEnlaceSaturado",
+            "EnlaceVelocidadBajoContrato",
+            "EnlaceAgentesSilenciosos",
+            "EnlaceErroresDeIngesta");
+    JsonNode tests =
+        ShippedQueries.read(ShippedQueries.PROMETHEUS.resolve("tests/enlace-alertas-test.yml"));
     Set<String> firing = new HashSet<>();
     Set<String> quiet = new HashSet<>();
     for (JsonNode t : tests.path("tests")) {
@@ -119,7 +131,8 @@ class DashboardsTest {
       assertThat(d.path("title").asText()).as(name).isEqualTo(DASHBOARDS.get(uid));
       assertThat(d.path("description").asText()).as(name).isNotBlank();
       assertThat(d.path("schemaVersion").asInt()).as(name + " schemaVersion").isBetween(36, 41);
-      assertThat(d.has("__inputs")).as(name + ": exported for sharing, with a fixed data source")
+      assertThat(d.has("__inputs"))
+          .as(name + ": exported for sharing, with a fixed data source")
           .isFalse();
       assertThat(d.has("id") && !d.path("id").isNull()).as(name + ": no database id").isFalse();
 
@@ -128,11 +141,12 @@ class DashboardsTest {
       for (JsonNode v : d.path("templating").path("list")) {
         variables.add(v.path("name").asText());
         if (v.path("type").asText().equals("datasource")) {
-          datasourceVariable = v.path("name").asText().equals("datasource")
-              && v.path("query").asText().equals("prometheus");
+          datasourceVariable =
+              v.path("name").asText().equals("datasource")
+                  && v.path("query").asText().equals("prometheus");
         } else {
-          assertDatasourceVariable(name + " variable " + v.path("name").asText(),
-              v.path("datasource"));
+          assertDatasourceVariable(
+              name + " variable " + v.path("name").asText(), v.path("datasource"));
         }
       }
       assertThat(datasourceVariable).as(name + ": a Prometheus data source variable").isTrue();
@@ -146,7 +160,8 @@ class DashboardsTest {
         assertThat(p.path("title").asText()).as(title).isNotBlank();
         JsonNode grid = p.path("gridPos");
         assertThat(grid.path("w").asInt()).as(title + " width").isBetween(1, 24);
-        assertThat(grid.path("x").asInt() + grid.path("w").asInt()).as(title)
+        assertThat(grid.path("x").asInt() + grid.path("w").asInt())
+            .as(title)
             .isLessThanOrEqualTo(24);
         assertThat(grid.path("h").asInt()).as(title + " height").isPositive();
         if (p.path("type").asText().equals("row")) {
@@ -154,7 +169,8 @@ class DashboardsTest {
         }
         assertThat(p.path("description").asText()).as(title + " description").isNotBlank();
         assertThat(p.path("fieldConfig").path("defaults").path("unit").asText())
-            .as(title + " unit").isNotBlank();
+            .as(title + " unit")
+            .isNotBlank();
         assertDatasourceVariable(title, p.path("datasource"));
         assertThat(p.path("targets")).as(title + " targets").isNotEmpty();
         Set<String> refIds = new HashSet<>();
@@ -175,10 +191,12 @@ class DashboardsTest {
   /** Every metric the dashboards and rules read is documented in docs/metrics.md. */
   @Test
   void everyMetricTheyReadIsDocumented() throws IOException {
-    String docs = Files.readString(ShippedQueries.ROOT.resolve("docs/metrics.md"),
-        StandardCharsets.UTF_8);
-    Pattern metric = Pattern.compile("\\b([a-z_]+:[a-z0-9_:]+|enlace_[a-z0-9_]+"
-        + "|http_server_requests_seconds\\w*|jvm_\\w+|process_\\w+|system_\\w+)");
+    String docs =
+        Files.readString(ShippedQueries.ROOT.resolve("docs/metrics.md"), StandardCharsets.UTF_8);
+    Pattern metric =
+        Pattern.compile(
+            "\\b([a-z_]+:[a-z0-9_:]+|enlace_[a-z0-9_]+"
+                + "|http_server_requests_seconds\\w*|jvm_\\w+|process_\\w+|system_\\w+)");
     Set<String> missing = new TreeSet<>();
     for (ShippedQueries.Query q : ShippedQueries.all()) {
       Matcher m = metric.matcher(q.expr());
@@ -189,12 +207,14 @@ class DashboardsTest {
         }
       }
     }
-    assertThat(missing).as("metrics read by dashboards or rules but not in docs/metrics.md")
+    assertThat(missing)
+        .as("metrics read by dashboards or rules but not in docs/metrics.md")
         .isEmpty();
   }
 
   private static void assertDatasourceVariable(String where, JsonNode ds) {
-    assertThat(ds.path("uid").asText()).as(where + " datasource")
+    assertThat(ds.path("uid").asText())
+        .as(where + " datasource")
         .isIn("${datasource}", "$datasource");
     assertThat(ds.path("type").asText()).as(where + " datasource type").isEqualTo("prometheus");
   }
@@ -202,24 +222,27 @@ class DashboardsTest {
   /** No hard-coded data source uid anywhere in the dashboard. */
   private static void everyDatasourceIsTheVariable(String name, JsonNode node) {
     if (node.isObject()) {
-      node.fields().forEachRemaining(e -> {
-        if (e.getKey().equals("datasource") && e.getValue().isObject()) {
-          assertDatasourceVariable(name, e.getValue());
-        } else if (e.getKey().equals("datasource") && e.getValue().isTextual()) {
-          assertThat(e.getValue().asText()).as(name + " datasource")
-              .isIn("${datasource}", "$datasource");
-        } else {
-          everyDatasourceIsTheVariable(name, e.getValue());
-        }
-      });
+      node.fields()
+          .forEachRemaining(
+              e -> {
+                if (e.getKey().equals("datasource") && e.getValue().isObject()) {
+                  assertDatasourceVariable(name, e.getValue());
+                } else if (e.getKey().equals("datasource") && e.getValue().isTextual()) {
+                  assertThat(e.getValue().asText())
+                      .as(name + " datasource")
+                      .isIn("${datasource}", "$datasource");
+                } else {
+                  everyDatasourceIsTheVariable(name, e.getValue());
+                }
+              });
     } else if (node.isArray()) {
       node.forEach(n -> everyDatasourceIsTheVariable(name, n));
     }
   }
 
   /** A dashboard variable is only used as {@code label=~"$var"}, so that "All" (.*) works. */
-  private static void variablesOnlyInRegexMatchers(String where, String expr,
-      Set<String> variables) {
+  private static void variablesOnlyInRegexMatchers(
+      String where, String expr, Set<String> variables) {
     Matcher m = ShippedQueries.VARIABLE.matcher(expr);
     while (m.find()) {
       String name = m.group(1) != null ? m.group(1) : m.group(2);
@@ -227,7 +250,8 @@ class DashboardsTest {
         continue;
       }
       assertThat(variables).as(where + ": $" + name + " is a variable").contains(name);
-      assertThat(expr.substring(0, m.start())).as(where + ": $" + name + " in a =~ matcher")
+      assertThat(expr.substring(0, m.start()))
+          .as(where + ": $" + name + " in a =~ matcher")
           .endsWith("=~\"");
     }
   }

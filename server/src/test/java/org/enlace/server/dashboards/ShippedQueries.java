@@ -27,6 +27,7 @@ final class ShippedQueries {
 
   /** Grafana's variables in an expression: {@code $name}, {@code ${name}}, {@code ${name:fmt}}. */
   static final Pattern VARIABLE = Pattern.compile("\\$(?:\\{(\\w+)(?::\\w+)?}|(\\w+))");
+
   private static final Pattern LABEL_VALUES =
       Pattern.compile("^\\s*label_values\\((.*),\\s*\\w+\\s*\\)\\s*$", Pattern.DOTALL);
   private static final Pattern QUERY_RESULT =
@@ -40,13 +41,14 @@ final class ShippedQueries {
       StringBuilder out = new StringBuilder();
       while (m.find()) {
         String name = m.group(1) != null ? m.group(1) : m.group(2);
-        String value = switch (name) {
-          case "__rate_interval", "__interval" -> "1m";
-          case "__range" -> "10m";
-          case "__range_s" -> "600";
-          // Dashboard variables only appear in regex matchers (DashboardsTest): "All" is ".*".
-          default -> ".*";
-        };
+        String value =
+            switch (name) {
+              case "__rate_interval", "__interval" -> "1m";
+              case "__range" -> "10m";
+              case "__range_s" -> "600";
+              // Dashboard variables only appear in regex matchers (DashboardsTest): "All" is ".*".
+              default -> ".*";
+            };
         m.appendReplacement(out, Matcher.quoteReplacement(value));
       }
       m.appendTail(out);
@@ -99,8 +101,10 @@ final class ShippedQueries {
       String name = file.getFileName().toString();
       for (JsonNode p : panels(d)) {
         for (JsonNode t : p.path("targets")) {
-          out.add(new Query(name + " / " + p.path("title").asText() + " / "
-              + t.path("refId").asText(), t.path("expr").asText()));
+          out.add(
+              new Query(
+                  name + " / " + p.path("title").asText() + " / " + t.path("refId").asText(),
+                  t.path("expr").asText()));
         }
       }
       for (JsonNode v : d.path("templating").path("list")) {
@@ -123,8 +127,10 @@ final class ShippedQueries {
     for (Path file : ruleFiles()) {
       for (JsonNode g : read(file).path("groups")) {
         for (JsonNode r : g.path("rules")) {
-          String name = r.has("alert") ? "alert " + r.path("alert").asText()
-              : "record " + r.path("record").asText();
+          String name =
+              r.has("alert")
+                  ? "alert " + r.path("alert").asText()
+                  : "record " + r.path("record").asText();
           out.add(new Query(file.getFileName() + " / " + name, r.path("expr").asText()));
         }
       }

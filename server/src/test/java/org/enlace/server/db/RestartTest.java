@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  */
 class RestartTest {
   private static DropwizardTestSupport<EnlaceConfiguration> embedded(Path dataDir) {
-    return new DropwizardTestSupport<>(EnlaceApplication.class,
+    return new DropwizardTestSupport<>(
+        EnlaceApplication.class,
         ResourceHelpers.resourceFilePath("test-config.yml"),
         ConfigOverride.config("dataDir", dataDir.toString()));
   }
@@ -38,34 +39,52 @@ class RestartTest {
     String password;
     TestApp.Agent agent;
     try {
-      password = Files.readString(dataDir.resolve("initial-admin-password"),
-          StandardCharsets.UTF_8).trim();
+      password =
+          Files.readString(dataDir.resolve("initial-admin-password"), StandardCharsets.UTF_8)
+              .trim();
       Api it = new Api(base(first), Api.basic("admin", password));
-      assertThat(it.post("/api/v1/establishments", Api.object().put("code", "alcaldia")
-          .put("name", "Alcaldía").put("kind", "town_hall").put("sector", "administration"))
-          .status()).isEqualTo(201);
-      String token = it.post("/api/v1/establishments/alcaldia/enrollment-tokens",
-          Api.object()).body().get("token").asText();
-      Api.Response e = new Api(base(first), null).post("/api/v1/enroll",
-          TestApp.enrollBody(token, "restart-machine-0001", "pc-1", "office"));
+      assertThat(
+              it.post(
+                      "/api/v1/establishments",
+                      Api.object()
+                          .put("code", "alcaldia")
+                          .put("name", "Alcaldía")
+                          .put("kind", "town_hall")
+                          .put("sector", "administration"))
+                  .status())
+          .isEqualTo(201);
+      String token =
+          it.post("/api/v1/establishments/alcaldia/enrollment-tokens", Api.object())
+              .body()
+              .get("token")
+              .asText();
+      Api.Response e =
+          new Api(base(first), null)
+              .post(
+                  "/api/v1/enroll",
+                  TestApp.enrollBody(token, "restart-machine-0001", "pc-1", "office"));
       String id = e.body().get("agentId").asText();
       String secret = e.body().get("secret").asText();
-      agent = new TestApp.Agent(id, secret, e.body().get("computerId").asLong(),
-          new Api(base(first), Api.basic(id, secret)));
+      agent =
+          new TestApp.Agent(
+              id,
+              secret,
+              e.body().get("computerId").asLong(),
+              new Api(base(first), Api.basic(id, secret)));
       assertThat(agent.report(TestApp.report(1, 2, 3)).body().get("stored").asInt()).isEqualTo(3);
 
       // The database goes away: reports are refused with 503 and Retry-After, nothing is lost.
-      EmbeddedPostgres pg = ((EnlaceApplication) first.getApplication()).database().embedded()
-          .orElseThrow();
+      EmbeddedPostgres pg =
+          ((EnlaceApplication) first.getApplication()).database().embedded().orElseThrow();
       pg.stop();
       Api.Response down = agent.report(TestApp.report(4, 5));
       assertThat(down.status()).as(down.toString()).isEqualTo(503);
       assertThat(down.header("Retry-After")).isNotEmpty();
       // An agent not in the credential cache cannot be checked now: 503 too, never a 401 that
       // would make it think its credentials were revoked.
-      Api.Response unchecked = new Api(base(first), Api.basic(
-          java.util.UUID.randomUUID().toString(), "secret")).post("/api/v1/reports",
-          TestApp.report(1));
+      Api.Response unchecked =
+          new Api(base(first), Api.basic(java.util.UUID.randomUUID().toString(), "secret"))
+              .post("/api/v1/reports", TestApp.report(1));
       assertThat(unchecked.status()).as(unchecked.toString()).isEqualTo(503);
       assertThat(unchecked.body().get("error").asText()).isEqualTo("unavailable");
 
@@ -92,15 +111,20 @@ class RestartTest {
     DropwizardTestSupport<EnlaceConfiguration> second = embedded(dataDir);
     second.before();
     try {
-      assertThat(Files.readString(dataDir.resolve("initial-admin-password"),
-          StandardCharsets.UTF_8).trim()).isEqualTo(password);
+      assertThat(
+              Files.readString(dataDir.resolve("initial-admin-password"), StandardCharsets.UTF_8)
+                  .trim())
+          .isEqualTo(password);
       Api it = new Api(base(second), Api.basic("admin", password));
       assertThat(it.get("/api/v1/establishments/alcaldia").status()).isEqualTo(200);
       Api agentApi = new Api(base(second), Api.basic(agent.id(), agent.secret()));
       Api.Response r = agentApi.post("/api/v1/reports", TestApp.report(5, 6));
       assertThat(r.body().get("stored").asInt()).as(r.toString()).isEqualTo(1);
-      long rows = ((EnlaceApplication) second.getApplication()).jdbi().withHandle(h ->
-          h.createQuery("SELECT count(*) FROM observations").mapTo(Long.class).one());
+      long rows =
+          ((EnlaceApplication) second.getApplication())
+              .jdbi()
+              .withHandle(
+                  h -> h.createQuery("SELECT count(*) FROM observations").mapTo(Long.class).one());
       assertThat(rows).isEqualTo(6);
     } finally {
       second.after();

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The shipped jars, as a municipality runs them: the server with its embedded PostgreSQL and an
- * agent enrolled against it. The server goes away for a while and comes back; every observation
- * the agent made is stored exactly once.
+ * agent enrolled against it. The server goes away for a while and comes back; every observation the
+ * agent made is stored exactly once.
  */
 class AgentEndToEndIT {
   static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
@@ -44,32 +44,45 @@ class AgentEndToEndIT {
   }
 
   Process start(Path log, String... command) throws IOException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     processes.add(p);
     return p;
   }
 
-
   Process server(Path dir, int port, int adminPort) throws Exception {
     Path config = dir.resolve("server.yml");
-    Files.writeString(config, String.join("\n",
-        "dataDir: " + dir.resolve("server-data"),
-        "server:",
-        "  applicationConnectors: [{type: http, port: " + port + ", bindHost: 127.0.0.1}]",
-        "  adminConnectors: [{type: http, port: " + adminPort + ", bindHost: 127.0.0.1}]",
-        "  requestLog: {appenders: []}",
-        "logging: {level: INFO}", ""));
-    Process p = start(dir.resolve("server-" + System.nanoTime() + ".log"), java(), "-Xmx512m",
-        "-jar", SERVER_JAR.toString(), "server", config.toString());
+    Files.writeString(
+        config,
+        String.join(
+            "\n",
+            "dataDir: " + dir.resolve("server-data"),
+            "server:",
+            "  applicationConnectors: [{type: http, port: " + port + ", bindHost: 127.0.0.1}]",
+            "  adminConnectors: [{type: http, port: " + adminPort + ", bindHost: 127.0.0.1}]",
+            "  requestLog: {appenders: []}",
+            "logging: {level: INFO}",
+            ""));
+    Process p =
+        start(
+            dir.resolve("server-" + System.nanoTime() + ".log"),
+            java(),
+            "-Xmx512m",
+            "-jar",
+            SERVER_JAR.toString(),
+            "server",
+            config.toString());
     Api anonymous = new Api("http://127.0.0.1:" + port, null);
-    await("server start", Duration.ofSeconds(90), () -> {
-      try {
-        return anonymous.get("/api/v1/ping").status() == 204;
-      } catch (RuntimeException e) {
-        return false;
-      }
-    });
+    await(
+        "server start",
+        Duration.ofSeconds(90),
+        () -> {
+          try {
+            return anonymous.get("/api/v1/ping").status() == 204;
+          } catch (RuntimeException e) {
+            return false;
+          }
+        });
     return p;
   }
 
@@ -83,35 +96,77 @@ class AgentEndToEndIT {
     int adminPort = freePort();
     Process server = server(dir, port, adminPort);
     String base = "http://127.0.0.1:" + port;
-    String password = Files.readString(dir.resolve("server-data/initial-admin-password"),
-        StandardCharsets.UTF_8).trim();
+    String password =
+        Files.readString(dir.resolve("server-data/initial-admin-password"), StandardCharsets.UTF_8)
+            .trim();
     Api it = new Api(base, Api.basic("admin", password));
-    assertThat(it.post("/api/v1/establishments", Api.object().put("code", "alcaldia")
-        .put("name", "Alcaldía").put("kind", "town_hall").put("sector", "administration"))
-        .status()).isEqualTo(201);
-    String token = it.post("/api/v1/establishments/alcaldia/enrollment-tokens", Api.object())
-        .body().get("token").asText();
+    assertThat(
+            it.post(
+                    "/api/v1/establishments",
+                    Api.object()
+                        .put("code", "alcaldia")
+                        .put("name", "Alcaldía")
+                        .put("kind", "town_hall")
+                        .put("sector", "administration"))
+                .status())
+        .isEqualTo(201);
+    String token =
+        it.post("/api/v1/establishments/alcaldia/enrollment-tokens", Api.object())
+            .body()
+            .get("token")
+            .asText();
 
     Path agentDir = Files.createDirectories(dir.resolve("agent-data"));
-    Files.writeString(agentDir.resolve("agent.properties"), String.join("\n",
-        "check.interval=1s", "check.jitter=200ms", "check.timeout=2s",
-        "dns.names=localhost", "http.targets=" + base + "/api/v1/ping",
-        "captivePortal.url=" + base + "/api/v1/ping", "tcp.targets=127.0.0.1:" + port,
-        "upload.minBackoff=1s", "upload.maxBackoff=2s", ""));
+    Files.writeString(
+        agentDir.resolve("agent.properties"),
+        String.join(
+            "\n",
+            "check.interval=1s",
+            "check.jitter=200ms",
+            "check.timeout=2s",
+            "dns.names=localhost",
+            "http.targets=" + base + "/api/v1/ping",
+            "captivePortal.url=" + base + "/api/v1/ping",
+            "tcp.targets=127.0.0.1:" + port,
+            "upload.minBackoff=1s",
+            "upload.maxBackoff=2s",
+            ""));
     Path tokenFile = dir.resolve("token");
     Files.writeString(tokenFile, token);
-    Process enroll = start(dir.resolve("enroll.log"), java(), "-jar", AGENT_JAR.toString(),
-        "enroll", "--data-dir", agentDir.toString(), "--server", base, "--token-file",
-        tokenFile.toString(), "--role", "office");
+    Process enroll =
+        start(
+            dir.resolve("enroll.log"),
+            java(),
+            "-jar",
+            AGENT_JAR.toString(),
+            "enroll",
+            "--data-dir",
+            agentDir.toString(),
+            "--server",
+            base,
+            "--token-file",
+            tokenFile.toString(),
+            "--role",
+            "office");
     assertThat(enroll.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(enroll.exitValue()).as(Files.readString(dir.resolve("enroll.log"))).isZero();
-    long computerId = it.get("/api/v1/computers?establishment=alcaldia").body().get(0)
-        .get("id").asLong();
+    long computerId =
+        it.get("/api/v1/computers?establishment=alcaldia").body().get(0).get("id").asLong();
 
-    start(dir.resolve("agent.log"), java(), "-Xmx32m", "-XX:+UseSerialGC", "-jar",
-        AGENT_JAR.toString(), "run", "--data-dir", agentDir.toString());
+    start(
+        dir.resolve("agent.log"),
+        java(),
+        "-Xmx32m",
+        "-XX:+UseSerialGC",
+        "-jar",
+        AGENT_JAR.toString(),
+        "run",
+        "--data-dir",
+        agentDir.toString());
     Path serverData = dir.resolve("server-data");
-    await("five observations stored", Duration.ofSeconds(60),
+    await(
+        "five observations stored",
+        Duration.ofSeconds(60),
         () -> counts(serverData, computerId)[0] >= 5);
 
     // The server goes away (the town hall's server is restarted, or its link drops).
@@ -119,12 +174,15 @@ class AgentEndToEndIT {
     assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
     long whileDown = lastSeq(agentDir);
     Thread.sleep(5_000);
-    assertThat(lastSeq(agentDir)).as("the agent keeps observing while the server is away")
+    assertThat(lastSeq(agentDir))
+        .as("the agent keeps observing while the server is away")
         .isGreaterThan(whileDown + 2);
 
     server(dir, port, adminPort);
     Api itAgain = new Api(base, Api.basic("admin", password));
-    await("the agent to catch up", Duration.ofSeconds(90),
+    await(
+        "the agent to catch up",
+        Duration.ofSeconds(90),
         () -> pending(agentDir) == 0 && counts(serverData, computerId)[0] >= lastSeq(agentDir));
 
     Process agent = processes.get(processes.size() - 2);
@@ -141,7 +199,8 @@ class AgentEndToEndIT {
     assertThat(n[2]).as("highest sequence").isEqualTo(n[0]);
     assertThat(n[3]).as("lowest sequence").isEqualTo(1);
     assertThat(Files.readString(dir.resolve("agent.log")))
-        .contains("event=server_unreachable").contains("event=server_reachable");
+        .contains("event=server_unreachable")
+        .contains("event=server_reachable");
   }
 
   /** Observations stored for the computer, read from the server's embedded PostgreSQL. */
@@ -149,10 +208,13 @@ class AgentEndToEndIT {
     try {
       String port = Files.readString(serverData.resolve("postgres/last-port")).trim();
       String pw = Files.readString(serverData.resolve("postgres/superuser-password")).trim();
-      try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port
-              + "/enlace", "enlace", pw);
-          var q = c.prepareStatement("SELECT count(*), count(DISTINCT seq), coalesce(max(seq), 0),"
-              + " coalesce(min(seq), 0) FROM observations WHERE computer_id = ?")) {
+      try (var c =
+              java.sql.DriverManager.getConnection(
+                  "jdbc:postgresql://127.0.0.1:" + port + "/enlace", "enlace", pw);
+          var q =
+              c.prepareStatement(
+                  "SELECT count(*), count(DISTINCT seq), coalesce(max(seq), 0),"
+                      + " coalesce(min(seq), 0) FROM observations WHERE computer_id = ?")) {
         q.setLong(1, computerId);
         try (var rs = q.executeQuery()) {
           rs.next();
@@ -181,5 +243,4 @@ class AgentEndToEndIT {
       return -1;
     }
   }
-
 }

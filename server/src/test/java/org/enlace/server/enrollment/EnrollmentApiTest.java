@@ -31,22 +31,29 @@ class EnrollmentApiTest {
   }
 
   private static Api.Response enroll(String token, String machineId) {
-    return APP.anonymous().post("/api/v1/enroll", TestApp.enrollBody(token, machineId, "pc",
-        "office"));
+    return APP.anonymous()
+        .post("/api/v1/enroll", TestApp.enrollBody(token, machineId, "pc", "office"));
   }
 
   @Test
   void tokenIsShownOnceAndListedByPrefixOnly() {
-    Api.Response created = APP.it().post("/api/v1/establishments/alcaldia/enrollment-tokens",
-        Api.object().put("maxUses", 3).put("expiresInHours", 24));
+    Api.Response created =
+        APP.it()
+            .post(
+                "/api/v1/establishments/alcaldia/enrollment-tokens",
+                Api.object().put("maxUses", 3).put("expiresInHours", 24));
     assertThat(created.status()).isEqualTo(201);
     String token = created.body().get("token").asText();
     assertThat(token).startsWith("enl_").hasSizeGreaterThan(40);
     Api.Response list = APP.it().get("/api/v1/establishments/alcaldia/enrollment-tokens");
-    assertThat(list.body().toString()).doesNotContain(token)
+    assertThat(list.body().toString())
+        .doesNotContain(token)
         .contains(created.body().get("prefix").asText());
-    assertThat(APP.count("SELECT count(*) FROM enrollment_tokens WHERE token_prefix = ?",
-        created.body().get("prefix").asText())).isEqualTo(1);
+    assertThat(
+            APP.count(
+                "SELECT count(*) FROM enrollment_tokens WHERE token_prefix = ?",
+                created.body().get("prefix").asText()))
+        .isEqualTo(1);
   }
 
   @Test
@@ -62,14 +69,18 @@ class EnrollmentApiTest {
 
     String revoked = APP.token("alcaldia", 5);
     long id = APP.count("SELECT max(id) FROM enrollment_tokens");
-    assertThat(APP.it().delete("/api/v1/establishments/alcaldia/enrollment-tokens/" + id)
-        .status()).isEqualTo(204);
+    assertThat(APP.it().delete("/api/v1/establishments/alcaldia/enrollment-tokens/" + id).status())
+        .isEqualTo(204);
     assertThat(enroll(revoked, "m-revoked").body().get("error").asText())
         .isEqualTo("enrollment_token_revoked");
 
     String expired = APP.token("alcaldia", 5);
-    APP.jdbi().useHandle(h -> h.execute("UPDATE enrollment_tokens SET expires_at = now() - "
-        + "interval '1 hour' WHERE id = (SELECT max(id) FROM enrollment_tokens)"));
+    APP.jdbi()
+        .useHandle(
+            h ->
+                h.execute(
+                    "UPDATE enrollment_tokens SET expires_at = now() - "
+                        + "interval '1 hour' WHERE id = (SELECT max(id) FROM enrollment_tokens)"));
     Api.Response r = enroll(expired, "m-expired");
     assertThat(r.status()).isEqualTo(401);
     assertThat(r.body().get("error").asText()).isEqualTo("enrollment_token_expired");
@@ -118,8 +129,13 @@ class EnrollmentApiTest {
     Agent b = APP.enroll(token, PLACEHOLDER, "kiosco-2", "kiosk");
     Agent c = APP.enroll(token, "00000000-0000-0000-0000-000000000000", "kiosco-3", "kiosk");
     assertThat(a.computerId()).isNotEqualTo(b.computerId()).isNotEqualTo(c.computerId());
-    assertThat(APP.it().get("/api/v1/computers/" + a.computerId()).body()
-        .get("machineIdTrusted").asBoolean()).isFalse();
+    assertThat(
+            APP.it()
+                .get("/api/v1/computers/" + a.computerId())
+                .body()
+                .get("machineIdTrusted")
+                .asBoolean())
+        .isFalse();
   }
 
   @Test
@@ -127,16 +143,22 @@ class EnrollmentApiTest {
     String machine = "4c4c4544-0042-3510-8052-b2c04f4e3132";
     Agent first = APP.enroll(APP.token("alcaldia", 1), machine, "sec-gobierno", "office");
     first.report(TestApp.report(1, 2));
-    Api.Response again = APP.anonymous().post("/api/v1/enroll",
-        TestApp.enrollBody(APP.token("alcaldia", 1), machine.toUpperCase(), "sec-gobierno-2",
-            "office"));
+    Api.Response again =
+        APP.anonymous()
+            .post(
+                "/api/v1/enroll",
+                TestApp.enrollBody(
+                    APP.token("alcaldia", 1), machine.toUpperCase(), "sec-gobierno-2", "office"));
     assertThat(again.status()).isEqualTo(201);
     assertThat(again.body().get("reenrolled").asBoolean()).isTrue();
     assertThat(again.body().get("computerId").asLong()).isEqualTo(first.computerId());
-    assertThat(APP.it().get("/api/v1/computers/" + first.computerId()).body().get("hostname")
-        .asText()).isEqualTo("sec-gobierno-2");
-    assertThat(APP.count("SELECT count(*) FROM observations WHERE computer_id = ?",
-        first.computerId())).isEqualTo(2);
+    assertThat(
+            APP.it().get("/api/v1/computers/" + first.computerId()).body().get("hostname").asText())
+        .isEqualTo("sec-gobierno-2");
+    assertThat(
+            APP.count(
+                "SELECT count(*) FROM observations WHERE computer_id = ?", first.computerId()))
+        .isEqualTo(2);
   }
 
   @Test
@@ -151,42 +173,65 @@ class EnrollmentApiTest {
     // ...and the first PC is still alive and reporting: it is a different machine.
     Api.Response r = original.report(TestApp.report(4));
     assertThat(r.status()).as(r.toString()).isEqualTo(200);
-    long originalComputer = APP.count("SELECT computer_id FROM agents WHERE public_id = "
-        + "CAST(? AS uuid)", original.id());
+    long originalComputer =
+        APP.count(
+            "SELECT computer_id FROM agents WHERE public_id = " + "CAST(? AS uuid)", original.id());
     assertThat(originalComputer).isNotEqualTo(clone.computerId());
-    assertThat(APP.count("SELECT count(*) FROM observations WHERE computer_id = ?",
-        originalComputer)).isEqualTo(4);
-    assertThat(APP.count("SELECT count(*) FROM observations WHERE computer_id = ?",
-        clone.computerId())).isEqualTo(2);
+    assertThat(
+            APP.count("SELECT count(*) FROM observations WHERE computer_id = ?", originalComputer))
+        .isEqualTo(4);
+    assertThat(
+            APP.count(
+                "SELECT count(*) FROM observations WHERE computer_id = ?", clone.computerId()))
+        .isEqualTo(2);
     for (long id : new long[] {originalComputer, clone.computerId()}) {
       assertThat(APP.it().get("/api/v1/computers/" + id).body().get("flag").asText())
           .isEqualTo("duplicate_machine_id");
     }
     // IT judges it: one flag can go; the second would give two live computers one identity.
-    assertThat(APP.it().post("/api/v1/computers/" + originalComputer + "/clear-flag", "")
-        .body().get("flag").asText()).isEmpty();
-    assertThat(APP.it().post("/api/v1/computers/" + clone.computerId() + "/clear-flag", "")
-        .status()).isEqualTo(409);
+    assertThat(
+            APP.it()
+                .post("/api/v1/computers/" + originalComputer + "/clear-flag", "")
+                .body()
+                .get("flag")
+                .asText())
+        .isEmpty();
+    assertThat(
+            APP.it().post("/api/v1/computers/" + clone.computerId() + "/clear-flag", "").status())
+        .isEqualTo(409);
   }
 
   @Test
   void unknownFactsFromNewerAgentsAreIgnoredAndBadFactsNamed() {
-    ObjectNode body = TestApp.enrollBody(APP.token("alcaldia", 2), "m-future-agent", "pc",
-        "office").put("gpuModel", "whatever");
+    ObjectNode body =
+        TestApp.enrollBody(APP.token("alcaldia", 2), "m-future-agent", "pc", "office")
+            .put("gpuModel", "whatever");
     assertThat(APP.anonymous().post("/api/v1/enroll", body).status()).isEqualTo(201);
-    Api.Response bad = APP.anonymous().post("/api/v1/enroll",
-        TestApp.enrollBody(APP.token("alcaldia", 1), "m-bad-role", "pc", "server"));
+    Api.Response bad =
+        APP.anonymous()
+            .post(
+                "/api/v1/enroll",
+                TestApp.enrollBody(APP.token("alcaldia", 1), "m-bad-role", "pc", "server"));
     assertThat(bad.status()).isEqualTo(422);
     assertThat(bad.body().toString()).contains("role");
   }
 
   @Test
   void administrationCannotCreateTokens() throws Exception {
-    new org.enlace.server.cli.CommandRunner(APP).run(new java.io.ByteArrayInputStream(
-        "solo-lectura-123\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-        "user", "add", "planeacion", "--role", "administration", "--password-stdin");
-    Api.Response r = APP.anonymous().as("planeacion", "solo-lectura-123")
-        .post("/api/v1/establishments/alcaldia/enrollment-tokens", Api.object());
+    new org.enlace.server.cli.CommandRunner(APP)
+        .run(
+            new java.io.ByteArrayInputStream(
+                "solo-lectura-123\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+            "user",
+            "add",
+            "planeacion",
+            "--role",
+            "administration",
+            "--password-stdin");
+    Api.Response r =
+        APP.anonymous()
+            .as("planeacion", "solo-lectura-123")
+            .post("/api/v1/establishments/alcaldia/enrollment-tokens", Api.object());
     assertThat(r.status()).isEqualTo(403);
   }
 }

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The evidence endpoint and the /reports page on the real application. The data behind the
- * report is the service's business: these tests hold for any report, an empty one included.
+ * The evidence endpoint and the /reports page on the real application. The data behind the report
+ * is the service's business: these tests hold for any report, an empty one included.
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class EvidenceApiTest {
@@ -32,9 +32,15 @@ class EvidenceApiTest {
   @BeforeAll
   static void setUp() throws Exception {
     String password = "lectura-secreta-123";
-    new CommandRunner(APP).run(new ByteArrayInputStream(
-        (password + "\n").getBytes(StandardCharsets.UTF_8)),
-        "user", "add", "tesoreria", "--role", "administration", "--password-stdin");
+    new CommandRunner(APP)
+        .run(
+            new ByteArrayInputStream((password + "\n").getBytes(StandardCharsets.UTF_8)),
+            "user",
+            "add",
+            "tesoreria",
+            "--role",
+            "administration",
+            "--password-stdin");
     reader = APP.anonymous().as("tesoreria", password);
     APP.establishment("alcaldia", "administration");
   }
@@ -64,8 +70,8 @@ class EvidenceApiTest {
     assertInvalid(reader.get("/api/v1/evidence?period=2026-03&lang=fr"), "lang");
     assertInvalid(reader.get("/api/v1/evidence?period=2026-03&paper=a3"), "paper");
     assertInvalid(reader.get("/api/v1/evidence?period=2026-03&link=abc"), "link");
-    assertInvalid(reader.get("/api/v1/evidence?period=2026-03&establishment=alcaldia&link=1"),
-        "link");
+    assertInvalid(
+        reader.get("/api/v1/evidence?period=2026-03&establishment=alcaldia&link=1"), "link");
   }
 
   @Test
@@ -81,8 +87,10 @@ class EvidenceApiTest {
 
   @Test
   void establishmentAndLetter() {
-    Api.Response r = APP.it().get(
-        "/api/v1/evidence?period=2026-Q1&establishment=alcaldia&format=pdf&paper=letter&lang=en");
+    Api.Response r =
+        APP.it()
+            .get(
+                "/api/v1/evidence?period=2026-Q1&establishment=alcaldia&format=pdf&paper=letter&lang=en");
     assertThat(r.status()).as(r.toString()).isEqualTo(200);
     assertThat(r.header("Content-Disposition"))
         .isEqualTo("attachment; filename=\"enlace-evidencia-2026-Q1-alcaldia.pdf\"");
@@ -98,15 +106,22 @@ class EvidenceApiTest {
   void csvForExcel() throws Exception {
     Api.Response r = reader.get("/api/v1/evidence?period=2026&format=csv");
     assertThat(r.status()).as(r.toString()).isEqualTo(200);
-    assertThat(r.header("Content-Type")).startsWith("text/csv").containsIgnoringCase(
-        "charset=UTF-8");
+    assertThat(r.header("Content-Type"))
+        .startsWith("text/csv")
+        .containsIgnoringCase("charset=UTF-8");
     assertThat(r.header("Content-Disposition"))
         .isEqualTo("attachment; filename=\"enlace-evidencia-2026.csv\"");
     byte[] body = r.raw().body();
     assertThat(body[0] & 0xff).isEqualTo(0xEF);
-    try (CSVParser p = EvidenceCsv.format(EvidenceText.Lang.ES).builder().setHeader()
-        .setSkipHeaderRecord(true).get().parse(new InputStreamReader(
-            new ByteArrayInputStream(body, 3, body.length - 3), StandardCharsets.UTF_8))) {
+    try (CSVParser p =
+        EvidenceCsv.format(EvidenceText.Lang.ES)
+            .builder()
+            .setHeader()
+            .setSkipHeaderRecord(true)
+            .get()
+            .parse(
+                new InputStreamReader(
+                    new ByteArrayInputStream(body, 3, body.length - 3), StandardCharsets.UTF_8))) {
       assertThat(p.getHeaderNames()).startsWith("registro", "periodo", "sector");
       p.getRecords().forEach(rec -> assertThat(rec.size()).isEqualTo(EvidenceCsv.COLUMNS.size()));
     }
@@ -119,7 +134,9 @@ class EvidenceApiTest {
     assertThat(r.header("Content-Type")).startsWith("text/html");
     assertThat(r.header("Content-Disposition")).startsWith("inline;");
     String html = new String(r.raw().body(), StandardCharsets.UTF_8);
-    assertThat(html).contains("lang=\"es-CO\"").contains("marzo de 2026")
+    assertThat(html)
+        .contains("lang=\"es-CO\"")
+        .contains("marzo de 2026")
         .contains(r.header("X-Enlace-Data-Sha256"));
   }
 
@@ -133,10 +150,15 @@ class EvidenceApiTest {
     String sha = meta.get("dataSha256").asText();
     assertThat(sha).matches("[0-9a-f]{64}").isEqualTo(r.header("X-Enlace-Data-Sha256"));
     String json = new String(r.raw().body(), StandardCharsets.UTF_8);
-    String blanked = json.replaceFirst("\"dataSha256\":\"[0-9a-f]{64}\"", "\"dataSha256\":null")
-        .replaceFirst("\"generatedAt\":\"[^\"]*\"", "\"generatedAt\":null");
-    assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(
-        blanked.getBytes(StandardCharsets.UTF_8)))).isEqualTo(sha);
+    String blanked =
+        json.replaceFirst("\"dataSha256\":\"[0-9a-f]{64}\"", "\"dataSha256\":null")
+            .replaceFirst("\"generatedAt\":\"[^\"]*\"", "\"generatedAt\":null");
+    assertThat(
+            HexFormat.of()
+                .formatHex(
+                    MessageDigest.getInstance("SHA-256")
+                        .digest(blanked.getBytes(StandardCharsets.UTF_8))))
+        .isEqualTo(sha);
     // the same data an instant later: the same hash
     Api.Response again = reader.get("/api/v1/evidence?period=2026-03&format=pdf");
     assertThat(again.header("X-Enlace-Data-Sha256")).isEqualTo(sha);
@@ -149,10 +171,14 @@ class EvidenceApiTest {
       assertThat(r.status()).as(r.toString()).isEqualTo(200);
       assertThat(r.header("Content-Type")).startsWith("text/html");
       String html = new String(r.raw().body(), StandardCharsets.UTF_8);
-      assertThat(html).contains("<html lang=\"es-CO\">")
+      assertThat(html)
+          .contains("<html lang=\"es-CO\">")
           .contains("<form id=\"evidence-form\" method=\"get\" action=\"api/v1/evidence\"")
-          .contains("name=\"period\"").contains("value=\"pdf\"").contains("value=\"csv\"")
-          .contains("Descargar PDF").contains("href=\"reports?lang=en\"");
+          .contains("name=\"period\"")
+          .contains("value=\"pdf\"")
+          .contains("value=\"csv\"")
+          .contains("Descargar PDF")
+          .contains("href=\"reports?lang=en\"");
     }
     String en = new String(reader.get("/reports?lang=en").raw().body(), StandardCharsets.UTF_8);
     assertThat(en).contains("<html lang=\"en\">").contains("Download PDF");

@@ -55,8 +55,7 @@ class EvidenceFromDataTest {
     assertThat(alc.path("availability").path("availabilityPct").asDouble()).isEqualTo(98.3);
     assertThat(alc.path("availability").path("completenessPct").asDouble()).isEqualTo(100.0);
     assertThat(alc.path("outages")).hasSize(1);
-    assertThat(alc.path("outages").get(0).path("start").asText())
-        .isEqualTo("2026-10-14T14:00:00Z");
+    assertThat(alc.path("outages").get(0).path("start").asText()).isEqualTo("2026-10-14T14:00:00Z");
     assertThat(alc.path("outages").get(0).path("durationMinutes").asLong()).isEqualTo(180);
     assertThat(alc.path("computersEnrolled").asInt()).isEqualTo(2);
     assertThat(alc.path("computersConnected").asInt()).isEqualTo(2);
@@ -98,14 +97,14 @@ class EvidenceFromDataTest {
 
   @Test
   void scopesAndErrors() {
-    Api.Response one = APP.it().get("/api/v1/evidence?period=2026-10&format=json&establishment="
-        + month.kio);
+    Api.Response one =
+        APP.it().get("/api/v1/evidence?period=2026-10&format=json&establishment=" + month.kio);
     assertThat(one.status()).as(one.toString()).isEqualTo(200);
     assertThat(one.body().path("establishments")).hasSize(1);
-    assertThat(APP.it().get("/api/v1/evidence?period=2026-10&format=json&establishment=NOPE")
-        .status()).isEqualTo(404);
-    assertThat(APP.it().get("/api/v1/evidence?period=2026-13&format=json").status())
-        .isEqualTo(400);
+    assertThat(
+            APP.it().get("/api/v1/evidence?period=2026-10&format=json&establishment=NOPE").status())
+        .isEqualTo(404);
+    assertThat(APP.it().get("/api/v1/evidence?period=2026-13&format=json").status()).isEqualTo(400);
     Api.Response pdf = APP.it().get("/api/v1/evidence?period=2026-Q4&format=pdf");
     assertThat(pdf.status()).isEqualTo(200);
     assertThat(new String(pdf.raw().body(), 0, 4, java.nio.charset.StandardCharsets.US_ASCII))
@@ -123,10 +122,20 @@ class EvidenceFromDataTest {
     Api.Response csv = APP.it().get("/api/v1/evidence?period=2026&format=csv");
     assertThat(csv.status()).isEqualTo(200);
     // The same data gives the same hash, whatever the generation time.
-    String h1 = APP.it().get("/api/v1/evidence?period=2026-10&format=json").body().path("meta")
-        .path("dataSha256").asText();
-    String h2 = APP.it().get("/api/v1/evidence?period=2026-10&format=json").body().path("meta")
-        .path("dataSha256").asText();
+    String h1 =
+        APP.it()
+            .get("/api/v1/evidence?period=2026-10&format=json")
+            .body()
+            .path("meta")
+            .path("dataSha256")
+            .asText();
+    String h2 =
+        APP.it()
+            .get("/api/v1/evidence?period=2026-10&format=json")
+            .body()
+            .path("meta")
+            .path("dataSha256")
+            .asText();
     assertThat(h1).isEqualTo(h2);
   }
 }

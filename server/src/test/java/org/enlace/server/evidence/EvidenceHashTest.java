@@ -19,9 +19,21 @@ class EvidenceHashTest {
 
   static EvidenceReport generatedAt(EvidenceReport r, Instant at) {
     Meta m = r.meta();
-    return new EvidenceReport(new Meta(m.municipality(), m.period(), m.firstDay(), m.lastDay(),
-        m.scope(), m.scopeId(), m.timeZone(), at, m.dataSha256(), m.sources()), r.method(),
-        r.indicators(), r.establishments());
+    return new EvidenceReport(
+        new Meta(
+            m.municipality(),
+            m.period(),
+            m.firstDay(),
+            m.lastDay(),
+            m.scope(),
+            m.scopeId(),
+            m.timeZone(),
+            at,
+            m.dataSha256(),
+            m.sources()),
+        r.method(),
+        r.indicators(),
+        r.establishments());
   }
 
   @Test
@@ -47,17 +59,35 @@ class EvidenceHashTest {
     EvidenceReport a = EvidenceFixtures.sample();
     EstablishmentEvidence e = a.establishments().get(0);
     Availability av = e.availability();
-    EstablishmentEvidence changed = new EstablishmentEvidence(e.code(), e.name(), e.kind(),
-        e.sector(), new Availability(av.openMinutes(), av.observedMinutes(), av.upMinutes() - 1,
-            av.outageMinutes() + 1, Optional.of(97.846), av.completenessPct(), av.pcsOffMinutes(),
-            av.linkDownMinutes(), av.noDataMinutes()), e.outages(),
-        e.latency(), e.computersEnrolled(), e.computersConnected(), e.links());
-    EvidenceReport b = new EvidenceReport(a.meta(), a.method(), a.indicators(),
-        List.of(changed, a.establishments().get(1)));
+    EstablishmentEvidence changed =
+        new EstablishmentEvidence(
+            e.code(),
+            e.name(),
+            e.kind(),
+            e.sector(),
+            new Availability(
+                av.openMinutes(),
+                av.observedMinutes(),
+                av.upMinutes() - 1,
+                av.outageMinutes() + 1,
+                Optional.of(97.846),
+                av.completenessPct(),
+                av.pcsOffMinutes(),
+                av.linkDownMinutes(),
+                av.noDataMinutes()),
+            e.outages(),
+            e.latency(),
+            e.computersEnrolled(),
+            e.computersConnected(),
+            e.links());
+    EvidenceReport b =
+        new EvidenceReport(
+            a.meta(), a.method(), a.indicators(), List.of(changed, a.establishments().get(1)));
     assertThat(EvidenceHash.of(b, MAPPER)).isNotEqualTo(EvidenceHash.of(a, MAPPER));
     EvidenceReport tampered = EvidenceHash.withHash(a, MAPPER);
-    tampered = new EvidenceReport(tampered.meta(), tampered.method(), tampered.indicators(),
-        b.establishments());
+    tampered =
+        new EvidenceReport(
+            tampered.meta(), tampered.method(), tampered.indicators(), b.establishments());
     assertThat(EvidenceHash.verify(tampered, MAPPER)).isFalse();
   }
 
@@ -66,12 +96,17 @@ class EvidenceHashTest {
   void verifiableFromTheJsonDownloadByTextReplacement() throws Exception {
     EvidenceReport r = EvidenceHash.withHash(EvidenceFixtures.sample(), MAPPER);
     String json = new String(EvidenceHash.canonicalJson(r, MAPPER), StandardCharsets.UTF_8);
-    assertThat(json).contains("\"dataSha256\":\"" + r.meta().dataSha256() + "\"")
+    assertThat(json)
+        .contains("\"dataSha256\":\"" + r.meta().dataSha256() + "\"")
         .contains("\"generatedAt\":\"2026-04-01T13:42:07Z\"");
-    String blanked = json.replaceFirst("\"dataSha256\":\"[0-9a-f]{64}\"", "\"dataSha256\":null")
-        .replaceFirst("\"generatedAt\":\"[^\"]*\"", "\"generatedAt\":null");
-    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-        .digest(blanked.getBytes(StandardCharsets.UTF_8)));
+    String blanked =
+        json.replaceFirst("\"dataSha256\":\"[0-9a-f]{64}\"", "\"dataSha256\":null")
+            .replaceFirst("\"generatedAt\":\"[^\"]*\"", "\"generatedAt\":null");
+    String sha =
+        HexFormat.of()
+            .formatHex(
+                MessageDigest.getInstance("SHA-256")
+                    .digest(blanked.getBytes(StandardCharsets.UTF_8)));
     assertThat(sha).isEqualTo(r.meta().dataSha256());
   }
 
@@ -79,7 +114,9 @@ class EvidenceHashTest {
   void theApplicationMapperIsNotChanged() {
     ObjectMapper m = EvidenceRenderersTest.appMapper();
     EvidenceHash.of(EvidenceFixtures.sample(), m);
-    assertThat(m.isEnabled(com.fasterxml.jackson.databind.MapperFeature
-        .SORT_PROPERTIES_ALPHABETICALLY)).isFalse();
+    assertThat(
+            m.isEnabled(
+                com.fasterxml.jackson.databind.MapperFeature.SORT_PROPERTIES_ALPHABETICALLY))
+        .isFalse();
   }
 }

@@ -43,9 +43,11 @@ class EvidenceRenderersTest {
     Path dir = Path.of("target", "evidence-samples");
     Files.createDirectories(dir);
     for (Lang lang : Lang.values()) {
-      Files.writeString(dir.resolve("sample-" + lang.code() + ".html"),
+      Files.writeString(
+          dir.resolve("sample-" + lang.code() + ".html"),
           EvidenceHtml.render(report, lang, Paper.A4));
-      Files.write(dir.resolve("sample-" + lang.code() + ".pdf"),
+      Files.write(
+          dir.resolve("sample-" + lang.code() + ".pdf"),
           EvidencePdf.render(report, lang, Paper.A4));
       Files.write(dir.resolve("sample-" + lang.code() + ".csv"), EvidenceCsv.render(report, lang));
     }
@@ -65,8 +67,7 @@ class EvidenceRenderersTest {
   }
 
   static String fact(String label, String noData) {
-    return "<span class=\"k\">" + label + ":</span> <span class=\"nodata\">" + noData
-        + "</span>";
+    return "<span class=\"k\">" + label + ":</span> <span class=\"nodata\">" + noData + "</span>";
   }
 
   @Nested
@@ -76,8 +77,7 @@ class EvidenceRenderersTest {
       for (Lang lang : Lang.values()) {
         var factory = DocumentBuilderFactory.newInstance();
         factory.setNamespaceAware(true);
-        var doc = factory.newDocumentBuilder().parse(new InputSource(new StringReader(
-            html(lang))));
+        var doc = factory.newDocumentBuilder().parse(new InputSource(new StringReader(html(lang))));
         assertThat(doc.getDocumentElement().getLocalName()).isEqualTo("html");
       }
     }
@@ -85,7 +85,8 @@ class EvidenceRenderersTest {
     @Test
     void spanishTitleDatesAndNumbers() {
       String h = html(Lang.ES);
-      assertThat(h).contains("lang=\"es-CO\"")
+      assertThat(h)
+          .contains("lang=\"es-CO\"")
           .contains("<h1>Municipio de El Contadero, Nariño</h1>")
           .contains("marzo de 2026")
           .contains("del 1 de marzo de 2026 al 31 de marzo de 2026")
@@ -102,7 +103,9 @@ class EvidenceRenderersTest {
           .contains("16.619 COP por Mbit/s")
           .contains("p50 35,3 ms, p90 120,0 ms (8.000 muestras)")
           // outage in local time, its duration, the blip flagged
-          .contains("04/03/2026 10:15").contains("04/03/2026 13:15").contains("3 h 00 min")
+          .contains("04/03/2026 10:15")
+          .contains("04/03/2026 13:15")
+          .contains("3 h 00 min")
           .contains("Interrupción breve (&lt; 5 min)")
           .contains("Proveedor Regional de Internet S.A.S.")
           .contains(report.meta().dataSha256())
@@ -112,7 +115,8 @@ class EvidenceRenderersTest {
     @Test
     void englishWithLangEn() {
       String h = html(Lang.EN);
-      assertThat(h).contains("lang=\"en\"")
+      assertThat(h)
+          .contains("lang=\"en\"")
           .contains("<h1>Municipio de El Contadero, Nariño</h1>")
           .contains("March 2026")
           .contains("1 April 2026, 08:42")
@@ -131,48 +135,56 @@ class EvidenceRenderersTest {
       // The school has no availability, completeness or latency; the satellite link no tests,
       // no cost, no utilization; the total has no change vs baseline.
       String school = h.substring(h.indexOf("<h3>Escuela"), h.indexOf("<h3>Escuela") + 2500);
-      assertThat(school).contains(fact("Disponibilidad", "sin datos"))
+      assertThat(school)
+          .contains(fact("Disponibilidad", "sin datos"))
           .contains(fact("Completitud", "sin datos"))
           .contains("p50 sin datos, p90 sin datos");
       assertThat(school).doesNotContain("0,0" + NBSP + "%");
       String satellite = h.substring(h.indexOf("Enlace n.º 9"));
-      assertThat(satellite).contains(fact("Costo mensual", "sin datos"))
+      assertThat(satellite)
+          .contains(fact("Costo mensual", "sin datos"))
           .contains(fact("Uso del enlace (SNMP)", "sin datos"))
           .contains(fact("Tecnología", "sin datos"))
           .contains("<td class=\"num nodata\">sin datos</td>");
-      assertThat(satellite.substring(0, satellite.indexOf("</table>", satellite.indexOf(
-          "speeds")))).doesNotContain("0,0 Mbit/s");
+      assertThat(satellite.substring(0, satellite.indexOf("</table>", satellite.indexOf("speeds"))))
+          .doesNotContain("0,0 Mbit/s");
       // computers: no change, no progress; establishments: +100 % and 100 %
       int first = h.indexOf("<tr class=\"total\">");
       String computersTotal = h.substring(first, h.indexOf("</tr>", first));
       int second = h.indexOf("<tr class=\"total\">", first + 1);
       String establishmentsTotal = h.substring(second, h.indexOf("</tr>", second));
-      assertThat(computersTotal).endsWith(
-          "<td class=\"num nodata\">sin datos</td><td class=\"num nodata\">sin datos</td>");
-      assertThat(establishmentsTotal).contains("+100,0" + NBSP + "%")
+      assertThat(computersTotal)
+          .endsWith(
+              "<td class=\"num nodata\">sin datos</td><td class=\"num nodata\">sin datos</td>");
+      assertThat(establishmentsTotal)
+          .contains("+100,0" + NBSP + "%")
           .endsWith("<td class=\"num\">100,0" + NBSP + "%</td>");
     }
 
     @Test
     void namesAreEscaped() {
       String h = html(Lang.ES);
-      assertThat(h).contains("Escuela &lt;Niño&gt; &amp; &quot;Señora&quot; &#39;Peña&#39;")
+      assertThat(h)
+          .contains("Escuela &lt;Niño&gt; &amp; &quot;Señora&quot; &#39;Peña&#39;")
           .contains("Satélite &amp; Cía")
-          .doesNotContain("<Niño>").doesNotContain("Satélite & Cía");
+          .doesNotContain("<Niño>")
+          .doesNotContain("Satélite & Cía");
     }
 
     @Test
     void escapingDropsControlCharactersAndKeepsAccents() {
       assertThat(EvidenceHtml.esc("a\u0000b\u0007c <é>")).isEqualTo("a b c &lt;é&gt;");
-      assertThat(EvidenceHtml.cssString("a\"b</style>")).doesNotContain("\"b").doesNotContain(
-          "</style>");
+      assertThat(EvidenceHtml.cssString("a\"b</style>"))
+          .doesNotContain("\"b")
+          .doesNotContain("</style>");
     }
 
     @Test
     void methodologyStatesTheParameters() {
       String h = html(Lang.ES);
       String method = h.substring(h.indexOf("4. Metodología"), h.indexOf("5. Fuentes"));
-      assertThat(method).contains("al menos 1 día(s)")
+      assertThat(method)
+          .contains("al menos 1 día(s)")
           .contains("hasta 10 minuto(s) más")
           .contains("menos de 5 min")
           .contains("speed.enlace.example (Pasto)")
@@ -184,20 +196,28 @@ class EvidenceRenderersTest {
 
     @Test
     void letterPaper() {
-      assertThat(EvidenceHtml.render(report, Lang.ES, Paper.LETTER)).contains(
-          "@page { size: letter;");
+      assertThat(EvidenceHtml.render(report, Lang.ES, Paper.LETTER))
+          .contains("@page { size: letter;");
     }
 
     @Test
     void emptyReport() {
-      EvidenceReport empty = EvidenceHash.withHash(EvidenceFixtures.empty(new EvidenceQuery(
-          ReportPeriod.parse("2026-Q1"), java.util.Optional.empty(), java.util.Optional.empty()),
-          Instant.parse("2026-04-02T12:00:00Z")), mapper);
+      EvidenceReport empty =
+          EvidenceHash.withHash(
+              EvidenceFixtures.empty(
+                  new EvidenceQuery(
+                      ReportPeriod.parse("2026-Q1"),
+                      java.util.Optional.empty(),
+                      java.util.Optional.empty()),
+                  Instant.parse("2026-04-02T12:00:00Z")),
+              mapper);
       String h = EvidenceHtml.render(empty, Lang.ES, Paper.A4);
-      assertThat(h).contains("1.º trimestre de 2026").contains("No hay establecimientos")
-          .contains("No hay enlaces").contains("No hay línea base registrada")
-          .contains("<th>SHA-256 de los datos</th><td class=\"hash\">" + empty.meta()
-              .dataSha256());
+      assertThat(h)
+          .contains("1.º trimestre de 2026")
+          .contains("No hay establecimientos")
+          .contains("No hay enlaces")
+          .contains("No hay línea base registrada")
+          .contains("<th>SHA-256 de los datos</th><td class=\"hash\">" + empty.meta().dataSha256());
     }
   }
 
@@ -209,10 +229,13 @@ class EvidenceRenderersTest {
       assertThat(new String(pdf, 0, 5, StandardCharsets.ISO_8859_1)).isEqualTo("%PDF-");
       try (PDDocument doc = Loader.loadPDF(pdf)) {
         String text = new PDFTextStripper().getText(doc);
-        assertThat(text).contains("Municipio de El Contadero, Nariño").contains("marzo de 2026")
+        assertThat(text)
+            .contains("Municipio de El Contadero, Nariño")
+            .contains("marzo de 2026")
             .contains("Alcaldía Municipal de El Contadero")
             .contains("Escuela <Niño> & \"Señora\" 'Peña'")
-            .contains("Interrupción breve").contains("sin datos")
+            .contains("Interrupción breve")
+            .contains("sin datos")
             .contains(report.meta().dataSha256());
         PDRectangle page = doc.getPage(0).getMediaBox();
         assertThat(page.getWidth()).isCloseTo(595.3f, org.assertj.core.data.Offset.offset(1f));
@@ -228,8 +251,10 @@ class EvidenceRenderersTest {
         PDRectangle page = doc.getPage(0).getMediaBox();
         assertThat(page.getWidth()).isCloseTo(612f, org.assertj.core.data.Offset.offset(1f));
         assertThat(page.getHeight()).isCloseTo(792f, org.assertj.core.data.Offset.offset(1f));
-        assertThat(new PDFTextStripper().getText(doc)).contains("Municipio de El Contadero, Nariño")
-            .contains("March 2026").contains("no data");
+        assertThat(new PDFTextStripper().getText(doc))
+            .contains("Municipio de El Contadero, Nariño")
+            .contains("March 2026")
+            .contains("no data");
       }
     }
 
@@ -237,9 +262,22 @@ class EvidenceRenderersTest {
     void charactersBeyondLatin1FallBackToAnEmbeddedFont() throws IOException {
       EvidenceReport r = EvidenceFixtures.sample();
       var m = r.meta();
-      r = new EvidenceReport(new EvidenceReport.Meta("Ωmega €uro ŝ", m.period(), m.firstDay(),
-          m.lastDay(), m.scope(), m.scopeId(), m.timeZone(), m.generatedAt(), "x",
-          m.sources()), r.method(), r.indicators(), r.establishments());
+      r =
+          new EvidenceReport(
+              new EvidenceReport.Meta(
+                  "Ωmega €uro ŝ",
+                  m.period(),
+                  m.firstDay(),
+                  m.lastDay(),
+                  m.scope(),
+                  m.scopeId(),
+                  m.timeZone(),
+                  m.generatedAt(),
+                  "x",
+                  m.sources()),
+              r.method(),
+              r.indicators(),
+              r.establishments());
       try (PDDocument doc = Loader.loadPDF(EvidencePdf.render(r, Lang.ES, Paper.A4))) {
         assertThat(new PDFTextStripper().getText(doc)).contains("Ωmega €uro ŝ");
       }
@@ -252,44 +290,59 @@ class EvidenceRenderersTest {
       assertThat(csv[0] & 0xff).isEqualTo(0xEF);
       assertThat(csv[1] & 0xff).isEqualTo(0xBB);
       assertThat(csv[2] & 0xff).isEqualTo(0xBF);
-      var reader = new InputStreamReader(new ByteArrayInputStream(csv, 3, csv.length - 3),
-          StandardCharsets.UTF_8);
-      try (CSVParser p = EvidenceCsv.format(lang).builder().setHeader().setSkipHeaderRecord(true)
-          .get().parse(reader)) {
+      var reader =
+          new InputStreamReader(
+              new ByteArrayInputStream(csv, 3, csv.length - 3), StandardCharsets.UTF_8);
+      try (CSVParser p =
+          EvidenceCsv.format(lang)
+              .builder()
+              .setHeader()
+              .setSkipHeaderRecord(true)
+              .get()
+              .parse(reader)) {
         return p.getRecords();
       }
     }
 
     static Map<String, String> first(List<CSVRecord> records, String column, String value) {
-      return records.stream().filter(r -> r.get(column).equals(value)).findFirst()
-          .orElseThrow().toMap();
+      return records.stream()
+          .filter(r -> r.get(column).equals(value))
+          .findFirst()
+          .orElseThrow()
+          .toMap();
     }
 
     @Test
     void spanishUsesSemicolonAndDecimalComma() throws IOException {
       byte[] csv = EvidenceCsv.render(report, Lang.ES);
       String text = new String(csv, StandardCharsets.UTF_8);
-      assertThat(text).contains("# Municipio de El Contadero, Nariño")
+      assertThat(text)
+          .contains("# Municipio de El Contadero, Nariño")
           .contains("# SHA-256 de los datos: " + report.meta().dataSha256());
       List<CSVRecord> rows = parse(csv, Lang.ES);
-      assertThat(rows.get(0).getParser().getHeaderNames()).startsWith("registro", "periodo",
-          "sector").hasSize(EvidenceCsv.COLUMNS.size());
+      assertThat(rows.get(0).getParser().getHeaderNames())
+          .startsWith("registro", "periodo", "sector")
+          .hasSize(EvidenceCsv.COLUMNS.size());
       // 3 indicator rows, 2 establishments, 2 outages, 2 links
       assertThat(rows).hasSize(9);
       Map<String, String> alcaldia = first(rows, "codigo_establecimiento", "alcaldia");
-      assertThat(alcaldia).containsEntry("registro", "establecimiento")
+      assertThat(alcaldia)
+          .containsEntry("registro", "establecimiento")
           .containsEntry("disponibilidad_pct", "97,9")
           .containsEntry("completitud_pct", "87,5")
-          .containsEntry("cortes", "1").containsEntry("interrupciones_breves", "1")
+          .containsEntry("cortes", "1")
+          .containsEntry("interrupciones_breves", "1")
           .containsEntry("latencia_p50_ms", "35,3")
           .containsEntry("enlace_id", "");
       Map<String, String> outage = first(rows, "registro", "corte");
-      assertThat(outage).containsEntry("corte_inicio", "2026-03-04 10:15")
+      assertThat(outage)
+          .containsEntry("corte_inicio", "2026-03-04 10:15")
           .containsEntry("corte_fin", "2026-03-04 13:15")
           .containsEntry("corte_duracion_min", "180")
           .containsEntry("corte_interrupcion_breve", "no");
       Map<String, String> link = first(rows, "enlace_id", "7");
-      assertThat(link).containsEntry("registro", "enlace")
+      assertThat(link)
+          .containsEntry("registro", "enlace")
           .containsEntry("establecimiento", "Alcaldía Municipal de El Contadero")
           .containsEntry("bajada_contratada_mbps", "100")
           .containsEntry("bajada_mediana_mbps", "87,25")
@@ -297,7 +350,8 @@ class EvidenceRenderersTest {
           .containsEntry("costo_por_mbps_medido", "16618,91")
           .containsEntry("uso_p95_entrada_pct", "62,5");
       Map<String, String> total = first(rows, "sector", "Total");
-      assertThat(total).containsEntry("registro", "indicador")
+      assertThat(total)
+          .containsEntry("registro", "indicador")
           .containsEntry("computadores_medidos", "1254")
           .containsEntry("computadores_cambio_pct", "sin datos")
           .containsEntry("establecimientos_avance_pct", "100,0");
@@ -307,12 +361,14 @@ class EvidenceRenderersTest {
     void emptyOptionalsAndEscaping() throws IOException {
       List<CSVRecord> rows = parse(EvidenceCsv.render(report, Lang.ES), Lang.ES);
       Map<String, String> school = first(rows, "codigo_establecimiento", "ie-pena");
-      assertThat(school).containsEntry("establecimiento", TRICKY_NAME)
+      assertThat(school)
+          .containsEntry("establecimiento", TRICKY_NAME)
           .containsEntry("disponibilidad_pct", "sin datos")
           .containsEntry("completitud_pct", "sin datos")
           .containsEntry("latencia_p90_ms", "sin datos");
       Map<String, String> sat = first(rows, "enlace_id", "9");
-      assertThat(sat).containsEntry("proveedor", "Satélite & Cía")
+      assertThat(sat)
+          .containsEntry("proveedor", "Satélite & Cía")
           .containsEntry("bajada_mediana_mbps", "sin datos")
           .containsEntry("costo_mensual", "sin datos")
           .containsEntry("uso_p95_salida_pct", "sin datos")
@@ -325,13 +381,18 @@ class EvidenceRenderersTest {
       assertThat(new String(csv, StandardCharsets.UTF_8)).contains("# " + MUNICIPALITY);
       List<CSVRecord> rows = parse(csv, Lang.EN);
       Map<String, String> alcaldia = first(rows, "establishment_code", "alcaldia");
-      assertThat(alcaldia).containsEntry("record", "establishment")
+      assertThat(alcaldia)
+          .containsEntry("record", "establishment")
           .containsEntry("availability_pct", "97.9");
       Map<String, String> sat = first(rows, "link_id", "9");
       assertThat(sat).containsEntry("down_median_mbps", "no data");
       // read with the Spanish delimiter it would be one column: the delimiters differ
-      assertThat(new String(csv, StandardCharsets.UTF_8).lines()
-          .filter(l -> l.startsWith("record,")).count()).isEqualTo(1);
+      assertThat(
+              new String(csv, StandardCharsets.UTF_8)
+                  .lines()
+                  .filter(l -> l.startsWith("record,"))
+                  .count())
+          .isEqualTo(1);
     }
   }
 
@@ -343,11 +404,12 @@ class EvidenceRenderersTest {
       JsonNode tree = mapper.readTree(json);
       JsonNode school = tree.get("establishments").get(1);
       assertThat(school.get("availability").get("availabilityPct").isNull()).isTrue();
-      assertThat(tree.get("meta").get("generatedAt").asText()).isEqualTo(
-          "2026-04-01T13:42:07Z");
+      assertThat(tree.get("meta").get("generatedAt").asText()).isEqualTo("2026-04-01T13:42:07Z");
       assertThat(tree.get("meta").get("firstDay").asText()).isEqualTo("2026-03-01");
       String s = new String(json, StandardCharsets.UTF_8);
-      assertThat(s).startsWith("{\"establishments\":[").doesNotContain("\n")
+      assertThat(s)
+          .startsWith("{\"establishments\":[")
+          .doesNotContain("\n")
           .contains("\"contractedDownMbps\":100.000");
     }
   }

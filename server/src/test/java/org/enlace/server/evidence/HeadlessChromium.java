@@ -28,14 +28,24 @@ import java.util.function.BooleanSupplier;
  */
 public final class HeadlessChromium implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<String> CANDIDATES = List.of("chromium", "chromium-browser",
-      "google-chrome", "google-chrome-stable");
+  private static final List<String> CANDIDATES =
+      List.of("chromium", "chromium-browser", "google-chrome", "google-chrome-stable");
 
   /** Headless, as root in a container, and quiet: no sync, updates or background traffic. */
-  public static final List<String> HEADLESS = List.of("--headless=new", "--no-sandbox",
-      "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",
-      "--disable-extensions", "--disable-sync", "--disable-background-networking",
-      "--disable-component-update", "--password-store=basic", "--use-mock-keychain");
+  public static final List<String> HEADLESS =
+      List.of(
+          "--headless=new",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-dev-shm-usage",
+          "--no-first-run",
+          "--no-default-browser-check",
+          "--disable-extensions",
+          "--disable-sync",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--password-store=basic",
+          "--use-mock-keychain");
 
   private final Process process;
   private final Path profile;
@@ -67,9 +77,14 @@ public final class HeadlessChromium implements AutoCloseable {
     Path profile = Files.createDirectories(workDir.resolve("profile"));
     List<String> cmd = new java.util.ArrayList<>(List.of(executable.toString()));
     cmd.addAll(HEADLESS);
-    cmd.addAll(List.of("--window-size=1100,1400", "--remote-debugging-address=127.0.0.1",
-        "--remote-debugging-port=0", "--remote-allow-origins=*", "--user-data-dir=" + profile,
-        "about:blank"));
+    cmd.addAll(
+        List.of(
+            "--window-size=1100,1400",
+            "--remote-debugging-address=127.0.0.1",
+            "--remote-debugging-port=0",
+            "--remote-allow-origins=*",
+            "--user-data-dir=" + profile,
+            "about:blank"));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.redirectErrorStream(true);
     pb.redirectOutput(workDir.resolve("chromium.log").toFile());
@@ -78,8 +93,11 @@ public final class HeadlessChromium implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (!(Files.exists(portFile) && Files.readAllLines(portFile).size() >= 2)) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("chromium exited " + process.exitValue() + ": "
-            + Files.readString(workDir.resolve("chromium.log")));
+        throw new IllegalStateException(
+            "chromium exited "
+                + process.exitValue()
+                + ": "
+                + Files.readString(workDir.resolve("chromium.log")));
       }
       if (System.nanoTime() > deadline) {
         process.destroyForcibly();
@@ -90,23 +108,29 @@ public final class HeadlessChromium implements AutoCloseable {
     List<String> lines = Files.readAllLines(portFile);
     URI ws = URI.create("ws://127.0.0.1:" + lines.get(0).trim() + lines.get(1).trim());
     HeadlessChromium[] self = new HeadlessChromium[1];
-    WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
-        .connectTimeout(Duration.ofSeconds(10))
-        .buildAsync(ws, new WebSocket.Listener() {
-          private final StringBuilder text = new StringBuilder();
+    WebSocket socket =
+        HttpClient.newHttpClient()
+            .newWebSocketBuilder()
+            .connectTimeout(Duration.ofSeconds(10))
+            .buildAsync(
+                ws,
+                new WebSocket.Listener() {
+                  private final StringBuilder text = new StringBuilder();
 
-          @Override
-          public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            text.append(data);
-            if (last) {
-              String message = text.toString();
-              text.setLength(0);
-              self[0].received(message);
-            }
-            webSocket.request(1);
-            return null;
-          }
-        }).get(20, TimeUnit.SECONDS);
+                  @Override
+                  public CompletionStage<?> onText(
+                      WebSocket webSocket, CharSequence data, boolean last) {
+                    text.append(data);
+                    if (last) {
+                      String message = text.toString();
+                      text.setLength(0);
+                      self[0].received(message);
+                    }
+                    webSocket.request(1);
+                    return null;
+                  }
+                })
+            .get(20, TimeUnit.SECONDS);
     self[0] = new HeadlessChromium(process, profile, socket);
     return self[0];
   }
@@ -151,16 +175,26 @@ public final class HeadlessChromium implements AutoCloseable {
 
   /** A new tab; returns its session id. */
   String newPage() throws Exception {
-    String target = send(null, "Target.createTarget", params().put("url", "about:blank"))
-        .get("targetId").asText();
-    return send(null, "Target.attachToTarget", params().put("targetId", target)
-        .put("flatten", true)).get("sessionId").asText();
+    String target =
+        send(null, "Target.createTarget", params().put("url", "about:blank"))
+            .get("targetId")
+            .asText();
+    return send(
+            null, "Target.attachToTarget", params().put("targetId", target).put("flatten", true))
+        .get("sessionId")
+        .asText();
   }
 
   /** Evaluates a JavaScript expression in the page (promises awaited); its value as JSON. */
   JsonNode eval(String session, String expression) throws Exception {
-    JsonNode r = send(session, "Runtime.evaluate", params().put("expression", expression)
-        .put("returnByValue", true).put("awaitPromise", true));
+    JsonNode r =
+        send(
+            session,
+            "Runtime.evaluate",
+            params()
+                .put("expression", expression)
+                .put("returnByValue", true)
+                .put("awaitPromise", true));
     if (r.has("exceptionDetails")) {
       throw new IllegalStateException("script failed: " + r.get("exceptionDetails"));
     }

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * /reports in Debian's headless Chromium against the real server: signed in as a person of the
  * administration, the page renders (screenshot), lists the inventory, and its buttons download a
- * PDF and a CSV through the browser. Skipped only when no Chromium is installed (.ci/run
- * installs it).
+ * PDF and a CSV through the browser. Skipped only when no Chromium is installed (.ci/run installs
+ * it).
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class ReportsPageBrowserTest {
@@ -46,22 +46,35 @@ class ReportsPageBrowserTest {
     Assumptions.assumeTrue(chromium.isPresent(), "chromium is not installed");
 
     String password = "lectura-secreta-123";
-    new CommandRunner(APP).run(new ByteArrayInputStream(
-        (password + "\n").getBytes(StandardCharsets.UTF_8)),
-        "user", "add", "planeacion", "--role", "administration", "--password-stdin");
+    new CommandRunner(APP)
+        .run(
+            new ByteArrayInputStream((password + "\n").getBytes(StandardCharsets.UTF_8)),
+            "user",
+            "add",
+            "planeacion",
+            "--role",
+            "administration",
+            "--password-stdin");
     APP.establishment("biblioteca", "citizens");
-    ObjectNode link = Api.object().put("ispName", "Proveedor <Regional> & Cía")
-        .put("contractedDownMbps", 100).put("contractedUpMbps", 50);
+    ObjectNode link =
+        Api.object()
+            .put("ispName", "Proveedor <Regional> & Cía")
+            .put("contractedDownMbps", 100)
+            .put("contractedUpMbps", 50);
     Api.Response created = APP.it().post("/api/v1/establishments/biblioteca/links", link);
     assertThat(created.status()).as(created.toString()).isEqualTo(201);
     long linkId = created.body().get("id").asLong();
 
     Path work = Files.createDirectories(Path.of("target", "browser-test"));
     Path downloads = Files.createTempDirectory(work, "downloads-");
-    try (HeadlessChromium browser = HeadlessChromium.start(chromium.get(), Files
-        .createTempDirectory(work, "chromium-"))) {
-      browser.send(null, "Browser.setDownloadBehavior", HeadlessChromium.params()
-          .put("behavior", "allow").put("downloadPath", downloads.toAbsolutePath().toString()));
+    try (HeadlessChromium browser =
+        HeadlessChromium.start(chromium.get(), Files.createTempDirectory(work, "chromium-"))) {
+      browser.send(
+          null,
+          "Browser.setDownloadBehavior",
+          HeadlessChromium.params()
+              .put("behavior", "allow")
+              .put("downloadPath", downloads.toAbsolutePath().toString()));
       String page = browser.newPage();
       browser.send(page, "Page.enable", null);
       browser.send(page, "Network.enable", null);
@@ -69,76 +82,125 @@ class ReportsPageBrowserTest {
       ObjectNode headers = HeadlessChromium.params();
       headers.putObject("headers").put("Authorization", Api.basic("planeacion", password));
       browser.send(page, "Network.setExtraHTTPHeaders", headers);
-      browser.send(page, "Emulation.setDeviceMetricsOverride", HeadlessChromium.params()
-          .put("width", 1000).put("height", 1300).put("deviceScaleFactor", 1)
-          .put("mobile", false));
-      browser.send(page, "Page.navigate", HeadlessChromium.params().put("url",
-          APP.base() + "/reports"));
+      browser.send(
+          page,
+          "Emulation.setDeviceMetricsOverride",
+          HeadlessChromium.params()
+              .put("width", 1000)
+              .put("height", 1300)
+              .put("deviceScaleFactor", 1)
+              .put("mobile", false));
+      browser.send(
+          page, "Page.navigate", HeadlessChromium.params().put("url", APP.base() + "/reports"));
 
-      HeadlessChromium.await("the page and the establishment list", WAIT, () -> truthy(browser,
-          page, "document.readyState === 'complete' && !!document.getElementById("
-              + "'evidence-form') && document.getElementById('evidence-form').dataset.loaded"
-              + " === 'true'"));
+      HeadlessChromium.await(
+          "the page and the establishment list",
+          WAIT,
+          () ->
+              truthy(
+                  browser,
+                  page,
+                  "document.readyState === 'complete' && !!document.getElementById("
+                      + "'evidence-form') && document.getElementById('evidence-form').dataset.loaded"
+                      + " === 'true'"));
       assertThat(browser.eval(page, "document.documentElement.lang").asText()).isEqualTo("es-CO");
       assertThat(browser.eval(page, "document.querySelector('h1').textContent").asText())
           .isEqualTo("Informes de evidencia de conectividad");
       assertThat(browser.eval(page, "document.getElementById('status').className").asText())
           .isEqualTo("status");
-      assertThat(browser.eval(page, "Array.from(document.querySelectorAll('#establishment "
-          + "option')).map(o => o.value).join(',')").asText()).isEqualTo(",biblioteca");
+      assertThat(
+              browser
+                  .eval(
+                      page,
+                      "Array.from(document.querySelectorAll('#establishment "
+                          + "option')).map(o => o.value).join(',')")
+                  .asText())
+          .isEqualTo(",biblioteca");
       // the period pickers: month by default, quarter and year on demand
       assertThat(browser.eval(page, "document.getElementById('period-month').value").asText())
           .isEqualTo(YearMonth.now(ZoneId.of("America/Bogota")).minusMonths(1).toString());
-      browser.eval(page, "(() => { const k = document.getElementById('period-kind');"
-          + " k.value = 'quarter'; k.dispatchEvent(new Event('change')); return true; })()");
-      assertThat(browser.eval(page, "document.getElementById('period-quarter').disabled"
-          + " || document.getElementById('period-quarter-field').hidden").asBoolean()).isFalse();
-      assertThat(browser.eval(page, "document.getElementById('period-month').disabled")
-          .asBoolean()).isTrue();
+      browser.eval(
+          page,
+          "(() => { const k = document.getElementById('period-kind');"
+              + " k.value = 'quarter'; k.dispatchEvent(new Event('change')); return true; })()");
+      assertThat(
+              browser
+                  .eval(
+                      page,
+                      "document.getElementById('period-quarter').disabled"
+                          + " || document.getElementById('period-quarter-field').hidden")
+                  .asBoolean())
+          .isFalse();
+      assertThat(browser.eval(page, "document.getElementById('period-month').disabled").asBoolean())
+          .isTrue();
       // choosing the establishment lists its links
-      browser.eval(page, "(() => { const e = document.getElementById('establishment');"
-          + " e.value = 'biblioteca'; e.dispatchEvent(new Event('change')); return true; })()");
-      HeadlessChromium.await("the link list", WAIT, () -> truthy(browser, page,
-          "!document.getElementById('link-field').hidden"));
-      String linkOption = browser.eval(page, "document.querySelector('#link option[value=\""
-          + linkId + "\"]').textContent").asText();
+      browser.eval(
+          page,
+          "(() => { const e = document.getElementById('establishment');"
+              + " e.value = 'biblioteca'; e.dispatchEvent(new Event('change')); return true; })()");
+      HeadlessChromium.await(
+          "the link list",
+          WAIT,
+          () -> truthy(browser, page, "!document.getElementById('link-field').hidden"));
+      String linkOption =
+          browser
+              .eval(
+                  page,
+                  "document.querySelector('#link option[value=\"" + linkId + "\"]').textContent")
+              .asText();
       assertThat(linkOption).contains("Proveedor <Regional> & Cía").contains("100/50 Mbit/s");
 
-      byte[] png = HeadlessChromium.base64(browser.send(page, "Page.captureScreenshot",
-          HeadlessChromium.params().put("format", "png")).get("data"));
+      byte[] png =
+          HeadlessChromium.base64(
+              browser
+                  .send(
+                      page,
+                      "Page.captureScreenshot",
+                      HeadlessChromium.params().put("format", "png"))
+                  .get("data"));
       Files.write(work.resolve("reports-page.png"), png);
       assertRendered(png);
 
       // Back to the whole municipality and a month: the PDF button downloads the report.
-      browser.eval(page, "(() => { const k = document.getElementById('period-kind');"
-          + " k.value = 'month'; k.dispatchEvent(new Event('change'));"
-          + " const e = document.getElementById('establishment'); e.value = '';"
-          + " e.dispatchEvent(new Event('change')); return true; })()");
-      String month = browser.eval(page, "document.getElementById('period-month').value")
-          .asText();
+      browser.eval(
+          page,
+          "(() => { const k = document.getElementById('period-kind');"
+              + " k.value = 'month'; k.dispatchEvent(new Event('change'));"
+              + " const e = document.getElementById('establishment'); e.value = '';"
+              + " e.dispatchEvent(new Event('change')); return true; })()");
+      String month = browser.eval(page, "document.getElementById('period-month').value").asText();
       browser.eval(page, "document.getElementById('download-pdf').click(), true");
       Path pdf = downloads.resolve("enlace-evidencia-" + month + ".pdf");
-      HeadlessChromium.await("the PDF download", WAIT, () -> Files.exists(pdf) && !partial(
-          downloads));
+      HeadlessChromium.await(
+          "the PDF download", WAIT, () -> Files.exists(pdf) && !partial(downloads));
       byte[] bytes = Files.readAllBytes(pdf);
       assertThat(new String(bytes, 0, 5, StandardCharsets.ISO_8859_1)).isEqualTo("%PDF-");
 
       // The CSV of the link: the establishment is left out of the request, the link sent.
-      browser.eval(page, "(() => { const e = document.getElementById('establishment');"
-          + " e.value = 'biblioteca'; e.dispatchEvent(new Event('change')); return true; })()");
-      HeadlessChromium.await("the link list again", WAIT, () -> truthy(browser, page,
-          "document.querySelectorAll('#link option').length === 2"));
-      browser.eval(page, "(() => { document.getElementById('link').value = '" + linkId + "';"
-          + " document.getElementById('download-csv').click(); return true; })()");
+      browser.eval(
+          page,
+          "(() => { const e = document.getElementById('establishment');"
+              + " e.value = 'biblioteca'; e.dispatchEvent(new Event('change')); return true; })()");
+      HeadlessChromium.await(
+          "the link list again",
+          WAIT,
+          () -> truthy(browser, page, "document.querySelectorAll('#link option').length === 2"));
+      browser.eval(
+          page,
+          "(() => { document.getElementById('link').value = '"
+              + linkId
+              + "';"
+              + " document.getElementById('download-csv').click(); return true; })()");
       Path csv = downloads.resolve("enlace-evidencia-" + month + "-enlace-" + linkId + ".csv");
-      HeadlessChromium.await("the CSV download", WAIT, () -> Files.exists(csv) && !partial(
-          downloads));
+      HeadlessChromium.await(
+          "the CSV download", WAIT, () -> Files.exists(csv) && !partial(downloads));
       byte[] csvBytes = Files.readAllBytes(csv);
       assertThat(csvBytes[0] & 0xff).isEqualTo(0xEF);
       assertThat(new String(csvBytes, StandardCharsets.UTF_8)).contains("registro;periodo;");
       // the fields were enabled again for the next choice
-      assertThat(browser.eval(page, "document.getElementById('establishment').disabled")
-          .asBoolean()).isFalse();
+      assertThat(
+              browser.eval(page, "document.getElementById('establishment').disabled").asBoolean())
+          .isFalse();
     }
   }
 
@@ -177,7 +239,8 @@ class ReportsPageBrowserTest {
       }
     }
     assertThat(colours.size()).as("distinct colours").isGreaterThan(20);
-    assertThat((double) dark / samples).as("share of dark pixels (text, buttons)")
+    assertThat((double) dark / samples)
+        .as("share of dark pixels (text, buttons)")
         .isBetween(0.005, 0.5);
   }
 }

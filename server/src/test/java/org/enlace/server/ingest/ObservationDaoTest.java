@@ -21,16 +21,30 @@ class ObservationDaoTest {
   @BeforeAll
   static void schema() {
     jdbi = TestJdbi.migrated();
-    jdbi.useHandle(h -> {
-      establishment = h.createQuery("INSERT INTO establishments (code, name, kind, sector) "
-          + "VALUES ('e1', 'E1', 'school', 'citizens') RETURNING id").mapTo(Long.class).one();
-      computer = h.createQuery("INSERT INTO computers (establishment_id, machine_id, "
-          + "machine_id_trusted, hostname, role) VALUES (:e, 'm', true, 'h', 'office') RETURNING id")
-          .bind("e", establishment).mapTo(Long.class).one();
-      agent = h.createQuery("INSERT INTO agents (public_id, computer_id, establishment_id, "
-          + "secret_hash) VALUES (gen_random_uuid(), :c, :e, '\\x00') RETURNING id")
-          .bind("c", computer).bind("e", establishment).mapTo(Long.class).one();
-    });
+    jdbi.useHandle(
+        h -> {
+          establishment =
+              h.createQuery(
+                      "INSERT INTO establishments (code, name, kind, sector) "
+                          + "VALUES ('e1', 'E1', 'school', 'citizens') RETURNING id")
+                  .mapTo(Long.class)
+                  .one();
+          computer =
+              h.createQuery(
+                      "INSERT INTO computers (establishment_id, machine_id, "
+                          + "machine_id_trusted, hostname, role) VALUES (:e, 'm', true, 'h', 'office') RETURNING id")
+                  .bind("e", establishment)
+                  .mapTo(Long.class)
+                  .one();
+          agent =
+              h.createQuery(
+                      "INSERT INTO agents (public_id, computer_id, establishment_id, "
+                          + "secret_hash) VALUES (gen_random_uuid(), :c, :e, '\\x00') RETURNING id")
+                  .bind("c", computer)
+                  .bind("e", establishment)
+                  .mapTo(Long.class)
+                  .one();
+        });
   }
 
   private record Item(AgentPrincipal agent, Instant receivedAt, Observation observation)
@@ -38,25 +52,50 @@ class ObservationDaoTest {
 
   /** Stores as a group commit does, and returns the keys stored now. */
   private static List<ObservationDao.Key> insert(long[] seqs, Instant... at) {
-    AgentPrincipal principal = new AgentPrincipal(agent, java.util.UUID.randomUUID(), computer,
-        establishment, Instant.EPOCH, new byte[1], Optional.empty(), "", Optional.empty(),
-        "active");
+    AgentPrincipal principal =
+        new AgentPrincipal(
+            agent,
+            java.util.UUID.randomUUID(),
+            computer,
+            establishment,
+            Instant.EPOCH,
+            new byte[1],
+            Optional.empty(),
+            "",
+            Optional.empty(),
+            "active");
     List<Item> items = new java.util.ArrayList<>();
     for (int i = 0; i < seqs.length; i++) {
-      items.add(new Item(principal, at[i], new Observation(seqs[i], at[i], at[i], 0,
-          Observation.TimeSource.AGENT, "online", "", "{\"loss\": " + seqs[i] + "}",
-          Optional.empty(), Optional.empty(), new double[0], Optional.empty())));
+      items.add(
+          new Item(
+              principal,
+              at[i],
+              new Observation(
+                  seqs[i],
+                  at[i],
+                  at[i],
+                  0,
+                  Observation.TimeSource.AGENT,
+                  "online",
+                  "",
+                  "{\"loss\": " + seqs[i] + "}",
+                  Optional.empty(),
+                  Optional.empty(),
+                  new double[0],
+                  Optional.empty())));
     }
     items.sort(java.util.Comparator.comparingLong(it -> it.observation().seq()));
-    return jdbi.inTransaction(h -> {
-      ObservationDao dao = h.attach(ObservationDao.class);
-      for (Instant t : at) {
-        dao.ensurePartition(LocalDate.ofInstant(t, java.time.ZoneOffset.UTC));
-      }
-      dao.lockAgents(new long[] {agent});
-      return ObservationStore.store(h, dao, items).stream()
-          .map(it -> new ObservationDao.Key(agent, it.observation().seq())).toList();
-    });
+    return jdbi.inTransaction(
+        h -> {
+          ObservationDao dao = h.attach(ObservationDao.class);
+          for (Instant t : at) {
+            dao.ensurePartition(LocalDate.ofInstant(t, java.time.ZoneOffset.UTC));
+          }
+          dao.lockAgents(new long[] {agent});
+          return ObservationStore.store(h, dao, items).stream()
+              .map(it -> new ObservationDao.Key(agent, it.observation().seq()))
+              .toList();
+        });
   }
 
   @Test
@@ -64,57 +103,101 @@ class ObservationDaoTest {
     Instant march = Instant.parse("2026-03-31T23:59:00Z");
     Instant april = Instant.parse("2026-04-01T00:01:00Z");
     assertThat(insert(new long[] {100, 101}, march, march))
-        .extracting(ObservationDao.Key::seq).containsExactlyInAnyOrder(100L, 101L);
+        .extracting(ObservationDao.Key::seq)
+        .containsExactlyInAnyOrder(100L, 101L);
     // The same sequences corrected to another month: still duplicates.
     assertThat(insert(new long[] {100, 101, 102}, april, april, april))
-        .extracting(ObservationDao.Key::seq).containsExactly(102L);
-    long rows = jdbi.withHandle(h -> h.createQuery(
-        "SELECT count(*) FROM observations WHERE seq BETWEEN 100 AND 102").mapTo(Long.class).one());
+        .extracting(ObservationDao.Key::seq)
+        .containsExactly(102L);
+    long rows =
+        jdbi.withHandle(
+            h ->
+                h.createQuery("SELECT count(*) FROM observations WHERE seq BETWEEN 100 AND 102")
+                    .mapTo(Long.class)
+                    .one());
     assertThat(rows).isEqualTo(3);
-    List<String> partitions = jdbi.withHandle(h -> h.createQuery("SELECT c.relname FROM "
-        + "pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-        + "WHERE i.inhparent = 'observations'::regclass ORDER BY 1").mapTo(String.class).list());
+    List<String> partitions =
+        jdbi.withHandle(
+            h ->
+                h.createQuery(
+                        "SELECT c.relname FROM "
+                            + "pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                            + "WHERE i.inhparent = 'observations'::regclass ORDER BY 1")
+                    .mapTo(String.class)
+                    .list());
     assertThat(partitions).contains("observations_2026_03", "observations_2026_04");
   }
 
   private static String storedSeqs() {
-    return jdbi.withHandle(h -> h.createQuery("SELECT CAST(stored_seqs AS text) FROM agents"
-        + " WHERE id = :a").bind("a", agent).mapTo(String.class).one());
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT CAST(stored_seqs AS text) FROM agents" + " WHERE id = :a")
+                .bind("a", agent)
+                .mapTo(String.class)
+                .one());
   }
 
   @Test
   void aGapIsFilledLaterAndAnOlderSequenceIsNotTakenForADuplicate() {
     Instant t = Instant.parse("2026-05-10T12:00:00.123456Z");
     assertThat(insert(new long[] {1001, 1002, 1004}, t, t, t))
-        .extracting(ObservationDao.Key::seq).containsExactlyInAnyOrder(1001L, 1002L, 1004L);
+        .extracting(ObservationDao.Key::seq)
+        .containsExactlyInAnyOrder(1001L, 1002L, 1004L);
     assertThat(storedSeqs()).contains("[1001,1003)").contains("[1004,1005)");
     // 1003 was never stored (rejected, or still in the agent's journal): it is new when it comes.
     assertThat(insert(new long[] {1003, 1004, 1005}, t, t, t))
-        .extracting(ObservationDao.Key::seq).containsExactlyInAnyOrder(1003L, 1005L);
+        .extracting(ObservationDao.Key::seq)
+        .containsExactlyInAnyOrder(1003L, 1005L);
     assertThat(storedSeqs()).contains("[1001,1006)").doesNotContain("[1004,");
     // An agent that sends its newest first and its backlog after it loses nothing either.
-    assertThat(insert(new long[] {1010}, t)).extracting(ObservationDao.Key::seq)
+    assertThat(insert(new long[] {1010}, t))
+        .extracting(ObservationDao.Key::seq)
         .containsExactly(1010L);
-    assertThat(insert(new long[] {1007, 1006}, t, t)).extracting(ObservationDao.Key::seq)
+    assertThat(insert(new long[] {1007, 1006}, t, t))
+        .extracting(ObservationDao.Key::seq)
         .containsExactlyInAnyOrder(1006L, 1007L);
     assertThat(storedSeqs()).contains("[1001,1008)").contains("[1010,1011)");
     // Every stored row carries its own checks document, in the order it was sent.
-    List<String> checks = jdbi.withHandle(h -> h.createQuery("SELECT CAST(checks AS text) FROM"
-        + " observations WHERE seq BETWEEN 1001 AND 1010 ORDER BY seq").mapTo(String.class).list());
+    List<String> checks =
+        jdbi.withHandle(
+            h ->
+                h.createQuery(
+                        "SELECT CAST(checks AS text) FROM"
+                            + " observations WHERE seq BETWEEN 1001 AND 1010 ORDER BY seq")
+                    .mapTo(String.class)
+                    .list());
     // Times keep their microseconds through COPY's binary format.
-    Instant stored = jdbi.withHandle(h -> h.createQuery("SELECT observed_at FROM observations"
-        + " WHERE seq = 1001").mapTo(java.time.OffsetDateTime.class).one().toInstant());
+    Instant stored =
+        jdbi.withHandle(
+            h ->
+                h.createQuery("SELECT observed_at FROM observations" + " WHERE seq = 1001")
+                    .mapTo(java.time.OffsetDateTime.class)
+                    .one()
+                    .toInstant());
     assertThat(stored).isEqualTo(t);
-    assertThat(checks).containsExactly("{\"loss\": 1001}", "{\"loss\": 1002}",
-        "{\"loss\": 1003}", "{\"loss\": 1004}", "{\"loss\": 1005}", "{\"loss\": 1006}",
-        "{\"loss\": 1007}", "{\"loss\": 1010}");
+    assertThat(checks)
+        .containsExactly(
+            "{\"loss\": 1001}",
+            "{\"loss\": 1002}",
+            "{\"loss\": 1003}",
+            "{\"loss\": 1004}",
+            "{\"loss\": 1005}",
+            "{\"loss\": 1006}",
+            "{\"loss\": 1007}",
+            "{\"loss\": 1010}");
   }
 
   @Test
   void partitionBoundsAreUtcMonths() {
     jdbi.useHandle(h -> h.attach(ObservationDao.class).ensurePartition(LocalDate.of(2027, 2, 14)));
-    String bound = jdbi.withHandle(h -> h.createQuery("SELECT pg_get_expr(c.relpartbound, c.oid) "
-        + "FROM pg_class c WHERE c.relname = 'observations_2027_02'").mapTo(String.class).one());
+    String bound =
+        jdbi.withHandle(
+            h ->
+                h.createQuery(
+                        "SELECT pg_get_expr(c.relpartbound, c.oid) "
+                            + "FROM pg_class c WHERE c.relname = 'observations_2027_02'")
+                    .mapTo(String.class)
+                    .one());
     assertThat(bound).contains("2027-02-01 00:00:00+00").contains("2027-03-01 00:00:00+00");
   }
 }

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -39,8 +39,10 @@ class ReportsApiTest {
   }
 
   private static long stored(Agent a) {
-    return APP.count("SELECT count(*) FROM observations o JOIN agents a ON a.id = o.agent_id "
-        + "WHERE a.public_id = CAST(? AS uuid)", a.id());
+    return APP.count(
+        "SELECT count(*) FROM observations o JOIN agents a ON a.id = o.agent_id "
+            + "WHERE a.public_id = CAST(? AS uuid)",
+        a.id());
   }
 
   @Nested
@@ -55,7 +57,8 @@ class ReportsApiTest {
       assertThat(first.body().get("stored").asInt()).isEqualTo(3);
       assertThat(second.body().get("stored").asInt()).isZero();
       assertThat(second.body().get("duplicates").asInt()).isEqualTo(3);
-      assertThat(second.body().get("acknowledged")).extracting(JsonNode::asLong)
+      assertThat(second.body().get("acknowledged"))
+          .extracting(JsonNode::asLong)
           .containsExactlyInAnyOrder(1L, 2L, 3L);
       assertThat(stored(a)).isEqualTo(3);
     }
@@ -89,8 +92,9 @@ class ReportsApiTest {
       String token = APP.token("kiosco-plaza", 50);
       List<Agent> agents = new ArrayList<>();
       for (int i = 0; i < 50; i++) {
-        agents.add(APP.enroll(token, "kiosk-machine-" + i + "-" + System.nanoTime(), "kiosco-" + i,
-            "kiosk"));
+        agents.add(
+            APP.enroll(
+                token, "kiosk-machine-" + i + "-" + System.nanoTime(), "kiosco-" + i, "kiosk"));
       }
       int batches = 8;
       int perBatch = 25;
@@ -122,8 +126,11 @@ class ReportsApiTest {
         for (Agent a : agents) {
           assertThat(stored(a)).isEqualTo((long) batches * perBatch);
         }
-        assertThat(APP.count("SELECT count(*) FROM (SELECT agent_id, seq FROM observations "
-            + "GROUP BY agent_id, seq HAVING count(*) > 1) d")).isZero();
+        assertThat(
+                APP.count(
+                    "SELECT count(*) FROM (SELECT agent_id, seq FROM observations "
+                        + "GROUP BY agent_id, seq HAVING count(*) > 1) d"))
+            .isZero();
       } finally {
         pool.shutdownNow();
       }
@@ -157,8 +164,10 @@ class ReportsApiTest {
     @Test
     void malformedJsonIs400WithAClearMessage() {
       Agent a = APP.enroll("alcaldia");
-      Api.Response r = a.api().postBytes("/api/v1/reports",
-          "{\"observations\": [".getBytes(StandardCharsets.UTF_8));
+      Api.Response r =
+          a.api()
+              .postBytes(
+                  "/api/v1/reports", "{\"observations\": [".getBytes(StandardCharsets.UTF_8));
       assertThat(r.status()).isEqualTo(400);
       assertThat(r.body().get("error").asText()).isEqualTo("malformed_json");
       assertThat(r.body().get("message").asText()).contains("line");
@@ -186,8 +195,9 @@ class ReportsApiTest {
       Agent a = APP.enroll("alcaldia");
       ObjectNode body = TestApp.report(1);
       ((ObjectNode) body.get("observations").get(0)).put("reason", "x".repeat(400));
-      byte[] big = ("{\"observations\":[], \"padding\": \"" + "y".repeat(1_100_000) + "\"}")
-          .getBytes(StandardCharsets.UTF_8);
+      byte[] big =
+          ("{\"observations\":[], \"padding\": \"" + "y".repeat(1_100_000) + "\"}")
+              .getBytes(StandardCharsets.UTF_8);
       Api.Response r = a.api().postBytes("/api/v1/reports", big);
       assertThat(r.status()).isEqualTo(413);
       assertThat(r.body().get("error").asText()).isEqualTo("body_too_large");
@@ -243,8 +253,10 @@ class ReportsApiTest {
 
     @Test
     void unknownAgentIs401UnknownAgent() {
-      Api.Response r = APP.anonymous().as("6f1d2c1e-0000-4000-8000-000000000001", "secret")
-          .post("/api/v1/reports", TestApp.report(1));
+      Api.Response r =
+          APP.anonymous()
+              .as("6f1d2c1e-0000-4000-8000-000000000001", "secret")
+              .post("/api/v1/reports", TestApp.report(1));
       assertThat(r.status()).isEqualTo(401);
       assertThat(r.body().get("error").asText()).isEqualTo("unknown_agent");
     }
@@ -252,8 +264,8 @@ class ReportsApiTest {
     @Test
     void wrongSecretIs401WrongSecret() {
       Agent a = APP.enroll("alcaldia");
-      Api.Response r = APP.anonymous().as(a.id(), a.secret() + "x")
-          .post("/api/v1/reports", TestApp.report(1));
+      Api.Response r =
+          APP.anonymous().as(a.id(), a.secret() + "x").post("/api/v1/reports", TestApp.report(1));
       assertThat(r.status()).isEqualTo(401);
       assertThat(r.body().get("error").asText()).isEqualTo("wrong_secret");
       assertThat(stored(a)).isZero();
@@ -280,8 +292,9 @@ class ReportsApiTest {
       b.report(TestApp.report(1));
       assertThat(stored(a)).isEqualTo(1);
       assertThat(stored(b)).isEqualTo(1);
-      assertThat(APP.count("SELECT count(*) FROM observations WHERE computer_id = ?",
-          a.computerId())).isEqualTo(1);
+      assertThat(
+              APP.count("SELECT count(*) FROM observations WHERE computer_id = ?", a.computerId()))
+          .isEqualTo(1);
     }
   }
 
@@ -298,17 +311,31 @@ class ReportsApiTest {
       Api.Response r = a.report(body);
       assertThat(r.body().get("stored").asInt()).as(r.toString()).isEqualTo(1);
       long offset = r.body().get("clockOffsetMs").asLong();
-      assertThat(offset).isBetween(Duration.ofHours(3).toMillis() - 5_000,
-          Duration.ofHours(3).toMillis() + 5_000);
-      Instant observedAt = APP.jdbi().withHandle(h -> h.createQuery(
-          "SELECT observed_at FROM observations WHERE computer_id = :c")
-          .bind("c", a.computerId()).mapTo(Instant.class).one());
+      assertThat(offset)
+          .isBetween(
+              Duration.ofHours(3).toMillis() - 5_000, Duration.ofHours(3).toMillis() + 5_000);
+      Instant observedAt =
+          APP.jdbi()
+              .withHandle(
+                  h ->
+                      h.createQuery("SELECT observed_at FROM observations WHERE computer_id = :c")
+                          .bind("c", a.computerId())
+                          .mapTo(Instant.class)
+                          .one());
       assertThat(Duration.between(now.minusSeconds(60), observedAt).abs())
           .isLessThan(Duration.ofSeconds(5));
-      assertThat(APP.count("SELECT count(*) FROM observations WHERE computer_id = ? "
-          + "AND time_source = 'server_estimate'", a.computerId())).isEqualTo(1);
-      assertThat(APP.count("SELECT count(*) FROM computers WHERE id = ? "
-          + "AND abs(clock_offset_ms - 10800000) < 5000", a.computerId())).isEqualTo(1);
+      assertThat(
+              APP.count(
+                  "SELECT count(*) FROM observations WHERE computer_id = ? "
+                      + "AND time_source = 'server_estimate'",
+                  a.computerId()))
+          .isEqualTo(1);
+      assertThat(
+              APP.count(
+                  "SELECT count(*) FROM computers WHERE id = ? "
+                      + "AND abs(clock_offset_ms - 10800000) < 5000",
+                  a.computerId()))
+          .isEqualTo(1);
     }
 
     @Test
@@ -317,24 +344,29 @@ class ReportsApiTest {
       Instant now = Instant.now();
       ObjectNode body = Api.object();
       ArrayNode obs = body.putArray("observations");
-      obs.add(TestApp.observation(1, now.plus(Duration.ofDays(365)), "online")
-          .put("clockOffsetMs", -Duration.ofDays(365).toMillis()));
+      obs.add(
+          TestApp.observation(1, now.plus(Duration.ofDays(365)), "online")
+              .put("clockOffsetMs", -Duration.ofDays(365).toMillis()));
       obs.add(TestApp.observation(2, now.plus(Duration.ofDays(2)), "online"));
       Api.Response r = a.report(body);
       assertThat(r.body().get("stored").asInt()).as(r.toString()).isEqualTo(1);
       assertThat(r.body().get("rejected").get(0).get("reason").asText())
           .isEqualTo("future_timestamp");
       assertThat(r.body().get("rejected").get(0).get("seq").asLong()).isEqualTo(2);
-      assertThat(APP.count("SELECT count(*) FROM observations WHERE computer_id = ? "
-          + "AND time_source = 'agent'", a.computerId())).isEqualTo(1);
+      assertThat(
+              APP.count(
+                  "SELECT count(*) FROM observations WHERE computer_id = ? "
+                      + "AND time_source = 'agent'",
+                  a.computerId()))
+          .isEqualTo(1);
     }
 
     @Test
     void timeBeforeEnrollmentIsRejected() {
       Agent a = APP.enroll("alcaldia");
       ObjectNode body = Api.object().put("sentAt", Instant.now().toString());
-      body.putArray("observations").add(TestApp.observation(1,
-          Instant.parse("2009-01-01T05:00:00Z"), "offline"));
+      body.putArray("observations")
+          .add(TestApp.observation(1, Instant.parse("2009-01-01T05:00:00Z"), "offline"));
       Api.Response r = a.report(body);
       assertThat(r.body().get("rejected").get(0).get("reason").asText())
           .isEqualTo("before_enrollment");
@@ -359,8 +391,9 @@ class ReportsApiTest {
     ObjectNode late = Api.object().put("sentAt", Instant.now().toString());
     late.putArray("observations").add(TestApp.observation(0, now.minusSeconds(600), "online"));
     a.report(late);
-    assertThat(APP.it().get("/api/v1/computers/" + a.computerId()).body().get("lastStatus")
-        .asText()).isEqualTo("offline");
+    assertThat(
+            APP.it().get("/api/v1/computers/" + a.computerId()).body().get("lastStatus").asText())
+        .isEqualTo("offline");
   }
 
   @Test
@@ -374,8 +407,10 @@ class ReportsApiTest {
     JsonNode c = APP.it().get("/api/v1/computers/" + a.computerId()).body();
     assertThat(c.get("queueDepth").asLong()).isEqualTo(12);
     // Corrected with the batch's estimate (receivedAt - sentAt): a few ms here.
-    assertThat(Duration.between(now.minusSeconds(3600), Instant.parse(c.get("queueOldestAt")
-        .asText())).abs()).isLessThan(Duration.ofSeconds(30));
+    assertThat(
+            Duration.between(now.minusSeconds(3600), Instant.parse(c.get("queueOldestAt").asText()))
+                .abs())
+        .isLessThan(Duration.ofSeconds(30));
     assertThat(Instant.parse(c.get("queueReportedAt").asText()))
         .isBetween(now.minusSeconds(30), Instant.now());
     // An older agent's report (no queue) leaves the last one known as it was.
@@ -389,8 +424,11 @@ class ReportsApiTest {
     c = APP.it().get("/api/v1/computers/" + a.computerId()).body();
     assertThat(c.get("queueDepth").asLong()).isZero();
     assertThat(c.has("queueOldestAt")).isFalse();
-    assertThat(APP.count("SELECT count(*) FROM computers WHERE id = ? AND queue_depth = 0"
-        + " AND queue_oldest_at IS NULL AND queue_reported_at IS NOT NULL", a.computerId()))
+    assertThat(
+            APP.count(
+                "SELECT count(*) FROM computers WHERE id = ? AND queue_depth = 0"
+                    + " AND queue_oldest_at IS NULL AND queue_reported_at IS NOT NULL",
+                a.computerId()))
         .isEqualTo(1);
   }
 
@@ -421,17 +459,25 @@ class ReportsApiTest {
     ObjectNode farFuture = TestApp.report(1);
     farFuture.putObject("queue").put("depth", 3).put("oldestAt", "+999999999-12-31T23:59:59Z");
     record Case(ObjectNode body, String field) {}
-    for (Case c : List.of(new Case(negative, "queue.depth"), new Case(fraction, "queue.depth"),
-        new Case(missing, "queue.depth"), new Case(badTime, "queue.oldestAt"),
-        new Case(notObject, "queue"), new Case(farFuture, "queue.oldestAt"))) {
+    for (Case c :
+        List.of(
+            new Case(negative, "queue.depth"),
+            new Case(fraction, "queue.depth"),
+            new Case(missing, "queue.depth"),
+            new Case(badTime, "queue.oldestAt"),
+            new Case(notObject, "queue"),
+            new Case(farFuture, "queue.oldestAt"))) {
       Api.Response r = a.report(c.body());
       assertThat(r.status()).as(r.toString()).isEqualTo(400);
       assertThat(r.body().get("error").asText()).isEqualTo("invalid_field");
       assertThat(r.body().get("field").asText()).isEqualTo(c.field());
     }
     assertThat(stored(a)).isZero();
-    assertThat(APP.count("SELECT count(*) FROM computers WHERE id = ? AND queue_depth IS NULL",
-        a.computerId())).isEqualTo(1);
+    assertThat(
+            APP.count(
+                "SELECT count(*) FROM computers WHERE id = ? AND queue_depth IS NULL",
+                a.computerId()))
+        .isEqualTo(1);
   }
 
   @Test
@@ -443,22 +489,32 @@ class ReportsApiTest {
     String text = m.body().asText();
     assertThat(text).contains("enlace_ingest_observations_total{result=\"stored\"}");
     assertThat(text).contains("enlace_ingest_observations_total{result=\"duplicate\"}");
-    assertThat(text).contains("http_server_requests_seconds_count{method=\"POST\",status=\"200\","
-        + "uri=\"/api/v1/reports\"}");
+    assertThat(text)
+        .contains(
+            "http_server_requests_seconds_count{method=\"POST\",status=\"200\","
+                + "uri=\"/api/v1/reports\"}");
     assertThat(text).contains("jvm_memory_used_bytes");
   }
 
   @Test
   void agentVersionFollowsTheUserAgentOfReports() throws Exception {
     Agent a = APP.enroll("alcaldia");
-    Api.Response r = a.api().postBytes("/api/v1/reports",
-        Api.JSON.writeValueAsBytes(TestApp.report(1)), "User-Agent", "enlace-agent/0.2.0");
+    Api.Response r =
+        a.api()
+            .postBytes(
+                "/api/v1/reports",
+                Api.JSON.writeValueAsBytes(TestApp.report(1)),
+                "User-Agent",
+                "enlace-agent/0.2.0");
     assertThat(r.status()).isEqualTo(200);
-    assertThat(APP.it().get("/api/v1/computers/" + a.computerId()).body().get("agentVersion")
-        .asText()).isEqualTo("0.2.0");
+    assertThat(
+            APP.it().get("/api/v1/computers/" + a.computerId()).body().get("agentVersion").asText())
+        .isEqualTo("0.2.0");
     a.report(TestApp.report(2));
-    assertThat(APP.it().get("/api/v1/computers/" + a.computerId()).body().get("agentVersion")
-        .asText()).as("another client's User-Agent changes nothing").isEqualTo("0.2.0");
+    assertThat(
+            APP.it().get("/api/v1/computers/" + a.computerId()).body().get("agentVersion").asText())
+        .as("another client's User-Agent changes nothing")
+        .isEqualTo("0.2.0");
   }
 
   @Test

@@ -16,11 +16,20 @@ class EstablishmentDaoTest {
   @Test
   void roundTripsEveryField() {
     EstablishmentDao dao = jdbi.onDemand(EstablishmentDao.class);
-    OpeningHours hours = new OpeningHours(Map.of("monday",
-        List.of(new Interval("08:00", "12:00"), new Interval("14:00", "18:00"))));
-    EstablishmentRequest r = new EstablishmentRequest("alcaldia", "Alcaldía de El Contadero",
-        EstablishmentKind.TOWN_HALL, Sector.ADMINISTRATION, "Carrera 3 # 4-10",
-        new Coordinates(0.9311, -77.5495), "52210", hours);
+    OpeningHours hours =
+        new OpeningHours(
+            Map.of(
+                "monday", List.of(new Interval("08:00", "12:00"), new Interval("14:00", "18:00"))));
+    EstablishmentRequest r =
+        new EstablishmentRequest(
+            "alcaldia",
+            "Alcaldía de El Contadero",
+            EstablishmentKind.TOWN_HALL,
+            Sector.ADMINISTRATION,
+            "Carrera 3 # 4-10",
+            new Coordinates(0.9311, -77.5495),
+            "52210",
+            hours);
     assertThat(dao.insert(r)).isTrue();
     assertThat(dao.insert(r)).isFalse();
     Establishment e = dao.find("alcaldia").orElseThrow();
@@ -30,8 +39,16 @@ class EstablishmentDaoTest {
     assertThat(e.openingHours()).isEqualTo(hours);
     assertThat(e.officialCode()).isEqualTo("52210");
 
-    EstablishmentRequest noCoordinates = new EstablishmentRequest("alcaldia", "Alcaldía",
-        EstablishmentKind.TOWN_HALL, Sector.ADMINISTRATION, null, null, null, null);
+    EstablishmentRequest noCoordinates =
+        new EstablishmentRequest(
+            "alcaldia",
+            "Alcaldía",
+            EstablishmentKind.TOWN_HALL,
+            Sector.ADMINISTRATION,
+            null,
+            null,
+            null,
+            null);
     assertThat(dao.update(noCoordinates)).isTrue();
     Establishment updated = dao.find("alcaldia").orElseThrow();
     assertThat(updated.coordinates()).isEqualTo(Optional.empty());

@@ -25,16 +25,27 @@ class InventoryApiTest {
   static void users() throws Exception {
     // The administration role, created the way an operator would: the user command.
     String password = "lectura-secreta-123";
-    new org.enlace.server.cli.CommandRunner(APP).run(new ByteArrayInputStream(
-        (password + "\n").getBytes(StandardCharsets.UTF_8)),
-        "user", "add", "tesoreria", "--role", "administration", "--password-stdin");
+    new org.enlace.server.cli.CommandRunner(APP)
+        .run(
+            new ByteArrayInputStream((password + "\n").getBytes(StandardCharsets.UTF_8)),
+            "user",
+            "add",
+            "tesoreria",
+            "--role",
+            "administration",
+            "--password-stdin");
     reader = APP.anonymous().as("tesoreria", password);
   }
 
   static ObjectNode escuela(String code) {
-    ObjectNode e = Api.object().put("code", code).put("name", "Institución Educativa San Juan")
-        .put("kind", "school").put("sector", "citizens").put("address", "Vereda San Juan")
-        .put("officialCode", "252100000123");
+    ObjectNode e =
+        Api.object()
+            .put("code", code)
+            .put("name", "Institución Educativa San Juan")
+            .put("kind", "school")
+            .put("sector", "citizens")
+            .put("address", "Vereda San Juan")
+            .put("officialCode", "252100000123");
     e.putObject("coordinates").put("latitude", 0.9311).put("longitude", -77.5495);
     ObjectNode hours = e.putObject("openingHours");
     hours.putArray("monday").addObject().put("open", "07:00").put("close", "13:00");
@@ -97,8 +108,8 @@ class InventoryApiTest {
 
     @Test
     void badKindNamesTheField() {
-      Api.Response r = APP.it().post("/api/v1/establishments", escuela("ie-bad").put("kind",
-          "castle"));
+      Api.Response r =
+          APP.it().post("/api/v1/establishments", escuela("ie-bad").put("kind", "castle"));
       assertThat(r.status()).isEqualTo(400);
       assertThat(r.body().get("field").asText()).isEqualTo("kind");
       assertThat(r.body().get("message").asText()).contains("town_hall");
@@ -106,8 +117,8 @@ class InventoryApiTest {
 
     @Test
     void misspeltFieldIsRefusedByName() {
-      Api.Response r = APP.it().post("/api/v1/establishments", escuela("ie-typo")
-          .put("sectr", "citizens"));
+      Api.Response r =
+          APP.it().post("/api/v1/establishments", escuela("ie-typo").put("sectr", "citizens"));
       assertThat(r.status()).isEqualTo(400);
       assertThat(r.body().get("message").asText()).contains("sectr");
     }
@@ -130,7 +141,9 @@ class InventoryApiTest {
     void overlappingOpeningHoursAreRefused() {
       ObjectNode e = escuela("ie-hours");
       ((com.fasterxml.jackson.databind.node.ArrayNode) e.get("openingHours").get("monday"))
-          .addObject().put("open", "12:00").put("close", "14:00");
+          .addObject()
+          .put("open", "12:00")
+          .put("close", "14:00");
       Api.Response r = APP.it().post("/api/v1/establishments", e);
       assertThat(r.status()).isEqualTo(400);
       assertThat(r.body().get("message").asText()).contains("overlap");
@@ -175,21 +188,27 @@ class InventoryApiTest {
     @Test
     void linksOfAnEstablishment() {
       APP.establishment("biblioteca", "citizens");
-      ObjectNode link = Api.object().put("ispName", "Conexión Nariño S.A.S.")
-          .put("technology", "radio enlace").put("contractedDownMbps", 10)
-          .put("contractedUpMbps", 2.5).put("monthlyCost", 350000).put("currency", "COP")
-          .put("contractStart", "2026-01-01").put("contractEnd", "2026-12-31");
+      ObjectNode link =
+          Api.object()
+              .put("ispName", "Conexión Nariño S.A.S.")
+              .put("technology", "radio enlace")
+              .put("contractedDownMbps", 10)
+              .put("contractedUpMbps", 2.5)
+              .put("monthlyCost", 350000)
+              .put("currency", "COP")
+              .put("contractStart", "2026-01-01")
+              .put("contractEnd", "2026-12-31");
       Api.Response created = APP.it().post("/api/v1/establishments/biblioteca/links", link);
       assertThat(created.status()).as(created.toString()).isEqualTo(201);
       long id = created.body().get("id").asLong();
-      assertThat(created.body().get("contractedUpMbps").decimalValue())
-          .isEqualByComparingTo("2.5");
+      assertThat(created.body().get("contractedUpMbps").decimalValue()).isEqualByComparingTo("2.5");
       assertThat(created.raw().body().length).isPositive();
       assertThat(new String(created.raw().body(), java.nio.charset.StandardCharsets.UTF_8))
-          .contains("\"contractedDownMbps\":10").doesNotContain("E+");
+          .contains("\"contractedDownMbps\":10")
+          .doesNotContain("E+");
       assertThat(reader.get("/api/v1/establishments/biblioteca/links").body()).hasSize(1);
-      Api.Response updated = APP.it().put("/api/v1/links/" + id,
-          link.put("contractedDownMbps", 20));
+      Api.Response updated =
+          APP.it().put("/api/v1/links/" + id, link.put("contractedDownMbps", 20));
       assertThat(updated.body().get("contractedDownMbps").asInt()).isEqualTo(20);
       assertThat(reader.get("/api/v1/links/" + id).body().get("ispName").asText())
           .isEqualTo("Conexión Nariño S.A.S.");
@@ -199,9 +218,13 @@ class InventoryApiTest {
     @Test
     void contractEndBeforeStartIs422() {
       APP.establishment("puesto-salud", "citizens");
-      ObjectNode link = Api.object().put("ispName", "ISP").put("contractedDownMbps", 4)
-          .put("contractedUpMbps", 1).put("contractStart", "2026-06-01")
-          .put("contractEnd", "2026-01-01");
+      ObjectNode link =
+          Api.object()
+              .put("ispName", "ISP")
+              .put("contractedDownMbps", 4)
+              .put("contractedUpMbps", 1)
+              .put("contractStart", "2026-06-01")
+              .put("contractEnd", "2026-01-01");
       assertThat(APP.it().post("/api/v1/establishments/puesto-salud/links", link).status())
           .isEqualTo(422);
     }
@@ -227,8 +250,8 @@ class InventoryApiTest {
       Api.Response one = reader.get("/api/v1/computers/" + a.computerId());
       assertThat(one.body().get("hostname").asText()).startsWith("pc-");
       assertThat(one.body().get("lastStatus").asText()).isEqualTo("online");
-      assertThat(reader.post("/api/v1/computers/" + b.computerId() + "/decommission", "")
-          .status()).isEqualTo(403);
+      assertThat(reader.post("/api/v1/computers/" + b.computerId() + "/decommission", "").status())
+          .isEqualTo(403);
       Api.Response d = APP.it().post("/api/v1/computers/" + b.computerId() + "/decommission", "");
       assertThat(d.body().get("state").asText()).isEqualTo("decommissioned");
       assertThat(reader.get("/api/v1/computers?establishment=secretaria&state=active").body())
@@ -247,8 +270,9 @@ class InventoryApiTest {
       Api.Response first = reader.get("/api/v1/computers?establishment=paginas&limit=3");
       assertThat(first.body()).hasSize(3);
       long last = first.body().get(2).get("id").asLong();
-      assertThat(reader.get("/api/v1/computers?establishment=paginas&limit=3&afterId=" + last)
-          .body()).hasSize(2);
+      assertThat(
+              reader.get("/api/v1/computers?establishment=paginas&limit=3&afterId=" + last).body())
+          .hasSize(2);
     }
   }
 }

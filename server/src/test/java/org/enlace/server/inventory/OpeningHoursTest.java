@@ -11,8 +11,10 @@ import org.junit.jupiter.api.Test;
 class OpeningHoursTest {
   @Test
   void sortsIntervalsAndAcceptsMidnightClose() {
-    OpeningHours h = new OpeningHours(Map.of("friday", List.of(new Interval("14:00", "24:00"),
-        new Interval("08:00", "12:00"))));
+    OpeningHours h =
+        new OpeningHours(
+            Map.of(
+                "friday", List.of(new Interval("14:00", "24:00"), new Interval("08:00", "12:00"))));
     assertThat(h.days().get("friday")).extracting(Interval::open).containsExactly("08:00", "14:00");
   }
 
@@ -20,12 +22,18 @@ class OpeningHoursTest {
   void refusesUnknownDaysBadTimesAndOverlaps() {
     assertThatThrownBy(() -> new OpeningHours(Map.of("lunes", List.of())))
         .hasMessageContaining("monday");
-    assertThatThrownBy(() -> new OpeningHours(Map.of("monday",
-        List.of(new Interval("8:00", "12:00"))))).hasMessageContaining("HH:MM");
-    assertThatThrownBy(() -> new OpeningHours(Map.of("monday",
-        List.of(new Interval("12:00", "08:00"))))).hasMessageContaining("not before");
-    assertThatThrownBy(() -> new OpeningHours(Map.of("monday",
-        List.of(new Interval("08:00", "12:00"), new Interval("11:00", "13:00")))))
+    assertThatThrownBy(
+            () -> new OpeningHours(Map.of("monday", List.of(new Interval("8:00", "12:00")))))
+        .hasMessageContaining("HH:MM");
+    assertThatThrownBy(
+            () -> new OpeningHours(Map.of("monday", List.of(new Interval("12:00", "08:00")))))
+        .hasMessageContaining("not before");
+    assertThatThrownBy(
+            () ->
+                new OpeningHours(
+                    Map.of(
+                        "monday",
+                        List.of(new Interval("08:00", "12:00"), new Interval("11:00", "13:00")))))
         .hasMessageContaining("overlap");
   }
 }

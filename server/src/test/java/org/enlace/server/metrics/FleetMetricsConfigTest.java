@@ -26,8 +26,10 @@ class FleetMetricsConfigTest {
 
   @Test
   void mapsEveryKey() throws Exception {
-    FleetMetricsConfig c = YAML.readValue("refresh: 15 seconds\nreportingWindow: 5 minutes\n"
-        + "maxAgentVersions: 8\n", FleetMetricsConfig.class);
+    FleetMetricsConfig c =
+        YAML.readValue(
+            "refresh: 15 seconds\nreportingWindow: 5 minutes\n" + "maxAgentVersions: 8\n",
+            FleetMetricsConfig.class);
     assertThat(c.getRefresh()).isEqualTo(Duration.seconds(15));
     assertThat(c.getReportingWindow()).isEqualTo(Duration.minutes(5));
     assertThat(c.getMaxAgentVersions()).isEqualTo(8);
@@ -36,9 +38,12 @@ class FleetMetricsConfigTest {
 
   @Test
   void refusesARefreshUnderASecondAndAWindowUnderAMinute() throws Exception {
-    FleetMetricsConfig c = YAML.readValue("refresh: 100 milliseconds\n"
-        + "reportingWindow: 30 seconds\nmaxAgentVersions: 1\n", FleetMetricsConfig.class);
-    assertThat(VALIDATOR.validate(c)).extracting(v -> v.getPropertyPath().toString())
+    FleetMetricsConfig c =
+        YAML.readValue(
+            "refresh: 100 milliseconds\n" + "reportingWindow: 30 seconds\nmaxAgentVersions: 1\n",
+            FleetMetricsConfig.class);
+    assertThat(VALIDATOR.validate(c))
+        .extracting(v -> v.getPropertyPath().toString())
         .containsExactlyInAnyOrder("refresh", "reportingWindow", "maxAgentVersions");
   }
 }

@@ -38,53 +38,85 @@ class RollupsTest {
   }
 
   private Map<String, Object> computerDay(TestApp.Agent a, String day) {
-    return APP.jdbi().withHandle(h -> h.createQuery("SELECT minutes_observed, minutes_online,"
-        + " minutes_limited, minutes_offline, observations FROM computer_days"
-        + " JOIN computer_day_minutes USING (computer_id, day)"
-        + " WHERE computer_id = :c AND day = CAST(:d AS date)").bind("c", a.computerId())
-        .bind("d", day).mapToMap().findOne().orElse(Map.of()));
+    return APP.jdbi()
+        .withHandle(
+            h ->
+                h.createQuery(
+                        "SELECT minutes_observed, minutes_online,"
+                            + " minutes_limited, minutes_offline, observations FROM computer_days"
+                            + " JOIN computer_day_minutes USING (computer_id, day)"
+                            + " WHERE computer_id = :c AND day = CAST(:d AS date)")
+                    .bind("c", a.computerId())
+                    .bind("d", day)
+                    .mapToMap()
+                    .findOne()
+                    .orElse(Map.of()));
   }
 
   private long establishmentId(String code) {
     return APP.count("SELECT id FROM establishments WHERE code = ?", code);
   }
 
-  record OutageRow(Instant startedAt, Instant endedAt, int durationMinutes, int openMinutes,
-      int computers, boolean shortBlip) {}
+  record OutageRow(
+      Instant startedAt,
+      Instant endedAt,
+      int durationMinutes,
+      int openMinutes,
+      int computers,
+      boolean shortBlip) {}
 
   private List<OutageRow> outages(String code) {
-    return APP.jdbi().withHandle(h -> h.createQuery("SELECT started_at, ended_at,"
-        + " duration_minutes, open_minutes, computers, short_blip FROM outages"
-        + " WHERE establishment_id = :e ORDER BY started_at").bind("e", establishmentId(code))
-        .map((rs, ctx) -> new OutageRow(rs.getTimestamp(1).toInstant(),
-            rs.getTimestamp(2).toInstant(), rs.getInt(3), rs.getInt(4), rs.getInt(5),
-            rs.getBoolean(6))).list());
+    return APP.jdbi()
+        .withHandle(
+            h ->
+                h.createQuery(
+                        "SELECT started_at, ended_at,"
+                            + " duration_minutes, open_minutes, computers, short_blip FROM outages"
+                            + " WHERE establishment_id = :e ORDER BY started_at")
+                    .bind("e", establishmentId(code))
+                    .map(
+                        (rs, ctx) ->
+                            new OutageRow(
+                                rs.getTimestamp(1).toInstant(),
+                                rs.getTimestamp(2).toInstant(),
+                                rs.getInt(3),
+                                rs.getInt(4),
+                                rs.getInt(5),
+                                rs.getBoolean(6)))
+                    .list());
   }
 
   @Test
   void aSwitchedOffComputerHasNoDataNotOffline() {
     Map<String, Object> weekday = computerDay(month.a1, "2026-10-13");
     // 07:00-19:00 is 720 observed minutes; the last status holds one more minute (19:00).
-    assertThat(weekday).containsEntry("minutes_observed", 721).containsEntry("minutes_online", 721)
-        .containsEntry("minutes_offline", 0).containsEntry("observations", 720);
+    assertThat(weekday)
+        .containsEntry("minutes_observed", 721)
+        .containsEntry("minutes_online", 721)
+        .containsEntry("minutes_offline", 0)
+        .containsEntry("observations", 720);
     assertThat(computerDay(month.a1, "2026-10-17")).isEmpty(); // a Saturday: no row at all
   }
 
   @Test
   void theClockTwoHoursFastIsCorrectedIntoTheRightMinutes() {
-    assertThat(computerDay(month.a2, "2026-10-14")).containsEntry("minutes_observed", 721)
-        .containsEntry("minutes_offline", 180).containsEntry("minutes_online", 541);
+    assertThat(computerDay(month.a2, "2026-10-14"))
+        .containsEntry("minutes_observed", 721)
+        .containsEntry("minutes_offline", 180)
+        .containsEntry("minutes_online", 541);
   }
 
   @Test
   void duplicatesAreCountedOnce() {
-    assertThat(computerDay(month.k1, "2026-10-01")).containsEntry("observations", 1440)
+    assertThat(computerDay(month.k1, "2026-10-01"))
+        .containsEntry("observations", 1440)
         .containsEntry("minutes_observed", 1440);
   }
 
   @Test
   void lateReportsLandInTheirOwnDays() {
-    assertThat(computerDay(month.k2, "2026-10-12")).containsEntry("observations", 1440)
+    assertThat(computerDay(month.k2, "2026-10-12"))
+        .containsEntry("observations", 1440)
         .containsEntry("minutes_online", 1440);
   }
 
@@ -97,14 +129,28 @@ class RollupsTest {
 
   @Test
   void townHallOutageIsExactlyThreeHoursInsideOpeningHours() {
-    assertThat(outages(month.alc)).containsExactly(new OutageRow(
-        Instant.parse("2026-10-14T14:00:00Z"), Instant.parse("2026-10-14T17:00:00Z"), 180, 180,
-        2, false));
-    Map<String, Object> day = APP.jdbi().withHandle(h -> h.createQuery("SELECT open_minutes,"
-        + " observed_open_minutes, up_open_minutes, outage_open_minutes, computers_reporting"
-        + " FROM establishment_days WHERE establishment_id = :e AND day = DATE '2026-10-14'")
-        .bind("e", establishmentId(month.alc)).mapToMap().one());
-    assertThat(day).containsEntry("open_minutes", 480)
+    assertThat(outages(month.alc))
+        .containsExactly(
+            new OutageRow(
+                Instant.parse("2026-10-14T14:00:00Z"),
+                Instant.parse("2026-10-14T17:00:00Z"),
+                180,
+                180,
+                2,
+                false));
+    Map<String, Object> day =
+        APP.jdbi()
+            .withHandle(
+                h ->
+                    h.createQuery(
+                            "SELECT open_minutes,"
+                                + " observed_open_minutes, up_open_minutes, outage_open_minutes, computers_reporting"
+                                + " FROM establishment_days WHERE establishment_id = :e AND day = DATE '2026-10-14'")
+                        .bind("e", establishmentId(month.alc))
+                        .mapToMap()
+                        .one());
+    assertThat(day)
+        .containsEntry("open_minutes", 480)
         .containsEntry("observed_open_minutes", 480)
         .containsEntry("up_open_minutes", 300)
         .containsEntry("outage_open_minutes", 180)
@@ -113,32 +159,63 @@ class RollupsTest {
 
   @Test
   void kioskOutagesAndBlips() {
-    assertThat(outages(month.kio)).containsExactly(
-        new OutageRow(Instant.parse("2026-10-05T15:00:00Z"),
-            Instant.parse("2026-10-05T15:03:00Z"), 3, 3, 2, true),
-        new OutageRow(Instant.parse("2026-10-25T07:00:00Z"),
-            Instant.parse("2026-10-25T09:30:00Z"), 150, 150, 2, false));
+    assertThat(outages(month.kio))
+        .containsExactly(
+            new OutageRow(
+                Instant.parse("2026-10-05T15:00:00Z"),
+                Instant.parse("2026-10-05T15:03:00Z"),
+                3,
+                3,
+                2,
+                true),
+            new OutageRow(
+                Instant.parse("2026-10-25T07:00:00Z"),
+                Instant.parse("2026-10-25T09:30:00Z"),
+                150,
+                150,
+                2,
+                false));
   }
 
   @Test
   void indicatorsCountConnectedComputersAndEstablishmentsAgainstTheBaseline() {
     // Only this class's establishments report in this database.
-    Api.Response b = APP.it().post("/api/v1/indicators/baseline", Api.object()
-        .put("reference", "Plan GEL 2008, línea base")
-        .set("administration", Api.object().put("computers", 1).put("establishments", 1)));
+    Api.Response b =
+        APP.it()
+            .post(
+                "/api/v1/indicators/baseline",
+                Api.object()
+                    .put("reference", "Plan GEL 2008, línea base")
+                    .set(
+                        "administration",
+                        Api.object().put("computers", 1).put("establishments", 1)));
     assertThat(b.status()).as(b.toString()).isEqualTo(400); // citizens missing
-    b = APP.it().post("/api/v1/indicators/baseline", Api.JSON.createObjectNode()
-        .put("reference", "Plan GEL 2008, línea base").put("note", "encuesta 2008")
-        .<com.fasterxml.jackson.databind.node.ObjectNode>set("administration",
-            Api.object().put("computers", 1).put("establishments", 1))
-        .set("citizens", Api.object().put("computers", 1).put("establishments", 0)));
+    b =
+        APP.it()
+            .post(
+                "/api/v1/indicators/baseline",
+                Api.JSON
+                    .createObjectNode()
+                    .put("reference", "Plan GEL 2008, línea base")
+                    .put("note", "encuesta 2008")
+                    .<com.fasterxml.jackson.databind.node.ObjectNode>set(
+                        "administration", Api.object().put("computers", 1).put("establishments", 1))
+                    .set("citizens", Api.object().put("computers", 1).put("establishments", 0)));
     assertThat(b.status()).as(b.toString()).isEqualTo(201);
     assertThat(b.body().path("setBy").asText()).isEqualTo("admin");
     assertThat(b.body().path("targetIncreasePct").asDouble()).isEqualTo(100.0);
-    Api.Response d = APP.it().post("/api/v1/indicators/declared", Api.object()
-        .put("sector", "citizens").put("description", "Café internet La Plaza")
-        .put("establishments", 1).put("computers", 3).put("validFrom", "2026-10")
-        .put("validTo", "2026-10").put("source", "visita de la oficina TIC, 2026-10-02"));
+    Api.Response d =
+        APP.it()
+            .post(
+                "/api/v1/indicators/declared",
+                Api.object()
+                    .put("sector", "citizens")
+                    .put("description", "Café internet La Plaza")
+                    .put("establishments", 1)
+                    .put("computers", 3)
+                    .put("validFrom", "2026-10")
+                    .put("validTo", "2026-10")
+                    .put("source", "visita de la oficina TIC, 2026-10-02"));
     assertThat(d.status()).as(d.toString()).isEqualTo(201);
 
     Api.Response r = APP.it().get("/api/v1/indicators?from=2026-09&to=2026-11");
@@ -172,38 +249,62 @@ class RollupsTest {
     Api.Response q = APP.it().get("/api/v1/indicators?from=2026-07&to=2026-12&granularity=quarter");
     assertThat(q.body().path("periods")).hasSize(2);
     assertThat(q.body().path("periods").get(1).path("period").asText()).isEqualTo("2026-Q4");
-    assertThat(q.body().path("periods").get(1).path("sectors").get(2).path("measured")
-        .path("computers").asLong()).isEqualTo(4);
+    assertThat(
+            q.body()
+                .path("periods")
+                .get(1)
+                .path("sectors")
+                .get(2)
+                .path("measured")
+                .path("computers")
+                .asLong())
+        .isEqualTo(4);
     assertThat(APP.it().get("/api/v1/indicators?from=2026-13&to=2026-12").status()).isEqualTo(400);
     assertThat(APP.it().get("/api/v1/indicators?from=2026-12&to=2026-01").status()).isEqualTo(400);
   }
 
   private List<Map<String, Object>> snapshot() {
-    return APP.jdbi().withHandle(h -> {
-      List<Map<String, Object>> all = new java.util.ArrayList<>();
-      all.addAll(h.createQuery("SELECT computer_id, day, observations, minutes_observed,"
-          + " minutes_online, minutes_limited, minutes_offline, CAST(online_bits AS text) AS o,"
-          + " CAST(offline_bits AS text) AS f, CAST(latency_hist AS text) AS l"
-          + " FROM computer_days JOIN computer_day_minutes USING (computer_id, day)"
-          + " ORDER BY 1, 2").mapToMap().list());
-      all.addAll(h.createQuery("SELECT establishment_id, day, open_minutes, observed_minutes,"
-          + " up_open_minutes, outage_open_minutes, computers_reporting, computers_online,"
-          + " CAST(outage_bits AS text) AS b FROM establishment_days ORDER BY 1, 2").mapToMap()
-          .list());
-      all.addAll(h.createQuery("SELECT establishment_id, started_at, ended_at, computers,"
-          + " short_blip FROM outages ORDER BY 1, 2").mapToMap().list());
-      all.addAll(h.createQuery("SELECT * FROM computer_months ORDER BY 1, 2, 3").mapToMap()
-          .list());
-      return all;
-    });
+    return APP.jdbi()
+        .withHandle(
+            h -> {
+              List<Map<String, Object>> all = new java.util.ArrayList<>();
+              all.addAll(
+                  h.createQuery(
+                          "SELECT computer_id, day, observations, minutes_observed,"
+                              + " minutes_online, minutes_limited, minutes_offline, CAST(online_bits AS text) AS o,"
+                              + " CAST(offline_bits AS text) AS f, CAST(latency_hist AS text) AS l"
+                              + " FROM computer_days JOIN computer_day_minutes USING (computer_id, day)"
+                              + " ORDER BY 1, 2")
+                      .mapToMap()
+                      .list());
+              all.addAll(
+                  h.createQuery(
+                          "SELECT establishment_id, day, open_minutes, observed_minutes,"
+                              + " up_open_minutes, outage_open_minutes, computers_reporting, computers_online,"
+                              + " CAST(outage_bits AS text) AS b FROM establishment_days ORDER BY 1, 2")
+                      .mapToMap()
+                      .list());
+              all.addAll(
+                  h.createQuery(
+                          "SELECT establishment_id, started_at, ended_at, computers,"
+                              + " short_blip FROM outages ORDER BY 1, 2")
+                      .mapToMap()
+                      .list());
+              all.addAll(
+                  h.createQuery("SELECT * FROM computer_months ORDER BY 1, 2, 3")
+                      .mapToMap()
+                      .list());
+              return all;
+            });
   }
 
   @Test
   @org.junit.jupiter.api.Order(Integer.MAX_VALUE - 2)
   void aRebuildFromRawDataGivesTheSameRollups() {
     List<Map<String, Object>> before = snapshot();
-    RollupRebuild.Result r = new RollupRebuild(APP.jdbi(), new LocalMinutes(SyntheticMonth.BOGOTA))
-        .rebuild(LocalDate.of(2026, 9, 1), LocalDate.of(2026, 11, 30));
+    RollupRebuild.Result r =
+        new RollupRebuild(APP.jdbi(), new LocalMinutes(SyntheticMonth.BOGOTA))
+            .rebuild(LocalDate.of(2026, 9, 1), LocalDate.of(2026, 11, 30));
     // the oldest partition starts 1 Oct 00:00 UTC, inside Bogotá's 30 September
     assertThat(r.from()).isEqualTo(LocalDate.of(2026, 10, 1));
     drain();
@@ -217,8 +318,11 @@ class RollupsTest {
     RollupRebuild rebuild = new RollupRebuild(APP.jdbi(), new LocalMinutes(SyntheticMonth.BOGOTA));
     RollupRebuild.Expired e = rebuild.expire(Instant.parse("2026-11-01T00:00:00Z"));
     assertThat(e.partitionsDropped()).isGreaterThanOrEqualTo(1);
-    assertThat(APP.count("SELECT count(*) FROM observations WHERE observed_at <"
-        + " TIMESTAMPTZ '2026-11-01 00:00Z'")).isZero();
+    assertThat(
+            APP.count(
+                "SELECT count(*) FROM observations WHERE observed_at <"
+                    + " TIMESTAMPTZ '2026-11-01 00:00Z'"))
+        .isZero();
     // A rebuild cannot reach back past the raw data that is left, so the rollups stay.
     rebuild.rebuild(LocalDate.of(2026, 10, 1), LocalDate.of(2026, 10, 31));
     drain();
@@ -232,17 +336,26 @@ class RollupsTest {
   @Test
   @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
   void changedOpeningHoursAreAppliedToPastDays() {
-    var e = (com.fasterxml.jackson.databind.node.ObjectNode) APP.it()
-        .get("/api/v1/establishments/" + month.alc).body();
+    var e =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            APP.it().get("/api/v1/establishments/" + month.alc).body();
     for (String f : List.of("createdAt", "updatedAt", "id")) {
       e.remove(f);
     }
     e.putObject("openingHours"); // none: judged all day
     assertThat(APP.it().put("/api/v1/establishments/" + month.alc, e).status()).isEqualTo(200);
     drain();
-    Map<String, Object> day = APP.jdbi().withHandle(h -> h.createQuery("SELECT open_minutes,"
-        + " outage_open_minutes FROM establishment_days WHERE establishment_id = :e"
-        + " AND day = DATE '2026-10-14'").bind("e", establishmentId(month.alc)).mapToMap().one());
+    Map<String, Object> day =
+        APP.jdbi()
+            .withHandle(
+                h ->
+                    h.createQuery(
+                            "SELECT open_minutes,"
+                                + " outage_open_minutes FROM establishment_days WHERE establishment_id = :e"
+                                + " AND day = DATE '2026-10-14'")
+                        .bind("e", establishmentId(month.alc))
+                        .mapToMap()
+                        .one());
     assertThat(day).containsEntry("open_minutes", 1440).containsEntry("outage_open_minutes", 180);
   }
 }

@@ -26,8 +26,10 @@ class CounterRatesTest {
 
   @Test
   void steadyTrafficOn64BitCounters() {
-    Interval i = between(r(0, 100_000, 64, 1_000_000, 500_000),
-        r(60, 106_000, 64, 1_000_000 + 7_500_000, 500_000 + 1_500_000));
+    Interval i =
+        between(
+            r(0, 100_000, 64, 1_000_000, 500_000),
+            r(60, 106_000, 64, 1_000_000 + 7_500_000, 500_000 + 1_500_000));
     assertThat(i.gap()).isEmpty();
     assertThat(i.rates().orElseThrow().inBps()).isEqualTo(1_000_000.0);
     assertThat(i.rates().orElseThrow().outBps()).isEqualTo(200_000.0);
@@ -70,8 +72,10 @@ class CounterRatesTest {
   void rebootBetweenPollsWithUptimePastTheOldOneIsStillARestart() {
     // Up 100 s at one poll, up 200 s at the next 300 s later: it restarted in between, and
     // its uptime, though higher, kept only 100 s of the 300.
-    Interval i = CounterRates.between(r(0, 10_000, 64, 0, 0), r(300, 20_000, 64, 10, 0),
-        Duration.ofMinutes(10)).orElseThrow();
+    Interval i =
+        CounterRates.between(
+                r(0, 10_000, 64, 0, 0), r(300, 20_000, 64, 10, 0), Duration.ofMinutes(10))
+            .orElseThrow();
     assertThat(i.gap()).contains(Gap.DEVICE_RESTARTED);
   }
 

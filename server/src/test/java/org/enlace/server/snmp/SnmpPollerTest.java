@@ -66,15 +66,31 @@ class SnmpPollerTest {
   void setUp() throws Exception {
     code = "snmp-" + Long.toHexString(System.nanoTime());
     APP.establishment(code, "administration");
-    Api.Response link = APP.it().post("/api/v1/establishments/" + code + "/links", Api.object()
-        .put("ispName", "ISP Andina").put("contractedDownMbps", 10).put("contractedUpMbps", 2));
+    Api.Response link =
+        APP.it()
+            .post(
+                "/api/v1/establishments/" + code + "/links",
+                Api.object()
+                    .put("ispName", "ISP Andina")
+                    .put("contractedDownMbps", 10)
+                    .put("contractedUpMbps", 2));
     assertThat(link.status()).as(link.toString()).isEqualTo(201);
     linkId = link.body().get("id").asLong();
     uptime = UPTIME0;
     mib = new MibState().uptime(uptime);
     mib.iface(1, i -> i.name("lo").descr("lo").oper(1).highSpeedMbps(0).hcIn(0).hcOut(0));
-    mib.iface(2, i -> i.name("wan0").descr("eth1").alias("ISP Andina").oper(1)
-        .highSpeedMbps(100).hcIn(1_000_000).hcOut(500_000).in32(1_000_000).out32(500_000));
+    mib.iface(
+        2,
+        i ->
+            i.name("wan0")
+                .descr("eth1")
+                .alias("ISP Andina")
+                .oper(1)
+                .highSpeedMbps(100)
+                .hcIn(1_000_000)
+                .hcOut(500_000)
+                .in32(1_000_000)
+                .out32(500_000));
     snmpd.state(mib);
   }
 
@@ -90,19 +106,27 @@ class SnmpPollerTest {
   /** Starts a poller on the application's database with the test's clock. */
   void startPoller(SnmpConfig config) throws Exception {
     meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    poller = new SnmpPoller(APP.jdbi(), config, SnmpCredentials.from(config, APP.dataDir()),
-        new LocalMinutes(ZoneId.of("America/Bogota")), meters, clock);
+    poller =
+        new SnmpPoller(
+            APP.jdbi(),
+            config,
+            SnmpCredentials.from(config, APP.dataDir()),
+            new LocalMinutes(ZoneId.of("America/Bogota")),
+            meters,
+            clock);
     poller.startWithoutSchedule();
   }
 
   static SnmpConfig fast() {
-    return new SnmpConfig().setTimeout(Duration.milliseconds(400)).setRetries(0)
+    return new SnmpConfig()
+        .setTimeout(Duration.milliseconds(400))
+        .setRetries(0)
         .setMaxSampleInterval(Duration.minutes(5));
   }
 
   long device(ObjectNode snmp, ObjectNode iface) {
-    ObjectNode body = Api.object().put("name", "Router").put("address", "127.0.0.1")
-        .put("port", snmpd.port());
+    ObjectNode body =
+        Api.object().put("name", "Router").put("address", "127.0.0.1").put("port", snmpd.port());
     body.set("snmp", snmp);
     body.putArray("interfaces").add(iface.put("linkId", linkId));
     Api.Response r = APP.it().post("/api/v1/establishments/" + code + "/devices", body);
@@ -115,8 +139,12 @@ class SnmpPollerTest {
   }
 
   static ObjectNode v3(Snmpd.V3User u, String authPassword) {
-    ObjectNode n = Api.object().put("version", "v3").put("user", u.name())
-        .put("authProtocol", u.authProtocol()).put("authPassword", authPassword);
+    ObjectNode n =
+        Api.object()
+            .put("version", "v3")
+            .put("user", u.name())
+            .put("authProtocol", u.authProtocol())
+            .put("authPassword", authPassword);
     if (u.priv()) {
       n.put("privProtocol", u.privProtocol().equals("AES") ? "AES-128" : u.privProtocol())
           .put("privPassword", u.privPassphrase());
@@ -141,27 +169,61 @@ class SnmpPollerTest {
     poller.pollAllAndStore(5_000);
   }
 
-  record Sample(Instant start, Instant end, Double inBps, Double outBps, Double inPct,
-      Double outPct, int bits, String gap) {}
+  record Sample(
+      Instant start,
+      Instant end,
+      Double inBps,
+      Double outBps,
+      Double inPct,
+      Double outPct,
+      int bits,
+      String gap) {}
 
   List<Sample> samples() {
-    return APP.jdbi().withHandle(h -> h.createQuery("SELECT started_at, ended_at, in_bps,"
-        + " out_bps, in_pct, out_pct, counter_bits, gap FROM link_samples WHERE link_id = :l"
-        + " ORDER BY ended_at").bind("l", linkId).map((rs, ctx) -> new Sample(
-            rs.getTimestamp(1).toInstant(), rs.getTimestamp(2).toInstant(),
-            (Double) rs.getObject(3), (Double) rs.getObject(4), (Double) rs.getObject(5),
-            (Double) rs.getObject(6), rs.getInt(7), rs.getString(8))).list());
+    return APP.jdbi()
+        .withHandle(
+            h ->
+                h.createQuery(
+                        "SELECT started_at, ended_at, in_bps,"
+                            + " out_bps, in_pct, out_pct, counter_bits, gap FROM link_samples WHERE link_id = :l"
+                            + " ORDER BY ended_at")
+                    .bind("l", linkId)
+                    .map(
+                        (rs, ctx) ->
+                            new Sample(
+                                rs.getTimestamp(1).toInstant(),
+                                rs.getTimestamp(2).toInstant(),
+                                (Double) rs.getObject(3),
+                                (Double) rs.getObject(4),
+                                (Double) rs.getObject(5),
+                                (Double) rs.getObject(6),
+                                rs.getInt(7),
+                                rs.getString(8)))
+                    .list());
   }
 
   List<String> failures(long device) {
-    return APP.jdbi().withHandle(h -> h.createQuery("SELECT reason || ': ' || detail FROM"
-        + " snmp_poll_failures WHERE device_id = :d ORDER BY id").bind("d", device)
-        .mapTo(String.class).list());
+    return APP.jdbi()
+        .withHandle(
+            h ->
+                h.createQuery(
+                        "SELECT reason || ': ' || detail FROM"
+                            + " snmp_poll_failures WHERE device_id = :d ORDER BY id")
+                    .bind("d", device)
+                    .mapTo(String.class)
+                    .list());
   }
 
   static Sample rate(Instant start, long seconds, double inBps, double outBps, int bits) {
-    return new Sample(start, start.plusSeconds(seconds), inBps, outBps, inBps / 10e6 * 100,
-        outBps / 2e6 * 100, bits, null);
+    return new Sample(
+        start,
+        start.plusSeconds(seconds),
+        inBps,
+        outBps,
+        inBps / 10e6 * 100,
+        outBps / 2e6 * 100,
+        bits,
+        null);
   }
 
   static Sample gap(Instant start, long seconds, int bits, String why) {
@@ -177,25 +239,52 @@ class SnmpPollerTest {
     poll();
     step(60, 3_750_000, 750_000);
     poll();
-    assertThat(samples()).containsExactly(
-        rate(T0, 60, 1_000_000, 200_000, 64),
-        rate(T0.plusSeconds(60), 60, 500_000, 100_000, 64));
-    assertThat(APP.it().get("/api/v1/devices/" + deviceIdOf()).body()
-        .at("/interfaces/0/resolvedIfIndex").asInt()).isEqualTo(2);
+    assertThat(samples())
+        .containsExactly(
+            rate(T0, 60, 1_000_000, 200_000, 64),
+            rate(T0.plusSeconds(60), 60, 500_000, 100_000, 64));
+    assertThat(
+            APP.it()
+                .get("/api/v1/devices/" + deviceIdOf())
+                .body()
+                .at("/interfaces/0/resolvedIfIndex")
+                .asInt())
+        .isEqualTo(2);
     String scrape = meters.scrape();
-    assertThat(scrape).contains("enlace_link_oper_status{establishment=\"" + code
-        + "\",link=\"" + linkId + "\"} 1.0");
-    assertThat(scrape).contains("enlace_link_octets_total{direction=\"in\",establishment=\""
-        + code + "\",link=\"" + linkId + "\"} 1.125E7");
-    assertThat(scrape).contains("enlace_link_utilization_ratio{direction=\"in\",establishment=\""
-        + code + "\",link=\"" + linkId + "\"} 0.05");
-    assertThat(scrape).contains("enlace_snmp_device_poll_seconds_count{device=\""
-        + deviceIdOf() + "\",establishment=\"" + code + "\"} 3");
+    assertThat(scrape)
+        .contains(
+            "enlace_link_oper_status{establishment=\"" + code + "\",link=\"" + linkId + "\"} 1.0");
+    assertThat(scrape)
+        .contains(
+            "enlace_link_octets_total{direction=\"in\",establishment=\""
+                + code
+                + "\",link=\""
+                + linkId
+                + "\"} 1.125E7");
+    assertThat(scrape)
+        .contains(
+            "enlace_link_utilization_ratio{direction=\"in\",establishment=\""
+                + code
+                + "\",link=\""
+                + linkId
+                + "\"} 0.05");
+    assertThat(scrape)
+        .contains(
+            "enlace_snmp_device_poll_seconds_count{device=\""
+                + deviceIdOf()
+                + "\",establishment=\""
+                + code
+                + "\"} 3");
   }
 
   long deviceIdOf() {
-    return APP.jdbi().withHandle(h -> h.createQuery("SELECT device_id FROM device_links"
-        + " WHERE link_id = :l").bind("l", linkId).mapTo(Long.class).one());
+    return APP.jdbi()
+        .withHandle(
+            h ->
+                h.createQuery("SELECT device_id FROM device_links" + " WHERE link_id = :l")
+                    .bind("l", linkId)
+                    .mapTo(Long.class)
+                    .one());
   }
 
   @Test
@@ -235,8 +324,10 @@ class SnmpPollerTest {
     poll();
     step(60, 7_500_000, 1_500_000);
     poll();
-    assertThat(samples()).containsExactly(gap(T0, 60, 64, "device_restarted"),
-        rate(T0.plusSeconds(60), 60, 1_000_000, 200_000, 64));
+    assertThat(samples())
+        .containsExactly(
+            gap(T0, 60, 64, "device_restarted"),
+            rate(T0.plusSeconds(60), 60, 1_000_000, 200_000, 64));
   }
 
   @Test
@@ -261,8 +352,10 @@ class SnmpPollerTest {
     poll();
     step(600, 1_000, 1_000); // ten minutes of silence: longer than maxSampleInterval
     poll();
-    assertThat(samples()).containsExactly(rate(T0, 120, 1_000_000, 200_000, 64),
-        gap(T0.plusSeconds(120), 600, 64, "missed_polls"));
+    assertThat(samples())
+        .containsExactly(
+            rate(T0, 120, 1_000_000, 200_000, 64),
+            gap(T0.plusSeconds(120), 600, 64, "missed_polls"));
   }
 
   @Test
@@ -275,10 +368,17 @@ class SnmpPollerTest {
     long hcIn = old.hcIn();
     long hcOut = old.hcOut();
     mib.removeIface(2);
-    mib.iface(2, i -> i.name("lan0").descr("eth0").oper(1).highSpeedMbps(1000).hcIn(5)
-        .hcOut(5));
-    mib.iface(5, i -> i.name("wan0").descr("eth1").alias("ISP Andina").oper(1)
-        .highSpeedMbps(100).hcIn(hcIn + 7_500_000).hcOut(hcOut + 1_500_000));
+    mib.iface(2, i -> i.name("lan0").descr("eth0").oper(1).highSpeedMbps(1000).hcIn(5).hcOut(5));
+    mib.iface(
+        5,
+        i ->
+            i.name("wan0")
+                .descr("eth1")
+                .alias("ISP Andina")
+                .oper(1)
+                .highSpeedMbps(100)
+                .hcIn(hcIn + 7_500_000)
+                .hcOut(hcOut + 1_500_000));
     clock.advance(60);
     uptime += 6_000;
     mib.uptime(uptime);
@@ -289,10 +389,17 @@ class SnmpPollerTest {
     mib.uptime(uptime).iface(5, i -> i.addOctets(7_500_000, 1_500_000));
     snmpd.state(mib);
     poll();
-    assertThat(samples()).containsExactly(gap(T0, 60, 64, "interface_changed"),
-        rate(T0.plusSeconds(60), 60, 1_000_000, 200_000, 64));
-    assertThat(APP.it().get("/api/v1/devices/" + device).body()
-        .at("/interfaces/0/resolvedIfIndex").asInt()).isEqualTo(5);
+    assertThat(samples())
+        .containsExactly(
+            gap(T0, 60, 64, "interface_changed"),
+            rate(T0.plusSeconds(60), 60, 1_000_000, 200_000, 64));
+    assertThat(
+            APP.it()
+                .get("/api/v1/devices/" + device)
+                .body()
+                .at("/interfaces/0/resolvedIfIndex")
+                .asInt())
+        .isEqualTo(5);
   }
 
   @Test
@@ -304,8 +411,8 @@ class SnmpPollerTest {
     poll();
     assertThat(samples()).isEmpty();
     assertThat(failures(device)).hasSize(2).allMatch(f -> f.startsWith("timeout: "));
-    assertThat(APP.it().get("/api/v1/devices/" + device).body().at("/status/lastFailure")
-        .asText()).isEqualTo("timeout");
+    assertThat(APP.it().get("/api/v1/devices/" + device).body().at("/status/lastFailure").asText())
+        .isEqualTo("timeout");
   }
 
   @Test
@@ -320,16 +427,18 @@ class SnmpPollerTest {
   @Test
   void v3ShaAes128AndSha256Aes256Poll() throws Exception {
     startPoller(fast());
-    long device = device(v3(Snmpd.AUTH_PRIV_SHA256_AES256,
-        Snmpd.AUTH_PRIV_SHA256_AES256.authPassphrase()), byName("wan0"));
+    long device =
+        device(
+            v3(Snmpd.AUTH_PRIV_SHA256_AES256, Snmpd.AUTH_PRIV_SHA256_AES256.authPassphrase()),
+            byName("wan0"));
     poll();
     step(60, 7_500_000, 1_500_000);
     poll();
     assertThat(failures(device)).isEmpty();
     assertThat(samples()).containsExactly(rate(T0, 60, 1_000_000, 200_000, 64));
     // Same device, switched to SHA/AES-128: the engine is looked up again with the new user.
-    ObjectNode body = Api.object().put("name", "Router").put("address", "127.0.0.1")
-        .put("port", snmpd.port());
+    ObjectNode body =
+        Api.object().put("name", "Router").put("address", "127.0.0.1").put("port", snmpd.port());
     body.set("snmp", v3(Snmpd.AUTH_PRIV_SHA, Snmpd.AUTH_PRIV_SHA.authPassphrase()));
     body.putArray("interfaces").add(byName("wan0").put("linkId", linkId));
     assertThat(APP.it().put("/api/v1/devices/" + device, body).status()).isEqualTo(200);
@@ -337,7 +446,9 @@ class SnmpPollerTest {
     step(60, 3_750_000, 750_000);
     poll();
     assertThat(failures(device)).isEmpty();
-    assertThat(samples()).hasSize(2).last()
+    assertThat(samples())
+        .hasSize(2)
+        .last()
         .isEqualTo(rate(T0.plusSeconds(60), 60, 500_000, 100_000, 64));
   }
 
@@ -348,14 +459,26 @@ class SnmpPollerTest {
     long alive = device(v2c(snmpd.community()), byName("wan0"));
     // A second establishment's router that never answers (nothing listens on its port).
     String other = APP.establishment(code + "-b", "citizens");
-    long otherLink = APP.it().post("/api/v1/establishments/" + other + "/links", Api.object()
-        .put("ispName", "ISP B").put("contractedDownMbps", 4).put("contractedUpMbps", 1)).body()
-        .get("id").asLong();
+    long otherLink =
+        APP.it()
+            .post(
+                "/api/v1/establishments/" + other + "/links",
+                Api.object()
+                    .put("ispName", "ISP B")
+                    .put("contractedDownMbps", 4)
+                    .put("contractedUpMbps", 1))
+            .body()
+            .get("id")
+            .asLong();
     ObjectNode body = Api.object().put("address", "127.0.0.1").put("port", 9);
     body.set("snmp", v2c("public"));
     body.putArray("interfaces").add(byName("wan0").put("linkId", otherLink));
-    long dead = APP.it().post("/api/v1/establishments/" + other + "/devices", body).body()
-        .get("id").asLong();
+    long dead =
+        APP.it()
+            .post("/api/v1/establishments/" + other + "/devices", body)
+            .body()
+            .get("id")
+            .asLong();
     poll();
     step(60, 7_500_000, 1_500_000);
     poll();
@@ -363,11 +486,20 @@ class SnmpPollerTest {
     assertThat(failures(alive)).isEmpty();
     assertThat(failures(dead)).hasSize(2);
     // The live device's polls took their own time, not the dead one's 3 s timeout.
-    double aliveMax = meters.get("enlace.snmp.device.poll").tag("device", Long.toString(alive))
-        .timer().max(TimeUnit.MILLISECONDS);
+    double aliveMax =
+        meters
+            .get("enlace.snmp.device.poll")
+            .tag("device", Long.toString(alive))
+            .timer()
+            .max(TimeUnit.MILLISECONDS);
     assertThat(aliveMax).isLessThan(1_500);
-    assertThat(meters.get("enlace.snmp.device.poll").tag("device", Long.toString(dead)).timer()
-        .max(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(3_000);
+    assertThat(
+            meters
+                .get("enlace.snmp.device.poll")
+                .tag("device", Long.toString(dead))
+                .timer()
+                .max(TimeUnit.MILLISECONDS))
+        .isGreaterThanOrEqualTo(3_000);
   }
 
   @Test
@@ -407,60 +539,96 @@ class SnmpPollerTest {
     mib.iface(2, i -> i.oper(1));
     step(60, 0, 0);
     poll();
-    List<String> changes = APP.jdbi().withHandle(h -> h.createQuery("SELECT status || '@' ||"
-        + " to_char(at AT TIME ZONE 'UTC', 'HH24:MI:SS') || '/' || source FROM"
-        + " link_status_changes WHERE link_id = :l ORDER BY at").bind("l", linkId)
-        .mapTo(String.class).list());
-    assertThat(changes).containsExactly("up@14:00:00/poll", "down@14:02:00/poll",
-        "up@14:05:00/poll");
-    ((org.enlace.server.app.EnlaceApplication) APP.extension().getApplication()).rollups()
-        .drain();
-    List<String> outages = APP.jdbi().withHandle(h -> h.createQuery("SELECT"
-        + " to_char(started_at AT TIME ZONE 'UTC', 'HH24:MI') || '-' ||"
-        + " to_char(ended_at AT TIME ZONE 'UTC', 'HH24:MI') || ' ' || cause FROM outages o"
-        + " JOIN establishments e ON e.id = o.establishment_id WHERE e.code = :c")
-        .bind("c", code).mapTo(String.class).list());
+    List<String> changes =
+        APP.jdbi()
+            .withHandle(
+                h ->
+                    h.createQuery(
+                            "SELECT status || '@' ||"
+                                + " to_char(at AT TIME ZONE 'UTC', 'HH24:MI:SS') || '/' || source FROM"
+                                + " link_status_changes WHERE link_id = :l ORDER BY at")
+                        .bind("l", linkId)
+                        .mapTo(String.class)
+                        .list());
+    assertThat(changes)
+        .containsExactly("up@14:00:00/poll", "down@14:02:00/poll", "up@14:05:00/poll");
+    ((org.enlace.server.app.EnlaceApplication) APP.extension().getApplication()).rollups().drain();
+    List<String> outages =
+        APP.jdbi()
+            .withHandle(
+                h ->
+                    h.createQuery(
+                            "SELECT"
+                                + " to_char(started_at AT TIME ZONE 'UTC', 'HH24:MI') || '-' ||"
+                                + " to_char(ended_at AT TIME ZONE 'UTC', 'HH24:MI') || ' ' || cause FROM outages o"
+                                + " JOIN establishments e ON e.id = o.establishment_id WHERE e.code = :c")
+                        .bind("c", code)
+                        .mapTo(String.class)
+                        .list());
     // The minutes of 14:02, 14:03 and 14:04 were seen down; 14:00, 14:01 and 14:05 up.
     assertThat(outages).containsExactly("14:02-14:05 link_down");
-    String day = APP.jdbi().withHandle(h -> h.createQuery("SELECT concat_ws(' ',"
-        + " link_up_minutes, link_down_minutes, gap_pcs_off_open, gap_link_down_open,"
-        + " computers_reporting, up_minutes, outage_minutes) FROM establishment_days d"
-        + " JOIN establishments e ON e.id = d.establishment_id WHERE e.code = :c")
-        .bind("c", code).mapTo(String.class).one());
+    String day =
+        APP.jdbi()
+            .withHandle(
+                h ->
+                    h.createQuery(
+                            "SELECT concat_ws(' ',"
+                                + " link_up_minutes, link_down_minutes, gap_pcs_off_open, gap_link_down_open,"
+                                + " computers_reporting, up_minutes, outage_minutes) FROM establishment_days d"
+                                + " JOIN establishments e ON e.id = d.establishment_id WHERE e.code = :c")
+                        .bind("c", code)
+                        .mapTo(String.class)
+                        .one());
     // link up 3, down 3; open gaps: PCs off 3, link down 3; no computer; up 3, outage 3
     assertThat(day).isEqualTo("3 3 3 3 0 3 3");
     Api.Response ind = APP.it().get("/api/v1/indicators?from=2026-10&to=2026-10");
     assertThat(ind.status()).isEqualTo(200);
     assertThat(ind.body().toString()).contains("\"establishments\"");
-    Api.Response ev = APP.it().get("/api/v1/evidence?period=2026-10&establishment=" + code
-        + "&format=json");
+    Api.Response ev =
+        APP.it().get("/api/v1/evidence?period=2026-10&establishment=" + code + "&format=json");
     assertThat(ev.status()).as(ev.toString()).isEqualTo(200);
     assertThat(ev.body().at("/establishments/0/outages/0/cause").asText()).isEqualTo("link_down");
     assertThat(ev.body().at("/establishments/0/availability/linkDownMinutes").asLong())
         .isEqualTo(3);
-    assertThat(ev.body().at("/establishments/0/availability/pcsOffMinutes").asLong())
-        .isEqualTo(3);
+    assertThat(ev.body().at("/establishments/0/availability/pcsOffMinutes").asLong()).isEqualTo(3);
   }
 
   static int freeUdpPort() throws Exception {
-    try (java.net.DatagramSocket s = new java.net.DatagramSocket(0,
-        java.net.InetAddress.getLoopbackAddress())) {
+    try (java.net.DatagramSocket s =
+        new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
   }
 
   List<String> statusChanges() {
-    return APP.jdbi().withHandle(h -> h.createQuery("SELECT status || '/' || source FROM"
-        + " link_status_changes WHERE link_id = :l ORDER BY at").bind("l", linkId)
-        .mapTo(String.class).list());
+    return APP.jdbi()
+        .withHandle(
+            h ->
+                h.createQuery(
+                        "SELECT status || '/' || source FROM"
+                            + " link_status_changes WHERE link_id = :l ORDER BY at")
+                    .bind("l", linkId)
+                    .mapTo(String.class)
+                    .list());
   }
 
   void sendTrap(List<String> auth, int port, String trapOid, int operStatus) throws Exception {
     List<String> cmd = new java.util.ArrayList<>(List.of("snmptrap"));
     cmd.addAll(auth);
-    cmd.addAll(List.of("127.0.0.1:" + port, "", trapOid, "1.3.6.1.2.1.2.2.1.1.2", "i", "2",
-        "1.3.6.1.2.1.2.2.1.7.2", "i", "1", "1.3.6.1.2.1.2.2.1.8.2", "i",
-        Integer.toString(operStatus)));
+    cmd.addAll(
+        List.of(
+            "127.0.0.1:" + port,
+            "",
+            trapOid,
+            "1.3.6.1.2.1.2.2.1.1.2",
+            "i",
+            "2",
+            "1.3.6.1.2.1.2.2.1.7.2",
+            "i",
+            "1",
+            "1.3.6.1.2.1.2.2.1.8.2",
+            "i",
+            Integer.toString(operStatus)));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
     assertThat(p.waitFor()).as(out).isZero();
@@ -475,7 +643,8 @@ class SnmpPollerTest {
 
   @Test
   void linkDownAndUpTrapsAreRecordedBeforeTheNextPoll() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(new java.io.File("/usr/bin/snmptrap").exists(),
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        new java.io.File("/usr/bin/snmptrap").exists(),
         "snmptrap (Debian package snmp) is not installed");
     SnmpConfig config = fast();
     config.getTraps().setEnabled(true).setBindAddress("127.0.0.1").setPort(freeUdpPort());
@@ -483,12 +652,15 @@ class SnmpPollerTest {
     device(v2c(snmpd.community()), byName("wan0"));
     poll(); // up, as polled; the poll also resolves wan0 to ifIndex 2
     clock.advance(10);
-    sendTrap(List.of("-v", "2c", "-c", snmpd.community()), config.getTraps().getPort(),
-        "1.3.6.1.6.3.1.1.5.3", 2);
+    sendTrap(
+        List.of("-v", "2c", "-c", snmpd.community()),
+        config.getTraps().getPort(),
+        "1.3.6.1.6.3.1.1.5.3",
+        2);
     awaitStatusChanges(2);
     // A trap from the right address with the wrong community is ignored.
-    sendTrap(List.of("-v", "2c", "-c", "wrong"), config.getTraps().getPort(),
-        "1.3.6.1.6.3.1.1.5.4", 1);
+    sendTrap(
+        List.of("-v", "2c", "-c", "wrong"), config.getTraps().getPort(), "1.3.6.1.6.3.1.1.5.4", 1);
     Thread.sleep(300);
     poller.client(); // the trap also asked for a poll: wait for what it stored
     poller.pollAllAndStore(5_000);
@@ -497,7 +669,8 @@ class SnmpPollerTest {
 
   @Test
   void v3TrapsAreAcceptedOnlyWithTheDevicesUser() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(new java.io.File("/usr/bin/snmptrap").exists(),
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        new java.io.File("/usr/bin/snmptrap").exists(),
         "snmptrap (Debian package snmp) is not installed");
     SnmpConfig config = fast();
     config.getTraps().setEnabled(true).setBindAddress("127.0.0.1").setPort(freeUdpPort());
@@ -506,16 +679,52 @@ class SnmpPollerTest {
     long device = device(v3(u, u.authPassphrase()), byName("wan0"));
     poll();
     clock.advance(10);
-    String engine = java.util.HexFormat.of().formatHex(poller.client().engineId(device)
-        .orElseThrow());
-    sendTrap(List.of("-v", "3", "-e", "0x" + engine, "-u", u.name(), "-l", "authPriv", "-a",
-        "SHA", "-A", u.authPassphrase(), "-x", "AES", "-X", u.privPassphrase()),
-        config.getTraps().getPort(), "1.3.6.1.6.3.1.1.5.3", 2);
+    String engine =
+        java.util.HexFormat.of().formatHex(poller.client().engineId(device).orElseThrow());
+    sendTrap(
+        List.of(
+            "-v",
+            "3",
+            "-e",
+            "0x" + engine,
+            "-u",
+            u.name(),
+            "-l",
+            "authPriv",
+            "-a",
+            "SHA",
+            "-A",
+            u.authPassphrase(),
+            "-x",
+            "AES",
+            "-X",
+            u.privPassphrase()),
+        config.getTraps().getPort(),
+        "1.3.6.1.6.3.1.1.5.3",
+        2);
     awaitStatusChanges(2);
     assertThat(statusChanges()).containsExactly("up/poll", "down/trap");
-    sendTrap(List.of("-v", "3", "-e", "0x" + engine, "-u", u.name(), "-l", "authPriv", "-a",
-        "SHA", "-A", "wrong-password", "-x", "AES", "-X", u.privPassphrase()),
-        config.getTraps().getPort(), "1.3.6.1.6.3.1.1.5.4", 1);
+    sendTrap(
+        List.of(
+            "-v",
+            "3",
+            "-e",
+            "0x" + engine,
+            "-u",
+            u.name(),
+            "-l",
+            "authPriv",
+            "-a",
+            "SHA",
+            "-A",
+            "wrong-password",
+            "-x",
+            "AES",
+            "-X",
+            u.privPassphrase()),
+        config.getTraps().getPort(),
+        "1.3.6.1.6.3.1.1.5.4",
+        1);
     Thread.sleep(500);
     assertThat(statusChanges()).containsExactly("up/poll", "down/trap");
   }

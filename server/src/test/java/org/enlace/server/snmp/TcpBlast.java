@@ -5,10 +5,10 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 
 /**
- * Bulk TCP sender for {@link SnmpUtilizationIT}, run inside a network namespace with
- * {@code ip netns exec <ns> java -cp <test-classes> org.enlace.server.snmp.TcpBlast host port
- * seconds}: connects and writes as fast as TCP lets it (the shaped link decides the rate) until
- * the time is up or the peer closes. Needs only the JDK.
+ * Bulk TCP sender for {@link SnmpUtilizationIT}, run inside a network namespace with {@code ip
+ * netns exec <ns> java -cp <test-classes> org.enlace.server.snmp.TcpBlast host port seconds}:
+ * connects and writes as fast as TCP lets it (the shaped link decides the rate) until the time is
+ * up or the peer closes. Needs only the JDK.
  */
 public final class TcpBlast {
   private TcpBlast() {}

@@ -21,15 +21,18 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class MlabPages implements AutoCloseable {
   /** What is served, from the classpath under mlab-ndt7/. */
-  static final Map<String, String> FILES = Map.of(
-      "/compat.html", "text/html; charset=utf-8",
-      "/package/src/ndt7.js", "text/javascript; charset=utf-8",
-      "/package/src/ndt7-download-worker.js", "text/javascript; charset=utf-8",
-      "/package/src/ndt7-upload-worker.js", "text/javascript; charset=utf-8");
+  static final Map<String, String> FILES =
+      Map.of(
+          "/compat.html", "text/html; charset=utf-8",
+          "/package/src/ndt7.js", "text/javascript; charset=utf-8",
+          "/package/src/ndt7-download-worker.js", "text/javascript; charset=utf-8",
+          "/package/src/ndt7-upload-worker.js", "text/javascript; charset=utf-8");
+
   private static final int MAX_RESULT = 1 << 20;
 
   private final HttpServer server;
   private final String host;
+
   /** The first result the page posted. */
   public final CompletableFuture<String> result = new CompletableFuture<>();
 
@@ -57,8 +60,8 @@ public final class MlabPages implements AutoCloseable {
     String query = url.getRawQuery();
     for (String kv : query == null ? new String[0] : query.split("&")) {
       if (kv.startsWith("access_token=")) {
-        return java.net.URLDecoder.decode(kv.substring("access_token=".length()),
-            StandardCharsets.UTF_8);
+        return java.net.URLDecoder.decode(
+            kv.substring("access_token=".length()), StandardCharsets.UTF_8);
       }
     }
     throw new IllegalArgumentException("no access_token in " + url);

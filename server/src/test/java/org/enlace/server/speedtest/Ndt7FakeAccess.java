@@ -18,8 +18,15 @@ final class Ndt7FakeAccess implements Ndt7Access {
 
   String issue(Subtest subtest, long maxBytes) {
     String token = "tok-" + java.util.UUID.randomUUID();
-    tokens.put(token, new Grant("test-" + token.substring(4, 12), 7, Optional.of(3L), subtest,
-        maxBytes, Instant.now().plusSeconds(300)));
+    tokens.put(
+        token,
+        new Grant(
+            "test-" + token.substring(4, 12),
+            7,
+            Optional.of(3L),
+            subtest,
+            maxBytes,
+            Instant.now().plusSeconds(300)));
     return token;
   }
 
@@ -46,8 +53,8 @@ final class Ndt7FakeAccess implements Ndt7Access {
     String testId = "test-" + token.substring(4, 12);
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     while (System.nanoTime() < deadline) {
-      List<Finished> mine = finished.stream().filter(f -> f.grant().testId().equals(testId))
-          .toList();
+      List<Finished> mine =
+          finished.stream().filter(f -> f.grant().testId().equals(testId)).toList();
       if (!mine.isEmpty()) {
         Thread.sleep(300); // a second, wrong, call would show up here
         mine = finished.stream().filter(f -> f.grant().testId().equals(testId)).toList();

@@ -27,18 +27,24 @@ class Ndt7ServerTest {
   static final String DL = Ndt7Server.DOWNLOAD_PATH;
   static final String UL = Ndt7Server.UPLOAD_PATH;
   static final long BIG = 10L << 30;
-  static final boolean HAS_SS = new File("/usr/bin/ss").canExecute()
-      || new File("/bin/ss").canExecute() || new File("/usr/sbin/ss").canExecute()
-      || new File("/sbin/ss").canExecute();
+  static final boolean HAS_SS =
+      new File("/usr/bin/ss").canExecute()
+          || new File("/bin/ss").canExecute()
+          || new File("/usr/sbin/ss").canExecute()
+          || new File("/sbin/ss").canExecute();
 
   static Ndt7TestServer server;
   static Ndt7TestClient client;
 
   @BeforeAll
   static void start() throws Exception {
-    server = new Ndt7TestServer(new SpeedTestConfig().setMaxConcurrentTests(2)
-        .setMaxDuration(Duration.seconds(2)).setHardTimeout(Duration.milliseconds(3500))
-        .setBusyRetryAfter(Duration.seconds(7)));
+    server =
+        new Ndt7TestServer(
+            new SpeedTestConfig()
+                .setMaxConcurrentTests(2)
+                .setMaxDuration(Duration.seconds(2))
+                .setHardTimeout(Duration.milliseconds(3500))
+                .setBusyRetryAfter(Duration.seconds(7)));
     client = new Ndt7TestClient(server.clientTls());
   }
 
@@ -78,10 +84,23 @@ class Ndt7ServerTest {
       assertThat(r.smoothedRttMs()).isPresent();
     }
     server.awaitIdle(2_000);
-    assertThat(server.meters.get("enlace.ndt7.tests").tag("subtest", "download")
-        .tag("outcome", "completed").counter().count()).isGreaterThanOrEqualTo(1);
-    assertThat(server.meters.get("enlace.ndt7.payload.bytes").tag("subtest", "download")
-        .counter().count()).isGreaterThanOrEqualTo(r.bytes());
+    assertThat(
+            server
+                .meters
+                .get("enlace.ndt7.tests")
+                .tag("subtest", "download")
+                .tag("outcome", "completed")
+                .counter()
+                .count())
+        .isGreaterThanOrEqualTo(1);
+    assertThat(
+            server
+                .meters
+                .get("enlace.ndt7.payload.bytes")
+                .tag("subtest", "download")
+                .counter()
+                .count())
+        .isGreaterThanOrEqualTo(r.bytes());
   }
 
   @Test
@@ -118,7 +137,8 @@ class Ndt7ServerTest {
     assertThat(r.bytes()).isPositive().isLessThanOrEqualTo(out.bytes);
     // The JDK's client drops the TLS connection on the server's close (no close reply), losing
     // what was in flight; the server tolerates that (spec) and counts what arrived.
-    assertThat(r.bytes()).as("all but the messages in flight at the close")
+    assertThat(r.bytes())
+        .as("all but the messages in flight at the close")
         .isGreaterThanOrEqualTo(out.bytes * 95 / 100);
     server.awaitIdle(2_000);
   }
@@ -168,7 +188,8 @@ class Ndt7ServerTest {
 
     String upToken = server.access.issue(Subtest.UPLOAD, BIG);
     assertThat(client.download(server.ws(DL, q(upToken)), opts()).httpStatus)
-        .as("an upload token does not open a download").isEqualTo(401);
+        .as("an upload token does not open a download")
+        .isEqualTo(401);
 
     String token = server.access.issue(Subtest.DOWNLOAD, 200_000); // ends by budget at once
     Ndt7TestClient.Outcome first = client.download(server.ws(DL, q(token)), opts());
@@ -194,12 +215,15 @@ class Ndt7ServerTest {
     String longQuery = q(token) + "&pad=" + "x".repeat(4100);
     assertThat(client.download(server.ws(DL, longQuery), opts()).httpStatus).isEqualTo(400);
 
-    HttpResponse<String> plainGet = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(server.http(DL + "?" + q(token))).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> plainGet =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(server.http(DL + "?" + q(token))).build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(plainGet.statusCode()).isEqualTo(400);
     assertThat(plainGet.body()).contains("websocket_required");
-    assertThat(server.access.redeemed).as("refused requests consume no token")
+    assertThat(server.access.redeemed)
+        .as("refused requests consume no token")
         .doesNotContain(token);
   }
 
@@ -207,12 +231,14 @@ class Ndt7ServerTest {
   void busyServerAnswers429WithRetryAfterAndKeepsTheToken() throws Exception {
     String t1 = server.access.issue(Subtest.DOWNLOAD, BIG);
     String t2 = server.access.issue(Subtest.UPLOAD, BIG);
-    CompletableFuture<Ndt7TestClient.Outcome> a = CompletableFuture.supplyAsync(
-        () -> unchecked(() -> client.download(server.ws(DL, q(t1)), opts())));
+    CompletableFuture<Ndt7TestClient.Outcome> a =
+        CompletableFuture.supplyAsync(
+            () -> unchecked(() -> client.download(server.ws(DL, q(t1)), opts())));
     Ndt7TestClient.Options up = opts();
     up.uploadMs = 10_000;
-    CompletableFuture<Ndt7TestClient.Outcome> b = CompletableFuture.supplyAsync(
-        () -> unchecked(() -> client.upload(server.ws(UL, q(t2)), up)));
+    CompletableFuture<Ndt7TestClient.Outcome> b =
+        CompletableFuture.supplyAsync(
+            () -> unchecked(() -> client.upload(server.ws(UL, q(t2)), up)));
     long deadline = System.nanoTime() + 5_000_000_000L;
     while (server.ndt7.running() < 2 && System.nanoTime() < deadline) {
       Thread.sleep(10);
@@ -278,14 +304,14 @@ class Ndt7ServerTest {
   @Test
   void garbageTextFrameFailsTheTest() throws Exception {
     for (String path : List.of(DL, UL)) {
-      String token = server.access.issue(path.equals(DL) ? Subtest.DOWNLOAD : Subtest.UPLOAD,
-          BIG);
+      String token = server.access.issue(path.equals(DL) ? Subtest.DOWNLOAD : Subtest.UPLOAD, BIG);
       Ndt7TestClient.Options o = opts();
       o.textOnOpen = "hello, this is not JSON";
       o.uploadMs = 10_000;
-      Ndt7TestClient.Outcome out = path.equals(DL)
-          ? client.download(server.ws(path, q(token)), o)
-          : client.upload(server.ws(path, q(token)), o);
+      Ndt7TestClient.Outcome out =
+          path.equals(DL)
+              ? client.download(server.ws(path, q(token)), o)
+              : client.upload(server.ws(path, q(token)), o);
       // An uploading client is still writing when the server closes: the kernel may reset the
       // connection before the close frame is read (-1). The server's record is what counts.
       assertThat(out.closeCode).isIn(path.equals(DL) ? List.of(1007) : List.of(1007, -1));
@@ -436,9 +462,19 @@ class Ndt7ServerTest {
       if (HAS_SS) {
         JsonNode tcp = m.get("TCPInfo");
         assertThat(tcp).as("TCPInfo from ss").isNotNull();
-        for (String f : List.of("BusyTime", "BytesAcked", "BytesReceived", "BytesSent",
-            "BytesRetrans", "ElapsedTime", "MinRTT", "RTT", "RTTVar", "RWndLimited",
-            "SndBufLimited")) {
+        for (String f :
+            List.of(
+                "BusyTime",
+                "BytesAcked",
+                "BytesReceived",
+                "BytesSent",
+                "BytesRetrans",
+                "ElapsedTime",
+                "MinRTT",
+                "RTT",
+                "RTTVar",
+                "RWndLimited",
+                "SndBufLimited")) {
           assertThat(tcp.get(f)).as(f).isNotNull();
           assertThat(tcp.get(f).isIntegralNumber()).as(f).isTrue();
         }
@@ -461,5 +497,4 @@ class Ndt7ServerTest {
       throw new RuntimeException(e);
     }
   }
-
 }

@@ -21,8 +21,8 @@ import javax.net.ssl.SSLContext;
 
 /**
  * An ndt7 client on the JDK's java.net.http.WebSocket following the spec (download: read
- * everything, answer the server's close; upload: binary messages from 8 KiB doubling while at
- * most 1/16 of the bytes sent, close after the duration), with switches to misbehave.
+ * everything, answer the server's close; upload: binary messages from 8 KiB doubling while at most
+ * 1/16 of the bytes sent, close after the duration), with switches to misbehave.
  */
 final class Ndt7TestClient {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -35,25 +35,36 @@ final class Ndt7TestClient {
   static final class Options {
     /** Download: stop reading after this many binary messages (a stalled client). */
     int stopReadingAfter = -1;
+
     /** Never answer the server's close frame (and keep the connection this long after it). */
     boolean neverReplyClose;
+
     long holdAfterCloseMs = 3_000;
+
     /** Close the connection (1000) this long after opening. */
     long closeAfterMs = -1;
+
     /** Send this text message right after opening. */
     String textOnOpen;
+
     /** Send a binary message right after opening (not allowed during a download). */
     boolean binaryOnOpen;
+
     /** Upload: how long to send. */
     long uploadMs = 10_000;
+
     /** Upload: stop sending after this many bytes (then close). */
     long uploadMaxBytes = Long.MAX_VALUE;
+
     /** Upload: send nothing and read nothing (a stalled client). */
     boolean stall;
+
     /** Upload: send one message of this size first. */
     int oneMessageOf;
+
     /** Subprotocols to offer. */
     String[] subprotocols = {Ndt7Server.SUBPROTOCOL};
+
     long timeoutMs = 30_000;
   }
 
@@ -83,8 +94,8 @@ final class Ndt7TestClient {
   private final HttpClient http;
 
   Ndt7TestClient(SSLContext tls) {
-    this.http = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(10))
-        .build();
+    this.http =
+        HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(10)).build();
   }
 
   Outcome download(URI uri, Options o) throws Exception {
@@ -98,66 +109,68 @@ final class Ndt7TestClient {
   private Outcome run(URI uri, boolean download, Options o) throws Exception {
     Outcome out = new Outcome();
     CompletableFuture<Void> closed = new CompletableFuture<>();
-    WebSocket.Listener listener = new WebSocket.Listener() {
-      private long current;
-      private final StringBuilder text = new StringBuilder();
+    WebSocket.Listener listener =
+        new WebSocket.Listener() {
+          private long current;
+          private final StringBuilder text = new StringBuilder();
 
-      @Override
-      public void onOpen(WebSocket ws) {
-        out.openNanos = System.nanoTime();
-        if (!o.stall) {
-          ws.request(1);
-        }
-      }
-
-      @Override
-      public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-        current += data.remaining();
-        out.bytes += data.remaining();
-        if (last) {
-          out.binarySizes.add((int) current);
-          current = 0;
-        }
-        if (o.stopReadingAfter < 0 || out.binarySizes.size() < o.stopReadingAfter) {
-          ws.request(1);
-        }
-        return null;
-      }
-
-      @Override
-      public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-        text.append(data);
-        if (last) {
-          try {
-            out.measurements.add(JSON.readTree(text.toString()));
-          } catch (Exception e) {
-            out.error = e;
+          @Override
+          public void onOpen(WebSocket ws) {
+            out.openNanos = System.nanoTime();
+            if (!o.stall) {
+              ws.request(1);
+            }
           }
-          text.setLength(0);
-        }
-        ws.request(1);
-        return null;
-      }
 
-      @Override
-      public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
-        out.closeCode = code;
-        out.closeReason = reason;
-        out.endNanos = System.nanoTime();
-        closed.complete(null);
-        return o.neverReplyClose ? new CompletableFuture<Void>() : null;
-      }
+          @Override
+          public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+            current += data.remaining();
+            out.bytes += data.remaining();
+            if (last) {
+              out.binarySizes.add((int) current);
+              current = 0;
+            }
+            if (o.stopReadingAfter < 0 || out.binarySizes.size() < o.stopReadingAfter) {
+              ws.request(1);
+            }
+            return null;
+          }
 
-      @Override
-      public void onError(WebSocket ws, Throwable error) {
-        out.error = error;
-        out.endNanos = System.nanoTime();
-        closed.complete(null);
-      }
-    };
+          @Override
+          public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            text.append(data);
+            if (last) {
+              try {
+                out.measurements.add(JSON.readTree(text.toString()));
+              } catch (Exception e) {
+                out.error = e;
+              }
+              text.setLength(0);
+            }
+            ws.request(1);
+            return null;
+          }
+
+          @Override
+          public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
+            out.closeCode = code;
+            out.closeReason = reason;
+            out.endNanos = System.nanoTime();
+            closed.complete(null);
+            return o.neverReplyClose ? new CompletableFuture<Void>() : null;
+          }
+
+          @Override
+          public void onError(WebSocket ws, Throwable error) {
+            out.error = error;
+            out.endNanos = System.nanoTime();
+            closed.complete(null);
+          }
+        };
     WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
     if (o.subprotocols.length > 0) {
-      builder.subprotocols(o.subprotocols[0],
+      builder.subprotocols(
+          o.subprotocols[0],
           java.util.Arrays.copyOfRange(o.subprotocols, 1, o.subprotocols.length));
     }
     WebSocket ws;
@@ -202,8 +215,8 @@ final class Ndt7TestClient {
     return out;
   }
 
-  private static void sendUpload(WebSocket ws, Options o, Outcome out,
-      CompletableFuture<Void> closed) throws Exception {
+  private static void sendUpload(
+      WebSocket ws, Options o, Outcome out, CompletableFuture<Void> closed) throws Exception {
     long start = System.nanoTime();
     long sent = 0;
     int size = 1 << 13;
@@ -212,7 +225,8 @@ final class Ndt7TestClient {
         ws.sendBinary(ByteBuffer.wrap(RANDOM, 0, o.oneMessageOf), true).get(10, TimeUnit.SECONDS);
         sent += o.oneMessageOf;
       }
-      while (!closed.isDone() && System.nanoTime() - start < o.uploadMs * 1_000_000L
+      while (!closed.isDone()
+          && System.nanoTime() - start < o.uploadMs * 1_000_000L
           && sent < o.uploadMaxBytes) {
         int n = (int) Math.min(size, o.uploadMaxBytes - sent);
         ws.sendBinary(ByteBuffer.wrap(RANDOM, 0, n), true).get(10, TimeUnit.SECONDS);

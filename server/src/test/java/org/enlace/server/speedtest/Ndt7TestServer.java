@@ -21,8 +21,8 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
  * A real Jetty 12 on loopback with the ndt7 endpoints in an ee10 servlet context behind a
- * GzipHandler (as Dropwizard's application handler chain has), one plain and one TLS connector
- * with a self-signed certificate made by keytool for this run.
+ * GzipHandler (as Dropwizard's application handler chain has), one plain and one TLS connector with
+ * a self-signed certificate made by keytool for this run.
  */
 final class Ndt7TestServer implements AutoCloseable {
   final Ndt7FakeAccess access = new Ndt7FakeAccess();
@@ -44,11 +44,32 @@ final class Ndt7TestServer implements AutoCloseable {
   Ndt7TestServer(SpeedTestConfig config) throws Exception {
     Path dir = Files.createTempDirectory("ndt7-tls-");
     Path keystore = dir.resolve("server.p12");
-    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin",
-        "keytool").toString(), "-genkeypair", "-alias", "ndt7", "-keyalg", "EC", "-groupname",
-        "secp256r1", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
-        "-validity", "2", "-storetype", "PKCS12", "-keystore", keystore.toString(),
-        "-storepass", "changeit", "-keypass", "changeit").redirectErrorStream(true).start();
+    Process keytool =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair",
+                "-alias",
+                "ndt7",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=localhost",
+                "-ext",
+                "SAN=dns:localhost,ip:127.0.0.1",
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                keystore.toString(),
+                "-storepass",
+                "changeit",
+                "-keypass",
+                "changeit")
+            .redirectErrorStream(true)
+            .start();
     String out = new String(keytool.getInputStream().readAllBytes());
     if (!keytool.waitFor(60, TimeUnit.SECONDS) || keytool.exitValue() != 0) {
       throw new IllegalStateException("keytool failed: " + out);
@@ -79,8 +100,9 @@ final class Ndt7TestServer implements AutoCloseable {
     SecureRequestCustomizer src = new SecureRequestCustomizer();
     src.setSniHostCheck(false);
     https.addCustomizer(src);
-    tls = new ServerConnector(jetty, new SslConnectionFactory(ssl, "http/1.1"),
-        new HttpConnectionFactory(https));
+    tls =
+        new ServerConnector(
+            jetty, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(https));
     tls.setHost("127.0.0.1");
     tls.setPort(0);
     jetty.addConnector(plain);
@@ -94,13 +116,13 @@ final class Ndt7TestServer implements AutoCloseable {
   }
 
   URI ws(String path, String query) {
-    return URI.create("ws://127.0.0.1:" + plain.getLocalPort() + path
-        + (query == null ? "" : "?" + query));
+    return URI.create(
+        "ws://127.0.0.1:" + plain.getLocalPort() + path + (query == null ? "" : "?" + query));
   }
 
   URI wss(String path, String query) {
-    return URI.create("wss://localhost:" + tls.getLocalPort() + path
-        + (query == null ? "" : "?" + query));
+    return URI.create(
+        "wss://localhost:" + tls.getLocalPort() + path + (query == null ? "" : "?" + query));
   }
 
   URI http(String path) {

@@ -11,9 +11,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The whole path in the real application: a slot, both ndt7 subtests, the server's record. */
 class SpeedTestEndToEndTest {
-  static final TestApp APP = TestApp.create(
-      ConfigOverride.config("speedTest.maxDuration", "2 seconds"),
-      ConfigOverride.config("speedTest.hardTimeout", "5 seconds"));
+  static final TestApp APP =
+      TestApp.create(
+          ConfigOverride.config("speedTest.maxDuration", "2 seconds"),
+          ConfigOverride.config("speedTest.hardTimeout", "5 seconds"));
 
   @RegisterExtension
   static final io.dropwizard.testing.junit5.DropwizardAppExtension<?> EXT = APP.extension();
@@ -21,9 +22,16 @@ class SpeedTestEndToEndTest {
   @Test
   void aSlotsTokensRunBothSubtestsOnceAndTheServerRecordsThem() throws Exception {
     String code = APP.establishment("ST-E2E", "administration");
-    assertThat(APP.it().post("/api/v1/establishments/" + code + "/links", Api.object()
-        .put("ispName", "ISP").put("contractedDownMbps", 40).put("contractedUpMbps", 10))
-        .status()).isEqualTo(201);
+    assertThat(
+            APP.it()
+                .post(
+                    "/api/v1/establishments/" + code + "/links",
+                    Api.object()
+                        .put("ispName", "ISP")
+                        .put("contractedDownMbps", 40)
+                        .put("contractedUpMbps", 10))
+                .status())
+        .isEqualTo(201);
     TestApp.Agent agent = APP.enroll(code);
     Api.Response slot = agent.api().post("/api/v1/speedtest/slot", "{}");
     assertThat(slot.status()).as(slot.toString()).isEqualTo(200);
@@ -47,14 +55,24 @@ class SpeedTestEndToEndTest {
     long testRows = 0;
     for (int i = 0; i < 100 && testRows < 2; i++) {
       Thread.sleep(100);
-      testRows = APP.count("SELECT count(*) FROM ndt7_server_results WHERE test_id = CAST(? AS uuid)",
-          slot.body().path("testId").asText());
+      testRows =
+          APP.count(
+              "SELECT count(*) FROM ndt7_server_results WHERE test_id = CAST(? AS uuid)",
+              slot.body().path("testId").asText());
     }
     assertThat(testRows).isEqualTo(2);
-    assertThat(APP.count("SELECT count(*) FROM speedtest_slots WHERE id = CAST(? AS uuid)"
-        + " AND state = 'done'", slot.body().path("testId").asText())).isEqualTo(1);
-    assertThat(APP.count("SELECT bytes FROM ndt7_server_results WHERE test_id = CAST(? AS uuid)"
-        + " AND subtest = 'download'", slot.body().path("testId").asText())).isEqualTo(down.bytes);
+    assertThat(
+            APP.count(
+                "SELECT count(*) FROM speedtest_slots WHERE id = CAST(? AS uuid)"
+                    + " AND state = 'done'",
+                slot.body().path("testId").asText()))
+        .isEqualTo(1);
+    assertThat(
+            APP.count(
+                "SELECT bytes FROM ndt7_server_results WHERE test_id = CAST(? AS uuid)"
+                    + " AND subtest = 'download'",
+                slot.body().path("testId").asText()))
+        .isEqualTo(down.bytes);
     // The link is free again.
     assertThat(agent.api().post("/api/v1/speedtest/slot", "{}").status()).isEqualTo(200);
   }

@@ -15,8 +15,8 @@ import java.util.Base64;
 /** A small HTTP client for tests: JSON in, JSON out, real sockets against the running app. */
 public final class Api {
   public static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient CLIENT = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final String base;
   private final String authorization;
@@ -27,8 +27,9 @@ public final class Api {
   }
 
   public static String basic(String user, String password) {
-    return "Basic " + Base64.getEncoder().encodeToString(
-        (user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    return "Basic "
+        + Base64.getEncoder()
+            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 
   public Api as(String user, String password) {
@@ -59,8 +60,10 @@ public final class Api {
   }
 
   public Response post(String path, Object body) {
-    return send(request(path).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(bytes(body))));
+    return send(
+        request(path)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(bytes(body))));
   }
 
   public Response postBytes(String path, byte[] body, String... headers) {
@@ -73,13 +76,15 @@ public final class Api {
   }
 
   public Response put(String path, Object body) {
-    return send(request(path).header("Content-Type", "application/json")
-        .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes(body))));
+    return send(
+        request(path)
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes(body))));
   }
 
   private HttpRequest.Builder request(String path) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-        .timeout(Duration.ofSeconds(60));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
     if (authorization != null) {
       b.header("Authorization", authorization);
     }
@@ -88,7 +93,8 @@ public final class Api {
 
   private static byte[] bytes(Object body) {
     try {
-      return body instanceof String s ? s.getBytes(StandardCharsets.UTF_8)
+      return body instanceof String s
+          ? s.getBytes(StandardCharsets.UTF_8)
           : body instanceof byte[] b ? b : JSON.writeValueAsBytes(body);
     } catch (IOException e) {
       throw new IllegalStateException(e);

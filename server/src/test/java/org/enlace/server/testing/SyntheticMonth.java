@@ -14,20 +14,20 @@ import java.util.List;
 import java.util.function.BiFunction;
 
 /**
- * A scripted October 2026 in El Contadero with known truth, sent through the real report
- * endpoint. Everything the assertions expect follows from the script below:
+ * A scripted October 2026 in El Contadero with known truth, sent through the real report endpoint.
+ * Everything the assertions expect follows from the script below:
  *
  * <ul>
- *   <li>ALC (town hall, administration), open Mon–Fri 08:00–12:00 and 14:00–18:00: two office
- *       PCs on 07:00–19:00 on weekdays, off at night and at weekends. On Wednesday 14 October
- *       both see offline from 09:00 to 12:00: a 3-hour outage. PC A2's clock is 2 h fast and it
- *       sends no offset of its own, so the server corrects it from the report's sentAt.</li>
- *   <li>KIO (public kiosk, citizens), no opening hours (judged all day): two kiosks on around
- *       the clock. 5 October 10:00–10:03 both offline: a 3-minute blip. 20 October 10:00–11:00
- *       only K1 offline (K2 online): no outage. 25 October 02:00–04:30 both limited (captive
- *       portal): a 150-minute outage. K2 could not reach the server 10–19 October: those days
- *       are uploaded last, newest first. K1 also reports 30 Sep 23:50 to 1 Nov 00:10 (month
- *       edges), and its first week is sent twice.</li>
+ *   <li>ALC (town hall, administration), open Mon–Fri 08:00–12:00 and 14:00–18:00: two office PCs
+ *       on 07:00–19:00 on weekdays, off at night and at weekends. On Wednesday 14 October both see
+ *       offline from 09:00 to 12:00: a 3-hour outage. PC A2's clock is 2 h fast and it sends no
+ *       offset of its own, so the server corrects it from the report's sentAt.
+ *   <li>KIO (public kiosk, citizens), no opening hours (judged all day): two kiosks on around the
+ *       clock. 5 October 10:00–10:03 both offline: a 3-minute blip. 20 October 10:00–11:00 only K1
+ *       offline (K2 online): no outage. 25 October 02:00–04:30 both limited (captive portal): a
+ *       150-minute outage. K2 could not reach the server 10–19 October: those days are uploaded
+ *       last, newest first. K1 also reports 30 Sep 23:50 to 1 Nov 00:10 (month edges), and its
+ *       first week is sent twice.
  * </ul>
  */
 public final class SyntheticMonth {
@@ -67,9 +67,17 @@ public final class SyntheticMonth {
     Api.Response put = app.it().put("/api/v1/establishments/" + alc, e);
     assertThat(put.status()).as(put.toString()).isEqualTo(200);
     app.establishment(kio, "citizens");
-    Api.Response link = app.it().post("/api/v1/establishments/" + kio + "/links", Api.object()
-        .put("ispName", "ISP Nariño").put("technology", "radio").put("contractedDownMbps", 10)
-        .put("contractedUpMbps", 2).put("monthlyCost", 500000).put("currency", "COP"));
+    Api.Response link =
+        app.it()
+            .post(
+                "/api/v1/establishments/" + kio + "/links",
+                Api.object()
+                    .put("ispName", "ISP Nariño")
+                    .put("technology", "radio")
+                    .put("contractedDownMbps", 10)
+                    .put("contractedUpMbps", 2)
+                    .put("monthlyCost", 500000)
+                    .put("currency", "COP"));
     assertThat(link.status()).as(link.toString()).isEqualTo(201);
 
     a1 = enrollBackdated(alc);
@@ -86,9 +94,17 @@ public final class SyntheticMonth {
           continue;
         }
         LocalDate day = d;
-        addMinutes(obs, pc, d, LocalTime.of(7, 0), LocalTime.of(19, 0), clockMs,
-            (t, m) -> day.equals(LocalDate.of(2026, 10, 14)) && m >= 9 * 60 && m < 12 * 60
-                ? "offline" : "online");
+        addMinutes(
+            obs,
+            pc,
+            d,
+            LocalTime.of(7, 0),
+            LocalTime.of(19, 0),
+            clockMs,
+            (t, m) ->
+                day.equals(LocalDate.of(2026, 10, 14)) && m >= 9 * 60 && m < 12 * 60
+                    ? "offline"
+                    : "online");
       }
       send(pc, obs, clockMs);
     }
@@ -99,8 +115,8 @@ public final class SyntheticMonth {
       LocalDate day = d;
       addMinutes(k1obs, k1, d, LocalTime.MIN, null, 0, (t, m) -> kioskStatus(day, m, true));
     }
-    addMinutes(k1obs, k1, LAST.plusDays(1), LocalTime.MIN, LocalTime.of(0, 10), 0,
-        (t, m) -> "online");
+    addMinutes(
+        k1obs, k1, LAST.plusDays(1), LocalTime.MIN, LocalTime.of(0, 10), 0, (t, m) -> "online");
     send(k1, k1obs, 0);
     send(k1, k1obs.subList(0, 7 * 1440), 0); // a retransmitted week
 
@@ -108,7 +124,8 @@ public final class SyntheticMonth {
     List<List<ObjectNode>> k2late = new ArrayList<>();
     for (LocalDate d = FIRST; !d.isAfter(LAST); d = d.plusDays(1)) {
       LocalDate day = d;
-      boolean late = !d.isBefore(LocalDate.of(2026, 10, 10)) && !d.isAfter(LocalDate.of(2026, 10, 19));
+      boolean late =
+          !d.isBefore(LocalDate.of(2026, 10, 10)) && !d.isAfter(LocalDate.of(2026, 10, 19));
       List<ObjectNode> target = late ? new ArrayList<>() : k2early;
       addMinutes(target, k2, d, LocalTime.MIN, null, 0, (t, m) -> kioskStatus(day, m, false));
       if (late) {
@@ -138,24 +155,36 @@ public final class SyntheticMonth {
   private final java.util.Map<TestApp.Agent, long[]> seqs = new java.util.HashMap<>();
 
   /** One observation 30 s into every minute from start to end (exclusive; null = midnight). */
-  private void addMinutes(List<ObjectNode> out, TestApp.Agent pc, LocalDate day, LocalTime start,
-      LocalTime end, long clockMs, BiFunction<Instant, Integer, String> status) {
+  private void addMinutes(
+      List<ObjectNode> out,
+      TestApp.Agent pc,
+      LocalDate day,
+      LocalTime start,
+      LocalTime end,
+      long clockMs,
+      BiFunction<Instant, Integer, String> status) {
     long[] seq = seqs.computeIfAbsent(pc, k -> new long[1]);
     int from = start.getHour() * 60 + start.getMinute();
     int to = end == null ? 1440 : end.getHour() * 60 + end.getMinute();
     Instant midnight = day.atStartOfDay(BOGOTA).toInstant();
     for (int m = from; m < to; m++) {
       Instant truth = midnight.plusSeconds(m * 60L + 30);
-      ObjectNode o = TestApp.observation(++seq[0], truth.plusMillis(clockMs),
-          status.apply(truth, m));
+      ObjectNode o =
+          TestApp.observation(++seq[0], truth.plusMillis(clockMs), status.apply(truth, m));
       if (pc == k1) {
-        ((ObjectNode) o.get("checks")).putArray("latency").addObject().put("target", "www.gov.co:443")
-            .put("ok", true).put("ms", 50.0);
+        ((ObjectNode) o.get("checks"))
+            .putArray("latency")
+            .addObject()
+            .put("target", "www.gov.co:443")
+            .put("ok", true)
+            .put("ms", 50.0);
       }
       if (pc == k1 && m % 360 == 0 && day.getMonthValue() == 10) {
         // four speed tests a day; the 1st of the month measures 9, otherwise day-of-month/4 Mbps
-        o.putObject("speedTest").put("method", "ndt7")
-            .put("downMbps", day.getDayOfMonth() / 4.0 + (m / 360)).put("upMbps", 1.5);
+        o.putObject("speedTest")
+            .put("method", "ndt7")
+            .put("downMbps", day.getDayOfMonth() / 4.0 + (m / 360))
+            .put("upMbps", 1.5);
       }
       out.add(o);
     }
@@ -163,8 +192,10 @@ public final class SyntheticMonth {
 
   private void send(TestApp.Agent pc, List<ObjectNode> obs, long clockMs) {
     for (int i = 0; i < obs.size(); i += 2000) {
-      ObjectNode body = Api.object().put("protocolVersion", 1)
-          .put("sentAt", Instant.now().plusMillis(clockMs).toString());
+      ObjectNode body =
+          Api.object()
+              .put("protocolVersion", 1)
+              .put("sentAt", Instant.now().plusMillis(clockMs).toString());
       ArrayNode arr = body.putArray("observations");
       obs.subList(i, Math.min(obs.size(), i + 2000)).forEach(arr::add);
       if (clockMs != 0) {
@@ -180,11 +211,22 @@ public final class SyntheticMonth {
 
   private TestApp.Agent enrollBackdated(String code) {
     TestApp.Agent a = app.enroll(code);
-    app.jdbi().useHandle(h -> h.createUpdate("UPDATE agents SET enrolled_at = :t WHERE public_id"
-        + " = CAST(:id AS uuid)").bind("t", Instant.parse("2025-12-01T00:00:00Z"))
-        .bind("id", a.id()).execute());
-    app.jdbi().useHandle(h -> h.createUpdate("UPDATE computers SET enrolled_at = :t WHERE id = :id")
-        .bind("t", Instant.parse("2025-12-01T00:00:00Z")).bind("id", a.computerId()).execute());
+    app.jdbi()
+        .useHandle(
+            h ->
+                h.createUpdate(
+                        "UPDATE agents SET enrolled_at = :t WHERE public_id"
+                            + " = CAST(:id AS uuid)")
+                    .bind("t", Instant.parse("2025-12-01T00:00:00Z"))
+                    .bind("id", a.id())
+                    .execute());
+    app.jdbi()
+        .useHandle(
+            h ->
+                h.createUpdate("UPDATE computers SET enrolled_at = :t WHERE id = :id")
+                    .bind("t", Instant.parse("2025-12-01T00:00:00Z"))
+                    .bind("id", a.computerId())
+                    .execute());
     return a;
   }
 }

@@ -43,8 +43,12 @@ public final class TestApp {
     overrides[2] = ConfigOverride.config("database.password", TestPostgres.password());
     overrides[3] = ConfigOverride.config("dataDir", dataDir.toString());
     System.arraycopy(extra, 0, overrides, 4, extra.length);
-    return new TestApp(new DropwizardAppExtension<>(EnlaceApplication.class,
-        ResourceHelpers.resourceFilePath("test-config.yml"), overrides), dataDir);
+    return new TestApp(
+        new DropwizardAppExtension<>(
+            EnlaceApplication.class,
+            ResourceHelpers.resourceFilePath("test-config.yml"),
+            overrides),
+        dataDir);
   }
 
   public DropwizardAppExtension<EnlaceConfiguration> extension() {
@@ -87,17 +91,22 @@ public final class TestApp {
 
   /** Creates an establishment with a default shape; returns its code. */
   public String establishment(String code, String sector) {
-    ObjectNode e = Api.object().put("code", code).put("name", "Establecimiento " + code)
-        .put("kind", sector.equals("administration") ? "town_hall" : "public_access_point")
-        .put("sector", sector);
+    ObjectNode e =
+        Api.object()
+            .put("code", code)
+            .put("name", "Establecimiento " + code)
+            .put("kind", sector.equals("administration") ? "town_hall" : "public_access_point")
+            .put("sector", sector);
     Api.Response r = it().post("/api/v1/establishments", e);
     assertThat(r.status()).as(r.toString()).isEqualTo(201);
     return code;
   }
 
   public String token(String code, int maxUses) {
-    Api.Response r = it().post("/api/v1/establishments/" + code + "/enrollment-tokens",
-        Api.object().put("maxUses", maxUses));
+    Api.Response r =
+        it().post(
+                "/api/v1/establishments/" + code + "/enrollment-tokens",
+                Api.object().put("maxUses", maxUses));
     assertThat(r.status()).as(r.toString()).isEqualTo(201);
     return r.body().get("token").asText();
   }
@@ -110,25 +119,35 @@ public final class TestApp {
   }
 
   public Agent enroll(String token, String machineId, String hostname, String role) {
-    Api.Response r = anonymous().post("/api/v1/enroll", enrollBody(token, machineId, hostname,
-        role));
+    Api.Response r =
+        anonymous().post("/api/v1/enroll", enrollBody(token, machineId, hostname, role));
     assertThat(r.status()).as(r.toString()).isEqualTo(201);
     String id = r.body().get("agentId").asText();
     String secret = r.body().get("secret").asText();
-    return new Agent(id, secret, r.body().get("computerId").asLong(),
-        new Api(base(), Api.basic(id, secret)));
+    return new Agent(
+        id, secret, r.body().get("computerId").asLong(), new Api(base(), Api.basic(id, secret)));
   }
 
   public Agent enroll(String establishment) {
-    return enroll(token(establishment, 1), UUID.randomUUID().toString(), "pc-" + UUID.randomUUID()
-        .toString().substring(0, 8), "office");
+    return enroll(
+        token(establishment, 1),
+        UUID.randomUUID().toString(),
+        "pc-" + UUID.randomUUID().toString().substring(0, 8),
+        "office");
   }
 
-  public static ObjectNode enrollBody(String token, String machineId, String hostname,
-      String role) {
-    return Api.object().put("token", token).put("machineId", machineId).put("hostname", hostname)
-        .put("os", "Linux").put("osVersion", "6.1").put("agentVersion", "0.1.0").put("role", role)
-        .put("cpuCount", 4).put("ramMb", 8192);
+  public static ObjectNode enrollBody(
+      String token, String machineId, String hostname, String role) {
+    return Api.object()
+        .put("token", token)
+        .put("machineId", machineId)
+        .put("hostname", hostname)
+        .put("os", "Linux")
+        .put("osVersion", "6.1")
+        .put("agentVersion", "0.1.0")
+        .put("role", role)
+        .put("cpuCount", 4)
+        .put("ramMb", 8192);
   }
 
   /** A report of observations with the given sequences, observed just now, a second apart. */
@@ -143,24 +162,35 @@ public final class TestApp {
   }
 
   public static ObjectNode observation(long seq, Instant at, String status) {
-    ObjectNode o = Api.object().put("seq", seq).put("observedAt", at.toString())
-        .put("status", status).put("reason", status.equals("online") ? "all probes ok" : "probe");
+    ObjectNode o =
+        Api.object()
+            .put("seq", seq)
+            .put("observedAt", at.toString())
+            .put("status", status)
+            .put("reason", status.equals("online") ? "all probes ok" : "probe");
     ObjectNode checks = o.putObject("checks");
     checks.putArray("dns").addObject().put("name", "www.gov.co").put("ok", true).put("ms", 12);
-    checks.putArray("http").addObject().put("url", "https://www.gov.co/").put("ok", true)
-        .put("status", 200).put("ms", 180);
+    checks
+        .putArray("http")
+        .addObject()
+        .put("url", "https://www.gov.co/")
+        .put("ok", true)
+        .put("status", 200)
+        .put("ms", 180);
     checks.put("loss", 0.0);
     return o;
   }
 
   public long count(String sql, Object... args) {
-    return jdbi().withHandle(h -> {
-      var q = h.createQuery(sql);
-      for (int i = 0; i < args.length; i++) {
-        q.bind(i, args[i]);
-      }
-      return q.mapTo(Long.class).one();
-    });
+    return jdbi()
+        .withHandle(
+            h -> {
+              var q = h.createQuery(sql);
+              for (int i = 0; i < args.length; i++) {
+                q.bind(i, args[i]);
+              }
+              return q.mapTo(Long.class).one();
+            });
   }
 
   public static JsonNode field(Api.Response r, String name) {

@@ -18,7 +18,8 @@ public final class TestJdbi {
     dsf.setPassword(TestPostgres.password());
     Migrations.migrate(dsf);
     return Jdbi.create(url, TestPostgres.user(), TestPostgres.password())
-        .installPlugin(new SqlObjectPlugin()).installPlugin(new PostgresPlugin())
+        .installPlugin(new SqlObjectPlugin())
+        .installPlugin(new PostgresPlugin())
         .installPlugin(new org.enlace.server.db.BinaryArrays());
   }
 }

@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.enlace.server.db.EmbeddedPostgres;
 
 /**
- * One real PostgreSQL for the whole test JVM (the same embedded server that production runs),
- * with a fresh database per test class. No mocks of the database layer anywhere.
+ * One real PostgreSQL for the whole test JVM (the same embedded server that production runs), with
+ * a fresh database per test class. No mocks of the database layer anywhere.
  */
 public final class TestPostgres {
   private static final AtomicInteger COUNTER = new AtomicInteger();

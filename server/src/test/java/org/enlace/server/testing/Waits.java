@@ -16,8 +16,7 @@ public final class Waits {
     }
   }
 
-  public static void await(String what, Duration max, BooleanSupplier condition)
-      throws Exception {
+  public static void await(String what, Duration max, BooleanSupplier condition) throws Exception {
     Instant end = Instant.now().plus(max);
     while (Instant.now().isBefore(end)) {
       if (condition.getAsBoolean()) {

@@ -26,12 +26,13 @@ import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
- * What {@link ScriptedIfMib} serves: the system group and IF-MIB (ifNumber, ifTable, ifXTable)
- * for a set of scripted interfaces. Tests build it, {@link #writeTo(Path)} (or
- * {@link Snmpd#state(MibState)}) publishes it, and the pass_persist program picks it up on its
- * next request.
+ * What {@link ScriptedIfMib} serves: the system group and IF-MIB (ifNumber, ifTable, ifXTable) for
+ * a set of scripted interfaces. Tests build it, {@link #writeTo(Path)} (or {@link
+ * Snmpd#state(MibState)}) publishes it, and the pass_persist program picks it up on its next
+ * request.
  *
  * <p>On disk it is a {@link Properties} file, so it stays readable when a test fails:
+ *
  * <pre>
  * sysUpTime=12345
  * sysName=router-1
@@ -45,11 +46,11 @@ import java.util.function.Consumer;
  * extra..1.3.6.1.2.1.2.2.1.9.2=timeticks 100
  * </pre>
  *
- * <p>Counter64 values are Java longs read as unsigned ({@code -1L} is 2^64-1, see
- * {@link Long#parseUnsignedLong}); Counter32, Gauge32 and TimeTicks take 0..2^32-1.
+ * <p>Counter64 values are Java longs read as unsigned ({@code -1L} is 2^64-1, see {@link
+ * Long#parseUnsignedLong}); Counter32, Gauge32 and TimeTicks take 0..2^32-1.
  *
- * <p>Not thread-safe; {@link Snmpd#state(MibState)} writes a snapshot, so a test may keep
- * mutating its instance afterwards.
+ * <p>Not thread-safe; {@link Snmpd#state(MibState)} writes a snapshot, so a test may keep mutating
+ * its instance afterwards.
  */
 public final class MibState {
   public static final long MAX_32 = 0xFFFF_FFFFL;
@@ -61,8 +62,10 @@ public final class MibState {
   static final Oid IFX_ENTRY = Oid.parse("1.3.6.1.2.1.31.1.1.1");
 
   private long uptime;
+
   /** Live mode: sysUpTime and the scripted rates advance with the wall clock from this instant. */
   private Long liveSince;
+
   private String sysDescr = "Enlace scripted IF-MIB (Net-SNMP pass_persist)";
   private String sysObjectId = NET_SNMP_LINUX;
   private String sysContact = "noc@enlace.test";
@@ -126,8 +129,10 @@ public final class MibState {
     return sysName;
   }
 
-  /** Creates interface {@code index} (defaults: ethernet, up/up, 1000 Mbit/s, counters 0) or
-   * edits the existing one. */
+  /**
+   * Creates interface {@code index} (defaults: ethernet, up/up, 1000 Mbit/s, counters 0) or edits
+   * the existing one.
+   */
   public MibState iface(int index, Consumer<Iface> edit) {
     if (index < 1) {
       throw new IllegalArgumentException("ifIndex must be >= 1: " + index);
@@ -161,8 +166,8 @@ public final class MibState {
 
   /**
    * Serves {@code oid} (absolute; it must fall under system, interfaces or ifMIB to be asked for)
-   * with a pass_persist type token ({@code integer, gauge, counter, counter64, timeticks,
-   * objectid, ipaddress, octet, string}) and value line, replacing a generated value if any.
+   * with a pass_persist type token ({@code integer, gauge, counter, counter64, timeticks, objectid,
+   * ipaddress, octet, string}) and value line, replacing a generated value if any.
    */
   public MibState override(String oid, String type, String value) {
     if (type.isBlank() || type.contains(" ") || value.contains("\n")) {
@@ -296,8 +301,9 @@ public final class MibState {
       return admin;
     }
 
-    /** ifOperStatus: 1 up, 2 down, 3 testing, 4 unknown, 5 dormant, 6 notPresent,
-     * 7 lowerLayerDown. */
+    /**
+     * ifOperStatus: 1 up, 2 down, 3 testing, 4 unknown, 5 dormant, 6 notPresent, 7 lowerLayerDown.
+     */
     public Iface oper(int v) {
       this.oper = v;
       return this;
@@ -499,10 +505,10 @@ public final class MibState {
   }
 
   /**
-   * Replaces {@code file} atomically (temp file in the same directory, then rename), so the
-   * reader never sees half a file. The new file's mtime is forced past the old one's: the reader
-   * detects changes by (inode, mtime, size), and two quick rewrites of equal size could otherwise
-   * share an mtime (the kernel's file clock ticks every few ms) and a recycled inode number.
+   * Replaces {@code file} atomically (temp file in the same directory, then rename), so the reader
+   * never sees half a file. The new file's mtime is forced past the old one's: the reader detects
+   * changes by (inode, mtime, size), and two quick rewrites of equal size could otherwise share an
+   * mtime (the kernel's file clock ticks every few ms) and a recycled inode number.
    */
   public void writeTo(Path file) throws IOException {
     Path abs = file.toAbsolutePath();
@@ -532,15 +538,17 @@ public final class MibState {
 
   /** Properties that store() in key order, so a kept state file reads top to bottom. */
   private static Properties sorted(Properties p) {
-    Properties sorted = new Properties() {
-      @Override
-      public Set<Map.Entry<Object, Object>> entrySet() {
-        Set<Map.Entry<Object, Object>> set = new TreeSet<>(
-            Comparator.comparing(e -> e.getKey().toString(), MibState::compareKeys));
-        set.addAll(super.entrySet());
-        return set;
-      }
-    };
+    Properties sorted =
+        new Properties() {
+          @Override
+          public Set<Map.Entry<Object, Object>> entrySet() {
+            Set<Map.Entry<Object, Object>> set =
+                new TreeSet<>(
+                    Comparator.comparing(e -> e.getKey().toString(), MibState::compareKeys));
+            set.addAll(super.entrySet());
+            return set;
+          }
+        };
     sorted.putAll(p);
     return sorted;
   }
@@ -601,14 +609,15 @@ public final class MibState {
         t.put(IFX_ENTRY.append(18, x), octets(i.alias));
       }
     }
-    overrides.forEach((oid, v) -> {
-      if (v == null) {
-        t.remove(Oid.parse(oid));
-      } else {
-        String[] tv = v.split(" ", 2);
-        t.put(Oid.parse(oid), new Served(tv[0], tv.length > 1 ? tv[1] : ""));
-      }
-    });
+    overrides.forEach(
+        (oid, v) -> {
+          if (v == null) {
+            t.remove(Oid.parse(oid));
+          } else {
+            String[] tv = v.split(" ", 2);
+            t.put(Oid.parse(oid), new Served(tv[0], tv.length > 1 ? tv[1] : ""));
+          }
+        });
     return t;
   }
 

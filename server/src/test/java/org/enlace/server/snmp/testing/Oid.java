@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * A numeric OID ordered the way SNMP orders them (arc by arc, arcs unsigned 32-bit), so a TreeMap
- * of these walks in GETNEXT order. JDK only: {@link ScriptedIfMib} runs in a JVM launched by
- * snmpd with nothing but the test classes on its class path.
+ * of these walks in GETNEXT order. JDK only: {@link ScriptedIfMib} runs in a JVM launched by snmpd
+ * with nothing but the test classes on its class path.
  */
 record Oid(int[] arcs) implements Comparable<Oid> {
 

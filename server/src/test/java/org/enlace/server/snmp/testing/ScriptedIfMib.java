@@ -19,21 +19,21 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Net-SNMP {@code pass_persist} program (snmpd.conf(5)) serving the system group and IF-MIB
- * from a {@link MibState} file, so tests script what a real snmpd answers.
+ * A Net-SNMP {@code pass_persist} program (snmpd.conf(5)) serving the system group and IF-MIB from
+ * a {@link MibState} file, so tests script what a real snmpd answers.
  *
- * <p>Protocol, one request at a time on stdin/stdout: {@code PING} → {@code PONG};
- * {@code get}/{@code getnext} + OID line → OID, type and value lines, or {@code NONE};
- * {@code set} + OID + "type value" lines → {@code not-writable}. EOF (snmpd gone) ends it.
+ * <p>Protocol, one request at a time on stdin/stdout: {@code PING} → {@code PONG}; {@code
+ * get}/{@code getnext} + OID line → OID, type and value lines, or {@code NONE}; {@code set} + OID +
+ * "type value" lines → {@code not-writable}. EOF (snmpd gone) ends it.
  *
- * <p>The file is stat'ed on every request and re-parsed only when its (inode, mtime, size)
- * changes, which {@link MibState#writeTo} guarantees for every rewrite; lookups are TreeMap
- * O(log n). GETNEXT answers with the next served OID wherever it is: snmpd registers this
- * program once, for mib-2, and treats an answer past the end of the registration range it
- * asked about as "nothing here" and moves on to the next module.
+ * <p>The file is stat'ed on every request and re-parsed only when its (inode, mtime, size) changes,
+ * which {@link MibState#writeTo} guarantees for every rewrite; lookups are TreeMap O(log n).
+ * GETNEXT answers with the next served OID wherever it is: snmpd registers this program once, for
+ * mib-2, and treats an answer past the end of the registration range it asked about as "nothing
+ * here" and moves on to the next module.
  *
- * <p>JDK only (snmpd launches it with just the test classes on the class path). Diagnostics go
- * to stderr, which is snmpd's log.
+ * <p>JDK only (snmpd launches it with just the test classes on the class path). Diagnostics go to
+ * stderr, which is snmpd's log.
  */
 public final class ScriptedIfMib {
   private final Path stateFile;
@@ -106,8 +106,7 @@ public final class ScriptedIfMib {
     if (e == null) {
       return "NONE\n";
     }
-    return e.getKey() + "\n" + e.getValue().type() + "\n" + live(e.getKey(), e.getValue())
-        + "\n";
+    return e.getKey() + "\n" + e.getValue().type() + "\n" + live(e.getKey(), e.getValue()) + "\n";
   }
 
   private static final Oid SYS_UPTIME = Oid.parse("1.3.6.1.2.1.1.3.0");
@@ -123,7 +122,8 @@ public final class ScriptedIfMib {
       return Long.toString((state.uptime() + elapsedMs / 10) & MibState.MAX_32);
     }
     int[] a = oid.arcs();
-    boolean ifEntry = a.length == 11 && a[6] == 2 && a[7] == 2 && a[8] == 1; // 1.3.6.1.2.1.2.2.1.c.i
+    boolean ifEntry =
+        a.length == 11 && a[6] == 2 && a[7] == 2 && a[8] == 1; // 1.3.6.1.2.1.2.2.1.c.i
     boolean ifX = a.length == 12 && a[6] == 31 && a[7] == 1 && a[8] == 1 && a[9] == 1;
     int column = ifEntry ? a[9] : ifX ? a[10] : -1;
     int index = a[a.length - 1];

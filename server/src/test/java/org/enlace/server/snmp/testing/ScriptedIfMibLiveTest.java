@@ -13,9 +13,13 @@ class ScriptedIfMibLiveTest {
     Path dir = Files.createTempDirectory("ifmib-live");
     Path file = dir.resolve("state");
     long since = System.currentTimeMillis() - 10_000;
-    new MibState().uptime(100).live(since)
-        .iface(2, i -> i.name("wan0").hcIn(1_000).hcOut(MibState.MAX_32 + 10).in32(1_000)
-            .rate(100, 1_000))
+    new MibState()
+        .uptime(100)
+        .live(since)
+        .iface(
+            2,
+            i ->
+                i.name("wan0").hcIn(1_000).hcOut(MibState.MAX_32 + 10).in32(1_000).rate(100, 1_000))
         .iface(3, i -> i.name("lan0").hcIn(7))
         .writeTo(file);
     ScriptedIfMib mib = new ScriptedIfMib(file);

@@ -32,16 +32,15 @@ import org.snmp4j.transport.DefaultUdpTransportMapping;
 
 /**
  * The real Net-SNMP agent ({@code /usr/sbin/snmpd}) for tests, on a UDP port of its own, with a
- * generated configuration in a temporary directory and no system configuration read
- * ({@code -C}).
+ * generated configuration in a temporary directory and no system configuration read ({@code -C}).
  *
  * <p>By default it serves the system group and IF-MIB from {@link ScriptedIfMib} (pass_persist,
- * registered for mib-2, with snmpd's own system/ifTable/ifXTable modules left out via
- * {@code -I}), and {@link #state(MibState)} changes what it answers. With
- * {@code scripted(false)} it serves the host's (or the network namespace's) real interfaces.
+ * registered for mib-2, with snmpd's own system/ifTable/ifXTable modules left out via {@code -I}),
+ * and {@link #state(MibState)} changes what it answers. With {@code scripted(false)} it serves the
+ * host's (or the network namespace's) real interfaces.
  *
- * <p>Runs as whatever user the JVM runs as; root is fine (snmpd keeps running as root unless
- * told {@code -u}), and so is an unprivileged user, as long as the port is above 1023.
+ * <p>Runs as whatever user the JVM runs as; root is fine (snmpd keeps running as root unless told
+ * {@code -u}), and so is an unprivileged user, as long as the port is above 1023.
  *
  * <pre>
  * try (Snmpd snmpd = Snmpd.start(new MibState().uptime(100).iface(1, i -&gt; i.name("wan0")))) {
@@ -52,21 +51,28 @@ import org.snmp4j.transport.DefaultUdpTransportMapping;
 public final class Snmpd implements AutoCloseable {
   /** The agent; {@code -Denlace.snmpd=/path} points elsewhere (a nonexistent path skips). */
   public static final Path SNMPD = Path.of(System.getProperty("enlace.snmpd", "/usr/sbin/snmpd"));
+
   public static final String DEFAULT_COMMUNITY = "enlace-ro";
+
   /** snmpd modules that would answer in system/interfaces/ifMIB before pass_persist does. */
   public static final List<String> NATIVE_MODULES_REPLACED =
       List.of("system_mib", "sysORTable", "ifTable", "ifXTable");
+
   static final String MIB2 = ".1.3.6.1.2.1";
   private static final OID SYS_UPTIME = new OID("1.3.6.1.2.1.1.3.0");
 
   /**
-   * An SNMPv3 user as snmpd's {@code createUser} spells it: auth one of MD5, SHA, SHA-224,
-   * SHA-256, SHA-384, SHA-512; priv null (authNoPriv), DES, AES (128), AES-192, AES-256
-   * (Blumenthal key extension) or AES-192-C, AES-256-C (Reeder/"Cisco" key extension).
-   * Passphrases: at least 8 characters, no double quotes.
+   * An SNMPv3 user as snmpd's {@code createUser} spells it: auth one of MD5, SHA, SHA-224, SHA-256,
+   * SHA-384, SHA-512; priv null (authNoPriv), DES, AES (128), AES-192, AES-256 (Blumenthal key
+   * extension) or AES-192-C, AES-256-C (Reeder/"Cisco" key extension). Passphrases: at least 8
+   * characters, no double quotes.
    */
-  public record V3User(String name, String authProtocol, String authPassphrase,
-      String privProtocol, String privPassphrase) {
+  public record V3User(
+      String name,
+      String authProtocol,
+      String authPassphrase,
+      String privProtocol,
+      String privPassphrase) {
     public V3User {
       check(authPassphrase);
       if (privProtocol != null) {
@@ -85,7 +91,13 @@ public final class Snmpd implements AutoCloseable {
     }
 
     String createUserLine() {
-      return "createUser " + name + " " + authProtocol + " \"" + authPassphrase + "\""
+      return "createUser "
+          + name
+          + " "
+          + authProtocol
+          + " \""
+          + authPassphrase
+          + "\""
           + (priv() ? " " + privProtocol + " \"" + privPassphrase + "\"" : "");
     }
 
@@ -96,18 +108,33 @@ public final class Snmpd implements AutoCloseable {
 
   public static final V3User AUTH_PRIV_SHA =
       new V3User("authPrivSha", "SHA", "enlace-auth-sha1", "AES", "enlace-priv-aes128");
-  public static final V3User AUTH_PRIV_SHA256_AES256 = new V3User("authPrivSha256Aes256",
-      "SHA-256", "enlace-auth-sha256", "AES-256", "enlace-priv-aes256");
+  public static final V3User AUTH_PRIV_SHA256_AES256 =
+      new V3User(
+          "authPrivSha256Aes256", "SHA-256", "enlace-auth-sha256", "AES-256", "enlace-priv-aes256");
   public static final V3User AUTH_NO_PRIV =
       new V3User("authNoPriv", "SHA", "enlace-auth-nopriv", null, null);
+
   /** SHA-1's 20-byte key is too short for AES-256, so this one exercises key extension. */
-  public static final V3User AUTH_PRIV_SHA_AES256 = new V3User("authPrivShaAes256", "SHA",
-      "enlace-auth-sha1-256", "AES-256", "enlace-priv-sha1-aes256");
+  public static final V3User AUTH_PRIV_SHA_AES256 =
+      new V3User(
+          "authPrivShaAes256", "SHA", "enlace-auth-sha1-256", "AES-256", "enlace-priv-sha1-aes256");
+
   /** As {@link #AUTH_PRIV_SHA_AES256} with the Reeder ("Cisco", 3DES-style) key extension. */
-  public static final V3User AUTH_PRIV_SHA_AES256_CISCO = new V3User("authPrivShaAes256C", "SHA",
-      "enlace-auth-sha1-256c", "AES-256-C", "enlace-priv-sha1-aes256c");
-  public static final List<V3User> DEFAULT_USERS = List.of(AUTH_PRIV_SHA,
-      AUTH_PRIV_SHA256_AES256, AUTH_NO_PRIV, AUTH_PRIV_SHA_AES256, AUTH_PRIV_SHA_AES256_CISCO);
+  public static final V3User AUTH_PRIV_SHA_AES256_CISCO =
+      new V3User(
+          "authPrivShaAes256C",
+          "SHA",
+          "enlace-auth-sha1-256c",
+          "AES-256-C",
+          "enlace-priv-sha1-aes256c");
+
+  public static final List<V3User> DEFAULT_USERS =
+      List.of(
+          AUTH_PRIV_SHA,
+          AUTH_PRIV_SHA256_AES256,
+          AUTH_NO_PRIV,
+          AUTH_PRIV_SHA_AES256,
+          AUTH_PRIV_SHA_AES256_CISCO);
 
   public static boolean installed() {
     return Files.isExecutable(SNMPD);
@@ -122,8 +149,10 @@ public final class Snmpd implements AutoCloseable {
     return new Builder();
   }
 
-  /** Loopback, auto port, default community and users, serving {@code state}; skips the
-   * calling test if snmpd is not installed. */
+  /**
+   * Loopback, auto port, default community and users, serving {@code state}; skips the calling test
+   * if snmpd is not installed.
+   */
   public static Snmpd start(MibState state) throws IOException {
     return builder().state(state).start();
   }
@@ -284,7 +313,9 @@ public final class Snmpd implements AutoCloseable {
   }
 
   public V3User user(String name) {
-    return users.stream().filter(u -> u.name().equals(name)).findFirst()
+    return users.stream()
+        .filter(u -> u.name().equals(name))
+        .findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no v3 user " + name));
   }
 
@@ -340,8 +371,8 @@ public final class Snmpd implements AutoCloseable {
   }
 
   /**
-   * Publishes {@code next}: the pass_persist program serves it from its next request on (it
-   * stats the file on every request). Only for scripted instances.
+   * Publishes {@code next}: the pass_persist program serves it from its next request on (it stats
+   * the file on every request). Only for scripted instances.
    */
   public synchronized void state(MibState next) {
     if (!scripted) {
@@ -365,16 +396,20 @@ public final class Snmpd implements AutoCloseable {
     paused = true;
   }
 
-  /** SIGCONT: answers again (requests that arrived meanwhile are answered late, from the
-   * socket buffer). */
+  /**
+   * SIGCONT: answers again (requests that arrived meanwhile are answered late, from the socket
+   * buffer).
+   */
   public synchronized void resume() {
     requireRunning();
     signal("CONT");
     paused = false;
   }
 
-  /** Stops and starts snmpd again on the same port and configuration: a device reboot. Net-SNMP
-   * makes up a new engine ID (nothing persisted is read under -C) and restarts engineBoots. */
+  /**
+   * Stops and starts snmpd again on the same port and configuration: a device reboot. Net-SNMP
+   * makes up a new engine ID (nothing persisted is read under -C) and restarts engineBoots.
+   */
   public synchronized void restart() throws IOException {
     stop();
     launch();
@@ -432,8 +467,10 @@ public final class Snmpd implements AutoCloseable {
     }
   }
 
-  /** The last {@code lines} lines of snmpd's log (its stdout/stderr, and the pass_persist
-   * program's stderr). */
+  /**
+   * The last {@code lines} lines of snmpd's log (its stdout/stderr, and the pass_persist program's
+   * stderr).
+   */
   public String logTail(int lines) {
     try {
       if (!Files.exists(logFile)) {
@@ -448,8 +485,15 @@ public final class Snmpd implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "Snmpd[" + (netns != null ? netns + ":" : "") + host + ":" + port
-        + (scripted ? ", scripted" : ", real interfaces") + ", " + dir + "]";
+    return "Snmpd["
+        + (netns != null ? netns + ":" : "")
+        + host
+        + ":"
+        + port
+        + (scripted ? ", scripted" : ", real interfaces")
+        + ", "
+        + dir
+        + "]";
   }
 
   // --- internals ---
@@ -468,8 +512,11 @@ public final class Snmpd implements AutoCloseable {
     if (scripted) {
       // One registration, one JVM: modules registered deeper in mib-2 (ip, tcp, udp, host...)
       // still win for their subtrees; system/interfaces/ifMIB have no other module (-I).
-      c.append("pass_persist ").append(MIB2).append(' ')
-          .append(dir.resolve("scripted-ifmib.sh")).append('\n');
+      c.append("pass_persist ")
+          .append(MIB2)
+          .append(' ')
+          .append(dir.resolve("scripted-ifmib.sh"))
+          .append('\n');
     }
     extra.forEach(line -> c.append(line).append('\n'));
     return c.toString();
@@ -477,13 +524,20 @@ public final class Snmpd implements AutoCloseable {
 
   private void writeWrapper(Path script) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String s = "#!/bin/sh\n"
-        + "# snmpd's pass_persist program (snmpd splits the command on blanks, so no arguments"
-        + " there).\n"
-        + "exec " + quote(java)
-        + " -Xshare:auto -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData"
-        + " -cp " + quote(classPath())
-        + " " + ScriptedIfMib.class.getName() + " " + quote(stateFile.toString()) + "\n";
+    String s =
+        "#!/bin/sh\n"
+            + "# snmpd's pass_persist program (snmpd splits the command on blanks, so no arguments"
+            + " there).\n"
+            + "exec "
+            + quote(java)
+            + " -Xshare:auto -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData"
+            + " -cp "
+            + quote(classPath())
+            + " "
+            + ScriptedIfMib.class.getName()
+            + " "
+            + quote(stateFile.toString())
+            + "\n";
     Files.writeString(script, s);
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
   }
@@ -515,9 +569,17 @@ public final class Snmpd implements AutoCloseable {
       if (netns != null) {
         cmd.addAll(List.of("ip", "netns", "exec", netns));
       }
-      cmd.addAll(List.of(SNMPD.toString(), "-f", "-Lo", "-C", "-c", configFile.toString(),
-          // No MIB files: snmpd needs none, and loading Debian's partial set only logs noise.
-          "-m", ""));
+      cmd.addAll(
+          List.of(
+              SNMPD.toString(),
+              "-f",
+              "-Lo",
+              "-C",
+              "-c",
+              configFile.toString(),
+              // No MIB files: snmpd needs none, and loading Debian's partial set only logs noise.
+              "-m",
+              ""));
       // smux listens on TCP 199: unprivileged it only logs a bind failure, as root a second
       // instance does. Nothing here needs it.
       List<String> excluded = new ArrayList<>(List.of("smux"));
@@ -561,19 +623,30 @@ public final class Snmpd implements AutoCloseable {
     }
   }
 
-  /** Polls sysUpTime.0 until snmpd answers it with TimeTicks (the first request through
-   * pass_persist also waits for the JVM it starts). */
+  /**
+   * Polls sysUpTime.0 until snmpd answers it with TimeTicks (the first request through pass_persist
+   * also waits for the JVM it starts).
+   */
   private void awaitAnswer() throws IOException {
     long deadline = System.nanoTime() + startTimeout.toNanos();
     String lastAnswer = "nothing";
     // In a namespace, ask from inside (the test JVM may have no route there) and from here
     // (inside needs the namespace's lo up to reach its own address).
-    try (Probe outside = new Snmp4jProbe(); Probe inside = netns == null ? null : new CliProbe()) {
+    try (Probe outside = new Snmp4jProbe();
+        Probe inside = netns == null ? null : new CliProbe()) {
       while (System.nanoTime() < deadline) {
         if (!process.isAlive()) {
           String tail = logTail(40);
-          String msg = "snmpd exited with " + process.exitValue() + " (" + commandLine + ")\n"
-              + "--- " + logFile + " ---\n" + tail;
+          String msg =
+              "snmpd exited with "
+                  + process.exitValue()
+                  + " ("
+                  + commandLine
+                  + ")\n"
+                  + "--- "
+                  + logFile
+                  + " ---\n"
+                  + tail;
           if (tail.contains("Error opening specified endpoint")) {
             throw new BindFailed(msg);
           }
@@ -590,9 +663,17 @@ public final class Snmpd implements AutoCloseable {
         sleep(100);
       }
     }
-    throw new IllegalStateException("snmpd did not answer sysUpTime.0 within " + startTimeout
-        + " (last: " + lastAnswer + ", " + commandLine + ")\n--- " + logFile + " ---\n"
-        + logTail(40));
+    throw new IllegalStateException(
+        "snmpd did not answer sysUpTime.0 within "
+            + startTimeout
+            + " (last: "
+            + lastAnswer
+            + ", "
+            + commandLine
+            + ")\n--- "
+            + logFile
+            + " ---\n"
+            + logTail(40));
   }
 
   private interface Probe extends AutoCloseable {
@@ -605,8 +686,8 @@ public final class Snmpd implements AutoCloseable {
 
   private final class Snmp4jProbe implements Probe {
     private final Snmp snmp = new Snmp(new DefaultUdpTransportMapping());
-    private final CommunityTarget<UdpAddress> target = new CommunityTarget<>(udpAddress(),
-        new OctetString(community));
+    private final CommunityTarget<UdpAddress> target =
+        new CommunityTarget<>(udpAddress(), new OctetString(community));
 
     Snmp4jProbe() throws IOException {
       snmp.listen();
@@ -636,9 +717,27 @@ public final class Snmpd implements AutoCloseable {
   private final class CliProbe implements Probe {
     @Override
     public Optional<String> uptime() throws IOException {
-      Process p = new ProcessBuilder("ip", "netns", "exec", netns, "snmpget", "-v2c", "-c",
-          community, "-t", "0.5", "-r", "0", "-m", "", "-On", host + ":" + port,
-          SYS_UPTIME.toDottedString()).redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(
+                  "ip",
+                  "netns",
+                  "exec",
+                  netns,
+                  "snmpget",
+                  "-v2c",
+                  "-c",
+                  community,
+                  "-t",
+                  "0.5",
+                  "-r",
+                  "0",
+                  "-m",
+                  "",
+                  "-On",
+                  host + ":" + port,
+                  SYS_UPTIME.toDottedString())
+              .redirectErrorStream(true)
+              .start();
       try {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor(10, TimeUnit.SECONDS);
@@ -663,8 +762,8 @@ public final class Snmpd implements AutoCloseable {
       // Another namespace's ports cannot be probed from here; bind failures are retried.
       return ThreadLocalRandom.current().nextInt(20_000, 60_000);
     }
-    try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(
-        InetAddress.getByName(host), 0))) {
+    try (DatagramSocket s =
+        new DatagramSocket(new InetSocketAddress(InetAddress.getByName(host), 0))) {
       return s.getLocalPort();
     }
   }
@@ -677,8 +776,10 @@ public final class Snmpd implements AutoCloseable {
 
   private void signal(String name) {
     try {
-      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
-          .redirectErrorStream(true).start();
+      Process kill =
+          new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+              .redirectErrorStream(true)
+              .start();
       String out = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (kill.waitFor() != 0) {
         throw new IllegalStateException("kill -" + name + " failed: " + out);

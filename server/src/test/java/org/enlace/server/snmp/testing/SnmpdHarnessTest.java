@@ -68,9 +68,9 @@ import org.snmp4j.util.TreeEvent;
 import org.snmp4j.util.TreeUtils;
 
 /**
- * Proves the snmpd harness with SNMP4J itself: scripted values come back exactly (types
- * included), GETBULK table walks see every row in order, SNMPv3 works for the configured users,
- * and the failure modes a poller must tell apart look the way the comments here say.
+ * Proves the snmpd harness with SNMP4J itself: scripted values come back exactly (types included),
+ * GETBULK table walks see every row in order, SNMPv3 works for the configured users, and the
+ * failure modes a poller must tell apart look the way the comments here say.
  */
 class SnmpdHarnessTest {
   static final OID SYS_UPTIME = new OID("1.3.6.1.2.1.1.3.0");
@@ -96,12 +96,29 @@ class SnmpdHarnessTest {
         .uptime(MibState.MAX_32 - 5) // 5 ticks before the 497-day wrap
         .sysName("cpe-test")
         .iface(1, i -> i.descr("lo").type(24).highSpeedMbps(10_000))
-        .iface(2, i -> i.descr("eth1").name("wan0").alias("ISP Claro").highSpeedMbps(10)
-            .hcIn(NEAR_MAX_64).hcOut(MAX_64).in32(MibState.MAX_32).out32(MibState.MAX_32 - 1))
-        .iface(10, i -> i.descr("eth2").name("lan0").alias("Aula de informática").oper(2)
-            .hcIn(1_000).hcOut(2_000))
-        .iface(100, i -> i.descr("ppp0").name("ppp0").alias("").type(23).hc(false)
-            .in32(123).out32(456));
+        .iface(
+            2,
+            i ->
+                i.descr("eth1")
+                    .name("wan0")
+                    .alias("ISP Claro")
+                    .highSpeedMbps(10)
+                    .hcIn(NEAR_MAX_64)
+                    .hcOut(MAX_64)
+                    .in32(MibState.MAX_32)
+                    .out32(MibState.MAX_32 - 1))
+        .iface(
+            10,
+            i ->
+                i.descr("eth2")
+                    .name("lan0")
+                    .alias("Aula de informática")
+                    .oper(2)
+                    .hcIn(1_000)
+                    .hcOut(2_000))
+        .iface(
+            100,
+            i -> i.descr("ppp0").name("ppp0").alias("").type(23).hc(false).in32(123).out32(456));
   }
 
   @BeforeAll
@@ -145,8 +162,8 @@ class SnmpdHarnessTest {
   }
 
   static CommunityTarget<UdpAddress> v2c(Snmpd agent, String community) {
-    CommunityTarget<UdpAddress> t = new CommunityTarget<>(agent.udpAddress(),
-        new OctetString(community));
+    CommunityTarget<UdpAddress> t =
+        new CommunityTarget<>(agent.udpAddress(), new OctetString(community));
     t.setVersion(SnmpConstants.version2c);
     t.setTimeout(500);
     t.setRetries(0);
@@ -154,20 +171,35 @@ class SnmpdHarnessTest {
   }
 
   /**
-   * Per-device v3 credentials: discover the agent's engine ID, register the user for that
-   * engine ID only (so another device may use the same user name with other passphrases), and
-   * pin the engine ID in the target so SNMP4J does not discover it again.
+   * Per-device v3 credentials: discover the agent's engine ID, register the user for that engine ID
+   * only (so another device may use the same user name with other passphrases), and pin the engine
+   * ID in the target so SNMP4J does not discover it again.
    */
-  static UserTarget<UdpAddress> v3(Snmp snmp, Snmpd agent, String user,
-      AuthenticationProtocol auth, String authPass, PrivacyProtocol priv, String privPass) {
+  static UserTarget<UdpAddress> v3(
+      Snmp snmp,
+      Snmpd agent,
+      String user,
+      AuthenticationProtocol auth,
+      String authPass,
+      PrivacyProtocol priv,
+      String privPass) {
     byte[] engineId = snmp.discoverAuthoritativeEngineID(agent.udpAddress(), 1000);
     assertThat(engineId).as("engine ID discovery").isNotNull();
-    snmp.getUSM().addUser(
-        new UsmUser(new OctetString(user), auth.getID(), new OctetString(authPass),
-            priv == null ? null : priv.getID(), priv == null ? null : new OctetString(privPass)),
-        new OctetString(engineId));
-    UserTarget<UdpAddress> t = new UserTarget<>(agent.udpAddress(), new OctetString(user),
-        engineId, priv == null ? SecurityLevel.AUTH_NOPRIV : SecurityLevel.AUTH_PRIV);
+    snmp.getUSM()
+        .addUser(
+            new UsmUser(
+                new OctetString(user),
+                auth.getID(),
+                new OctetString(authPass),
+                priv == null ? null : priv.getID(),
+                priv == null ? null : new OctetString(privPass)),
+            new OctetString(engineId));
+    UserTarget<UdpAddress> t =
+        new UserTarget<>(
+            agent.udpAddress(),
+            new OctetString(user),
+            engineId,
+            priv == null ? SecurityLevel.AUTH_NOPRIV : SecurityLevel.AUTH_PRIV);
     t.setVersion(SnmpConstants.version3);
     t.setTimeout(500);
     t.setRetries(0);
@@ -189,7 +221,8 @@ class SnmpdHarnessTest {
     assertThat(e.getResponse()).as("response (null = timeout)").isNotNull();
     assertThat(e.getResponse().getType()).isEqualTo(PDU.RESPONSE);
     assertThat(e.getResponse().getErrorStatus()).isZero();
-    return e.getResponse().getVariableBindings().stream().map(VariableBinding::getVariable)
+    return e.getResponse().getVariableBindings().stream()
+        .map(VariableBinding::getVariable)
         .toList();
   }
 
@@ -207,9 +240,21 @@ class SnmpdHarnessTest {
   void v2cGetReturnsScriptedValuesAndFollowsRewrites() throws IOException {
     try (Snmp snmp = session()) {
       var target = v2c(snmpd, snmpd.community());
-      List<Variable> v = values(get(snmp, target, SYS_UPTIME, idx(IF_HC_IN, 2),
-          idx(IF_HC_OUT, 2), idx(IF_IN_OCTETS, 2), idx(IF_OUT_OCTETS, 2),
-          idx(IF_HIGH_SPEED, 2), idx(IF_NAME, 2), idx(IF_ALIAS, 10), SYS_NAME, IF_NUMBER));
+      List<Variable> v =
+          values(
+              get(
+                  snmp,
+                  target,
+                  SYS_UPTIME,
+                  idx(IF_HC_IN, 2),
+                  idx(IF_HC_OUT, 2),
+                  idx(IF_IN_OCTETS, 2),
+                  idx(IF_OUT_OCTETS, 2),
+                  idx(IF_HIGH_SPEED, 2),
+                  idx(IF_NAME, 2),
+                  idx(IF_ALIAS, 10),
+                  SYS_NAME,
+                  IF_NUMBER));
 
       assertThat(v.get(0)).isEqualTo(new TimeTicks(MibState.MAX_32 - 5));
       assertThat(v.get(1)).isInstanceOf(Counter64.class);
@@ -221,15 +266,21 @@ class SnmpdHarnessTest {
       assertThat(v.get(4)).isEqualTo(new Counter32(4294967294L));
       assertThat(v.get(5)).isEqualTo(new Gauge32(10));
       assertThat(v.get(6).toString()).isEqualTo("wan0");
-      assertThat(utf8(v.get(7)))
-          .isEqualTo("Aula de informática");
+      assertThat(utf8(v.get(7))).isEqualTo("Aula de informática");
       assertThat(v.get(8).toString()).isEqualTo("cpe-test");
       assertThat(v.get(9)).isEqualTo(new Integer32(4));
 
       // The device reboots (uptime back to 2.5 s) and the 64-bit counters wrap.
       snmpd.state(base().uptime(250).iface(2, i -> i.addOctets(100, 1)));
-      v = values(get(snmp, target, SYS_UPTIME, idx(IF_HC_IN, 2), idx(IF_HC_OUT, 2),
-          idx(IF_IN_OCTETS, 2)));
+      v =
+          values(
+              get(
+                  snmp,
+                  target,
+                  SYS_UPTIME,
+                  idx(IF_HC_IN, 2),
+                  idx(IF_HC_OUT, 2),
+                  idx(IF_IN_OCTETS, 2)));
       assertThat(v.get(0)).isEqualTo(new TimeTicks(250));
       assertThat(((Counter64) v.get(1)).getValue()).isEqualTo(94); // 2^64-6 + 100
       assertThat(((Counter64) v.get(2)).getValue()).isZero(); // 2^64-1 + 1
@@ -248,8 +299,8 @@ class SnmpdHarnessTest {
   void interfaceWithoutHcCountersHasNoSuchInstanceAndIsSkippedInWalks() throws IOException {
     try (Snmp snmp = session()) {
       var target = v2c(snmpd, snmpd.community());
-      List<Variable> v = values(get(snmp, target, idx(IF_HC_IN, 100), idx(IF_IN_OCTETS, 100),
-          idx(IF_HC_IN, 99)));
+      List<Variable> v =
+          values(get(snmp, target, idx(IF_HC_IN, 100), idx(IF_IN_OCTETS, 100), idx(IF_HC_IN, 99)));
       assertThat(v.get(0).getSyntax()).isEqualTo(SMIConstants.EXCEPTION_NO_SUCH_INSTANCE);
       assertThat(v.get(0).isException()).isTrue();
       assertThat(v.get(1)).isEqualTo(new Counter32(123));
@@ -257,8 +308,9 @@ class SnmpdHarnessTest {
       assertThat(v.get(2).getSyntax()).isEqualTo(SMIConstants.EXCEPTION_NO_SUCH_INSTANCE);
 
       List<TableEvent> rows = table(snmp, target, IF_HC_IN, IF_IN_OCTETS);
-      assertThat(rows).extracting(r -> r.getIndex().toString()).containsExactly("1", "2", "10",
-          "100");
+      assertThat(rows)
+          .extracting(r -> r.getIndex().toString())
+          .containsExactly("1", "2", "10", "100");
       TableEvent ppp = rows.get(3);
       assertThat(ppp.getColumns()[0]).as("ifHCInOctets.100 absent").isNull();
       assertThat(ppp.getColumns()[1].getVariable()).isEqualTo(new Counter32(123));
@@ -271,22 +323,34 @@ class SnmpdHarnessTest {
       var target = v2c(snmpd, snmpd.community());
       List<TableEvent> rows = table(snmp, target, IF_NAME, IF_DESCR, IF_ALIAS, IF_OPER);
       assertThat(rows).allSatisfy(r -> assertThat(r.isError()).as(r.toString()).isFalse());
-      assertThat(rows).extracting(r -> r.getIndex().toString())
+      assertThat(rows)
+          .extracting(r -> r.getIndex().toString())
           .containsExactly("1", "2", "10", "100"); // numeric arcs: 2 < 10 < 100
-      assertThat(rows).extracting(r -> r.getColumns()[0].toValueString())
+      assertThat(rows)
+          .extracting(r -> r.getColumns()[0].toValueString())
           .containsExactly("lo", "wan0", "lan0", "ppp0");
-      assertThat(rows).extracting(r -> r.getColumns()[1].toValueString())
+      assertThat(rows)
+          .extracting(r -> r.getColumns()[1].toValueString())
           .containsExactly("lo", "eth1", "eth2", "ppp0");
-      assertThat(rows).extracting(r -> utf8(r.getColumns()[2].getVariable()))
+      assertThat(rows)
+          .extracting(r -> utf8(r.getColumns()[2].getVariable()))
           .containsExactly("", "ISP Claro", "Aula de informática", "");
-      assertThat(rows).extracting(r -> r.getColumns()[3].getVariable().toInt())
+      assertThat(rows)
+          .extracting(r -> r.getColumns()[3].getVariable().toInt())
           .containsExactly(1, 1, 2, 1);
 
       // The system group walks in order and GETNEXT crosses into ifNumber.
-      assertThat(walk(snmp, target, new OID("1.3.6.1.2.1.1"))).extracting(VariableBinding::getOid)
+      assertThat(walk(snmp, target, new OID("1.3.6.1.2.1.1")))
+          .extracting(VariableBinding::getOid)
           .extracting(OID::toDottedString)
-          .containsExactly("1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.1.2.0", "1.3.6.1.2.1.1.3.0",
-              "1.3.6.1.2.1.1.4.0", "1.3.6.1.2.1.1.5.0", "1.3.6.1.2.1.1.6.0", "1.3.6.1.2.1.1.7.0");
+          .containsExactly(
+              "1.3.6.1.2.1.1.1.0",
+              "1.3.6.1.2.1.1.2.0",
+              "1.3.6.1.2.1.1.3.0",
+              "1.3.6.1.2.1.1.4.0",
+              "1.3.6.1.2.1.1.5.0",
+              "1.3.6.1.2.1.1.6.0",
+              "1.3.6.1.2.1.1.7.0");
       PDU next = new PDU(PDU.GETNEXT, List.of(new VariableBinding(new OID("1.3.6.1.2.1.1.7.0"))));
       assertThat(snmp.send(next, target).getResponse().get(0).getOid()).isEqualTo(IF_NUMBER);
     }
@@ -331,8 +395,8 @@ class SnmpdHarnessTest {
 
   static List<VariableBinding> walk(Snmp snmp, Target<UdpAddress> target, OID root) {
     List<VariableBinding> out = new ArrayList<>();
-    for (TreeEvent e : new TreeUtils(snmp, new DefaultPDUFactory(PDU.GETBULK))
-        .getSubtree(target, root)) {
+    for (TreeEvent e :
+        new TreeUtils(snmp, new DefaultPDUFactory(PDU.GETBULK)).getSubtree(target, root)) {
       assertThat(e.isError()).as(e.getErrorMessage()).isFalse();
       out.addAll(Arrays.asList(e.getVariableBindings()));
     }
@@ -343,18 +407,44 @@ class SnmpdHarnessTest {
   void passPersistProtocol(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("state");
     new MibState().uptime(42).iface(3, i -> i.name("wan0")).writeTo(file);
-    String in = String.join("\n", "PING", "get", ".1.3.6.1.2.1.1.3.0", "getnext",
-        ".1.3.6.1.2.1.1.7.0", "get", ".1.3.6.1.2.1.1.3", "getnext", ".1.3.6.1.2.1.31.1.1.1.18.3",
-        "set", ".1.3.6.1.2.1.1.5.0", "string x", "get", ".1.3.6.1.2.1.31.1.1.1.1.3", "");
+    String in =
+        String.join(
+            "\n",
+            "PING",
+            "get",
+            ".1.3.6.1.2.1.1.3.0",
+            "getnext",
+            ".1.3.6.1.2.1.1.7.0",
+            "get",
+            ".1.3.6.1.2.1.1.3",
+            "getnext",
+            ".1.3.6.1.2.1.31.1.1.1.18.3",
+            "set",
+            ".1.3.6.1.2.1.1.5.0",
+            "string x",
+            "get",
+            ".1.3.6.1.2.1.31.1.1.1.1.3",
+            "");
     StringWriter out = new StringWriter();
     new ScriptedIfMib(file).serve(new BufferedReader(new StringReader(in)), out);
-    assertThat(out.toString()).isEqualTo(String.join("\n", "PONG",
-        ".1.3.6.1.2.1.1.3.0", "timeticks", "42",
-        ".1.3.6.1.2.1.2.1.0", "integer", "1",
-        "NONE",
-        "NONE",
-        "not-writable",
-        ".1.3.6.1.2.1.31.1.1.1.1.3", "octet", "77 61 6e 30", ""));
+    assertThat(out.toString())
+        .isEqualTo(
+            String.join(
+                "\n",
+                "PONG",
+                ".1.3.6.1.2.1.1.3.0",
+                "timeticks",
+                "42",
+                ".1.3.6.1.2.1.2.1.0",
+                "integer",
+                "1",
+                "NONE",
+                "NONE",
+                "not-writable",
+                ".1.3.6.1.2.1.31.1.1.1.1.3",
+                "octet",
+                "77 61 6e 30",
+                ""));
   }
 
   // --- SNMPv3 ---
@@ -363,8 +453,15 @@ class SnmpdHarnessTest {
   void v3AuthPrivShaAes128() throws IOException {
     var u = Snmpd.AUTH_PRIV_SHA;
     try (Snmp snmp = session()) {
-      var target = v3(snmp, snmpd, u.name(), new AuthSHA(), u.authPassphrase(),
-          new PrivAES128(), u.privPassphrase());
+      var target =
+          v3(
+              snmp,
+              snmpd,
+              u.name(),
+              new AuthSHA(),
+              u.authPassphrase(),
+              new PrivAES128(),
+              u.privPassphrase());
       assertThat(values(get(snmp, target, SYS_UPTIME)).get(0))
           .isEqualTo(new TimeTicks(MibState.MAX_32 - 5));
     }
@@ -374,8 +471,15 @@ class SnmpdHarnessTest {
   void v3AuthPrivSha256Aes256() throws IOException {
     var u = Snmpd.AUTH_PRIV_SHA256_AES256;
     try (Snmp snmp = session()) {
-      var target = v3(snmp, snmpd, u.name(), new AuthHMAC192SHA256(), u.authPassphrase(),
-          new PrivAES256(), u.privPassphrase());
+      var target =
+          v3(
+              snmp,
+              snmpd,
+              u.name(),
+              new AuthHMAC192SHA256(),
+              u.authPassphrase(),
+              new PrivAES256(),
+              u.privPassphrase());
       assertThat(values(get(snmp, target, idx(IF_HC_OUT, 2))).get(0))
           .isEqualTo(new Counter64(MAX_64));
     }
@@ -391,10 +495,10 @@ class SnmpdHarnessTest {
   }
 
   /**
-   * With SHA-1 (20-byte keys) AES-256 needs key extension. Net-SNMP's "AES-256" is the
-   * Blumenthal draft = SNMP4J's PrivAES256; Net-SNMP's "AES-256-C" is the Reeder/Cisco one =
-   * SNMP4J's PrivAES256With3DESKeyExtension. A mismatch is never answered: snmpd cannot parse
-   * what it decrypted and drops it, so the poller sees a timeout.
+   * With SHA-1 (20-byte keys) AES-256 needs key extension. Net-SNMP's "AES-256" is the Blumenthal
+   * draft = SNMP4J's PrivAES256; Net-SNMP's "AES-256-C" is the Reeder/Cisco one = SNMP4J's
+   * PrivAES256With3DESKeyExtension. A mismatch is never answered: snmpd cannot parse what it
+   * decrypted and drops it, so the poller sees a timeout.
    */
   @Test
   void aes256KeyExtensionMatchesBlumenthalNotReeder() throws IOException {
@@ -408,8 +512,8 @@ class SnmpdHarnessTest {
 
   private static String v3Get(Snmpd.V3User u, PrivacyProtocol priv) throws IOException {
     try (Snmp snmp = session()) {
-      var target = v3(snmp, snmpd, u.name(), new AuthSHA(), u.authPassphrase(), priv,
-          u.privPassphrase());
+      var target =
+          v3(snmp, snmpd, u.name(), new AuthSHA(), u.authPassphrase(), priv, u.privPassphrase());
       return describe(get(snmp, target, SYS_UPTIME));
     }
   }
@@ -434,25 +538,43 @@ class SnmpdHarnessTest {
 
   @Test
   void sameUserNameWithOtherPassphrasesOnAnotherDevice() throws IOException {
-    var other = new Snmpd.V3User(Snmpd.AUTH_PRIV_SHA.name(), "SHA", "second-device-auth",
-        "AES", "second-device-priv");
-    try (Snmpd second = Snmpd.builder().users(List.of(other))
-            .state(base().sysName("second")).start();
+    var other =
+        new Snmpd.V3User(
+            Snmpd.AUTH_PRIV_SHA.name(), "SHA", "second-device-auth", "AES", "second-device-priv");
+    try (Snmpd second =
+            Snmpd.builder().users(List.of(other)).state(base().sysName("second")).start();
         Snmp snmp = session()) {
       var a = Snmpd.AUTH_PRIV_SHA;
-      var first = v3(snmp, snmpd, a.name(), new AuthSHA(), a.authPassphrase(), new PrivAES128(),
-          a.privPassphrase());
-      var secondTarget = v3(snmp, second, other.name(), new AuthSHA(), other.authPassphrase(),
-          new PrivAES128(), other.privPassphrase());
+      var first =
+          v3(
+              snmp,
+              snmpd,
+              a.name(),
+              new AuthSHA(),
+              a.authPassphrase(),
+              new PrivAES128(),
+              a.privPassphrase());
+      var secondTarget =
+          v3(
+              snmp,
+              second,
+              other.name(),
+              new AuthSHA(),
+              other.authPassphrase(),
+              new PrivAES128(),
+              other.privPassphrase());
       assertThat(values(get(snmp, first, SYS_NAME)).get(0).toString()).isEqualTo("cpe-test");
-      assertThat(values(get(snmp, secondTarget, SYS_NAME)).get(0).toString())
-          .isEqualTo("second");
+      assertThat(values(get(snmp, secondTarget, SYS_NAME)).get(0).toString()).isEqualTo("second");
 
       // SNMP4J >= 3.7 alternative: the credentials travel in the target, no USM table entry.
-      DirectUserTarget<UdpAddress> direct = new DirectUserTarget<>(second.udpAddress(),
-          new OctetString(other.name()), new AuthSHA(),
-          new OctetString(other.authPassphrase()), new PrivAES128(),
-          new OctetString(other.privPassphrase()));
+      DirectUserTarget<UdpAddress> direct =
+          new DirectUserTarget<>(
+              second.udpAddress(),
+              new OctetString(other.name()),
+              new AuthSHA(),
+              new OctetString(other.authPassphrase()),
+              new PrivAES128(),
+              new OctetString(other.privPassphrase()));
       direct.setSecurityLevel(SecurityLevel.AUTH_PRIV);
       direct.setTimeout(500);
       direct.setRetries(0);
@@ -466,19 +588,21 @@ class SnmpdHarnessTest {
 
   /**
    * What each failure looks like to SNMP4J 3.13 against Net-SNMP 5.9:
+   *
    * <ul>
-   * <li>wrong community: snmpd drops the request (snmpInBadCommunityNames++): timeout;
-   * <li>unknown v3 user: REPORT usmStatsUnknownUserNames.0 as the response;
-   * <li>wrong auth passphrase: snmpd answers REPORT usmStatsWrongDigests.0, unauthenticated
-   *     (noAuthNoPriv), which SNMP4J's default report strategy ("standard", RFC 3412
-   *     §7.2.11.b) drops with a WARN log: timeout. With {@code SNMP4JSettings
-   *     .setReportSecurityLevelStrategy(noAuthNoPrivIfNeeded)} it becomes the response;
-   * <li>right auth, wrong priv passphrase: snmpd decrypts garbage and drops it: timeout;
-   * <li>authNoPriv-only user asking authPriv: REPORT usmStatsUnsupportedSecLevels.0.
+   *   <li>wrong community: snmpd drops the request (snmpInBadCommunityNames++): timeout;
+   *   <li>unknown v3 user: REPORT usmStatsUnknownUserNames.0 as the response;
+   *   <li>wrong auth passphrase: snmpd answers REPORT usmStatsWrongDigests.0, unauthenticated
+   *       (noAuthNoPriv), which SNMP4J's default report strategy ("standard", RFC 3412 §7.2.11.b)
+   *       drops with a WARN log: timeout. With {@code SNMP4JSettings
+   *       .setReportSecurityLevelStrategy(noAuthNoPrivIfNeeded)} it becomes the response;
+   *   <li>right auth, wrong priv passphrase: snmpd decrypts garbage and drops it: timeout;
+   *   <li>authNoPriv-only user asking authPriv: REPORT usmStatsUnsupportedSecLevels.0.
    * </ul>
-   * No CounterSupport event tells these apart (only snmp4jStatsRequestTimeouts fires). What
-   * does: engine-ID discovery is unauthenticated, so it still answers while credentials are
-   * wrong, and stops answering when the device is down.
+   *
+   * No CounterSupport event tells these apart (only snmp4jStatsRequestTimeouts fires). What does:
+   * engine-ID discovery is unauthenticated, so it still answers while credentials are wrong, and
+   * stops answering when the device is down.
    */
   @Test
   void failureModes() throws IOException {
@@ -492,8 +616,15 @@ class SnmpdHarnessTest {
       assertThat(e.getError()).isNull();
       assertThat(describe(e)).isEqualTo("timeout");
 
-      var badAuth = v3(snmp, snmpd, u.name(), new AuthSHA(), "wrong-auth-pass",
-          new PrivAES128(), u.privPassphrase());
+      var badAuth =
+          v3(
+              snmp,
+              snmpd,
+              u.name(),
+              new AuthSHA(),
+              "wrong-auth-pass",
+              new PrivAES128(),
+              u.privPassphrase());
       assertThat(describe(get(snmp, badAuth, SYS_UPTIME))).isEqualTo("timeout");
       SNMP4JSettings.setReportSecurityLevelStrategy(
           SNMP4JSettings.ReportSecurityLevelStrategy.noAuthNoPrivIfNeeded);
@@ -501,19 +632,40 @@ class SnmpdHarnessTest {
       assertThat(describe(e)).isEqualTo("report " + SnmpConstants.usmStatsWrongDigests);
       assertThat(e.getResponse().getType()).isEqualTo(PDU.REPORT);
 
-      var unknown = v3(snmp, snmpd, "nobody-here", new AuthSHA(), "whatever-pass",
-          new PrivAES128(), "whatever-pass");
+      var unknown =
+          v3(
+              snmp,
+              snmpd,
+              "nobody-here",
+              new AuthSHA(),
+              "whatever-pass",
+              new PrivAES128(),
+              "whatever-pass");
       assertThat(describe(get(snmp, unknown, SYS_UPTIME)))
           .isEqualTo("report " + SnmpConstants.usmStatsUnknownUserNames);
 
       var s = Snmpd.AUTH_PRIV_SHA256_AES256;
-      var badPriv = v3(snmp, snmpd, s.name(), new AuthHMAC192SHA256(), s.authPassphrase(),
-          new PrivAES256(), "wrong-priv-pass");
+      var badPriv =
+          v3(
+              snmp,
+              snmpd,
+              s.name(),
+              new AuthHMAC192SHA256(),
+              s.authPassphrase(),
+              new PrivAES256(),
+              "wrong-priv-pass");
       assertThat(describe(get(snmp, badPriv, SYS_UPTIME))).isEqualTo("timeout");
 
       var n = Snmpd.AUTH_NO_PRIV;
-      var tooHigh = v3(snmp, snmpd, n.name(), new AuthSHA(), n.authPassphrase(),
-          new PrivAES128(), "some-priv-pass");
+      var tooHigh =
+          v3(
+              snmp,
+              snmpd,
+              n.name(),
+              new AuthSHA(),
+              n.authPassphrase(),
+              new PrivAES128(),
+              "some-priv-pass");
       assertThat(describe(get(snmp, tooHigh, SYS_UPTIME)))
           .isEqualTo("report " + SnmpConstants.usmStatsUnsupportedSecLevels);
 
@@ -521,10 +673,12 @@ class SnmpdHarnessTest {
       assertThat(snmp.discoverAuthoritativeEngineID(snmpd.udpAddress(), 500)).isNotNull();
     } finally {
       SNMP4JSettings.setReportSecurityLevelStrategy(strategy);
-      System.out.println("SNMP4J counter events: " + counters.stream()
-          .map(c -> c.getOid().toDottedString()).distinct().toList());
+      System.out.println(
+          "SNMP4J counter events: "
+              + counters.stream().map(c -> c.getOid().toDottedString()).distinct().toList());
     }
-    assertThat(counters).extracting(CounterEvent::getOid)
+    assertThat(counters)
+        .extracting(CounterEvent::getOid)
         .containsOnly(SnmpConstants.snmp4jStatsRequestTimeouts);
   }
 
@@ -557,7 +711,8 @@ class SnmpdHarnessTest {
 
   @Test
   void restartKeepsPortAndState() throws IOException {
-    try (Snmpd own = Snmpd.start(base().uptime(7)); Snmp snmp = session()) {
+    try (Snmpd own = Snmpd.start(base().uptime(7));
+        Snmp snmp = session()) {
       byte[] before = snmp.discoverAuthoritativeEngineID(own.udpAddress(), 1000);
       int port = own.port();
       own.restart();
@@ -582,11 +737,15 @@ class SnmpdHarnessTest {
     String hostIp = "10.213." + octet + ".1";
     String nsIp = "10.213." + octet + ".2";
     Snmpd.assumeInstalled();
-    Assumptions.assumeTrue(canRun("ip", "netns", "add", ns),
+    Assumptions.assumeTrue(
+        canRun("ip", "netns", "add", ns),
         "cannot create network namespaces (needs iproute2 and root / CAP_SYS_ADMIN)");
     try {
-      assertThat(run("ip", "link", "add", hostSide, "type", "veth", "peer", "name", nsSide,
-          "netns", ns)).isZero();
+      assertThat(
+              run(
+                  "ip", "link", "add", hostSide, "type", "veth", "peer", "name", nsSide, "netns",
+                  ns))
+          .isZero();
       assertThat(run("ip", "addr", "add", hostIp + "/30", "dev", hostSide)).isZero();
       assertThat(run("ip", "link", "set", hostSide, "up")).isZero();
       assertThat(run("ip", "netns", "exec", ns, "ip", "addr", "add", nsIp + "/30", "dev", nsSide))
@@ -596,11 +755,14 @@ class SnmpdHarnessTest {
           Snmp snmp = session()) {
         var target = v2c(real, real.community());
         target.setTimeout(2000);
-        int index = table(snmp, target, IF_NAME).stream()
-            .filter(r -> r.getColumns()[0].toValueString().equals(nsSide))
-            .mapToInt(r -> r.getIndex().get(0)).findFirst().orElseThrow();
-        long before = ((Counter64) values(get(snmp, target, idx(IF_HC_IN, index))).get(0))
-            .getValue();
+        int index =
+            table(snmp, target, IF_NAME).stream()
+                .filter(r -> r.getColumns()[0].toValueString().equals(nsSide))
+                .mapToInt(r -> r.getIndex().get(0))
+                .findFirst()
+                .orElseThrow();
+        long before =
+            ((Counter64) values(get(snmp, target, idx(IF_HC_IN, index))).get(0)).getValue();
         byte[] payload = new byte[1000];
         try (DatagramSocket s = new DatagramSocket()) {
           for (int n = 0; n < 100; n++) {

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.URLEncoder;
 import java.net.URISyntaxException;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,13 +23,14 @@ import org.enlace.server.speedtest.MlabPages;
 import org.enlace.server.speedtest.accuracy.ShapedLink.Shape;
 
 /**
- * Everything an accuracy run needs, shared by Ndt7AccuracyIT and the Ndt7AccuracyBench: the
- * shaped link, the reference bulk-TCP server and the ndt7 endpoints on its root side, and the
- * clients ({@link LinkProbe}) started inside the namespace with the agent's shipped jar.
+ * Everything an accuracy run needs, shared by Ndt7AccuracyIT and the Ndt7AccuracyBench: the shaped
+ * link, the reference bulk-TCP server and the ndt7 endpoints on its root side, and the clients
+ * ({@link LinkProbe}) started inside the namespace with the agent's shipped jar.
  */
 public final class AccuracyRig implements AutoCloseable {
   /** Reference: 2 s warm-up (as the agent's steady rate), then 5 s measured. */
   public static final long REFERENCE_MILLIS = 7_000;
+
   public static final long WARMUP_MILLIS = 2_000;
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -129,8 +130,8 @@ public final class AccuracyRig implements AutoCloseable {
    * client is measured as it ships; a fixed copy when the unit file is not next to the jar.
    */
   static List<String> agentJvmOptions(Path agentJar) {
-    Path unit = agentJar.toAbsolutePath().getParent().getParent()
-        .resolve("packaging/enlace-agent.service");
+    Path unit =
+        agentJar.toAbsolutePath().getParent().getParent().resolve("packaging/enlace-agent.service");
     try {
       for (String line : Files.readAllLines(unit, StandardCharsets.UTF_8)) {
         String l = line.strip();
@@ -142,8 +143,15 @@ public final class AccuracyRig implements AutoCloseable {
     } catch (IOException e) {
       // the copy below
     }
-    return List.of("-XX:-UsePerfData", "-Xms4m", "-Xmn1m", "-Xmx24m", "-Xss256k",
-        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
+    return List.of(
+        "-XX:-UsePerfData",
+        "-Xms4m",
+        "-Xmn1m",
+        "-Xmx24m",
+        "-Xss256k",
+        "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1",
+        "-XX:CICompilerCount=1",
         "-XX:MaxDirectMemorySize=8m");
   }
 
@@ -157,17 +165,29 @@ public final class AccuracyRig implements AutoCloseable {
 
   /** Reference download over n connections: bulk TCP, measured by the receiver (the client). */
   public double referenceDown(int n) throws Exception {
-    Map<String, String> out = probe(List.of("-Xmx64m"), "down", link.hostAddr,
-        Integer.toString(bulk.port()), Long.toString(REFERENCE_MILLIS),
-        Long.toString(WARMUP_MILLIS), Integer.toString(n));
+    Map<String, String> out =
+        probe(
+            List.of("-Xmx64m"),
+            "down",
+            link.hostAddr,
+            Integer.toString(bulk.port()),
+            Long.toString(REFERENCE_MILLIS),
+            Long.toString(WARMUP_MILLIS),
+            Integer.toString(n));
     return Double.parseDouble(out.get("mbps"));
   }
 
   /** Reference upload over n connections: bulk TCP, measured by the receiver (the server). */
   public double referenceUp(int n) throws Exception {
     String runId = UUID.randomUUID().toString();
-    probe(List.of("-Xmx64m"), "up", link.hostAddr, Integer.toString(bulk.port()),
-        Long.toString(REFERENCE_MILLIS), Integer.toString(n), runId);
+    probe(
+        List.of("-Xmx64m"),
+        "up",
+        link.hostAddr,
+        Integer.toString(bulk.port()),
+        Long.toString(REFERENCE_MILLIS),
+        Integer.toString(n),
+        runId);
     return bulk.uploadMbps(runId, WARMUP_MILLIS, 10_000);
   }
 
@@ -175,24 +195,30 @@ public final class AccuracyRig implements AutoCloseable {
   public AgentRun agent(double rateMbit, int connections) throws Exception {
     ndt7.awaitIdle(20_000);
     Ndt7Harness.Slot slot = ndt7.slot(rateMbit, connections);
-    Map<String, String> out = probe(agentJvm, "ndt7", slot.download().toString(),
-        slot.upload().toString(), Integer.toString(connections), Long.toString(slot.maxBytes()));
+    Map<String, String> out =
+        probe(
+            agentJvm,
+            "ndt7",
+            slot.download().toString(),
+            slot.upload().toString(),
+            Integer.toString(connections),
+            Long.toString(slot.maxBytes()));
     Map<String, String> result = new LinkedHashMap<>();
-    out.forEach((k, v) -> {
-      if (k.startsWith("result.")) {
-        result.put(k.substring(7), v);
-      }
-    });
+    out.forEach(
+        (k, v) -> {
+          if (k.startsWith("result.")) {
+            result.put(k.substring(7), v);
+          }
+        });
     return new AgentRun(result, slot.maxBytes(), out.get(""));
   }
 
   /**
-   * M-Lab's own ndt7-js (vendored, unmodified) in Debian's headless Chromium inside the
-   * namespace, one slot like the agent's, with M-Lab's figures as its web client shows them: the
-   * download from the client's own last measurement ({@code MeanClientMbps}: bytes received over
-   * the whole test, slow start included), the upload from the server's last measurement message
-   * ({@code TCPInfo.BytesReceived / ElapsedTime}, or its AppInfo). Empty when no Chromium is
-   * installed.
+   * M-Lab's own ndt7-js (vendored, unmodified) in Debian's headless Chromium inside the namespace,
+   * one slot like the agent's, with M-Lab's figures as its web client shows them: the download from
+   * the client's own last measurement ({@code MeanClientMbps}: bytes received over the whole test,
+   * slow start included), the upload from the server's last measurement message ({@code
+   * TCPInfo.BytesReceived / ElapsedTime}, or its AppInfo). Empty when no Chromium is installed.
    */
   public Optional<MlabRun> mlab(double rateMbit) throws Exception {
     Optional<Path> chromium = HeadlessChromium.find();
@@ -203,19 +229,28 @@ public final class AccuracyRig implements AutoCloseable {
     Ndt7Harness.Slot slot = ndt7.slot(rateMbit, 1);
     Path profile = Files.createTempDirectory("enlace-acc-chromium-");
     try (MlabPages pages = MlabPages.start(InetAddress.getByName(link.hostAddr))) {
-      String url = pages.pageUrl() + "?server=" + enc(slot.download().getAuthority())
-          + "&down=" + enc(MlabPages.accessToken(slot.download())) + "&up=" + enc(MlabPages.accessToken(slot.upload()));
+      String url =
+          pages.pageUrl()
+              + "?server="
+              + enc(slot.download().getAuthority())
+              + "&down="
+              + enc(MlabPages.accessToken(slot.download()))
+              + "&up="
+              + enc(MlabPages.accessToken(slot.upload()));
       List<String> cmd = new ArrayList<>(List.of(chromium.get().toString()));
       cmd.addAll(HeadlessChromium.HEADLESS);
       cmd.addAll(List.of("--user-data-dir=" + profile, url));
-      Process browser = new ProcessBuilder(link.exec(cmd)).redirectErrorStream(true).redirectOutput(profile.resolve("chromium.log").toFile())
-          .start();
+      Process browser =
+          new ProcessBuilder(link.exec(cmd))
+              .redirectErrorStream(true)
+              .redirectOutput(profile.resolve("chromium.log").toFile())
+              .start();
       try {
         JsonNode r = JSON.readTree(pages.result.get(120, TimeUnit.SECONDS));
         return Optional.of(MlabRun.of(r));
       } catch (java.util.concurrent.TimeoutException e) {
-        throw new IllegalStateException("M-Lab's client posted no result in 120 s; see "
-            + profile.resolve("chromium.log"));
+        throw new IllegalStateException(
+            "M-Lab's client posted no result in 120 s; see " + profile.resolve("chromium.log"));
       } finally {
         browser.descendants().forEach(ProcessHandle::destroyForcibly);
         browser.destroyForcibly();
@@ -225,18 +260,19 @@ public final class AccuracyRig implements AutoCloseable {
   }
 
   /** M-Lab's client's figures, as its web client shows them, and the bytes each side counted. */
-  public record MlabRun(double downMbps, double upMbps, long bytesDown, long bytesUp,
-      String error) {
+  public record MlabRun(
+      double downMbps, double upMbps, long bytesDown, long bytesUp, String error) {
     static MlabRun of(JsonNode r) {
       JsonNode down = r.path("download").path("complete").path("LastClientMeasurement");
       JsonNode up = r.path("upload").path("complete").path("LastServerMeasurement");
       JsonNode tcp = up.path("TCPInfo");
       JsonNode app = up.path("AppInfo");
-      double upMbps = tcp.path("ElapsedTime").asDouble() > 0 && tcp.has("BytesReceived")
-          ? tcp.path("BytesReceived").asDouble() * 8 / tcp.path("ElapsedTime").asDouble()
-          : app.path("ElapsedTime").asDouble() > 0
-              ? app.path("NumBytes").asDouble() * 8 / app.path("ElapsedTime").asDouble()
-              : Double.NaN;
+      double upMbps =
+          tcp.path("ElapsedTime").asDouble() > 0 && tcp.has("BytesReceived")
+              ? tcp.path("BytesReceived").asDouble() * 8 / tcp.path("ElapsedTime").asDouble()
+              : app.path("ElapsedTime").asDouble() > 0
+                  ? app.path("NumBytes").asDouble() * 8 / app.path("ElapsedTime").asDouble()
+                  : Double.NaN;
       List<String> errors = new ArrayList<>();
       r.path("errors").forEach(e -> errors.add(e.asText()));
       for (String subtest : List.of("download", "upload")) {
@@ -244,8 +280,11 @@ public final class AccuracyRig implements AutoCloseable {
           errors.add(subtest + " rc " + r.path(subtest).path("rc").asText("none"));
         }
       }
-      return new MlabRun(down.path("MeanClientMbps").asDouble(Double.NaN), upMbps,
-          down.path("NumBytes").asLong(), app.path("NumBytes").asLong(),
+      return new MlabRun(
+          down.path("MeanClientMbps").asDouble(Double.NaN),
+          upMbps,
+          down.path("NumBytes").asLong(),
+          app.path("NumBytes").asLong(),
           errors.isEmpty() ? null : String.join("; ", errors));
     }
   }
@@ -272,8 +311,15 @@ public final class AccuracyRig implements AutoCloseable {
       }
     }
     if (p.exitValue() != 0) {
-      throw new IllegalStateException("client in " + link.netns + " failed (exit "
-          + p.exitValue() + "): " + String.join(" ", cmd) + "\n" + text);
+      throw new IllegalStateException(
+          "client in "
+              + link.netns
+              + " failed (exit "
+              + p.exitValue()
+              + "): "
+              + String.join(" ", cmd)
+              + "\n"
+              + text);
     }
     Map<String, String> out = new LinkedHashMap<>();
     for (String line : text.split("\n")) {

@@ -18,10 +18,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The reference: plain bulk TCP over the same link, no WebSocket, no protocol beyond one header
- * line. {@code DOWN millis}: send random bytes until the client closes (it measures);
- * {@code UP millis runId n}: receive, and measure the run's n connections together for millis,
- * then close them. Each direction is measured by its receiver, never from what a sender wrote
- * (that includes what is still in socket buffers).
+ * line. {@code DOWN millis}: send random bytes until the client closes (it measures); {@code UP
+ * millis runId n}: receive, and measure the run's n connections together for millis, then close
+ * them. Each direction is measured by its receiver, never from what a sender wrote (that includes
+ * what is still in socket buffers).
  */
 public final class BulkTcpServer implements AutoCloseable {
   private final ServerSocket ss;
@@ -72,28 +72,34 @@ public final class BulkTcpServer implements AutoCloseable {
           out.write(payload);
         }
       } else {
-        Upload u = uploads.computeIfAbsent(cmd[2], k -> {
-          Upload x = new Upload();
-          Thread t = new Thread(() -> {
-            try {
-              x.meter.sampleUntil(millis);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-            x.done = true;
-            for (Socket c : x.sockets) {
-              try {
-                c.setSoLinger(true, 0);
-                c.close();
-              } catch (IOException e) {
-                // closing anyway
-              }
-            }
-          }, "bulk-tcp-meter");
-          t.setDaemon(true);
-          t.start();
-          return x;
-        });
+        Upload u =
+            uploads.computeIfAbsent(
+                cmd[2],
+                k -> {
+                  Upload x = new Upload();
+                  Thread t =
+                      new Thread(
+                          () -> {
+                            try {
+                              x.meter.sampleUntil(millis);
+                            } catch (InterruptedException e) {
+                              Thread.currentThread().interrupt();
+                            }
+                            x.done = true;
+                            for (Socket c : x.sockets) {
+                              try {
+                                c.setSoLinger(true, 0);
+                                c.close();
+                              } catch (IOException e) {
+                                // closing anyway
+                              }
+                            }
+                          },
+                          "bulk-tcp-meter");
+                  t.setDaemon(true);
+                  t.start();
+                  return x;
+                });
         u.sockets.add(s);
         if (u.done) {
           return;

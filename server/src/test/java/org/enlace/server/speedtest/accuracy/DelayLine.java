@@ -14,18 +14,18 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Propagation delay and random loss on one interface's ingress, for kernels without
- * {@code sch_netem} (this CI's: {@code CONFIG_NET_SCH_NETEM is not set}). iptables (mangle,
- * PREROUTING, matched on the interface) drops a share of the arriving packets with the
- * {@code statistic} match and hands the rest to an NFQUEUE, where {@code delayline} (C, in the
- * test resources, built here with gcc against libnetfilter-queue) holds each one for the delay
- * and accepts it in arrival order.
+ * Propagation delay and random loss on one interface's ingress, for kernels without {@code
+ * sch_netem} (this CI's: {@code CONFIG_NET_SCH_NETEM is not set}). iptables (mangle, PREROUTING,
+ * matched on the interface) drops a share of the arriving packets with the {@code statistic} match
+ * and hands the rest to an NFQUEUE, where {@code delayline} (C, in the test resources, built here
+ * with gcc against libnetfilter-queue) holds each one for the delay and accepts it in arrival
+ * order.
  *
- * <p>Why the ingress: a packet held on its sender's own egress still belongs to the sending
- * socket, and TCP small queues would throttle the flow to about a millisecond of data in the
- * host; the veth has orphaned it by the time it reaches the other end's PREROUTING. So a
- * direction is: tbf on the sender's egress (rate), then loss, then delay, as netem's delay and
- * loss above a tbf would be. The delay is fixed (no jitter, no reordering).
+ * <p>Why the ingress: a packet held on its sender's own egress still belongs to the sending socket,
+ * and TCP small queues would throttle the flow to about a millisecond of data in the host; the veth
+ * has orphaned it by the time it reaches the other end's PREROUTING. So a direction is: tbf on the
+ * sender's egress (rate), then loss, then delay, as netem's delay and loss above a tbf would be.
+ * The delay is fixed (no jitter, no reordering).
  *
  * <p>Needs, beyond the rig's {@code ip} and {@code tc}: {@code iptables} (with the NFQUEUE target
  * and the statistic match), {@code gcc} and {@code libnetfilter-queue-dev}.
@@ -46,18 +46,26 @@ final class DelayLine implements AutoCloseable {
     try {
       if (delayMs > 0) {
         // The listener first: a queue rule with no one bound to it drops every packet.
-        p = new ProcessBuilder(in(netns, List.of(binary().toString(), Integer.toString(queue),
-            fmt(delayMs)))).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        BufferedReader r = new BufferedReader(
-            new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII));
+        p =
+            new ProcessBuilder(
+                    in(netns, List.of(binary().toString(), Integer.toString(queue), fmt(delayMs))))
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        BufferedReader r =
+            new BufferedReader(
+                new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII));
         String line = r.readLine();
         if (!"ready".equals(line)) {
           throw new IOException("delayline did not start on queue " + queue + ": " + line);
         }
       }
       if (lossPct > 0) {
-        add("-i " + iface + " -m statistic --mode random --probability "
-            + fmt(lossPct / 100) + " -j DROP");
+        add(
+            "-i "
+                + iface
+                + " -m statistic --mode random --probability "
+                + fmt(lossPct / 100)
+                + " -j DROP");
       }
       if (delayMs > 0) {
         add("-i " + iface + " -j NFQUEUE --queue-num " + queue);
@@ -68,8 +76,14 @@ final class DelayLine implements AutoCloseable {
       throw e;
     }
     this.process = p;
-    this.description = String.format(Locale.ROOT, "%s ingress: %s ms delay (nfqueue %d), %s %% "
-        + "loss (iptables statistic)", iface, fmt(delayMs), queue, fmt(lossPct));
+    this.description =
+        String.format(
+            Locale.ROOT,
+            "%s ingress: %s ms delay (nfqueue %d), %s %% " + "loss (iptables statistic)",
+            iface,
+            fmt(delayMs),
+            queue,
+            fmt(lossPct));
   }
 
   /** Delay and loss on the ingress of iface, in netns (null: the root namespace). */
@@ -94,8 +108,10 @@ final class DelayLine implements AutoCloseable {
   }
 
   private void add(String rule) throws IOException {
-    ShapedLink.sh(String.join(" ", in(netns, List.of("iptables", "-w", "-t", "mangle", "-A",
-        "PREROUTING"))) + " " + rule);
+    ShapedLink.sh(
+        String.join(" ", in(netns, List.of("iptables", "-w", "-t", "mangle", "-A", "PREROUTING")))
+            + " "
+            + rule);
     rules.add(rule);
   }
 
@@ -139,8 +155,8 @@ final class DelayLine implements AutoCloseable {
     Path out = dir.resolve("delayline");
     ShapedLink.Out o = ShapedLink.run("gcc -O2 -o " + out + " " + src + " -lnetfilter_queue");
     if (o.code() != 0) {
-      throw new IOException("cannot build delayline (needs gcc and libnetfilter-queue-dev): "
-          + o.text().strip());
+      throw new IOException(
+          "cannot build delayline (needs gcc and libnetfilter-queue-dev): " + o.text().strip());
     }
     binary = out;
     return out;
@@ -153,8 +169,10 @@ final class DelayLine implements AutoCloseable {
   @Override
   public void close() {
     for (String rule : rules) {
-      ShapedLink.quiet(String.join(" ", in(netns, List.of("iptables", "-w", "-t", "mangle", "-D",
-          "PREROUTING"))) + " " + rule);
+      ShapedLink.quiet(
+          String.join(" ", in(netns, List.of("iptables", "-w", "-t", "mangle", "-D", "PREROUTING")))
+              + " "
+              + rule);
     }
     rules.clear();
     if (process != null) {

@@ -34,12 +34,17 @@ public final class LinkProbe {
 
   public static void main(String[] a) throws Exception {
     switch (a[0]) {
-      case "down" -> down(a[1], Integer.parseInt(a[2]), Long.parseLong(a[3]),
-          Long.parseLong(a[4]), Integer.parseInt(a[5]));
-      case "up" -> up(a[1], Integer.parseInt(a[2]), Long.parseLong(a[3]),
-          Integer.parseInt(a[4]), a[5]);
-      case "ndt7" -> ndt7(URI.create(a[1]), URI.create(a[2]), Integer.parseInt(a[3]),
-          Long.parseLong(a[4]));
+      case "down" ->
+          down(
+              a[1],
+              Integer.parseInt(a[2]),
+              Long.parseLong(a[3]),
+              Long.parseLong(a[4]),
+              Integer.parseInt(a[5]));
+      case "up" ->
+          up(a[1], Integer.parseInt(a[2]), Long.parseLong(a[3]), Integer.parseInt(a[4]), a[5]);
+      case "ndt7" ->
+          ndt7(URI.create(a[1]), URI.create(a[2]), Integer.parseInt(a[3]), Long.parseLong(a[4]));
       default -> throw new IllegalArgumentException(a[0]);
     }
     System.out.flush();
@@ -91,17 +96,19 @@ public final class LinkProbe {
       OutputStream out = s.getOutputStream();
       out.write(("DOWN " + (millis + 5000) + "\n").getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      Thread t = new Thread(() -> {
-        byte[] buf = new byte[1 << 16];
-        try (InputStream in = s.getInputStream()) {
-          int r;
-          while ((r = in.read(buf)) > 0) {
-            m.bytes.addAndGet(r);
-          }
-        } catch (IOException e) {
-          // closed at the end
-        }
-      });
+      Thread t =
+          new Thread(
+              () -> {
+                byte[] buf = new byte[1 << 16];
+                try (InputStream in = s.getInputStream()) {
+                  int r;
+                  while ((r = in.read(buf)) > 0) {
+                    m.bytes.addAndGet(r);
+                  }
+                } catch (IOException e) {
+                  // closed at the end
+                }
+              });
       t.setDaemon(true);
       t.start();
     }
@@ -119,18 +126,21 @@ public final class LinkProbe {
     new SplittableRandom().nextBytes(payload);
     List<Thread> threads = new ArrayList<>();
     for (Socket s : socks) {
-      Thread t = new Thread(() -> {
-        try {
-          OutputStream out = s.getOutputStream();
-          out.write(("UP " + millis + " " + runId + " " + n + "\n")
-              .getBytes(StandardCharsets.US_ASCII));
-          while (true) {
-            out.write(payload);
-          }
-        } catch (IOException e) {
-          // the receiver closes when it has measured
-        }
-      });
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  OutputStream out = s.getOutputStream();
+                  out.write(
+                      ("UP " + millis + " " + runId + " " + n + "\n")
+                          .getBytes(StandardCharsets.US_ASCII));
+                  while (true) {
+                    out.write(payload);
+                  }
+                } catch (IOException e) {
+                  // the receiver closes when it has measured
+                }
+              });
       t.start();
       threads.add(t);
     }
@@ -154,13 +164,21 @@ public final class LinkProbe {
     Class<?> client = Class.forName("org.enlace.agent.speedtest.Ndt7Client");
     Class<?> options = Class.forName("org.enlace.agent.speedtest.Ndt7Client$Options");
     Object defaults = options.getMethod("defaults").invoke(null);
-    Method run = client.getMethod("run", String.class, String.class, URI.class, URI.class,
-        int.class, long.class, options);
+    Method run =
+        client.getMethod(
+            "run",
+            String.class,
+            String.class,
+            URI.class,
+            URI.class,
+            int.class,
+            long.class,
+            options);
     Object r = run.invoke(null, "ndt7", "accuracy", down, up, connections, maxBytes, defaults);
     for (RecordComponent c : r.getClass().getRecordComponents()) {
       Object v = c.getAccessor().invoke(r);
-      System.out.println("result." + c.getName() + "="
-          + (v == null ? "" : v.toString().replace('\n', ' ')));
+      System.out.println(
+          "result." + c.getName() + "=" + (v == null ? "" : v.toString().replace('\n', ' ')));
     }
   }
 }

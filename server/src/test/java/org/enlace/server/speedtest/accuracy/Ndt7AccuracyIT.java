@@ -18,15 +18,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Issue 6, accuracy: the agent's ndt7 client (its shipped jar, with the production JVM options)
- * against the server's ndt7 endpoints, through a link of a network namespace shaped with tc tbf
- * to 2, 10 and 50 Mbit/s both ways. The reference is a plain bulk TCP transfer over the same
- * link in the same run (a tbf rate counts frames: TCP payload tops out near 95.6 % of it). The
- * agent's steady download and upload must be within ±10 % of the reference, and the test must
- * stay within the slot's byte budget.
+ * against the server's ndt7 endpoints, through a link of a network namespace shaped with tc tbf to
+ * 2, 10 and 50 Mbit/s both ways. The reference is a plain bulk TCP transfer over the same link in
+ * the same run (a tbf rate counts frames: TCP payload tops out near 95.6 % of it). The agent's
+ * steady download and upload must be within ±10 % of the reference, and the test must stay within
+ * the slot's byte budget.
  *
  * <p>Needs root and iproute2 (ip netns, veth, tc); skipped otherwise. About 40 s per rate. The
- * figures are printed (target/failsafe-reports/*Ndt7AccuracyIT-output.txt); the benchmark with
- * more rates, delay and loss is Ndt7AccuracyBench (docs/performance.md).
+ * figures are printed (target/failsafe-reports/*Ndt7AccuracyIT-output.txt); the benchmark with more
+ * rates, delay and loss is Ndt7AccuracyBench (docs/performance.md).
  */
 class Ndt7AccuracyIT {
   private static AccuracyRig rig;
@@ -38,8 +38,14 @@ class Ndt7AccuracyIT {
     Path jar = AccuracyRig.findAgentJar();
     assertThat(jar).as("build the agent jar first (mvn verify from the root)").exists();
     rig = AccuracyRig.start(jar);
-    System.out.printf(Locale.ROOT, "netns %s, %s <-> %s, agent %s, agent JVM %s%n",
-        rig.link.netns, rig.link.hostAddr, rig.link.nsAddr, jar, rig.agentJvm());
+    System.out.printf(
+        Locale.ROOT,
+        "netns %s, %s <-> %s, agent %s, agent JVM %s%n",
+        rig.link.netns,
+        rig.link.hostAddr,
+        rig.link.nsAddr,
+        jar,
+        rig.agentJvm());
     System.out.println("load average: " + Files.readString(Path.of("/proc/loadavg")).strip());
   }
 
@@ -61,25 +67,44 @@ class Ndt7AccuracyIT {
     AgentRun run = rig.agent(mbit, 1);
     String load = Files.readString(Path.of("/proc/loadavg")).strip();
     long used = run.bytesDown() + run.bytesUp();
-    System.out.printf(Locale.ROOT, "%s: reference down %.3f (%.3f of rate) up %.3f (%.3f of rate)"
-        + " | agent down %.3f Mbit/s = %.3f of reference, %.3f of rate; up %.3f Mbit/s = %.3f of"
-        + " reference, %.3f of rate | bytes %d down + %d up = %d of budget %d | error %s | tc %s"
-        + " | load %s%n", shape.describe(), refDown, refDown / mbit, refUp, refUp / mbit,
-        run.downMbps(), run.downMbps() / refDown, run.downMbps() / mbit, run.upMbps(),
-        run.upMbps() / refUp, run.upMbps() / mbit,
-        run.bytesDown(), run.bytesUp(), used, run.maxBytes(), run.error(),
-        rig.link.describeQdiscs(), load);
+    System.out.printf(
+        Locale.ROOT,
+        "%s: reference down %.3f (%.3f of rate) up %.3f (%.3f of rate)"
+            + " | agent down %.3f Mbit/s = %.3f of reference, %.3f of rate; up %.3f Mbit/s = %.3f of"
+            + " reference, %.3f of rate | bytes %d down + %d up = %d of budget %d | error %s | tc %s"
+            + " | load %s%n",
+        shape.describe(),
+        refDown,
+        refDown / mbit,
+        refUp,
+        refUp / mbit,
+        run.downMbps(),
+        run.downMbps() / refDown,
+        run.downMbps() / mbit,
+        run.upMbps(),
+        run.upMbps() / refUp,
+        run.upMbps() / mbit,
+        run.bytesDown(),
+        run.bytesUp(),
+        used,
+        run.maxBytes(),
+        run.error(),
+        rig.link.describeQdiscs(),
+        load);
 
     // The rig itself: the link is shaped (not a gigabit veth) and the reference fills it.
     assertThat(refDown / mbit).as("reference download / shaped rate").isBetween(0.85, 1.0);
     assertThat(refUp / mbit).as("reference upload / shaped rate").isBetween(0.85, 1.0);
 
     assertThat(run.error()).as("agent's test error; client output:\n%s", run.output()).isNull();
-    assertThat(run.downMbps() / refDown).as("agent download / reference at %s", shape.describe())
+    assertThat(run.downMbps() / refDown)
+        .as("agent download / reference at %s", shape.describe())
         .isCloseTo(1.0, within(0.10));
-    assertThat(run.upMbps() / refUp).as("agent upload / reference at %s", shape.describe())
+    assertThat(run.upMbps() / refUp)
+        .as("agent upload / reference at %s", shape.describe())
         .isCloseTo(1.0, within(0.10));
-    assertThat(used).as("bytes used by the test (budget %d)", run.maxBytes())
+    assertThat(used)
+        .as("bytes used by the test (budget %d)", run.maxBytes())
         .isLessThanOrEqualTo(run.maxBytes());
   }
 }

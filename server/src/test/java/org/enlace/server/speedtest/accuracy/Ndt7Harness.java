@@ -21,10 +21,10 @@ import org.enlace.server.speedtest.SpeedTestConfig;
 
 /**
  * The server's real ndt7 endpoints ({@link Ndt7Server}, default {@link SpeedTestConfig}: 10 s,
- * TCP_INFO through ss) in a Jetty 12 ee10 context behind a GzipHandler, as Dropwizard's
- * application handler chain has them, on one plain connector bound to the link's root-side
- * address. Access is in memory: a token works for as many connections as the test asks for
- * (the planner issues one connection, where single-use is the same thing).
+ * TCP_INFO through ss) in a Jetty 12 ee10 context behind a GzipHandler, as Dropwizard's application
+ * handler chain has them, on one plain connector bound to the link's root-side address. Access is
+ * in memory: a token works for as many connections as the test asks for (the planner issues one
+ * connection, where single-use is the same thing).
  */
 public final class Ndt7Harness implements AutoCloseable {
   static {
@@ -49,8 +49,9 @@ public final class Ndt7Harness implements AutoCloseable {
 
     String issue(String testId, Subtest subtest, long maxBytes, int connections) {
       String token = "acc-" + UUID.randomUUID();
-      grants.put(token, new Grant(testId, 1, Optional.of(1L), subtest, maxBytes,
-          Instant.now().plusSeconds(600)));
+      grants.put(
+          token,
+          new Grant(testId, 1, Optional.of(1L), subtest, maxBytes, Instant.now().plusSeconds(600)));
       uses.put(token, new AtomicInteger(connections));
       return token;
     }
@@ -59,7 +60,9 @@ public final class Ndt7Harness implements AutoCloseable {
     public Optional<Grant> redeem(String token, Subtest subtest, Instant now) {
       Grant g = grants.get(token);
       AtomicInteger left = uses.get(token);
-      if (g == null || g.subtest() != subtest || now.isAfter(g.expiresAt())
+      if (g == null
+          || g.subtest() != subtest
+          || now.isAfter(g.expiresAt())
           || left.getAndDecrement() <= 0) {
         return Optional.empty();
       }
@@ -83,17 +86,18 @@ public final class Ndt7Harness implements AutoCloseable {
     connector.setPort(0);
     jetty.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler("/");
-    ndt7 = new Ndt7Server(new SpeedTestConfig().setMaxConcurrentTests(16), access,
-        new SimpleMeterRegistry());
+    ndt7 =
+        new Ndt7Server(
+            new SpeedTestConfig().setMaxConcurrentTests(16), access, new SimpleMeterRegistry());
     ndt7.register(context);
     jetty.setHandler(new GzipHandler(context));
     jetty.start();
   }
 
   /**
-   * A slot as the planner makes it for a link contracted at rateMbit both ways: per subtest
-   * 1.5 x what the rate carries in 10 s (SpeedTestPlanConfig's defaults), the test's maxBytes the
-   * sum of both.
+   * A slot as the planner makes it for a link contracted at rateMbit both ways: per subtest 1.5 x
+   * what the rate carries in 10 s (SpeedTestPlanConfig's defaults), the test's maxBytes the sum of
+   * both.
    */
   public Slot slot(double rateMbit, int connections) {
     long perSubtest = (long) (1.5 * 10 * rateMbit * 1_000_000 / 8);
@@ -101,8 +105,10 @@ public final class Ndt7Harness implements AutoCloseable {
     String down = access.issue(id, Ndt7Access.Subtest.DOWNLOAD, perSubtest, connections);
     String up = access.issue(id, Ndt7Access.Subtest.UPLOAD, perSubtest, connections);
     String base = "ws://" + host + ":" + connector.getLocalPort();
-    return new Slot(URI.create(base + Ndt7Server.DOWNLOAD_PATH + "?access_token=" + down),
-        URI.create(base + Ndt7Server.UPLOAD_PATH + "?access_token=" + up), 2 * perSubtest);
+    return new Slot(
+        URI.create(base + Ndt7Server.DOWNLOAD_PATH + "?access_token=" + down),
+        URI.create(base + Ndt7Server.UPLOAD_PATH + "?access_token=" + up),
+        2 * perSubtest);
   }
 
   /** Waits until no subtest holds a slot (the server has finished with the last test). */

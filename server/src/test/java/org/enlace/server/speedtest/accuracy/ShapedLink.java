@@ -9,21 +9,22 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A network namespace of this run with a veth pair to the root namespace, both directions shaped
- * with {@code tc} (the pattern of the agent's CatchUpBench, with names and a /30 of its own so
- * that runs, and other benches, never collide). Root side {@link #hostAddr}: the servers; the
- * namespace side {@link #nsAddr}: the clients, started with {@link #exec}. Nothing else is routed:
- * the namespace has only this link and its loopback.
+ * with {@code tc} (the pattern of the agent's CatchUpBench, with names and a /30 of its own so that
+ * runs, and other benches, never collide). Root side {@link #hostAddr}: the servers; the namespace
+ * side {@link #nsAddr}: the clients, started with {@link #exec}. Nothing else is routed: the
+ * namespace has only this link and its loopback.
  *
  * <p>Shaping ({@link Shape}): tbf on each end's egress, so the root side shapes the download and
  * the namespace side the upload; with delay or loss, netem as the root qdisc and tbf as its child
  * (netem's documented pattern), half the round trip and the loss on each direction. Where the
- * kernel has no netem, a {@link DelayLine} on each end's ingress adds the same delay and loss
- * after the tbf. GSO is off on both ends (gso_max_segs 1): every packet is one MTU frame, as on a
- * real access link, and the loss hits single segments rather than 64 KB super-packets.
+ * kernel has no netem, a {@link DelayLine} on each end's ingress adds the same delay and loss after
+ * the tbf. GSO is off on both ends (gso_max_segs 1): every packet is one MTU frame, as on a real
+ * access link, and the loss hits single segments rather than 64 KB super-packets.
  */
 public final class ShapedLink implements AutoCloseable {
   /** Names of this class's namespaces; the pid after it says whose they are. */
   public static final String NETNS_PREFIX = "enlace-acc-";
+
   static final String LINK_PREFIX = "enacc";
 
   public final String netns;
@@ -35,9 +36,9 @@ public final class ShapedLink implements AutoCloseable {
   private final List<DelayLine> delayLines = new ArrayList<>();
 
   /**
-   * A link shape. rateMbit: tbf rate (10^6 bit/s of frames, Ethernet header included);
-   * delayMs: round trip added by netem or the delay line (half on each direction); lossPct: loss
-   * on each direction.
+   * A link shape. rateMbit: tbf rate (10^6 bit/s of frames, Ethernet header included); delayMs:
+   * round trip added by netem or the delay line (half on each direction); lossPct: loss on each
+   * direction.
    */
   public record Shape(double rateMbit, int delayMs, double lossPct) {
     public static Shape rate(double mbit) {
@@ -46,8 +47,8 @@ public final class ShapedLink implements AutoCloseable {
 
     /**
      * tbf bucket: two full frames, or 1 ms at the rate when that is more. A bucket below one frame
-     * drops every full-size packet; a bucket much larger lets bursts pass at line rate. Over a
-     * 10 s test it adds at most burst/10 s to the mean (12.5 KB: 0.01 Mbit/s).
+     * drops every full-size packet; a bucket much larger lets bursts pass at line rate. Over a 10 s
+     * test it adds at most burst/10 s to the mean (12.5 KB: 0.01 Mbit/s).
      */
     public long burstBytes() {
       return Math.max(2 * 1514L, (long) (rateMbit * 1e6 / 8 / 1000));
@@ -77,14 +78,25 @@ public final class ShapedLink implements AutoCloseable {
     /** The tc commands for one end's egress (device dev); netem for delay and loss or not. */
     List<String> tc(String dev, boolean netem) {
       List<String> cmds = new ArrayList<>();
-      String tbf = String.format(Locale.ROOT, "tbf rate %skbit burst %d latency %dms",
-          fmt(rateMbit * 1000), burstBytes(), latencyMs());
+      String tbf =
+          String.format(
+              Locale.ROOT,
+              "tbf rate %skbit burst %d latency %dms",
+              fmt(rateMbit * 1000),
+              burstBytes(),
+              latencyMs());
       if (!impaired() || !netem) {
         cmds.add("tc qdisc replace dev " + dev + " root " + tbf);
       } else {
         // netem's own queue must hold what is in flight on the delay line: 10000 packets.
-        cmds.add(String.format(Locale.ROOT, "tc qdisc replace dev %s root handle 1: netem "
-            + "delay %sms loss %s%% limit 10000", dev, fmt(delayMs / 2.0), fmt(lossPct)));
+        cmds.add(
+            String.format(
+                Locale.ROOT,
+                "tc qdisc replace dev %s root handle 1: netem "
+                    + "delay %sms loss %s%% limit 10000",
+                dev,
+                fmt(delayMs / 2.0),
+                fmt(lossPct)));
         cmds.add("tc qdisc replace dev " + dev + " parent 1:1 handle 10: " + tbf);
       }
       return cmds;
@@ -121,8 +133,12 @@ public final class ShapedLink implements AutoCloseable {
       if (add.code != 0) {
         return "ip netns add is not permitted here: " + add.text.strip();
       }
-      Out tc = run("ip netns exec " + probe + " tc qdisc replace dev lo root tbf rate 1mbit "
-          + "burst 3028 latency 50ms");
+      Out tc =
+          run(
+              "ip netns exec "
+                  + probe
+                  + " tc qdisc replace dev lo root tbf rate 1mbit "
+                  + "burst 3028 latency 50ms");
       if (tc.code != 0) {
         return "tc tbf is not available here: " + tc.text.strip();
       }
@@ -139,8 +155,9 @@ public final class ShapedLink implements AutoCloseable {
     try {
       Out o = run("ip netns exec " + netns + " tc qdisc replace dev lo root netem delay 1ms");
       quiet("ip netns exec " + netns + " tc qdisc del dev lo root");
-      return o.code == 0 ? null : "tc netem: " + o.text.strip()
-          + " (kernel without CONFIG_NET_SCH_NETEM?)";
+      return o.code == 0
+          ? null
+          : "tc netem: " + o.text.strip() + " (kernel without CONFIG_NET_SCH_NETEM?)";
     } catch (IOException e) {
       return "tc netem: " + e.getMessage();
     }
@@ -161,7 +178,8 @@ public final class ShapedLink implements AutoCloseable {
     try {
       for (String line : run("ip netns list").text.split("\n")) {
         String name = line.split("\\s+")[0];
-        if (name.startsWith(NETNS_PREFIX) && !alive(name.substring(NETNS_PREFIX.length()).replace("probe-", ""))) {
+        if (name.startsWith(NETNS_PREFIX)
+            && !alive(name.substring(NETNS_PREFIX.length()).replace("probe-", ""))) {
           quiet("ip netns del " + name);
         }
       }
@@ -169,7 +187,8 @@ public final class ShapedLink implements AutoCloseable {
         String[] f = line.split(":\\s+");
         if (f.length > 1) {
           String dev = f[1].split("@")[0];
-          if (dev.startsWith(LINK_PREFIX) && dev.endsWith("h")
+          if (dev.startsWith(LINK_PREFIX)
+              && dev.endsWith("h")
               && !alive(dev.substring(LINK_PREFIX.length(), dev.length() - 1))) {
             quiet("ip link del " + dev);
           }
@@ -178,8 +197,11 @@ public final class ShapedLink implements AutoCloseable {
     } catch (IOException e) {
       // nothing to clean
     }
-    DelayLine.deleteStale(dev -> dev.startsWith(LINK_PREFIX) && dev.endsWith("h")
-        && !alive(dev.substring(LINK_PREFIX.length(), dev.length() - 1)));
+    DelayLine.deleteStale(
+        dev ->
+            dev.startsWith(LINK_PREFIX)
+                && dev.endsWith("h")
+                && !alive(dev.substring(LINK_PREFIX.length(), dev.length() - 1)));
   }
 
   private static boolean alive(String pid) {
@@ -259,9 +281,14 @@ public final class ShapedLink implements AutoCloseable {
         lines.append(" | ").append(d.description);
       }
     }
-    return "host " + run("tc qdisc show dev " + hostIf).text.strip().replace('\n', ';')
-        + " | netns " + run("ip netns exec " + netns + " tc qdisc show dev " + nsIf).text.strip()
-        .replace('\n', ';') + lines;
+    return "host "
+        + run("tc qdisc show dev " + hostIf).text.strip().replace('\n', ';')
+        + " | netns "
+        + run("ip netns exec " + netns + " tc qdisc show dev " + nsIf)
+            .text
+            .strip()
+            .replace('\n', ';')
+        + lines;
   }
 
   /** A command line run inside the namespace. */
