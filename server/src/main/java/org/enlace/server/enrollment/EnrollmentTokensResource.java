@@ -105,7 +105,9 @@ public final class EnrollmentTokensResource {
   public Response revoke(
       @Auth EnlaceUser user, @PathParam("code") String code, @PathParam("id") long id) {
     EnrollmentTokenDao dao = jdbi.onDemand(EnrollmentTokenDao.class);
-    dao.find(code, id).orElseThrow(() -> ApiException.notFound("enrollment token " + id));
+    if (dao.find(code, id).isEmpty()) {
+      throw ApiException.notFound("enrollment token " + id);
+    }
     if (dao.revoke(code, id) > 0) {
       LOG.info(
           "event=enrollment_token_revoked establishment={} id={} by={}", code, id, user.username());

@@ -109,7 +109,9 @@ public final class ComputersResource {
         jdbi.inTransaction(
             h -> {
               ComputerDao computers = h.attach(ComputerDao.class);
-              computers.find(id).orElseThrow(() -> ApiException.notFound("computer " + id));
+              if (computers.find(id).isEmpty()) {
+                throw ApiException.notFound("computer " + id);
+              }
               computers.decommission(id);
               AgentDao agents = h.attach(AgentDao.class);
               agents.revokeAllOf(id, "computer decommissioned by " + user.username());

@@ -82,7 +82,9 @@ public final class EstablishmentsResource {
     jdbi.useTransaction(
         h -> {
           EstablishmentDao dao = h.attach(EstablishmentDao.class);
-          dao.find(code).orElseThrow(() -> ApiException.notFound("establishment '" + code + "'"));
+          if (dao.find(code).isEmpty()) {
+            throw ApiException.notFound("establishment '" + code + "'");
+          }
           if (dao.dependents(code) > 0) {
             throw ApiException.conflict(
                 "establishment_in_use",
