@@ -119,7 +119,10 @@ class UploaderTest {
         1,
         postRequestedFor(urlEqualTo("/api/v1/reports"))
             .withHeader("Content-Encoding", equalTo("gzip"))
-            .withHeader("Authorization", matching("Basic .+")));
+            .withHeader("Authorization", matching("Basic .+"))
+            // Each report names the agent's release: the POM's version, as the server's is.
+            .withHeader(
+                "User-Agent", equalTo("enlace-agent/" + System.getProperty("enlace.version"))));
     LoggedRequest r = server.findAll(postRequestedFor(urlEqualTo("/api/v1/reports"))).get(0);
     Map<String, Object> body = JSON.std.mapFrom(decode(r.getBody()));
     assertThat(body.get("protocolVersion")).isEqualTo(1);

@@ -86,6 +86,23 @@ class AgentEndToEndIT {
     return p;
   }
 
+  static String runForOutput(String... command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    return out;
+  }
+
+  @Test
+  void bothJarsReportTheBuildsOneVersion() throws Exception {
+    String version = System.getProperty("enlace.version");
+    assertThat(version).isNotBlank();
+    assertThat(runForOutput(java(), "-jar", SERVER_JAR.toString(), "--version")).isEqualTo(version);
+    assertThat(runForOutput(java(), "-jar", AGENT_JAR.toString(), "--version"))
+        .isEqualTo("enlace-agent " + version);
+  }
+
   @Test
   void agentJarAgainstServerJarSurvivesAServerOutageWithEveryObservationStoredOnce()
       throws Exception {

@@ -529,6 +529,8 @@ class ReportsApiTest {
   void pingIs204WithoutCredentials() {
     Api.Response r = APP.anonymous().get("/api/v1/ping");
     assertThat(r.status()).isEqualTo(204);
+    // The build's one version number (surefire passes the POM's), not a constant of the code.
+    assertThat(r.header("Enlace-Version")).isEqualTo(System.getProperty("enlace.version"));
   }
 
   static byte[] gzip(byte[] data) throws IOException {
