@@ -121,9 +121,8 @@ class Ndt7ClientTest {
    */
   @Test
   void severalUploadConnectionsAreMeasuredOverOneWindow() {
-    Ndt7Client.Subtest t =
-        new Ndt7Client.Subtest(
-            false, null, null, 2, Long.MAX_VALUE, Ndt7Client.Options.defaults(), null);
+    Ndt7Subtest t =
+        new Ndt7Subtest(false, null, null, 2, Long.MAX_VALUE, Ndt7Client.Options.defaults(), null);
     long ms = 1_000_000L;
     // bytes per ms on the client's clock: a 1000 then 500, b 500 then 1000 (1.5 MB/s together)
     addConn(t, 300 * ms, 9_000 * ms, c -> c < 4_000 * ms ? 1000 : 500);
@@ -142,11 +141,8 @@ class Ndt7ClientTest {
    * it was taken, at bytesPerMs(client time).
    */
   private static void addConn(
-      Ndt7Client.Subtest t,
-      long lead,
-      long until,
-      java.util.function.LongUnaryOperator bytesPerMs) {
-    Ndt7Client.Conn c = new Ndt7Client.Conn(t, t.conns.size());
+      Ndt7Subtest t, long lead, long until, java.util.function.LongUnaryOperator bytesPerMs) {
+    Ndt7Connection c = new Ndt7Connection(t, t.conns.size());
     long ms = 1_000_000L;
     long bytes = 0;
     for (long client = -lead; client <= until; client += ms) {

@@ -2,21 +2,13 @@ package org.enlace.server.speedtest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.Inet6Address;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,6 +34,9 @@ import org.slf4j.LoggerFactory;
  * messages sent the same way. The server closes normally at maxDuration (10 s) or when the grant's
  * byte budget is reached, and drops the connection at hardTimeout (15 s).
  *
+ * <p>The measurement messages' content and the TCP_INFO samples are {@link Ndt7Measurer}'s; this
+ * class decides when they are taken and sends them.
+ *
  * <p>Public only because Jetty invokes its listener methods through method handles.
  */
 public final class Ndt7Session implements Session.Listener.AutoDemanding {
@@ -57,9 +52,6 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
   private volatile boolean created;
   private volatile Instant start;
   private volatile long startNanos;
-  private volatile InetSocketAddress local;
-  private volatile InetSocketAddress remote;
-  private volatile OffsetDateTime startTime;
 
   private final AtomicBoolean finished = new AtomicBoolean();
   private final AtomicBoolean released = new AtomicBoolean();
@@ -79,8 +71,8 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
   /** The same at the WebSocket level, frame headers included, both message kinds. */
   private final AtomicLong frameBytes = new AtomicLong();
 
-  private volatile Ndt7TcpInfo.Sample lastTcp;
-  private volatile long lastTcpMicros;
+  /** The connection's endpoints and TCP_INFO, and the measurement messages made of them. */
+  private final Ndt7Measurer measurer;
 
   private volatile ScheduledFuture<?> durationTimer;
   private volatile ScheduledFuture<?> hardTimer;
@@ -110,6 +102,7 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
     this.userAgent = userAgent;
     this.start = server.clock.instant();
     this.startNanos = System.nanoTime();
+    this.measurer = new Ndt7Measurer(server.tcpInfo, server.json, name(subtest));
   }
 
   static String name(Subtest subtest) {
@@ -161,11 +154,7 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
     this.session = s;
     this.start = server.clock.instant();
     this.startNanos = System.nanoTime();
-    this.startTime = OffsetDateTime.ofInstant(start, ZoneOffset.UTC);
-    SocketAddress l = s.getLocalSocketAddress();
-    SocketAddress r = s.getRemoteSocketAddress();
-    this.local = l instanceof InetSocketAddress a ? a : null;
-    this.remote = r instanceof InetSocketAddress a ? a : null;
+    measurer.opened(s.getLocalSocketAddress(), s.getRemoteSocketAddress(), start);
     cancel(upgradeGuard);
     server.opened(this);
     if (finished.get()) { // the guard fired first
@@ -186,7 +175,7 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
         "event=ndt7_started test={} subtest={} client={} tls={} userAgent=\"{}\" " + "metadata={}",
         grant.testId(),
         name(subtest),
-        endpoint(remote),
+        Ndt7Measurer.endpoint(measurer.remote()),
         s.isSecure(),
         userAgent == null ? "" : userAgent.replace('"', '\''),
         metadata);
@@ -295,7 +284,7 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
       return;
     }
     // The last TCP_INFO, now: the peer may drop the connection right after its close frame.
-    sampleTcp();
+    measurer.sampleTcp(elapsedMicros());
     double elapsed = elapsedMicros() / 1e6;
     String closing = serverClosing.get();
     boolean normal = statusCode == StatusCode.NORMAL;
@@ -410,6 +399,7 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
     }
   }
 
+  /** Ends the subtest, once: timers off, the slot freed, the result logged and reported. */
   private void finishNow() {
     if (!finished.compareAndSet(false, true)) {
       return;
@@ -418,7 +408,31 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
     cancel(hardTimer);
     cancel(measureTimer);
     cancel(upgradeGuard);
-    Ndt7TcpInfo.Sample tcp = session != null ? sampleTcp() : null; // fresh, else the latest
+    // TCP_INFO: fresh, else the latest
+    Ndt7TcpInfo.Sample tcp = session != null ? measurer.sampleTcp(elapsedMicros()) : null;
+    ServerResult result = result(tcp);
+    if (released.compareAndSet(false, true)) {
+      server.releaseSlot();
+    }
+    server.closed(this);
+    server.metrics.finished(subtest, result.error().isEmpty(), result.bytes());
+    LOG.info(
+        "event=ndt7_finished test={} subtest={} seconds={} bytes={} wireBytes={} "
+            + "mbps={} minRttMs={} error=\"{}\"",
+        grant.testId(),
+        name(subtest),
+        String.format(
+            Locale.ROOT, "%.3f", Duration.between(result.start(), result.end()).toNanos() / 1e9),
+        result.bytes(),
+        result.wireBytes(),
+        String.format(Locale.ROOT, "%.2f", mbps(result.bytes(), result.start(), result.end())),
+        result.minRttMs().map(String::valueOf).orElse(""),
+        result.error().orElse(""));
+    report(server, grant, result);
+  }
+
+  /** What the subtest moved and how it ended, now; {@code tcp}: the last TCP_INFO, or null. */
+  private ServerResult result(Ndt7TcpInfo.Sample tcp) {
     Instant end = server.clock.instant();
     long payloadBytes = bytes.get();
     String error = failure.get();
@@ -435,25 +449,8 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
       minRtt = tcp.minRtt() > 0 ? Optional.of(tcp.minRtt() / 1000.0) : Optional.empty();
       srtt = tcp.rtt() > 0 ? Optional.of(tcp.rtt() / 1000.0) : Optional.empty();
     }
-    ServerResult result =
-        new ServerResult(start, end, payloadBytes, wire, minRtt, srtt, Optional.ofNullable(error));
-    if (released.compareAndSet(false, true)) {
-      server.releaseSlot();
-    }
-    server.closed(this);
-    server.metrics.finished(subtest, error == null, payloadBytes);
-    LOG.info(
-        "event=ndt7_finished test={} subtest={} seconds={} bytes={} wireBytes={} "
-            + "mbps={} minRttMs={} error=\"{}\"",
-        grant.testId(),
-        name(subtest),
-        String.format(Locale.ROOT, "%.3f", Duration.between(start, end).toNanos() / 1e9),
-        payloadBytes,
-        wire,
-        String.format(Locale.ROOT, "%.2f", mbps(payloadBytes, start, end)),
-        minRtt.map(String::valueOf).orElse(""),
-        error == null ? "" : error);
-    report(server, grant, result);
+    return new ServerResult(
+        start, end, payloadBytes, wire, minRtt, srtt, Optional.ofNullable(error));
   }
 
   private static void report(Ndt7Server server, Grant grant, ServerResult result) {
@@ -469,9 +466,7 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
 
   private void scheduleMeasurement() {
     long mean = Math.max(1, server.config.getMeasurementInterval().toMilliseconds());
-    // Memoryless (exponential) intervals clamped to [0.1, 2.5] x mean, as M-Lab's measurer.
-    double draw = -Math.log(1 - ThreadLocalRandom.current().nextDouble()) * mean;
-    long delay = Math.round(Math.min(mean * 2.5, Math.max(mean * 0.1, draw)));
+    long delay = Ndt7Measurer.nextDelayMillis(mean);
     try {
       measureTimer = server.scheduler.schedule(this::measure, delay, TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -484,7 +479,7 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
       return;
     }
     if (server.tcpInfo.isPresent()) {
-      sampleTcp();
+      measurer.sampleTcp(elapsedMicros());
     }
     if (subtest == Subtest.DOWNLOAD) {
       measurementDue.set(true);
@@ -502,56 +497,16 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
           Callback.from(
               () -> {
                 textInFlight.set(false);
-                s.sendPing(pingPayload(), Callback.NOOP);
+                s.sendPing(Ndt7Measurer.pingPayload(), Callback.NOOP);
               },
               x -> textInFlight.set(false)));
     }
     scheduleMeasurement();
   }
 
-  private Ndt7TcpInfo.Sample sampleTcp() {
-    if (server.tcpInfo.isEmpty() || local == null || remote == null) {
-      return lastTcp;
-    }
-    long at = elapsedMicros();
-    Optional<Ndt7TcpInfo.Sample> s = server.tcpInfo.get().sample(local, remote);
-    if (s.isPresent()) {
-      lastTcp = s.get();
-      lastTcpMicros = at;
-    }
-    return lastTcp;
-  }
-
-  /** The ndt7 measurement message (spec v0.8.0+ structure), from the server's side. */
-  String measurementJson() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    Map<String, Object> app = new LinkedHashMap<>();
-    app.put("ElapsedTime", elapsedMicros());
-    app.put("NumBytes", bytes.get());
-    m.put("AppInfo", app);
-    Map<String, Object> conn = new LinkedHashMap<>();
-    conn.put("Client", endpoint(remote));
-    conn.put("Server", endpoint(local));
-    conn.put("StartTime", startTime.toString());
-    m.put("ConnectionInfo", conn);
-    m.put("Origin", "server");
-    m.put("Test", name(subtest));
-    Ndt7TcpInfo.Sample tcp = lastTcp;
-    if (tcp != null) {
-      tcp.bbr().ifPresent(b -> m.put("BBRInfo", b.toJson(lastTcpMicros)));
-      m.put("TCPInfo", tcp.toJson(lastTcpMicros));
-    }
-    try {
-      return server.json.writeValueAsString(m);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static ByteBuffer pingPayload() {
-    Instant now = Instant.now();
-    long ticks = now.getEpochSecond() * 1_000_000_000L + now.getNano();
-    return ByteBuffer.wrap(Long.toString(ticks).getBytes(StandardCharsets.US_ASCII));
+  /** The measurement message for now. */
+  private String measurementJson() {
+    return measurer.json(elapsedMicros(), bytes.get());
   }
 
   /** Download: one message at a time, each sent when the previous one has been written. */
@@ -587,7 +542,7 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
       }
       if (pingDue) {
         pingDue = false;
-        s.sendPing(pingPayload(), callback);
+        s.sendPing(Ndt7Measurer.pingPayload(), callback);
         return Action.SCHEDULED;
       }
       long remaining = grant.maxBytes() - bytes.get();
@@ -633,19 +588,6 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
   private static long frameHeader(long payload, boolean masked) {
     long h = payload < 126 ? 2 : payload < 65_536 ? 4 : 10;
     return masked ? h + 4 : h;
-  }
-
-  /** Spec: IPv4 verbatim, IPv6 in brackets, then ":port". */
-  static String endpoint(InetSocketAddress a) {
-    if (a == null) {
-      return "";
-    }
-    String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
-    int zone = host.indexOf('%');
-    if (zone >= 0) {
-      host = host.substring(0, zone);
-    }
-    return (a.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + a.getPort();
   }
 
   private static String reasonText(String reason) {
