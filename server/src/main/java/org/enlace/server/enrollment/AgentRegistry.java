@@ -7,8 +7,8 @@ import java.util.Base64;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import org.enlace.server.app.ApiException;
 import org.enlace.server.auth.Secrets;
+import org.enlace.server.web.ApiException;
 import org.jdbi.v3.core.Jdbi;
 
 /**

@@ -9,11 +9,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.enlace.server.app.ApiException;
 import org.enlace.server.indicators.IndicatorReport.Baseline;
 import org.enlace.server.indicators.IndicatorReport.Completeness;
 import org.enlace.server.indicators.IndicatorReport.Counts;
 import org.enlace.server.indicators.IndicatorReport.SectorFigures;
+import org.enlace.server.web.ApiException;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 

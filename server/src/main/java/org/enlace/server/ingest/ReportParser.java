@@ -18,8 +18,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.enlace.server.app.ApiException;
 import org.enlace.server.ingest.Observation.TimeSource;
+import org.enlace.server.web.ApiException;
 
 /**
  * Validates a report body observation by observation: one malformed observation is rejected on its

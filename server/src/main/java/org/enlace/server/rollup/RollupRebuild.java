@@ -3,6 +3,7 @@ package org.enlace.server.rollup;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import org.enlace.server.domain.LocalMinutes;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.slf4j.Logger;

@@ -1,4 +1,4 @@
-package org.enlace.server.rollup;
+package org.enlace.server.domain;
 
 import java.time.DayOfWeek;
 import java.time.LocalDate;
@@ -7,7 +7,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.enlace.server.inventory.OpeningHours;
 
 /**
  * Which minutes of a local day fall inside an establishment's opening hours. The hours are read
