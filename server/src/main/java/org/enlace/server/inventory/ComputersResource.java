@@ -16,8 +16,6 @@ import java.util.List;
 import java.util.Set;
 import org.enlace.server.auth.EnlaceUser;
 import org.enlace.server.auth.Role;
-import org.enlace.server.enrollment.AgentDao;
-import org.enlace.server.enrollment.AgentRegistry;
 import org.enlace.server.web.ApiException;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -31,11 +29,11 @@ public final class ComputersResource {
   private static final Set<String> STATES = Set.of("active", "decommissioned");
 
   private final Jdbi jdbi;
-  private final AgentRegistry registry;
+  private final ComputerAgents agents;
 
-  public ComputersResource(Jdbi jdbi, AgentRegistry registry) {
+  public ComputersResource(Jdbi jdbi, ComputerAgents agents) {
     this.jdbi = requireNonNull(jdbi, "jdbi is null");
-    this.registry = requireNonNull(registry, "registry is null");
+    this.agents = requireNonNull(agents, "agents is null");
   }
 
   /**
@@ -111,12 +109,10 @@ public final class ComputersResource {
               ComputerDao computers = h.attach(ComputerDao.class);
               computers.find(id).orElseThrow(() -> ApiException.notFound("computer " + id));
               computers.decommission(id);
-              AgentDao agents = h.attach(AgentDao.class);
-              agents.revokeAllOf(id, "computer decommissioned by " + user.username());
-              return agents.publicIdsOf(id);
+              return agents.revokeAll(h, id, "computer decommissioned by " + user.username());
             });
     // After the commit, so that no request can cache the pre-commit state again.
-    revoked.forEach(registry::invalidate);
+    revoked.forEach(agents::invalidate);
     LOG.info("event=computer_decommissioned computer={} by={}", id, user.username());
     return get(id);
   }
