@@ -78,6 +78,12 @@ public final class OpeningMask {
     return open;
   }
 
+  /** Whether one minute is inside opening hours; a slot outside its day's minutes is not. */
+  public boolean isOpen(LocalMinutes.Slot slot, LocalMinutes minutes) {
+    boolean[] open = openMinutes(slot.day(), minutes);
+    return slot.minute() >= 0 && slot.minute() < open.length && open[slot.minute()];
+  }
+
   /** Open minutes in a day, for counting without the mask. */
   public int count(LocalDate day, LocalMinutes minutes) {
     int c = 0;

@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.enlace.server.domain.ComputerStatus;
 import org.enlace.server.domain.LatencyHistogram;
 import org.enlace.server.ingest.Observation.TimeSource;
 import org.enlace.server.web.ApiException;
@@ -34,7 +35,7 @@ import org.enlace.server.web.ApiException;
 public final class ReportParser {
   private final Duration retention;
   public static final int PROTOCOL_VERSION = 1;
-  static final Set<String> STATUSES = Set.of("online", "limited", "offline");
+  static final Set<String> STATUSES = ComputerStatus.WIRE_NAMES;
   private static final int MAX_JSON_FIELD_BYTES = 16 * 1024;
 
   private final ObjectMapper json;

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Set;
 import org.enlace.server.auth.EnlaceUser;
 import org.enlace.server.auth.Role;
+import org.enlace.server.domain.ComputerStatus;
 import org.enlace.server.web.ApiException;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
 @Produces(MediaType.APPLICATION_JSON)
 public final class ComputersResource {
   private static final Logger LOG = LoggerFactory.getLogger(ComputersResource.class);
-  private static final Set<String> STATUSES = Set.of("online", "limited", "offline");
+  private static final Set<String> STATUSES = ComputerStatus.WIRE_NAMES;
   private static final Set<String> STATES = Set.of("active", "decommissioned");
 
   private final Jdbi jdbi;
