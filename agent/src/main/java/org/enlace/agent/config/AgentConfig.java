@@ -14,7 +14,6 @@ import java.util.Optional;
 import java.util.Properties;
 import org.enlace.agent.journal.JournalConfig;
 import org.enlace.agent.probe.ProbeConfig;
-import org.enlace.agent.speedtest.SpeedTestConfig;
 
 /**
  * The agent's settings, from a Java properties file ({@code agent.properties}); every key has a

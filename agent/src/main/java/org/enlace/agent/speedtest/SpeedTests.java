@@ -17,6 +17,7 @@ import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import org.enlace.agent.config.AgentConfig;
 import org.enlace.agent.config.Credentials;
+import org.enlace.agent.config.SpeedTestConfig;
 import org.enlace.agent.probe.ProxySupport;
 import org.enlace.agent.upload.AgentVersion;
 import org.enlace.agent.upload.ServerClient;

@@ -4,11 +4,14 @@ import static java.util.Objects.requireNonNull;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import org.enlace.server.app.ApiException;
 import org.enlace.server.auth.Secrets;
+import org.enlace.server.inventory.ComputerAgents;
+import org.enlace.server.web.ApiException;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -19,7 +22,7 @@ import org.jdbi.v3.core.Jdbi;
  * <p>Every refusal names its cause (unknown agent, wrong secret, revoked): an agent must never take
  * a transient problem, such as its clock, for a revoked credential.
  */
-public final class AgentRegistry {
+public final class AgentRegistry implements ComputerAgents {
   static final long TTL_NANOS = 30_000_000_000L;
 
   private record Entry(AgentPrincipal principal, long loadedAt) {}
@@ -84,6 +87,14 @@ public final class AgentRegistry {
     return loaded;
   }
 
+  @Override
+  public List<UUID> revokeAll(Handle transaction, long computerId, String reason) {
+    AgentDao agents = transaction.attach(AgentDao.class);
+    agents.revokeAllOf(computerId, reason);
+    return agents.publicIdsOf(computerId);
+  }
+
+  @Override
   public void invalidate(UUID id) {
     cache.remove(id);
   }

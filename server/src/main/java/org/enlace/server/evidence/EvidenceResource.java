@@ -13,9 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
-import org.enlace.server.app.ApiException;
 import org.enlace.server.auth.EnlaceUser;
 import org.enlace.server.auth.Role;
+import org.enlace.server.web.ApiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
-import org.enlace.server.app.ApiException;
+import org.enlace.server.domain.LatencyHistogram;
+import org.enlace.server.domain.LocalMinutes;
+import org.enlace.server.domain.OpeningMask;
 import org.enlace.server.evidence.EvidenceReport.Availability;
 import org.enlace.server.evidence.EvidenceReport.EstablishmentEvidence;
 import org.enlace.server.evidence.EvidenceReport.LatencyStats;
@@ -24,10 +26,8 @@ import org.enlace.server.evidence.EvidenceReport.Utilization;
 import org.enlace.server.indicators.Granularity;
 import org.enlace.server.indicators.IndicatorReport;
 import org.enlace.server.indicators.IndicatorService;
-import org.enlace.server.rollup.LatencyHistogram;
-import org.enlace.server.rollup.LocalMinutes;
-import org.enlace.server.rollup.OpeningMask;
 import org.enlace.server.rollup.RollupConfig;
+import org.enlace.server.web.ApiException;
 import org.jdbi.v3.core.Jdbi;
 
 /**

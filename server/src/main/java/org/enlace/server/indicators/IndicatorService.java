@@ -9,17 +9,18 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.enlace.server.app.ApiException;
+import org.enlace.server.domain.Sector;
 import org.enlace.server.indicators.IndicatorReport.Baseline;
 import org.enlace.server.indicators.IndicatorReport.Completeness;
 import org.enlace.server.indicators.IndicatorReport.Counts;
 import org.enlace.server.indicators.IndicatorReport.SectorFigures;
+import org.enlace.server.web.ApiException;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /** The plan's indicators: connected computers and establishments per period and sector. */
 public final class IndicatorService {
-  static final List<String> SECTORS = List.of("administration", "citizens");
+  static final List<String> SECTORS = Sector.WIRE_NAMES;
   private static final int MAX_MONTHS = 12 * 20;
 
   private final Jdbi jdbi;

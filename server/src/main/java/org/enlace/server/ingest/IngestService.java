@@ -12,9 +12,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.enlace.server.app.ApiException;
 import org.enlace.server.enrollment.AgentPrincipal;
 import org.enlace.server.enrollment.EnrollmentService;
+import org.enlace.server.web.ApiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

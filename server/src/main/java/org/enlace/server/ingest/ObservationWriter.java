@@ -19,10 +19,11 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.enlace.server.domain.LocalMinutes;
 import org.enlace.server.enrollment.AgentPrincipal;
-import org.enlace.server.rollup.LocalMinutes;
 import org.enlace.server.rollup.PendingObservations;
 import org.enlace.server.rollup.RollupDao;
+import org.enlace.server.speedtest.SpeedTestDao;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.slf4j.Logger;
@@ -193,11 +194,13 @@ public final class ObservationWriter implements Managed {
     final org.jdbi.v3.core.Handle handle;
     final ObservationDao observations;
     final RollupDao rollups;
+    final SpeedTestDao speedTests;
 
     Session(Jdbi jdbi) {
       handle = jdbi.open();
       observations = handle.attach(ObservationDao.class);
       rollups = handle.attach(RollupDao.class);
+      speedTests = handle.attach(SpeedTestDao.class);
     }
 
     @Override
@@ -290,7 +293,7 @@ public final class ObservationWriter implements Managed {
           }
           pending.store(session.rollups);
           if (!withSpeedTest.isEmpty()) {
-            storeSpeedTests(session.rollups, withSpeedTest);
+            storeSpeedTests(session.speedTests, withSpeedTest);
           }
           return result;
         });
@@ -308,7 +311,7 @@ public final class ObservationWriter implements Managed {
     }
   }
 
-  private void storeSpeedTests(RollupDao dao, List<Row> rows) {
+  private void storeSpeedTests(SpeedTestDao dao, List<Row> rows) {
     int n = rows.size();
     long[] e = new long[n];
     long[] c = new long[n];

@@ -18,8 +18,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.enlace.server.app.ApiException;
+import org.enlace.server.domain.ComputerStatus;
+import org.enlace.server.domain.LatencyHistogram;
 import org.enlace.server.ingest.Observation.TimeSource;
+import org.enlace.server.web.ApiException;
 
 /**
  * Validates a report body observation by observation: one malformed observation is rejected on its
@@ -31,10 +33,9 @@ import org.enlace.server.ingest.Observation.TimeSource;
  * before the agent enrolled, is rejected with the reason, never stored as if true.
  */
 public final class ReportParser {
-  private static final double[] NO_LATENCIES = new double[0];
   private final Duration retention;
   public static final int PROTOCOL_VERSION = 1;
-  static final Set<String> STATUSES = Set.of("online", "limited", "offline");
+  static final Set<String> STATUSES = ComputerStatus.WIRE_NAMES;
   private static final int MAX_JSON_FIELD_BYTES = 16 * 1024;
 
   private final ObjectMapper json;
@@ -372,28 +373,8 @@ public final class ReportParser {
         checksJson,
         speedTest,
         counters,
-        latencies(checks),
+        LatencyHistogram.latencies(checks),
         speedTest.map(t -> speedFigures(n.get("speedTest"))));
-  }
-
-  /**
-   * Connect times of the successful latency probes: what the evidence's latency is made of. Also
-   * used when rollups are rebuilt from stored checks, so both read them the same way.
-   */
-  public static double[] latencies(JsonNode checks) {
-    JsonNode list = checks.path("latency");
-    if (!list.isArray() || list.isEmpty()) {
-      return NO_LATENCIES;
-    }
-    double[] out = new double[list.size()];
-    int n = 0;
-    for (JsonNode l : list) {
-      JsonNode ms = l.path("ms");
-      if (l.path("ok").asBoolean(false) && ms.isNumber() && ms.asDouble() >= 0) {
-        out[n++] = ms.asDouble();
-      }
-    }
-    return n == out.length ? out : java.util.Arrays.copyOf(out, n);
   }
 
   /** A failed test ("error" present) keeps its record but no speed: never a made-up figure. */

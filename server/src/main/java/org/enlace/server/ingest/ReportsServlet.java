@@ -18,12 +18,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
-import org.enlace.server.app.ApiError;
-import org.enlace.server.app.ApiException;
-import org.enlace.server.app.BodyLimitFilter;
-import org.enlace.server.app.HttpMetrics;
 import org.enlace.server.enrollment.AgentPrincipal;
 import org.enlace.server.enrollment.AgentRegistry;
+import org.enlace.server.web.ApiError;
+import org.enlace.server.web.ApiException;
+import org.enlace.server.web.BodyLimitFilter;
+import org.enlace.server.web.HttpMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

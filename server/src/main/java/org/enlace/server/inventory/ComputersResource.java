@@ -14,11 +14,10 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import java.util.Set;
-import org.enlace.server.app.ApiException;
 import org.enlace.server.auth.EnlaceUser;
 import org.enlace.server.auth.Role;
-import org.enlace.server.enrollment.AgentDao;
-import org.enlace.server.enrollment.AgentRegistry;
+import org.enlace.server.domain.ComputerStatus;
+import org.enlace.server.web.ApiException;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,15 +26,15 @@ import org.slf4j.LoggerFactory;
 @Produces(MediaType.APPLICATION_JSON)
 public final class ComputersResource {
   private static final Logger LOG = LoggerFactory.getLogger(ComputersResource.class);
-  private static final Set<String> STATUSES = Set.of("online", "limited", "offline");
+  private static final Set<String> STATUSES = ComputerStatus.WIRE_NAMES;
   private static final Set<String> STATES = Set.of("active", "decommissioned");
 
   private final Jdbi jdbi;
-  private final AgentRegistry registry;
+  private final ComputerAgents agents;
 
-  public ComputersResource(Jdbi jdbi, AgentRegistry registry) {
+  public ComputersResource(Jdbi jdbi, ComputerAgents agents) {
     this.jdbi = requireNonNull(jdbi, "jdbi is null");
-    this.registry = requireNonNull(registry, "registry is null");
+    this.agents = requireNonNull(agents, "agents is null");
   }
 
   /**
@@ -113,12 +112,10 @@ public final class ComputersResource {
                 throw ApiException.notFound("computer " + id);
               }
               computers.decommission(id);
-              AgentDao agents = h.attach(AgentDao.class);
-              agents.revokeAllOf(id, "computer decommissioned by " + user.username());
-              return agents.publicIdsOf(id);
+              return agents.revokeAll(h, id, "computer decommissioned by " + user.username());
             });
     // After the commit, so that no request can cache the pre-commit state again.
-    revoked.forEach(registry::invalidate);
+    revoked.forEach(agents::invalidate);
     LOG.info("event=computer_decommissioned computer={} by={}", id, user.username());
     return get(id);
   }

@@ -3,6 +3,8 @@ package org.enlace.server.inventory;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.Optional;
+import org.enlace.server.domain.OpeningHours;
+import org.enlace.server.domain.Sector;
 
 /** An establishment as the API returns it. */
 @JsonInclude(JsonInclude.Include.NON_ABSENT)

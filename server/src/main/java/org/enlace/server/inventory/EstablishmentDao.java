@@ -6,6 +6,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import org.enlace.server.domain.OpeningHours;
+import org.enlace.server.domain.Sector;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
@@ -33,7 +35,7 @@ public interface EstablishmentDao {
   default long idOrNotFound(String code) {
     return idOf(code)
         .orElseThrow(
-            () -> org.enlace.server.app.ApiException.notFound("establishment '" + code + "'"));
+            () -> org.enlace.server.web.ApiException.notFound("establishment '" + code + "'"));
   }
 
   @SqlQuery("SELECT code FROM establishments WHERE id = :id")

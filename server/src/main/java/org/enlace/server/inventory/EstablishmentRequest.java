@@ -5,6 +5,8 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.util.Optional;
+import org.enlace.server.domain.OpeningHours;
+import org.enlace.server.domain.Sector;
 
 /** What a client sends to create or replace an establishment. */
 public record EstablishmentRequest(

@@ -17,8 +17,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriBuilder;
 import java.util.List;
-import org.enlace.server.app.ApiException;
 import org.enlace.server.auth.Role;
+import org.enlace.server.web.ApiException;
 import org.jdbi.v3.core.Jdbi;
 
 @Path("/api/v1/establishments")

@@ -14,8 +14,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.enlace.server.app.ApiException;
 import org.enlace.server.auth.Role;
+import org.enlace.server.web.ApiException;
 import org.jdbi.v3.core.Jdbi;
 
 /** One ISP link, by id: read, replace, delete. */

@@ -24,8 +24,9 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.enlace.server.rollup.LocalMinutes;
-import org.enlace.server.rollup.OpeningMask;
+import org.enlace.server.domain.LocalMinutes;
+import org.enlace.server.domain.OpeningMask;
+import org.enlace.server.domain.Sector;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.slf4j.Logger;
@@ -47,7 +48,7 @@ public final class FleetMetrics implements Managed {
   private static final Logger LOG = LoggerFactory.getLogger(FleetMetrics.class);
   private static final Duration LIVE = Duration.ofDays(21);
   private static final Duration DROPPED = Duration.ofDays(28);
-  static final List<String> SECTORS = List.of("administration", "citizens");
+  static final List<String> SECTORS = Sector.WIRE_NAMES;
 
   /** Every gauge this class exports, with its Micrometer name (documented in docs/metrics.md). */
   enum Metric {
@@ -421,9 +422,7 @@ public final class FleetMetrics implements Managed {
   }
 
   private boolean openAt(String hours, long establishmentId, LocalMinutes.Slot slot) {
-    boolean[] open =
-        OpeningMask.fromStored(json, hours, establishmentId).openMinutes(slot.day(), minutes);
-    return slot.minute() >= 0 && slot.minute() < open.length && open[slot.minute()];
+    return OpeningMask.fromStored(json, hours, establishmentId).isOpen(slot, minutes);
   }
 
   private static void put(Map<Key, Double> next, Metric metric, Tags tags, double value) {

@@ -8,6 +8,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.enlace.server.domain.LatencyHistogram;
+import org.enlace.server.domain.LocalMinutes;
 
 /**
  * What a group of newly stored observations adds to the daily rollups: per computer and local day

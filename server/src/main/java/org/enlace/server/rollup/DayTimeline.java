@@ -4,6 +4,9 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.enlace.server.domain.LatencyHistogram;
+import org.enlace.server.domain.LocalMinutes;
+import org.enlace.server.domain.OpeningMask;
 
 /**
  * One establishment's minutes over a run of local days, computed from its computers' minute bits.

@@ -3,6 +3,8 @@ package org.enlace.server.rollup;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import org.enlace.server.domain.LatencyHistogram;
+import org.enlace.server.domain.LocalMinutes;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.slf4j.Logger;
@@ -135,7 +137,7 @@ public final class RollupRebuild {
 
   private static double[] latencies(String checks) {
     try {
-      return org.enlace.server.ingest.ReportParser.latencies(JSON.readTree(checks));
+      return LatencyHistogram.latencies(JSON.readTree(checks));
     } catch (java.io.IOException e) {
       return new double[0];
     }

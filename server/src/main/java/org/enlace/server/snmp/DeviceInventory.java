@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.List;
 import java.util.Optional;
-import org.enlace.server.app.ApiException;
 import org.enlace.server.inventory.EstablishmentDao;
+import org.enlace.server.web.ApiException;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 

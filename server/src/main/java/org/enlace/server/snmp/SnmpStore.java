@@ -16,7 +16,7 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.enlace.server.rollup.LocalMinutes;
+import org.enlace.server.domain.LocalMinutes;
 import org.enlace.server.rollup.RollupDao;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;

@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServerContainer;
-import org.enlace.server.app.ApiError;
+import org.enlace.server.web.ApiError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

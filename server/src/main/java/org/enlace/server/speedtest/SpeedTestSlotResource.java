@@ -10,9 +10,9 @@ import jakarta.ws.rs.core.Response;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import org.enlace.server.app.ApiError;
 import org.enlace.server.enrollment.AgentPrincipal;
 import org.enlace.server.enrollment.AgentRegistry;
+import org.enlace.server.web.ApiError;
 
 /**
  * {@code POST /api/v1/speedtest/slot}: an agent asks to test now (a person ran {@code enlace-agent

@@ -218,7 +218,7 @@ class EnrollmentApiTest {
 
   @Test
   void administrationCannotCreateTokens() throws Exception {
-    new org.enlace.server.cli.CommandRunner(APP)
+    new org.enlace.server.app.cli.CommandRunner(APP)
         .run(
             new java.io.ByteArrayInputStream(
                 "solo-lectura-123\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)),

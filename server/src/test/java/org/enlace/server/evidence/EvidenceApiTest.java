@@ -12,7 +12,7 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import org.apache.commons.csv.CSVParser;
 import org.enlace.server.app.EnlaceConfiguration;
-import org.enlace.server.cli.CommandRunner;
+import org.enlace.server.app.cli.CommandRunner;
 import org.enlace.server.testing.Api;
 import org.enlace.server.testing.TestApp;
 import org.junit.jupiter.api.BeforeAll;

@@ -19,7 +19,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.enlace.server.app.EnlaceConfiguration;
-import org.enlace.server.cli.CommandRunner;
+import org.enlace.server.app.cli.CommandRunner;
 import org.enlace.server.testing.Api;
 import org.enlace.server.testing.TestApp;
 import org.junit.jupiter.api.Assumptions;

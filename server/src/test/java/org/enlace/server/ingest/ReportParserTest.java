@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import org.enlace.server.app.ApiException;
+import org.enlace.server.web.ApiException;
 import org.junit.jupiter.api.Test;
 
 class ReportParserTest {

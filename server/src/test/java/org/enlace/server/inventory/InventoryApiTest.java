@@ -25,7 +25,7 @@ class InventoryApiTest {
   static void users() throws Exception {
     // The administration role, created the way an operator would: the user command.
     String password = "lectura-secreta-123";
-    new org.enlace.server.cli.CommandRunner(APP)
+    new org.enlace.server.app.cli.CommandRunner(APP)
         .run(
             new ByteArrayInputStream((password + "\n").getBytes(StandardCharsets.UTF_8)),
             "user",

@@ -7,6 +7,7 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import org.enlace.server.app.EnlaceApplication;
+import org.enlace.server.domain.LocalMinutes;
 import org.enlace.server.testing.Api;
 import org.enlace.server.testing.SyntheticMonth;
 import org.enlace.server.testing.TestApp;

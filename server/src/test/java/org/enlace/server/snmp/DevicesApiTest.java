@@ -15,7 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.enlace.server.app.EnlaceConfiguration;
-import org.enlace.server.cli.CommandRunner;
+import org.enlace.server.app.cli.CommandRunner;
 import org.enlace.server.testing.Api;
 import org.enlace.server.testing.TestApp;
 import org.junit.jupiter.api.BeforeAll;

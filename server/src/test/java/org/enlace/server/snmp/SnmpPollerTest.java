@@ -14,7 +14,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.enlace.server.rollup.LocalMinutes;
+import org.enlace.server.domain.LocalMinutes;
 import org.enlace.server.snmp.testing.MibState;
 import org.enlace.server.snmp.testing.Snmpd;
 import org.enlace.server.testing.Api;

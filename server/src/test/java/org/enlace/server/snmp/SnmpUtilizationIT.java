@@ -24,7 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import org.enlace.server.rollup.LocalMinutes;
+import org.enlace.server.domain.LocalMinutes;
 import org.enlace.server.snmp.testing.Snmpd;
 import org.enlace.server.testing.Api;
 import org.enlace.server.testing.TestApp;

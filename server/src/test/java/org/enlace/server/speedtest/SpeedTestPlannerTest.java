@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
-import org.enlace.server.rollup.LocalMinutes;
+import org.enlace.server.domain.LocalMinutes;
 import org.enlace.server.testing.Api;
 import org.enlace.server.testing.TestApp;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package org.enlace.server.cli;
+package org.enlace.server.app.cli;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;

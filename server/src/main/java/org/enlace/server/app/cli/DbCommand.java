@@ -1,4 +1,4 @@
-package org.enlace.server.cli;
+package org.enlace.server.app.cli;
 
 import io.dropwizard.core.cli.ConfiguredCommand;
 import io.dropwizard.core.setup.Bootstrap;

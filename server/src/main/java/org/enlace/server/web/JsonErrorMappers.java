@@ -1,4 +1,4 @@
-package org.enlace.server.app;
+package org.enlace.server.web;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;

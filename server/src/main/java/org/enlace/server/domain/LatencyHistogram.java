@@ -1,5 +1,6 @@
-package org.enlace.server.rollup;
+package org.enlace.server.domain;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Optional;
 
 /**
@@ -10,6 +11,7 @@ import java.util.Optional;
 public final class LatencyHistogram {
   public static final int BUCKETS = 52; // [0,1ms), then 10 per decade up to 100 s, then overflow
   private static final double PER_DECADE = 10;
+  private static final double[] NO_LATENCIES = new double[0];
 
   private LatencyHistogram() {}
 
@@ -76,5 +78,25 @@ public final class LatencyHistogram {
       out[i] = Integer.parseInt(parts[i].trim());
     }
     return out;
+  }
+
+  /**
+   * Connect times of the successful latency probes: what the evidence's latency is made of. Ingest
+   * and the rollup rebuild both read them here, so a rebuilt day counts the same samples.
+   */
+  public static double[] latencies(JsonNode checks) {
+    JsonNode list = checks.path("latency");
+    if (!list.isArray() || list.isEmpty()) {
+      return NO_LATENCIES;
+    }
+    double[] out = new double[list.size()];
+    int n = 0;
+    for (JsonNode l : list) {
+      JsonNode ms = l.path("ms");
+      if (l.path("ok").asBoolean(false) && ms.isNumber() && ms.asDouble() >= 0) {
+        out[n++] = ms.asDouble();
+      }
+    }
+    return n == out.length ? out : java.util.Arrays.copyOf(out, n);
   }
 }

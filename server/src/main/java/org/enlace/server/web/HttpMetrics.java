@@ -1,4 +1,4 @@
-package org.enlace.server.app;
+package org.enlace.server.web;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

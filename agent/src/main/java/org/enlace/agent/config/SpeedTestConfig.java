@@ -1,4 +1,4 @@
-package org.enlace.agent.speedtest;
+package org.enlace.agent.config;
 
 import java.net.URI;
 

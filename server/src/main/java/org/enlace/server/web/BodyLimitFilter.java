@@ -1,4 +1,4 @@
-package org.enlace.server.app;
+package org.enlace.server.web;
 
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;

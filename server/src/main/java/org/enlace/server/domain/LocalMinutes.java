@@ -1,4 +1,4 @@
-package org.enlace.server.rollup;
+package org.enlace.server.domain;
 
 import java.time.Duration;
 import java.time.Instant;

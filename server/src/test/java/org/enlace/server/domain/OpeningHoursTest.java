@@ -1,11 +1,11 @@
-package org.enlace.server.inventory;
+package org.enlace.server.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
-import org.enlace.server.inventory.OpeningHours.Interval;
+import org.enlace.server.domain.OpeningHours.Interval;
 import org.junit.jupiter.api.Test;
 
 class OpeningHoursTest {

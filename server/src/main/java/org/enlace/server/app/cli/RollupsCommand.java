@@ -1,4 +1,4 @@
-package org.enlace.server.cli;
+package org.enlace.server.app.cli;
 
 import io.dropwizard.core.cli.ConfiguredCommand;
 import io.dropwizard.core.setup.Bootstrap;
@@ -8,7 +8,7 @@ import java.time.LocalDate;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 import org.enlace.server.app.EnlaceConfiguration;
-import org.enlace.server.rollup.LocalMinutes;
+import org.enlace.server.domain.LocalMinutes;
 import org.enlace.server.rollup.RollupMaintainer;
 import org.enlace.server.rollup.RollupRebuild;
 import org.jdbi.v3.core.Jdbi;

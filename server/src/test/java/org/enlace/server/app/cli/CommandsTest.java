@@ -1,4 +1,4 @@
-package org.enlace.server.cli;
+package org.enlace.server.app.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package org.enlace.server.app;
+package org.enlace.server.web;
 
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;

@@ -1,4 +1,4 @@
-package org.enlace.server.rollup;
+package org.enlace.server.domain;
 
 import java.time.DayOfWeek;
 import java.time.LocalDate;
@@ -7,7 +7,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.enlace.server.inventory.OpeningHours;
 
 /**
  * Which minutes of a local day fall inside an establishment's opening hours. The hours are read
@@ -77,6 +76,12 @@ public final class OpeningMask {
       }
     }
     return open;
+  }
+
+  /** Whether one minute is inside opening hours; a slot outside its day's minutes is not. */
+  public boolean isOpen(LocalMinutes.Slot slot, LocalMinutes minutes) {
+    boolean[] open = openMinutes(slot.day(), minutes);
+    return slot.minute() >= 0 && slot.minute() < open.length && open[slot.minute()];
   }
 
   /** Open minutes in a day, for counting without the mask. */

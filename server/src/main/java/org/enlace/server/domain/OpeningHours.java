@@ -1,4 +1,4 @@
-package org.enlace.server.inventory;
+package org.enlace.server.domain;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
