@@ -20,7 +20,7 @@ class MigrationV9Test {
         .target("8")
         .load()
         .migrate();
-    Jdbi jdbi = Jdbi.create(url, TestPostgres.user(), TestPostgres.password());
+    Jdbi jdbi = Jdbis.configure(Jdbi.create(url, TestPostgres.user(), TestPostgres.password()));
     jdbi.useHandle(
         h -> {
           long e =

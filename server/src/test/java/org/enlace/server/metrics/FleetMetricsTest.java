@@ -17,12 +17,12 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.enlace.server.db.Jdbis;
 import org.enlace.server.db.Migrations;
 import org.enlace.server.testing.TestJdbi;
 import org.enlace.server.testing.TestPostgres;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 import org.junit.jupiter.api.Test;
 
 /** The fleet gauges against a real PostgreSQL with the production schema. */
@@ -505,15 +505,15 @@ class FleetMetricsTest {
     Migrations.migrate(dsf);
     AtomicBoolean down = new AtomicBoolean();
     Jdbi switchable =
-        Jdbi.create(
+        Jdbis.configure(
+            Jdbi.create(
                 () -> {
                   if (down.get()) {
                     throw new SQLException("Connection refused", "08001");
                   }
                   return DriverManager.getConnection(
                       url, TestPostgres.user(), TestPostgres.password());
-                })
-            .installPlugin(new SqlObjectPlugin());
+                }));
     switchable.useHandle(h -> establishment(h, "a", "citizens", "school", "{}", null, null));
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     FleetMetrics fleet = fleet(switchable, meters, NOW, new FleetMetricsConfig());
@@ -547,7 +547,7 @@ class FleetMetricsTest {
     try (Connection c =
         DriverManager.getConnection(url, TestPostgres.user(), TestPostgres.password())) {
       int isolation = c.getTransactionIsolation();
-      Jdbi one = Jdbi.create(c).installPlugin(new SqlObjectPlugin());
+      Jdbi one = Jdbis.configure(Jdbi.create(c));
       assertThat(fleet(one, new SimpleMeterRegistry(), NOW, new FleetMetricsConfig()).refresh())
           .isTrue();
       assertThat(c.isReadOnly()).isFalse();
