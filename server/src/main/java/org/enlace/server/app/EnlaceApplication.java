@@ -25,6 +25,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.time.Clock;
 import org.enlace.server.app.cli.DbCommand;
 import org.enlace.server.app.cli.RollupsCommand;
@@ -34,8 +35,8 @@ import org.enlace.server.auth.EnlaceUser;
 import org.enlace.server.auth.InitialAdmin;
 import org.enlace.server.auth.PasswordHasher;
 import org.enlace.server.auth.UserAuthenticator;
-import org.enlace.server.db.BinaryArrays;
 import org.enlace.server.db.Database;
+import org.enlace.server.db.Jdbis;
 import org.enlace.server.db.Migrations;
 import org.enlace.server.domain.LocalMinutes;
 import org.enlace.server.enrollment.AgentRegistry;
@@ -76,7 +77,6 @@ import org.enlace.server.web.PrometheusServlet;
 import org.enlace.server.web.RequestMetricsFilter;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.postgres.PostgresPlugin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,15 +113,42 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
   @Override
   public void run(EnlaceConfiguration config, Environment env) throws Exception {
     Clock clock = Clock.systemUTC();
+    LocalMinutes localMinutes = new LocalMinutes(config.zone());
+    configureJson(env);
+    database = startDatabase(config, env);
+    jdbi = openJdbi(env, database);
+    meters = registerMeters(env);
+    PasswordHasher hasher = new PasswordHasher();
+    InitialAdmin.ensure(jdbi, hasher, config.dataDir());
+    HttpMetrics http = registerErrorsAndFilters(config, env);
+    registerAuth(env, hasher);
+    AgentRegistry agents = new AgentRegistry(jdbi);
+    registerIngest(config, env, agents, http, localMinutes, clock);
+    registerInventory(env, agents, clock);
+    registerSnmp(config, env, localMinutes, clock);
+    rollups = startRollups(config, env, localMinutes);
+    registerReports(config, env, localMinutes, clock);
+    registerFleetMetrics(config, env, clock);
+    LOG.info(
+        "event=enlace_configured dataDir={} timeZone={} database={}",
+        config.dataDir(),
+        config.zone(),
+        config.getDatabase().isExternal() ? "external" : "embedded");
+  }
+
+  private static void configureJson(Environment env) {
     env.getObjectMapper()
         .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
         .enable(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
         // A misspelt inventory field is an error, not silently dropped; the agent protocol's
         // requests opt out (old and new agents send fields this server may not know).
         .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  }
 
-    database = Database.open(config.getDatabase(), config.dataDir());
-    Database db = database;
+  /** Starts (or connects to) the database, stopped with the application, and migrates it. */
+  private static Database startDatabase(EnlaceConfiguration config, Environment env)
+      throws IOException {
+    Database db = Database.open(config.getDatabase(), config.dataDir());
     env.lifecycle()
         .manage(
             new Managed() {
@@ -137,13 +164,17 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
       db.close();
       throw e;
     }
-    jdbi = new JdbiFactory().build(env, db.dataSourceFactory(), "postgresql");
-    jdbi.installPlugin(new PostgresPlugin()).installPlugin(new BinaryArrays());
-    // Our SQL binds :named parameters and has no <attribute> templates; rendering templates
-    // for every statement was 4 % of the server's CPU on the ingest path.
-    jdbi.setTemplateEngine(org.jdbi.v3.core.statement.TemplateEngine.NOP);
+    return db;
+  }
 
-    meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private static Jdbi openJdbi(Environment env, Database db) {
+    // Dropwizard's factory adds the pool's health check and the statements' timers.
+    return Jdbis.configure(new JdbiFactory().build(env, db.dataSourceFactory(), "postgresql"));
+  }
+
+  /** The JVM's meters and ours, scraped at the admin port's /metrics. */
+  private static PrometheusMeterRegistry registerMeters(Environment env) {
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(meters);
     new JvmGcMetrics().bindTo(meters);
     new JvmThreadMetrics().bindTo(meters);
@@ -151,10 +182,10 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     new ProcessorMetrics().bindTo(meters);
     new UptimeMetrics().bindTo(meters);
     env.admin().addServlet("prometheus", new PrometheusServlet(meters)).addMapping("/metrics");
+    return meters;
+  }
 
-    PasswordHasher hasher = new PasswordHasher();
-    InitialAdmin.ensure(jdbi, hasher, config.dataDir());
-
+  private HttpMetrics registerErrorsAndFilters(EnlaceConfiguration config, Environment env) {
     // Our JSON error mappers replace Dropwizard's so that every error names its field.
     ((AbstractServerFactory) config.getServerFactory()).setRegisterDefaultExceptionMappers(false);
     env.jersey().register(new JsonErrorMappers.JsonProcessingMapper());
@@ -165,7 +196,10 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     env.jersey().register(new BodyLimitFilter(config.getIngest().getMaxBodySize().toBytes()));
     HttpMetrics http = new HttpMetrics(meters);
     env.jersey().register(new RequestMetricsFilter(http));
+    return http;
+  }
 
+  private void registerAuth(Environment env, PasswordHasher hasher) {
     CachingAuthenticator<io.dropwizard.auth.basic.BasicCredentials, EnlaceUser> users =
         new CachingAuthenticator<>(
             env.metrics(),
@@ -193,11 +227,18 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
                     .buildAuthFilter()));
     env.jersey().register(RolesAllowedDynamicFeature.class);
     env.jersey().register(new AuthValueFactoryProvider.Binder<>(EnlaceUser.class));
+  }
 
-    AgentRegistry agents = new AgentRegistry(jdbi);
+  /** Enrollment, the agents' reports, speed-test slots and the ndt7 server. */
+  private void registerIngest(
+      EnlaceConfiguration config,
+      Environment env,
+      AgentRegistry agents,
+      HttpMetrics http,
+      LocalMinutes localMinutes,
+      Clock clock) {
     EnrollmentService enrollment = new EnrollmentService(jdbi, agents, clock);
     IngestMetrics ingestMetrics = new IngestMetrics(meters);
-    LocalMinutes localMinutes = new LocalMinutes(config.zone());
     ObservationWriter writer =
         new ObservationWriter(jdbi, config.getIngest(), ingestMetrics, localMinutes);
     env.lifecycle().manage(writer);
@@ -242,12 +283,19 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
                     config.getIngest()));
     reports.setAsyncSupported(true);
     reports.addMapping(ReportsServlet.PATH);
+  }
+
+  private void registerInventory(Environment env, AgentRegistry agents, Clock clock) {
     env.jersey().register(new EstablishmentsResource(jdbi));
     env.jersey().register(new EstablishmentLinksResource(jdbi));
     env.jersey().register(new IspLinksResource(jdbi));
     env.jersey().register(new EnrollmentTokensResource(jdbi, clock));
     env.jersey().register(new ComputersResource(jdbi, agents));
+  }
 
+  /** The poller (started only when enabled) and the devices' inventory. */
+  private void registerSnmp(
+      EnlaceConfiguration config, Environment env, LocalMinutes localMinutes, Clock clock) {
     SnmpCredentials snmpCredentials = SnmpCredentials.from(config.getSnmp(), config.dataDir());
     snmp = new SnmpPoller(jdbi, config.getSnmp(), snmpCredentials, localMinutes, meters, clock);
     if (config.getSnmp().isEnabled()) {
@@ -256,11 +304,20 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     DeviceInventory devices = new DeviceInventory(jdbi, snmpCredentials, snmp::inventoryChanged);
     env.jersey().register(new EstablishmentDevicesResource(devices));
     env.jersey().register(new DevicesResource(devices));
+  }
 
-    rollups =
+  private RollupMaintainer startRollups(
+      EnlaceConfiguration config, Environment env, LocalMinutes localMinutes) {
+    RollupMaintainer maintainer =
         new RollupMaintainer(
             jdbi, config.getRollups(), localMinutes, env.getObjectMapper(), meters);
-    env.lifecycle().manage(rollups);
+    env.lifecycle().manage(maintainer);
+    return maintainer;
+  }
+
+  /** Indicators, evidence reports and the reports page. */
+  private void registerReports(
+      EnlaceConfiguration config, Environment env, LocalMinutes localMinutes, Clock clock) {
     IndicatorService indicators = new IndicatorService(jdbi, config.getIndicators(), config.zone());
     env.jersey().register(new IndicatorsResource(jdbi, indicators));
     EvidenceService evidence =
@@ -274,7 +331,9 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
             clock);
     env.jersey().register(new EvidenceResource(evidence, env.getObjectMapper()));
     env.jersey().register(new ReportsPageResource(config.zone(), clock));
+  }
 
+  private void registerFleetMetrics(EnlaceConfiguration config, Environment env, Clock clock) {
     FleetMetrics fleet =
         new FleetMetrics(
             jdbi,
@@ -284,13 +343,7 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
             config.getIndicators().getMinOnlineDays(),
             config.getFleetMetrics());
     env.lifecycle().manage(fleet);
-    DatabasePoolMetrics.register(env.metrics(), meters, db.dataSourceFactory().getMaxSize());
-
-    LOG.info(
-        "event=enlace_configured dataDir={} timeZone={} database={}",
-        config.dataDir(),
-        config.zone(),
-        config.getDatabase().isExternal() ? "external" : "embedded");
+    DatabasePoolMetrics.register(env.metrics(), meters, database.dataSourceFactory().getMaxSize());
   }
 
   /** For tests and tools that run beside the application. */

@@ -15,21 +15,27 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 @RegisterRowMapper(AgentDao.Mapper.class)
 public interface AgentDao {
   @SqlQuery(
-      "SELECT a.id, a.public_id, a.computer_id, a.establishment_id, a.enrolled_at, "
-          + "a.secret_hash, a.revoked_at, a.revoked_reason, a.superseded_at, c.state "
-          + "FROM agents a JOIN computers c ON c.id = a.computer_id WHERE a.public_id = :publicId")
+      """
+      SELECT a.id, a.public_id, a.computer_id, a.establishment_id, a.enrolled_at,
+      a.secret_hash, a.revoked_at, a.revoked_reason, a.superseded_at, c.state
+      FROM agents a JOIN computers c ON c.id = a.computer_id WHERE a.public_id = :publicId
+      """)
   Optional<AgentPrincipal> find(UUID publicId);
 
   @SqlUpdate(
-      "INSERT INTO agents (public_id, computer_id, establishment_id, secret_hash, "
-          + "enrollment_token_id) VALUES (:publicId, :computerId, :establishmentId, :secretHash, "
-          + ":tokenId)")
+      """
+      INSERT INTO agents (public_id, computer_id, establishment_id, secret_hash,
+      enrollment_token_id) VALUES (:publicId, :computerId, :establishmentId, :secretHash,
+      :tokenId)
+      """)
   void insert(
       UUID publicId, long computerId, long establishmentId, byte[] secretHash, long tokenId);
 
   @SqlUpdate(
-      "UPDATE agents SET superseded_at = now() WHERE computer_id = :computerId "
-          + "AND superseded_at IS NULL AND revoked_at IS NULL")
+      """
+      UPDATE agents SET superseded_at = now() WHERE computer_id = :computerId
+      AND superseded_at IS NULL AND revoked_at IS NULL
+      """)
   int supersedeAll(long computerId);
 
   @SqlUpdate(
@@ -37,8 +43,10 @@ public interface AgentDao {
   void moveTo(long agentId, long computerId);
 
   @SqlUpdate(
-      "UPDATE agents SET revoked_at = now(), revoked_reason = :reason "
-          + "WHERE computer_id = :computerId AND revoked_at IS NULL")
+      """
+      UPDATE agents SET revoked_at = now(), revoked_reason = :reason
+      WHERE computer_id = :computerId AND revoked_at IS NULL
+      """)
   int revokeAllOf(long computerId, String reason);
 
   @SqlQuery("SELECT public_id FROM agents WHERE computer_id = :computerId")

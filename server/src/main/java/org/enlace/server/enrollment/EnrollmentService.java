@@ -160,8 +160,10 @@ public final class EnrollmentService {
               // A concurrent report of the same agent may have split it already.
               boolean stillSuperseded =
                   h.createQuery(
-                          "SELECT superseded_at IS NOT NULL FROM agents "
-                              + "WHERE id = :id FOR UPDATE")
+                          """
+                          SELECT superseded_at IS NOT NULL FROM agents
+                          WHERE id = :id FOR UPDATE
+                          """)
                       .bind("id", agent.agentId())
                       .mapTo(Boolean.class)
                       .one();
@@ -172,8 +174,10 @@ public final class EnrollmentService {
               computers.flag(agent.computerId(), DUPLICATE_FLAG);
               h.attach(AgentDao.class).moveTo(agent.agentId(), id);
               h.createUpdate(
-                      "UPDATE observations SET computer_id = :to "
-                          + "WHERE computer_id = :from AND agent_id = :agent")
+                      """
+                      UPDATE observations SET computer_id = :to
+                      WHERE computer_id = :from AND agent_id = :agent
+                      """)
                   .bind("to", id)
                   .bind("from", agent.computerId())
                   .bind("agent", agent.agentId())

@@ -31,9 +31,11 @@ public interface EvidenceDao {
       Instant createdAt) {}
 
   @SqlQuery(
-      "SELECT id, code, name, kind, sector, CAST(opening_hours AS text) AS opening_hours,"
-          + " created_at FROM establishments WHERE (CAST(:code AS text) IS NULL OR code = :code)"
-          + " ORDER BY sector, code")
+      """
+      SELECT id, code, name, kind, sector, CAST(opening_hours AS text) AS opening_hours,
+      created_at FROM establishments WHERE (CAST(:code AS text) IS NULL OR code = :code)
+      ORDER BY sector, code
+      """)
   List<Place> places(String code);
 
   /** A figure per establishment. */
@@ -51,22 +53,26 @@ public interface EvidenceDao {
   // asks each of them once, not once per establishment.
 
   @SqlQuery(
-      "SELECT establishment_id, sum(observed_open_minutes) AS observed_open_minutes,"
-          + " sum(up_open_minutes) AS up_open_minutes, sum(outage_open_minutes) AS outage_open_minutes,"
-          + " sum(gap_pcs_off_open) AS gap_pcs_off_open, sum(gap_link_down_open) AS gap_link_down_open"
-          + " FROM establishment_days WHERE establishment_id = ANY(:ids) AND day BETWEEN :from AND :to"
-          + " GROUP BY establishment_id")
+      """
+      SELECT establishment_id, sum(observed_open_minutes) AS observed_open_minutes,
+      sum(up_open_minutes) AS up_open_minutes, sum(outage_open_minutes) AS outage_open_minutes,
+      sum(gap_pcs_off_open) AS gap_pcs_off_open, sum(gap_link_down_open) AS gap_link_down_open
+      FROM establishment_days WHERE establishment_id = ANY(:ids) AND day BETWEEN :from AND :to
+      GROUP BY establishment_id
+      """)
   List<DayTotals> totals(long[] ids, LocalDate from, LocalDate to);
 
   record Histogram(long establishmentId, String latencyHist) {}
 
   /** The days' latency histograms summed bucket by bucket. */
   @SqlQuery(
-      "SELECT establishment_id, CAST(array_agg(s ORDER BY i) AS text) AS latency_hist"
-          + " FROM (SELECT d.establishment_id, u.i, sum(u.v) AS s FROM establishment_days d,"
-          + "   unnest(d.latency_hist) WITH ORDINALITY AS u(v, i)"
-          + "   WHERE d.establishment_id = ANY(:ids) AND d.day BETWEEN :from AND :to"
-          + "   GROUP BY d.establishment_id, u.i) x GROUP BY establishment_id")
+      """
+      SELECT establishment_id, CAST(array_agg(s ORDER BY i) AS text) AS latency_hist
+      FROM (SELECT d.establishment_id, u.i, sum(u.v) AS s FROM establishment_days d,
+        unnest(d.latency_hist) WITH ORDINALITY AS u(v, i)
+        WHERE d.establishment_id = ANY(:ids) AND d.day BETWEEN :from AND :to
+        GROUP BY d.establishment_id, u.i) x GROUP BY establishment_id
+      """)
   List<Histogram> latency(long[] ids, LocalDate from, LocalDate to);
 
   record Since(long establishmentId, Instant at) {}
@@ -76,11 +82,13 @@ public interface EvidenceDao {
    * registered for polling: nothing is expected before.
    */
   @SqlQuery(
-      "SELECT establishment_id, min(at) AS at FROM ("
-          + " SELECT establishment_id, enrolled_at AS at FROM agents"
-          + "  WHERE establishment_id = ANY(:ids)"
-          + " UNION ALL SELECT establishment_id, created_at FROM network_devices"
-          + "  WHERE establishment_id = ANY(:ids)) s GROUP BY establishment_id")
+      """
+      SELECT establishment_id, min(at) AS at FROM (
+      SELECT establishment_id, enrolled_at AS at FROM agents
+       WHERE establishment_id = ANY(:ids)
+      UNION ALL SELECT establishment_id, created_at FROM network_devices
+       WHERE establishment_id = ANY(:ids)) s GROUP BY establishment_id
+      """)
   List<Since> firstEnrollments(long[] ids);
 
   record OutageSegment(
@@ -93,28 +101,36 @@ public interface EvidenceDao {
       String cause) {}
 
   @SqlQuery(
-      "SELECT establishment_id, started_at, ended_at, duration_minutes, open_minutes,"
-          + " computers, cause FROM outages WHERE establishment_id = ANY(:ids)"
-          + " AND started_at < :to AND ended_at > :from ORDER BY establishment_id, started_at")
+      """
+      SELECT establishment_id, started_at, ended_at, duration_minutes, open_minutes,
+      computers, cause FROM outages WHERE establishment_id = ANY(:ids)
+      AND started_at < :to AND ended_at > :from ORDER BY establishment_id, started_at
+      """)
   List<OutageSegment> outages(long[] ids, Instant from, Instant to);
 
   @SqlQuery(
-      "SELECT establishment_id, count(*) AS value FROM computers"
-          + " WHERE establishment_id = ANY(:ids) AND enrolled_at < :to"
-          + " AND (decommissioned_at IS NULL OR decommissioned_at >= :from) GROUP BY establishment_id")
+      """
+      SELECT establishment_id, count(*) AS value FROM computers
+      WHERE establishment_id = ANY(:ids) AND enrolled_at < :to
+      AND (decommissioned_at IS NULL OR decommissioned_at >= :from) GROUP BY establishment_id
+      """)
   List<Count> computersEnrolled(long[] ids, Instant from, Instant to);
 
   @SqlQuery(
-      "SELECT establishment_id, count(*) AS value FROM (SELECT establishment_id, computer_id"
-          + "   FROM computer_months WHERE establishment_id = ANY(:ids) AND month >= :fromMonth"
-          + "   AND month <= :toMonth GROUP BY establishment_id, computer_id"
-          + "   HAVING sum(online_days) >= :minDays) c GROUP BY establishment_id")
+      """
+      SELECT establishment_id, count(*) AS value FROM (SELECT establishment_id, computer_id
+        FROM computer_months WHERE establishment_id = ANY(:ids) AND month >= :fromMonth
+        AND month <= :toMonth GROUP BY establishment_id, computer_id
+        HAVING sum(online_days) >= :minDays) c GROUP BY establishment_id
+      """)
   List<Count> computersConnected(long[] ids, LocalDate fromMonth, LocalDate toMonth, int minDays);
 
   @SqlQuery(
-      "SELECT establishment_id, sum(observations) AS value FROM computer_days"
-          + " WHERE establishment_id = ANY(:ids) AND day BETWEEN :from AND :to"
-          + " GROUP BY establishment_id")
+      """
+      SELECT establishment_id, sum(observations) AS value FROM computer_days
+      WHERE establishment_id = ANY(:ids) AND day BETWEEN :from AND :to
+      GROUP BY establishment_id
+      """)
   List<Count> observations(long[] ids, LocalDate from, LocalDate to);
 
   record Link(
@@ -128,22 +144,28 @@ public interface EvidenceDao {
       String currency) {}
 
   @SqlQuery(
-      "SELECT id, establishment_id, isp_name, technology, contracted_down_mbps,"
-          + " contracted_up_mbps, monthly_cost, currency FROM isp_links"
-          + " WHERE establishment_id = ANY(:ids) ORDER BY establishment_id, id")
+      """
+      SELECT id, establishment_id, isp_name, technology, contracted_down_mbps,
+      contracted_up_mbps, monthly_cost, currency FROM isp_links
+      WHERE establishment_id = ANY(:ids) ORDER BY establishment_id, id
+      """)
   List<Link> links(long[] ids);
 
   @SqlQuery(
-      "SELECT id, establishment_id, isp_name, technology, contracted_down_mbps,"
-          + " contracted_up_mbps, monthly_cost, currency FROM isp_links WHERE id = :id")
+      """
+      SELECT id, establishment_id, isp_name, technology, contracted_down_mbps,
+      contracted_up_mbps, monthly_cost, currency FROM isp_links WHERE id = :id
+      """)
   Optional<Link> link(long id);
 
   record Test(long linkId, Optional<Double> downMbps, Optional<Double> upMbps) {}
 
   /** Tests against Enlace's own server; a paired M-Lab test includes transit, not only the ISP. */
   @SqlQuery(
-      "SELECT link_id, down_mbps, up_mbps FROM speed_tests WHERE link_id = ANY(:linkIds)"
-          + " AND measured_at >= :from AND measured_at < :to AND method <> 'ndt7-mlab'")
+      """
+      SELECT link_id, down_mbps, up_mbps FROM speed_tests WHERE link_id = ANY(:linkIds)
+      AND measured_at >= :from AND measured_at < :to AND method <> 'ndt7-mlab'
+      """)
   List<Test> speedTests(long[] linkIds, Instant from, Instant to);
 
   record UtilizationRow(
@@ -151,41 +173,47 @@ public interface EvidenceDao {
 
   /** 95th percentile (nearest rank) of 5-minute averages of the trusted samples. */
   @SqlQuery(
-      "WITH b AS (SELECT link_id, floor(extract(epoch FROM ended_at) / 300) AS bucket,"
-          + "   avg(in_pct) AS in_pct, avg(out_pct) AS out_pct, avg(in_bps) AS in_bps,"
-          + "   avg(out_bps) AS out_bps FROM link_samples WHERE link_id = ANY(:linkIds)"
-          + "   AND ended_at > :from AND ended_at <= :to AND gap IS NULL GROUP BY 1, 2)"
-          + " SELECT link_id, percentile_disc(0.95) WITHIN GROUP (ORDER BY in_pct) AS p95_in_pct,"
-          + " percentile_disc(0.95) WITHIN GROUP (ORDER BY out_pct) AS p95_out_pct,"
-          + " percentile_disc(0.95) WITHIN GROUP (ORDER BY in_bps) AS p95_in_bps,"
-          + " percentile_disc(0.95) WITHIN GROUP (ORDER BY out_bps) AS p95_out_bps"
-          + " FROM b GROUP BY link_id")
+      """
+      WITH b AS (SELECT link_id, floor(extract(epoch FROM ended_at) / 300) AS bucket,
+        avg(in_pct) AS in_pct, avg(out_pct) AS out_pct, avg(in_bps) AS in_bps,
+        avg(out_bps) AS out_bps FROM link_samples WHERE link_id = ANY(:linkIds)
+        AND ended_at > :from AND ended_at <= :to AND gap IS NULL GROUP BY 1, 2)
+      SELECT link_id, percentile_disc(0.95) WITHIN GROUP (ORDER BY in_pct) AS p95_in_pct,
+      percentile_disc(0.95) WITHIN GROUP (ORDER BY out_pct) AS p95_out_pct,
+      percentile_disc(0.95) WITHIN GROUP (ORDER BY in_bps) AS p95_in_bps,
+      percentile_disc(0.95) WITHIN GROUP (ORDER BY out_bps) AS p95_out_bps
+      FROM b GROUP BY link_id
+      """)
   List<UtilizationRow> utilization(long[] linkIds, Instant from, Instant to);
 
   record UtilizationTotals(long linkId, long samples, long minutesAbove80, long gapMinutes) {}
 
   @SqlQuery(
-      "SELECT link_id, count(*) FILTER (WHERE gap IS NULL) AS samples,"
-          + " CAST(round(coalesce(sum(extract(epoch FROM ended_at - started_at) / 60)"
-          + "   FILTER (WHERE greatest(in_pct, out_pct) > 80), 0)) AS bigint) AS minutes_above80,"
-          + " CAST(round(coalesce(sum(extract(epoch FROM ended_at - started_at) / 60)"
-          + "   FILTER (WHERE gap IS NOT NULL), 0)) AS bigint) AS gap_minutes"
-          + " FROM link_samples WHERE link_id = ANY(:linkIds) AND ended_at > :from"
-          + " AND ended_at <= :to GROUP BY link_id")
+      """
+      SELECT link_id, count(*) FILTER (WHERE gap IS NULL) AS samples,
+      CAST(round(coalesce(sum(extract(epoch FROM ended_at - started_at) / 60)
+        FILTER (WHERE greatest(in_pct, out_pct) > 80), 0)) AS bigint) AS minutes_above80,
+      CAST(round(coalesce(sum(extract(epoch FROM ended_at - started_at) / 60)
+        FILTER (WHERE gap IS NOT NULL), 0)) AS bigint) AS gap_minutes
+      FROM link_samples WHERE link_id = ANY(:linkIds) AND ended_at > :from
+      AND ended_at <= :to GROUP BY link_id
+      """)
   List<UtilizationTotals> utilizationTotals(long[] linkIds, Instant from, Instant to);
 
   record PeakHourRow(long linkId, int hour, double meanInPct, double meanOutPct) {}
 
   /** The three local hours with the highest mean use per link, busiest first. */
   @SqlQuery(
-      "SELECT link_id, hour, mean_in_pct, mean_out_pct FROM ("
-          + " SELECT link_id, hour, avg(in_pct) AS mean_in_pct, avg(out_pct) AS mean_out_pct,"
-          + "  row_number() OVER (PARTITION BY link_id"
-          + "   ORDER BY avg(greatest(in_pct, out_pct)) DESC, hour) AS rank"
-          + " FROM (SELECT link_id, in_pct, out_pct,"
-          + "   CAST(extract(hour FROM ended_at AT TIME ZONE :zone) AS integer) AS hour"
-          + "   FROM link_samples WHERE link_id = ANY(:linkIds) AND ended_at > :from"
-          + "   AND ended_at <= :to AND gap IS NULL) s GROUP BY link_id, hour) x"
-          + " WHERE rank <= 3 ORDER BY link_id, rank")
+      """
+      SELECT link_id, hour, mean_in_pct, mean_out_pct FROM (
+      SELECT link_id, hour, avg(in_pct) AS mean_in_pct, avg(out_pct) AS mean_out_pct,
+       row_number() OVER (PARTITION BY link_id
+        ORDER BY avg(greatest(in_pct, out_pct)) DESC, hour) AS rank
+      FROM (SELECT link_id, in_pct, out_pct,
+        CAST(extract(hour FROM ended_at AT TIME ZONE :zone) AS integer) AS hour
+        FROM link_samples WHERE link_id = ANY(:linkIds) AND ended_at > :from
+        AND ended_at <= :to AND gap IS NULL) s GROUP BY link_id, hour) x
+      WHERE rank <= 3 ORDER BY link_id, rank
+      """)
   List<PeakHourRow> peakHours(long[] linkIds, Instant from, Instant to, String zone);
 }

@@ -28,45 +28,51 @@ public interface IndicatorDao {
    * least minOnlineDays days (its PCs may have been off).
    */
   @SqlQuery(
-      "WITH m AS (SELECT establishment_id, computer_id, sum(online_days) AS online_days,"
-          + "    sum(observed_days) AS observed_days FROM computer_months"
-          + "    WHERE month >= :from AND month < :to GROUP BY establishment_id, computer_id),"
-          + " c AS (SELECT establishment_id,"
-          + "    count(*) FILTER (WHERE online_days >= :minOnlineDays) AS computers,"
-          + "    count(*) FILTER (WHERE observed_days > 0) AS reporting"
-          + "    FROM m GROUP BY establishment_id),"
-          + " l AS (SELECT establishment_id, count(*) AS link_days FROM establishment_days"
-          + "    WHERE day >= :from AND day < :to AND link_up_minutes > 0"
-          + "    GROUP BY establishment_id),"
-          + " p AS (SELECT coalesce(c.establishment_id, l.establishment_id) AS establishment_id,"
-          + "    coalesce(c.computers, 0) AS computers, coalesce(c.reporting, 0) AS reporting,"
-          + "    coalesce(c.computers, 0) > 0 OR coalesce(l.link_days, 0) >= :minOnlineDays"
-          + "      AS connected"
-          + "    FROM c FULL JOIN l ON l.establishment_id = c.establishment_id)"
-          + " SELECT e.sector, CAST(sum(p.computers) AS bigint) AS computers,"
-          + " count(*) FILTER (WHERE p.connected) AS establishments,"
-          + " CAST(sum(p.reporting) AS bigint) AS computers_reporting,"
-          + " count(*) AS establishments_reporting"
-          + " FROM p JOIN establishments e ON e.id = p.establishment_id GROUP BY e.sector")
+      """
+      WITH m AS (SELECT establishment_id, computer_id, sum(online_days) AS online_days,
+         sum(observed_days) AS observed_days FROM computer_months
+         WHERE month >= :from AND month < :to GROUP BY establishment_id, computer_id),
+      c AS (SELECT establishment_id,
+         count(*) FILTER (WHERE online_days >= :minOnlineDays) AS computers,
+         count(*) FILTER (WHERE observed_days > 0) AS reporting
+         FROM m GROUP BY establishment_id),
+      l AS (SELECT establishment_id, count(*) AS link_days FROM establishment_days
+         WHERE day >= :from AND day < :to AND link_up_minutes > 0
+         GROUP BY establishment_id),
+      p AS (SELECT coalesce(c.establishment_id, l.establishment_id) AS establishment_id,
+         coalesce(c.computers, 0) AS computers, coalesce(c.reporting, 0) AS reporting,
+         coalesce(c.computers, 0) > 0 OR coalesce(l.link_days, 0) >= :minOnlineDays
+           AS connected
+         FROM c FULL JOIN l ON l.establishment_id = c.establishment_id)
+      SELECT e.sector, CAST(sum(p.computers) AS bigint) AS computers,
+      count(*) FILTER (WHERE p.connected) AS establishments,
+      CAST(sum(p.reporting) AS bigint) AS computers_reporting,
+      count(*) AS establishments_reporting
+      FROM p JOIN establishments e ON e.id = p.establishment_id GROUP BY e.sector
+      """)
   List<SectorCounts> measured(LocalDate from, LocalDate to, int minOnlineDays);
 
   /** Computers enrolled and not decommissioned at some point of [from, to), per sector. */
   @SqlQuery(
-      "SELECT e.sector, count(*) AS computers, count(DISTINCT c.establishment_id)"
-          + "   AS establishments, 0 AS computers_reporting, 0 AS establishments_reporting"
-          + " FROM computers c JOIN establishments e ON e.id = c.establishment_id"
-          + " WHERE c.enrolled_at < :toInstant"
-          + "  AND (c.decommissioned_at IS NULL OR c.decommissioned_at >= :fromInstant)"
-          + " GROUP BY e.sector")
+      """
+      SELECT e.sector, count(*) AS computers, count(DISTINCT c.establishment_id)
+        AS establishments, 0 AS computers_reporting, 0 AS establishments_reporting
+      FROM computers c JOIN establishments e ON e.id = c.establishment_id
+      WHERE c.enrolled_at < :toInstant
+       AND (c.decommissioned_at IS NULL OR c.decommissioned_at >= :fromInstant)
+      GROUP BY e.sector
+      """)
   List<SectorCounts> enrolled(Instant fromInstant, Instant toInstant);
 
   /** Declarations in force in any month of [from, to): sums per sector. */
   @SqlQuery(
-      "SELECT sector, coalesce(sum(computers), 0) AS computers,"
-          + " coalesce(sum(establishments), 0) AS establishments, 0 AS computers_reporting,"
-          + " 0 AS establishments_reporting FROM declared_counts"
-          + " WHERE withdrawn_at IS NULL AND valid_from < :to"
-          + "  AND (valid_to IS NULL OR valid_to >= :from) GROUP BY sector")
+      """
+      SELECT sector, coalesce(sum(computers), 0) AS computers,
+      coalesce(sum(establishments), 0) AS establishments, 0 AS computers_reporting,
+      0 AS establishments_reporting FROM declared_counts
+      WHERE withdrawn_at IS NULL AND valid_from < :to
+       AND (valid_to IS NULL OR valid_to >= :from) GROUP BY sector
+      """)
   List<SectorCounts> declared(LocalDate from, LocalDate to);
 
   record BaselineRow(
@@ -81,18 +87,35 @@ public interface IndicatorDao {
       String setBy,
       Instant setAt) {}
 
-  @SqlQuery("SELECT * FROM indicator_baselines ORDER BY id DESC LIMIT 1")
+  @SqlQuery(
+      """
+      SELECT id, reference, administration_computers, administration_establishments,
+             citizens_computers, citizens_establishments, target_increase_pct, note, set_by,
+             set_at
+      FROM indicator_baselines
+      ORDER BY id DESC
+      LIMIT 1
+      """)
   Optional<BaselineRow> currentBaseline();
 
-  @SqlQuery("SELECT * FROM indicator_baselines ORDER BY id DESC")
+  @SqlQuery(
+      """
+      SELECT id, reference, administration_computers, administration_establishments,
+             citizens_computers, citizens_establishments, target_increase_pct, note, set_by,
+             set_at
+      FROM indicator_baselines
+      ORDER BY id DESC
+      """)
   List<BaselineRow> baselines();
 
   @SqlUpdate(
-      "INSERT INTO indicator_baselines (reference, administration_computers,"
-          + " administration_establishments, citizens_computers, citizens_establishments,"
-          + " target_increase_pct, note, set_by) VALUES (:reference, :administrationComputers,"
-          + " :administrationEstablishments, :citizensComputers, :citizensEstablishments,"
-          + " :targetIncreasePct, :note, :setBy)")
+      """
+      INSERT INTO indicator_baselines (reference, administration_computers,
+      administration_establishments, citizens_computers, citizens_establishments,
+      target_increase_pct, note, set_by) VALUES (:reference, :administrationComputers,
+      :administrationEstablishments, :citizensComputers, :citizensEstablishments,
+      :targetIncreasePct, :note, :setBy)
+      """)
   @GetGeneratedKeys("id")
   long insertBaseline(
       String reference,
@@ -104,16 +127,31 @@ public interface IndicatorDao {
       String note,
       String setBy);
 
-  @SqlQuery("SELECT * FROM declared_counts WHERE (:all OR withdrawn_at IS NULL) ORDER BY id")
+  @SqlQuery(
+      """
+      SELECT id, sector, description, establishments, computers, valid_from, valid_to, source,
+             declared_by, declared_at, withdrawn_by, withdrawn_at
+      FROM declared_counts
+      WHERE (:all OR withdrawn_at IS NULL)
+      ORDER BY id
+      """)
   List<Declaration> declarations(boolean all);
 
-  @SqlQuery("SELECT * FROM declared_counts WHERE id = :id")
+  @SqlQuery(
+      """
+      SELECT id, sector, description, establishments, computers, valid_from, valid_to, source,
+             declared_by, declared_at, withdrawn_by, withdrawn_at
+      FROM declared_counts
+      WHERE id = :id
+      """)
   Optional<Declaration> declaration(long id);
 
   @SqlUpdate(
-      "INSERT INTO declared_counts (sector, description, establishments, computers,"
-          + " valid_from, valid_to, source, declared_by) VALUES (:d.sector, :d.description,"
-          + " :d.establishments, :d.computers, :validFrom, :validTo, :d.source, :declaredBy)")
+      """
+      INSERT INTO declared_counts (sector, description, establishments, computers,
+      valid_from, valid_to, source, declared_by) VALUES (:d.sector, :d.description,
+      :d.establishments, :d.computers, :validFrom, :validTo, :d.source, :declaredBy)
+      """)
   @GetGeneratedKeys("id")
   long insertDeclaration(
       @BindMethods("d") DeclarationRequest d,
@@ -122,7 +160,9 @@ public interface IndicatorDao {
       String declaredBy);
 
   @SqlUpdate(
-      "UPDATE declared_counts SET withdrawn_by = :by, withdrawn_at = now()"
-          + " WHERE id = :id AND withdrawn_at IS NULL")
+      """
+      UPDATE declared_counts SET withdrawn_by = :by, withdrawn_at = now()
+      WHERE id = :id AND withdrawn_at IS NULL
+      """)
   int withdraw(long id, String by);
 }

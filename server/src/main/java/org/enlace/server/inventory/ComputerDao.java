@@ -16,16 +16,6 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 @RegisterRowMapper(ComputerDao.Mapper.class)
 public interface ComputerDao {
-  String LIFECYCLE =
-      "CASE WHEN coalesce(c.last_seen_at, c.enrolled_at) > now() - interval '21 days'"
-          + " THEN 'live' WHEN coalesce(c.last_seen_at, c.enrolled_at) > now() - interval '28 days'"
-          + " THEN 'at_risk' ELSE 'dropped' END";
-  String SELECT =
-      "SELECT c.*, e.code, "
-          + LIFECYCLE
-          + " AS lifecycle FROM computers c "
-          + "JOIN establishments e ON e.id = c.establishment_id ";
-
   /** The facts an agent reports about its computer at enrollment. */
   record Facts(
       String machineId,
@@ -38,52 +28,97 @@ public interface ComputerDao {
       String agentVersion,
       String role) {}
 
+  // The lifecycle is computed in SQL, not in the mapper, so that list can filter on it and still
+  // page by id: live when last seen (or enrolled) under 21 days ago, at_risk under 28.
   @SqlQuery(
-      SELECT
-          + "WHERE (CAST(:code AS text) IS NULL OR e.code = :code) "
-          + "AND (CAST(:status AS text) IS NULL OR c.last_status = :status) "
-          + "AND (CAST(:state AS text) IS NULL OR c.state = :state) "
-          + "AND (CAST(:lifecycle AS text) IS NULL OR "
-          + LIFECYCLE
-          + " = :lifecycle) "
-          + "AND c.id > :afterId ORDER BY c.id LIMIT :limit")
+      """
+        SELECT c.id, e.code, c.hostname, c.machine_id, c.machine_id_trusted, c.os, c.os_version,
+               c.cpu_count, c.ram_mb, c.agent_version, c.role, c.state, c.flag, c.enrolled_at,
+               c.decommissioned_at, c.last_seen_at, c.last_observed_at, c.last_status,
+               c.last_reason, c.clock_offset_ms, c.queue_dropped_total, c.queue_depth,
+               c.queue_oldest_at, c.queue_reported_at,
+               CASE WHEN coalesce(c.last_seen_at, c.enrolled_at) > now() - interval '21 days'
+                    THEN 'live'
+                    WHEN coalesce(c.last_seen_at, c.enrolled_at) > now() - interval '28 days'
+                    THEN 'at_risk'
+                    ELSE 'dropped' END AS lifecycle
+        FROM computers c
+        JOIN establishments e ON e.id = c.establishment_id
+        WHERE (CAST(:code AS text) IS NULL OR e.code = :code)
+          AND (CAST(:status AS text) IS NULL OR c.last_status = :status)
+          AND (CAST(:state AS text) IS NULL OR c.state = :state)
+          AND (CAST(:lifecycle AS text) IS NULL
+               OR CASE WHEN coalesce(c.last_seen_at, c.enrolled_at) > now() - interval '21 days'
+                       THEN 'live'
+                       WHEN coalesce(c.last_seen_at, c.enrolled_at) > now() - interval '28 days'
+                       THEN 'at_risk'
+                       ELSE 'dropped' END = :lifecycle)
+          AND c.id > :afterId
+        ORDER BY c.id
+        LIMIT :limit
+        """)
   List<Computer> list(
       String code, String status, String state, String lifecycle, long afterId, int limit);
 
-  @SqlQuery(SELECT + "WHERE c.id = :id")
+  @SqlQuery(
+      """
+        SELECT c.id, e.code, c.hostname, c.machine_id, c.machine_id_trusted, c.os, c.os_version,
+               c.cpu_count, c.ram_mb, c.agent_version, c.role, c.state, c.flag, c.enrolled_at,
+               c.decommissioned_at, c.last_seen_at, c.last_observed_at, c.last_status,
+               c.last_reason, c.clock_offset_ms, c.queue_dropped_total, c.queue_depth,
+               c.queue_oldest_at, c.queue_reported_at,
+               CASE WHEN coalesce(c.last_seen_at, c.enrolled_at) > now() - interval '21 days'
+                    THEN 'live'
+                    WHEN coalesce(c.last_seen_at, c.enrolled_at) > now() - interval '28 days'
+                    THEN 'at_risk'
+                    ELSE 'dropped' END AS lifecycle
+        FROM computers c
+        JOIN establishments e ON e.id = c.establishment_id
+        WHERE c.id = :id
+        """)
   Optional<Computer> find(long id);
 
   @SqlQuery(
-      "SELECT id FROM computers WHERE machine_id = :machineId AND machine_id_trusted "
-          + "AND state = 'active' AND flag = '' FOR UPDATE")
+      """
+      SELECT id FROM computers WHERE machine_id = :machineId AND machine_id_trusted
+      AND state = 'active' AND flag = '' FOR UPDATE
+      """)
   Optional<Long> findLiveByMachineId(String machineId);
 
   @SqlQuery(
-      "SELECT count(*) > 0 FROM computers WHERE machine_id = :machineId "
-          + "AND machine_id_trusted AND state = 'active' AND flag <> ''")
+      """
+      SELECT count(*) > 0 FROM computers WHERE machine_id = :machineId
+      AND machine_id_trusted AND state = 'active' AND flag <> ''
+      """)
   boolean flaggedExists(String machineId);
 
   @SqlUpdate(
-      "INSERT INTO computers (establishment_id, machine_id, machine_id_trusted, hostname, os, "
-          + "os_version, cpu_count, ram_mb, agent_version, role, flag) VALUES (:establishmentId, "
-          + ":f.machineId, :f.machineIdTrusted, :f.hostname, :f.os, :f.osVersion, :f.cpuCount, "
-          + ":f.ramMb, :f.agentVersion, :f.role, :flag)")
+      """
+      INSERT INTO computers (establishment_id, machine_id, machine_id_trusted, hostname, os,
+      os_version, cpu_count, ram_mb, agent_version, role, flag) VALUES (:establishmentId,
+      :f.machineId, :f.machineIdTrusted, :f.hostname, :f.os, :f.osVersion, :f.cpuCount,
+      :f.ramMb, :f.agentVersion, :f.role, :flag)
+      """)
   @GetGeneratedKeys("id")
   long insert(long establishmentId, @BindMethods("f") Facts f, String flag);
 
   @SqlUpdate(
-      "UPDATE computers SET establishment_id = :establishmentId, hostname = :f.hostname, "
-          + "os = :f.os, os_version = :f.osVersion, cpu_count = :f.cpuCount, ram_mb = :f.ramMb, "
-          + "agent_version = :f.agentVersion, role = :f.role WHERE id = :id")
+      """
+      UPDATE computers SET establishment_id = :establishmentId, hostname = :f.hostname,
+      os = :f.os, os_version = :f.osVersion, cpu_count = :f.cpuCount, ram_mb = :f.ramMb,
+      agent_version = :f.agentVersion, role = :f.role WHERE id = :id
+      """)
   void updateFacts(long id, long establishmentId, @BindMethods("f") Facts f);
 
   /** Splits a clone off: a new computer with the original's facts, both flagged for IT. */
   @SqlUpdate(
-      "INSERT INTO computers (establishment_id, machine_id, machine_id_trusted, hostname, os, "
-          + "os_version, cpu_count, ram_mb, agent_version, role, flag, enrolled_at) "
-          + "SELECT a.establishment_id, c.machine_id, c.machine_id_trusted, c.hostname, c.os, "
-          + "c.os_version, c.cpu_count, c.ram_mb, c.agent_version, c.role, :flag, a.enrolled_at "
-          + "FROM computers c JOIN agents a ON a.computer_id = c.id WHERE a.id = :agentId")
+      """
+      INSERT INTO computers (establishment_id, machine_id, machine_id_trusted, hostname, os,
+      os_version, cpu_count, ram_mb, agent_version, role, flag, enrolled_at)
+      SELECT a.establishment_id, c.machine_id, c.machine_id_trusted, c.hostname, c.os,
+      c.os_version, c.cpu_count, c.ram_mb, c.agent_version, c.role, :flag, a.enrolled_at
+      FROM computers c JOIN agents a ON a.computer_id = c.id WHERE a.id = :agentId
+      """)
   @GetGeneratedKeys("id")
   long insertSplitFrom(long agentId, String flag);
 
@@ -91,8 +126,10 @@ public interface ComputerDao {
   void flag(long id, String flag);
 
   @SqlUpdate(
-      "UPDATE computers SET state = 'decommissioned', decommissioned_at = now() "
-          + "WHERE id = :id AND state = 'active'")
+      """
+      UPDATE computers SET state = 'decommissioned', decommissioned_at = now()
+      WHERE id = :id AND state = 'active'
+      """)
   int decommission(long id);
 
   final class Mapper implements RowMapper<Computer> {

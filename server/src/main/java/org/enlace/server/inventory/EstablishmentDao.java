@@ -18,14 +18,23 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 @RegisterRowMapper(EstablishmentDao.Mapper.class)
 public interface EstablishmentDao {
   ObjectMapper JSON = new ObjectMapper();
-  String COLUMNS =
-      "code, name, kind, sector, address, latitude, longitude, official_code, "
-          + "opening_hours::text AS opening_hours, created_at, updated_at";
 
-  @SqlQuery("SELECT " + COLUMNS + " FROM establishments ORDER BY code")
+  @SqlQuery(
+      """
+      SELECT code, name, kind, sector, address, latitude, longitude, official_code,
+             opening_hours::text AS opening_hours, created_at, updated_at
+      FROM establishments
+      ORDER BY code
+      """)
   List<Establishment> list();
 
-  @SqlQuery("SELECT " + COLUMNS + " FROM establishments WHERE code = :code")
+  @SqlQuery(
+      """
+      SELECT code, name, kind, sector, address, latitude, longitude, official_code,
+             opening_hours::text AS opening_hours, created_at, updated_at
+      FROM establishments
+      WHERE code = :code
+      """)
   Optional<Establishment> find(String code);
 
   @SqlQuery("SELECT id FROM establishments WHERE code = :code")
@@ -42,9 +51,11 @@ public interface EstablishmentDao {
   String codeOf(long id);
 
   @SqlUpdate(
-      "INSERT INTO establishments (code, name, kind, sector, address, latitude, longitude, "
-          + "official_code, opening_hours) VALUES (:code, :name, :kind, :sector, :address, :lat, :lon, "
-          + ":officialCode, CAST(:hours AS jsonb)) ON CONFLICT (code) DO NOTHING")
+      """
+      INSERT INTO establishments (code, name, kind, sector, address, latitude, longitude,
+      official_code, opening_hours) VALUES (:code, :name, :kind, :sector, :address, :lat, :lon,
+      :officialCode, CAST(:hours AS jsonb)) ON CONFLICT (code) DO NOTHING
+      """)
   int insertRow(
       String code,
       String name,
@@ -57,15 +68,19 @@ public interface EstablishmentDao {
       String hours);
 
   @SqlUpdate(
-      "INSERT INTO rollup_dirty (establishment_id, day) SELECT d.establishment_id, d.day"
-          + " FROM establishment_days d JOIN establishments e ON e.id = d.establishment_id"
-          + " WHERE e.code = :code AND e.opening_hours <> CAST(:hours AS jsonb)")
+      """
+      INSERT INTO rollup_dirty (establishment_id, day) SELECT d.establishment_id, d.day
+      FROM establishment_days d JOIN establishments e ON e.id = d.establishment_id
+      WHERE e.code = :code AND e.opening_hours <> CAST(:hours AS jsonb)
+      """)
   int markDaysIfHoursChange(String code, String hours);
 
   @SqlUpdate(
-      "UPDATE establishments SET name = :name, kind = :kind, sector = :sector, "
-          + "address = :address, latitude = :lat, longitude = :lon, official_code = :officialCode, "
-          + "opening_hours = CAST(:hours AS jsonb), updated_at = now() WHERE code = :code")
+      """
+      UPDATE establishments SET name = :name, kind = :kind, sector = :sector,
+      address = :address, latitude = :lat, longitude = :lon, official_code = :officialCode,
+      opening_hours = CAST(:hours AS jsonb), updated_at = now() WHERE code = :code
+      """)
   int updateRow(
       String code,
       String name,
@@ -78,16 +93,20 @@ public interface EstablishmentDao {
       String hours);
 
   @SqlQuery(
-      "SELECT (SELECT count(*) FROM computers c WHERE c.establishment_id = e.id) "
-          + "+ (SELECT count(*) FROM isp_links l WHERE l.establishment_id = e.id) "
-          + "+ (SELECT count(*) FROM agents a WHERE a.establishment_id = e.id) "
-          + "+ (SELECT count(*) FROM network_devices d WHERE d.establishment_id = e.id) "
-          + "FROM establishments e WHERE e.code = :code")
+      """
+      SELECT (SELECT count(*) FROM computers c WHERE c.establishment_id = e.id)
+      + (SELECT count(*) FROM isp_links l WHERE l.establishment_id = e.id)
+      + (SELECT count(*) FROM agents a WHERE a.establishment_id = e.id)
+      + (SELECT count(*) FROM network_devices d WHERE d.establishment_id = e.id)
+      FROM establishments e WHERE e.code = :code
+      """)
   long dependents(String code);
 
   @SqlUpdate(
-      "DELETE FROM enrollment_tokens WHERE establishment_id = "
-          + "(SELECT id FROM establishments WHERE code = :code)")
+      """
+      DELETE FROM enrollment_tokens WHERE establishment_id =
+      (SELECT id FROM establishments WHERE code = :code)
+      """)
   void deleteTokens(String code);
 
   @SqlUpdate("DELETE FROM establishments WHERE code = :code")

@@ -274,45 +274,56 @@ public final class FleetMetrics implements Managed {
     return series.size();
   }
 
+  /** The whole fleet's gauges at {@code now}, in the order they are registered. */
   private Map<Key, Double> read(Instant now) {
     LocalMinutes.Slot slot = minutes.slot(now);
-    LocalDate today = slot.day();
+    Snapshot s = snapshot(now, slot.day());
+    Map<Key, Double> next = new LinkedHashMap<>();
+    putEstablishments(next, s.establishments(), slot);
+    putLinks(next, s.links());
+    putAgentVersions(next, s.versions());
+    s.baseline().ifPresent(b -> putBaseline(next, b));
+    putDeclared(next, s.declared());
+    return next;
+  }
+
+  /** What the queries answered, all from one snapshot of the database. */
+  private record Snapshot(
+      List<FleetMetricsDao.EstablishmentRow> establishments,
+      List<FleetMetricsDao.LinkRow> links,
+      List<FleetMetricsDao.VersionRow> versions,
+      Optional<FleetMetricsDao.BaselineRow> baseline,
+      List<FleetMetricsDao.DeclaredRow> declared) {}
+
+  private Snapshot snapshot(Instant now, LocalDate today) {
     LocalDate monthStart = today.withDayOfMonth(1);
     LocalDate nextMonth = monthStart.plusMonths(1);
     Instant reportingSince = now.minus(config.getReportingWindow().toJavaDuration());
     Instant liveSince = now.minus(LIVE);
     Instant droppedSince = now.minus(DROPPED);
-    record State(
-        List<FleetMetricsDao.EstablishmentRow> establishments,
-        List<FleetMetricsDao.LinkRow> links,
-        List<FleetMetricsDao.VersionRow> versions,
-        Optional<FleetMetricsDao.BaselineRow> baseline,
-        List<FleetMetricsDao.DeclaredRow> declared) {}
     // One snapshot for all the queries. READ ONLY is set on the transaction, never on the
     // connection: a pooled connection left read-only would refuse the server's next writes.
-    State s =
-        jdbi.inTransaction(
-            TransactionIsolationLevel.REPEATABLE_READ,
-            h -> {
-              h.execute("SET TRANSACTION READ ONLY");
-              FleetMetricsDao dao = h.attach(FleetMetricsDao.class);
-              return new State(
-                  dao.establishments(
-                      reportingSince,
-                      liveSince,
-                      droppedSince,
-                      monthStart,
-                      nextMonth,
-                      minOnlineDays),
-                  dao.links(today),
-                  dao.versions(liveSince),
-                  dao.baseline(),
-                  dao.declared(monthStart, nextMonth));
-            });
+    return jdbi.inTransaction(
+        TransactionIsolationLevel.REPEATABLE_READ,
+        h -> {
+          h.execute("SET TRANSACTION READ ONLY");
+          FleetMetricsDao dao = h.attach(FleetMetricsDao.class);
+          return new Snapshot(
+              dao.establishments(
+                  reportingSince, liveSince, droppedSince, monthStart, nextMonth, minOnlineDays),
+              dao.links(today),
+              dao.versions(liveSince),
+              dao.baseline(),
+              dao.declared(monthStart, nextMonth));
+        });
+  }
 
-    Map<Key, Double> next = new LinkedHashMap<>();
+  private void putEstablishments(
+      Map<Key, Double> next,
+      List<FleetMetricsDao.EstablishmentRow> establishments,
+      LocalMinutes.Slot slot) {
     Map<String, Boolean> openBySchedule = new HashMap<>();
-    for (FleetMetricsDao.EstablishmentRow e : s.establishments()) {
+    for (FleetMetricsDao.EstablishmentRow e : establishments) {
       Tags t = Tags.of("establishment", e.code(), "sector", e.sector(), "kind", e.kind());
       put(next, Metric.COMPUTERS_ENROLLED, t, e.enrolled());
       put(next, Metric.COMPUTERS_REPORTING, t, e.reporting());
@@ -353,8 +364,10 @@ public final class FleetMetrics implements Managed {
         put(next, Metric.LONGITUDE, t, e.longitude());
       }
     }
+  }
 
-    for (FleetMetricsDao.LinkRow l : s.links()) {
+  private static void putLinks(Map<Key, Double> next, List<FleetMetricsDao.LinkRow> links) {
+    for (FleetMetricsDao.LinkRow l : links) {
       Tags t = Tags.of("establishment", l.establishment(), "link", Long.toString(l.id()));
       Tags down = t.and("direction", "down");
       Tags up = t.and("direction", "up");
@@ -372,10 +385,12 @@ public final class FleetMetrics implements Managed {
       put(next, Metric.LINK_UNDER_STREAK, down, l.downUnderStreak());
       put(next, Metric.LINK_UNDER_STREAK, up, l.upUnderStreak());
     }
+  }
 
+  /** The most common versions by name, the rest together as "other" (rows come busiest first). */
+  private void putAgentVersions(Map<Key, Double> next, List<FleetMetricsDao.VersionRow> rows) {
     Map<String, Long> versions = new LinkedHashMap<>();
     int max = config.getMaxAgentVersions();
-    List<FleetMetricsDao.VersionRow> rows = s.versions();
     for (int i = 0; i < rows.size(); i++) {
       FleetMetricsDao.VersionRow v = rows.get(i);
       boolean own = rows.size() <= max || i < max - 1;
@@ -383,42 +398,30 @@ public final class FleetMetrics implements Managed {
       versions.merge(name, v.computers(), Long::sum);
     }
     versions.forEach((v, n) -> put(next, Metric.AGENT_VERSIONS, Tags.of("version", v), n));
+  }
 
-    s.baseline()
-        .ifPresent(
-            b -> {
-              put(
-                  next,
-                  Metric.BASELINE_COMPUTERS,
-                  Tags.of("sector", "administration"),
-                  b.administrationComputers());
-              put(
-                  next,
-                  Metric.BASELINE_COMPUTERS,
-                  Tags.of("sector", "citizens"),
-                  b.citizensComputers());
-              put(
-                  next,
-                  Metric.BASELINE_ESTABLISHMENTS,
-                  Tags.of("sector", "administration"),
-                  b.administrationEstablishments());
-              put(
-                  next,
-                  Metric.BASELINE_ESTABLISHMENTS,
-                  Tags.of("sector", "citizens"),
-                  b.citizensEstablishments());
-              put(next, Metric.TARGET_INCREASE, Tags.empty(), b.targetIncreasePct() / 100.0);
-            });
+  private static void putBaseline(Map<Key, Double> next, FleetMetricsDao.BaselineRow b) {
+    Tags administration = Tags.of("sector", "administration");
+    Tags citizens = Tags.of("sector", "citizens");
+    put(next, Metric.BASELINE_COMPUTERS, administration, b.administrationComputers());
+    put(next, Metric.BASELINE_COMPUTERS, citizens, b.citizensComputers());
+    put(next, Metric.BASELINE_ESTABLISHMENTS, administration, b.administrationEstablishments());
+    put(next, Metric.BASELINE_ESTABLISHMENTS, citizens, b.citizensEstablishments());
+    put(next, Metric.TARGET_INCREASE, Tags.empty(), b.targetIncreasePct() / 100.0);
+  }
+
+  /** Every sector, at 0 when nothing is declared for it. */
+  private static void putDeclared(
+      Map<Key, Double> next, List<FleetMetricsDao.DeclaredRow> declared) {
     for (String sector : SECTORS) {
       FleetMetricsDao.DeclaredRow d =
-          s.declared().stream()
+          declared.stream()
               .filter(r -> r.sector().equals(sector))
               .findFirst()
               .orElse(new FleetMetricsDao.DeclaredRow(sector, 0, 0));
       put(next, Metric.DECLARED_COMPUTERS, Tags.of("sector", sector), d.computers());
       put(next, Metric.DECLARED_ESTABLISHMENTS, Tags.of("sector", sector), d.establishments());
     }
-    return next;
   }
 
   private boolean openAt(String hours, long establishmentId, LocalMinutes.Slot slot) {

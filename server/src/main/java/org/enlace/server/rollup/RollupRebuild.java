@@ -103,16 +103,20 @@ public final class RollupRebuild {
     dao.deleteComputerDayMinutes(d, d);
     h.createUpdate("DELETE FROM establishment_days WHERE day = :d").bind("d", d).execute();
     h.createUpdate(
-            "DELETE FROM outages WHERE cause = 'agents' AND started_at >= :from"
-                + " AND started_at < :to")
+            """
+            DELETE FROM outages WHERE cause = 'agents' AND started_at >= :from
+            AND started_at < :to
+            """)
         .bind("from", from)
         .bind("to", to)
         .execute();
     ComputerDayDelta delta = new ComputerDayDelta(minutes);
     long[] n = {0};
     h.createQuery(
-            "SELECT establishment_id, computer_id, observed_at, status, checks"
-                + " FROM observations WHERE observed_at >= :from AND observed_at < :to")
+            """
+            SELECT establishment_id, computer_id, observed_at, status, checks
+            FROM observations WHERE observed_at >= :from AND observed_at < :to
+            """)
         .bind("from", from)
         .bind("to", to)
         .setFetchSize(10_000)
@@ -148,9 +152,11 @@ public final class RollupRebuild {
     return jdbi.withHandle(
         h ->
             h.createQuery(
-                    "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
-                        + " JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'observations'"
-                        + " AND c.relname ~ '^observations_[0-9]{4}_[0-9]{2}$' ORDER BY c.relname")
+                    """
+                    SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                    JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'observations'
+                    AND c.relname ~ '^observations_[0-9]{4}_[0-9]{2}$' ORDER BY c.relname
+                    """)
                 .mapTo(String.class)
                 .list());
   }

@@ -20,27 +20,33 @@ class MigrationV9Test {
         .target("8")
         .load()
         .migrate();
-    Jdbi jdbi = Jdbi.create(url, TestPostgres.user(), TestPostgres.password());
+    Jdbi jdbi = Jdbis.configure(Jdbi.create(url, TestPostgres.user(), TestPostgres.password()));
     jdbi.useHandle(
         h -> {
           long e =
               h.createQuery(
-                      "INSERT INTO establishments (code, name, kind, sector)"
-                          + " VALUES ('e1', 'E1', 'school', 'citizens') RETURNING id")
+                      """
+                      INSERT INTO establishments (code, name, kind, sector)
+                      VALUES ('e1', 'E1', 'school', 'citizens') RETURNING id
+                      """)
                   .mapTo(Long.class)
                   .one();
           long c =
               h.createQuery(
-                      "INSERT INTO computers (establishment_id, machine_id,"
-                          + " machine_id_trusted, hostname, role) VALUES (:e, 'm', true, 'h', 'office')"
-                          + " RETURNING id")
+                      """
+                      INSERT INTO computers (establishment_id, machine_id,
+                      machine_id_trusted, hostname, role) VALUES (:e, 'm', true, 'h', 'office')
+                      RETURNING id
+                      """)
                   .bind("e", e)
                   .mapTo(Long.class)
                   .one();
           for (int i = 0; i < 2; i++) {
             h.createUpdate(
-                    "INSERT INTO agents (public_id, computer_id, establishment_id,"
-                        + " secret_hash) VALUES (gen_random_uuid(), :c, :e, '\\x00')")
+                    """
+                    INSERT INTO agents (public_id, computer_id, establishment_id,
+                    secret_hash) VALUES (gen_random_uuid(), :c, :e, '\\x00')
+                    """)
                 .bind("c", c)
                 .bind("e", e)
                 .execute();
@@ -54,18 +60,22 @@ class MigrationV9Test {
                 .execute();
           }
           h.createUpdate(
-                  "INSERT INTO observations (establishment_id, computer_id, agent_id, seq,"
-                      + " observed_at, agent_time, clock_offset_ms, time_source, received_at, status, reason,"
-                      + " checks) VALUES (:e, :c, :a, 7, '2026-10-05 12:00Z', '2026-10-05 12:00Z', 0,"
-                      + " 'agent', '2026-10-05 12:00Z', 'online', '', '{\"loss\": 0.5}')")
+                  """
+                  INSERT INTO observations (establishment_id, computer_id, agent_id, seq,
+                  observed_at, agent_time, clock_offset_ms, time_source, received_at, status, reason,
+                  checks) VALUES (:e, :c, :a, 7, '2026-10-05 12:00Z', '2026-10-05 12:00Z', 0,
+                  'agent', '2026-10-05 12:00Z', 'online', '', '{\"loss\": 0.5}')
+                  """)
               .bind("e", e)
               .bind("c", c)
               .bind("a", agent)
               .execute();
           h.createUpdate(
-                  "INSERT INTO rollup_pending (establishment_id, computer_id, observed_at,"
-                      + " status, latency_ms) VALUES (:e, :c, '2026-10-05 12:00Z', 'online', '{20.5,30}'),"
-                      + " (:e, :c, '2026-10-05 12:01Z', 'offline', NULL)")
+                  """
+                  INSERT INTO rollup_pending (establishment_id, computer_id, observed_at,
+                  status, latency_ms) VALUES (:e, :c, '2026-10-05 12:00Z', 'online', '{20.5,30}'),
+                  (:e, :c, '2026-10-05 12:01Z', 'offline', NULL)
+                  """)
               .bind("e", e)
               .bind("c", c)
               .execute();
@@ -96,11 +106,13 @@ class MigrationV9Test {
               .isEqualTo("0.5");
           Map<String, Object> pending =
               h.createQuery(
-                      "SELECT observations,"
-                          + " CAST(first_at AS text) AS first_at, CAST(last_at AS text) AS last_at,"
-                          + " CAST(observed_ms AS text) AS observed_ms, CAST(statuses AS text) AS statuses,"
-                          + " CAST(latency_counts AS text) AS latency_counts,"
-                          + " CAST(latency_ms AS text) AS latency_ms FROM rollup_pending ORDER BY id LIMIT 1")
+                      """
+                      SELECT observations,
+                      CAST(first_at AS text) AS first_at, CAST(last_at AS text) AS last_at,
+                      CAST(observed_ms AS text) AS observed_ms, CAST(statuses AS text) AS statuses,
+                      CAST(latency_counts AS text) AS latency_counts,
+                      CAST(latency_ms AS text) AS latency_ms FROM rollup_pending ORDER BY id LIMIT 1
+                      """)
                   .mapToMap()
                   .one();
           assertThat(pending)
@@ -111,8 +123,10 @@ class MigrationV9Test {
               .containsEntry("latency_ms", "{20.5,30}");
           assertThat(
                   h.createQuery(
-                          "SELECT CAST(latency_counts AS text) || CAST(latency_ms AS text)"
-                              + " FROM rollup_pending ORDER BY id OFFSET 1")
+                          """
+                          SELECT CAST(latency_counts AS text) || CAST(latency_ms AS text)
+                          FROM rollup_pending ORDER BY id OFFSET 1
+                          """)
                       .mapTo(String.class)
                       .one())
               .isEqualTo("{0}{}");

@@ -230,8 +230,10 @@ class AgentEndToEndIT {
                   "jdbc:postgresql://127.0.0.1:" + port + "/enlace", "enlace", pw);
           var q =
               c.prepareStatement(
-                  "SELECT count(*), count(DISTINCT seq), coalesce(max(seq), 0),"
-                      + " coalesce(min(seq), 0) FROM observations WHERE computer_id = ?")) {
+                  """
+                  SELECT count(*), count(DISTINCT seq), coalesce(max(seq), 0),
+                  coalesce(min(seq), 0) FROM observations WHERE computer_id = ?
+                  """)) {
         q.setLong(1, computerId);
         try (var rs = q.executeQuery()) {
           rs.next();

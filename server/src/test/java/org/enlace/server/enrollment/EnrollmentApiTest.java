@@ -79,8 +79,10 @@ class EnrollmentApiTest {
         .useHandle(
             h ->
                 h.execute(
-                    "UPDATE enrollment_tokens SET expires_at = now() - "
-                        + "interval '1 hour' WHERE id = (SELECT max(id) FROM enrollment_tokens)"));
+                    """
+                    UPDATE enrollment_tokens SET expires_at = now() -
+                    interval '1 hour' WHERE id = (SELECT max(id) FROM enrollment_tokens)
+                    """));
     Api.Response r = enroll(expired, "m-expired");
     assertThat(r.status()).isEqualTo(401);
     assertThat(r.body().get("error").asText()).isEqualTo("enrollment_token_expired");
@@ -175,7 +177,11 @@ class EnrollmentApiTest {
     assertThat(r.status()).as(r.toString()).isEqualTo(200);
     long originalComputer =
         APP.count(
-            "SELECT computer_id FROM agents WHERE public_id = " + "CAST(? AS uuid)", original.id());
+            """
+            SELECT computer_id FROM agents WHERE public_id =
+            CAST(? AS uuid)
+            """,
+            original.id());
     assertThat(originalComputer).isNotEqualTo(clone.computerId());
     assertThat(
             APP.count("SELECT count(*) FROM observations WHERE computer_id = ?", originalComputer))

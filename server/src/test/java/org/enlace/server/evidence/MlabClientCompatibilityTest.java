@@ -240,9 +240,11 @@ class MlabClientCompatibilityTest {
               .withHandle(
                   h ->
                       h.createQuery(
-                              "SELECT bytes,"
-                                  + " EXTRACT(EPOCH FROM (ended_at - started_at))::float8 AS seconds, error"
-                                  + " FROM ndt7_server_results WHERE test_id = CAST(:id AS uuid) AND subtest = :subtest")
+                              """
+                              SELECT bytes,
+                              EXTRACT(EPOCH FROM (ended_at - started_at))::float8 AS seconds, error
+                              FROM ndt7_server_results WHERE test_id = CAST(:id AS uuid) AND subtest = :subtest
+                              """)
                           .bind("id", testId)
                           .bind("subtest", subtest)
                           .map(

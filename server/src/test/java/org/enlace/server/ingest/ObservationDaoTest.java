@@ -25,21 +25,27 @@ class ObservationDaoTest {
         h -> {
           establishment =
               h.createQuery(
-                      "INSERT INTO establishments (code, name, kind, sector) "
-                          + "VALUES ('e1', 'E1', 'school', 'citizens') RETURNING id")
+                      """
+                      INSERT INTO establishments (code, name, kind, sector)
+                      VALUES ('e1', 'E1', 'school', 'citizens') RETURNING id
+                      """)
                   .mapTo(Long.class)
                   .one();
           computer =
               h.createQuery(
-                      "INSERT INTO computers (establishment_id, machine_id, "
-                          + "machine_id_trusted, hostname, role) VALUES (:e, 'm', true, 'h', 'office') RETURNING id")
+                      """
+                      INSERT INTO computers (establishment_id, machine_id,
+                      machine_id_trusted, hostname, role) VALUES (:e, 'm', true, 'h', 'office') RETURNING id
+                      """)
                   .bind("e", establishment)
                   .mapTo(Long.class)
                   .one();
           agent =
               h.createQuery(
-                      "INSERT INTO agents (public_id, computer_id, establishment_id, "
-                          + "secret_hash) VALUES (gen_random_uuid(), :c, :e, '\\x00') RETURNING id")
+                      """
+                      INSERT INTO agents (public_id, computer_id, establishment_id,
+                      secret_hash) VALUES (gen_random_uuid(), :c, :e, '\\x00') RETURNING id
+                      """)
                   .bind("c", computer)
                   .bind("e", establishment)
                   .mapTo(Long.class)
@@ -120,9 +126,11 @@ class ObservationDaoTest {
         jdbi.withHandle(
             h ->
                 h.createQuery(
-                        "SELECT c.relname FROM "
-                            + "pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-                            + "WHERE i.inhparent = 'observations'::regclass ORDER BY 1")
+                        """
+                        SELECT c.relname FROM
+                        pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                        WHERE i.inhparent = 'observations'::regclass ORDER BY 1
+                        """)
                     .mapTo(String.class)
                     .list());
     assertThat(partitions).contains("observations_2026_03", "observations_2026_04");
@@ -131,7 +139,11 @@ class ObservationDaoTest {
   private static String storedSeqs() {
     return jdbi.withHandle(
         h ->
-            h.createQuery("SELECT CAST(stored_seqs AS text) FROM agents" + " WHERE id = :a")
+            h.createQuery(
+                    """
+                          SELECT CAST(stored_seqs AS text) FROM agents
+                          WHERE id = :a
+                          """)
                 .bind("a", agent)
                 .mapTo(String.class)
                 .one());
@@ -162,15 +174,21 @@ class ObservationDaoTest {
         jdbi.withHandle(
             h ->
                 h.createQuery(
-                        "SELECT CAST(checks AS text) FROM"
-                            + " observations WHERE seq BETWEEN 1001 AND 1010 ORDER BY seq")
+                        """
+                        SELECT CAST(checks AS text) FROM
+                        observations WHERE seq BETWEEN 1001 AND 1010 ORDER BY seq
+                        """)
                     .mapTo(String.class)
                     .list());
     // Times keep their microseconds through COPY's binary format.
     Instant stored =
         jdbi.withHandle(
             h ->
-                h.createQuery("SELECT observed_at FROM observations" + " WHERE seq = 1001")
+                h.createQuery(
+                        """
+                              SELECT observed_at FROM observations
+                              WHERE seq = 1001
+                              """)
                     .mapTo(java.time.OffsetDateTime.class)
                     .one()
                     .toInstant());
@@ -194,8 +212,10 @@ class ObservationDaoTest {
         jdbi.withHandle(
             h ->
                 h.createQuery(
-                        "SELECT pg_get_expr(c.relpartbound, c.oid) "
-                            + "FROM pg_class c WHERE c.relname = 'observations_2027_02'")
+                        """
+                        SELECT pg_get_expr(c.relpartbound, c.oid)
+                        FROM pg_class c WHERE c.relname = 'observations_2027_02'
+                        """)
                     .mapTo(String.class)
                     .one());
     assertThat(bound).contains("2027-02-01 00:00:00+00").contains("2027-03-01 00:00:00+00");

@@ -40,8 +40,10 @@ class ReportsApiTest {
 
   private static long stored(Agent a) {
     return APP.count(
-        "SELECT count(*) FROM observations o JOIN agents a ON a.id = o.agent_id "
-            + "WHERE a.public_id = CAST(? AS uuid)",
+        """
+        SELECT count(*) FROM observations o JOIN agents a ON a.id = o.agent_id
+        WHERE a.public_id = CAST(? AS uuid)
+        """,
         a.id());
   }
 
@@ -128,8 +130,10 @@ class ReportsApiTest {
         }
         assertThat(
                 APP.count(
-                    "SELECT count(*) FROM (SELECT agent_id, seq FROM observations "
-                        + "GROUP BY agent_id, seq HAVING count(*) > 1) d"))
+                    """
+                    SELECT count(*) FROM (SELECT agent_id, seq FROM observations
+                    GROUP BY agent_id, seq HAVING count(*) > 1) d
+                    """))
             .isZero();
       } finally {
         pool.shutdownNow();
@@ -326,14 +330,18 @@ class ReportsApiTest {
           .isLessThan(Duration.ofSeconds(5));
       assertThat(
               APP.count(
-                  "SELECT count(*) FROM observations WHERE computer_id = ? "
-                      + "AND time_source = 'server_estimate'",
+                  """
+                  SELECT count(*) FROM observations WHERE computer_id = ?
+                  AND time_source = 'server_estimate'
+                  """,
                   a.computerId()))
           .isEqualTo(1);
       assertThat(
               APP.count(
-                  "SELECT count(*) FROM computers WHERE id = ? "
-                      + "AND abs(clock_offset_ms - 10800000) < 5000",
+                  """
+                  SELECT count(*) FROM computers WHERE id = ?
+                  AND abs(clock_offset_ms - 10800000) < 5000
+                  """,
                   a.computerId()))
           .isEqualTo(1);
     }
@@ -355,8 +363,10 @@ class ReportsApiTest {
       assertThat(r.body().get("rejected").get(0).get("seq").asLong()).isEqualTo(2);
       assertThat(
               APP.count(
-                  "SELECT count(*) FROM observations WHERE computer_id = ? "
-                      + "AND time_source = 'agent'",
+                  """
+                  SELECT count(*) FROM observations WHERE computer_id = ?
+                  AND time_source = 'agent'
+                  """,
                   a.computerId()))
           .isEqualTo(1);
     }
@@ -426,8 +436,10 @@ class ReportsApiTest {
     assertThat(c.has("queueOldestAt")).isFalse();
     assertThat(
             APP.count(
-                "SELECT count(*) FROM computers WHERE id = ? AND queue_depth = 0"
-                    + " AND queue_oldest_at IS NULL AND queue_reported_at IS NOT NULL",
+                """
+                SELECT count(*) FROM computers WHERE id = ? AND queue_depth = 0
+                AND queue_oldest_at IS NULL AND queue_reported_at IS NOT NULL
+                """,
                 a.computerId()))
         .isEqualTo(1);
   }

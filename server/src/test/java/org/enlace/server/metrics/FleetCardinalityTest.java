@@ -42,43 +42,53 @@ class FleetCardinalityTest {
     jdbi.useHandle(
         h -> {
           h.createUpdate(
-                  "INSERT INTO establishments (code, name, kind, sector, latitude, longitude,"
-                      + " opening_hours) SELECT 'e' || i, 'E ' || i,"
-                      + " (ARRAY['town_hall', 'school', 'library'])[1 + i % 3],"
-                      + " (ARRAY['administration', 'citizens'])[1 + i % 2], 1.0 + i / 1000.0, -77.5,"
-                      + " CAST(:hours AS jsonb) FROM generate_series(1, :n) i")
+                  """
+                  INSERT INTO establishments (code, name, kind, sector, latitude, longitude,
+                  opening_hours) SELECT 'e' || i, 'E ' || i,
+                  (ARRAY['town_hall', 'school', 'library'])[1 + i % 3],
+                  (ARRAY['administration', 'citizens'])[1 + i % 2], 1.0 + i / 1000.0, -77.5,
+                  CAST(:hours AS jsonb) FROM generate_series(1, :n) i
+                  """)
               .bind("n", establishments)
               .bind("hours", "{\"wednesday\": [{\"open\": \"08:00\", \"close\": \"18:00\"}]}")
               .execute();
           h.execute(
-              "INSERT INTO isp_links (establishment_id, isp_name, contracted_down_mbps,"
-                  + " contracted_up_mbps) SELECT id, 'ISP', 20, 5 FROM establishments");
+              """
+              INSERT INTO isp_links (establishment_id, isp_name, contracted_down_mbps,
+              contracted_up_mbps) SELECT id, 'ISP', 20, 5 FROM establishments
+              """);
           h.createUpdate(
-                  "INSERT INTO computers (establishment_id, machine_id, machine_id_trusted,"
-                      + " hostname, agent_version, role, enrolled_at, last_seen_at, last_observed_at,"
-                      + " last_status, clock_offset_ms, queue_dropped_total)"
-                      + " SELECT e.id, e.id || '-' || g, true, 'pc-' || g, '0.' || e.id || '.' || g,"
-                      + " 'office', CAST(:now AS timestamptz) - interval '60 days',"
-                      + " CAST(:now AS timestamptz) - (ARRAY[interval '1 minute', interval '1 hour',"
-                      + "   interval '22 days', interval '30 days'])[1 + g % 4],"
-                      + " CAST(:now AS timestamptz) - (ARRAY[interval '2 minutes', interval '1 hour',"
-                      + "   interval '22 days', interval '30 days'])[1 + g % 4],"
-                      + " (ARRAY['online', 'limited', 'offline'])[1 + g % 3], g * 10, g % 5"
-                      + " FROM establishments e, generate_series(1, :n) g")
+                  """
+                  INSERT INTO computers (establishment_id, machine_id, machine_id_trusted,
+                  hostname, agent_version, role, enrolled_at, last_seen_at, last_observed_at,
+                  last_status, clock_offset_ms, queue_dropped_total)
+                  SELECT e.id, e.id || '-' || g, true, 'pc-' || g, '0.' || e.id || '.' || g,
+                  'office', CAST(:now AS timestamptz) - interval '60 days',
+                  CAST(:now AS timestamptz) - (ARRAY[interval '1 minute', interval '1 hour',
+                    interval '22 days', interval '30 days'])[1 + g % 4],
+                  CAST(:now AS timestamptz) - (ARRAY[interval '2 minutes', interval '1 hour',
+                    interval '22 days', interval '30 days'])[1 + g % 4],
+                  (ARRAY['online', 'limited', 'offline'])[1 + g % 3], g * 10, g % 5
+                  FROM establishments e, generate_series(1, :n) g
+                  """)
               .bind("n", computersEach)
               .bind("now", NOW)
               .execute();
           h.createUpdate(
-                  "INSERT INTO computer_months (establishment_id, computer_id, month,"
-                      + " online_days, observed_days) SELECT establishment_id, id, DATE '2026-11-01',"
-                      + " id % 3, 2 FROM computers")
+                  """
+                  INSERT INTO computer_months (establishment_id, computer_id, month,
+                  online_days, observed_days) SELECT establishment_id, id, DATE '2026-11-01',
+                  id % 3, 2 FROM computers
+                  """)
               .execute();
           h.createUpdate(
-                  "INSERT INTO speed_tests (establishment_id, computer_id, agent_id, seq,"
-                      + " link_id, measured_at, method, down_mbps, up_mbps) SELECT l.establishment_id,"
-                      + " 1, l.id, s, l.id, CAST(:now AS timestamptz) - s * interval '1 hour', 'ndt7',"
-                      + " 10 + s, 4"
-                      + " FROM isp_links l, generate_series(1, 2) s")
+                  """
+                  INSERT INTO speed_tests (establishment_id, computer_id, agent_id, seq,
+                  link_id, measured_at, method, down_mbps, up_mbps) SELECT l.establishment_id,
+                  1, l.id, s, l.id, CAST(:now AS timestamptz) - s * interval '1 hour', 'ndt7',
+                  10 + s, 4
+                  FROM isp_links l, generate_series(1, 2) s
+                  """)
               .bind("now", NOW)
               .execute();
         });

@@ -17,12 +17,12 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.enlace.server.db.Jdbis;
 import org.enlace.server.db.Migrations;
 import org.enlace.server.testing.TestJdbi;
 import org.enlace.server.testing.TestPostgres;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 import org.junit.jupiter.api.Test;
 
 /** The fleet gauges against a real PostgreSQL with the production schema. */
@@ -52,9 +52,11 @@ class FleetMetricsTest {
       Double latitude,
       Double longitude) {
     return h.createQuery(
-            "INSERT INTO establishments (code, name, kind, sector, opening_hours,"
-                + " latitude, longitude) VALUES (:code, :code, :kind, :sector, CAST(:hours AS jsonb),"
-                + " :lat, :lon) RETURNING id")
+            """
+            INSERT INTO establishments (code, name, kind, sector, opening_hours,
+            latitude, longitude) VALUES (:code, :code, :kind, :sector, CAST(:hours AS jsonb),
+            :lat, :lon) RETURNING id
+            """)
         .bind("code", code)
         .bind("kind", kind)
         .bind("sector", sector)
@@ -77,12 +79,14 @@ class FleetMetricsTest {
       Long clockOffsetMs,
       String state) {
     return h.createQuery(
-            "INSERT INTO computers (establishment_id, machine_id,"
-                + " machine_id_trusted, hostname, agent_version, role, state, enrolled_at,"
-                + " last_seen_at, last_observed_at, last_status, clock_offset_ms,"
-                + " queue_dropped_total) VALUES (:e, gen_random_uuid()::text, false, 'pc', :v,"
-                + " 'office', :state, :enrolled, :seen, :observed, :status, :offset, 7)"
-                + " RETURNING id")
+            """
+            INSERT INTO computers (establishment_id, machine_id,
+            machine_id_trusted, hostname, agent_version, role, state, enrolled_at,
+            last_seen_at, last_observed_at, last_status, clock_offset_ms,
+            queue_dropped_total) VALUES (:e, gen_random_uuid()::text, false, 'pc', :v,
+            'office', :state, :enrolled, :seen, :observed, :status, :offset, 7)
+            RETURNING id
+            """)
         .bind("e", establishment)
         .bind("v", version)
         .bind("state", state)
@@ -97,8 +101,10 @@ class FleetMetricsTest {
 
   static long link(Handle h, long establishment, double down, double up) {
     return h.createQuery(
-            "INSERT INTO isp_links (establishment_id, isp_name, contracted_down_mbps,"
-                + " contracted_up_mbps) VALUES (:e, 'ISP', :d, :u) RETURNING id")
+            """
+            INSERT INTO isp_links (establishment_id, isp_name, contracted_down_mbps,
+            contracted_up_mbps) VALUES (:e, 'ISP', :d, :u) RETURNING id
+            """)
         .bind("e", establishment)
         .bind("d", down)
         .bind("u", up)
@@ -116,9 +122,11 @@ class FleetMetricsTest {
       Double down,
       Double up) {
     h.createUpdate(
-            "INSERT INTO speed_tests (establishment_id, computer_id, agent_id, seq, link_id,"
-                + " measured_at, method, down_mbps, up_mbps) VALUES (:e, 1, 1, :seq, :l, :at, :m,"
-                + " :d, :u)")
+            """
+            INSERT INTO speed_tests (establishment_id, computer_id, agent_id, seq, link_id,
+            measured_at, method, down_mbps, up_mbps) VALUES (:e, 1, 1, :seq, :l, :at, :m,
+            :d, :u)
+            """)
         .bind("e", establishment)
         .bind("seq", seq)
         .bind("l", link)
@@ -211,20 +219,24 @@ class FleetMetricsTest {
               "active");
           computer(h, k, "", NOW.minus(Duration.ofDays(1)), null, null, null, null, "active");
           h.createUpdate(
-                  "INSERT INTO computer_months (establishment_id, computer_id, month,"
-                      + " online_days, observed_days) VALUES (:e, :c, DATE '2026-11-01', 3, 3),"
-                      + " (:e, :c + 1, DATE '2026-11-01', 0, 2), (:e, :c + 2, DATE '2026-10-01', 9, 9)")
+                  """
+                  INSERT INTO computer_months (establishment_id, computer_id, month,
+                  online_days, observed_days) VALUES (:e, :c, DATE '2026-11-01', 3, 3),
+                  (:e, :c + 1, DATE '2026-11-01', 0, 2), (:e, :c + 2, DATE '2026-10-01', 9, 9)
+                  """)
               .bind("e", a)
               .bind("c", on)
               .execute();
           h.createUpdate(
-                  "INSERT INTO establishment_days (establishment_id, day, day_minutes,"
-                      + " open_minutes, observed_minutes, up_minutes, outage_minutes, observed_open_minutes,"
-                      + " up_open_minutes, outage_open_minutes, computers_reporting, computers_online,"
-                      + " outage_bits, observed_bits, latency_hist) VALUES"
-                      + " (:e, DATE '2026-11-02', 1440, 480, 600, 500, 100, 480, 400, 80, 2, 2, B'', B'',"
-                      + "  '{}'),"
-                      + " (:e, DATE '2026-10-31', 1440, 480, 600, 0, 600, 480, 0, 480, 2, 0, B'', B'', '{}')")
+                  """
+                  INSERT INTO establishment_days (establishment_id, day, day_minutes,
+                  open_minutes, observed_minutes, up_minutes, outage_minutes, observed_open_minutes,
+                  up_open_minutes, outage_open_minutes, computers_reporting, computers_online,
+                  outage_bits, observed_bits, latency_hist) VALUES
+                  (:e, DATE '2026-11-02', 1440, 480, 600, 500, 100, 480, 400, 80, 2, 2, B'', B'',
+                   '{}'),
+                  (:e, DATE '2026-10-31', 1440, 480, 600, 0, 600, 480, 0, 480, 2, 0, B'', B'', '{}')
+                  """)
               .bind("e", a)
               .execute();
         });
@@ -295,8 +307,10 @@ class FleetMetricsTest {
   /** Sets what the computer's newest report with a {@code queue} said (see V8__agent_queue). */
   static void queue(Handle h, long computer, long depth, Instant oldest, Instant reported) {
     h.createUpdate(
-            "UPDATE computers SET queue_depth = :d, queue_oldest_at = :o,"
-                + " queue_reported_at = :r WHERE id = :id")
+            """
+            UPDATE computers SET queue_depth = :d, queue_oldest_at = :o,
+            queue_reported_at = :r WHERE id = :id
+            """)
         .bind("d", depth)
         .bind("o", oldest)
         .bind("r", reported)
@@ -451,15 +465,19 @@ class FleetMetricsTest {
     jdbi.useHandle(
         h -> {
           h.execute(
-              "INSERT INTO indicator_baselines (reference, administration_computers,"
-                  + " administration_establishments, citizens_computers, citizens_establishments,"
-                  + " target_increase_pct, set_by) VALUES ('old', 1, 1, 1, 1, 100, 'it'),"
-                  + " ('plan', 40, 6, 25, 4, 50, 'it')");
+              """
+              INSERT INTO indicator_baselines (reference, administration_computers,
+              administration_establishments, citizens_computers, citizens_establishments,
+              target_increase_pct, set_by) VALUES ('old', 1, 1, 1, 1, 100, 'it'),
+              ('plan', 40, 6, 25, 4, 50, 'it')
+              """);
           h.execute(
-              "INSERT INTO declared_counts (sector, description, establishments, computers,"
-                  + " valid_from, valid_to, source, declared_by) VALUES"
-                  + " ('citizens', 'café', 1, 6, DATE '2026-10-01', NULL, 'visita', 'it'),"
-                  + " ('citizens', 'ended', 1, 5, DATE '2026-09-01', DATE '2026-10-01', 'visita', 'it')");
+              """
+              INSERT INTO declared_counts (sector, description, establishments, computers,
+              valid_from, valid_to, source, declared_by) VALUES
+              ('citizens', 'café', 1, 6, DATE '2026-10-01', NULL, 'visita', 'it'),
+              ('citizens', 'ended', 1, 5, DATE '2026-09-01', DATE '2026-10-01', 'visita', 'it')
+              """);
         });
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     fleet(jdbi, meters, NOW, new FleetMetricsConfig()).refresh();
@@ -505,15 +523,15 @@ class FleetMetricsTest {
     Migrations.migrate(dsf);
     AtomicBoolean down = new AtomicBoolean();
     Jdbi switchable =
-        Jdbi.create(
+        Jdbis.configure(
+            Jdbi.create(
                 () -> {
                   if (down.get()) {
                     throw new SQLException("Connection refused", "08001");
                   }
                   return DriverManager.getConnection(
                       url, TestPostgres.user(), TestPostgres.password());
-                })
-            .installPlugin(new SqlObjectPlugin());
+                }));
     switchable.useHandle(h -> establishment(h, "a", "citizens", "school", "{}", null, null));
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     FleetMetrics fleet = fleet(switchable, meters, NOW, new FleetMetricsConfig());
@@ -547,7 +565,7 @@ class FleetMetricsTest {
     try (Connection c =
         DriverManager.getConnection(url, TestPostgres.user(), TestPostgres.password())) {
       int isolation = c.getTransactionIsolation();
-      Jdbi one = Jdbi.create(c).installPlugin(new SqlObjectPlugin());
+      Jdbi one = Jdbis.configure(Jdbi.create(c));
       assertThat(fleet(one, new SimpleMeterRegistry(), NOW, new FleetMetricsConfig()).refresh())
           .isTrue();
       assertThat(c.isReadOnly()).isFalse();

@@ -153,8 +153,10 @@ class ProtocolExamplesTest {
                       .useHandle(
                           h ->
                               h.execute(
-                                  "UPDATE agents SET enrolled_at = now() - "
-                                      + "interval '30 days' WHERE public_id = CAST(? AS uuid)",
+                                  """
+                                  UPDATE agents SET enrolled_at = now() -
+                                  interval '30 days' WHERE public_id = CAST(? AS uuid)
+                                  """,
                                   agent.id()));
                   int total = body.get("observations").size();
                   Api.Response first = agent.report(body);
@@ -182,12 +184,14 @@ class ProtocolExamplesTest {
                   // The optional queue is kept on the computer; examples without one leave none.
                   JsonNode queue = body.path("queue");
                   assertThat(
-                          APP.count(
-                              "SELECT count(*) FROM computers WHERE id = ? AND queue_depth"
-                                  + (queue.isObject()
-                                      ? " = " + queue.get("depth").asLong()
-                                      : " IS NULL"),
-                              agent.computerId()))
+                          queue.isObject()
+                              ? APP.count(
+                                  "SELECT count(*) FROM computers WHERE id = ? AND queue_depth = ?",
+                                  agent.computerId(),
+                                  queue.get("depth").asLong())
+                              : APP.count(
+                                  "SELECT count(*) FROM computers WHERE id = ? AND queue_depth IS NULL",
+                                  agent.computerId()))
                       .isEqualTo(1);
                 }));
       }

@@ -43,10 +43,12 @@ class RollupsTest {
         .withHandle(
             h ->
                 h.createQuery(
-                        "SELECT minutes_observed, minutes_online,"
-                            + " minutes_limited, minutes_offline, observations FROM computer_days"
-                            + " JOIN computer_day_minutes USING (computer_id, day)"
-                            + " WHERE computer_id = :c AND day = CAST(:d AS date)")
+                        """
+                        SELECT minutes_observed, minutes_online,
+                        minutes_limited, minutes_offline, observations FROM computer_days
+                        JOIN computer_day_minutes USING (computer_id, day)
+                        WHERE computer_id = :c AND day = CAST(:d AS date)
+                        """)
                     .bind("c", a.computerId())
                     .bind("d", day)
                     .mapToMap()
@@ -71,9 +73,11 @@ class RollupsTest {
         .withHandle(
             h ->
                 h.createQuery(
-                        "SELECT started_at, ended_at,"
-                            + " duration_minutes, open_minutes, computers, short_blip FROM outages"
-                            + " WHERE establishment_id = :e ORDER BY started_at")
+                        """
+                        SELECT started_at, ended_at,
+                        duration_minutes, open_minutes, computers, short_blip FROM outages
+                        WHERE establishment_id = :e ORDER BY started_at
+                        """)
                     .bind("e", establishmentId(code))
                     .map(
                         (rs, ctx) ->
@@ -144,9 +148,11 @@ class RollupsTest {
             .withHandle(
                 h ->
                     h.createQuery(
-                            "SELECT open_minutes,"
-                                + " observed_open_minutes, up_open_minutes, outage_open_minutes, computers_reporting"
-                                + " FROM establishment_days WHERE establishment_id = :e AND day = DATE '2026-10-14'")
+                            """
+                            SELECT open_minutes,
+                            observed_open_minutes, up_open_minutes, outage_open_minutes, computers_reporting
+                            FROM establishment_days WHERE establishment_id = :e AND day = DATE '2026-10-14'
+                            """)
                         .bind("e", establishmentId(month.alc))
                         .mapToMap()
                         .one());
@@ -271,24 +277,30 @@ class RollupsTest {
               List<Map<String, Object>> all = new java.util.ArrayList<>();
               all.addAll(
                   h.createQuery(
-                          "SELECT computer_id, day, observations, minutes_observed,"
-                              + " minutes_online, minutes_limited, minutes_offline, CAST(online_bits AS text) AS o,"
-                              + " CAST(offline_bits AS text) AS f, CAST(latency_hist AS text) AS l"
-                              + " FROM computer_days JOIN computer_day_minutes USING (computer_id, day)"
-                              + " ORDER BY 1, 2")
+                          """
+                          SELECT computer_id, day, observations, minutes_observed,
+                          minutes_online, minutes_limited, minutes_offline, CAST(online_bits AS text) AS o,
+                          CAST(offline_bits AS text) AS f, CAST(latency_hist AS text) AS l
+                          FROM computer_days JOIN computer_day_minutes USING (computer_id, day)
+                          ORDER BY 1, 2
+                          """)
                       .mapToMap()
                       .list());
               all.addAll(
                   h.createQuery(
-                          "SELECT establishment_id, day, open_minutes, observed_minutes,"
-                              + " up_open_minutes, outage_open_minutes, computers_reporting, computers_online,"
-                              + " CAST(outage_bits AS text) AS b FROM establishment_days ORDER BY 1, 2")
+                          """
+                          SELECT establishment_id, day, open_minutes, observed_minutes,
+                          up_open_minutes, outage_open_minutes, computers_reporting, computers_online,
+                          CAST(outage_bits AS text) AS b FROM establishment_days ORDER BY 1, 2
+                          """)
                       .mapToMap()
                       .list());
               all.addAll(
                   h.createQuery(
-                          "SELECT establishment_id, started_at, ended_at, computers,"
-                              + " short_blip FROM outages ORDER BY 1, 2")
+                          """
+                          SELECT establishment_id, started_at, ended_at, computers,
+                          short_blip FROM outages ORDER BY 1, 2
+                          """)
                       .mapToMap()
                       .list());
               all.addAll(
@@ -321,8 +333,10 @@ class RollupsTest {
     assertThat(e.partitionsDropped()).isGreaterThanOrEqualTo(1);
     assertThat(
             APP.count(
-                "SELECT count(*) FROM observations WHERE observed_at <"
-                    + " TIMESTAMPTZ '2026-11-01 00:00Z'"))
+                """
+                SELECT count(*) FROM observations WHERE observed_at <
+                TIMESTAMPTZ '2026-11-01 00:00Z'
+                """))
         .isZero();
     // A rebuild cannot reach back past the raw data that is left, so the rollups stay.
     rebuild.rebuild(LocalDate.of(2026, 10, 1), LocalDate.of(2026, 10, 31));
@@ -351,9 +365,11 @@ class RollupsTest {
             .withHandle(
                 h ->
                     h.createQuery(
-                            "SELECT open_minutes,"
-                                + " outage_open_minutes FROM establishment_days WHERE establishment_id = :e"
-                                + " AND day = DATE '2026-10-14'")
+                            """
+                            SELECT open_minutes,
+                            outage_open_minutes FROM establishment_days WHERE establishment_id = :e
+                            AND day = DATE '2026-10-14'
+                            """)
                         .bind("e", establishmentId(month.alc))
                         .mapToMap()
                         .one());

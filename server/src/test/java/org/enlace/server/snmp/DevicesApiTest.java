@@ -83,9 +83,11 @@ class DevicesApiTest {
         .withHandle(
             h ->
                 h.createQuery(
-                        "SELECT coalesce(community, '') AS c,"
-                            + " coalesce(v3_auth_password, '') AS a, coalesce(v3_priv_password, '') AS p"
-                            + " FROM network_devices WHERE id = :id")
+                        """
+                        SELECT coalesce(community, '') AS c,
+                        coalesce(v3_auth_password, '') AS a, coalesce(v3_priv_password, '') AS p
+                        FROM network_devices WHERE id = :id
+                        """)
                     .bind("id", id)
                     .map(
                         (rs, ctx) ->

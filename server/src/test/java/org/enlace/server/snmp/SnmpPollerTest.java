@@ -184,9 +184,11 @@ class SnmpPollerTest {
         .withHandle(
             h ->
                 h.createQuery(
-                        "SELECT started_at, ended_at, in_bps,"
-                            + " out_bps, in_pct, out_pct, counter_bits, gap FROM link_samples WHERE link_id = :l"
-                            + " ORDER BY ended_at")
+                        """
+                        SELECT started_at, ended_at, in_bps,
+                        out_bps, in_pct, out_pct, counter_bits, gap FROM link_samples WHERE link_id = :l
+                        ORDER BY ended_at
+                        """)
                     .bind("l", linkId)
                     .map(
                         (rs, ctx) ->
@@ -207,8 +209,10 @@ class SnmpPollerTest {
         .withHandle(
             h ->
                 h.createQuery(
-                        "SELECT reason || ': ' || detail FROM"
-                            + " snmp_poll_failures WHERE device_id = :d ORDER BY id")
+                        """
+                        SELECT reason || ': ' || detail FROM
+                        snmp_poll_failures WHERE device_id = :d ORDER BY id
+                        """)
                     .bind("d", device)
                     .mapTo(String.class)
                     .list());
@@ -281,7 +285,11 @@ class SnmpPollerTest {
     return APP.jdbi()
         .withHandle(
             h ->
-                h.createQuery("SELECT device_id FROM device_links" + " WHERE link_id = :l")
+                h.createQuery(
+                        """
+                              SELECT device_id FROM device_links
+                              WHERE link_id = :l
+                              """)
                     .bind("l", linkId)
                     .mapTo(Long.class)
                     .one());
@@ -544,9 +552,11 @@ class SnmpPollerTest {
             .withHandle(
                 h ->
                     h.createQuery(
-                            "SELECT status || '@' ||"
-                                + " to_char(at AT TIME ZONE 'UTC', 'HH24:MI:SS') || '/' || source FROM"
-                                + " link_status_changes WHERE link_id = :l ORDER BY at")
+                            """
+                            SELECT status || '@' ||
+                            to_char(at AT TIME ZONE 'UTC', 'HH24:MI:SS') || '/' || source FROM
+                            link_status_changes WHERE link_id = :l ORDER BY at
+                            """)
                         .bind("l", linkId)
                         .mapTo(String.class)
                         .list());
@@ -558,10 +568,12 @@ class SnmpPollerTest {
             .withHandle(
                 h ->
                     h.createQuery(
-                            "SELECT"
-                                + " to_char(started_at AT TIME ZONE 'UTC', 'HH24:MI') || '-' ||"
-                                + " to_char(ended_at AT TIME ZONE 'UTC', 'HH24:MI') || ' ' || cause FROM outages o"
-                                + " JOIN establishments e ON e.id = o.establishment_id WHERE e.code = :c")
+                            """
+                            SELECT
+                            to_char(started_at AT TIME ZONE 'UTC', 'HH24:MI') || '-' ||
+                            to_char(ended_at AT TIME ZONE 'UTC', 'HH24:MI') || ' ' || cause FROM outages o
+                            JOIN establishments e ON e.id = o.establishment_id WHERE e.code = :c
+                            """)
                         .bind("c", code)
                         .mapTo(String.class)
                         .list());
@@ -572,10 +584,12 @@ class SnmpPollerTest {
             .withHandle(
                 h ->
                     h.createQuery(
-                            "SELECT concat_ws(' ',"
-                                + " link_up_minutes, link_down_minutes, gap_pcs_off_open, gap_link_down_open,"
-                                + " computers_reporting, up_minutes, outage_minutes) FROM establishment_days d"
-                                + " JOIN establishments e ON e.id = d.establishment_id WHERE e.code = :c")
+                            """
+                            SELECT concat_ws(' ',
+                            link_up_minutes, link_down_minutes, gap_pcs_off_open, gap_link_down_open,
+                            computers_reporting, up_minutes, outage_minutes) FROM establishment_days d
+                            JOIN establishments e ON e.id = d.establishment_id WHERE e.code = :c
+                            """)
                         .bind("c", code)
                         .mapTo(String.class)
                         .one());
@@ -605,8 +619,10 @@ class SnmpPollerTest {
         .withHandle(
             h ->
                 h.createQuery(
-                        "SELECT status || '/' || source FROM"
-                            + " link_status_changes WHERE link_id = :l ORDER BY at")
+                        """
+                        SELECT status || '/' || source FROM
+                        link_status_changes WHERE link_id = :l ORDER BY at
+                        """)
                     .bind("l", linkId)
                     .mapTo(String.class)
                     .list());

@@ -229,9 +229,11 @@ class SnmpUtilizationIT {
                 .withHandle(
                     h ->
                         h.createQuery(
-                                "SELECT started_at,"
-                                    + " ended_at, in_bps, out_bps, out_pct, gap FROM link_samples WHERE link_id = :l"
-                                    + " ORDER BY ended_at")
+                                """
+                                SELECT started_at,
+                                ended_at, in_bps, out_bps, out_pct, gap FROM link_samples WHERE link_id = :l
+                                ORDER BY ended_at
+                                """)
                             .bind("l", linkId)
                             .map(
                                 (rs, ctx) ->
@@ -248,9 +250,11 @@ class SnmpUtilizationIT {
                 .withHandle(
                     h ->
                         h.createQuery(
-                                "SELECT reason || ': '"
-                                    + " || detail FROM snmp_poll_failures f JOIN device_links d ON d.device_id ="
-                                    + " f.device_id WHERE d.link_id = :l")
+                                """
+                                SELECT reason || ': '
+                                || detail FROM snmp_poll_failures f JOIN device_links d ON d.device_id =
+                                f.device_id WHERE d.link_id = :l
+                                """)
                             .bind("l", linkId)
                             .mapTo(String.class)
                             .list());

@@ -215,8 +215,10 @@ public final class SyntheticMonth {
         .useHandle(
             h ->
                 h.createUpdate(
-                        "UPDATE agents SET enrolled_at = :t WHERE public_id"
-                            + " = CAST(:id AS uuid)")
+                        """
+                        UPDATE agents SET enrolled_at = :t WHERE public_id
+                        = CAST(:id AS uuid)
+                        """)
                     .bind("t", Instant.parse("2025-12-01T00:00:00Z"))
                     .bind("id", a.id())
                     .execute());

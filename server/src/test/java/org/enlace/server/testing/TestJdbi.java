@@ -1,10 +1,9 @@
 package org.enlace.server.testing;
 
 import io.dropwizard.db.DataSourceFactory;
+import org.enlace.server.db.Jdbis;
 import org.enlace.server.db.Migrations;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.postgres.PostgresPlugin;
-import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 
 /** A fresh database with the production migrations applied, for DAO tests. */
 public final class TestJdbi {
@@ -17,9 +16,6 @@ public final class TestJdbi {
     dsf.setUser(TestPostgres.user());
     dsf.setPassword(TestPostgres.password());
     Migrations.migrate(dsf);
-    return Jdbi.create(url, TestPostgres.user(), TestPostgres.password())
-        .installPlugin(new SqlObjectPlugin())
-        .installPlugin(new PostgresPlugin())
-        .installPlugin(new org.enlace.server.db.BinaryArrays());
+    return Jdbis.configure(Jdbi.create(url, TestPostgres.user(), TestPostgres.password()));
   }
 }

@@ -4,10 +4,9 @@ import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.db.ManagedDataSource;
 import org.enlace.server.app.EnlaceConfiguration;
 import org.enlace.server.db.Database;
+import org.enlace.server.db.Jdbis;
 import org.enlace.server.db.Migrations;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.postgres.PostgresPlugin;
-import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 
 /**
  * The database as the commands that change data see it: started (the embedded one, or the
@@ -21,11 +20,7 @@ final class CliDatabase implements AutoCloseable {
   private CliDatabase(Database db, ManagedDataSource ds) {
     this.db = db;
     this.ds = ds;
-    this.jdbi =
-        Jdbi.create(ds)
-            .installPlugin(new SqlObjectPlugin())
-            .installPlugin(new PostgresPlugin())
-            .installPlugin(new org.enlace.server.db.BinaryArrays());
+    this.jdbi = Jdbis.create(ds);
   }
 
   static CliDatabase open(Bootstrap<EnlaceConfiguration> bootstrap, EnlaceConfiguration config)
