@@ -39,6 +39,79 @@ public record AgentConfig(
 
   public static final String FILE_NAME = "agent.properties";
 
+  /**
+   * Each setting within a range an operator can mean, named by its key in agent.properties so the
+   * error says which line to fix. The journal's and the speed test's own rules are checked by their
+   * records.
+   */
+  public AgentConfig {
+    // A round a second apart is for tests and the lab; an hour apart would miss most outages.
+    between("check.interval", interval, Duration.ofSeconds(1), Duration.ofHours(1));
+    // Rounds vary by ± half the jitter: more than the interval would let them overlap.
+    if (jitter.isNegative() || jitter.compareTo(interval) > 0) {
+      throw new IllegalArgumentException(
+          "check.jitter: '"
+              + text(jitter)
+              + "' must be between 0s and check.interval ("
+              + text(interval)
+              + ")");
+    }
+    between("check.timeout", probes.timeout(), Duration.ofMillis(100), Duration.ofSeconds(60));
+    // The server refuses a report of more than 5000 observations (ingest.maxObservationsPerReport)
+    // and a body over 1 MiB (ingest.maxBodySize) by default.
+    between("upload.batchMaxObservations", batchMaxObservations, 1, 5_000, "1", "5000");
+    between("upload.batchMaxBytes", batchMaxBytes, 1L << 10, 1L << 20, "1KiB", "1MiB");
+    between("upload.minBackoff", minBackoff, Duration.ofMillis(100), Duration.ofHours(1));
+    between("upload.maxBackoff", maxBackoff, Duration.ofSeconds(1), Duration.ofDays(1));
+    if (minBackoff.compareTo(maxBackoff) > 0) {
+      throw new IllegalArgumentException(
+          "upload.minBackoff: '"
+              + text(minBackoff)
+              + "' must not be longer than upload.maxBackoff ("
+              + text(maxBackoff)
+              + ")");
+    }
+    between("upload.timeout", requestTimeout, Duration.ofSeconds(1), Duration.ofMinutes(10));
+    // A log file under 64 KiB rotates every few minutes when something goes wrong, which is when
+    // the log is needed; over 100 MiB it fills a small disk.
+    between("log.maxBytes", logMaxBytes, 64L << 10, 100L << 20, "64KiB", "100MiB");
+    between("log.files", logFiles, 1, 100, "1", "100");
+  }
+
+  private static void between(String key, Duration value, Duration min, Duration max) {
+    if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+      throw new IllegalArgumentException(
+          key + ": '" + text(value) + "' must be between " + text(min) + " and " + text(max));
+    }
+  }
+
+  private static void between(
+      String key, long value, long min, long max, String minText, String maxText) {
+    if (value < min || value > max) {
+      throw new IllegalArgumentException(
+          key + ": '" + value + "' must be between " + minText + " and " + maxText);
+    }
+  }
+
+  /** A duration as agent.properties writes it: 500ms, 30s, 5m, 2h, 1d. */
+  static String text(Duration d) {
+    long ms = d.toMillis();
+    if (ms % 1000 != 0) {
+      return ms + "ms";
+    }
+    long s = ms / 1000;
+    if (s != 0 && s % 86_400 == 0) {
+      return s / 86_400 + "d";
+    }
+    if (s != 0 && s % 3_600 == 0) {
+      return s / 3_600 + "h";
+    }
+    if (s != 0 && s % 60 == 0) {
+      return s / 60 + "m";
+    }
+    return s + "s";
+  }
+
   public static AgentConfig defaults() {
     return from(new Properties());
   }
@@ -85,7 +158,7 @@ public record AgentConfig(
         duration(p, "upload.minBackoff", "5s"),
         duration(p, "upload.maxBackoff", "15m"),
         duration(p, "upload.timeout", "60s"),
-        new JournalConfig(
+        journal(
             size(p, "journal.maxDiskBytes", Long.toString(jd.maxDiskBytes())),
             jd.segmentBytes(),
             duration(p, "journal.syncInterval", "0s")),
@@ -99,6 +172,15 @@ public record AgentConfig(
                 p.getProperty("speedTest.mlab.locateUrl", SpeedTestConfig.DEFAULT_LOCATE_URL)
                     .trim()),
             size(p, "speedTest.mlab.maxBytes", "40MiB")));
+  }
+
+  /** JournalConfig's own checks, their errors named by the keys of agent.properties. */
+  private static JournalConfig journal(long maxDiskBytes, long segmentBytes, Duration sync) {
+    try {
+      return new JournalConfig(maxDiskBytes, segmentBytes, sync);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("journal." + e.getMessage(), e);
+    }
   }
 
   /** The probe targets with the configured server's own ping added. */

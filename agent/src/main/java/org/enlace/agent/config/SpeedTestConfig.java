@@ -23,5 +23,11 @@ public record SpeedTestConfig(
       throw new IllegalArgumentException(
           "speedTest.connections: '" + connections + "' must be between 1 and 16");
     }
+    // Under 1 MiB a test on its own measures nothing but its start; over 1 GiB one test could eat
+    // a metered link's month.
+    if (mlabMaxBytes < 1L << 20 || mlabMaxBytes > 1L << 30) {
+      throw new IllegalArgumentException(
+          "speedTest.mlab.maxBytes: '" + mlabMaxBytes + "' must be between 1MiB and 1024MiB");
+    }
   }
 }

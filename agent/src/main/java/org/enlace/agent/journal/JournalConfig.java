@@ -16,6 +16,7 @@ import java.time.Duration;
 public record JournalConfig(long maxDiskBytes, long segmentBytes, Duration syncInterval) {
   static final long MIN_SEGMENT_BYTES = 256;
   static final long MAX_SEGMENT_BYTES = 16L << 20;
+  static final long MAX_DISK_BYTES = 1L << 30;
 
   public JournalConfig {
     requireNonNull(syncInterval, "syncInterval is null");
@@ -27,6 +28,14 @@ public record JournalConfig(long maxDiskBytes, long segmentBytes, Duration syncI
               + MAX_SEGMENT_BYTES
               + ": "
               + segmentBytes);
+    }
+    // A gigabyte is years of observations (16 MiB holds months); more only fills the PC's disk.
+    if (maxDiskBytes > MAX_DISK_BYTES) {
+      throw new IllegalArgumentException(
+          "maxDiskBytes must be between twice segmentBytes and "
+              + MAX_DISK_BYTES
+              + ": "
+              + maxDiskBytes);
     }
     if (maxDiskBytes < 2 * segmentBytes) {
       throw new IllegalArgumentException(

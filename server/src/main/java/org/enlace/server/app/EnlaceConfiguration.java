@@ -64,6 +64,18 @@ public class EnlaceConfiguration extends Configuration {
     }
   }
 
+  /**
+   * Each ingest writer holds a database connection while it commits; with no connection left over,
+   * the API, the rollups and the health checks would wait behind the writers.
+   */
+  @AssertTrue(message = "database.maxPoolSize must be greater than ingest.writerThreads")
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public boolean isPoolLargerThanWriters() {
+    return database == null
+        || ingest == null
+        || database.getMaxPoolSize() > ingest.getWriterThreads();
+  }
+
   public DatabaseConfig getDatabase() {
     return database;
   }

@@ -1,26 +1,36 @@
 package org.enlace.server.db;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import io.dropwizard.db.DataSourceFactory;
 import io.dropwizard.util.Duration;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.hibernate.validator.constraints.Range;
 
 /**
  * Where the data lives. With no {@code url} the server runs its own embedded PostgreSQL under the
  * data directory; with a {@code url} it uses that external server.
  */
 public class DatabaseConfig {
-  @JsonProperty private String url = "";
-  @JsonProperty private String user = "";
-  @JsonProperty private String password = "";
+  // config.yml writes these as ${ENLACE_DB_URL:-}: an unset variable leaves "url:" with no value,
+  // which YAML reads as null; it means the same as the default, empty.
+  @JsonProperty
+  @JsonSetter(nulls = Nulls.AS_EMPTY)
+  private String url = "";
 
-  @Min(2)
-  @Max(500)
+  @JsonProperty
+  @JsonSetter(nulls = Nulls.AS_EMPTY)
+  private String user = "enlace";
+
+  @JsonProperty
+  @JsonSetter(nulls = Nulls.AS_EMPTY)
+  private String password = "";
+
+  @Range(min = 2, max = 500)
   @JsonProperty
   private int maxPoolSize = 32;
 
@@ -38,6 +48,10 @@ public class DatabaseConfig {
 
   public void setUrl(String url) {
     this.url = url;
+  }
+
+  public int getMaxPoolSize() {
+    return maxPoolSize;
   }
 
   public Embedded getEmbedded() {
@@ -73,8 +87,7 @@ public class DatabaseConfig {
   /** Settings of the embedded server; ignored when {@code url} is set. */
   public static class Embedded {
     /** 0 picks a free port at each start. */
-    @Min(0)
-    @Max(65535)
+    @Range(min = 0, max = 65535)
     @JsonProperty
     private int port = 0;
 

@@ -255,17 +255,7 @@ public final class EvidenceService {
             Optional.ofNullable(f.firstEnrollment().get(p.id())).map(EvidenceDao.Since::at),
             now,
             openDays);
-    Availability availability =
-        new Availability(
-            open,
-            t.observedOpenMinutes(),
-            t.upOpenMinutes(),
-            t.outageOpenMinutes(),
-            ratio(t.upOpenMinutes(), t.observedOpenMinutes()),
-            ratio(t.observedOpenMinutes(), open),
-            t.gapPcsOffOpen(),
-            t.gapLinkDownOpen(),
-            Math.max(0, open - t.observedOpenMinutes()));
+    Availability availability = availability(open, t);
     int[] hist =
         LatencyHistogram.parse(
             Optional.ofNullable(f.latency().get(p.id()))
@@ -289,20 +279,48 @@ public final class EvidenceService {
         links);
   }
 
-  /**
-   * Opening minutes from the later of the period's start and the first enrollment, to the earlier
-   * of its end and now: no observation is expected before an agent existed or in the future, so
-   * neither counts against completeness.
-   */
+  /** An establishment's availability from its open minutes and its days' summed figures. */
+  static Availability availability(long open, EvidenceDao.DayTotals t) {
+    return new Availability(
+        open,
+        t.observedOpenMinutes(),
+        t.upOpenMinutes(),
+        t.outageOpenMinutes(),
+        ratio(t.upOpenMinutes(), t.observedOpenMinutes()),
+        ratio(t.observedOpenMinutes(), open),
+        t.gapPcsOffOpen(),
+        t.gapLinkDownOpen(),
+        Math.max(0, open - t.observedOpenMinutes()));
+  }
+
   private long expectedOpenMinutes(
       EvidenceDao.Place p,
       ReportPeriod period,
       Optional<Instant> firstEnrollment,
       Instant now,
       Map<String, Map<LocalDate, Integer>> openDays) {
-    OpeningMask mask = OpeningMask.fromStored(json, p.openingHours(), p.id());
-    Map<LocalDate, Integer> wholeDays =
-        openDays.computeIfAbsent(String.valueOf(p.openingHours()), k -> new HashMap<>());
+    return expectedOpenMinutes(
+        OpeningMask.fromStored(json, p.openingHours(), p.id()),
+        openDays.computeIfAbsent(String.valueOf(p.openingHours()), k -> new HashMap<>()),
+        minutes,
+        period,
+        firstEnrollment,
+        now);
+  }
+
+  /**
+   * Opening minutes from the later of the period's start and the first enrollment, to the earlier
+   * of its end and now: no observation is expected before an agent existed or in the future, so
+   * neither counts against completeness. {@code wholeDays} caches the open minutes of whole days of
+   * this mask.
+   */
+  static long expectedOpenMinutes(
+      OpeningMask mask,
+      Map<LocalDate, Integer> wholeDays,
+      LocalMinutes minutes,
+      ReportPeriod period,
+      Optional<Instant> firstEnrollment,
+      Instant now) {
     Instant start =
         firstEnrollment
             .filter(e -> e.isAfter(minutes.start(period.firstDay())))
@@ -478,7 +496,7 @@ public final class EvidenceService {
     return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
   }
 
-  private static Optional<Double> ratio(long part, long whole) {
+  static Optional<Double> ratio(long part, long whole) {
     return whole == 0 ? Optional.empty() : Optional.of(round(part * 100.0 / whole));
   }
 

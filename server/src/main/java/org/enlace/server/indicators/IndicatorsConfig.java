@@ -1,21 +1,22 @@
 package org.enlace.server.indicators;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import org.hibernate.validator.constraints.Range;
 
 /** What "has an internet connection" means ({@code indicators:} in config.yml). */
 public class IndicatorsConfig {
   /** A computer counts as connected in a period when seen online on at least this many days. */
-  @Min(1)
-  @Max(366)
+  @Range(min = 1, max = 366)
   @JsonProperty
   private int minOnlineDays = 1;
 
   /** The plan's goal when no baseline says otherwise: +100 %. */
-  @DecimalMin("0.01")
+  // Up to a hundredfold (+10,000 %): a larger goal is a typing mistake, not a plan.
+  @DecimalMin(value = "0.01", message = "must be between 0.01 and 10000")
+  @DecimalMax(value = "10000", message = "must be between 0.01 and 10000")
   @JsonProperty
   private double defaultTargetIncreasePct = 100;
 

@@ -2,9 +2,10 @@ package org.enlace.server.rollup;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.util.Duration;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
+import io.dropwizard.validation.DurationRange;
 import jakarta.validation.constraints.NotNull;
+import java.util.concurrent.TimeUnit;
+import org.hibernate.validator.constraints.Range;
 
 /** How observations become daily figures and outages ({@code rollups:} in config.yml). */
 public class RollupConfig {
@@ -13,8 +14,7 @@ public class RollupConfig {
    * with jitter, so a check now and then lands two minutes after the previous one; without a hold
    * that minute would read as "no data" and split an outage in two.
    */
-  @Min(0)
-  @Max(30)
+  @Range(min = 0, max = 30)
   @JsonProperty
   private int holdMinutes = 1;
 
@@ -22,20 +22,37 @@ public class RollupConfig {
    * Outages shorter than this are listed but flagged as blips and not counted as outages; their
    * minutes still count as minutes without internet in the availability.
    */
-  @Min(1)
-  @Max(1440)
+  @Range(min = 1, max = 1440)
   @JsonProperty
   private int shortOutageMinutes = 5;
 
   /** Raw observations older than this are deleted (whole monthly partitions); rollups stay. */
-  @NotNull @JsonProperty private Duration rawRetention = Duration.days(400);
+  // Whole months are dropped once their end is older than this: at 31 days or more the previous
+  // month is always still there, so last month's figures can be rebuilt and checked. Ten years
+  // at most: raw data grows with every computer and minute.
+  @NotNull
+  @DurationRange(
+      min = 31,
+      max = 3_650,
+      unit = TimeUnit.DAYS,
+      message = "must be between 31 days and 3650 days")
+  @JsonProperty
+  private Duration rawRetention = Duration.days(400);
 
   /** How often the maintainer recomputes establishment days that changed. */
-  @NotNull @JsonProperty private Duration maintainerInterval = Duration.seconds(5);
+  // 0 would make the maintainer's schedule fail at start; past 10 minutes dashboards and "now"
+  // figures lag what agents reported by too long to follow an outage.
+  @NotNull
+  @DurationRange(
+      min = 1,
+      max = 600,
+      unit = TimeUnit.SECONDS,
+      message = "must be between 1 second and 10 minutes")
+  @JsonProperty
+  private Duration maintainerInterval = Duration.seconds(5);
 
   /** Establishment-days recomputed per maintainer transaction. */
-  @Min(1)
-  @Max(100_000)
+  @Range(min = 1, max = 100_000)
   @JsonProperty
   private int maintainerBatch = 500;
 

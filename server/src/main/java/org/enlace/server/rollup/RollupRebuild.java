@@ -73,8 +73,12 @@ public final class RollupRebuild {
       try {
         return jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> rebuildDay(h, d));
       } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException e) {
+        // A serialization failure, or a deadlock with the maintainer recomputing a day this
+        // rebuild has just marked (both lock the same computer-day rows): either way PostgreSQL
+        // rolled the day back whole, and it can be done again.
         boolean conflict =
-            e.getCause() instanceof java.sql.SQLException s && "40001".equals(s.getSQLState());
+            e.getCause() instanceof java.sql.SQLException s
+                && ("40001".equals(s.getSQLState()) || "40P01".equals(s.getSQLState()));
         if (!conflict || attempt >= 5) {
           throw e;
         }

@@ -1,44 +1,59 @@
 package org.enlace.server.snmp;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.util.Duration;
+import io.dropwizard.validation.DurationRange;
+import io.dropwizard.validation.ValidationMethod;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.hibernate.validator.constraints.Range;
 
 /** The {@code snmp:} section of the server configuration. */
 public class SnmpConfig {
   /** Polling on or off; the device inventory API works either way. */
   @JsonProperty private boolean enabled = true;
 
-  @NotNull @JsonProperty private Duration interval = Duration.seconds(60);
+  // Small routers answer SNMP on a slow CPU: polling more often than every 10 s loads them. Past
+  // 30 minutes a 32-bit counter of a busy link can wrap more than once between readings.
+  @NotNull
+  @DurationRange(
+      min = 10,
+      max = 1_800,
+      unit = TimeUnit.SECONDS,
+      message = "must be between 10 seconds and 30 minutes")
+  @JsonProperty
+  private Duration interval = Duration.seconds(60);
 
   /** Per request; SNMP4J retries {@code retries} times after it. */
-  @NotNull @JsonProperty private Duration timeout = Duration.seconds(2);
+  @NotNull
+  @DurationRange(
+      min = 100,
+      max = 30_000,
+      unit = TimeUnit.MILLISECONDS,
+      message = "must be between 100 milliseconds and 30 seconds")
+  @JsonProperty
+  private Duration timeout = Duration.seconds(2);
 
-  @Min(0)
-  @Max(5)
+  @Range(min = 0, max = 5)
   @JsonProperty
   private int retries = 1;
 
   /** Device polls in flight at once, so a cycle's burst does not overflow UDP buffers. */
-  @Min(1)
-  @Max(10_000)
+  @Range(min = 1, max = 10_000)
   @JsonProperty
   private int maxConcurrentPolls = 256;
 
   /** Variable bindings per GET; routers refuse (tooBig) or drop large PDUs. */
-  @Min(2)
-  @Max(200)
+  @Range(min = 2, max = 200)
   @JsonProperty
   private int maxVarbindsPerRequest = 40;
 
   /** max-repetitions of the GETBULK walks that find interfaces by name. */
-  @Min(1)
-  @Max(200)
+  @Range(min = 1, max = 200)
   @JsonProperty
   private int bulkRepetitions = 25;
 
@@ -46,10 +61,25 @@ public class SnmpConfig {
    * A poll interval longer than this is stored as a gap (missed_polls): an average over it would
    * hide outages and bias the 95th percentile.
    */
-  @NotNull @JsonProperty private Duration maxSampleInterval = Duration.minutes(5);
+  @NotNull
+  @DurationRange(
+      min = 1,
+      max = 120,
+      unit = TimeUnit.MINUTES,
+      message = "must be between 1 minute and 2 hours")
+  @JsonProperty
+  private Duration maxSampleInterval = Duration.minutes(5);
 
   /** Month partitions of link_samples older than this are dropped. */
-  @NotNull @JsonProperty private Duration sampleRetention = Duration.days(400);
+  // As rollups.rawRetention: at 31 days or more last month's samples are always still there.
+  @NotNull
+  @DurationRange(
+      min = 31,
+      max = 3_650,
+      unit = TimeUnit.DAYS,
+      message = "must be between 31 days and 3650 days")
+  @JsonProperty
+  private Duration sampleRetention = Duration.days(400);
 
   /**
    * Keys for the stored SNMP credentials: id → base64 of 32 random bytes. The one named by {@code
@@ -67,8 +97,7 @@ public class SnmpConfig {
     @JsonProperty private boolean enabled = false;
     @JsonProperty private String bindAddress = "0.0.0.0";
 
-    @Min(1)
-    @Max(65535)
+    @Range(min = 1, max = 65535)
     @JsonProperty
     private int port = 1162;
 
@@ -98,6 +127,24 @@ public class SnmpConfig {
       this.port = port;
       return this;
     }
+  }
+
+  /** A dead router's tries must end before its next poll is due. */
+  @JsonIgnore
+  @ValidationMethod(message = "timeout × (retries + 1) must be shorter than interval")
+  public boolean isPollShorterThanInterval() {
+    return timeout == null
+        || interval == null
+        || timeout.toNanoseconds() * (retries + 1) < interval.toNanoseconds();
+  }
+
+  /** With a maximum at or under the interval, every reading would be stored as a gap. */
+  @JsonIgnore
+  @ValidationMethod(message = "maxSampleInterval must be longer than interval")
+  public boolean isMaxSampleIntervalLongerThanInterval() {
+    return maxSampleInterval == null
+        || interval == null
+        || maxSampleInterval.toNanoseconds() > interval.toNanoseconds();
   }
 
   public boolean isEnabled() {

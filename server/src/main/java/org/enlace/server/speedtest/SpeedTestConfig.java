@@ -1,10 +1,13 @@
 package org.enlace.server.speedtest;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.util.Duration;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
+import io.dropwizard.validation.DurationRange;
+import io.dropwizard.validation.ValidationMethod;
 import jakarta.validation.constraints.NotNull;
+import java.util.concurrent.TimeUnit;
+import org.hibernate.validator.constraints.Range;
 
 /**
  * Speed tests ({@code speedTest:} in config.yml). The ndt7 settings default to M-Lab's
@@ -16,28 +19,59 @@ public class SpeedTestConfig {
   @JsonProperty private boolean enabled = true;
 
   /** ndt7 subtests running at once; a further request is answered 429 with Retry-After. */
-  @Min(1)
-  @Max(1_000)
+  @Range(min = 1, max = 1_000)
   @JsonProperty
   private int maxConcurrentTests = 4;
 
   /** When the server ends a subtest with a normal close (ndt7: 10 s after the handshake). */
-  @NotNull @JsonProperty private Duration maxDuration = Duration.seconds(10);
+  // ndt7 clients (M-Lab's, the agent's) expect about 10 s and give up well before a minute.
+  @NotNull
+  @DurationRange(
+      min = 1,
+      max = 60,
+      unit = TimeUnit.SECONDS,
+      message = "must be between 1 second and 60 seconds")
+  @JsonProperty
+  private Duration maxDuration = Duration.seconds(10);
 
   /**
    * When a subtest's connection is dropped whatever its state (ndt7 reference server: 15 s), e.g. a
    * client that stops reading or never answers the closing handshake. Recorded as a failure.
    */
-  @NotNull @JsonProperty private Duration hardTimeout = Duration.seconds(15);
+  @NotNull
+  @DurationRange(
+      min = 1,
+      max = 120,
+      unit = TimeUnit.SECONDS,
+      message = "must be between 1 second and 120 seconds")
+  @JsonProperty
+  private Duration hardTimeout = Duration.seconds(15);
 
   /** Retry-After of a 429 (busy) answer. */
-  @NotNull @JsonProperty private Duration busyRetryAfter = Duration.seconds(15);
+  // Retry-After is whole seconds, so at least 1; past an hour a busy moment costs the slot.
+  @NotNull
+  @DurationRange(
+      min = 1,
+      max = 3_600,
+      unit = TimeUnit.SECONDS,
+      message = "must be between 1 second and 1 hour")
+  @JsonProperty
+  private Duration busyRetryAfter = Duration.seconds(15);
 
   /**
    * Mean interval of the server's measurement messages; each interval is drawn from an exponential
    * distribution clamped to [0.1, 2.5] × mean, as M-Lab's server does (250 ms).
    */
-  @NotNull @JsonProperty private Duration measurementInterval = Duration.milliseconds(250);
+  // Clamped draws go down to 0.1 × mean: under 100 ms that floods a slow link with messages;
+  // past 2 s a 10 s test shows too few figures.
+  @NotNull
+  @DurationRange(
+      min = 100,
+      max = 2_000,
+      unit = TimeUnit.MILLISECONDS,
+      message = "must be between 100 milliseconds and 2 seconds")
+  @JsonProperty
+  private Duration measurementInterval = Duration.milliseconds(250);
 
   /**
    * Read the kernel's TCP_INFO of each test connection (Linux, through iproute2's {@code ss}) for
@@ -45,6 +79,15 @@ public class SpeedTestConfig {
    * it (other systems, no {@code ss}) the messages carry no TCPInfo.
    */
   @JsonProperty private boolean tcpInfo = true;
+
+  /** Ndt7Server refuses it at start; said here, it is said with the other configuration errors. */
+  @JsonIgnore
+  @ValidationMethod(message = "hardTimeout must be longer than maxDuration")
+  public boolean isHardTimeoutLongerThanMaxDuration() {
+    return hardTimeout == null
+        || maxDuration == null
+        || hardTimeout.toNanoseconds() > maxDuration.toNanoseconds();
+  }
 
   public boolean isEnabled() {
     return enabled;

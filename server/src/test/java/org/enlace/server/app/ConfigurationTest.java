@@ -39,6 +39,67 @@ class ConfigurationTest {
     assertThat(c.dataDir()).isAbsolute();
   }
 
+  /**
+   * Every value written in config.yml is the default it documents: the file loaded with every
+   * {@code ${VAR:-default}} taking its default (no environment), section by section, equals a
+   * configuration built from no file at all. Dropwizard's own {@code server} and {@code logging}
+   * sections are left out: the file deliberately differs from Dropwizard's defaults there.
+   */
+  @Test
+  void shippedSampleConfigSaysExactlyTheDefaults() throws Exception {
+    File sample = new File(System.getProperty("user.dir"), "config.yml");
+    // The app's substitution (EnvironmentVariableSubstitutor(false): ${VAR:-default}, an unset
+    // variable with no default left as written), against an empty environment.
+    org.apache.commons.text.StringSubstitutor noEnvironment =
+        new org.apache.commons.text.StringSubstitutor(
+            org.apache.commons.text.lookup.StringLookupFactory.INSTANCE.functionStringLookup(
+                name -> null));
+    noEnvironment.setEnableSubstitutionInVariables(false);
+    noEnvironment.setEnableUndefinedVariableException(false);
+    EnlaceConfiguration file =
+        factory()
+            .build(
+                new SubstitutingSourceProvider(
+                    new FileConfigurationSourceProvider(), noEnvironment),
+                sample.getPath());
+    EnlaceConfiguration defaults = factory().build();
+    com.fasterxml.jackson.databind.ObjectMapper json = Jackson.newObjectMapper();
+    assertThat(file.dataDir()).isEqualTo(defaults.dataDir());
+    assertThat(file.zone()).isEqualTo(defaults.zone());
+    assertThat(file.getMunicipality()).isEqualTo(defaults.getMunicipality());
+    java.util.Map<String, Object[]> sections = new java.util.LinkedHashMap<>();
+    sections.put("database", new Object[] {file.getDatabase(), defaults.getDatabase()});
+    sections.put("ingest", new Object[] {file.getIngest(), defaults.getIngest()});
+    sections.put("rollups", new Object[] {file.getRollups(), defaults.getRollups()});
+    sections.put("indicators", new Object[] {file.getIndicators(), defaults.getIndicators()});
+    sections.put("speedTest", new Object[] {file.getSpeedTest(), defaults.getSpeedTest()});
+    sections.put(
+        "speedTestPlan", new Object[] {file.getSpeedTestPlan(), defaults.getSpeedTestPlan()});
+    sections.put("fleetMetrics", new Object[] {file.getFleetMetrics(), defaults.getFleetMetrics()});
+    sections.put("snmp", new Object[] {file.getSnmp(), defaults.getSnmp()});
+    for (var s : sections.entrySet()) {
+      com.fasterxml.jackson.databind.JsonNode written = json.valueToTree(s.getValue()[0]);
+      com.fasterxml.jackson.databind.JsonNode fallback = json.valueToTree(s.getValue()[1]);
+      assertThat(written).as(s.getKey()).isNotEmpty();
+      written
+          .fieldNames()
+          .forEachRemaining(
+              field ->
+                  assertThat(written.get(field))
+                      .as(s.getKey() + "." + field)
+                      .isEqualTo(fallback.get(field)));
+      assertThat(written).as(s.getKey()).isEqualTo(fallback);
+    }
+    // The file names every section it documents, so none is compared by default alone.
+    com.fasterxml.jackson.databind.JsonNode tree =
+        new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+            .readTree(sample);
+    for (String key : sections.keySet()) {
+      assertThat(tree.has(key)).as(key).isTrue();
+    }
+  }
+
   @Test
   void noFileMeansDefaults() throws Exception {
     EnlaceConfiguration c = factory().build();

@@ -46,4 +46,29 @@ class FleetMetricsConfigTest {
         .extracting(v -> v.getPropertyPath().toString())
         .containsExactlyInAnyOrder("refresh", "reportingWindow", "maxAgentVersions");
   }
+
+  @Test
+  void theRangesAreNamedAndTheRefreshIsShorterThanTheWindow() throws Exception {
+    FleetMetricsConfig c =
+        YAML.readValue(
+            "refresh: 2 hours\nreportingWindow: 2 days\nmaxAgentVersions: 201\n",
+            FleetMetricsConfig.class);
+    assertThat(VALIDATOR.validate(c))
+        .extracting(v -> v.getPropertyPath() + " " + v.getMessage())
+        .containsExactlyInAnyOrder(
+            "refresh must be between 1 second and 1 hour",
+            "reportingWindow must be between 1 minute and 1 day",
+            "maxAgentVersions must be between 2 and 200");
+    FleetMetricsConfig slow =
+        YAML.readValue(
+            "refresh: 10 minutes\nreportingWindow: 10 minutes\n", FleetMetricsConfig.class);
+    assertThat(VALIDATOR.validate(slow))
+        .extracting(v -> v.getPropertyPath() + " " + v.getMessage())
+        .containsExactly(
+            "refreshShorterThanReportingWindow refresh must be shorter than reportingWindow");
+    FleetMetricsConfig fine =
+        YAML.readValue(
+            "refresh: 9 minutes\nreportingWindow: 10 minutes\n", FleetMetricsConfig.class);
+    assertThat(VALIDATOR.validate(fine)).isEmpty();
+  }
 }

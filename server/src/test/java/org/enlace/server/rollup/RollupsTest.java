@@ -16,11 +16,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Rollups, outages and indicators against the scripted month in {@link SyntheticMonth}. The last
- * three tests change or drop data and run last, in order.
+ * Rollups, outages and indicators against the scripted month in {@link SyntheticMonth}, loaded once
+ * and shared. No test depends on another's order: a test that changes the shared data puts it back
+ * before it ends, and the one that cannot (retention drops raw data for good) loads its own month
+ * into its own server and database.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class RollupsTest {
   static final TestApp APP = TestApp.create();
   SyntheticMonth month;
@@ -35,7 +36,11 @@ class RollupsTest {
   }
 
   static int drain() {
-    return ((EnlaceApplication) EXT.getApplication()).rollups().drain();
+    return drain(APP);
+  }
+
+  static int drain(TestApp app) {
+    return ((EnlaceApplication) app.extension().getApplication()).rollups().drain();
   }
 
   private Map<String, Object> computerDay(TestApp.Agent a, String day) {
@@ -271,7 +276,11 @@ class RollupsTest {
   }
 
   private List<Map<String, Object>> snapshot() {
-    return APP.jdbi()
+    return snapshot(APP);
+  }
+
+  private static List<Map<String, Object>> snapshot(TestApp app) {
+    return app.jdbi()
         .withHandle(
             h -> {
               List<Map<String, Object>> all = new java.util.ArrayList<>();
@@ -312,7 +321,6 @@ class RollupsTest {
   }
 
   @Test
-  @org.junit.jupiter.api.Order(Integer.MAX_VALUE - 2)
   void aRebuildFromRawDataGivesTheSameRollups() {
     List<Map<String, Object>> before = snapshot();
     RollupRebuild.Result r =
@@ -325,31 +333,40 @@ class RollupsTest {
   }
 
   @Test
-  @org.junit.jupiter.api.Order(Integer.MAX_VALUE - 1)
-  void retentionDropsRawDataAndKeepsRollups() {
-    List<Map<String, Object>> before = snapshot();
-    RollupRebuild rebuild = new RollupRebuild(APP.jdbi(), new LocalMinutes(SyntheticMonth.BOGOTA));
-    RollupRebuild.Expired e = rebuild.expire(Instant.parse("2026-11-01T00:00:00Z"));
-    assertThat(e.partitionsDropped()).isGreaterThanOrEqualTo(1);
-    assertThat(
-            APP.count(
-                """
-                SELECT count(*) FROM observations WHERE observed_at <
-                TIMESTAMPTZ '2026-11-01 00:00Z'
-                """))
-        .isZero();
-    // A rebuild cannot reach back past the raw data that is left, so the rollups stay.
-    rebuild.rebuild(LocalDate.of(2026, 10, 1), LocalDate.of(2026, 10, 31));
-    drain();
-    List<Map<String, Object>> after = snapshot();
-    for (int i = 0; i < Math.min(before.size(), after.size()); i++) {
-      assertThat(after.get(i)).as("row " + i).isEqualTo(before.get(i));
+  void retentionDropsRawDataAndKeepsRollups() throws Exception {
+    // Dropping raw data cannot be undone, and the other tests (the rebuild first) need it: this
+    // one gets a server, a database and a month of its own.
+    TestApp own = TestApp.create();
+    own.extension().before();
+    try {
+      new SyntheticMonth(own, "R").load();
+      drain(own);
+      List<Map<String, Object>> before = snapshot(own);
+      RollupRebuild rebuild =
+          new RollupRebuild(own.jdbi(), new LocalMinutes(SyntheticMonth.BOGOTA));
+      RollupRebuild.Expired e = rebuild.expire(Instant.parse("2026-11-01T00:00:00Z"));
+      assertThat(e.partitionsDropped()).isGreaterThanOrEqualTo(1);
+      assertThat(
+              own.count(
+                  """
+                  SELECT count(*) FROM observations WHERE observed_at <
+                  TIMESTAMPTZ '2026-11-01 00:00Z'
+                  """))
+          .isZero();
+      // A rebuild cannot reach back past the raw data that is left, so the rollups stay.
+      rebuild.rebuild(LocalDate.of(2026, 10, 1), LocalDate.of(2026, 10, 31));
+      drain(own);
+      List<Map<String, Object>> after = snapshot(own);
+      for (int i = 0; i < Math.min(before.size(), after.size()); i++) {
+        assertThat(after.get(i)).as("row " + i).isEqualTo(before.get(i));
+      }
+      assertThat(after).hasSameSizeAs(before);
+    } finally {
+      own.extension().after();
     }
-    assertThat(after).hasSameSizeAs(before);
   }
 
   @Test
-  @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
   void changedOpeningHoursAreAppliedToPastDays() {
     var e =
         (com.fasterxml.jackson.databind.node.ObjectNode)
@@ -357,22 +374,29 @@ class RollupsTest {
     for (String f : List.of("createdAt", "updatedAt", "id")) {
       e.remove(f);
     }
+    com.fasterxml.jackson.databind.JsonNode hours = e.get("openingHours").deepCopy();
     e.putObject("openingHours"); // none: judged all day
-    assertThat(APP.it().put("/api/v1/establishments/" + month.alc, e).status()).isEqualTo(200);
-    drain();
-    Map<String, Object> day =
-        APP.jdbi()
-            .withHandle(
-                h ->
-                    h.createQuery(
-                            """
-                            SELECT open_minutes,
-                            outage_open_minutes FROM establishment_days WHERE establishment_id = :e
-                            AND day = DATE '2026-10-14'
-                            """)
-                        .bind("e", establishmentId(month.alc))
-                        .mapToMap()
-                        .one());
-    assertThat(day).containsEntry("open_minutes", 1440).containsEntry("outage_open_minutes", 180);
+    try {
+      assertThat(APP.it().put("/api/v1/establishments/" + month.alc, e).status()).isEqualTo(200);
+      drain();
+      Map<String, Object> day =
+          APP.jdbi()
+              .withHandle(
+                  h ->
+                      h.createQuery(
+                              """
+                              SELECT open_minutes, outage_open_minutes FROM establishment_days
+                              WHERE establishment_id = :e AND day = DATE '2026-10-14'
+                              """)
+                          .bind("e", establishmentId(month.alc))
+                          .mapToMap()
+                          .one());
+      assertThat(day).containsEntry("open_minutes", 1440).containsEntry("outage_open_minutes", 180);
+    } finally {
+      // The town hall's hours back, and its past days recomputed with them, for the other tests.
+      e.set("openingHours", hours);
+      assertThat(APP.it().put("/api/v1/establishments/" + month.alc, e).status()).isEqualTo(200);
+      drain();
+    }
   }
 }
