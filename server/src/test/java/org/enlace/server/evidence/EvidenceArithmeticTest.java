@@ -10,13 +10,13 @@ import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
+import org.enlace.server.domain.LocalMinutes;
+import org.enlace.server.domain.OpeningHours;
+import org.enlace.server.domain.OpeningMask;
 import org.enlace.server.evidence.EvidenceReport.Availability;
 import org.enlace.server.evidence.EvidenceReport.LinkEvidence;
 import org.enlace.server.evidence.EvidenceReport.Outage;
 import org.enlace.server.evidence.EvidenceReport.SpeedStats;
-import org.enlace.server.inventory.OpeningHours;
-import org.enlace.server.rollup.LocalMinutes;
-import org.enlace.server.rollup.OpeningMask;
 import org.enlace.server.rollup.RollupConfig;
 import org.junit.jupiter.api.Test;
 

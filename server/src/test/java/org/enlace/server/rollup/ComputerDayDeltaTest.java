@@ -6,6 +6,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.BitSet;
+import org.enlace.server.domain.LatencyHistogram;
+import org.enlace.server.domain.LocalMinutes;
 import org.enlace.server.rollup.ComputerDayDelta.Columns;
 import org.enlace.server.rollup.ComputerDayDelta.EstablishmentDay;
 import org.junit.jupiter.api.Test;

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.List;
-import java.util.Map;
-import org.enlace.server.inventory.OpeningHours;
+import org.enlace.server.domain.LatencyHistogram;
+import org.enlace.server.domain.LocalMinutes;
+import org.enlace.server.domain.OpeningHours;
+import org.enlace.server.domain.OpeningMask;
+import org.enlace.server.domain.OpeningMaskTest;
 import org.enlace.server.rollup.DayTimeline.ComputerDay;
 import org.enlace.server.rollup.DayTimeline.ComputerMinutes;
 import org.enlace.server.rollup.DayTimeline.DayResult;
@@ -22,16 +25,7 @@ class DayTimelineTest {
   static final OpeningMask ALL_DAY = new OpeningMask(OpeningHours.ALWAYS);
 
   /** The town hall's hours in {@code SyntheticMonth}: weekdays 08:00-12:00 and 14:00-18:00. */
-  static final OpeningMask TOWN_HALL = new OpeningMask(townHallHours());
-
-  static OpeningHours townHallHours() {
-    List<OpeningHours.Interval> day =
-        List.of(
-            new OpeningHours.Interval("08:00", "12:00"),
-            new OpeningHours.Interval("14:00", "18:00"));
-    return new OpeningHours(
-        Map.of("monday", day, "tuesday", day, "wednesday", day, "thursday", day, "friday", day));
-  }
+  static final OpeningMask TOWN_HALL = new OpeningMask(OpeningMaskTest.townHallHours());
 
   /** 1440 minute bits with '1' on each [from, to) pair. */
   static String bits(int... fromTo) {

@@ -1,4 +1,4 @@
-package org.enlace.server.rollup;
+package org.enlace.server.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,12 +8,11 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
-import org.enlace.server.inventory.OpeningHours;
-import org.enlace.server.inventory.OpeningHours.Interval;
+import org.enlace.server.domain.OpeningHours.Interval;
 import org.junit.jupiter.api.Test;
 
 /** {@link OpeningMask}: which minutes of a local day are inside opening hours. */
-class OpeningMaskTest {
+public class OpeningMaskTest {
   static final LocalMinutes BOGOTA = new LocalMinutes(ZoneId.of("America/Bogota"));
   static final LocalDate WEDNESDAY = LocalDate.of(2026, 10, 14);
   static final LocalDate SATURDAY = LocalDate.of(2026, 10, 17);
@@ -25,6 +24,16 @@ class OpeningMaskTest {
 
   static int[] openIndexes(boolean[] open) {
     return java.util.stream.IntStream.range(0, open.length).filter(i -> open[i]).toArray();
+  }
+
+  /** Weekdays 08:00–12:00 and 14:00–18:00: El Contadero's town hall. */
+  public static OpeningHours townHallHours() {
+    List<OpeningHours.Interval> day =
+        List.of(
+            new OpeningHours.Interval("08:00", "12:00"),
+            new OpeningHours.Interval("14:00", "18:00"));
+    return new OpeningHours(
+        Map.of("monday", day, "tuesday", day, "wednesday", day, "thursday", day, "friday", day));
   }
 
   @Test
@@ -41,7 +50,7 @@ class OpeningMaskTest {
 
   @Test
   void intervalsIncludeTheOpeningMinuteAndExcludeTheClosingOne() {
-    OpeningMask m = new OpeningMask(DayTimelineTest.townHallHours()); // weekdays 08-12 and 14-18
+    OpeningMask m = new OpeningMask(townHallHours()); // weekdays 08-12 and 14-18
     boolean[] open = m.openMinutes(WEDNESDAY, BOGOTA);
     assertThat(open[479]).isFalse(); // 07:59
     assertThat(open[480]).isTrue(); // 08:00
@@ -56,7 +65,7 @@ class OpeningMaskTest {
 
   @Test
   void aDayNotListedIsClosedAllDay() {
-    OpeningMask m = new OpeningMask(DayTimelineTest.townHallHours());
+    OpeningMask m = new OpeningMask(townHallHours());
     assertThat(m.openMinutes(SATURDAY, BOGOTA)).hasSize(1440).doesNotContain(true);
     assertThat(m.count(SATURDAY, BOGOTA)).isZero();
     assertThat(m.count(SATURDAY.plusDays(1), BOGOTA)).isZero();
