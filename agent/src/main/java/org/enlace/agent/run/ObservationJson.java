@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.enlace.agent.probe.CheckResults;
 import org.enlace.agent.probe.RoundResult;
+import org.jspecify.annotations.Nullable;
 
 /** One round as a protocol v1 observation (docs/protocol.md), as journaled and sent. */
 public final class ObservationJson {
@@ -106,11 +107,11 @@ public final class ObservationJson {
   }
 
   /** Key/value pairs in order; empty error strings are left out to keep the journal small. */
-  private static Map<String, Object> entry(Object... kv) {
+  private static Map<String, Object> entry(@Nullable Object... kv) {
     Map<String, Object> m = new LinkedHashMap<>();
     for (int i = 0; i < kv.length; i += 2) {
       Object v = kv[i + 1];
-      if (kv[i].equals("error") && (v == null || v instanceof String s && s.isEmpty())) {
+      if ("error".equals(kv[i]) && (v == null || (v instanceof String s && s.isEmpty()))) {
         continue;
       }
       m.put((String) kv[i], v);

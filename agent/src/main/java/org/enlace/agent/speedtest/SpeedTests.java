@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import org.enlace.agent.config.AgentConfig;
@@ -20,6 +21,7 @@ import org.enlace.agent.config.Credentials;
 import org.enlace.agent.probe.ProxySupport;
 import org.enlace.agent.upload.AgentVersion;
 import org.enlace.agent.upload.ServerClient;
+import org.jspecify.annotations.Nullable;
 
 /** Runs the tests a slot allows, asks for slots, finds an M-Lab server, shows progress. */
 public final class SpeedTests {
@@ -58,7 +60,8 @@ public final class SpeedTests {
   }
 
   /** How many connections: the command line, else the slot's, else the setting. */
-  public static int connections(Integer commandLine, SpeedTestSlot slot, SpeedTestConfig cfg) {
+  public static int connections(
+      @Nullable Integer commandLine, @Nullable SpeedTestSlot slot, SpeedTestConfig cfg) {
     if (commandLine != null) {
       return Math.max(1, Math.min(16, commandLine));
     }
@@ -99,7 +102,7 @@ public final class SpeedTests {
       ProxySelector proxy,
       long maxBytes,
       int connections,
-      String pairedWith,
+      @Nullable String pairedWith,
       Ndt7Client.Options o) {
     URI[] urls;
     try {
@@ -235,7 +238,13 @@ public final class SpeedTests {
     try {
       o = options(config, true, Ndt7Client.Progress.NONE);
     } catch (IOException e) {
-      out.add(SpeedTestResult.notRun(METHOD, slot.testId(), null, connections, e.getMessage()));
+      out.add(
+          SpeedTestResult.notRun(
+              METHOD,
+              slot.testId(),
+              null,
+              connections,
+              Objects.requireNonNullElse(e.getMessage(), e.toString())));
       return out;
     }
     out.add(runSlot(serverUrl, slot, connections, o));

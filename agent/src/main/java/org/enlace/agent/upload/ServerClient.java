@@ -25,6 +25,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 import org.enlace.agent.probe.ProxySupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * HTTP to the Enlace server: TLS with the system trust store or a configured CA file, proxies.
@@ -41,7 +42,7 @@ public final class ServerClient {
   private static final int ANSWER_LIMIT = 4 * 1024 * 1024;
 
   private final ProxySelector proxies;
-  private final SSLSocketFactory tls; // null: the JDK's default (system trust store)
+  private final @Nullable SSLSocketFactory tls; // null: the JDK's default (system trust store)
   private final Duration timeout;
 
   /** A server answer, with the agent-clock instants just before sending and after receiving. */

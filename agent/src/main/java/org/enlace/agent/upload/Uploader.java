@@ -15,6 +15,7 @@ import java.util.logging.Logger;
 import org.enlace.agent.config.Credentials;
 import org.enlace.agent.journal.Journal;
 import org.enlace.agent.journal.Record;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Store and forward: sends the journal oldest first, in gzip batches, and acknowledges in the
@@ -62,7 +63,7 @@ public final class Uploader {
   private int isolateRemaining;
 
   private int failures;
-  private volatile java.util.function.Consumer<Object> speedTestSlots;
+  private volatile java.util.function.@Nullable Consumer<Object> speedTestSlots;
 
   public Uploader(
       Journal journal,
@@ -118,8 +119,9 @@ public final class Uploader {
         clock.observe(a.sentAt(), a.receivedAt(), Instant.parse(serverTime.toString()));
       }
       Object slot = a.body().get("speedTest");
-      if (slot != null && speedTestSlots != null) {
-        speedTestSlots.accept(slot); // a test the server allows (docs/agent.md, "Speed tests")
+      java.util.function.Consumer<Object> listener = speedTestSlots;
+      if (slot != null && listener != null) {
+        listener.accept(slot); // a test the server allows (docs/agent.md, "Speed tests")
       }
       List<?> rejected = a.body().get("rejected") instanceof List<?> l ? l : List.of();
       for (Object r : rejected) {

@@ -188,9 +188,13 @@ class ProxySupportTest {
                       }
                       s.getOutputStream()
                           .write(
-                              ("HTTP/1.1 407 Proxy Authentication Required\r\n"
-                                      + "Proxy-Authenticate: Basic realm=\"alcaldia\"\r\nContent-Length: 0\r\n"
-                                      + "Connection: close\r\n\r\n")
+                              """
+                              HTTP/1.1 407 Proxy Authentication Required\r
+                              Proxy-Authenticate: Basic realm="alcaldia"\r
+                              Content-Length: 0\r
+                              Connection: close\r
+                              \r
+                              """
                                   .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
                     }
                   }
@@ -213,7 +217,7 @@ class ProxySupportTest {
                   selector, Optional.empty(), Duration.ofSeconds(2))
               .postJson(
                   URI.create("https://enlace.alcaldia.invalid/api/v1/reports"),
-                  "{}".getBytes(),
+                  "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
                   Optional.empty(),
                   true);
       assertThat(a.status()).isEqualTo(407);

@@ -45,7 +45,7 @@ final class TinyDnsServer implements AutoCloseable {
         DatagramPacket p = new DatagramPacket(buf, buf.length);
         socket.receive(p);
         queries.incrementAndGet();
-        byte[] answer = answer(p.getData(), p.getLength());
+        byte[] answer = answer(p.getData());
         if (answer != null) {
           socket.send(new DatagramPacket(answer, answer.length, p.getSocketAddress()));
         }
@@ -58,7 +58,7 @@ final class TinyDnsServer implements AutoCloseable {
   }
 
   /** The response to one query, or null to stay silent. */
-  private byte[] answer(byte[] q, int len) {
+  private byte[] answer(byte[] q) {
     // header: id(2) flags(2) qdcount(2) ancount(2) nscount(2) arcount(2); then the question
     int pos = 12;
     StringBuilder name = new StringBuilder();

@@ -12,6 +12,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import java.net.ProxySelector;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -123,7 +124,7 @@ class DaemonSpeedTestTest {
                     + seq
                     + ",\"observedAt\":\"2026-11-20T08:00:00-05:00\","
                     + "\"status\":\"online\",\"reason\":\"ok\",\"checks\":{}}")
-                .getBytes());
+                .getBytes(StandardCharsets.UTF_8));
     Uploader u = uploader();
     List<Object> offered = new CopyOnWriteArrayList<>();
     u.onSpeedTestSlot(offered::add);

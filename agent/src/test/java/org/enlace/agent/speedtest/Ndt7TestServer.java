@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 
 /**
  * An ndt7 server written for the tests from the spec (ndt-server's spec/ndt7-protocol.md) on a
@@ -119,8 +120,8 @@ public final class Ndt7TestServer implements AutoCloseable {
       if (head == null) {
         return; // a latency probe: connect and close
       }
-      String[] lines = head.split("\r\n");
-      String[] rl = lines[0].split(" ");
+      String[] lines = split(head, "\r\n");
+      String[] rl = split(lines[0], " ");
       Map<String, String> h = new HashMap<>();
       for (int i = 1; i < lines.length; i++) {
         int c = lines[i].indexOf(':');
@@ -186,8 +187,13 @@ public final class Ndt7TestServer implements AutoCloseable {
     }
   }
 
+  /** As {@link String#split(String)} does with a literal: trailing empty strings dropped. */
+  private static String[] split(String s, String literal) {
+    return Pattern.compile(literal, Pattern.LITERAL).splitAsStream(s).toArray(String[]::new);
+  }
+
   private static String param(String query, String name) {
-    for (String kv : query.split("&")) {
+    for (String kv : split(query, "&")) {
       if (kv.startsWith(name + "=")) {
         return kv.substring(name.length() + 1);
       }
