@@ -172,7 +172,8 @@ public final class EvidenceCsv {
             "csv.comment.generated",
             m.generatedAt() == null ? tx.noData() : DATE_TIME.format(m.generatedAt().atZone(zone)),
             zone.getId()));
-    p.printComment(tx.t("csv.comment.sha", blank(m.dataSha256()) ? tx.noData() : m.dataSha256()));
+    String sha = m.dataSha256();
+    p.printComment(tx.t("csv.comment.sha", sha == null || blank(sha) ? tx.noData() : sha));
     p.printComment(tx.t("csv.comment.format"));
   }
 

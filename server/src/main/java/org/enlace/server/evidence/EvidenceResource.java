@@ -102,7 +102,8 @@ public final class EvidenceResource {
 
     long started = System.nanoTime();
     EvidenceReport report = reports.apply(query);
-    if (EvidenceHtml.blank(report.meta().dataSha256())) {
+    String sha = report.meta().dataSha256();
+    if (sha == null || EvidenceHtml.blank(sha)) {
       report = EvidenceHash.withHash(report, mapper);
     }
     byte[] body =
@@ -171,7 +172,7 @@ public final class EvidenceResource {
     try {
       return parser.apply(value);
     } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest(name, e.getMessage());
+      throw ApiException.badRequest(name, String.valueOf(e.getMessage()));
     }
   }
 

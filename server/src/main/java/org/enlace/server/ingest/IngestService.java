@@ -15,6 +15,7 @@ import java.util.concurrent.TimeoutException;
 import org.enlace.server.app.ApiException;
 import org.enlace.server.enrollment.AgentPrincipal;
 import org.enlace.server.enrollment.EnrollmentService;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,7 +113,7 @@ public final class IngestService {
         offers.offer(agent, now));
   }
 
-  private ApiException unavailable(Throwable cause) {
+  private ApiException unavailable(@Nullable Throwable cause) {
     metrics.reportOutcome("unavailable");
     String why =
         cause instanceof ObservationWriter.Overloaded

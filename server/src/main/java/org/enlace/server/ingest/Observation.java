@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 /** One validated observation, with its time corrected to the server's clock. */
+@SuppressWarnings("ArrayRecordComponent") // primitive arrays for speed; never compared or hashed
 public record Observation(
     long seq,
     Instant agentTime,

@@ -143,7 +143,7 @@ public final class ReportParser {
                     : Optional.empty(),
                 e.reason,
                 "observations[" + i + "]" + (e.field.isEmpty() ? "" : "." + e.field),
-                e.getMessage()));
+                e.detail));
       }
     }
     return new ParsedReport(
@@ -475,11 +475,13 @@ public final class ReportParser {
     private static final long serialVersionUID = 1L;
     final String reason;
     final String field;
+    final String detail; // the message, never null
 
     Invalid(String reason, String field, String message) {
       super(message, null, false, false);
       this.reason = reason;
       this.field = field;
+      this.detail = message;
     }
   }
 }

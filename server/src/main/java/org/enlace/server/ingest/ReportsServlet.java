@@ -116,30 +116,36 @@ public final class ReportsServlet extends HttpServlet {
     }
     AsyncContext ctx = req.startAsync();
     ctx.setTimeout(asyncTimeoutMs);
-    future.whenComplete(
-        (r, error) -> {
-          HttpServletResponse out = (HttpServletResponse) ctx.getResponse();
-          try {
-            if (error == null) {
-              out.setStatus(200);
-              out.setContentType("application/json");
-              out.getOutputStream().write(json.writeValueAsBytes(r));
-            } else {
-              Throwable cause = error instanceof CompletionException c ? c.getCause() : error;
-              if (cause instanceof WebApplicationException w) {
-                write(out, w.getResponse());
-              } else {
-                LOG.error("event=report_failed error=\"{}\"", cause.toString());
-                writeError(out, new ApiError(500, "server_error", "unexpected error"), List.of());
+    // The callback answers the request, success or failure; nothing else waits for it.
+    CompletableFuture<?> unusedAnswered =
+        future.whenComplete(
+            (r, error) -> {
+              HttpServletResponse out = (HttpServletResponse) ctx.getResponse();
+              try {
+                if (error == null) {
+                  out.setStatus(200);
+                  out.setContentType("application/json");
+                  out.getOutputStream().write(json.writeValueAsBytes(r));
+                } else {
+                  Throwable cause =
+                      error instanceof CompletionException c && c.getCause() != null
+                          ? c.getCause()
+                          : error;
+                  if (cause instanceof WebApplicationException w) {
+                    write(out, w.getResponse());
+                  } else {
+                    LOG.error("event=report_failed error=\"{}\"", cause.toString());
+                    writeError(
+                        out, new ApiError(500, "server_error", "unexpected error"), List.of());
+                  }
+                }
+              } catch (IOException | RuntimeException e) {
+                LOG.info("event=report_answer_lost error=\"{}\"", e.toString());
+              } finally {
+                http.record("POST", PATH, out.getStatus(), System.nanoTime() - start);
+                ctx.complete();
               }
-            }
-          } catch (IOException | RuntimeException e) {
-            LOG.info("event=report_answer_lost error=\"{}\"", e.toString());
-          } finally {
-            http.record("POST", PATH, out.getStatus(), System.nanoTime() - start);
-            ctx.complete();
-          }
-        });
+            });
   }
 
   private static final java.util.regex.Pattern AGENT =

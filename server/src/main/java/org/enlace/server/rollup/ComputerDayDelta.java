@@ -74,6 +74,7 @@ public final class ComputerDayDelta {
   }
 
   /** Column arrays for {@link RollupDao#mergeComputerDays}, rows in (computer, day) order. */
+  @SuppressWarnings("ArrayRecordComponent") // primitive arrays for speed; never compared or hashed
   public record Columns(
       long[] computerIds,
       String[] days,

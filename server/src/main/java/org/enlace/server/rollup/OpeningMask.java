@@ -61,7 +61,7 @@ public final class OpeningMask {
       java.util.Arrays.fill(open, true);
       return open;
     }
-    int[][] today = ranges.get(day.getDayOfWeek());
+    int[][] today = ranges.getOrDefault(day.getDayOfWeek(), new int[0][]); // all 7 are there
     if (today.length == 0) {
       return open;
     }

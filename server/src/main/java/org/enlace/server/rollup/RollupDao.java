@@ -86,6 +86,7 @@ public interface RollupDao {
       float[] latencyMs);
 
   /** One group commit's stored observations, as parallel arrays (see migration V9). */
+  @SuppressWarnings("ArrayRecordComponent") // primitive arrays for speed; never compared or hashed
   record Pending(
       long[] establishmentIds,
       long[] computerIds,

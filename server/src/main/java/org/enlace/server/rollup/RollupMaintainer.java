@@ -9,14 +9,17 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.enlace.server.inventory.OpeningHours;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +45,7 @@ public final class RollupMaintainer implements Managed {
   private final Timer batchTimer;
   private final Counter daysRecomputed;
   private final Counter observationsMerged;
-  private ScheduledExecutorService executor;
+  private @Nullable ScheduledExecutorService executor; // from start() on
 
   public RollupMaintainer(
       Jdbi jdbi,
@@ -80,9 +83,12 @@ public final class RollupMaintainer implements Managed {
               return t;
             });
     long every = config.getMaintainerInterval().toMilliseconds();
-    executor.scheduleWithFixedDelay(this::runSafely, every, every, TimeUnit.MILLISECONDS);
-    executor.scheduleWithFixedDelay(
-        this::expireSafely, 10, TimeUnit.DAYS.toMinutes(1) * 60, TimeUnit.SECONDS);
+    // Both run until stop() shuts the executor down; their failures are logged inside.
+    ScheduledFuture<?> unusedMerges =
+        executor.scheduleWithFixedDelay(this::runSafely, every, every, TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> unusedExpiry =
+        executor.scheduleWithFixedDelay(
+            this::expireSafely, 10, TimeUnit.DAYS.toMinutes(1) * 60, TimeUnit.SECONDS);
   }
 
   private void expireSafely() {
@@ -215,7 +221,7 @@ public final class RollupMaintainer implements Managed {
     return count;
   }
 
-  private int recompute(RollupDao dao, long establishmentId, TreeSet<LocalDate> days) {
+  private int recompute(RollupDao dao, long establishmentId, NavigableSet<LocalDate> days) {
     OpeningMask mask = openingMask(dao, establishmentId);
     DayTimeline timeline = new DayTimeline(minutes, config.getHoldMinutes(), mask);
     List<RollupDao.EstablishmentDay> rows = new ArrayList<>();
@@ -323,7 +329,7 @@ public final class RollupMaintainer implements Managed {
   }
 
   /** Consecutive days together, so each run loads its computers' rows once. */
-  static List<List<LocalDate>> clusters(TreeSet<LocalDate> days) {
+  static List<List<LocalDate>> clusters(NavigableSet<LocalDate> days) {
     List<List<LocalDate>> out = new ArrayList<>();
     List<LocalDate> current = new ArrayList<>();
     for (LocalDate d : days) {

@@ -73,14 +73,21 @@ final class SnmpClient implements AutoCloseable {
   /** A failed request, with a detail for the person reading the failure list. */
   static final class PollException extends RuntimeException {
     private final Failure failure;
+    private final String detail;
 
     PollException(Failure failure, String detail) {
       super(detail, null, false, false);
       this.failure = failure;
+      this.detail = detail;
     }
 
     Failure failure() {
       return failure;
+    }
+
+    /** The message, never null. */
+    String detail() {
+      return detail;
     }
   }
 

@@ -20,6 +20,7 @@ import org.enlace.server.rollup.LocalMinutes;
 import org.enlace.server.rollup.RollupDao;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +52,7 @@ final class SnmpStore implements Managed {
   private final Map<Long, LinkState> states = new HashMap<>();
   private final Set<LocalDate> partitions = new HashSet<>();
   private volatile boolean running;
-  private Thread thread;
+  private @Nullable Thread thread; // from start() on
   private long processed;
 
   SnmpStore(Jdbi jdbi, LocalMinutes minutes, Duration maxInterval, LinkMetrics metrics) {
@@ -210,7 +211,7 @@ final class SnmpStore implements Managed {
     }
   }
 
-  private LinkState state(long linkId, Map<Long, LinkState> next) {
+  private @Nullable LinkState state(long linkId, Map<Long, LinkState> next) {
     LinkState s = next.get(linkId);
     return s != null ? s : states.get(linkId);
   }
@@ -394,10 +395,10 @@ final class SnmpStore implements Managed {
     void device(
         long device,
         Instant pollAt,
-        Instant successAt,
-        String failure,
-        Instant failureAt,
-        Long uptime) {
+        @Nullable Instant successAt,
+        @Nullable String failure,
+        @Nullable Instant failureAt,
+        @Nullable Long uptime) {
       devices.put(device, new Object[] {pollAt, successAt, failure, failureAt, uptime});
     }
 

@@ -8,6 +8,7 @@ import java.util.UUID;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+import org.jspecify.annotations.Nullable;
 
 /** Speed-test slots, tokens and the server's results. */
 @RegisterConstructorMapper(SlotDao.Link.class)
@@ -137,9 +138,9 @@ public interface SlotDao {
       Instant end,
       long bytes,
       long wireBytes,
-      Double minRtt,
-      Double srtt,
-      String error);
+      @Nullable Double minRtt, // the columns are NULL when unknown, or without an error
+      @Nullable Double srtt,
+      @Nullable String error);
 
   @SqlUpdate(
       "UPDATE speedtest_slots s SET state = 'done' WHERE id = :id AND state = 'offered'"
