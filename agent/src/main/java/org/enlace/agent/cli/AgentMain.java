@@ -8,7 +8,10 @@ import java.net.URI;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -16,6 +19,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.enlace.agent.config.AgentConfig;
 import org.enlace.agent.config.Credentials;
+import org.enlace.agent.config.SafeFiles;
 import org.enlace.agent.facts.ComputerFacts;
 import org.enlace.agent.journal.Journal;
 import org.enlace.agent.probe.RoundResult;
@@ -26,6 +30,7 @@ import org.enlace.agent.run.Daemon;
 import org.enlace.agent.run.ObservationJson;
 import org.enlace.agent.run.Rounds;
 import org.enlace.agent.run.StatusFile;
+import org.enlace.agent.speedtest.SpeedTestProcess;
 import org.enlace.agent.upload.AgentVersion;
 import org.enlace.agent.upload.ClockOffset;
 import org.enlace.agent.upload.ServerClient;
@@ -171,7 +176,7 @@ public final class AgentMain {
             return null;
           }
         }
-      } catch (java.nio.file.InvalidPathException e) {
+      } catch (InvalidPathException e) {
         return null; // picocli reports it
       }
       return run ? parent : null;
@@ -191,8 +196,7 @@ public final class AgentMain {
       Files.createDirectories(d);
       // Credentials, journal and logs are the service account's alone.
       try {
-        Files.setPosixFilePermissions(
-            d, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------"));
       } catch (UnsupportedOperationException e) {
         // Windows: %ProgramData%\Enlace inherits the ACL the installer set.
       }
@@ -419,7 +423,7 @@ public final class AgentMain {
                 uploader,
                 clock,
                 rounds,
-                org.enlace.agent.speedtest.SpeedTestProcess.runner(
+                SpeedTestProcess.runner(
                     dir, Optional.ofNullable(parent.configFile), creds.get().serverUrl()));
         Thread main = Thread.currentThread();
         Runtime.getRuntime()
@@ -472,8 +476,7 @@ public final class AgentMain {
         } else {
           Path inbox = Files.createDirectories(dir.resolve(Daemon.INBOX));
           Path f = inbox.resolve(String.format("%020d.json", System.nanoTime()));
-          org.enlace.agent.config.SafeFiles.writeAtomically(
-              f, ObservationJson.encode(-1, r, Optional.empty()), false);
+          SafeFiles.writeAtomically(f, ObservationJson.encode(-1, r, Optional.empty()), false);
           out.println("Queued for the running daemon.");
         }
       } else {
@@ -511,8 +514,7 @@ public final class AgentMain {
                   journal.diskBytes()));
           journal
               .oldestPendingAppendedAtMillis()
-              .ifPresent(
-                  ms -> s.put("oldestPendingAt", java.time.Instant.ofEpochMilli(ms).toString()));
+              .ifPresent(ms -> s.put("oldestPendingAt", Instant.ofEpochMilli(ms).toString()));
         }
       }
       if (creds.isEmpty()) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -189,7 +190,7 @@ final class SpeedTestCommand extends AgentMain.Subcommand {
       Path dir, AgentConfig config, Credentials creds, SpeedTestResult r, PrintWriter out)
       throws IOException {
     RoundResult round = Rounds.create(config, Optional.of(creds.serverUrl())).get();
-    Map<String, Object> extra = new java.util.LinkedHashMap<>();
+    Map<String, Object> extra = new LinkedHashMap<>();
     extra.put("speedTest", r.toJson());
     InterfaceCounters.system().read().ifPresent(c -> extra.put("interfaceCounters", c));
     Optional<AgentLock> lock = AgentLock.tryAcquire(dir);

@@ -3,6 +3,7 @@ package org.enlace.agent.run;
 import java.net.ProxySelector;
 import java.net.URI;
 import java.time.Clock;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.enlace.agent.config.AgentConfig;
@@ -30,7 +31,7 @@ public final class Rounds {
 
   public static String describe(RoundResult r) {
     StringBuilder sb = new StringBuilder();
-    sb.append(r.status().wire().toUpperCase(java.util.Locale.ROOT))
+    sb.append(r.status().wire().toUpperCase(Locale.ROOT))
         .append(" — ")
         .append(r.reason())
         .append('\n');

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.net.HttpURLConnection;
 import java.net.ProxySelector;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,8 +47,8 @@ public final class SpeedTests {
       throws IOException, InterruptedException {
     byte[] body =
         force
-            ? "{\"force\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8)
-            : "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ? "{\"force\":true}".getBytes(StandardCharsets.UTF_8)
+            : "{}".getBytes(StandardCharsets.UTF_8);
     ServerClient.Answer a =
         client.postJson(
             creds.serverUrl().resolve("/api/v1/speedtest/slot"),
@@ -170,7 +171,7 @@ public final class SpeedTests {
 
   /** Trusts exactly the certificates in a PEM file (tls.caFile), as uploads do. */
   static SSLContext sslContext(Path caFile) throws IOException {
-    return org.enlace.agent.upload.ServerClient.sslContext(caFile);
+    return ServerClient.sslContext(caFile);
   }
 
   /**

@@ -17,6 +17,8 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.Optional;
 import java.util.zip.GZIPOutputStream;
@@ -166,9 +168,7 @@ public final class ServerClient {
       return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(v))));
     } catch (NumberFormatException e) {
       try {
-        Instant at =
-            java.time.ZonedDateTime.parse(v, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
-                .toInstant();
+        Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
         Duration left = Duration.between(Instant.now(), at);
         return Optional.of(left.isNegative() ? Duration.ZERO : left);
       } catch (RuntimeException e2) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.enlace.agent.config.Credentials;
@@ -119,7 +120,7 @@ public final class Uploader {
         clock.observe(a.sentAt(), a.receivedAt(), Instant.parse(serverTime.toString()));
       }
       Object slot = a.body().get("speedTest");
-      java.util.function.Consumer<Object> listener = speedTestSlots;
+      Consumer<Object> listener = speedTestSlots;
       if (slot != null && listener != null) {
         listener.accept(slot); // a test the server allows (docs/agent.md, "Speed tests")
       }
@@ -270,7 +271,7 @@ public final class Uploader {
   }
 
   /** Who gets the {@code speedTest} slot a report response may carry. */
-  public void onSpeedTestSlot(java.util.function.Consumer<Object> listener) {
+  public void onSpeedTestSlot(Consumer<Object> listener) {
     this.speedTestSlots = listener;
   }
 

@@ -7,6 +7,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,7 +68,7 @@ final class TinyDnsServer implements AutoCloseable {
       if (name.length() > 0) {
         name.append('.');
       }
-      name.append(new String(q, pos + 1, n, java.nio.charset.StandardCharsets.US_ASCII));
+      name.append(new String(q, pos + 1, n, StandardCharsets.US_ASCII));
       pos += n + 1;
     }
     pos++; // the root label

@@ -20,7 +20,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
@@ -58,8 +60,7 @@ public final class Ndt7TestServer implements AutoCloseable {
   public volatile Set<String> tokens;
 
   /** Upgrades refused with 429 and Retry-After before the next one is accepted. */
-  public final java.util.concurrent.atomic.AtomicInteger busyFor =
-      new java.util.concurrent.atomic.AtomicInteger();
+  public final AtomicInteger busyFor = new AtomicInteger();
 
   public volatile String retryAfter = "1";
   public final List<String> requests = Collections.synchronizedList(new ArrayList<>());
@@ -384,7 +385,7 @@ public final class Ndt7TestServer implements AutoCloseable {
       long total = 0;
       long lastMeasurement = 0;
       byte[] data = new byte[1 << 20];
-      new java.util.Random(7).nextBytes(data);
+      new Random(7).nextBytes(data);
       while (elapsedMs() < durationMs && !closeReceived) {
         if (misbehaving(Mode.STALL)) {
           Thread.sleep(60_000);
