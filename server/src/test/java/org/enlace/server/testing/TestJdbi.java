@@ -1,6 +1,7 @@
 package org.enlace.server.testing;
 
 import io.dropwizard.db.DataSourceFactory;
+import org.enlace.server.db.BinaryArrays;
 import org.enlace.server.db.Migrations;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.postgres.PostgresPlugin;
@@ -20,6 +21,6 @@ public final class TestJdbi {
     return Jdbi.create(url, TestPostgres.user(), TestPostgres.password())
         .installPlugin(new SqlObjectPlugin())
         .installPlugin(new PostgresPlugin())
-        .installPlugin(new org.enlace.server.db.BinaryArrays());
+        .installPlugin(new BinaryArrays());
   }
 }
