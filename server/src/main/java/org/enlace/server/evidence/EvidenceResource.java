@@ -10,6 +10,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
@@ -142,7 +143,7 @@ public final class EvidenceResource {
     }
     try {
       reportPeriod = ReportPeriod.parse(period.trim());
-    } catch (IllegalArgumentException | java.time.DateTimeException e) {
+    } catch (IllegalArgumentException | DateTimeException e) {
       throw ApiException.badRequest(
           "period",
           "'" + period + "' is not YYYY-MM (a month), YYYY-Qn (a quarter) or YYYY (a year)");

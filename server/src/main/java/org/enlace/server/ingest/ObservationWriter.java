@@ -3,6 +3,7 @@ package org.enlace.server.ingest;
 import static java.util.Objects.requireNonNull;
 
 import io.dropwizard.lifecycle.Managed;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -13,6 +14,7 @@ import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -44,7 +46,7 @@ public final class ObservationWriter implements Managed {
       AgentPrincipal agent,
       Instant receivedAt,
       ParsedReport report,
-      java.util.Optional<String> agentVersion,
+      Optional<String> agentVersion,
       CompletableFuture<Set<Long>> stored) {}
 
   private final Jdbi jdbi;
@@ -71,7 +73,7 @@ public final class ObservationWriter implements Managed {
       AgentPrincipal agent,
       Instant receivedAt,
       ParsedReport report,
-      java.util.Optional<String> agentVersion) {
+      Optional<String> agentVersion) {
     CompletableFuture<Set<Long>> f = new CompletableFuture<>();
     if (!running || !queue.offer(new Pending(agent, receivedAt, report, agentVersion, f))) {
       f.completeExceptionally(new Overloaded());
@@ -216,7 +218,7 @@ public final class ObservationWriter implements Managed {
       try {
         return write(session, group);
       } catch (UnableToExecuteStatementException e) {
-        String state = e.getCause() instanceof java.sql.SQLException s ? s.getSQLState() : "";
+        String state = e.getCause() instanceof SQLException s ? s.getSQLState() : "";
         boolean retryable = "40P01".equals(state) || "40001".equals(state);
         if (!retryable || attempt >= 3) {
           throw e;

@@ -14,10 +14,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import org.enlace.server.app.ApiException;
 import org.enlace.server.ingest.Observation.TimeSource;
 
@@ -393,7 +395,7 @@ public final class ReportParser {
         out[n++] = ms.asDouble();
       }
     }
-    return n == out.length ? out : java.util.Arrays.copyOf(out, n);
+    return n == out.length ? out : Arrays.copyOf(out, n);
   }
 
   /** A failed test ("error" present) keeps its record but no speed: never a made-up figure. */
@@ -402,10 +404,10 @@ public final class ReportParser {
         t.path("error").isTextual() && !t.path("error").asText().isBlank()
             ? Optional.of(truncate(t.path("error").asText(), 500))
             : Optional.empty();
-    Optional<java.util.UUID> testId = Optional.empty();
+    Optional<UUID> testId = Optional.empty();
     if (t.path("testId").isTextual()) {
       try {
-        testId = Optional.of(java.util.UUID.fromString(t.path("testId").asText()));
+        testId = Optional.of(UUID.fromString(t.path("testId").asText()));
       } catch (IllegalArgumentException e) {
         testId = Optional.empty(); // not one of ours (e.g. an M-Lab test): kept without a link
       }

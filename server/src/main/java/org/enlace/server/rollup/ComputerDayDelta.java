@@ -1,7 +1,9 @@
 package org.enlace.server.rollup;
 
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -49,7 +51,7 @@ public final class ComputerDayDelta {
   public void add(
       long establishmentId,
       long computerId,
-      java.time.Instant observedAt,
+      Instant observedAt,
       String status,
       double[] latencyMs) {
     LocalMinutes.Slot slot = minutes.slot(observedAt);
@@ -126,7 +128,7 @@ public final class ComputerDayDelta {
   /** PostgreSQL bit-string literal: position 0 is the first minute of the day. */
   static String bits(BitSet set, int length) {
     char[] out = new char[length];
-    java.util.Arrays.fill(out, '0');
+    Arrays.fill(out, '0');
     for (int i = set.nextSetBit(0); i >= 0 && i < length; i = set.nextSetBit(i + 1)) {
       out[i] = '1';
     }

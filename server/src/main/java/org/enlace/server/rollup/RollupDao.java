@@ -1,5 +1,6 @@
 package org.enlace.server.rollup;
 
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
@@ -105,7 +106,7 @@ public interface RollupDao {
         sink.accept(
             establishmentIds[i],
             computerIds[i],
-            java.time.Instant.ofEpochMilli(observedMs[i]),
+            Instant.ofEpochMilli(observedMs[i]),
             statuses[i],
             latencies);
       }
@@ -117,7 +118,7 @@ public interface RollupDao {
     void accept(
         long establishmentId,
         long computerId,
-        java.time.Instant observedAt,
+        Instant observedAt,
         String status,
         double[] latencyMs);
   }
@@ -144,7 +145,7 @@ public interface RollupDao {
           + " RETURNING establishment_ids, computer_ids, observed_ms, statuses, latency_counts,"
           + " latency_ms")
   @RegisterConstructorMapper(Pending.class)
-  List<Pending> takePendingBetween(java.time.Instant from, java.time.Instant to);
+  List<Pending> takePendingBetween(Instant from, Instant to);
 
   @SqlQuery("SELECT coalesce(sum(observations), 0) FROM rollup_pending")
   long pendingCount();
@@ -261,7 +262,7 @@ public interface RollupDao {
   @SqlUpdate(
       "DELETE FROM outages WHERE establishment_id = :establishmentId"
           + " AND started_at < :to AND ended_at > :from")
-  int deleteOutages(long establishmentId, java.time.Instant from, java.time.Instant to);
+  int deleteOutages(long establishmentId, Instant from, Instant to);
 
   @SqlBatch(
       "INSERT INTO outages (establishment_id, started_at, ended_at, duration_minutes,"
@@ -271,8 +272,8 @@ public interface RollupDao {
 
   record OutageRow(
       long establishmentId,
-      java.time.Instant startedAt,
-      java.time.Instant endedAt,
+      Instant startedAt,
+      Instant endedAt,
       int durationMinutes,
       int openMinutes,
       int computers,

@@ -5,6 +5,7 @@ import io.dropwizard.lifecycle.Managed;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 import org.enlace.server.inventory.OpeningHours;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -92,8 +94,7 @@ public final class RollupMaintainer implements Managed {
   }
 
   private void expireSafely() {
-    java.time.Instant cutoff =
-        java.time.Instant.now().minus(config.getRawRetention().toJavaDuration());
+    Instant cutoff = Instant.now().minus(config.getRawRetention().toJavaDuration());
     try {
       RollupRebuild.Expired e = new RollupRebuild(jdbi, minutes).expire(cutoff);
       LOG.info(
@@ -126,7 +127,7 @@ public final class RollupMaintainer implements Managed {
     }
   }
 
-  private double count(java.util.function.ToLongFunction<RollupDao> query) {
+  private double count(ToLongFunction<RollupDao> query) {
     try {
       return jdbi.withHandle(h -> query.applyAsLong(h.attach(RollupDao.class)));
     } catch (RuntimeException e) {

@@ -1,8 +1,12 @@
 package org.enlace.server.rollup;
 
+import java.io.IOException;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
+import org.enlace.server.ingest.ReportParser;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.slf4j.Logger;
@@ -72,7 +76,7 @@ public final class RollupRebuild {
         return jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> rebuildDay(h, d));
       } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException e) {
         boolean conflict =
-            e.getCause() instanceof java.sql.SQLException s && "40001".equals(s.getSQLState());
+            e.getCause() instanceof SQLException s && "40001".equals(s.getSQLState());
         if (!conflict || attempt >= 5) {
           throw e;
         }
@@ -135,8 +139,8 @@ public final class RollupRebuild {
 
   private static double[] latencies(String checks) {
     try {
-      return org.enlace.server.ingest.ReportParser.latencies(JSON.readTree(checks));
-    } catch (java.io.IOException e) {
+      return ReportParser.latencies(JSON.readTree(checks));
+    } catch (IOException e) {
       return new double[0];
     }
   }
@@ -158,7 +162,7 @@ public final class RollupRebuild {
             Integer.parseInt(partition.substring(13, 17)),
             Integer.parseInt(partition.substring(18, 20)),
             1)
-        .atStartOfDay(java.time.ZoneOffset.UTC)
+        .atStartOfDay(ZoneOffset.UTC)
         .toInstant();
   }
 
@@ -172,7 +176,7 @@ public final class RollupRebuild {
   public Expired expire(Instant cutoff) {
     int dropped = 0;
     for (String p : partitions()) {
-      Instant end = monthStart(p).atZone(java.time.ZoneOffset.UTC).plusMonths(1).toInstant();
+      Instant end = monthStart(p).atZone(ZoneOffset.UTC).plusMonths(1).toInstant();
       if (!end.isAfter(cutoff)) {
         // The name comes from the catalogue and matched the pattern above; identifiers cannot
         // be bound as parameters.

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -253,7 +255,7 @@ public final class SnmpPoller implements Managed {
     return targets.values().stream().filter(t -> t.address().equals(address)).findFirst();
   }
 
-  java.util.Collection<PollTarget> targets() {
+  Collection<PollTarget> targets() {
     return targets.values();
   }
 
@@ -268,7 +270,7 @@ public final class SnmpPoller implements Managed {
           Map<Long, List<DeviceDao.MappingRow>> mappings =
               dao.enabledMappings().stream()
                   .collect(Collectors.groupingBy(DeviceDao.MappingRow::deviceId));
-          Map<Long, PollTarget> out = new java.util.LinkedHashMap<>();
+          Map<Long, PollTarget> out = new LinkedHashMap<>();
           // ConcurrentHashMap does not keep order; polls are spread by offset anyway.
           for (DeviceDao.DeviceRow d : dao.enabled()) {
             List<DeviceDao.MappingRow> links = mappings.getOrDefault(d.id(), List.of());

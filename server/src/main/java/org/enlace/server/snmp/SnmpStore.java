@@ -5,7 +5,9 @@ import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -265,7 +267,7 @@ final class SnmpStore implements Managed {
         // a router off for two hours, say, only this minute is known.
         Instant from =
             previous != null
-                    && java.time.Duration.between(previous.reading().at(), r.reading().at())
+                    && Duration.between(previous.reading().at(), r.reading().at())
                             .compareTo(maxInterval)
                         <= 0
                 ? previous.reading().at()
@@ -416,7 +418,7 @@ final class SnmpStore implements Managed {
       LocalMinutes minutes = store.minutes();
       for (Object[] s : samples) {
         store.ensurePartition(
-            dao, LocalDate.ofInstant((Instant) s[3], java.time.ZoneOffset.UTC).withDayOfMonth(1));
+            dao, LocalDate.ofInstant((Instant) s[3], ZoneOffset.UTC).withDayOfMonth(1));
       }
       if (!samples.isEmpty()) {
         dao.insertSamples(
@@ -518,8 +520,8 @@ final class SnmpStore implements Managed {
           int n = minutes.minutesIn(s.day());
           char[] upBits = new char[n];
           char[] downBits = new char[n];
-          java.util.Arrays.fill(upBits, '0');
-          java.util.Arrays.fill(downBits, '0');
+          Arrays.fill(upBits, '0');
+          Arrays.fill(downBits, '0');
           v = new Object[] {link, establishment, s.day(), upBits, downBits};
           linkDays.put(key, v);
         }

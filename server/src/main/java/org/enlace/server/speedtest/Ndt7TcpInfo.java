@@ -1,6 +1,7 @@
 package org.enlace.server.speedtest;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -86,7 +87,7 @@ final class Ndt7TcpInfo {
       return Optional.empty();
     }
     for (String candidate : new String[] {"/usr/bin/ss", "/bin/ss", "/usr/sbin/ss", "/sbin/ss"}) {
-      if (new java.io.File(candidate).canExecute()) {
+      if (new File(candidate).canExecute()) {
         try {
           run(candidate, "-V");
           LOG.info("event=ndt7_tcp_info source={}", candidate);
@@ -122,7 +123,7 @@ final class Ndt7TcpInfo {
     Process p =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .start();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (InputStream in = p.getInputStream()) {
