@@ -1,11 +1,15 @@
 package org.enlace.agent.bench;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 
 /**
  * The agent's footprint with the shipped JVM flags and MALLOC_ARENA_MAX, read from
@@ -158,19 +162,16 @@ public final class FootprintBench {
             store.toString(),
             "-storepass",
             new String(pass)));
-    java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+    KeyStore ks = KeyStore.getInstance("PKCS12");
     try (var in = Files.newInputStream(store)) {
       ks.load(in, pass);
     }
-    javax.net.ssl.KeyManagerFactory kmf =
-        javax.net.ssl.KeyManagerFactory.getInstance(
-            javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     kmf.init(ks, pass);
-    javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+    SSLContext tls = SSLContext.getInstance("TLS");
     tls.init(kmf.getKeyManagers(), null, null);
     com.sun.net.httpserver.HttpsServer s =
-        com.sun.net.httpserver.HttpsServer.create(
-            new java.net.InetSocketAddress("127.0.0.1", 0), 16);
+        com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
     s.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
     s.createContext(
         "/",

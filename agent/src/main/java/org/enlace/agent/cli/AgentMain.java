@@ -2,11 +2,16 @@ package org.enlace.agent.cli;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +19,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.enlace.agent.config.AgentConfig;
 import org.enlace.agent.config.Credentials;
+import org.enlace.agent.config.SafeFiles;
 import org.enlace.agent.facts.ComputerFacts;
 import org.enlace.agent.journal.Journal;
 import org.enlace.agent.probe.RoundResult;
@@ -24,10 +30,12 @@ import org.enlace.agent.run.Daemon;
 import org.enlace.agent.run.ObservationJson;
 import org.enlace.agent.run.Rounds;
 import org.enlace.agent.run.StatusFile;
+import org.enlace.agent.speedtest.SpeedTestProcess;
 import org.enlace.agent.upload.AgentVersion;
 import org.enlace.agent.upload.ClockOffset;
 import org.enlace.agent.upload.ServerClient;
 import org.enlace.agent.upload.Uploader;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -75,14 +83,14 @@ public final class AgentMain {
       description =
           "where credentials, journal, status and logs live (default: "
               + "/var/lib/enlace-agent, or %%ProgramData%%\\Enlace on Windows)")
-  Path dataDir;
+  @Nullable Path dataDir;
 
   @Option(
       names = "--config",
       scope = ScopeType.INHERIT,
       paramLabel = "FILE",
       description = "settings file (default: DATA_DIR/agent.properties)")
-  Path configFile;
+  @Nullable Path configFile;
 
   public static void main(String[] args) {
     // Before anything touches java.util.logging: see AgentLogging.DeferredResetLogManager.
@@ -123,12 +131,14 @@ public final class AgentMain {
     private FastRun() {}
 
     /** The daemon's exit code, or null when picocli must handle {@code args}. */
-    static Integer run(String[] args) {
+    static @Nullable Integer run(String[] args) {
       AgentMain parent = parse(args);
       if (parent == null) {
         return null;
       }
-      PrintWriter err = new PrintWriter(System.err, true);
+      // The console's encoding, as picocli's own writer uses.
+      PrintWriter err =
+          new PrintWriter(new OutputStreamWriter(System.err, Charset.defaultCharset()), true);
       try {
         return Run.daemon(parent, err);
       } catch (Exception e) {
@@ -139,14 +149,14 @@ public final class AgentMain {
       }
     }
 
-    static AgentMain parse(String[] args) {
+    static @Nullable AgentMain parse(String[] args) {
       AgentMain parent = new AgentMain();
       boolean run = false;
       try {
         for (int i = 0; i < args.length; i++) {
           String a = args[i];
           String name = a;
-          String value = null;
+          @Nullable String value = null;
           int eq = a.indexOf('=');
           if (a.startsWith("--") && eq > 0) {
             name = a.substring(0, eq);
@@ -166,7 +176,7 @@ public final class AgentMain {
             return null;
           }
         }
-      } catch (java.nio.file.InvalidPathException e) {
+      } catch (InvalidPathException e) {
         return null; // picocli reports it
       }
       return run ? parent : null;
@@ -186,8 +196,7 @@ public final class AgentMain {
       Files.createDirectories(d);
       // Credentials, journal and logs are the service account's alone.
       try {
-        Files.setPosixFilePermissions(
-            d, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------"));
       } catch (UnsupportedOperationException e) {
         // Windows: %ProgramData%\Enlace inherits the ACL the installer set.
       }
@@ -202,8 +211,14 @@ public final class AgentMain {
 
   /** What every subcommand shares: its parent's options and its own output streams. */
   abstract static class Subcommand implements Callable<Integer> {
-    @CommandLine.ParentCommand AgentMain parent;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    // picocli injects both before call(); nothing reads them earlier.
+    @SuppressWarnings("NullAway.Init")
+    @CommandLine.ParentCommand
+    AgentMain parent;
+
+    @SuppressWarnings("NullAway.Init")
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     PrintWriter out() {
       return spec.commandLine().getOut();
@@ -236,9 +251,11 @@ public final class AgentMain {
         required = true,
         paramLabel = "URL",
         description = "the Enlace server, e.g. https://enlace.elcontadero-narino.gov.co")
+    @SuppressWarnings("NullAway.Init") // required: picocli refuses the command line without it
     URI server;
 
     @CommandLine.ArgGroup(multiplicity = "1")
+    @SuppressWarnings("NullAway.Init") // multiplicity 1: picocli always sets it
     TokenSource token;
 
     static final class TokenSource {
@@ -248,13 +265,13 @@ public final class AgentMain {
           description =
               "the enrollment token "
                   + "(visible to other users in the process list; prefer --token-file)")
-      String value;
+      @Nullable String value;
 
       @Option(
           names = "--token-file",
           paramLabel = "FILE",
           description = "read the enrollment token from this file ('-' for standard input)")
-      Path file;
+      @Nullable Path file;
     }
 
     @Option(
@@ -262,7 +279,7 @@ public final class AgentMain {
         defaultValue = "office",
         paramLabel = "ROLE",
         description = "office or kiosk (default: ${DEFAULT-VALUE})")
-    String role;
+    String role = "office";
 
     @Override
     public Integer call() throws Exception {
@@ -273,13 +290,7 @@ public final class AgentMain {
       }
       Path dir = parent.dataDir();
       AgentConfig config = parent.config();
-      String tokenValue =
-          token.value != null
-              ? token.value
-              : (token.file.toString().equals("-")
-                      ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
-                      : Files.readString(token.file, StandardCharsets.UTF_8))
-                  .trim();
+      String tokenValue = tokenValue(token);
       ComputerFacts facts = ComputerFacts.collect(dir, role, AgentVersion.get());
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("token", tokenValue);
@@ -316,9 +327,9 @@ public final class AgentMain {
       Credentials c =
           new Credentials(
               server,
-              a.body().get("agentId").toString(),
-              a.body().get("secret").toString(),
-              ((Number) a.body().get("computerId")).longValue(),
+              answered(a, "agentId").toString(),
+              answered(a, "secret").toString(),
+              ((Number) answered(a, "computerId")).longValue(),
               String.valueOf(a.body().get("establishment")));
       c.save(dir);
       out.println(
@@ -335,6 +346,30 @@ public final class AgentMain {
               + dir.resolve(Credentials.FILE_NAME));
       return 0;
     }
+
+    /** The group's multiplicity makes exactly one of the two present. */
+    private static String tokenValue(TokenSource token) throws IOException {
+      if (token.value != null) {
+        return token.value;
+      }
+      Path file = token.file;
+      if (file == null) {
+        throw new IllegalStateException("--token or --token-file is required");
+      }
+      return (file.toString().equals("-")
+              ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+              : Files.readString(file, StandardCharsets.UTF_8))
+          .trim();
+    }
+
+    /** A field every 201 answer carries; an answer without it is the server's fault. */
+    private static Object answered(ServerClient.Answer a, String field) throws IOException {
+      Object v = a.body().get(field);
+      if (v == null) {
+        throw new IOException("the server's enrollment answer has no " + field);
+      }
+      return v;
+    }
   }
 
   @Command(
@@ -348,6 +383,7 @@ public final class AgentMain {
     }
 
     /** The daemon, from picocli or from {@link FastRun}. */
+    @SuppressWarnings("try") // the lock is held for the block, never read
     static int daemon(AgentMain parent, PrintWriter err) throws Exception {
       Path dir = parent.dataDir();
       AgentConfig config = parent.config();
@@ -378,7 +414,7 @@ public final class AgentMain {
                 config.batchMaxBytes(),
                 config.minBackoff(),
                 config.maxBackoff());
-        Supplier<RoundResult> rounds = Rounds.create(config, creds.get().serverUrl());
+        Supplier<RoundResult> rounds = Rounds.create(config, Optional.of(creds.get().serverUrl()));
         Daemon daemon =
             new Daemon(
                 dir,
@@ -387,7 +423,7 @@ public final class AgentMain {
                 uploader,
                 clock,
                 rounds,
-                org.enlace.agent.speedtest.SpeedTestProcess.runner(
+                SpeedTestProcess.runner(
                     dir, Optional.ofNullable(parent.configFile), creds.get().serverUrl()));
         Thread main = Thread.currentThread();
         Runtime.getRuntime()
@@ -415,12 +451,13 @@ public final class AgentMain {
       mixinStandardHelpOptions = true,
       description = "Run one round of checks now, print it and queue it for the server.")
   static final class Check extends Subcommand {
+    @SuppressWarnings("try") // the lock is held for the block, never read
     @Override
     public Integer call() throws Exception {
       Path dir = parent.dataDir();
       AgentConfig config = parent.config();
       Optional<Credentials> creds = Credentials.load(dir);
-      RoundResult r = Rounds.create(config, creds.map(Credentials::serverUrl).orElse(null)).get();
+      RoundResult r = Rounds.create(config, creds.map(Credentials::serverUrl)).get();
       PrintWriter out = out();
       out.println(Rounds.describe(r));
       if (creds.isPresent()) {
@@ -439,8 +476,7 @@ public final class AgentMain {
         } else {
           Path inbox = Files.createDirectories(dir.resolve(Daemon.INBOX));
           Path f = inbox.resolve(String.format("%020d.json", System.nanoTime()));
-          org.enlace.agent.config.SafeFiles.writeAtomically(
-              f, ObservationJson.encode(-1, r, Optional.empty()), false);
+          SafeFiles.writeAtomically(f, ObservationJson.encode(-1, r, Optional.empty()), false);
           out.println("Queued for the running daemon.");
         }
       } else {
@@ -455,6 +491,7 @@ public final class AgentMain {
       mixinStandardHelpOptions = true,
       description = "Show the last checks, queue, last upload, clock offset and server state.")
   static final class StatusCommand extends Subcommand {
+    @SuppressWarnings("try") // the lock is held for the block, never read
     @Override
     public Integer call() throws Exception {
       Path dir = parent.dataDir();
@@ -477,8 +514,7 @@ public final class AgentMain {
                   journal.diskBytes()));
           journal
               .oldestPendingAppendedAtMillis()
-              .ifPresent(
-                  ms -> s.put("oldestPendingAt", java.time.Instant.ofEpochMilli(ms).toString()));
+              .ifPresent(ms -> s.put("oldestPendingAt", Instant.ofEpochMilli(ms).toString()));
         }
       }
       if (creds.isEmpty()) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +26,7 @@ import org.enlace.agent.speedtest.SpeedTestResult;
 import org.enlace.agent.speedtest.SpeedTestSlot;
 import org.enlace.agent.speedtest.SpeedTests;
 import org.enlace.agent.upload.ServerClient;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -55,7 +57,7 @@ final class SpeedTestCommand extends AgentMain.Subcommand {
       paramLabel = "N",
       description =
           "parallel connections (1 to 16; default: the server's, else " + "speedTest.connections)")
-  Integer connections;
+  @Nullable Integer connections;
 
   @Option(
       names = "--mlab",
@@ -65,7 +67,7 @@ final class SpeedTestCommand extends AgentMain.Subcommand {
   boolean mlab;
 
   /** For tests: the client's timing (nominal duration, warm-up, stall timeout). */
-  static volatile Duration[] timing;
+  static volatile Duration @Nullable [] timing;
 
   @Override
   public Integer call() throws Exception {
@@ -74,6 +76,7 @@ final class SpeedTestCommand extends AgentMain.Subcommand {
     Optional<Credentials> creds = Credentials.load(dir);
     PrintWriter out = out();
     PrintWriter err = err();
+    @SuppressWarnings("SystemConsoleNull") // release 17: null still means "no terminal"
     boolean terminal = System.console() != null;
     if (connections != null && (connections < 1 || connections > 16)) {
       err.println("--connections: 1 to 16");
@@ -152,7 +155,11 @@ final class SpeedTestCommand extends AgentMain.Subcommand {
   }
 
   private SpeedTestResult mlab(
-      AgentConfig config, String pairedWith, long maxBytes, PrintWriter out, boolean terminal)
+      AgentConfig config,
+      @Nullable String pairedWith,
+      long maxBytes,
+      PrintWriter out,
+      boolean terminal)
       throws IOException {
     out.println("M-Lab test (found with " + config.speedTest().mlabLocateUrl() + "):");
     Ndt7Client.Options o = options(config, false, out, terminal);
@@ -178,11 +185,12 @@ final class SpeedTestCommand extends AgentMain.Subcommand {
   }
 
   /** As {@code check} does: journal it, or leave it in the inbox for the running daemon. */
+  @SuppressWarnings("try") // the lock is held for the block, never read
   private static void queue(
       Path dir, AgentConfig config, Credentials creds, SpeedTestResult r, PrintWriter out)
       throws IOException {
-    RoundResult round = Rounds.create(config, creds.serverUrl()).get();
-    Map<String, Object> extra = new java.util.LinkedHashMap<>();
+    RoundResult round = Rounds.create(config, Optional.of(creds.serverUrl())).get();
+    Map<String, Object> extra = new LinkedHashMap<>();
     extra.put("speedTest", r.toJson());
     InterfaceCounters.system().read().ifPresent(c -> extra.put("interfaceCounters", c));
     Optional<AgentLock> lock = AgentLock.tryAcquire(dir);

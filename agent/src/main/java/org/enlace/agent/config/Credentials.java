@@ -2,10 +2,12 @@ package org.enlace.agent.config;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.io.StringWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -19,7 +21,7 @@ public record Credentials(
 
   public String authorization() {
     return "Basic "
-        + java.util.Base64.getEncoder()
+        + Base64.getEncoder()
             .encodeToString((agentId + ":" + secret).getBytes(StandardCharsets.UTF_8));
   }
 
@@ -48,7 +50,7 @@ public record Credentials(
     p.setProperty("agent.secret", secret);
     p.setProperty("computer.id", Long.toString(computerId));
     p.setProperty("establishment", establishment);
-    java.io.StringWriter w = new java.io.StringWriter();
+    StringWriter w = new StringWriter();
     p.store(w, "Enlace agent credentials: keep private; delete to enroll again");
     SafeFiles.writeAtomically(
         dataDir.resolve(FILE_NAME), w.toString().getBytes(StandardCharsets.UTF_8), true);

@@ -42,7 +42,11 @@ public final class SafeFiles {
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
     }
-    fsyncDirectory(target.getParent());
+    // A bare file name's directory is the working directory; only a root has none.
+    Path dir = target.toAbsolutePath().getParent();
+    if (dir != null) {
+      fsyncDirectory(dir);
+    }
   }
 
   public static void fsyncDirectory(Path dir) {

@@ -30,7 +30,11 @@ final class DurableFiles {
       ch.force(true);
     }
     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    forceDirectory(target.getParent());
+    // A bare file name's directory is the working directory; only a root has none.
+    Path dir = target.toAbsolutePath().getParent();
+    if (dir != null) {
+      forceDirectory(dir);
+    }
   }
 
   /**

@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.LongFunction;
@@ -21,6 +22,7 @@ import java.util.logging.Logger;
 import org.enlace.agent.journal.SegmentFormat.Content;
 import org.enlace.agent.journal.SegmentFormat.Name;
 import org.enlace.agent.journal.SegmentFormat.Scan;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Append-only on-disk journal of observations (format and rules in {@code package-info.java}). One
@@ -43,7 +45,7 @@ public final class Journal implements Closeable {
     long bytes;
 
     /** Set while loading: the verified prefix to rewrite this file with (repair or sealing). */
-    byte[] rewrite;
+    byte @Nullable [] rewrite;
 
     Segment(long firstSeq, boolean compressed) {
       this.firstSeq = firstSeq;
@@ -72,7 +74,9 @@ public final class Journal implements Closeable {
   /** Oldest first. The last one is raw, open as {@link #active}, and never deleted. */
   private final List<Segment> segments = new ArrayList<>();
 
-  private FileChannel active;
+  /** Null until {@link #ensureUsable()} opens it, and again once closed or failed. */
+  private @Nullable FileChannel active;
+
   private long lastSeq;
   private long doneThrough;
   private long dropped;
@@ -85,8 +89,12 @@ public final class Journal implements Closeable {
   private boolean needsReload;
   private boolean closed;
 
-  /** Cached answer of {@link #oldestPendingAppendedAtMillis()}; null when unknown. */
-  private Optional<Long> oldestPending;
+  /**
+   * Cached answer of {@link #oldestPendingAppendedAtMillis()}, when {@link #oldestPendingKnown}.
+   */
+  private Optional<Long> oldestPending = Optional.empty();
+
+  private boolean oldestPendingKnown;
 
   private Journal(Path dir, JournalConfig config, Forcer forcer) {
     this.dir = requireNonNull(dir, "dir is null");
@@ -132,7 +140,7 @@ public final class Journal implements Closeable {
       enforceBound(record.remaining());
       lastSeq = seq;
       while (record.hasRemaining()) {
-        active.write(record);
+        activeChannel().write(record);
       }
       last().count++;
       last().bytes += record.capacity();
@@ -146,8 +154,8 @@ public final class Journal implements Closeable {
     } catch (IOException e) {
       throw failed(e);
     }
-    if (oldestPending != null && oldestPending.isEmpty()) {
-      oldestPending = null;
+    if (oldestPendingKnown && oldestPending.isEmpty()) {
+      oldestPendingKnown = false;
     }
     return seq;
   }
@@ -178,7 +186,7 @@ public final class Journal implements Closeable {
       throw new IllegalArgumentException("ack of " + seq + " beyond the last seq " + lastSeq);
     }
     doneThrough = seq;
-    oldestPending = null;
+    oldestPendingKnown = false;
     writeState(); // the cursor is durable before any segment goes
     while (segments.size() > 1 && segments.get(0).lastSeq() <= doneThrough) {
       delete(segments.get(0));
@@ -201,12 +209,13 @@ public final class Journal implements Closeable {
 
   /** When the oldest pending record was appended (agent clock), if any. */
   public synchronized Optional<Long> oldestPendingAppendedAtMillis() {
-    if (oldestPending == null) {
+    if (!oldestPendingKnown) {
       Optional<Long> oldest = oldestPendingAppendedAtMillisAfter(doneThrough);
       if (oldest.isEmpty() && pending() > 0) {
         return oldest; // the read failed (logged): not cached, the next call tries again
       }
       oldestPending = oldest;
+      oldestPendingKnown = true;
     }
     return oldestPending;
   }
@@ -217,7 +226,7 @@ public final class Journal implements Closeable {
    * Empty when none waits, or when the journal could not be read (logged).
    */
   public synchronized Optional<Long> oldestPendingAppendedAtMillisAfter(long seq) {
-    if (seq <= doneThrough && oldestPending != null) {
+    if (seq <= doneThrough && oldestPendingKnown) {
       return oldestPending;
     }
     try {
@@ -292,7 +301,7 @@ public final class Journal implements Closeable {
     needsReload = true;
     closeActive();
     segments.clear();
-    oldestPending = null;
+    oldestPendingKnown = false;
     Files.createDirectories(dir);
     TreeMap<Long, Boolean> found = new TreeMap<>(); // first seq -> compressed
     List<Path> leftovers = new ArrayList<>();
@@ -328,9 +337,9 @@ public final class Journal implements Closeable {
     doneThrough = Math.max(doneThrough, state.doneThrough());
     dropped = Math.max(dropped, state.dropped());
 
-    List<Long> firstSeqs = new ArrayList<>(found.keySet());
+    List<Map.Entry<Long, Boolean>> firstSeqs = new ArrayList<>(found.entrySet());
     for (int i = 0; i < firstSeqs.size(); i++) {
-      Segment seg = new Segment(firstSeqs.get(i), found.get(firstSeqs.get(i)));
+      Segment seg = new Segment(firstSeqs.get(i).getKey(), firstSeqs.get(i).getValue());
       byte[] file = Files.readAllBytes(seg.path(dir));
       Read read = read(seg, file);
       seg.bytes = file.length;
@@ -344,7 +353,7 @@ public final class Journal implements Closeable {
         long expectedLast =
             isLast
                 ? SegmentFormat.highestSeqAfter(read.content().bytes(), validEnd, seg.lastSeq())
-                : firstSeqs.get(i + 1) - 1;
+                : firstSeqs.get(i + 1).getKey() - 1;
         if (seg.compressed) {
           expectedLast = Math.max(expectedLast, seg.firstSeq); // never sealed empty
         }
@@ -441,8 +450,17 @@ public final class Journal implements Closeable {
     return segments.get(segments.size() - 1);
   }
 
+  /** Open whenever the journal is usable: {@link #ensureUsable()} opened it before any write. */
+  private FileChannel activeChannel() throws IOException {
+    FileChannel ch = active;
+    if (ch == null) {
+      throw new IOException("the journal in " + dir + " has no open active segment");
+    }
+    return ch;
+  }
+
   private void force() throws IOException {
-    forcer.force(active);
+    forcer.force(activeChannel());
     dirty = false;
   }
 
@@ -523,7 +541,7 @@ public final class Journal implements Closeable {
     }
     dropped += lost;
     doneThrough = done;
-    oldestPending = null;
+    oldestPendingKnown = false;
     writeState();
     LOG.warning(
         "event=journal_full max_disk_bytes="

@@ -59,6 +59,7 @@ final class SegmentFormat {
   record Scan(List<Record> records, int validEnd, boolean damaged) {}
 
   /** Decompressed (or raw) bytes, and whether decompression hit damage before the end. */
+  @SuppressWarnings("ArrayRecordComponent") // a carrier of the bytes read, never compared
   record Content(byte[] bytes, boolean truncated) {}
 
   static ByteBuffer encode(long seq, long appendedAtMillis, byte[] payload) {
@@ -126,7 +127,7 @@ final class SegmentFormat {
         && length <= b.limit() - pos - RECORD_HEADER
         && seq >= minSeq
         && seq <= maxSeq
-        && b.getInt(pos + 4) == crc(b.array(), pos, length);
+        && b.getInt(pos + 4) == crc(b.array(), b.arrayOffset() + pos, length);
   }
 
   static byte[] compress(byte[] raw, int length) throws IOException {

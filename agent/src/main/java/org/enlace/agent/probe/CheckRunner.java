@@ -123,7 +123,8 @@ public final class CheckRunner implements AutoCloseable {
     List<CheckResults.Latency> tcpDone = collect(tcp, deadline);
     List<CheckResults.Latency> lanDone = collect(lan, deadline);
 
-    long all = dnsDone.size() + httpDone.size() + tcpDone.size() + (portalDone.isPresent() ? 1 : 0);
+    long all =
+        (long) dnsDone.size() + httpDone.size() + tcpDone.size() + (portalDone.isPresent() ? 1 : 0);
     long failed =
         dnsDone.stream().filter(d -> !d.ok()).count()
             + httpDone.stream().filter(h -> !h.ok()).count()

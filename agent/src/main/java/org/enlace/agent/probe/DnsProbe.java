@@ -16,6 +16,7 @@ import javax.naming.directory.Attribute;
 import javax.naming.directory.Attributes;
 import javax.naming.directory.DirContext;
 import javax.naming.directory.InitialDirContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Resolves one name, within the timeout.
@@ -59,7 +60,7 @@ public final class DnsProbe implements Probe<CheckResults.Dns> {
   }
 
   /** Returns null when the name resolved, else the error token. */
-  private String systemLookup() {
+  private @Nullable String systemLookup() {
     return SystemResolver.resolve(name, timeout, lookups).error();
   }
 
@@ -67,7 +68,7 @@ public final class DnsProbe implements Probe<CheckResults.Dns> {
   // JNDI here is only the JDK's DNS provider with dns: URLs built from the configured resolvers;
   // no LDAP or RMI context is ever made, so nothing reaches Java deserialization.
   @SuppressWarnings("BanJNDI")
-  private String jndiLookup(long start) {
+  private @Nullable String jndiLookup(long start) {
     String urls;
     try {
       urls =
@@ -89,6 +90,7 @@ public final class DnsProbe implements Probe<CheckResults.Dns> {
       if (remainingMs <= 0) {
         return "timeout";
       }
+      @SuppressWarnings("JdkObsolete") // InitialDirContext takes nothing but a Hashtable
       Hashtable<String, String> env = new Hashtable<>();
       env.put(Context.INITIAL_CONTEXT_FACTORY, "com.sun.jndi.dns.DnsContextFactory");
       env.put(Context.PROVIDER_URL, urls);
@@ -98,7 +100,7 @@ public final class DnsProbe implements Probe<CheckResults.Dns> {
           "com.sun.jndi.dns.timeout.initial",
           Long.toString(Math.max(1, remainingMs / servers.size())));
       env.put("com.sun.jndi.dns.timeout.retries", "1");
-      DirContext ctx = null;
+      @Nullable DirContext ctx = null;
       try {
         ctx = new InitialDirContext(env);
         Attributes attrs = ctx.getAttributes(name, new String[] {type});
@@ -123,7 +125,7 @@ public final class DnsProbe implements Probe<CheckResults.Dns> {
     return "no_address";
   }
 
-  private static void close(DirContext ctx) {
+  private static void close(@Nullable DirContext ctx) {
     if (ctx != null) {
       try {
         ctx.close();

@@ -1,6 +1,7 @@
 package org.enlace.agent.probe;
 
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A "host:port" as written in the configuration ({@code 192.168.1.1:80}, {@code router:53}, {@code
@@ -69,7 +70,7 @@ record HostPort(String host, int port) {
   }
 
   /** The host of a "host:port" target, or null when it cannot be parsed. */
-  static String hostOf(String target) {
+  static @Nullable String hostOf(String target) {
     try {
       return parse(target, 0).host();
     } catch (IllegalArgumentException e) {

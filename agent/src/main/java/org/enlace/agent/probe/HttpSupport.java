@@ -11,6 +11,7 @@ import java.net.URL;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one GET that {@link HttpProbe} and {@link CaptivePortalProbe} both make.
@@ -33,10 +34,11 @@ final class HttpSupport {
   private HttpSupport() {}
 
   /** What came back: a status and at most {@link #BODY_LIMIT} bytes of body. */
+  @SuppressWarnings("ArrayRecordComponent") // a carrier of the bytes read, never compared
   record Answer(int status, byte[] body, boolean truncated) {}
 
   /** Either an answer or an error token; {@code nanos}: from send to (bounded) body read. */
-  record Outcome(Answer answer, String error, long nanos) {
+  record Outcome(@Nullable Answer answer, @Nullable String error, long nanos) {
     long ms() {
       return TimeUnit.NANOSECONDS.toMillis(nanos);
     }
@@ -53,7 +55,7 @@ final class HttpSupport {
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     URL url;
     try {
-      if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+      if ((!scheme.equals("http") && !scheme.equals("https")) || uri.getHost() == null) {
         return new Outcome(null, "invalid_url", 0);
       }
       url = uri.toURL();

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns an exception into the short, stable error token kept in a check result (timeout, refused,
@@ -28,7 +29,7 @@ final class ProbeErrors {
    * The deepest cause that says something wins: an HTTP client may wrap "Connection reset" in a
    * vaguer exception, and the inner one is the truth.
    */
-  static String of(Throwable t) {
+  static String of(@Nullable Throwable t) {
     List<Throwable> chain = new ArrayList<>();
     for (Throwable c = t; c != null && chain.size() < 16 && !chain.contains(c); c = c.getCause()) {
       chain.add(c);
@@ -42,7 +43,7 @@ final class ProbeErrors {
     return "io";
   }
 
-  private static String direct(Throwable c) {
+  private static @Nullable String direct(Throwable c) {
     String msg = c.getMessage() == null ? "" : c.getMessage().toLowerCase(Locale.ROOT);
     if (c instanceof SocketTimeoutException || c instanceof TimeoutException) {
       return "timeout";

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which HTTP proxy the agent's requests go through: the explicit setting, else the environment,
@@ -101,7 +103,7 @@ public final class ProxySupport {
     return selector(Optional.empty(), env);
   }
 
-  private static String first(Map<String, String> env, String... names) {
+  private static @Nullable String first(Map<String, String> env, String... names) {
     for (String n : names) {
       String v = env.get(n);
       if (v != null && !v.isBlank()) {
@@ -140,13 +142,15 @@ public final class ProxySupport {
 
   /** A parsed NO_PROXY; an entry's port 0 means any port. Unparsable entries are skipped. */
   record NoProxy(boolean all, List<HostPort> entries) {
-    static NoProxy parse(String value) {
+    private static final Pattern SEPARATORS = Pattern.compile("[,\\s]+");
+
+    static NoProxy parse(@Nullable String value) {
       if (value == null || value.isBlank()) {
         return new NoProxy(false, List.of());
       }
       boolean all = false;
       List<HostPort> entries = new ArrayList<>();
-      for (String raw : value.split("[,\\s]+")) {
+      for (String raw : SEPARATORS.splitAsStream(value).toList()) {
         String s = raw.strip();
         if (s.equals("*")) {
           all = true;

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides a round's status, and says why in a short sentence kept with the observation. A pure
@@ -55,6 +56,8 @@ public final class StatusClassifier {
   public record Verdict(Status status, String reason) {}
 
   /**
+   * Classifies a round.
+   *
    * @param checks the round's results
    * @param lan the results of the LAN targets (TCP connects to ProbeConfig.lanTargets); their hosts
    *     also decide which other targets are on the LAN
@@ -204,7 +207,7 @@ public final class StatusClassifier {
     return list.stream().filter(keep).toList();
   }
 
-  private static String urlHost(String url) {
+  private static @Nullable String urlHost(String url) {
     try {
       String host = URI.create(url).getHost();
       return host == null ? null : HostPort.normalizeHost(host);

@@ -11,6 +11,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Lookups through the OS resolver (what browsers on the PC use), bounded by a timeout.
@@ -31,7 +32,8 @@ final class SystemResolver {
   private SystemResolver() {}
 
   /** Either addresses or an error token: nxdomain, servfail, timeout, busy. */
-  record Result(InetAddress[] addresses, String error) {}
+  @SuppressWarnings("ArrayRecordComponent") // a carrier of the lookup's answer, never compared
+  record Result(InetAddress @Nullable [] addresses, @Nullable String error) {}
 
   static Result resolve(String host, Duration timeout, ExecutorService lookups) {
     if (LITERAL.matcher(host).matches()) {

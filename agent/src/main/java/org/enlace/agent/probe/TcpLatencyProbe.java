@@ -1,6 +1,7 @@
 package org.enlace.agent.probe;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.net.Socket;
@@ -42,12 +43,13 @@ public final class TcpLatencyProbe implements Probe<CheckResults.Latency> {
     }
     long resolveStart = System.nanoTime();
     SystemResolver.Result resolved = SystemResolver.resolve(hp.host(), timeout, lookups);
-    if (resolved.error() != null) {
+    InetAddress[] addresses = resolved.addresses();
+    if (resolved.error() != null || addresses == null) { // a Result has one or the other
       // "dns_" so that a name that does not resolve is not mistaken for a silent host
       return new CheckResults.Latency(
           target, false, millis(resolveStart), "dns_" + resolved.error());
     }
-    InetSocketAddress address = new InetSocketAddress(resolved.addresses()[0], hp.port());
+    InetSocketAddress address = new InetSocketAddress(addresses[0], hp.port());
     // the connect gets what the lookup left of the timeout
     long leftMs = timeout.toMillis() - (System.nanoTime() - resolveStart) / 1_000_000;
     int timeoutMs = (int) Math.max(1, Math.min(Integer.MAX_VALUE, leftMs));

@@ -2,12 +2,14 @@ package org.enlace.agent.run;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +22,10 @@ import java.util.logging.Logger;
 import org.enlace.agent.config.AgentConfig;
 import org.enlace.agent.journal.Journal;
 import org.enlace.agent.probe.RoundResult;
+import org.enlace.agent.speedtest.InterfaceCounters;
+import org.enlace.agent.speedtest.SpeedTestScheduler;
+import org.enlace.agent.speedtest.SpeedTests;
+import org.enlace.agent.upload.AgentVersion;
 import org.enlace.agent.upload.ClockOffset;
 import org.enlace.agent.upload.Uploader;
 
@@ -39,9 +45,8 @@ public final class Daemon {
   private final ClockOffset clock;
   private final Supplier<RoundResult> rounds;
   private final StatusFile status;
-  private final org.enlace.agent.speedtest.SpeedTestScheduler speedTests;
-  private final org.enlace.agent.speedtest.InterfaceCounters counters =
-      org.enlace.agent.speedtest.InterfaceCounters.system();
+  private final SpeedTestScheduler speedTests;
+  private final InterfaceCounters counters = InterfaceCounters.system();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
   private volatile boolean running = true;
@@ -64,8 +69,7 @@ public final class Daemon {
         uploader,
         clock,
         rounds,
-        slot ->
-            org.enlace.agent.speedtest.SpeedTests.runScheduled(config, uploader.serverUrl(), slot));
+        slot -> SpeedTests.runScheduled(config, uploader.serverUrl(), slot));
   }
 
   /**
@@ -80,7 +84,7 @@ public final class Daemon {
       Uploader uploader,
       ClockOffset clock,
       Supplier<RoundResult> rounds,
-      org.enlace.agent.speedtest.SpeedTestScheduler.Runner speedTestRunner) {
+      SpeedTestScheduler.Runner speedTestRunner) {
     this.dataDir = dataDir;
     this.config = config;
     this.journal = journal;
@@ -90,9 +94,7 @@ public final class Daemon {
     this.status = new StatusFile(dataDir);
     // Slots come with report answers; the test runs on its own thread at a random moment of
     // its window, and its result rides on the next observation.
-    this.speedTests =
-        org.enlace.agent.speedtest.SpeedTestScheduler.random(
-            config.speedTest().enabled(), speedTestRunner);
+    this.speedTests = SpeedTestScheduler.random(config.speedTest().enabled(), speedTestRunner);
     uploader.onSpeedTestSlot(speedTests::offer);
   }
 
@@ -100,7 +102,7 @@ public final class Daemon {
   public void run() throws IOException {
     LOG.info(
         "event=agent_started version="
-            + org.enlace.agent.upload.AgentVersion.get()
+            + AgentVersion.get()
             + " dataDir="
             + dataDir
             + " pending="
@@ -149,7 +151,7 @@ public final class Daemon {
   void round() throws IOException {
     RoundResult r = rounds.get();
     Optional<Long> offset = clock.offsetMs();
-    Map<String, Object> extra = new java.util.LinkedHashMap<>();
+    Map<String, Object> extra = new LinkedHashMap<>();
     speedTests.takeResult().ifPresent(t -> extra.put("speedTest", t));
     counters.read().ifPresent(c -> extra.put("interfaceCounters", c));
     long seq = journal.append(s -> ObservationJson.encode(s, r, offset, extra));
@@ -199,7 +201,7 @@ public final class Daemon {
       Map<String, Object> obs = JSON.std.mapFrom(Files.readAllBytes(f));
       journal.append(
           seq -> {
-            Map<String, Object> copy = new java.util.LinkedHashMap<>();
+            Map<String, Object> copy = new LinkedHashMap<>();
             copy.put("seq", seq);
             obs.forEach(
                 (k, v) -> {
@@ -210,7 +212,7 @@ public final class Daemon {
             try {
               return JSON.std.asBytes(copy);
             } catch (IOException e) {
-              throw new java.io.UncheckedIOException(e);
+              throw new UncheckedIOException(e);
             }
           });
       Files.delete(f);

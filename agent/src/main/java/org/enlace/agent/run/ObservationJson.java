@@ -4,6 +4,7 @@ import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,12 +12,13 @@ import java.util.Map;
 import java.util.Optional;
 import org.enlace.agent.probe.CheckResults;
 import org.enlace.agent.probe.RoundResult;
+import org.jspecify.annotations.Nullable;
 
 /** One round as a protocol v1 observation (docs/protocol.md), as journaled and sent. */
 public final class ObservationJson {
   /** RFC 3339 with seconds always present (OffsetDateTime.toString drops ":00"). */
-  static final java.time.format.DateTimeFormatter RFC3339 =
-      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+  static final DateTimeFormatter RFC3339 =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
 
   private ObservationJson() {}
 
@@ -106,11 +108,11 @@ public final class ObservationJson {
   }
 
   /** Key/value pairs in order; empty error strings are left out to keep the journal small. */
-  private static Map<String, Object> entry(Object... kv) {
+  private static Map<String, Object> entry(@Nullable Object... kv) {
     Map<String, Object> m = new LinkedHashMap<>();
     for (int i = 0; i < kv.length; i += 2) {
       Object v = kv[i + 1];
-      if (kv[i].equals("error") && (v == null || v instanceof String s && s.isEmpty())) {
+      if ("error".equals(kv[i]) && (v == null || (v instanceof String s && s.isEmpty()))) {
         continue;
       }
       m.put((String) kv[i], v);

@@ -3,6 +3,8 @@ package org.enlace.agent.run;
 import java.net.ProxySelector;
 import java.net.URI;
 import java.time.Clock;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.enlace.agent.config.AgentConfig;
 import org.enlace.agent.probe.CheckResults;
@@ -10,6 +12,7 @@ import org.enlace.agent.probe.CheckRunner;
 import org.enlace.agent.probe.ProbeConfig;
 import org.enlace.agent.probe.ProxySupport;
 import org.enlace.agent.probe.RoundResult;
+import org.jspecify.annotations.Nullable;
 
 /** Builds the round of checks from the settings, and prints one for a person. */
 public final class Rounds {
@@ -20,15 +23,15 @@ public final class Rounds {
   }
 
   /** The configured checks, plus the Enlace server's own ping when the agent knows its server. */
-  public static Supplier<RoundResult> create(AgentConfig config, URI serverUrl) {
-    ProbeConfig probes = serverUrl == null ? config.probes() : config.probesWithServer(serverUrl);
+  public static Supplier<RoundResult> create(AgentConfig config, Optional<URI> serverUrl) {
+    ProbeConfig probes = serverUrl.map(config::probesWithServer).orElseGet(config::probes);
     CheckRunner runner = new CheckRunner(probes, proxySelector(config), Clock.systemUTC());
     return runner::run;
   }
 
   public static String describe(RoundResult r) {
     StringBuilder sb = new StringBuilder();
-    sb.append(r.status().wire().toUpperCase(java.util.Locale.ROOT))
+    sb.append(r.status().wire().toUpperCase(Locale.ROOT))
         .append(" — ")
         .append(r.reason())
         .append('\n');
@@ -73,7 +76,7 @@ public final class Rounds {
     return sb.toString();
   }
 
-  private static String text(String error) {
+  private static String text(@Nullable String error) {
     return error == null ? "" : error;
   }
 

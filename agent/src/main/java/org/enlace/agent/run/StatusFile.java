@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.enlace.agent.config.SafeFiles;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code status.json} in the data directory: what the daemon last saw and did, for the {@code
@@ -21,7 +22,8 @@ public final class StatusFile {
     this.file = dataDir.resolve(FILE_NAME);
   }
 
-  public synchronized void put(String key, Object value) {
+  /** A null value removes the key: the field is left out while unknown. */
+  public synchronized void put(String key, @Nullable Object value) {
     if (value == null) {
       values.remove(key);
     } else {

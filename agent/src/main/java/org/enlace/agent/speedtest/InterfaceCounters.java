@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Passive counters: the cumulative bytes in and out of the interface that carries the default
@@ -21,6 +23,8 @@ import java.util.Optional;
  * not carry (docs/agent.md, "Passive counters").
  */
 public final class InterfaceCounters {
+  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+
   private final Path procNet;
 
   public InterfaceCounters(Path procNet) {
@@ -53,10 +57,10 @@ public final class InterfaceCounters {
 
   /** The default route's interface (destination and mask 0), lowest metric first. */
   static Optional<String> defaultInterface(List<String> routeLines) {
-    String best = null;
+    @Nullable String best = null;
     long bestMetric = Long.MAX_VALUE;
     for (String line : routeLines) {
-      String[] f = line.trim().split("\\s+");
+      String[] f = WHITESPACE.splitAsStream(line.trim()).toArray(String[]::new);
       // Iface Destination Gateway Flags RefCnt Use Metric Mask ...
       if (f.length < 8 || f[0].equals("Iface")) {
         continue;
@@ -80,7 +84,8 @@ public final class InterfaceCounters {
       if (colon < 0 || !line.substring(0, colon).trim().equals(iface)) {
         continue;
       }
-      String[] f = line.substring(colon + 1).trim().split("\\s+");
+      String[] f =
+          WHITESPACE.splitAsStream(line.substring(colon + 1).trim()).toArray(String[]::new);
       // receive: bytes packets errs drop fifo frame compressed multicast; transmit: bytes packets
       // errs ...
       Map<String, Object> m = new LinkedHashMap<>();

@@ -1,9 +1,11 @@
 package org.enlace.agent.speedtest;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One speed test as the observation's {@code speedTest} object (docs/protocol.md). A test that
@@ -17,28 +19,28 @@ import java.util.Map;
  */
 public record SpeedTestResult(
     String method,
-    String testId,
-    Instant startedAt,
-    Double downMbps,
-    Double upMbps,
-    Double downMbpsMean,
-    Double upMbpsMean,
-    Double latencyMs,
-    Double latencyLoadedMs,
-    Double latencyDownLoadedMs,
-    Double latencyUpLoadedMs,
+    @Nullable String testId,
+    @Nullable Instant startedAt,
+    @Nullable Double downMbps,
+    @Nullable Double upMbps,
+    @Nullable Double downMbpsMean,
+    @Nullable Double upMbpsMean,
+    @Nullable Double latencyMs,
+    @Nullable Double latencyLoadedMs,
+    @Nullable Double latencyDownLoadedMs,
+    @Nullable Double latencyUpLoadedMs,
     long bytesDown,
     long bytesUp,
     long durationMs,
     int connections,
-    String server,
-    String error) {
+    @Nullable String server,
+    @Nullable String error) {
 
   public boolean failed() {
     return error != null;
   }
 
-  public SpeedTestResult withTestId(String id) {
+  public SpeedTestResult withTestId(@Nullable String id) {
     return new SpeedTestResult(
         method,
         id,
@@ -61,7 +63,11 @@ public record SpeedTestResult(
 
   /** A test that could not even start (no slot used, nothing measured). */
   public static SpeedTestResult notRun(
-      String method, String testId, String server, int connections, String error) {
+      String method,
+      @Nullable String testId,
+      @Nullable String server,
+      int connections,
+      String error) {
     return new SpeedTestResult(
         method,
         testId,
@@ -108,16 +114,25 @@ public record SpeedTestResult(
   }
 
   /** A slot the agent itself could not run (its own failure, not the link's): no figures. */
-  public static SpeedTestResult agentError(String testId, String why) {
+  public static SpeedTestResult agentError(@Nullable String testId, String why) {
     return notRun(SpeedTests.METHOD, testId, null, 1, "agent error: " + why);
   }
 
-  /** Back from {@link #toJson()} (the speed-test child's output), figures as rounded there. */
-  public static SpeedTestResult fromJson(Map<?, ?> m) {
+  /**
+   * Back from {@link #toJson()} (the speed-test child's output), figures as rounded there.
+   *
+   * @throws IOException when {@code method}, which {@link #toJson()} always writes, is missing
+   */
+  public static SpeedTestResult fromJson(Map<?, ?> m) throws IOException {
+    String method = str(m, "method");
+    if (method == null) {
+      throw new IOException("a speed-test result without its method");
+    }
+    String startedAt = str(m, "startedAt");
     return new SpeedTestResult(
-        str(m, "method"),
+        method,
         str(m, "testId"),
-        m.get("startedAt") == null ? null : Instant.parse(m.get("startedAt").toString()),
+        startedAt == null ? null : Instant.parse(startedAt),
         num(m, "downMbps"),
         num(m, "upMbps"),
         num(m, "downMbpsMean"),
@@ -134,12 +149,12 @@ public record SpeedTestResult(
         str(m, "error"));
   }
 
-  private static String str(Map<?, ?> m, String k) {
+  private static @Nullable String str(Map<?, ?> m, String k) {
     Object v = m.get(k);
     return v == null ? null : v.toString();
   }
 
-  private static Double num(Map<?, ?> m, String k) {
+  private static @Nullable Double num(Map<?, ?> m, String k) {
     return m.get(k) instanceof Number n ? n.doubleValue() : null;
   }
 
@@ -192,13 +207,13 @@ public record SpeedTestResult(
     return sb.toString();
   }
 
-  private static void put(Map<String, Object> m, String k, Object v) {
+  private static void put(Map<String, Object> m, String k, @Nullable Object v) {
     if (v != null) {
       m.put(k, v);
     }
   }
 
-  private static Double round2(Double d) {
+  private static @Nullable Double round2(@Nullable Double d) {
     return d == null || d.isNaN() || d.isInfinite() ? null : Math.round(d * 100) / 100.0;
   }
 }

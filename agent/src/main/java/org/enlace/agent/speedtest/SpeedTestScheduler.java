@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The daemon's side of scheduled tests: a slot arrives in a report response, the test runs once at
@@ -36,9 +37,12 @@ public final class SpeedTestScheduler {
   private final Runner runner;
   private final Deque<Map<String, Object>> results = new ArrayDeque<>();
   private final Set<String> seen = new LinkedHashSet<>();
-  private SpeedTestSlot planned;
-  private Instant plannedAt;
-  private Thread worker;
+  private @Nullable SpeedTestSlot planned;
+
+  /** When {@link #planned} runs; meaningless while nothing is planned. */
+  private Instant plannedAt = Instant.EPOCH;
+
+  private @Nullable Thread worker;
   private volatile boolean stopped;
   private volatile boolean running;
 
@@ -139,6 +143,9 @@ public final class SpeedTestScheduler {
         if (stopped) {
           return;
         }
+        if (planned == null) {
+          continue; // cannot happen: only a due plan leaves the wait loop without stopping
+        }
         s = planned;
         planned = null;
         if (!clock.instant().isBefore(s.notAfter())) {
@@ -180,6 +187,8 @@ public final class SpeedTestScheduler {
     }
   }
 
+  // Every caller waits inside a loop that re-checks its condition after any wake-up.
+  @SuppressWarnings("WaitNotInLoop")
   private void waitQuietly(long ms) {
     try {
       wait(ms);

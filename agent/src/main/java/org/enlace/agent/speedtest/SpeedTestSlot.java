@@ -43,7 +43,7 @@ public record SpeedTestSlot(
       String id = String.valueOf(m.get("testId"));
       String down = (String) m.get("downloadUrl");
       String up = (String) m.get("uploadUrl");
-      long maxBytes = ((Number) m.get("maxBytes")).longValue();
+      long maxBytes = m.get("maxBytes") instanceof Number n ? n.longValue() : 0;
       // 0: the server did not say; the agent's setting decides.
       int connections = m.get("connections") instanceof Number n ? n.intValue() : 0;
       if (m.get("testId") == null || down == null || up == null || maxBytes <= 0) {
@@ -52,8 +52,9 @@ public record SpeedTestSlot(
       return Optional.of(
           new SpeedTestSlot(
               id,
-              Instant.parse(m.get("notBefore").toString()),
-              Instant.parse(m.get("notAfter").toString()),
+              // Absent: "null" fails to parse, and the slot is refused as before.
+              Instant.parse(String.valueOf(m.get("notBefore"))),
+              Instant.parse(String.valueOf(m.get("notAfter"))),
               down,
               up,
               maxBytes,

@@ -7,12 +7,14 @@ import java.io.PrintWriter;
 import java.net.HttpURLConnection;
 import java.net.ProxySelector;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import org.enlace.agent.config.AgentConfig;
@@ -21,6 +23,7 @@ import org.enlace.agent.config.SpeedTestConfig;
 import org.enlace.agent.probe.ProxySupport;
 import org.enlace.agent.upload.AgentVersion;
 import org.enlace.agent.upload.ServerClient;
+import org.jspecify.annotations.Nullable;
 
 /** Runs the tests a slot allows, asks for slots, finds an M-Lab server, shows progress. */
 public final class SpeedTests {
@@ -45,8 +48,8 @@ public final class SpeedTests {
       throws IOException, InterruptedException {
     byte[] body =
         force
-            ? "{\"force\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8)
-            : "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ? "{\"force\":true}".getBytes(StandardCharsets.UTF_8)
+            : "{}".getBytes(StandardCharsets.UTF_8);
     ServerClient.Answer a =
         client.postJson(
             creds.serverUrl().resolve("/api/v1/speedtest/slot"),
@@ -59,7 +62,8 @@ public final class SpeedTests {
   }
 
   /** How many connections: the command line, else the slot's, else the setting. */
-  public static int connections(Integer commandLine, SpeedTestSlot slot, SpeedTestConfig cfg) {
+  public static int connections(
+      @Nullable Integer commandLine, @Nullable SpeedTestSlot slot, SpeedTestConfig cfg) {
     if (commandLine != null) {
       return Math.max(1, Math.min(16, commandLine));
     }
@@ -100,7 +104,7 @@ public final class SpeedTests {
       ProxySelector proxy,
       long maxBytes,
       int connections,
-      String pairedWith,
+      @Nullable String pairedWith,
       Ndt7Client.Options o) {
     URI[] urls;
     try {
@@ -168,7 +172,7 @@ public final class SpeedTests {
 
   /** Trusts exactly the certificates in a PEM file (tls.caFile), as uploads do. */
   static SSLContext sslContext(Path caFile) throws IOException {
-    return org.enlace.agent.upload.ServerClient.sslContext(caFile);
+    return ServerClient.sslContext(caFile);
   }
 
   /**
@@ -236,7 +240,13 @@ public final class SpeedTests {
     try {
       o = options(config, true, Ndt7Client.Progress.NONE);
     } catch (IOException e) {
-      out.add(SpeedTestResult.notRun(METHOD, slot.testId(), null, connections, e.getMessage()));
+      out.add(
+          SpeedTestResult.notRun(
+              METHOD,
+              slot.testId(),
+              null,
+              connections,
+              Objects.requireNonNullElse(e.getMessage(), e.toString())));
       return out;
     }
     out.add(runSlot(serverUrl, slot, connections, o));

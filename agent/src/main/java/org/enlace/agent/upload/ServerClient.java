@@ -17,6 +17,8 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.Optional;
 import java.util.zip.GZIPOutputStream;
@@ -25,6 +27,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 import org.enlace.agent.probe.ProxySupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * HTTP to the Enlace server: TLS with the system trust store or a configured CA file, proxies.
@@ -41,7 +44,7 @@ public final class ServerClient {
   private static final int ANSWER_LIMIT = 4 * 1024 * 1024;
 
   private final ProxySelector proxies;
-  private final SSLSocketFactory tls; // null: the JDK's default (system trust store)
+  private final @Nullable SSLSocketFactory tls; // null: the JDK's default (system trust store)
   private final Duration timeout;
 
   /** A server answer, with the agent-clock instants just before sending and after receiving. */
@@ -165,9 +168,7 @@ public final class ServerClient {
       return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(v))));
     } catch (NumberFormatException e) {
       try {
-        Instant at =
-            java.time.ZonedDateTime.parse(v, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
-                .toInstant();
+        Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
         Duration left = Duration.between(Instant.now(), at);
         return Optional.of(left.isNegative() ? Duration.ZERO : left);
       } catch (RuntimeException e2) {

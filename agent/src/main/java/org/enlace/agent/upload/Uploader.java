@@ -10,11 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.enlace.agent.config.Credentials;
 import org.enlace.agent.journal.Journal;
 import org.enlace.agent.journal.Record;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Store and forward: sends the journal oldest first, in gzip batches, and acknowledges in the
@@ -62,7 +64,7 @@ public final class Uploader {
   private int isolateRemaining;
 
   private int failures;
-  private volatile java.util.function.Consumer<Object> speedTestSlots;
+  private volatile java.util.function.@Nullable Consumer<Object> speedTestSlots;
 
   public Uploader(
       Journal journal,
@@ -118,8 +120,9 @@ public final class Uploader {
         clock.observe(a.sentAt(), a.receivedAt(), Instant.parse(serverTime.toString()));
       }
       Object slot = a.body().get("speedTest");
-      if (slot != null && speedTestSlots != null) {
-        speedTestSlots.accept(slot); // a test the server allows (docs/agent.md, "Speed tests")
+      Consumer<Object> listener = speedTestSlots;
+      if (slot != null && listener != null) {
+        listener.accept(slot); // a test the server allows (docs/agent.md, "Speed tests")
       }
       List<?> rejected = a.body().get("rejected") instanceof List<?> l ? l : List.of();
       for (Object r : rejected) {
@@ -268,7 +271,7 @@ public final class Uploader {
   }
 
   /** Who gets the {@code speedTest} slot a report response may carry. */
-  public void onSpeedTestSlot(java.util.function.Consumer<Object> listener) {
+  public void onSpeedTestSlot(Consumer<Object> listener) {
     this.speedTestSlots = listener;
   }
 

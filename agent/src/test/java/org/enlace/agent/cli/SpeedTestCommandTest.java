@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.enlace.agent.config.AgentConfig;
@@ -110,7 +111,7 @@ class SpeedTestCommandTest {
 
   List<Map<String, Object>> journaled() throws Exception {
     try (Journal j = Journal.open(dir.resolve("journal"), JournalConfig.defaults())) {
-      List<Map<String, Object>> l = new java.util.ArrayList<>();
+      List<Map<String, Object>> l = new ArrayList<>();
       for (Record r : j.batch(100, 1 << 20)) {
         l.add(JSON.std.mapFrom(r.payload()));
       }

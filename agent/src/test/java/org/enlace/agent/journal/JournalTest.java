@@ -35,7 +35,11 @@ class JournalTest {
       assertThat(names.stream().filter(n -> n.endsWith(".seg"))).hasSize(1); // the active one
 
       List<Long> seen = new ArrayList<>();
-      for (List<Record> b; !(b = j.batch(7, Long.MAX_VALUE)).isEmpty(); ) {
+      while (true) {
+        List<Record> b = j.batch(7, Long.MAX_VALUE);
+        if (b.isEmpty()) {
+          break;
+        }
         for (Record r : b) {
           assertThat(r.payload()).isEqualTo(small(r.seq()));
         }

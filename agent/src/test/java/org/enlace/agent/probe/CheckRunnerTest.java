@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.enlace.agent.probe.StubHttpServer.Answer;
@@ -50,7 +51,7 @@ class CheckRunnerTest {
         dnsNames,
         List.of(dns.address()),
         http,
-        java.util.Optional.of(web.url("/generate_204")),
+        Optional.of(web.url("/generate_204")),
         "",
         tcp,
         lan,
@@ -132,7 +133,7 @@ class CheckRunnerTest {
             config.dnsNames(),
             config.dnsServers(),
             config.httpTargets(),
-            java.util.Optional.of(URI.create("http://127.0.0.1:" + closed + "/generate_204")),
+            Optional.of(URI.create("http://127.0.0.1:" + closed + "/generate_204")),
             "",
             config.tcpTargets(),
             config.lanTargets(),
@@ -152,7 +153,7 @@ class CheckRunnerTest {
             List.of("slow.gov.co"),
             List.of(dns.address()),
             List.of(URI.create("http://127.0.0.1:" + closed + "/api/v1/ping")),
-            java.util.Optional.of(URI.create("http://127.0.0.1:" + closed + "/generate_204")),
+            Optional.of(URI.create("http://127.0.0.1:" + closed + "/generate_204")),
             "",
             List.of("127.0.0.1:" + closed),
             List.of("localhost:" + closed),

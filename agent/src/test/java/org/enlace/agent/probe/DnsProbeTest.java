@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -100,11 +101,12 @@ class DnsProbeTest {
   @Test
   void systemResolverLookupIsBoundedByTheTimeout() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
-    lookups.submit(
-        () -> {
-          release.await(); // the only lookup thread is stuck, as on a hung OS resolver
-          return null;
-        });
+    Future<?> unusedHungLookup =
+        lookups.submit(
+            () -> {
+              release.await(); // the only lookup thread is stuck, as on a hung OS resolver
+              return null;
+            });
     try {
       long start = System.nanoTime();
       CheckResults.Dns r = new DnsProbe("localhost", List.of(), TIMEOUT, lookups).run();

@@ -3,15 +3,23 @@ package org.enlace.agent.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.net.ProxySelector;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.enlace.agent.probe.StubHttpServer.Answer;
+import org.enlace.agent.upload.ServerClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -169,18 +177,16 @@ class ProxySupportTest {
    */
   @Test
   void aProxyRefusingTheHttpsTunnelIsAnAnswer() throws Exception {
-    try (java.net.ServerSocket proxy =
-        new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket proxy = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
       Thread t =
           new Thread(
               () -> {
                 try {
                   while (true) {
-                    try (java.net.Socket s = proxy.accept()) {
-                      java.io.BufferedReader r =
-                          new java.io.BufferedReader(
-                              new java.io.InputStreamReader(
-                                  s.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+                    try (Socket s = proxy.accept()) {
+                      BufferedReader r =
+                          new BufferedReader(
+                              new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
                       for (String line = r.readLine();
                           line != null && !line.isEmpty();
                           line = r.readLine()) {
@@ -188,13 +194,17 @@ class ProxySupportTest {
                       }
                       s.getOutputStream()
                           .write(
-                              ("HTTP/1.1 407 Proxy Authentication Required\r\n"
-                                      + "Proxy-Authenticate: Basic realm=\"alcaldia\"\r\nContent-Length: 0\r\n"
-                                      + "Connection: close\r\n\r\n")
-                                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                              """
+                              HTTP/1.1 407 Proxy Authentication Required\r
+                              Proxy-Authenticate: Basic realm="alcaldia"\r
+                              Content-Length: 0\r
+                              Connection: close\r
+                              \r
+                              """
+                                  .getBytes(StandardCharsets.US_ASCII));
                     }
                   }
-                } catch (java.io.IOException closed) {
+                } catch (IOException closed) {
                   // the test is over
                 }
               });
@@ -208,12 +218,11 @@ class ProxySupportTest {
       assertThat(r.ok()).isFalse();
       assertThat(r.status()).isEqualTo(407);
       assertThat(r.error()).isEqualTo("http_407");
-      org.enlace.agent.upload.ServerClient.Answer a =
-          new org.enlace.agent.upload.ServerClient(
-                  selector, Optional.empty(), Duration.ofSeconds(2))
+      ServerClient.Answer a =
+          new ServerClient(selector, Optional.empty(), Duration.ofSeconds(2))
               .postJson(
                   URI.create("https://enlace.alcaldia.invalid/api/v1/reports"),
-                  "{}".getBytes(),
+                  "{}".getBytes(StandardCharsets.UTF_8),
                   Optional.empty(),
                   true);
       assertThat(a.status()).isEqualTo(407);

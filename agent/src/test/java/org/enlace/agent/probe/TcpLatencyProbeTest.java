@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 class TcpLatencyProbeTest {
@@ -28,7 +29,7 @@ class TcpLatencyProbeTest {
       assertThat(r.target()).isEqualTo(target);
       assertThat(r.ok()).isTrue();
       assertThat(r.error()).isNull();
-      assertThat(r.ms()).isGreaterThan(0.0).isLessThan(TIMEOUT.toMillis());
+      assertThat(r.ms()).isGreaterThan(0.0).isLessThan((double) TIMEOUT.toMillis());
     }
   }
 
@@ -53,12 +54,13 @@ class TcpLatencyProbeTest {
         new TcpLatencyProbe("127.0.0.1:" + StubHttpServer.closedPort(), TIMEOUT, LOOKUPS).run();
     assertThat(r.ok()).isFalse();
     assertThat(r.error()).isEqualTo("refused");
-    assertThat(r.ms()).isLessThan(TIMEOUT.toMillis());
+    assertThat(r.ms()).isLessThan((double) TIMEOUT.toMillis());
   }
 
   @Test
   void ipv6LoopbackInBrackets() throws Exception {
-    InetAddress v6 = InetAddress.getByName("::1");
+    InetAddress v6 =
+        InetAddress.getByAddress(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
     try (ServerSocket s = new ServerSocket(0, 50, v6)) {
       CheckResults.Latency r =
           new TcpLatencyProbe("[::1]:" + s.getLocalPort(), TIMEOUT, LOOKUPS).run();
@@ -80,7 +82,8 @@ class TcpLatencyProbeTest {
 
   @Test
   void hostNamesResolveWithTheSystemResolver() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+    try (ServerSocket s =
+        new ServerSocket(0, 50, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}))) {
       // /etc/hosts (or its Windows twin) knows localhost; it may list ::1 first, so accept
       // a refused IPv6 connect too: the point is that the name was resolved, not "dns_..."
       CheckResults.Latency r =
@@ -93,11 +96,12 @@ class TcpLatencyProbeTest {
   void aHungResolverDoesNotHoldTheProbePastTheTimeout() throws Exception {
     ExecutorService stuck = Executors.newSingleThreadExecutor();
     CountDownLatch release = new CountDownLatch(1);
-    stuck.submit(
-        () -> {
-          release.await();
-          return null;
-        });
+    Future<?> unusedHungLookup =
+        stuck.submit(
+            () -> {
+              release.await();
+              return null;
+            });
     try {
       long start = System.nanoTime();
       CheckResults.Latency r = new TcpLatencyProbe("router.invalid:80", TIMEOUT, stuck).run();

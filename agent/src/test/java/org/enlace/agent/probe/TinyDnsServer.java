@@ -7,6 +7,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,7 +46,7 @@ final class TinyDnsServer implements AutoCloseable {
         DatagramPacket p = new DatagramPacket(buf, buf.length);
         socket.receive(p);
         queries.incrementAndGet();
-        byte[] answer = answer(p.getData(), p.getLength());
+        byte[] answer = answer(p.getData());
         if (answer != null) {
           socket.send(new DatagramPacket(answer, answer.length, p.getSocketAddress()));
         }
@@ -58,7 +59,7 @@ final class TinyDnsServer implements AutoCloseable {
   }
 
   /** The response to one query, or null to stay silent. */
-  private byte[] answer(byte[] q, int len) {
+  private byte[] answer(byte[] q) {
     // header: id(2) flags(2) qdcount(2) ancount(2) nscount(2) arcount(2); then the question
     int pos = 12;
     StringBuilder name = new StringBuilder();
@@ -67,7 +68,7 @@ final class TinyDnsServer implements AutoCloseable {
       if (name.length() > 0) {
         name.append('.');
       }
-      name.append(new String(q, pos + 1, n, java.nio.charset.StandardCharsets.US_ASCII));
+      name.append(new String(q, pos + 1, n, StandardCharsets.US_ASCII));
       pos += n + 1;
     }
     pos++; // the root label

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.enlace.agent.config.AgentConfig;
 import org.enlace.agent.config.Credentials;
 import org.enlace.agent.journal.Journal;
@@ -117,7 +118,9 @@ class DaemonTest {
       assertThat(t.isAlive()).isFalse();
       assertThat(journal.pending()).isZero();
     }
-    assertThat(Files.list(inbox)).isEmpty();
+    try (Stream<Path> left = Files.list(inbox)) {
+      assertThat(left).isEmpty();
+    }
     List<Long> seqs = new ArrayList<>();
     List<String> statuses = new ArrayList<>();
     for (LoggedRequest r : server.findAll(postRequestedFor(urlEqualTo("/api/v1/reports")))) {

@@ -12,6 +12,8 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import java.net.ProxySelector;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -123,7 +125,7 @@ class DaemonSpeedTestTest {
                     + seq
                     + ",\"observedAt\":\"2026-11-20T08:00:00-05:00\","
                     + "\"status\":\"online\",\"reason\":\"ok\",\"checks\":{}}")
-                .getBytes());
+                .getBytes(StandardCharsets.UTF_8));
     Uploader u = uploader();
     List<Object> offered = new CopyOnWriteArrayList<>();
     u.onSpeedTestSlot(offered::add);
@@ -156,7 +158,7 @@ class DaemonSpeedTestTest {
     p.setProperty("check.interval", "1s");
     p.setProperty("check.jitter", "100ms");
     AgentConfig config = AgentConfig.from(p);
-    try (var out = java.nio.file.Files.newOutputStream(dir.resolve(AgentConfig.FILE_NAME))) {
+    try (var out = Files.newOutputStream(dir.resolve(AgentConfig.FILE_NAME))) {
       p.store(out, null);
     }
     Uploader uploader = uploader();
@@ -215,7 +217,7 @@ class DaemonSpeedTestTest {
     assertThat(((Number) st.get("upMbps")).doubleValue()).isBetween(18.0, 22.0);
     // The slot was offered in every answer; the test ran once.
     assertThat(ndt7.requests).hasSize(2);
-    if (java.nio.file.Files.isReadable(Path.of("/proc/net/route"))
+    if (Files.isReadable(Path.of("/proc/net/route"))
         && !InterfaceCounters.system().read().isEmpty()) {
       assertThat(counters).isNotEmpty();
       assertThat(counters.get(0).get("rxBytes")).isInstanceOf(Number.class);

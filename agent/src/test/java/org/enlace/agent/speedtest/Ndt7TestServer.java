@@ -20,8 +20,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 
 /**
  * An ndt7 server written for the tests from the spec (ndt-server's spec/ndt7-protocol.md) on a
@@ -57,8 +60,7 @@ public final class Ndt7TestServer implements AutoCloseable {
   public volatile Set<String> tokens;
 
   /** Upgrades refused with 429 and Retry-After before the next one is accepted. */
-  public final java.util.concurrent.atomic.AtomicInteger busyFor =
-      new java.util.concurrent.atomic.AtomicInteger();
+  public final AtomicInteger busyFor = new AtomicInteger();
 
   public volatile String retryAfter = "1";
   public final List<String> requests = Collections.synchronizedList(new ArrayList<>());
@@ -119,8 +121,8 @@ public final class Ndt7TestServer implements AutoCloseable {
       if (head == null) {
         return; // a latency probe: connect and close
       }
-      String[] lines = head.split("\r\n");
-      String[] rl = lines[0].split(" ");
+      String[] lines = split(head, "\r\n");
+      String[] rl = split(lines[0], " ");
       Map<String, String> h = new HashMap<>();
       for (int i = 1; i < lines.length; i++) {
         int c = lines[i].indexOf(':');
@@ -186,8 +188,13 @@ public final class Ndt7TestServer implements AutoCloseable {
     }
   }
 
+  /** As {@link String#split(String)} does with a literal: trailing empty strings dropped. */
+  private static String[] split(String s, String literal) {
+    return Pattern.compile(literal, Pattern.LITERAL).splitAsStream(s).toArray(String[]::new);
+  }
+
   private static String param(String query, String name) {
-    for (String kv : query.split("&")) {
+    for (String kv : split(query, "&")) {
       if (kv.startsWith(name + "=")) {
         return kv.substring(name.length() + 1);
       }
@@ -378,7 +385,7 @@ public final class Ndt7TestServer implements AutoCloseable {
       long total = 0;
       long lastMeasurement = 0;
       byte[] data = new byte[1 << 20];
-      new java.util.Random(7).nextBytes(data);
+      new Random(7).nextBytes(data);
       while (elapsedMs() < durationMs && !closeReceived) {
         if (misbehaving(Mode.STALL)) {
           Thread.sleep(60_000);

@@ -2,8 +2,10 @@ package org.enlace.agent.speedtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -93,7 +95,7 @@ class SpeedTestSchedulerTest {
     SpeedTestScheduler s =
         new SpeedTestScheduler(
             true,
-            Clock.fixed(now, java.time.ZoneOffset.UTC),
+            Clock.fixed(now, ZoneOffset.UTC),
             () -> 0.999999,
             slot -> {
               ran.add(slot);
@@ -142,6 +144,6 @@ class SpeedTestSchedulerTest {
                     .containsEntry("rxErrors", 1L)
                     .containsEntry("txErrors", 3L));
     assertThat(InterfaceCounters.defaultInterface(List.of(route.get(0)))).isEmpty();
-    assertThat(new InterfaceCounters(java.nio.file.Path.of("/nonexistent")).read()).isEmpty();
+    assertThat(new InterfaceCounters(Path.of("/nonexistent")).read()).isEmpty();
   }
 }

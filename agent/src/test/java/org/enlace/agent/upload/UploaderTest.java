@@ -21,6 +21,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -162,7 +164,7 @@ class UploaderTest {
     }
     List<LoggedRequest> sent = server.findAll(postRequestedFor(urlEqualTo("/api/v1/reports")));
     assertThat(sent).hasSize(3);
-    List<Map<String, Object>> queues = new java.util.ArrayList<>();
+    List<Map<String, Object>> queues = new ArrayList<>();
     for (LoggedRequest r : sent) {
       Map<String, Object> body = JSON.std.mapFrom(decode(r.getBody()));
       assertThat(body).containsKey("queue");
@@ -296,14 +298,14 @@ class UploaderTest {
     assertThat(batches).isEqualTo(3);
     assertThat(journal.pending()).isZero();
     // Requests may be listed in any order; each is a contiguous run and together they are 1..N.
-    List<List<Long>> runs = new java.util.ArrayList<>();
+    List<List<Long>> runs = new ArrayList<>();
     for (LoggedRequest r : server.findAll(postRequestedFor(urlEqualTo("/api/v1/reports")))) {
       Map<String, Object> body = JSON.std.mapFrom(decode(r.getBody()));
       runs.add(
           ((List<?>) body.get("observations"))
               .stream().map(o -> ((Number) ((Map<?, ?>) o).get("seq")).longValue()).toList());
     }
-    runs.sort(java.util.Comparator.comparing(run -> run.get(0)));
+    runs.sort(Comparator.comparing(run -> run.get(0)));
     long previous = 0;
     for (List<Long> run : runs) {
       for (long seq : run) {

@@ -1,5 +1,6 @@
 package org.enlace.server.bench;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -9,6 +10,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -224,7 +226,7 @@ final class HttpLoad {
     private void read(Conn c) throws IOException {
       while (true) {
         if (c.inLen == c.in.length) {
-          c.in = java.util.Arrays.copyOf(c.in, c.in.length * 2);
+          c.in = Arrays.copyOf(c.in, c.in.length * 2);
         }
         int n;
         try {
@@ -353,7 +355,7 @@ final class HttpLoad {
       return new Parsed(status, buf, bodyStart, (int) (bodyStart + contentLength), close);
     }
     // Chunked: reassemble into a new array once the terminating chunk has arrived.
-    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
     int pos = bodyStart;
     while (true) {
       int sizeEnd = indexOf(buf, pos, len, CRLF);

@@ -9,6 +9,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +18,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ObjLongConsumer;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 
@@ -69,7 +72,7 @@ final class Postgres {
 
   /** agents.id -> agents.public_id */
   Map<Long, String> agentIds() throws SQLException {
-    Map<Long, String> out = new java.util.HashMap<>();
+    Map<Long, String> out = new HashMap<>();
     try (Connection c = connect();
         Statement s = c.createStatement();
         ResultSet r = s.executeQuery("SELECT id, public_id::text FROM agents")) {
@@ -81,7 +84,7 @@ final class Postgres {
   }
 
   /** Streams every (agent_id, seq) of the observations table. */
-  void forEachObservation(java.util.function.ObjLongConsumer<Long> sink) throws SQLException {
+  void forEachObservation(ObjLongConsumer<Long> sink) throws SQLException {
     try (Connection c = connect()) {
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
@@ -230,7 +233,7 @@ final class Postgres {
     }
     LongAdder rows = new LongAdder();
     List<Thread> threads = new ArrayList<>();
-    List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
     List<Connection> conns = new ArrayList<>();
     for (int i = 0; i < connections; i++) {
       conns.add(connect());

@@ -10,10 +10,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -77,10 +79,7 @@ final class ServerProcess implements AutoCloseable {
     int adminPort = freePort();
     Path config = dir.resolve("bench.yml");
     Files.writeString(config, config(o, dataDir, port, adminPort), StandardCharsets.UTF_8);
-    Files.copy(
-        config,
-        o.outDir.resolve("bench-config.yml"),
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(config, o.outDir.resolve("bench-config.yml"), StandardCopyOption.REPLACE_EXISTING);
 
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
@@ -260,7 +259,7 @@ final class ServerProcess implements AutoCloseable {
     }
     if (!keepData) {
       try (var paths = Files.walk(dir)) {
-        for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
           Files.deleteIfExists(path);
         }
       } catch (IOException e) {

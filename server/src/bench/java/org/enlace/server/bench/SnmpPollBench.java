@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -139,7 +140,7 @@ public final class SnmpPollBench {
       CpuMeter cpu = new CpuMeter(server.pid(), pm[0]);
       auth =
           "Basic "
-              + java.util.Base64.getEncoder()
+              + Base64.getEncoder()
                   .encodeToString(
                       ("admin:" + server.adminPassword()).getBytes(StandardCharsets.UTF_8));
       say("server up: pid %d, %s, PostgreSQL %s", server.pid(), server.base(), pg.version());

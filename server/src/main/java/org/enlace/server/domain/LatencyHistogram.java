@@ -2,6 +2,7 @@ package org.enlace.server.domain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Latency samples as counts in log-scale buckets (ten per decade from 1 ms to 100 s), so that days,
@@ -9,6 +10,9 @@ import java.util.Optional;
  * geometric middle of its bucket: within ±12 % of the exact value.
  */
 public final class LatencyHistogram {
+  // As String.split(","): trailing empty strings dropped.
+  private static final Pattern COMMA = Pattern.compile(",", Pattern.LITERAL);
+
   public static final int BUCKETS = 52; // [0,1ms), then 10 per decade up to 100 s, then overflow
   private static final double PER_DECADE = 10;
   private static final double[] NO_LATENCIES = new double[0];
@@ -73,7 +77,7 @@ public final class LatencyHistogram {
     if (inner.isEmpty()) {
       return out;
     }
-    String[] parts = inner.split(",");
+    String[] parts = COMMA.splitAsStream(inner).toArray(String[]::new);
     for (int i = 0; i < parts.length && i < BUCKETS; i++) {
       out[i] = Integer.parseInt(parts[i].trim());
     }

@@ -1,8 +1,10 @@
 package org.enlace.server.domain;
 
+import java.io.IOException;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.LocalTime;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,7 +28,7 @@ public final class OpeningMask {
       com.fasterxml.jackson.databind.ObjectMapper json, String stored, long establishmentId) {
     try {
       return new OpeningMask(json.readValue(stored, OpeningHours.class));
-    } catch (java.io.IOException | IllegalArgumentException e) {
+    } catch (IOException | IllegalArgumentException e) {
       LOG.warn(
           "event=opening_hours_unreadable establishment={} error=\"{}\""
               + " effect=\"judged all day\"",
@@ -57,10 +59,10 @@ public final class OpeningMask {
     int n = minutes.minutesIn(day);
     boolean[] open = new boolean[n];
     if (always) {
-      java.util.Arrays.fill(open, true);
+      Arrays.fill(open, true);
       return open;
     }
-    int[][] today = ranges.get(day.getDayOfWeek());
+    int[][] today = ranges.getOrDefault(day.getDayOfWeek(), new int[0][]); // all 7 are there
     if (today.length == 0) {
       return open;
     }

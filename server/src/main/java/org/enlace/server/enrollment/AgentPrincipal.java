@@ -5,6 +5,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 /** An enrolled agent's credential and where its reports belong. */
+// The hash is compared with MessageDigest.isEqual, never through the record's equals.
+@SuppressWarnings("ArrayRecordComponent")
 public record AgentPrincipal(
     long agentId,
     UUID publicId,

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.enlace.server.auth.Secrets;
@@ -51,14 +53,13 @@ public final class EnrollmentService {
   }
 
   private EnrollResponse enrollOnce(EnrollRequest request) {
-    java.util.List<UUID> superseded = new java.util.ArrayList<>();
+    List<UUID> superseded = new ArrayList<>();
     EnrollResponse response = jdbi.inTransaction(h -> enrollIn(h, request, superseded));
     superseded.forEach(registry::invalidate);
     return response;
   }
 
-  private EnrollResponse enrollIn(
-      Handle h, EnrollRequest request, java.util.List<UUID> superseded) {
+  private EnrollResponse enrollIn(Handle h, EnrollRequest request, List<UUID> superseded) {
     byte[] tokenHash = Secrets.sha256(request.token());
     EnrollmentTokenDao tokens = h.attach(EnrollmentTokenDao.class);
     EnrollRequest.ComputerFacts f = request.facts();

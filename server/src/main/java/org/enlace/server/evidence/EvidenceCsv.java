@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -172,7 +173,8 @@ public final class EvidenceCsv {
             "csv.comment.generated",
             m.generatedAt() == null ? tx.noData() : DATE_TIME.format(m.generatedAt().atZone(zone)),
             zone.getId()));
-    p.printComment(tx.t("csv.comment.sha", blank(m.dataSha256()) ? tx.noData() : m.dataSha256()));
+    String sha = m.dataSha256();
+    p.printComment(tx.t("csv.comment.sha", sha == null || blank(sha) ? tx.noData() : sha));
     p.printComment(tx.t("csv.comment.format"));
   }
 
@@ -367,7 +369,7 @@ public final class EvidenceCsv {
       return tx.noData();
     }
     BigDecimal s =
-        v.setScale(Math.min(Math.max(v.scale(), 0), maxPlaces), java.math.RoundingMode.HALF_UP)
+        v.setScale(Math.min(Math.max(v.scale(), 0), maxPlaces), RoundingMode.HALF_UP)
             .stripTrailingZeros();
     String plain = s.scale() < 0 ? s.setScale(0).toPlainString() : s.toPlainString();
     return tx.lang() == EvidenceText.Lang.ES ? plain.replace('.', ',') : plain;

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jspecify.annotations.Nullable;
 
 /** What an evidence report reads: rollups, outages, speed tests and the inventory behind them. */
 @RegisterConstructorMapper(EvidenceDao.Place.class)
@@ -36,7 +37,7 @@ public interface EvidenceDao {
       created_at FROM establishments WHERE (CAST(:code AS text) IS NULL OR code = :code)
       ORDER BY sector, code
       """)
-  List<Place> places(String code);
+  List<Place> places(@Nullable String code); // null: every establishment
 
   /** A figure per establishment. */
   record Count(long establishmentId, long value) {}

@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import org.enlace.server.evidence.EvidenceReport.Meta;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The SHA-256 that an evidence report carries in {@code meta.dataSha256}: lower-case hex of the
@@ -73,7 +74,7 @@ public final class EvidenceHash {
   }
 
   private static EvidenceReport withMeta(
-      EvidenceReport r, java.time.Instant generatedAt, String sha) {
+      EvidenceReport r, java.time.@Nullable Instant generatedAt, @Nullable String sha) {
     Meta m = r.meta();
     Meta meta =
         new Meta(

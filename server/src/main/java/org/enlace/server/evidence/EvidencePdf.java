@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.nio.charset.CharsetEncoder;
 import java.util.logging.Level;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,7 +89,7 @@ public final class EvidencePdf {
     }
 
     @Override
-    public void log(String where, Level level, String msg, Throwable th) {
+    public void log(String where, Level level, String msg, @Nullable Throwable th) {
       Logger log = logger(where);
       int v = level.intValue();
       if (v >= Level.SEVERE.intValue()) {

@@ -6,6 +6,7 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
 import org.enlace.server.indicators.IndicatorReport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything an evidence report states, as data. The renderers (HTML, PDF, CSV, JSON) only format
@@ -27,8 +28,9 @@ public record EvidenceReport(
       String scope,
       String scopeId,
       String timeZone,
-      Instant generatedAt,
-      String dataSha256,
+      // Null only in the blanked copy whose hash becomes dataSha256 (EvidenceHash).
+      @Nullable Instant generatedAt,
+      @Nullable String dataSha256,
       List<String> sources) {}
 
   /** The parameters behind every figure, for the methodology section. */

@@ -10,6 +10,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
@@ -102,7 +103,8 @@ public final class EvidenceResource {
 
     long started = System.nanoTime();
     EvidenceReport report = reports.apply(query);
-    if (EvidenceHtml.blank(report.meta().dataSha256())) {
+    String sha = report.meta().dataSha256();
+    if (sha == null || EvidenceHtml.blank(sha)) {
       report = EvidenceHash.withHash(report, mapper);
     }
     byte[] body =
@@ -141,7 +143,7 @@ public final class EvidenceResource {
     }
     try {
       reportPeriod = ReportPeriod.parse(period.trim());
-    } catch (IllegalArgumentException | java.time.DateTimeException e) {
+    } catch (IllegalArgumentException | DateTimeException e) {
       throw ApiException.badRequest(
           "period",
           "'" + period + "' is not YYYY-MM (a month), YYYY-Qn (a quarter) or YYYY (a year)");
@@ -171,7 +173,7 @@ public final class EvidenceResource {
     try {
       return parser.apply(value);
     } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest(name, e.getMessage());
+      throw ApiException.badRequest(name, String.valueOf(e.getMessage()));
     }
   }
 

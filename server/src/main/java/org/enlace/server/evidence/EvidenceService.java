@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 import org.enlace.server.domain.LatencyHistogram;
 import org.enlace.server.domain.LocalMinutes;
@@ -223,7 +224,7 @@ public final class EvidenceService {
       Map<Long, Long> enrolled,
       Map<Long, Long> connected) {}
 
-  private static <T> Map<Long, T> byId(List<T> rows, java.util.function.ToLongFunction<T> id) {
+  private static <T> Map<Long, T> byId(List<T> rows, ToLongFunction<T> id) {
     Map<Long, T> out = new HashMap<>();
     for (T r : rows) {
       out.put(id.applyAsLong(r), r);

@@ -24,6 +24,7 @@ import java.util.Properties;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The words and number formats of one report language. Text lives in {@code text_es.properties} and
@@ -136,7 +137,7 @@ public final class EvidenceText {
   }
 
   /** The text for key with {0}, {1}... replaced by args (as given: escape afterwards). */
-  public String t(String key, Object... args) {
+  public String t(String key, @Nullable Object... args) {
     String s = text.get(key);
     if (s == null) {
       throw new IllegalArgumentException("no text '" + key + "' for " + lang.code());
@@ -153,7 +154,7 @@ public final class EvidenceText {
   }
 
   public String noData() {
-    return text.get("nodata");
+    return t("nodata");
   }
 
   // ---- numbers ----

@@ -9,6 +9,7 @@ import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+import org.jspecify.annotations.Nullable;
 
 /** The indicators' SQL: counts from computer_months, declarations and baselines. */
 @RegisterConstructorMapper(IndicatorDao.SectorCounts.class)
@@ -156,7 +157,7 @@ public interface IndicatorDao {
   long insertDeclaration(
       @BindMethods("d") DeclarationRequest d,
       LocalDate validFrom,
-      LocalDate validTo,
+      @Nullable LocalDate validTo, // null: still valid
       String declaredBy);
 
   @SqlUpdate(

@@ -17,6 +17,7 @@ import org.enlace.server.indicators.IndicatorReport.SectorFigures;
 import org.enlace.server.web.ApiException;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jspecify.annotations.Nullable;
 
 /** The plan's indicators: connected computers and establishments per period and sector. */
 public final class IndicatorService {
@@ -97,7 +98,6 @@ public final class IndicatorService {
             dao.enrolled(
                 firstDay.atStartOfDay(zone).toInstant(), end.atStartOfDay(zone).toInstant()));
     List<SectorFigures> sectors = new ArrayList<>();
-    SectorFigures total = null;
     for (String sector : SECTORS) {
       SectorFigures f =
           figures(
@@ -107,7 +107,11 @@ public final class IndicatorService {
               completeness(measured.get(sector), enrolled.get(sector)),
               baseline);
       sectors.add(f);
-      total = total == null ? f : sum(total, f, baseline);
+    }
+    // The total folds the sectors in order (SECTORS is never empty).
+    SectorFigures total = sectors.get(0);
+    for (int k = 1; k < sectors.size(); k++) {
+      total = sum(total, sectors.get(k), baseline);
     }
     sectors.add(total);
     return new IndicatorReport.Period(label, firstDay, lastDay, sectors);
@@ -159,12 +163,13 @@ public final class IndicatorService {
     return Math.round(v * 10) / 10.0;
   }
 
-  private static Counts counts(IndicatorDao.SectorCounts c) {
+  /** A sector without rows counts zero. */
+  private static Counts counts(IndicatorDao.@Nullable SectorCounts c) {
     return c == null ? new Counts(0, 0) : new Counts(c.computers(), c.establishments());
   }
 
   private static Completeness completeness(
-      IndicatorDao.SectorCounts measured, IndicatorDao.SectorCounts enrolled) {
+      IndicatorDao.@Nullable SectorCounts measured, IndicatorDao.@Nullable SectorCounts enrolled) {
     return new Completeness(
         enrolled == null ? 0 : enrolled.computers(),
         measured == null ? 0 : measured.computersReporting(),

@@ -54,7 +54,7 @@ public final class IndicatorsResource {
     try {
       g = Granularity.parse(granularity);
     } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest("granularity", e.getMessage());
+      throw ApiException.badRequest("granularity", String.valueOf(e.getMessage()));
     }
     return service.report(month("from", from), month("to", to), g);
   }

@@ -83,9 +83,9 @@ public final class IngestMetrics {
   }
 
   void observations(long storedCount, long duplicateCount, long rejectedCount) {
-    stored.increment(storedCount);
-    duplicate.increment(duplicateCount);
-    rejected.increment(rejectedCount);
+    stored.increment((double) storedCount);
+    duplicate.increment((double) duplicateCount);
+    rejected.increment((double) rejectedCount);
   }
 
   void reportOutcome(String outcome) {

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -14,7 +15,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.enlace.server.enrollment.AgentPrincipal;
 import org.enlace.server.enrollment.EnrollmentService;
+import org.enlace.server.speedtest.SpeedTestSlot;
 import org.enlace.server.web.ApiException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,8 +36,7 @@ public final class IngestService {
   /** Speed tests due for the agent that reported (see SpeedTestPlanner). */
   @FunctionalInterface
   public interface SlotOffers {
-    java.util.Optional<org.enlace.server.speedtest.SpeedTestSlot> offer(
-        AgentPrincipal agent, Instant now);
+    Optional<SpeedTestSlot> offer(AgentPrincipal agent, Instant now);
   }
 
   public IngestService(
@@ -60,7 +62,7 @@ public final class IngestService {
    * caller's thread is not held while the commit runs.
    */
   public CompletableFuture<ReportResponse> ingest(
-      AgentPrincipal authenticated, byte[] body, java.util.Optional<String> agentVersion) {
+      AgentPrincipal authenticated, byte[] body, Optional<String> agentVersion) {
     Instant receivedAt = clock.instant();
     AgentPrincipal agent =
         authenticated.supersededAt().isPresent()
@@ -112,7 +114,7 @@ public final class IngestService {
         offers.offer(agent, now));
   }
 
-  private ApiException unavailable(Throwable cause) {
+  private ApiException unavailable(@Nullable Throwable cause) {
     metrics.reportOutcome("unavailable");
     String why =
         cause instanceof ObservationWriter.Overloaded

@@ -1,9 +1,12 @@
 package org.enlace.server.ingest;
 
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.UUID;
 
 /** One validated observation, with its time corrected to the server's clock. */
+@SuppressWarnings("ArrayRecordComponent") // primitive arrays for speed; never compared or hashed
 public record Observation(
     long seq,
     Instant agentTime,
@@ -21,7 +24,7 @@ public record Observation(
   /** The figures of a reported speed test that the evidence reports use. */
   public record SpeedTest(
       String method,
-      Optional<java.util.UUID> testId,
+      Optional<UUID> testId,
       Optional<Double> downMbps,
       Optional<Double> upMbps,
       Optional<Double> latencyMs,
@@ -38,7 +41,7 @@ public record Observation(
     UNVERIFIED;
 
     public String wire() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 }

@@ -3,16 +3,18 @@ package org.enlace.server.ingest;
 import static java.util.Objects.requireNonNull;
 
 import io.dropwizard.lifecycle.Managed;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -26,6 +28,7 @@ import org.enlace.server.rollup.RollupDao;
 import org.enlace.server.speedtest.SpeedTestDao;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +47,7 @@ public final class ObservationWriter implements Managed {
       AgentPrincipal agent,
       Instant receivedAt,
       ParsedReport report,
-      java.util.Optional<String> agentVersion,
+      Optional<String> agentVersion,
       CompletableFuture<Set<Long>> stored) {}
 
   private final Jdbi jdbi;
@@ -71,7 +74,7 @@ public final class ObservationWriter implements Managed {
       AgentPrincipal agent,
       Instant receivedAt,
       ParsedReport report,
-      java.util.Optional<String> agentVersion) {
+      Optional<String> agentVersion) {
     CompletableFuture<Set<Long>> f = new CompletableFuture<>();
     if (!running || !queue.offer(new Pending(agent, receivedAt, report, agentVersion, f))) {
       f.completeExceptionally(new Overloaded());
@@ -109,7 +112,7 @@ public final class ObservationWriter implements Managed {
 
   private void loop() {
     List<Pending> group = new ArrayList<>();
-    Session session = null;
+    @Nullable Session session = null;
     try {
       while (running || !queue.isEmpty()) {
         try {
@@ -146,7 +149,7 @@ public final class ObservationWriter implements Managed {
    * Stores the group and answers its requests. Returns the session to use next, or null when this
    * one failed: its connection may be the one that broke, so the next commit opens another.
    */
-  private Session commit(Session session, List<Pending> group) {
+  private @Nullable Session commit(Session session, List<Pending> group) {
     long start = System.nanoTime();
     try {
       Map<Pending, Set<Long>> stored = writeWithRetry(session, group);
@@ -218,7 +221,7 @@ public final class ObservationWriter implements Managed {
       try {
         return write(session, group);
       } catch (UnableToExecuteStatementException e) {
-        String state = e.getCause() instanceof java.sql.SQLException s ? s.getSQLState() : "";
+        String state = e.getCause() instanceof SQLException s ? s.getSQLState() : "";
         boolean retryable = "40P01".equals(state) || "40001".equals(state);
         if (!retryable || attempt >= 3) {
           throw e;
@@ -273,7 +276,7 @@ public final class ObservationWriter implements Managed {
               updates.queueOldestMs,
               updates.queueReportedMs);
           // Keyed by identity: a record's hashCode would hash the whole report once per row.
-          Map<Pending, Set<Long>> result = new java.util.IdentityHashMap<>();
+          IdentityHashMap<Pending, Set<Long>> result = new IdentityHashMap<>();
           // Rollups take exactly the rows stored now, in this transaction: a retransmission adds
           // nothing, and nothing stored is missing from them. The maintainer merges them later.
           PendingObservations pending = new PendingObservations(stored.size());
@@ -356,45 +359,48 @@ public final class ObservationWriter implements Managed {
 
   /** Per computer in a group: last report time, newest observation, clock, drops and queue. */
   private static final class ComputerUpdates {
-    long[] ids;
-    long[] seenMs;
-    Long[] offsets;
-    long[] dropped;
-    Long[] observedMs;
-    String[] statuses;
-    String[] reasons;
-    String[] versions;
+    final long[] ids;
+    final long[] seenMs;
+    final Long[] offsets;
+    final long[] dropped;
+    final Long[] observedMs;
+    final String[] statuses;
+    final String[] reasons;
+    final String[] versions;
 
     /** From the newest report of the computer that carried a queue; null when none did. */
-    Long[] queueDepths;
+    final Long[] queueDepths;
 
-    Long[] queueOldestMs;
-    Long[] queueReportedMs;
+    final Long[] queueOldestMs;
+    final Long[] queueReportedMs;
+
+    private ComputerUpdates(int n) {
+      ids = new long[n];
+      seenMs = new long[n];
+      offsets = new Long[n];
+      dropped = new long[n];
+      observedMs = new Long[n];
+      statuses = new String[n];
+      reasons = new String[n];
+      versions = new String[n];
+      queueDepths = new Long[n];
+      queueOldestMs = new Long[n];
+      queueReportedMs = new Long[n];
+    }
 
     static ComputerUpdates of(List<Pending> group) {
       Map<Long, List<Pending>> byComputer = new HashMap<>();
       for (Pending p : group) {
         byComputer.computeIfAbsent(p.agent().computerId(), k -> new ArrayList<>()).add(p);
       }
-      List<Long> ids = new ArrayList<>(byComputer.keySet());
-      Collections.sort(ids);
-      ComputerUpdates u = new ComputerUpdates();
-      int n = ids.size();
-      u.ids = new long[n];
-      u.seenMs = new long[n];
-      u.offsets = new Long[n];
-      u.dropped = new long[n];
-      u.observedMs = new Long[n];
-      u.statuses = new String[n];
-      u.reasons = new String[n];
-      u.versions = new String[n];
-      u.queueDepths = new Long[n];
-      u.queueOldestMs = new Long[n];
-      u.queueReportedMs = new Long[n];
+      List<Map.Entry<Long, List<Pending>>> computers = new ArrayList<>(byComputer.entrySet());
+      computers.sort(Map.Entry.comparingByKey());
+      int n = computers.size();
+      ComputerUpdates u = new ComputerUpdates(n);
       for (int i = 0; i < n; i++) {
-        u.ids[i] = ids.get(i);
-        Observation newest = null;
-        for (Pending p : byComputer.get(ids.get(i))) {
+        u.ids[i] = computers.get(i).getKey();
+        @Nullable Observation newest = null;
+        for (Pending p : computers.get(i).getValue()) {
           if (p.receivedAt().toEpochMilli() >= u.seenMs[i]) {
             u.seenMs[i] = p.receivedAt().toEpochMilli();
             u.offsets[i] = p.report().clockOffsetEstimateMs().orElse(u.offsets[i]);

@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import org.enlace.server.domain.ComputerStatus;
 import org.enlace.server.domain.LatencyHistogram;
 import org.enlace.server.ingest.Observation.TimeSource;
@@ -144,7 +145,7 @@ public final class ReportParser {
                     : Optional.empty(),
                 e.reason,
                 "observations[" + i + "]" + (e.field.isEmpty() ? "" : "." + e.field),
-                e.getMessage()));
+                e.detail));
       }
     }
     return new ParsedReport(
@@ -383,10 +384,10 @@ public final class ReportParser {
         t.path("error").isTextual() && !t.path("error").asText().isBlank()
             ? Optional.of(truncate(t.path("error").asText(), 500))
             : Optional.empty();
-    Optional<java.util.UUID> testId = Optional.empty();
+    Optional<UUID> testId = Optional.empty();
     if (t.path("testId").isTextual()) {
       try {
-        testId = Optional.of(java.util.UUID.fromString(t.path("testId").asText()));
+        testId = Optional.of(UUID.fromString(t.path("testId").asText()));
       } catch (IllegalArgumentException e) {
         testId = Optional.empty(); // not one of ours (e.g. an M-Lab test): kept without a link
       }
@@ -456,11 +457,13 @@ public final class ReportParser {
     private static final long serialVersionUID = 1L;
     final String reason;
     final String field;
+    final String detail; // the message, never null
 
     Invalid(String reason, String field, String message) {
       super(message, null, false, false);
       this.reason = reason;
       this.field = field;
+      this.detail = message;
     }
   }
 }

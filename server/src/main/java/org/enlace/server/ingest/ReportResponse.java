@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.enlace.server.speedtest.SpeedTestSlot;
 
 /**
  * What the server did with a report. {@code acknowledged} lists every sequence the agent may now
@@ -20,4 +21,4 @@ public record ReportResponse(
     int stored,
     int duplicates,
     List<Rejection> rejected,
-    Optional<org.enlace.server.speedtest.SpeedTestSlot> speedTest) {}
+    Optional<SpeedTestSlot> speedTest) {}

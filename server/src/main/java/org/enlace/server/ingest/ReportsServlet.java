@@ -13,9 +13,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PushbackInputStream;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 import org.enlace.server.enrollment.AgentPrincipal;
@@ -116,45 +119,51 @@ public final class ReportsServlet extends HttpServlet {
     }
     AsyncContext ctx = req.startAsync();
     ctx.setTimeout(asyncTimeoutMs);
-    future.whenComplete(
-        (r, error) -> {
-          HttpServletResponse out = (HttpServletResponse) ctx.getResponse();
-          try {
-            if (error == null) {
-              out.setStatus(200);
-              out.setContentType("application/json");
-              out.getOutputStream().write(json.writeValueAsBytes(r));
-            } else {
-              Throwable cause = error instanceof CompletionException c ? c.getCause() : error;
-              if (cause instanceof WebApplicationException w) {
-                write(out, w.getResponse());
-              } else {
-                LOG.error("event=report_failed error=\"{}\"", cause.toString());
-                writeError(out, new ApiError(500, "server_error", "unexpected error"), List.of());
+    // The callback answers the request, success or failure; nothing else waits for it.
+    CompletableFuture<?> unusedAnswered =
+        future.whenComplete(
+            (r, error) -> {
+              HttpServletResponse out = (HttpServletResponse) ctx.getResponse();
+              try {
+                if (error == null) {
+                  out.setStatus(200);
+                  out.setContentType("application/json");
+                  out.getOutputStream().write(json.writeValueAsBytes(r));
+                } else {
+                  Throwable cause =
+                      error instanceof CompletionException c && c.getCause() != null
+                          ? c.getCause()
+                          : error;
+                  if (cause instanceof WebApplicationException w) {
+                    write(out, w.getResponse());
+                  } else {
+                    LOG.error("event=report_failed error=\"{}\"", cause.toString());
+                    writeError(
+                        out, new ApiError(500, "server_error", "unexpected error"), List.of());
+                  }
+                }
+              } catch (IOException | RuntimeException e) {
+                LOG.info("event=report_answer_lost error=\"{}\"", e.toString());
+              } finally {
+                http.record("POST", PATH, out.getStatus(), System.nanoTime() - start);
+                ctx.complete();
               }
-            }
-          } catch (IOException | RuntimeException e) {
-            LOG.info("event=report_answer_lost error=\"{}\"", e.toString());
-          } finally {
-            http.record("POST", PATH, out.getStatus(), System.nanoTime() - start);
-            ctx.complete();
-          }
-        });
+            });
   }
 
-  private static final java.util.regex.Pattern AGENT =
-      java.util.regex.Pattern.compile("^enlace-agent/([A-Za-z0-9._+-]{1,50})(?:\\s.*)?$");
+  private static final Pattern AGENT =
+      Pattern.compile("^enlace-agent/([A-Za-z0-9._+-]{1,50})(?:\\s.*)?$");
 
   /**
    * The agent's version from its User-Agent ({@code enlace-agent/0.2.0}), so that the inventory
    * follows upgrades without a new enrollment.
    */
-  static java.util.Optional<String> agentVersion(String userAgent) {
+  static Optional<String> agentVersion(String userAgent) {
     if (userAgent == null) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     var m = AGENT.matcher(userAgent);
-    return m.matches() ? java.util.Optional.of(m.group(1)) : java.util.Optional.empty();
+    return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
   }
 
   private void count(int status) {
@@ -165,7 +174,7 @@ public final class ReportsServlet extends HttpServlet {
   }
 
   private void write(HttpServletResponse resp, Response r) throws IOException {
-    List<String[]> headers = new java.util.ArrayList<>();
+    List<String[]> headers = new ArrayList<>();
     r.getStringHeaders().forEach((k, vs) -> vs.forEach(v -> headers.add(new String[] {k, v})));
     Object entity = r.getEntity();
     ApiError body =

@@ -6,6 +6,7 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * RFC 3339 timestamps as agents write them ({@code 2026-11-26T06:30:00.123Z}, {@code
@@ -33,7 +34,7 @@ final class Rfc3339 {
   }
 
   /** {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}](Z|±HH:mm)}, or null for anything else. */
-  private static Instant fixedLayout(String s) {
+  private static @Nullable Instant fixedLayout(String s) {
     int n = s.length();
     if (n < 20
         || s.charAt(4) != '-'
@@ -90,7 +91,7 @@ final class Rfc3339 {
       return null;
     }
     return Instant.ofEpochSecond(
-        epochDay * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds, nanos);
+        epochDay * 86_400 + hour * 3600L + minute * 60L + second - offsetSeconds, nanos);
   }
 
   /** The non-negative number written by {@code count} ASCII digits at {@code from}, or -1. */

@@ -3,6 +3,7 @@ package org.enlace.server.inventory;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 
 /** A computer with an enrolled agent, its facts and what it last reported. */
 @JsonInclude(JsonInclude.Include.NON_ABSENT)
@@ -37,6 +38,5 @@ public record Computer(
    * live: reported in the last 21 days; at_risk: 21 to 28 days ago; dropped: longer (a computer
    * that never reported counts from its enrollment). For IT to chase silent agents.
    */
-  public static final java.util.Set<String> LIFECYCLES =
-      java.util.Set.of("live", "at_risk", "dropped");
+  public static final Set<String> LIFECYCLES = Set.of("live", "at_risk", "dropped");
 }

@@ -14,6 +14,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import org.enlace.server.auth.EnlaceUser;
 import org.enlace.server.auth.Role;
 import org.enlace.server.domain.ComputerStatus;
@@ -104,7 +105,7 @@ public final class ComputersResource {
   @Path("/{id}/decommission")
   @RolesAllowed(Role.IT_NAME)
   public Computer decommission(@Auth EnlaceUser user, @PathParam("id") long id) {
-    List<java.util.UUID> revoked =
+    List<UUID> revoked =
         jdbi.inTransaction(
             h -> {
               ComputerDao computers = h.attach(ComputerDao.class);

@@ -14,6 +14,7 @@ import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+import org.jspecify.annotations.Nullable;
 
 @RegisterRowMapper(EstablishmentDao.Mapper.class)
 public interface EstablishmentDao {
@@ -62,8 +63,8 @@ public interface EstablishmentDao {
       String kind,
       String sector,
       String address,
-      Double lat,
-      Double lon,
+      @Nullable Double lat, // null: no coordinates
+      @Nullable Double lon,
       String officialCode,
       String hours);
 
@@ -87,8 +88,8 @@ public interface EstablishmentDao {
       String kind,
       String sector,
       String address,
-      Double lat,
-      Double lon,
+      @Nullable Double lat, // null: no coordinates
+      @Nullable Double lon,
       String officialCode,
       String hours);
 

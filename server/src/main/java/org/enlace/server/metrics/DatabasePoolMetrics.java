@@ -56,9 +56,10 @@ public final class DatabasePoolMetrics {
   /** The figure summed over Dropwizard's pools (Enlace has one); NaN when there is none. */
   static double read(MetricRegistry source, String figure) {
     double sum = Double.NaN;
-    for (var e :
-        source.getGauges((n, m) -> n.startsWith(PREFIX) && n.endsWith("." + figure)).entrySet()) {
-      if (e.getValue().getValue() instanceof Number n) {
+    // Qualified: Micrometer's Gauge is imported. Typed, since getGauges answers raw Gauges.
+    for (com.codahale.metrics.Gauge<?> g :
+        source.getGauges((n, m) -> n.startsWith(PREFIX) && n.endsWith("." + figure)).values()) {
+      if (g.getValue() instanceof Number n) {
         sum = (Double.isNaN(sum) ? 0 : sum) + n.doubleValue();
       }
     }

@@ -1,7 +1,9 @@
 package org.enlace.server.rollup;
 
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -51,7 +53,7 @@ public final class ComputerDayDelta {
   public void add(
       long establishmentId,
       long computerId,
-      java.time.Instant observedAt,
+      Instant observedAt,
       String status,
       double[] latencyMs) {
     LocalMinutes.Slot slot = minutes.slot(observedAt);
@@ -76,6 +78,7 @@ public final class ComputerDayDelta {
   }
 
   /** Column arrays for {@link RollupDao#mergeComputerDays}, rows in (computer, day) order. */
+  @SuppressWarnings("ArrayRecordComponent") // primitive arrays for speed; never compared or hashed
   public record Columns(
       long[] computerIds,
       String[] days,
@@ -127,7 +130,7 @@ public final class ComputerDayDelta {
   /** PostgreSQL bit-string literal: position 0 is the first minute of the day. */
   static String bits(BitSet set, int length) {
     char[] out = new char[length];
-    java.util.Arrays.fill(out, '0');
+    Arrays.fill(out, '0');
     for (int i = set.nextSetBit(0); i >= 0 && i < length; i = set.nextSetBit(i + 1)) {
       out[i] = '1';
     }

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.enlace.server.domain.LatencyHistogram;
 import org.enlace.server.domain.LocalMinutes;
 import org.enlace.server.domain.OpeningMask;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One establishment's minutes over a run of local days, computed from its computers' minute bits.
@@ -30,6 +31,7 @@ public final class DayTimeline {
   static final byte OFFLINE = 3;
 
   /** A computer-day as stored: bit strings of '0'/'1', one character per minute. */
+  @SuppressWarnings("ArrayRecordComponent") // primitive arrays for speed; never compared or hashed
   public record ComputerDay(
       long computerId,
       LocalDate day,
@@ -61,6 +63,7 @@ public final class DayTimeline {
    * gapPcsOffOpen / gapLinkDownOpen: open minutes with no computer reporting while the router said
    * the link was up / down.
    */
+  @SuppressWarnings("ArrayRecordComponent") // primitive arrays for speed; never compared or hashed
   public record DayResult(
       LocalDate day,
       int dayMinutes,
@@ -262,7 +265,7 @@ public final class DayTimeline {
     return out;
   }
 
-  private byte[] effective(ComputerDay c, ComputerDay previous, int n) {
+  private byte[] effective(ComputerDay c, @Nullable ComputerDay previous, int n) {
     byte[] s = new byte[n];
     for (int m = 0; m < n; m++) {
       s[m] = own(c, m);

@@ -1,5 +1,6 @@
 package org.enlace.server.rollup;
 
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
@@ -94,6 +95,7 @@ public interface RollupDao {
       float[] latencyMs);
 
   /** One group commit's stored observations, as parallel arrays (see migration V9). */
+  @SuppressWarnings("ArrayRecordComponent") // primitive arrays for speed; never compared or hashed
   record Pending(
       long[] establishmentIds,
       long[] computerIds,
@@ -112,7 +114,7 @@ public interface RollupDao {
         sink.accept(
             establishmentIds[i],
             computerIds[i],
-            java.time.Instant.ofEpochMilli(observedMs[i]),
+            Instant.ofEpochMilli(observedMs[i]),
             statuses[i],
             latencies);
       }
@@ -124,7 +126,7 @@ public interface RollupDao {
     void accept(
         long establishmentId,
         long computerId,
-        java.time.Instant observedAt,
+        Instant observedAt,
         String status,
         double[] latencyMs);
   }
@@ -155,7 +157,7 @@ public interface RollupDao {
       latency_ms
       """)
   @RegisterConstructorMapper(Pending.class)
-  List<Pending> takePendingBetween(java.time.Instant from, java.time.Instant to);
+  List<Pending> takePendingBetween(Instant from, Instant to);
 
   @SqlQuery("SELECT coalesce(sum(observations), 0) FROM rollup_pending")
   long pendingCount();
@@ -292,7 +294,7 @@ public interface RollupDao {
       DELETE FROM outages WHERE establishment_id = :establishmentId
       AND started_at < :to AND ended_at > :from
       """)
-  int deleteOutages(long establishmentId, java.time.Instant from, java.time.Instant to);
+  int deleteOutages(long establishmentId, Instant from, Instant to);
 
   @SqlBatch(
       """
@@ -304,8 +306,8 @@ public interface RollupDao {
 
   record OutageRow(
       long establishmentId,
-      java.time.Instant startedAt,
-      java.time.Instant endedAt,
+      Instant startedAt,
+      Instant endedAt,
       int durationMinutes,
       int openMinutes,
       int computers,

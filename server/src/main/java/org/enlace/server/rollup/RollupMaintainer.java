@@ -5,21 +5,26 @@ import io.dropwizard.lifecycle.Managed;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 import org.enlace.server.domain.LatencyHistogram;
 import org.enlace.server.domain.LocalMinutes;
 import org.enlace.server.domain.OpeningHours;
 import org.enlace.server.domain.OpeningMask;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +50,7 @@ public final class RollupMaintainer implements Managed {
   private final Timer batchTimer;
   private final Counter daysRecomputed;
   private final Counter observationsMerged;
-  private ScheduledExecutorService executor;
+  private @Nullable ScheduledExecutorService executor; // from start() on
 
   public RollupMaintainer(
       Jdbi jdbi,
@@ -83,14 +88,16 @@ public final class RollupMaintainer implements Managed {
               return t;
             });
     long every = config.getMaintainerInterval().toMilliseconds();
-    executor.scheduleWithFixedDelay(this::runSafely, every, every, TimeUnit.MILLISECONDS);
-    executor.scheduleWithFixedDelay(
-        this::expireSafely, 10, TimeUnit.DAYS.toMinutes(1) * 60, TimeUnit.SECONDS);
+    // Both run until stop() shuts the executor down; their failures are logged inside.
+    ScheduledFuture<?> unusedMerges =
+        executor.scheduleWithFixedDelay(this::runSafely, every, every, TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> unusedExpiry =
+        executor.scheduleWithFixedDelay(
+            this::expireSafely, 10, TimeUnit.DAYS.toMinutes(1) * 60, TimeUnit.SECONDS);
   }
 
   private void expireSafely() {
-    java.time.Instant cutoff =
-        java.time.Instant.now().minus(config.getRawRetention().toJavaDuration());
+    Instant cutoff = Instant.now().minus(config.getRawRetention().toJavaDuration());
     try {
       RollupRebuild.Expired e = new RollupRebuild(jdbi, minutes).expire(cutoff);
       LOG.info(
@@ -123,7 +130,7 @@ public final class RollupMaintainer implements Managed {
     }
   }
 
-  private double count(java.util.function.ToLongFunction<RollupDao> query) {
+  private double count(ToLongFunction<RollupDao> query) {
     try {
       return jdbi.withHandle(h -> query.applyAsLong(h.attach(RollupDao.class)));
     } catch (RuntimeException e) {
@@ -218,7 +225,7 @@ public final class RollupMaintainer implements Managed {
     return count;
   }
 
-  private int recompute(RollupDao dao, long establishmentId, TreeSet<LocalDate> days) {
+  private int recompute(RollupDao dao, long establishmentId, NavigableSet<LocalDate> days) {
     OpeningMask mask = openingMask(dao, establishmentId);
     DayTimeline timeline = new DayTimeline(minutes, config.getHoldMinutes(), mask);
     List<RollupDao.EstablishmentDay> rows = new ArrayList<>();
@@ -326,7 +333,7 @@ public final class RollupMaintainer implements Managed {
   }
 
   /** Consecutive days together, so each run loads its computers' rows once. */
-  static List<List<LocalDate>> clusters(TreeSet<LocalDate> days) {
+  static List<List<LocalDate>> clusters(NavigableSet<LocalDate> days) {
     List<List<LocalDate>> out = new ArrayList<>();
     List<LocalDate> current = new ArrayList<>();
     for (LocalDate d : days) {

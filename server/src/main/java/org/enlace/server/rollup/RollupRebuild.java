@@ -1,7 +1,10 @@
 package org.enlace.server.rollup;
 
+import java.io.IOException;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import org.enlace.server.domain.LatencyHistogram;
 import org.enlace.server.domain.LocalMinutes;
@@ -77,7 +80,7 @@ public final class RollupRebuild {
         // rebuild has just marked (both lock the same computer-day rows): either way PostgreSQL
         // rolled the day back whole, and it can be done again.
         boolean conflict =
-            e.getCause() instanceof java.sql.SQLException s
+            e.getCause() instanceof SQLException s
                 && ("40001".equals(s.getSQLState()) || "40P01".equals(s.getSQLState()));
         if (!conflict || attempt >= 5) {
           throw e;
@@ -146,7 +149,7 @@ public final class RollupRebuild {
   private static double[] latencies(String checks) {
     try {
       return LatencyHistogram.latencies(JSON.readTree(checks));
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return new double[0];
     }
   }
@@ -170,7 +173,7 @@ public final class RollupRebuild {
             Integer.parseInt(partition.substring(13, 17)),
             Integer.parseInt(partition.substring(18, 20)),
             1)
-        .atStartOfDay(java.time.ZoneOffset.UTC)
+        .atStartOfDay(ZoneOffset.UTC)
         .toInstant();
   }
 
@@ -184,7 +187,7 @@ public final class RollupRebuild {
   public Expired expire(Instant cutoff) {
     int dropped = 0;
     for (String p : partitions()) {
-      Instant end = monthStart(p).atZone(java.time.ZoneOffset.UTC).plusMonths(1).toInstant();
+      Instant end = monthStart(p).atZone(ZoneOffset.UTC).plusMonths(1).toInstant();
       if (!end.isAfter(cutoff)) {
         // The name comes from the catalogue and matched the pattern above; identifiers cannot
         // be bound as parameters.

@@ -7,6 +7,7 @@ import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+import org.jspecify.annotations.Nullable;
 
 /** The device inventory's SQL. Secrets go in and out encrypted; see {@link SnmpCredentials}. */
 @RegisterConstructorMapper(DeviceDao.DeviceRow.class)
@@ -139,12 +140,12 @@ public interface DeviceDao {
       String address,
       int port,
       String version,
-      String community,
-      String user,
-      String authProtocol,
-      String authPassword,
-      String privProtocol,
-      String privPassword,
+      @Nullable String community,
+      @Nullable String user,
+      @Nullable String authProtocol,
+      @Nullable String authPassword,
+      @Nullable String privProtocol,
+      @Nullable String privPassword,
       boolean enabled);
 
   @SqlUpdate(
@@ -161,12 +162,12 @@ public interface DeviceDao {
       String address,
       int port,
       String version,
-      String community,
-      String user,
-      String authProtocol,
-      String authPassword,
-      String privProtocol,
-      String privPassword,
+      @Nullable String community,
+      @Nullable String user,
+      @Nullable String authProtocol,
+      @Nullable String authPassword,
+      @Nullable String privProtocol,
+      @Nullable String privPassword,
       boolean enabled);
 
   @SqlUpdate("DELETE FROM network_devices WHERE id = :id")

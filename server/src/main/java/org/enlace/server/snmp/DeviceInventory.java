@@ -8,6 +8,7 @@ import org.enlace.server.inventory.EstablishmentDao;
 import org.enlace.server.web.ApiException;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The rules of the device inventory: links must be the establishment's own and carried by one
@@ -105,7 +106,9 @@ public final class DeviceInventory {
     changed.run();
   }
 
-  private record Secrets(String community, String authPassword, String privPassword) {}
+  /** The v2c community, or the v3 passwords (priv only with a privacy protocol). */
+  private record Secrets(
+      @Nullable String community, @Nullable String authPassword, @Nullable String privPassword) {}
 
   private Secrets secrets(DeviceRequest.SnmpAccess a, Optional<DeviceDao.DeviceRow> old) {
     if ("v2c".equals(a.version())) {
@@ -136,7 +139,7 @@ public final class DeviceInventory {
                     () ->
                         ApiException.badRequest(
                             "snmp.authPassword", "a v3 user needs its authPassword"));
-    String priv = null;
+    @Nullable String priv = null;
     if (a.privProtocol() != null) {
       priv =
           a.privPassword() != null

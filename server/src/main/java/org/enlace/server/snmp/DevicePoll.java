@@ -71,7 +71,7 @@ final class DevicePoll {
               boolean answered = error == null;
               if (error != null) {
                 SnmpClient.PollException e = unwrap(error);
-                acc.failures.add(new PollOutcome.Failed(e.failure(), e.getMessage()));
+                acc.failures.add(new PollOutcome.Failed(e.failure(), e.detail()));
                 if (e.failure() == SnmpClient.Failure.AUTH_FAILURE) {
                   client.forget(device.id()); // the password may have changed on either side
                 }
@@ -203,7 +203,8 @@ final class DevicePoll {
                                   return name != null && name.toString().trim().equals(expected(l));
                                 })
                             .orElse(true);
-                if (!sameInterface) {
+                // sameInterface already implies oper != null; said again so the compiler sees it
+                if (oper == null || !sameInterface) {
                   if (l.byName()) {
                     missing.add(l);
                   } else {

@@ -6,6 +6,7 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -73,14 +74,21 @@ final class SnmpClient implements AutoCloseable {
   /** A failed request, with a detail for the person reading the failure list. */
   static final class PollException extends RuntimeException {
     private final Failure failure;
+    private final String detail;
 
     PollException(Failure failure, String detail) {
       super(detail, null, false, false);
       this.failure = failure;
+      this.detail = detail;
     }
 
     Failure failure() {
       return failure;
+    }
+
+    /** The message, never null. */
+    String detail() {
+      return detail;
     }
   }
 
@@ -222,8 +230,8 @@ final class SnmpClient implements AutoCloseable {
   }
 
   /** The engine ID found for a device, if any (tests send v3 traps under it). */
-  java.util.Optional<byte[]> engineId(long deviceId) {
-    return java.util.Optional.ofNullable(engineIds.get(deviceId));
+  Optional<byte[]> engineId(long deviceId) {
+    return Optional.ofNullable(engineIds.get(deviceId));
   }
 
   /** Forgets a device's engine (after an auth failure or an edit), so it is found again. */

@@ -11,6 +11,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -180,9 +181,9 @@ public final class SnmpCredentials {
             String community = again(d.community());
             String auth = again(d.v3AuthPassword());
             String priv = again(d.v3PrivPassword());
-            if (java.util.Objects.equals(community, d.community())
-                && java.util.Objects.equals(auth, d.v3AuthPassword())
-                && java.util.Objects.equals(priv, d.v3PrivPassword())) {
+            if (Objects.equals(community, d.community())
+                && Objects.equals(auth, d.v3AuthPassword())
+                && Objects.equals(priv, d.v3PrivPassword())) {
               current++;
               continue;
             }

@@ -6,19 +6,24 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.enlace.server.domain.LocalMinutes;
 import org.jdbi.v3.core.Jdbi;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,10 +48,19 @@ public final class SnmpPoller implements Managed {
   private final Map<Long, String> lastFailures = new ConcurrentHashMap<>();
   private final Semaphore permits;
   private volatile Map<Long, PollTarget> targets = new ConcurrentHashMap<>();
+
+  // Set by start(): Dropwizard starts a managed object before anything polls; stop() still checks
+  // them, since a start that failed half-way is stopped too.
+  @SuppressWarnings("NullAway.Init")
   private SnmpClient client;
+
+  @SuppressWarnings("NullAway.Init")
   private DevicePoll poll;
-  private TrapReceiver traps;
+
+  @SuppressWarnings("NullAway.Init")
   private ScheduledExecutorService scheduler;
+
+  private @Nullable TrapReceiver traps; // only when traps are enabled
 
   public SnmpPoller(
       Jdbi jdbi,
@@ -74,8 +88,11 @@ public final class SnmpPoller implements Managed {
   public void start() throws IOException {
     startWithoutSchedule();
     long interval = config.getInterval().toMilliseconds();
-    scheduler.scheduleAtFixedRate(this::cycleSafely, 0, interval, TimeUnit.MILLISECONDS);
-    scheduler.scheduleWithFixedDelay(this::expireSafely, 1, 24 * 60, TimeUnit.MINUTES);
+    // Both run until stop() shuts the scheduler down; their failures are logged inside.
+    ScheduledFuture<?> unusedCycles =
+        scheduler.scheduleAtFixedRate(this::cycleSafely, 0, interval, TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> unusedExpiry =
+        scheduler.scheduleWithFixedDelay(this::expireSafely, 1, 24 * 60, TimeUnit.MINUTES);
     LOG.info(
         "event=snmp_poller_started interval={} timeout={} retries={} traps={}",
         config.getInterval(),
@@ -98,8 +115,9 @@ public final class SnmpPoller implements Managed {
               return t;
             });
     if (config.getTraps().isEnabled()) {
-      traps = new TrapReceiver(config.getTraps(), client.usm(), this, clock);
-      traps.start();
+      TrapReceiver receiver = new TrapReceiver(config.getTraps(), client.usm(), this, clock);
+      traps = receiver;
+      receiver.start();
     }
   }
 
@@ -146,7 +164,9 @@ public final class SnmpPoller implements Managed {
     for (PollTarget t : targets.values()) {
       // A fixed offset per device: polls of one device stay one interval apart.
       long offset = Math.floorMod(Long.hashCode(t.id() * 0x9E3779B97F4A7C15L), interval);
-      scheduler.schedule(() -> start(t.id()), offset, TimeUnit.MILLISECONDS);
+      // Its result (started or not) is not needed; start() logs its own failures.
+      ScheduledFuture<?> unusedPoll =
+          scheduler.schedule(() -> start(t.id()), offset, TimeUnit.MILLISECONDS);
     }
   }
 
@@ -167,23 +187,27 @@ public final class SnmpPoller implements Managed {
       Thread.currentThread().interrupt();
       return false;
     }
-    poll.poll(t)
-        .whenComplete(
-            (outcome, error) -> {
-              permits.release();
-              inFlight.remove(deviceId);
-              if (outcome != null) {
-                if (!outcome.resolvedIfIndex().isEmpty()) {
-                  targets.computeIfPresent(
-                      deviceId, (id, old) -> old.withResolved(outcome.resolvedIfIndex()));
-                }
-                log(t, outcome);
-                store.add(outcome);
-              } else {
-                LOG.warn(
-                    "event=snmp_poll_bug device={} error=\"{}\"", deviceId, String.valueOf(error));
-              }
-            });
+    // The callback handles both the outcome and the failure; nothing waits for it.
+    CompletableFuture<PollOutcome> unusedHandled =
+        poll.poll(t)
+            .whenComplete(
+                (outcome, error) -> {
+                  permits.release();
+                  inFlight.remove(deviceId);
+                  if (outcome != null) {
+                    if (!outcome.resolvedIfIndex().isEmpty()) {
+                      targets.computeIfPresent(
+                          deviceId, (id, old) -> old.withResolved(outcome.resolvedIfIndex()));
+                    }
+                    log(t, outcome);
+                    store.add(outcome);
+                  } else {
+                    LOG.warn(
+                        "event=snmp_poll_bug device={} error=\"{}\"",
+                        deviceId,
+                        String.valueOf(error));
+                  }
+                });
     return true;
   }
 
@@ -231,7 +255,7 @@ public final class SnmpPoller implements Managed {
     return targets.values().stream().filter(t -> t.address().equals(address)).findFirst();
   }
 
-  java.util.Collection<PollTarget> targets() {
+  Collection<PollTarget> targets() {
     return targets.values();
   }
 
@@ -246,7 +270,7 @@ public final class SnmpPoller implements Managed {
           Map<Long, List<DeviceDao.MappingRow>> mappings =
               dao.enabledMappings().stream()
                   .collect(Collectors.groupingBy(DeviceDao.MappingRow::deviceId));
-          Map<Long, PollTarget> out = new java.util.LinkedHashMap<>();
+          Map<Long, PollTarget> out = new LinkedHashMap<>();
           // ConcurrentHashMap does not keep order; polls are spread by offset anyway.
           for (DeviceDao.DeviceRow d : dao.enabled()) {
             List<DeviceDao.MappingRow> links = mappings.getOrDefault(d.id(), List.of());

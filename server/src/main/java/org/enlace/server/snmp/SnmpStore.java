@@ -5,7 +5,9 @@ import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -20,6 +22,7 @@ import org.enlace.server.domain.LocalMinutes;
 import org.enlace.server.rollup.RollupDao;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +54,7 @@ final class SnmpStore implements Managed {
   private final Map<Long, LinkState> states = new HashMap<>();
   private final Set<LocalDate> partitions = new HashSet<>();
   private volatile boolean running;
-  private Thread thread;
+  private @Nullable Thread thread; // from start() on
   private long processed;
 
   SnmpStore(Jdbi jdbi, LocalMinutes minutes, Duration maxInterval, LinkMetrics metrics) {
@@ -210,7 +213,7 @@ final class SnmpStore implements Managed {
     }
   }
 
-  private LinkState state(long linkId, Map<Long, LinkState> next) {
+  private @Nullable LinkState state(long linkId, Map<Long, LinkState> next) {
     LinkState s = next.get(linkId);
     return s != null ? s : states.get(linkId);
   }
@@ -264,7 +267,7 @@ final class SnmpStore implements Managed {
         // a router off for two hours, say, only this minute is known.
         Instant from =
             previous != null
-                    && java.time.Duration.between(previous.reading().at(), r.reading().at())
+                    && Duration.between(previous.reading().at(), r.reading().at())
                             .compareTo(maxInterval)
                         <= 0
                 ? previous.reading().at()
@@ -394,10 +397,10 @@ final class SnmpStore implements Managed {
     void device(
         long device,
         Instant pollAt,
-        Instant successAt,
-        String failure,
-        Instant failureAt,
-        Long uptime) {
+        @Nullable Instant successAt,
+        @Nullable String failure,
+        @Nullable Instant failureAt,
+        @Nullable Long uptime) {
       devices.put(device, new Object[] {pollAt, successAt, failure, failureAt, uptime});
     }
 
@@ -415,7 +418,7 @@ final class SnmpStore implements Managed {
       LocalMinutes minutes = store.minutes();
       for (Object[] s : samples) {
         store.ensurePartition(
-            dao, LocalDate.ofInstant((Instant) s[3], java.time.ZoneOffset.UTC).withDayOfMonth(1));
+            dao, LocalDate.ofInstant((Instant) s[3], ZoneOffset.UTC).withDayOfMonth(1));
       }
       if (!samples.isEmpty()) {
         dao.insertSamples(
@@ -517,8 +520,8 @@ final class SnmpStore implements Managed {
           int n = minutes.minutesIn(s.day());
           char[] upBits = new char[n];
           char[] downBits = new char[n];
-          java.util.Arrays.fill(upBits, '0');
-          java.util.Arrays.fill(downBits, '0');
+          Arrays.fill(upBits, '0');
+          Arrays.fill(downBits, '0');
           v = new Object[] {link, establishment, s.day(), upBits, downBits};
           linkDays.put(key, v);
         }

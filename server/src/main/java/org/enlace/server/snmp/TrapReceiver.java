@@ -1,10 +1,13 @@
 package org.enlace.server.snmp;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.snmp4j.CommandResponder;
@@ -36,7 +39,7 @@ final class TrapReceiver implements CommandResponder, AutoCloseable {
   private final USM usm;
   private final SnmpPoller poller;
   private final Clock clock;
-  private Snmp snmp;
+  private @Nullable Snmp snmp; // from start() on
 
   TrapReceiver(SnmpConfig.Traps config, USM usm, SnmpPoller poller, Clock clock) {
     this.config = config;
@@ -49,14 +52,15 @@ final class TrapReceiver implements CommandResponder, AutoCloseable {
     MessageDispatcherImpl dispatcher = new MessageDispatcherImpl();
     dispatcher.addMessageProcessingModel(new MPv2c());
     dispatcher.addMessageProcessingModel(new MPv3(usm));
-    snmp =
+    Snmp s =
         new Snmp(
             dispatcher,
             new DefaultUdpTransportMapping(
                 new UdpAddress(InetAddress.getByName(config.getBindAddress()), config.getPort()),
                 true));
-    snmp.addCommandResponder(this);
-    snmp.listen();
+    snmp = s;
+    s.addCommandResponder(this);
+    s.listen();
   }
 
   @Override
@@ -136,12 +140,12 @@ final class TrapReceiver implements CommandResponder, AutoCloseable {
   private static boolean authentic(PollTarget device, CommandResponderEvent<?> event) {
     if (event.getMessageProcessingModel() == org.snmp4j.mp.MessageProcessingModel.MPv3) {
       return device.v3().isPresent()
-          && device.v3().get().user().equals(new String(event.getSecurityName()))
+          && device.v3().get().user().equals(new String(event.getSecurityName(), UTF_8))
           && event.getSecurityLevel() >= SecurityLevel.AUTH_NOPRIV;
     }
     return event.getMessageProcessingModel() == org.snmp4j.mp.MessageProcessingModel.MPv2c
         && device.community().isPresent()
-        && device.community().get().equals(new String(event.getSecurityName()));
+        && device.community().get().equals(new String(event.getSecurityName(), UTF_8));
   }
 
   private static void acknowledge(CommandResponderEvent<?> event) {

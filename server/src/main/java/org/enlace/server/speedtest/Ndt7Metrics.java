@@ -66,6 +66,6 @@ final class Ndt7Metrics {
 
   void finished(Ndt7Access.Subtest subtest, boolean completed, long bytes) {
     tests(subtest, completed ? "completed" : "failed").increment();
-    bytesCounter(subtest).increment(bytes);
+    bytesCounter(subtest).increment((double) bytes);
   }
 }

@@ -1,6 +1,7 @@
 package org.enlace.server.speedtest;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -13,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,7 +87,7 @@ final class Ndt7TcpInfo {
       return Optional.empty();
     }
     for (String candidate : new String[] {"/usr/bin/ss", "/bin/ss", "/usr/sbin/ss", "/sbin/ss"}) {
-      if (new java.io.File(candidate).canExecute()) {
+      if (new File(candidate).canExecute()) {
         try {
           run(candidate, "-V");
           LOG.info("event=ndt7_tcp_info source={}", candidate);
@@ -121,7 +123,7 @@ final class Ndt7TcpInfo {
     Process p =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .start();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (InputStream in = p.getInputStream()) {
@@ -144,9 +146,14 @@ final class Ndt7TcpInfo {
   private static final Pattern SOCKET_LINE =
       Pattern.compile("^\\S+\\s+\\d+\\s+\\d+\\s+(\\S+)\\s+(\\S+)\\s*$");
 
+  // As String.split with these literals: trailing empty strings dropped.
+  private static final Pattern LINES = Pattern.compile("\n", Pattern.LITERAL);
+  private static final Pattern SLASH = Pattern.compile("/", Pattern.LITERAL);
+  private static final Pattern COMMA = Pattern.compile(",", Pattern.LITERAL);
+
   /** ss prints one line per socket, then its details on an indented line. */
   static Optional<Sample> parse(String out, InetAddress remote) {
-    String[] lines = out.split("\n");
+    String[] lines = LINES.splitAsStream(out).toArray(String[]::new);
     for (int i = 0; i < lines.length; i++) {
       Matcher m = SOCKET_LINE.matcher(lines[i]);
       if (!m.matches()
@@ -196,7 +203,7 @@ final class Ndt7TcpInfo {
     long rttVar = 0;
     String rttText = kv.get("rtt");
     if (rttText != null) {
-      String[] parts = rttText.split("/");
+      String[] parts = SLASH.splitAsStream(rttText).toArray(String[]::new);
       rtt = msToMicros(parts[0]);
       rttVar = parts.length > 1 ? msToMicros(parts[1]) : 0;
     }
@@ -204,7 +211,7 @@ final class Ndt7TcpInfo {
     String bbrText = kv.get("bbr");
     if (bbrText != null && bbrText.startsWith("(")) {
       Map<String, String> b = new LinkedHashMap<>();
-      for (String part : bbrText.replace("(", "").replace(")", "").split(",")) {
+      for (String part : COMMA.splitAsStream(bbrText.replace("(", "").replace(")", "")).toList()) {
         int c = part.indexOf(':');
         if (c > 0) {
           b.put(part.substring(0, c), part.substring(c + 1));
@@ -257,7 +264,7 @@ final class Ndt7TcpInfo {
     }
   }
 
-  private static long parseLong(String v) {
+  private static long parseLong(@Nullable String v) {
     if (v == null) {
       return 0;
     }

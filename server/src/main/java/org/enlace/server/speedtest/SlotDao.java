@@ -8,6 +8,7 @@ import java.util.UUID;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+import org.jspecify.annotations.Nullable;
 
 /** Speed-test slots, tokens and the server's results. */
 @RegisterConstructorMapper(SlotDao.Link.class)
@@ -159,9 +160,9 @@ public interface SlotDao {
       Instant end,
       long bytes,
       long wireBytes,
-      Double minRtt,
-      Double srtt,
-      String error);
+      @Nullable Double minRtt, // the columns are NULL when unknown, or without an error
+      @Nullable Double srtt,
+      @Nullable String error);
 
   @SqlUpdate(
       """

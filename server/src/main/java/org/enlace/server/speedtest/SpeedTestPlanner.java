@@ -59,11 +59,13 @@ public final class SpeedTestPlanner implements Ndt7Access {
   public static final class Refused extends RuntimeException {
     private static final long serialVersionUID = 1L;
     public final String code;
+    public final String detail; // the message, never null
     public final Optional<Instant> retryAt;
 
     Refused(String code, String message, Optional<Instant> retryAt) {
       super(message, null, false, false);
       this.code = code;
+      this.detail = message;
       this.retryAt = retryAt;
     }
   }

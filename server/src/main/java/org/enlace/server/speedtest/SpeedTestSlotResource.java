@@ -43,7 +43,7 @@ public final class SpeedTestSlotResource {
       Response.ResponseBuilder b =
           Response.status(status)
               .type(MediaType.APPLICATION_JSON)
-              .entity(new ApiError(status, r.code, r.getMessage()));
+              .entity(new ApiError(status, r.code, r.detail));
       r.retryAt.ifPresent(
           t -> b.header("Retry-After", Math.max(1, Duration.between(now, t).toSeconds())));
       return b.build();

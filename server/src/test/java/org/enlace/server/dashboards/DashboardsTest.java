@@ -222,8 +222,8 @@ class DashboardsTest {
   /** No hard-coded data source uid anywhere in the dashboard. */
   private static void everyDatasourceIsTheVariable(String name, JsonNode node) {
     if (node.isObject()) {
-      node.fields()
-          .forEachRemaining(
+      node.properties()
+          .forEach(
               e -> {
                 if (e.getKey().equals("datasource") && e.getValue().isObject()) {
                   assertDatasourceVariable(name, e.getValue());

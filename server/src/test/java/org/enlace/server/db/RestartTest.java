@@ -8,6 +8,7 @@ import io.dropwizard.testing.ResourceHelpers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.UUID;
 import org.enlace.server.app.EnlaceApplication;
 import org.enlace.server.app.EnlaceConfiguration;
 import org.enlace.server.testing.Api;
@@ -83,7 +84,7 @@ class RestartTest {
       // An agent not in the credential cache cannot be checked now: 503 too, never a 401 that
       // would make it think its credentials were revoked.
       Api.Response unchecked =
-          new Api(base(first), Api.basic(java.util.UUID.randomUUID().toString(), "secret"))
+          new Api(base(first), Api.basic(UUID.randomUUID().toString(), "secret"))
               .post("/api/v1/reports", TestApp.report(1));
       assertThat(unchecked.status()).as(unchecked.toString()).isEqualTo(503);
       assertThat(unchecked.body().get("error").asText()).isEqualTo("unavailable");

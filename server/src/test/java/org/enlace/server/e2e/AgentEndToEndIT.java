@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -226,7 +228,7 @@ class AgentEndToEndIT {
       String port = Files.readString(serverData.resolve("postgres/last-port")).trim();
       String pw = Files.readString(serverData.resolve("postgres/superuser-password")).trim();
       try (var c =
-              java.sql.DriverManager.getConnection(
+              DriverManager.getConnection(
                   "jdbc:postgresql://127.0.0.1:" + port + "/enlace", "enlace", pw);
           var q =
               c.prepareStatement(
@@ -240,7 +242,7 @@ class AgentEndToEndIT {
           return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)};
         }
       }
-    } catch (IOException | java.sql.SQLException e) {
+    } catch (IOException | SQLException e) {
       return new long[] {-1, -1, -1, -1};
     }
   }

@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.enlace.server.app.EnlaceConfiguration;
+import org.enlace.server.app.cli.CommandRunner;
 import org.enlace.server.testing.Api;
 import org.enlace.server.testing.TestApp;
 import org.enlace.server.testing.TestApp.Agent;
@@ -150,7 +154,10 @@ class EnrollmentApiTest {
             .post(
                 "/api/v1/enroll",
                 TestApp.enrollBody(
-                    APP.token("alcaldia", 1), machine.toUpperCase(), "sec-gobierno-2", "office"));
+                    APP.token("alcaldia", 1),
+                    machine.toUpperCase(Locale.ROOT),
+                    "sec-gobierno-2",
+                    "office"));
     assertThat(again.status()).isEqualTo(201);
     assertThat(again.body().get("reenrolled").asBoolean()).isTrue();
     assertThat(again.body().get("computerId").asLong()).isEqualTo(first.computerId());
@@ -224,10 +231,9 @@ class EnrollmentApiTest {
 
   @Test
   void administrationCannotCreateTokens() throws Exception {
-    new org.enlace.server.app.cli.CommandRunner(APP)
+    new CommandRunner(APP)
         .run(
-            new java.io.ByteArrayInputStream(
-                "solo-lectura-123\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+            new ByteArrayInputStream("solo-lectura-123\n".getBytes(StandardCharsets.UTF_8)),
             "user",
             "add",
             "planeacion",

@@ -3,6 +3,7 @@ package org.enlace.server.evidence;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.enlace.server.app.EnlaceApplication;
@@ -107,8 +108,7 @@ class EvidenceFromDataTest {
     assertThat(APP.it().get("/api/v1/evidence?period=2026-13&format=json").status()).isEqualTo(400);
     Api.Response pdf = APP.it().get("/api/v1/evidence?period=2026-Q4&format=pdf");
     assertThat(pdf.status()).isEqualTo(200);
-    assertThat(new String(pdf.raw().body(), 0, 4, java.nio.charset.StandardCharsets.US_ASCII))
-        .isEqualTo("%PDF");
+    assertThat(new String(pdf.raw().body(), 0, 4, StandardCharsets.US_ASCII)).isEqualTo("%PDF");
     Api.Response quarter = APP.it().get("/api/v1/evidence?period=2026-Q4&format=json");
     JsonNode periods = quarter.body().path("indicators").path("periods");
     assertThat(periods).hasSize(4); // the quarter, then its months: the trend

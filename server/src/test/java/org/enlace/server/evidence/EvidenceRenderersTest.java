@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -206,9 +207,7 @@ class EvidenceRenderersTest {
           EvidenceHash.withHash(
               EvidenceFixtures.empty(
                   new EvidenceQuery(
-                      ReportPeriod.parse("2026-Q1"),
-                      java.util.Optional.empty(),
-                      java.util.Optional.empty()),
+                      ReportPeriod.parse("2026-Q1"), Optional.empty(), Optional.empty()),
                   Instant.parse("2026-04-02T12:00:00Z")),
               mapper);
       String h = EvidenceHtml.render(empty, Lang.ES, Paper.A4);

@@ -7,6 +7,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.enlace.server.evidence.EvidenceText.Lang;
 import org.junit.jupiter.api.Test;
@@ -28,9 +30,9 @@ class EvidenceTextTest {
     }
   }
 
-  private static java.util.Set<String> placeholders(String s) {
+  private static Set<String> placeholders(String s) {
     var m = PLACEHOLDER.matcher(s);
-    var set = new java.util.TreeSet<String>();
+    var set = new TreeSet<String>();
     while (m.find()) {
       set.add(m.group());
     }

@@ -57,7 +57,7 @@ public final class HeadlessChromium implements AutoCloseable {
   public static Optional<Path> find() {
     String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
     for (String name : CANDIDATES) {
-      for (String dir : path.split(File.pathSeparator)) {
+      for (String dir : path.split(File.pathSeparator, 0)) {
         Path p = Path.of(dir, name);
         if (Files.isExecutable(p)) {
           return Optional.of(p);

@@ -7,6 +7,7 @@ import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -215,7 +216,7 @@ class ReportsPageBrowserTest {
   private static boolean partial(Path dir) {
     try (Stream<Path> files = Files.list(dir)) {
       return files.anyMatch(p -> p.getFileName().toString().endsWith(".crdownload"));
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return true;
     }
   }

@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import org.enlace.server.enrollment.AgentPrincipal;
 import org.enlace.server.testing.TestJdbi;
 import org.jdbi.v3.core.Jdbi;
@@ -61,7 +66,7 @@ class ObservationDaoTest {
     AgentPrincipal principal =
         new AgentPrincipal(
             agent,
-            java.util.UUID.randomUUID(),
+            UUID.randomUUID(),
             computer,
             establishment,
             Instant.EPOCH,
@@ -70,7 +75,7 @@ class ObservationDaoTest {
             "",
             Optional.empty(),
             "active");
-    List<Item> items = new java.util.ArrayList<>();
+    List<Item> items = new ArrayList<>();
     for (int i = 0; i < seqs.length; i++) {
       items.add(
           new Item(
@@ -90,12 +95,12 @@ class ObservationDaoTest {
                   new double[0],
                   Optional.empty())));
     }
-    items.sort(java.util.Comparator.comparingLong(it -> it.observation().seq()));
+    items.sort(Comparator.comparingLong(it -> it.observation().seq()));
     return jdbi.inTransaction(
         h -> {
           ObservationDao dao = h.attach(ObservationDao.class);
           for (Instant t : at) {
-            dao.ensurePartition(LocalDate.ofInstant(t, java.time.ZoneOffset.UTC));
+            dao.ensurePartition(LocalDate.ofInstant(t, ZoneOffset.UTC));
           }
           dao.lockAgents(new long[] {agent});
           return ObservationStore.store(h, dao, items).stream()
@@ -189,7 +194,7 @@ class ObservationDaoTest {
                               SELECT observed_at FROM observations
                               WHERE seq = 1001
                               """)
-                    .mapTo(java.time.OffsetDateTime.class)
+                    .mapTo(OffsetDateTime.class)
                     .one()
                     .toInstant());
     assertThat(stored).isEqualTo(t);

@@ -8,6 +8,7 @@ import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import org.enlace.server.app.EnlaceConfiguration;
+import org.enlace.server.app.cli.CommandRunner;
 import org.enlace.server.testing.Api;
 import org.enlace.server.testing.TestApp;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,7 +26,7 @@ class InventoryApiTest {
   static void users() throws Exception {
     // The administration role, created the way an operator would: the user command.
     String password = "lectura-secreta-123";
-    new org.enlace.server.app.cli.CommandRunner(APP)
+    new CommandRunner(APP)
         .run(
             new ByteArrayInputStream((password + "\n").getBytes(StandardCharsets.UTF_8)),
             "user",
@@ -203,7 +204,7 @@ class InventoryApiTest {
       long id = created.body().get("id").asLong();
       assertThat(created.body().get("contractedUpMbps").decimalValue()).isEqualByComparingTo("2.5");
       assertThat(created.raw().body().length).isPositive();
-      assertThat(new String(created.raw().body(), java.nio.charset.StandardCharsets.UTF_8))
+      assertThat(new String(created.raw().body(), StandardCharsets.UTF_8))
           .contains("\"contractedDownMbps\":10")
           .doesNotContain("E+");
       assertThat(reader.get("/api/v1/establishments/biblioteca/links").body()).hasSize(1);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.enlace.server.app.EnlaceApplication;
@@ -283,7 +284,7 @@ class RollupsTest {
     return app.jdbi()
         .withHandle(
             h -> {
-              List<Map<String, Object>> all = new java.util.ArrayList<>();
+              List<Map<String, Object>> all = new ArrayList<>();
               all.addAll(
                   h.createQuery(
                           """

@@ -8,10 +8,16 @@ import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.dropwizard.util.Duration;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.File;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.enlace.server.domain.LocalMinutes;
@@ -608,8 +614,7 @@ class SnmpPollerTest {
   }
 
   static int freeUdpPort() throws Exception {
-    try (java.net.DatagramSocket s =
-        new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+    try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
   }
@@ -629,7 +634,7 @@ class SnmpPollerTest {
   }
 
   void sendTrap(List<String> auth, int port, String trapOid, int operStatus) throws Exception {
-    List<String> cmd = new java.util.ArrayList<>(List.of("snmptrap"));
+    List<String> cmd = new ArrayList<>(List.of("snmptrap"));
     cmd.addAll(auth);
     cmd.addAll(
         List.of(
@@ -646,7 +651,7 @@ class SnmpPollerTest {
             "i",
             Integer.toString(operStatus)));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor()).as(out).isZero();
   }
 
@@ -660,8 +665,7 @@ class SnmpPollerTest {
   @Test
   void linkDownAndUpTrapsAreRecordedBeforeTheNextPoll() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(
-        new java.io.File("/usr/bin/snmptrap").exists(),
-        "snmptrap (Debian package snmp) is not installed");
+        new File("/usr/bin/snmptrap").exists(), "snmptrap (Debian package snmp) is not installed");
     SnmpConfig config = fast();
     config.getTraps().setEnabled(true).setBindAddress("127.0.0.1").setPort(freeUdpPort());
     startPoller(config);
@@ -686,8 +690,7 @@ class SnmpPollerTest {
   @Test
   void v3TrapsAreAcceptedOnlyWithTheDevicesUser() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(
-        new java.io.File("/usr/bin/snmptrap").exists(),
-        "snmptrap (Debian package snmp) is not installed");
+        new File("/usr/bin/snmptrap").exists(), "snmptrap (Debian package snmp) is not installed");
     SnmpConfig config = fast();
     config.getTraps().setEnabled(true).setBindAddress("127.0.0.1").setPort(freeUdpPort());
     startPoller(config);
@@ -695,8 +698,7 @@ class SnmpPollerTest {
     long device = device(v3(u, u.authPassphrase()), byName("wan0"));
     poll();
     clock.advance(10);
-    String engine =
-        java.util.HexFormat.of().formatHex(poller.client().engineId(device).orElseThrow());
+    String engine = HexFormat.of().formatHex(poller.client().engineId(device).orElseThrow());
     sendTrap(
         List.of(
             "-v",

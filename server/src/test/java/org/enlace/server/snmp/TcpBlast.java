@@ -1,5 +1,6 @@
 package org.enlace.server.snmp;
 
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -28,7 +29,7 @@ public final class TcpBlast {
         out.write(buffer);
         sent += buffer.length;
       }
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       System.err.println("TcpBlast: " + e + " after " + sent + " bytes");
     }
     System.out.println("TcpBlast sent " + sent + " bytes");

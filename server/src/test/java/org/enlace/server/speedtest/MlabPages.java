@@ -7,6 +7,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
@@ -56,12 +58,11 @@ public final class MlabPages implements AutoCloseable {
   }
 
   /** The {@code access_token} of a slot URL (absolute or relative), decoded. */
-  public static String accessToken(java.net.URI url) {
+  public static String accessToken(URI url) {
     String query = url.getRawQuery();
     for (String kv : query == null ? new String[0] : query.split("&")) {
       if (kv.startsWith("access_token=")) {
-        return java.net.URLDecoder.decode(
-            kv.substring("access_token=".length()), StandardCharsets.UTF_8);
+        return URLDecoder.decode(kv.substring("access_token=".length()), StandardCharsets.UTF_8);
       }
     }
     throw new IllegalArgumentException("no access_token in " + url);

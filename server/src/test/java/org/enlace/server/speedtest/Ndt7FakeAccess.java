@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +18,7 @@ final class Ndt7FakeAccess implements Ndt7Access {
   final List<String> redeemed = new CopyOnWriteArrayList<>();
 
   String issue(Subtest subtest, long maxBytes) {
-    String token = "tok-" + java.util.UUID.randomUUID();
+    String token = "tok-" + UUID.randomUUID();
     tokens.put(
         token,
         new Grant(

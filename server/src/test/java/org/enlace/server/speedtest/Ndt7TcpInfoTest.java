@@ -22,7 +22,8 @@ class Ndt7TcpInfoTest {
 
   @Test
   void picksTheConnectionOfThePeerAndConvertsUnits() throws Exception {
-    Ndt7TcpInfo.Sample s = Ndt7TcpInfo.parse(OUT, InetAddress.getByName("127.0.0.1")).orElseThrow();
+    Ndt7TcpInfo.Sample s =
+        Ndt7TcpInfo.parse(OUT, InetAddress.getByAddress(new byte[] {127, 0, 0, 1})).orElseThrow();
     assertThat(s.rtt()).isEqualTo(11_624);
     assertThat(s.rttVar()).isEqualTo(15_898);
     assertThat(s.minRtt()).isEqualTo(4);

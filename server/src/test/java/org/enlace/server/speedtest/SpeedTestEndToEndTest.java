@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dropwizard.testing.ConfigOverride;
 import java.net.URI;
+import javax.net.ssl.SSLContext;
 import org.enlace.server.testing.Api;
 import org.enlace.server.testing.TestApp;
 import org.junit.jupiter.api.Test;
@@ -39,7 +40,7 @@ class SpeedTestEndToEndTest {
     URI download = URI.create(ws + slot.body().path("downloadUrl").asText());
     URI upload = URI.create(ws + slot.body().path("uploadUrl").asText());
 
-    Ndt7TestClient client = new Ndt7TestClient(javax.net.ssl.SSLContext.getDefault());
+    Ndt7TestClient client = new Ndt7TestClient(SSLContext.getDefault());
     Ndt7TestClient.Options o = new Ndt7TestClient.Options();
     o.uploadMs = 2_000;
     Ndt7TestClient.Outcome down = client.download(download, o);

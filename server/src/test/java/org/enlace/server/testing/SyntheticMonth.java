@@ -87,7 +87,7 @@ public final class SyntheticMonth {
 
     // ALC: weekdays 07:00-19:00.
     for (TestApp.Agent pc : List.of(a1, a2)) {
-      long clockMs = pc == a2 ? 2 * 3_600_000L : 0;
+      long clockMs = pc.equals(a2) ? 2 * 3_600_000L : 0;
       List<ObjectNode> obs = new ArrayList<>();
       for (LocalDate d = FIRST; !d.isAfter(LAST); d = d.plusDays(1)) {
         if (d.getDayOfWeek() == DayOfWeek.SATURDAY || d.getDayOfWeek() == DayOfWeek.SUNDAY) {
@@ -171,7 +171,7 @@ public final class SyntheticMonth {
       Instant truth = midnight.plusSeconds(m * 60L + 30);
       ObjectNode o =
           TestApp.observation(++seq[0], truth.plusMillis(clockMs), status.apply(truth, m));
-      if (pc == k1) {
+      if (pc.equals(k1)) {
         ((ObjectNode) o.get("checks"))
             .putArray("latency")
             .addObject()
@@ -179,11 +179,11 @@ public final class SyntheticMonth {
             .put("ok", true)
             .put("ms", 50.0);
       }
-      if (pc == k1 && m % 360 == 0 && day.getMonthValue() == 10) {
+      if (pc.equals(k1) && m % 360 == 0 && day.getMonthValue() == 10) {
         // four speed tests a day; the 1st of the month measures 9, otherwise day-of-month/4 Mbps
         o.putObject("speedTest")
             .put("method", "ndt7")
-            .put("downMbps", day.getDayOfMonth() / 4.0 + (m / 360))
+            .put("downMbps", day.getDayOfMonth() / 4.0 + testOfDay(m))
             .put("upMbps", 1.5);
       }
       out.add(o);
@@ -230,5 +230,10 @@ public final class SyntheticMonth {
                     .bind("id", a.computerId())
                     .execute());
     return a;
+  }
+
+  /** Which of the day's four speed tests starts at minute m (0 to 3). */
+  private static int testOfDay(int m) {
+    return m / 360;
   }
 }

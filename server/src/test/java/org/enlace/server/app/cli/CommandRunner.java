@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import org.enlace.server.app.EnlaceApplication;
 import org.enlace.server.testing.TestApp;
 import org.enlace.server.testing.TestPostgres;
@@ -21,7 +22,7 @@ public final class CommandRunner {
   /** With more configuration, as YAML appended to the generated file. */
   public CommandRunner(TestApp app, String extraYaml) throws Exception {
     this(app);
-    Files.writeString(config, extraYaml, java.nio.file.StandardOpenOption.APPEND);
+    Files.writeString(config, extraYaml, StandardOpenOption.APPEND);
   }
 
   public CommandRunner(String databaseUrl, Path dataDir) throws Exception {

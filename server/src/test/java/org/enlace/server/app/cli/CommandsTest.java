@@ -3,6 +3,7 @@ package org.enlace.server.app.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.enlace.server.auth.PasswordHasher;
 import org.enlace.server.auth.UserDao;
@@ -18,7 +19,7 @@ class CommandsTest {
     String url = TestPostgres.newDatabase();
     CommandRunner cli = new CommandRunner(url, TestPostgres.worldTraversableTempDir("cli-"));
     long shipped;
-    try (var files = java.nio.file.Files.list(Path.of("src/main/resources/db/migration"))) {
+    try (var files = Files.list(Path.of("src/main/resources/db/migration"))) {
       shipped = files.filter(f -> f.getFileName().toString().matches("V\\d+__.*\\.sql")).count();
     }
     assertThat(cli.run("db", "migrate")).contains("Applied " + shipped + " migration(s)");

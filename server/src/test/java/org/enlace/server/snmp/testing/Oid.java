@@ -7,6 +7,7 @@ import java.util.Arrays;
  * of these walks in GETNEXT order. JDK only: {@link ScriptedIfMib} runs in a JVM launched by snmpd
  * with nothing but the test classes on its class path.
  */
+@SuppressWarnings("ArrayRecordComponent") // equals, hashCode and compareTo compare the arcs
 record Oid(int[] arcs) implements Comparable<Oid> {
 
   static Oid parse(String text) {
@@ -17,7 +18,7 @@ record Oid(int[] arcs) implements Comparable<Oid> {
     if (s.isEmpty()) {
       throw new IllegalArgumentException("empty OID");
     }
-    String[] parts = s.split("\\.");
+    String[] parts = s.split("\\.", 0);
     int[] arcs = new int[parts.length];
     for (int i = 0; i < parts.length; i++) {
       arcs[i] = Integer.parseUnsignedInt(parts[i]);

@@ -40,7 +40,7 @@ class ScriptedIfMibLiveTest {
   }
 
   private static long value(String answer) {
-    String[] lines = answer.split("\n");
+    String[] lines = answer.split("\n", 0);
     return Long.parseUnsignedLong(lines[2].trim());
   }
 }

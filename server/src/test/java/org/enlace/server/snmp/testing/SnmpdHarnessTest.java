@@ -288,7 +288,7 @@ class SnmpdHarnessTest {
 
       // Equal-size rewrites in quick succession are all seen (mtime is forced forward).
       for (int n = 1; n <= 5; n++) {
-        long ticks = 100 + n;
+        long ticks = 100L + n;
         snmpd.state(base().uptime(ticks));
         assertThat(values(get(snmp, target, SYS_UPTIME)).get(0)).isEqualTo(new TimeTicks(ticks));
       }
@@ -408,43 +408,41 @@ class SnmpdHarnessTest {
     Path file = dir.resolve("state");
     new MibState().uptime(42).iface(3, i -> i.name("wan0")).writeTo(file);
     String in =
-        String.join(
-            "\n",
-            "PING",
-            "get",
-            ".1.3.6.1.2.1.1.3.0",
-            "getnext",
-            ".1.3.6.1.2.1.1.7.0",
-            "get",
-            ".1.3.6.1.2.1.1.3",
-            "getnext",
-            ".1.3.6.1.2.1.31.1.1.1.18.3",
-            "set",
-            ".1.3.6.1.2.1.1.5.0",
-            "string x",
-            "get",
-            ".1.3.6.1.2.1.31.1.1.1.1.3",
-            "");
+        """
+        PING
+        get
+        .1.3.6.1.2.1.1.3.0
+        getnext
+        .1.3.6.1.2.1.1.7.0
+        get
+        .1.3.6.1.2.1.1.3
+        getnext
+        .1.3.6.1.2.1.31.1.1.1.18.3
+        set
+        .1.3.6.1.2.1.1.5.0
+        string x
+        get
+        .1.3.6.1.2.1.31.1.1.1.1.3
+        """;
     StringWriter out = new StringWriter();
     new ScriptedIfMib(file).serve(new BufferedReader(new StringReader(in)), out);
     assertThat(out.toString())
         .isEqualTo(
-            String.join(
-                "\n",
-                "PONG",
-                ".1.3.6.1.2.1.1.3.0",
-                "timeticks",
-                "42",
-                ".1.3.6.1.2.1.2.1.0",
-                "integer",
-                "1",
-                "NONE",
-                "NONE",
-                "not-writable",
-                ".1.3.6.1.2.1.31.1.1.1.1.3",
-                "octet",
-                "77 61 6e 30",
-                ""));
+            """
+            PONG
+            .1.3.6.1.2.1.1.3.0
+            timeticks
+            42
+            .1.3.6.1.2.1.2.1.0
+            integer
+            1
+            NONE
+            NONE
+            not-writable
+            .1.3.6.1.2.1.31.1.1.1.1.3
+            octet
+            77 61 6e 30
+            """);
   }
 
   // --- SNMPv3 ---

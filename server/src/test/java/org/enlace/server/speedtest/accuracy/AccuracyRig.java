@@ -2,6 +2,7 @@ package org.enlace.server.speedtest.accuracy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URISyntaxException;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.enlace.server.evidence.HeadlessChromium;
 import org.enlace.server.speedtest.MlabPages;
 import org.enlace.server.speedtest.accuracy.ShapedLink.Shape;
@@ -90,7 +92,7 @@ public final class AccuracyRig implements AutoCloseable {
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
-    this.classPath = agentJar + java.io.File.pathSeparator + probe;
+    this.classPath = agentJar + File.pathSeparator + probe;
     this.agentJvm = agentJvmOptions(agentJar);
   }
 
@@ -248,7 +250,7 @@ public final class AccuracyRig implements AutoCloseable {
       try {
         JsonNode r = JSON.readTree(pages.result.get(120, TimeUnit.SECONDS));
         return Optional.of(MlabRun.of(r));
-      } catch (java.util.concurrent.TimeoutException e) {
+      } catch (TimeoutException e) {
         throw new IllegalStateException(
             "M-Lab's client posted no result in 120 s; see " + profile.resolve("chromium.log"));
       } finally {
@@ -322,7 +324,7 @@ public final class AccuracyRig implements AutoCloseable {
               + text);
     }
     Map<String, String> out = new LinkedHashMap<>();
-    for (String line : text.split("\n")) {
+    for (String line : text.split("\n", 0)) {
       int eq = line.indexOf('=');
       if (eq > 0 && !line.contains(" ")) {
         out.put(line.substring(0, eq), line.substring(eq + 1));

@@ -63,7 +63,7 @@ public final class BulkTcpServer implements AutoCloseable {
   private void serve(Socket s) {
     try (s) {
       InputStream in = s.getInputStream();
-      String[] cmd = readLine(in).split(" ");
+      String[] cmd = readLine(in).split(" ", 0);
       long millis = Long.parseLong(cmd[1]);
       if (cmd[0].equals("DOWN")) {
         OutputStream out = s.getOutputStream();

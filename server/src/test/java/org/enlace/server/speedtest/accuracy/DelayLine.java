@@ -93,6 +93,7 @@ final class DelayLine implements AutoCloseable {
   }
 
   /** Null when delay lines can be made here; otherwise why not. */
+  @SuppressWarnings("try") // the line is started only to see that it can be, then closed
   static String unavailable(String probeNetns) {
     try {
       binary();
@@ -118,8 +119,9 @@ final class DelayLine implements AutoCloseable {
   /** Deletes rules in the root namespace left by runs whose process is gone. */
   static void deleteStale(java.util.function.Predicate<String> staleInterface) {
     try {
-      for (String line : ShapedLink.run("iptables -w -t mangle -S PREROUTING").text().split("\n")) {
-        String[] f = line.split("\\s+");
+      for (String line :
+          ShapedLink.run("iptables -w -t mangle -S PREROUTING").text().split("\n", 0)) {
+        String[] f = line.split("\\s+", 0);
         for (int i = 0; i + 1 < f.length; i++) {
           if (f[i].equals("-i") && staleInterface.test(f[i + 1]) && line.startsWith("-A ")) {
             ShapedLink.quiet("iptables -w -t mangle -D " + line.substring(3));

@@ -176,17 +176,17 @@ public final class ShapedLink implements AutoCloseable {
   /** Deletes namespaces and links of earlier runs whose process is gone. */
   public static void deleteStale() {
     try {
-      for (String line : run("ip netns list").text.split("\n")) {
-        String name = line.split("\\s+")[0];
+      for (String line : run("ip netns list").text.split("\n", 0)) {
+        String name = line.split("\\s+", 0)[0];
         if (name.startsWith(NETNS_PREFIX)
             && !alive(name.substring(NETNS_PREFIX.length()).replace("probe-", ""))) {
           quiet("ip netns del " + name);
         }
       }
-      for (String line : run("ip -o link show").text.split("\n")) {
-        String[] f = line.split(":\\s+");
+      for (String line : run("ip -o link show").text.split("\n", 0)) {
+        String[] f = line.split(":\\s+", 0);
         if (f.length > 1) {
-          String dev = f[1].split("@")[0];
+          String dev = f[1].split("@", 0)[0];
           if (dev.startsWith(LINK_PREFIX)
               && dev.endsWith("h")
               && !alive(dev.substring(LINK_PREFIX.length(), dev.length() - 1))) {
