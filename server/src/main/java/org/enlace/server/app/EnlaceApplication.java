@@ -84,10 +84,21 @@ import org.slf4j.LoggerFactory;
 public class EnlaceApplication extends Application<EnlaceConfiguration> {
   private static final Logger LOG = LoggerFactory.getLogger(EnlaceApplication.class);
 
+  // Set by run(), which Dropwizard calls before anything reads them (the tests' accessors read
+  // them only after the application has started).
+  @SuppressWarnings("NullAway.Init")
   private volatile Jdbi jdbi;
+
+  @SuppressWarnings("NullAway.Init")
   private volatile Database database;
+
+  @SuppressWarnings("NullAway.Init")
   private volatile PrometheusMeterRegistry meters;
+
+  @SuppressWarnings("NullAway.Init")
   private volatile RollupMaintainer rollups;
+
+  @SuppressWarnings("NullAway.Init")
   private volatile SnmpPoller snmp;
 
   public static void main(String[] args) throws Exception {

@@ -1,8 +1,10 @@
 package org.enlace.server.db;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +28,9 @@ import org.slf4j.LoggerFactory;
  */
 final class PostgresCluster {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresCluster.class);
+
+  /** The address PostgreSQL listens on (enlace.conf), by its number: no name to resolve. */
+  private static final InetAddress LOOPBACK = loopback();
 
   private final Path clusterDir;
   private final Path dataDir;
@@ -97,21 +102,20 @@ final class PostgresCluster {
         StandardOpenOption.APPEND);
     Files.writeString(
         dataDir.resolve("enlace.conf"),
-        String.join(
-            "\n",
-            "# Written by Enlace at initdb. The port is given on the command line at each start.",
-            "listen_addresses = '127.0.0.1'",
-            "unix_socket_directories = ''",
-            "max_connections = 100",
-            "shared_buffers = 256MB",
-            "work_mem = 16MB",
-            "maintenance_work_mem = 128MB",
-            "wal_compression = on",
-            "max_wal_size = 2GB",
-            "checkpoint_timeout = 15min",
-            "log_line_prefix = '%m [%p] %q%u@%d '",
-            "timezone = 'UTC'",
-            ""),
+        """
+        # Written by Enlace at initdb. The port is given on the command line at each start.
+        listen_addresses = '127.0.0.1'
+        unix_socket_directories = ''
+        max_connections = 100
+        shared_buffers = 256MB
+        work_mem = 16MB
+        maintenance_work_mem = 128MB
+        wal_compression = on
+        max_wal_size = 2GB
+        checkpoint_timeout = 15min
+        log_line_prefix = '%m [%p] %q%u@%d '
+        timezone = 'UTC'
+        """,
         StandardCharsets.UTF_8);
     runAs.ifPresent(r -> r.chownQuietly(dataDir.resolve("enlace.conf")));
     return password;
@@ -253,7 +257,7 @@ final class PostgresCluster {
       int port = Integer.parseInt(Files.readString(portFile, StandardCharsets.UTF_8).trim());
       try (ServerSocket s = new ServerSocket()) {
         s.setReuseAddress(true);
-        s.bind(new InetSocketAddress("127.0.0.1", port));
+        s.bind(new InetSocketAddress(LOOPBACK, port));
       }
       return Optional.of(port);
     } catch (IOException | NumberFormatException e) {
@@ -264,7 +268,7 @@ final class PostgresCluster {
   private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket()) {
       s.setReuseAddress(true);
-      s.bind(new InetSocketAddress("127.0.0.1", 0));
+      s.bind(new InetSocketAddress(LOOPBACK, 0));
       return s.getLocalPort();
     }
   }
@@ -282,5 +286,13 @@ final class PostgresCluster {
         PosixFilePermissions.asFileAttribute(
             Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE)));
     Files.writeString(file, content, StandardCharsets.UTF_8);
+  }
+
+  private static InetAddress loopback() {
+    try {
+      return InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+    } catch (UnknownHostException e) {
+      throw new AssertionError("four bytes are always an address", e);
+    }
   }
 }

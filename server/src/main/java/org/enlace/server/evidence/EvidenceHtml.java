@@ -26,6 +26,7 @@ import org.enlace.server.indicators.IndicatorReport.Completeness;
 import org.enlace.server.indicators.IndicatorReport.Counts;
 import org.enlace.server.indicators.IndicatorReport.Definition;
 import org.enlace.server.indicators.IndicatorReport.SectorFigures;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An evidence report as one self-contained, printable document: well-formed XHTML (so that
@@ -106,7 +107,7 @@ public final class EvidenceHtml {
         .append("<meta name=\"subject\" content=\"")
         .append(esc(tx.t("report.kind")))
         .append(" – SHA-256 ")
-        .append(esc(meta.dataSha256()))
+        .append(esc(nz(meta.dataSha256())))
         .append("\"/>\n")
         .append("<meta name=\"generator\" content=\"Enlace\"/>\n")
         .append("<style>\n")
@@ -690,8 +691,8 @@ public final class EvidenceHtml {
     out.append("<li>").append(esc(text)).append("</li>\n");
   }
 
-  private String orNoData(String text) {
-    return blank(text) ? noData : text;
+  private String orNoData(@Nullable String text) {
+    return text == null || text.isBlank() ? noData : text;
   }
 
   private String compactPct(double v) {
@@ -700,7 +701,7 @@ public final class EvidenceHtml {
         + "%";
   }
 
-  static <T> List<T> list(List<T> l) {
+  static <T> List<T> list(@Nullable List<T> l) {
     return l == null ? List.of() : l;
   }
 
@@ -708,11 +709,11 @@ public final class EvidenceHtml {
     return o == null ? Optional.empty() : o;
   }
 
-  static String nz(String s) {
+  static String nz(@Nullable String s) {
     return s == null ? "" : s;
   }
 
-  static boolean blank(String s) {
+  static boolean blank(@Nullable String s) {
     return s == null || s.isBlank();
   }
 
@@ -720,7 +721,7 @@ public final class EvidenceHtml {
    * Escapes text for both XHTML and HTML: &amp; &lt; &gt; &quot; &#39;, and drops characters XML
    * 1.0 does not allow (control characters), which would make the PDF renderer fail.
    */
-  public static String esc(String s) {
+  public static String esc(@Nullable String s) {
     if (s == null) {
       return "";
     }
@@ -734,7 +735,7 @@ public final class EvidenceHtml {
         case '"' -> b.append("&quot;");
         case '\'' -> b.append("&#39;");
         default -> {
-          if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0xFFFE || c == 0xFFFF) {
+          if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0xFFFE || c == 0xFFFF) {
             b.append(' ');
           } else if (Character.isSurrogate(c) && !validSurrogate(s, i)) {
             b.append(' ');

@@ -20,7 +20,12 @@ import org.enlace.server.indicators.IndicatorReport.SectorFigures;
  * absent, so that the renderer checks for nothing twice. The report itself is left as it is: its
  * JSON, and so its hash, carries what the service put in it. Parts whose absence reads "no data" (a
  * period's counts, an establishment's availability, a link's speed tests) stay absent.
+ *
+ * <p>This is the renderer's edge: a report read back from JSON or built by an older service may
+ * lack what the record types promise, and this class is where that is admitted and mended, so
+ * NullAway is told to trust its null checks here and nowhere else.
  */
+@SuppressWarnings("NullAway")
 final class ReportDefaults {
   private ReportDefaults() {}
 

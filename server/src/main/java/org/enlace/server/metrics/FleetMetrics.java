@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.enlace.server.domain.LocalMinutes;
 import org.enlace.server.domain.OpeningMask;
@@ -160,14 +161,31 @@ public final class FleetMetrics implements Managed {
   private volatile double databaseUp = Double.NaN;
   private volatile double lastSuccess = Double.NaN;
   private boolean failing;
-  private ScheduledExecutorService executor;
+  private final ScheduledExecutorService executor =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "fleet-metrics");
+            t.setDaemon(true);
+            return t;
+          });
 
   private record Key(Metric metric, Tags tags) {}
 
   /** One exported series; the gauge reads {@code value}, updated in place at each refresh. */
   private static final class Series {
     volatile double value;
-    Gauge gauge;
+    final Gauge gauge;
+
+    Series(double value, Key key, MeterRegistry meters) {
+      this.value = value;
+      Metric m = key.metric();
+      this.gauge =
+          Gauge.builder(m.name, this, x -> x.value)
+              .description(m.description)
+              .tags(key.tags())
+              .strongReference(true)
+              .register(meters);
+    }
   }
 
   public FleetMetrics(
@@ -201,23 +219,16 @@ public final class FleetMetrics implements Managed {
 
   @Override
   public void start() {
-    executor =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "fleet-metrics");
-              t.setDaemon(true);
-              return t;
-            });
-    executor.scheduleWithFixedDelay(
-        this::refreshSafely, 0, config.getRefresh().toMilliseconds(), TimeUnit.MILLISECONDS);
+    // refreshSafely catches everything, and stop() ends the task: nothing to read from its future.
+    ScheduledFuture<?> unusedRefreshes =
+        executor.scheduleWithFixedDelay(
+            this::refreshSafely, 0, config.getRefresh().toMilliseconds(), TimeUnit.MILLISECONDS);
   }
 
   @Override
   public void stop() throws InterruptedException {
-    if (executor != null) {
-      executor.shutdownNow();
-      executor.awaitTermination(30, TimeUnit.SECONDS);
-    }
+    executor.shutdownNow();
+    executor.awaitTermination(30, TimeUnit.SECONDS);
   }
 
   private void refreshSafely() {
@@ -432,6 +443,11 @@ public final class FleetMetrics implements Managed {
     next.put(new Key(metric, tags), value);
   }
 
+  /** Counts: far below 2^53, so the conversion to a gauge's double is exact. */
+  private static void put(Map<Key, Double> next, Metric metric, Tags tags, long count) {
+    put(next, metric, tags, (double) count);
+  }
+
   /** Updates existing series in place, registers new ones, removes the ones that went away. */
   private void apply(Map<Key, Double> next) {
     for (Iterator<Map.Entry<Key, Series>> it = series.entrySet().iterator(); it.hasNext(); ) {
@@ -444,16 +460,7 @@ public final class FleetMetrics implements Managed {
     for (Map.Entry<Key, Double> e : next.entrySet()) {
       Series s = series.get(e.getKey());
       if (s == null) {
-        s = new Series();
-        s.value = e.getValue();
-        Metric m = e.getKey().metric();
-        s.gauge =
-            Gauge.builder(m.name, s, x -> x.value)
-                .description(m.description)
-                .tags(e.getKey().tags())
-                .strongReference(true)
-                .register(meters);
-        series.put(e.getKey(), s);
+        series.put(e.getKey(), new Series(e.getValue(), e.getKey(), meters));
       } else {
         s.value = e.getValue();
       }

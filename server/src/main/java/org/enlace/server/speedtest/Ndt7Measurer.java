@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The measurement side of one ndt7 session (M-Lab's "measurer"): the connection's endpoints and
@@ -26,10 +27,11 @@ final class Ndt7Measurer {
   private final ObjectMapper json;
   private final String test;
 
-  private volatile InetSocketAddress local;
-  private volatile InetSocketAddress remote;
-  private volatile OffsetDateTime startTime;
-  private volatile Ndt7TcpInfo.Sample lastTcp;
+  // Null until the WebSocket opens, and the addresses stay null for a connection that is not IP.
+  private volatile @Nullable InetSocketAddress local;
+  private volatile @Nullable InetSocketAddress remote;
+  private volatile @Nullable OffsetDateTime startTime;
+  private volatile Ndt7TcpInfo.@Nullable Sample lastTcp;
   private volatile long lastTcpMicros;
 
   Ndt7Measurer(Optional<Ndt7TcpInfo> tcpInfo, ObjectMapper json, String test) {
@@ -45,7 +47,7 @@ final class Ndt7Measurer {
     this.remote = r instanceof InetSocketAddress a ? a : null;
   }
 
-  InetSocketAddress remote() {
+  @Nullable InetSocketAddress remote() {
     return remote;
   }
 
@@ -60,7 +62,7 @@ final class Ndt7Measurer {
    * Reads TCP_INFO now when it can (taken at {@code elapsedMicros} into the test) and returns it;
    * otherwise the latest sample, null when there is none.
    */
-  Ndt7TcpInfo.Sample sampleTcp(long elapsedMicros) {
+  Ndt7TcpInfo.@Nullable Sample sampleTcp(long elapsedMicros) {
     if (tcpInfo.isEmpty() || local == null || remote == null) {
       return lastTcp;
     }
@@ -85,7 +87,8 @@ final class Ndt7Measurer {
     Map<String, Object> conn = new LinkedHashMap<>();
     conn.put("Client", endpoint(remote));
     conn.put("Server", endpoint(local));
-    conn.put("StartTime", startTime.toString());
+    OffsetDateTime started = startTime; // measurements are sent only after the WebSocket opened
+    conn.put("StartTime", started == null ? "" : started.toString());
     m.put("ConnectionInfo", conn);
     m.put("Origin", "server");
     m.put("Test", test);
@@ -108,7 +111,7 @@ final class Ndt7Measurer {
   }
 
   /** Spec: IPv4 verbatim, IPv6 in brackets, then ":port". */
-  static String endpoint(InetSocketAddress a) {
+  static String endpoint(@Nullable InetSocketAddress a) {
     if (a == null) {
       return "";
     }

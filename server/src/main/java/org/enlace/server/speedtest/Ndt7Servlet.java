@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServerContainer;
 import org.enlace.server.web.ApiError;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -250,7 +251,7 @@ final class Ndt7Servlet extends HttpServlet {
 
   private static boolean offersSubprotocol(HttpServletRequest req) {
     for (String header : Collections.list(req.getHeaders("Sec-WebSocket-Protocol"))) {
-      for (String p : header.split(",")) {
+      for (String p : header.split(",", -1)) {
         if (Ndt7Server.SUBPROTOCOL.equals(p.trim())) {
           return true;
         }
@@ -278,7 +279,7 @@ final class Ndt7Servlet extends HttpServlet {
       int status,
       String error,
       String message,
-      String challenge)
+      @Nullable String challenge) // null: no WWW-Authenticate header
       throws IOException {
     server.metrics.refused(reason);
     if (resp.isCommitted()) {

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.eclipse.jetty.util.IteratingCallback;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
@@ -20,6 +21,7 @@ import org.eclipse.jetty.websocket.api.StatusCode;
 import org.enlace.server.speedtest.Ndt7Access.Grant;
 import org.enlace.server.speedtest.Ndt7Access.ServerResult;
 import org.enlace.server.speedtest.Ndt7Access.Subtest;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,9 +50,15 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
   private final Map<String, String> metadata;
   private final String userAgent;
 
+  // Set when the WebSocket opens; the callbacks that can come before that check session for null.
+  @SuppressWarnings("NullAway.Init")
   private volatile Session session;
+
   private volatile boolean created;
+
+  @SuppressWarnings("NullAway.Init")
   private volatile Instant start;
+
   private volatile long startNanos;
 
   private final AtomicBoolean finished = new AtomicBoolean();
@@ -74,20 +82,23 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
   /** The connection's endpoints and TCP_INFO, and the measurement messages made of them. */
   private final Ndt7Measurer measurer;
 
-  private volatile ScheduledFuture<?> durationTimer;
-  private volatile ScheduledFuture<?> hardTimer;
-  private volatile ScheduledFuture<?> measureTimer;
-  private volatile ScheduledFuture<?> upgradeGuard;
+  // Scheduled as the test starts; cancel() takes them still unset when a test ends early.
+  private volatile @Nullable ScheduledFuture<?> durationTimer;
+  private volatile @Nullable ScheduledFuture<?> hardTimer;
+  private volatile @Nullable ScheduledFuture<?> measureTimer;
+  private volatile @Nullable ScheduledFuture<?> upgradeGuard;
 
   // Download sending state (touched only by the sender's process(), one at a time).
   private final AtomicBoolean measurementDue = new AtomicBoolean();
   private final AtomicBoolean textInFlight = new AtomicBoolean();
+
+  // Made when a download's WebSocket opens; only the download path reads it.
+  @SuppressWarnings("NullAway.Init")
   private Sender sender;
 
   // Upload receiving state (Jetty delivers one frame at a time).
   private long messageBytes;
   private final StringBuilder text = new StringBuilder();
-  private long textMessages;
 
   Ndt7Session(
       Ndt7Server server,
@@ -241,7 +252,6 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
     }
     String message = text.toString();
     text.setLength(0);
-    textMessages++;
     // Spec: textual messages are JSON measurements. Anything else is a broken client.
     try {
       JsonNode node = server.json.readTree(message);
@@ -369,7 +379,7 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
    * Finishes on the timer thread (TCP_INFO is read there, before the socket goes), then runs after
    * with the session (which may be null when the connection never opened).
    */
-  private void finishThen(java.util.function.Consumer<Session> after) {
+  private void finishThen(@Nullable Consumer<Session> after) { // null: nothing after
     Runnable task =
         () -> {
           try {
@@ -432,7 +442,7 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
   }
 
   /** What the subtest moved and how it ended, now; {@code tcp}: the last TCP_INFO, or null. */
-  private ServerResult result(Ndt7TcpInfo.Sample tcp) {
+  private ServerResult result(Ndt7TcpInfo.@Nullable Sample tcp) { // null: no TCP_INFO
     Instant end = server.clock.instant();
     long payloadBytes = bytes.get();
     String error = failure.get();
@@ -604,7 +614,7 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
     return nanos <= 0 ? 0 : bytes * 8e3 / nanos;
   }
 
-  private static void cancel(ScheduledFuture<?> f) {
+  private static void cancel(@Nullable ScheduledFuture<?> f) {
     if (f != null) {
       f.cancel(false);
     }

@@ -156,6 +156,7 @@ class Ndt7ServerTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the test server's close() may be interrupted; that fails the test
   void downloadAtTheSpecsDefaultDurationEndsAtTenSeconds() throws Exception {
     try (Ndt7TestServer dflt = new Ndt7TestServer(new SpeedTestConfig())) {
       Ndt7TestClient c = new Ndt7TestClient(dflt.clientTls());

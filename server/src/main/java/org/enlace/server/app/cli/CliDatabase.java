@@ -40,10 +40,20 @@ final class CliDatabase implements AutoCloseable {
     return jdbi;
   }
 
+  /**
+   * Stops the pool, then the database. Declares no checked exception: an {@code AutoCloseable}
+   * whose close may throw InterruptedException is a trap in try-with-resources, and the command
+   * ends right after anyway, so a failure here is reported rather than handled.
+   */
   @Override
-  public void close() throws Exception {
+  public void close() {
     try {
       ds.stop();
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException("could not close the database connections: " + e, e);
     } finally {
       db.close();
     }

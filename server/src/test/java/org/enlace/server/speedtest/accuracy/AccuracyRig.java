@@ -29,6 +29,8 @@ import org.enlace.server.speedtest.accuracy.ShapedLink.Shape;
  * link, the reference bulk-TCP server and the ndt7 endpoints on its root side, and the clients
  * ({@link LinkProbe}) started inside the namespace with the agent's shipped jar.
  */
+// close() stops Jetty, which may be interrupted; a test harness lets that propagate.
+@SuppressWarnings("try")
 public final class AccuracyRig implements AutoCloseable {
   /** Reference: 2 s warm-up (as the agent's steady rate), then 5 s measured. */
   public static final long REFERENCE_MILLIS = 7_000;
