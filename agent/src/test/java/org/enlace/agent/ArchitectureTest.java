@@ -96,9 +96,14 @@ class ArchitectureTest {
       if (!inTable || !line.startsWith("| `")) {
         continue;
       }
-      String[] cells = line.split("\\|");
+      // "| `pkg` | what it is | what it uses |": cells[1] the package, the last cell its uses.
+      String row = line.strip();
+      if (row.endsWith("|")) {
+        row = row.substring(0, row.length() - 1);
+      }
+      String[] cells = row.split("\\|", -1);
       Set<String> uses = new TreeSet<>();
-      for (String word : cells[cells.length - 1].replace("`", "").split("[,\\s]+")) {
+      for (String word : cells[cells.length - 1].replace("`", "").split("[,\\s]+", -1)) {
         switch (word) {
           case "", "—", "nothing" -> {}
           case "everything" -> uses.addAll(PACKAGES.keySet());

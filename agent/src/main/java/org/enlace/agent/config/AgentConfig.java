@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Properties;
 import org.enlace.agent.journal.JournalConfig;
 import org.enlace.agent.probe.ProbeConfig;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The agent's settings, from a Java properties file ({@code agent.properties}); every key has a
@@ -130,7 +131,7 @@ public record AgentConfig(
     Duration timeout = duration(p, "check.timeout", "5s");
     JournalConfig jd = JournalConfig.defaults();
     return new AgentConfig(
-        Optional.ofNullable(blankToNull(p.getProperty("server.url"))).map(URI::create),
+        nonBlank(p.getProperty("server.url")).map(URI::create),
         p.getProperty("role", "office"),
         duration(p, "check.interval", "60s"),
         duration(p, "check.jitter", "10s"),
@@ -141,18 +142,16 @@ public record AgentConfig(
                 .stream()
                 .map(URI::create)
                 .toList(),
-            Optional.ofNullable(
-                    blankToNull(
-                        p.getProperty(
-                            "captivePortal.url",
-                            "http://connectivitycheck.gstatic.com/generate_204")))
+            nonBlank(
+                    p.getProperty(
+                        "captivePortal.url", "http://connectivitycheck.gstatic.com/generate_204"))
                 .map(URI::create),
             p.getProperty("captivePortal.expectedBody", ""),
             list(p, "tcp.targets", "www.gov.co:443"),
             list(p, "lan.targets", ""),
             timeout),
-        Optional.ofNullable(blankToNull(p.getProperty("proxy"))).map(URI::create),
-        Optional.ofNullable(blankToNull(p.getProperty("tls.caFile"))).map(Path::of),
+        nonBlank(p.getProperty("proxy")).map(URI::create),
+        nonBlank(p.getProperty("tls.caFile")).map(Path::of),
         Integer.parseInt(p.getProperty("upload.batchMaxObservations", "500")),
         size(p, "upload.batchMaxBytes", "768KiB"),
         duration(p, "upload.minBackoff", "5s"),
@@ -215,8 +214,9 @@ public record AgentConfig(
     return v.equals("true");
   }
 
-  private static String blankToNull(String s) {
-    return s == null || s.isBlank() ? null : s.trim();
+  /** A setting's value, trimmed; empty when the setting is absent or blank. */
+  private static Optional<String> nonBlank(@Nullable String s) {
+    return s == null || s.isBlank() ? Optional.empty() : Optional.of(s.trim());
   }
 
   private static List<String> list(Properties p, String key, String def) {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.enlace.agent.upload.AgentVersion;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An ndt7 client (M-Lab's ndt7 protocol, spec v0.11.0: github.com/m-lab/ndt-server,
@@ -55,6 +56,8 @@ public final class Ndt7Client {
     Progress NONE = (phase, mbps, bytes, seconds) -> {};
 
     /**
+     * Reports where the test is.
+     *
      * @param phase "latency", "download" or "upload"
      * @param mbps the rate over the last second
      * @param bytes payload moved so far in this phase
@@ -63,6 +66,8 @@ public final class Ndt7Client {
   }
 
   /**
+   * How a test runs: its timing, its network (proxy, trust store) and its progress display.
+   *
    * @param nominal the spec's test duration (10 s): the upload's length; the download may run 3 s
    *     longer (the spec's 13 s bound) before the client closes it
    * @param warmup excluded from the steady rate
@@ -77,8 +82,8 @@ public final class Ndt7Client {
       Duration minSteady,
       Duration stallTimeout,
       Duration connectTimeout,
-      ProxySelector proxy,
-      SSLContext tls,
+      @Nullable ProxySelector proxy,
+      @Nullable SSLContext tls,
       Progress progress,
       boolean measureLatency) {
     public static Options defaults() {
@@ -107,7 +112,7 @@ public final class Ndt7Client {
           measureLatency);
     }
 
-    public Options withNetwork(ProxySelector proxy, SSLContext tls) {
+    public Options withNetwork(@Nullable ProxySelector proxy, @Nullable SSLContext tls) {
       return new Options(
           nominal,
           warmup,
@@ -120,7 +125,7 @@ public final class Ndt7Client {
           measureLatency);
     }
 
-    public Options withProgress(Progress p) {
+    public Options withProgress(@Nullable Progress p) {
       return new Options(
           nominal,
           warmup,
@@ -146,7 +151,7 @@ public final class Ndt7Client {
    */
   public static SpeedTestResult run(
       String method,
-      String testId,
+      @Nullable String testId,
       URI download,
       URI upload,
       int connections,
@@ -156,8 +161,9 @@ public final class Ndt7Client {
     long t0 = System.nanoTime();
     String server = hostPort(download);
     HttpClient client = httpClient(o);
-    InetSocketAddress target = null;
-    Double idle = null;
+    // Both stay null when the latency is not measured or the server's address is unknown.
+    @Nullable InetSocketAddress target = null;
+    @Nullable Double idle = null;
     if (o.measureLatency()) {
       o.progress().update("latency", 0, 0, 0);
       try {
@@ -173,8 +179,8 @@ public final class Ndt7Client {
         new Ndt7Subtest(
             true, client, withMetadata(download), connections, maxBytes - maxBytes / 8, o, target);
     down.run();
-    Ndt7Subtest up = null;
-    String error = down.error.get() == null ? null : "download: " + down.error.get();
+    @Nullable Ndt7Subtest up = null;
+    @Nullable String error = down.error.get() == null ? null : "download: " + down.error.get();
     if (error == null) {
       long left = maxBytes - down.total.get();
       if (left < Ndt7Connection.INITIAL_MESSAGE * 8L) {
@@ -196,15 +202,25 @@ public final class Ndt7Client {
     if (up != null) {
       loaded.addAll(up.loadedRtts);
     }
-    boolean ok = error == null; // then both subtests ran and have their rates; else no speeds
+    // No error: both subtests ran (up is set) and have their rates; else no speeds at all.
+    @Nullable Double downMbps = null;
+    @Nullable Double upMbps = null;
+    @Nullable Double downMbpsMean = null;
+    @Nullable Double upMbpsMean = null;
+    if (error == null && up != null) {
+      downMbps = down.steadyMbps;
+      upMbps = up.steadyMbps;
+      downMbpsMean = down.meanMbps;
+      upMbpsMean = up.meanMbps;
+    }
     return new SpeedTestResult(
         method,
         testId,
         startedAt,
-        ok ? down.steadyMbps : null,
-        ok ? up.steadyMbps : null,
-        ok ? down.meanMbps : null,
-        ok ? up.meanMbps : null,
+        downMbps,
+        upMbps,
+        downMbpsMean,
+        upMbpsMean,
         idle,
         Ndt7Latency.median(loaded),
         Ndt7Latency.median(down.loadedRtts),
@@ -220,11 +236,13 @@ public final class Ndt7Client {
   /** One client for both subtests, with the options' proxy and trust store when given. */
   private static HttpClient httpClient(Options o) {
     HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(o.connectTimeout());
-    if (o.proxy() != null) {
-      b.proxy(o.proxy());
+    ProxySelector proxy = o.proxy();
+    if (proxy != null) {
+      b.proxy(proxy);
     }
-    if (o.tls() != null) {
-      b.sslContext(o.tls());
+    SSLContext tls = o.tls();
+    if (tls != null) {
+      b.sslContext(tls);
     }
     return b.build();
   }
@@ -246,7 +264,7 @@ public final class Ndt7Client {
     return URI.create(base + "?" + sb);
   }
 
-  private static void addParam(StringBuilder sb, String q, String k, String v) {
+  private static void addParam(StringBuilder sb, @Nullable String q, String k, String v) {
     if (q != null && ("&" + q).contains("&" + k + "=")) {
       return;
     }

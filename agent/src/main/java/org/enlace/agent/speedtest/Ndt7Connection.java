@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One WebSocket of a subtest ({@link Ndt7Subtest}): counts the payload it receives (download) or
@@ -38,9 +39,15 @@ final class Ndt7Connection implements WebSocket.Listener {
 
   final Ndt7Subtest t;
   final int index;
-  volatile WebSocket ws;
+
+  /** Set by {@link Ndt7Handshake#openAll} once the upgrade is done; null until then. */
+  volatile @Nullable WebSocket ws;
+
   volatile boolean ended;
-  volatile String lostEarly;
+
+  /** Why the connection was lost before the nominal duration; null while it was not. */
+  volatile @Nullable String lostEarly;
+
   final AtomicLong bytes = new AtomicLong();
   volatile long serverNumBytes = -1;
   volatile long serverElapsedUs;
@@ -56,6 +63,18 @@ final class Ndt7Connection implements WebSocket.Listener {
   Ndt7Connection(Ndt7Subtest t, int index) {
     this.t = t;
     this.index = index;
+  }
+
+  /**
+   * The open WebSocket: only once {@link Ndt7Handshake#openAll} has succeeded, which sets every
+   * connection's.
+   */
+  WebSocket open() {
+    WebSocket w = ws;
+    if (w == null) {
+      throw new IllegalStateException("connection " + index + " of the " + t.phase + " not open");
+    }
+    return w;
   }
 
   void abort() {
@@ -84,7 +103,7 @@ final class Ndt7Connection implements WebSocket.Listener {
   }
 
   @Override
-  public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+  public @Nullable CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
     if (!t.download) {
       t.fail("the server sent binary data during the upload (not allowed by ndt7)");
       return null;
@@ -95,7 +114,7 @@ final class Ndt7Connection implements WebSocket.Listener {
   }
 
   @Override
-  public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+  public @Nullable CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
     text.append(data);
     if (text.length() > MAX_TEXT) {
       t.fail("the server sent a measurement message over " + MAX_TEXT + " characters");
@@ -115,7 +134,7 @@ final class Ndt7Connection implements WebSocket.Listener {
 
   /** A server measurement: must be a JSON object; AppInfo, when present, must add up. */
   private void measurement(String msg) {
-    Map<String, Object> m;
+    @Nullable Map<String, Object> m;
     try {
       m = JSON.std.mapFrom(msg);
     } catch (IOException | RuntimeException e) {
@@ -156,7 +175,7 @@ final class Ndt7Connection implements WebSocket.Listener {
   }
 
   @Override
-  public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+  public @Nullable CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
     // The JDK answers the server's Close with a Close of its own (the spec's closing rule).
     ended = true;
     return null;
@@ -180,6 +199,7 @@ final class Ndt7Connection implements WebSocket.Listener {
 
   /** The upload: binary messages of random bytes, growing as the spec's appendix says. */
   void sendLoop(byte[] payload) {
+    WebSocket w = open();
     int size = INITIAL_MESSAGE;
     long sent = 0;
     try {
@@ -192,7 +212,7 @@ final class Ndt7Connection implements WebSocket.Listener {
           sleepQuietly(5);
           continue;
         }
-        ws.sendBinary(ByteBuffer.wrap(payload, 0, size), true)
+        w.sendBinary(ByteBuffer.wrap(payload, 0, size), true)
             .get(t.o.stallTimeout().toMillis(), TimeUnit.MILLISECONDS);
         sent += size;
         bytes.addAndGet(size);
@@ -203,7 +223,7 @@ final class Ndt7Connection implements WebSocket.Listener {
         }
       }
       if (!ended && t.error.get() == null && !t.budgetReached) {
-        ws.sendClose(WebSocket.NORMAL_CLOSURE, "")
+        w.sendClose(WebSocket.NORMAL_CLOSURE, "")
             .get(t.o.stallTimeout().toMillis(), TimeUnit.MILLISECONDS);
       }
     } catch (TimeoutException e) {
@@ -216,7 +236,7 @@ final class Ndt7Connection implements WebSocket.Listener {
       }
     } catch (ExecutionException e) {
       if (!ended && !t.stopping) {
-        onError(ws, e.getCause());
+        onError(w, e); // describe() unwraps it to its cause
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -27,9 +27,9 @@ final class Ndt7Handshake {
   private Ndt7Handshake() {}
 
   /**
-   * @return true when every connection of {@code t} is open with the ndt7 subprotocol (its {@code
-   *     conns}, in order, each with its {@code ws}); false when {@code t} has failed, its error
-   *     saying why
+   * Opens every connection of {@code t}: true when all are open with the ndt7 subprotocol (its
+   * {@code conns}, in order, each with its {@code ws}); false when {@code t} has failed, its error
+   * saying why.
    */
   static boolean openAll(Ndt7Subtest t) {
     int busyRetries = 0;
@@ -109,7 +109,9 @@ final class Ndt7Handshake {
 
   private static void abortAll(List<CompletableFuture<WebSocket>> opening) {
     for (CompletableFuture<WebSocket> f : opening) {
-      f.thenAccept(WebSocket::abort);
+      // Nothing to wait for: an upgrade that fails has nothing to abort, and its failure was
+      // already reported (or made moot) by the subtest's own error.
+      var unusedAbort = f.thenAccept(WebSocket::abort);
     }
   }
 

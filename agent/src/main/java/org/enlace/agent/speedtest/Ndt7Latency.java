@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The test's latency figures: TCP connect times to the ndt7 server, before the test (idle) and
@@ -32,7 +33,8 @@ final class Ndt7Latency {
     return out;
   }
 
-  static Double connectTime(InetSocketAddress target, Duration timeout) {
+  /** One TCP connect time in ms; null when the connection failed. */
+  static @Nullable Double connectTime(InetSocketAddress target, Duration timeout) {
     long s = System.nanoTime();
     try (Socket sock = new Socket()) {
       sock.setSoLinger(true, 0); // no TIME_WAIT left behind on the agent's side
@@ -43,7 +45,8 @@ final class Ndt7Latency {
     }
   }
 
-  static Double median(List<Double> values) {
+  /** The median; null for no values. */
+  static @Nullable Double median(List<Double> values) {
     if (values.isEmpty()) {
       return null;
     }

@@ -3,6 +3,7 @@ package org.enlace.agent.speedtest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalDouble;
 
 /**
  * The steady-rate arithmetic of a subtest, in Mbit/s, on series of points that start with {time in
@@ -21,20 +22,20 @@ final class Ndt7Rates {
   }
 
   /**
-   * {mbps}: from the first sample at or after the warm-up to (end, endBytes); null when that leaves
-   * less than the minimum steady time.
+   * The rate in Mbit/s from the first sample at or after the warm-up to (end, endBytes); empty when
+   * that leaves less than the minimum steady time, or no sample is after the warm-up.
    */
-  double[] steadyRate(List<long[]> series, long warmNanos, long end, long endBytes) {
+  OptionalDouble steadyRate(List<long[]> series, long warmNanos, long end, long endBytes) {
     for (long[] s : series) {
       if (s[0] >= warmNanos) {
         long dt = end - s[0];
         if (dt < minSteadyNanos) {
-          return null;
+          return OptionalDouble.empty();
         }
-        return new double[] {(endBytes - s[1]) * 8.0 / (dt / 1e9) / 1e6};
+        return OptionalDouble.of((endBytes - s[1]) * 8.0 / (dt / 1e9) / 1e6);
       }
     }
-    return null;
+    return OptionalDouble.empty();
   }
 
   /**
@@ -44,14 +45,14 @@ final class Ndt7Rates {
   double perConnectionMbps(List<List<long[]>> serverSeries, long warmNanos) {
     double sum = 0;
     for (List<long[]> own : serverSeries) {
-      double[] r =
+      OptionalDouble r =
           own.size() < 2
-              ? null
+              ? OptionalDouble.empty()
               : steadyRate(own, warmNanos, own.get(own.size() - 1)[0], own.get(own.size() - 1)[1]);
-      if (r == null) {
+      if (r.isEmpty()) {
         return Double.NaN;
       }
-      sum += r[0];
+      sum += r.getAsDouble();
     }
     return sum;
   }

@@ -10,11 +10,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalDouble;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.enlace.agent.speedtest.Ndt7Client.Options;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One direction of the test, download or upload, over one or more WebSockets ({@link
@@ -32,7 +34,10 @@ final class Ndt7Subtest {
   final int connections;
   final long budget;
   final Options o;
-  final InetSocketAddress latencyTarget;
+
+  /** Where the loaded latency is probed; null: not measured (off, or the address is unknown). */
+  final @Nullable InetSocketAddress latencyTarget;
+
   final String phase;
   final AtomicLong total = new AtomicLong();
   final AtomicReference<String> error = new AtomicReference<>();
@@ -55,7 +60,7 @@ final class Ndt7Subtest {
       int connections,
       long budget,
       Options o,
-      InetSocketAddress latencyTarget) {
+      @Nullable InetSocketAddress latencyTarget) {
     this.download = download;
     this.client = client;
     this.uri = uri;
@@ -95,9 +100,9 @@ final class Ndt7Subtest {
     startNanos = System.nanoTime();
     lastActivity = startNanos;
     for (Ndt7Connection c : conns) {
-      c.ws.request(1);
+      c.open().request(1);
     }
-    Thread prober =
+    @Nullable Thread prober =
         latencyTarget == null
             ? null
             : Ndt7Latency.startProber(latencyTarget, o.warmup(), () -> stopping, loadedRtts);
@@ -234,8 +239,10 @@ final class Ndt7Subtest {
   /** Closes what is still open: a close handshake, then, after a grace time, an abort. */
   private void finish() {
     for (Ndt7Connection c : snapshot()) {
-      if (!c.ended && c.ws != null && error.get() == null && download) {
-        c.ws.sendClose(WebSocket.NORMAL_CLOSURE, "");
+      WebSocket ws = c.ws;
+      if (!c.ended && ws != null && error.get() == null && download) {
+        // Not awaited: the wait below watches the connections end, then aborts what has not.
+        var unusedClose = ws.sendClose(WebSocket.NORMAL_CLOSURE, "");
       }
     }
     // Several download connections: no waiting for the servers' close frames, queued behind
@@ -251,8 +258,9 @@ final class Ndt7Subtest {
     if (error.get() == null) {
       // A connection lost before the nominal duration while others went on.
       for (Ndt7Connection c : snapshot()) {
-        if (c.lostEarly != null) {
-          fail(c.lostEarly);
+        String lost = c.lostEarly;
+        if (lost != null) {
+          fail(lost);
         }
       }
     }
@@ -262,8 +270,8 @@ final class Ndt7Subtest {
     long end = lastActivity - startNanos;
     long bytes = total.get();
     long warm = o.warmup().toNanos();
-    double[] steady = rates.steadyRate(samples, warm, end, bytes);
-    if (steady == null) {
+    OptionalDouble steady = rates.steadyRate(samples, warm, end, bytes);
+    if (steady.isEmpty()) {
       fail(
           String.format(
               Locale.ROOT,
@@ -273,7 +281,7 @@ final class Ndt7Subtest {
               warm / 1e9));
       return;
     }
-    steadyMbps = steady[0];
+    steadyMbps = steady.getAsDouble();
     meanMbps = end <= 0 ? Double.NaN : bytes * 8.0 / (end / 1e9) / 1e6;
     if (!download && serverSamples.size() >= 2) {
       computeFromServer(warm);
@@ -283,9 +291,9 @@ final class Ndt7Subtest {
   /** The upload: the rates of what the server received, from its measurement messages. */
   private void computeFromServer(long warm) {
     long[] last = serverSamples.get(serverSamples.size() - 1);
-    double[] s = rates.steadyRate(serverSamples, warm, last[0], last[1]);
-    if (s != null) {
-      steadyMbps = s[0];
+    OptionalDouble s = rates.steadyRate(serverSamples, warm, last[0], last[1]);
+    if (s.isPresent()) {
+      steadyMbps = s.getAsDouble();
     }
     // Better: the server's own clock (ElapsedTime), exact where the client's sampling sees
     // its measurements up to a measurement interval late; one window for several connections.

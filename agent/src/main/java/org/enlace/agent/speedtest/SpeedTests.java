@@ -74,7 +74,7 @@ public final class SpeedTests {
   public static Ndt7Client.Options options(
       AgentConfig config, boolean enlaceServer, Ndt7Client.Progress progress) throws IOException {
     ProxySelector proxy = ProxySupport.selector(config.proxy(), System.getenv());
-    SSLContext tls =
+    @Nullable SSLContext tls = // null: the JDK's default trust store
         enlaceServer && config.caFile().isPresent() ? sslContext(config.caFile().get()) : null;
     return Ndt7Client.Options.defaults().withNetwork(proxy, tls).withProgress(progress);
   }
@@ -101,7 +101,7 @@ public final class SpeedTests {
   /** A test against M-Lab's nearest server, found with its locate API (never throws). */
   public static SpeedTestResult runMlab(
       SpeedTestConfig cfg,
-      ProxySelector proxy,
+      @Nullable ProxySelector proxy, // null: the JVM's default proxy selector
       long maxBytes,
       int connections,
       @Nullable String pairedWith,
@@ -125,12 +125,16 @@ public final class SpeedTests {
 
   /**
    * M-Lab's locate API v2: {@code results[0].urls["wss:///ndt/v7/download"]} and {@code
-   * ["wss:///ndt/v7/upload"]}, each with its access token. 204: no capacity.
+   * ["wss:///ndt/v7/upload"]}, each with its access token. 204: no capacity. {@code proxies} null:
+   * the JVM's default proxy selector.
    */
-  static URI[] locate(URI locateUrl, ProxySelector proxies) throws IOException {
+  static URI[] locate(URI locateUrl, @Nullable ProxySelector proxies) throws IOException {
+    // No selector (Options.proxy null): the JVM's default one, as for the test itself.
     HttpURLConnection c =
         (HttpURLConnection)
-            locateUrl.toURL().openConnection(ProxySupport.proxyFor(proxies, locateUrl));
+            (proxies == null
+                ? locateUrl.toURL().openConnection()
+                : locateUrl.toURL().openConnection(ProxySupport.proxyFor(proxies, locateUrl)));
     c.setConnectTimeout(10_000);
     c.setReadTimeout(10_000);
     c.setRequestProperty("User-Agent", "enlace-agent/" + AgentVersion.get());
