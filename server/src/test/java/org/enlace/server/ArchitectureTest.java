@@ -105,10 +105,15 @@ class ArchitectureTest {
       if (!inTable || !line.startsWith("| `")) {
         continue;
       }
-      String[] cells = line.split("\\|");
+      // "| `pkg` | what it holds | what it may use |": cells[1] the package, the last its uses.
+      String row = line.strip();
+      if (row.endsWith("|")) {
+        row = row.substring(0, row.length() - 1);
+      }
+      String[] cells = row.split("\\|", -1);
       String pkg = cells[1].trim().replace("`", "");
       Set<String> uses = new TreeSet<>();
-      for (String word : cells[cells.length - 1].replace("`", "").split("[,\\s]+")) {
+      for (String word : cells[cells.length - 1].replace("`", "").split("[,\\s]+", -1)) {
         switch (word) {
           case "", "—", "nothing" -> {}
           case "foundation" -> uses.addAll(FOUNDATION);

@@ -152,10 +152,16 @@ final class BenchServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     process.destroy();
-    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+    try {
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      // Interrupted while waiting: the server must not outlive the bench either way.
       process.destroyForcibly();
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -107,7 +107,7 @@ class FleetCardinalityTest {
     int series = 0;
     Set<String> labels = new TreeSet<>();
     Pattern label = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"");
-    for (String line : meters.scrape().split("\n")) {
+    for (String line : meters.scrape().split("\n", 0)) {
       if (line.isBlank() || line.startsWith("#")) {
         continue;
       }

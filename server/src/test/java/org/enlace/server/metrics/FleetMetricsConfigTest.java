@@ -28,7 +28,11 @@ class FleetMetricsConfigTest {
   void mapsEveryKey() throws Exception {
     FleetMetricsConfig c =
         YAML.readValue(
-            "refresh: 15 seconds\nreportingWindow: 5 minutes\n" + "maxAgentVersions: 8\n",
+            """
+            refresh: 15 seconds
+            reportingWindow: 5 minutes
+            maxAgentVersions: 8
+            """,
             FleetMetricsConfig.class);
     assertThat(c.getRefresh()).isEqualTo(Duration.seconds(15));
     assertThat(c.getReportingWindow()).isEqualTo(Duration.minutes(5));
@@ -40,7 +44,11 @@ class FleetMetricsConfigTest {
   void refusesARefreshUnderASecondAndAWindowUnderAMinute() throws Exception {
     FleetMetricsConfig c =
         YAML.readValue(
-            "refresh: 100 milliseconds\n" + "reportingWindow: 30 seconds\nmaxAgentVersions: 1\n",
+            """
+            refresh: 100 milliseconds
+            reportingWindow: 30 seconds
+            maxAgentVersions: 1
+            """,
             FleetMetricsConfig.class);
     assertThat(VALIDATOR.validate(c))
         .extracting(v -> v.getPropertyPath().toString())

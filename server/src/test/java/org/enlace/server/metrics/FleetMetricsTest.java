@@ -253,7 +253,7 @@ class FleetMetricsTest {
     assertThat(value(meters, "enlace.establishment.connected", a)).isEqualTo(1);
     assertThat(value(meters, "enlace.establishment.open", a)).isEqualTo(1);
     assertThat(value(meters, "enlace.establishment.last.report.timestamp.seconds", a))
-        .isEqualTo(NOW.getEpochSecond() - 20);
+        .isEqualTo((double) (NOW.getEpochSecond() - 20));
     assertThat(value(meters, "enlace.establishment.agent.clock.offset.max.seconds", a))
         .isEqualTo(4.0);
     assertThat(value(meters, "enlace.establishment.agent.backlog.max.seconds", a)).isEqualTo(380.0);
@@ -282,7 +282,7 @@ class FleetMetricsTest {
         .isEqualTo(1);
     assertThat(value(meters, "enlace.establishment.last.report.timestamp.seconds", k))
         .as("the computer that never reported counts from its enrollment")
-        .isEqualTo(NOW.minus(Duration.ofDays(1)).getEpochSecond());
+        .isEqualTo((double) NOW.minus(Duration.ofDays(1)).getEpochSecond());
     assertThat(present(meters, "enlace.establishment.agent.clock.offset.max.seconds", k))
         .as("only live computers' clocks")
         .isFalse();
@@ -417,7 +417,8 @@ class FleetMetricsTest {
     assertThat(value(meters, "enlace.link.speedtest.under.contract.streak", down)).isEqualTo(3);
     assertThat(value(meters, "enlace.link.speedtest.under.contract.streak", up)).isZero();
     assertThat(value(meters, "enlace.link.speedtest.last.timestamp.seconds", "link", link))
-        .isEqualTo(NOW.minus(Duration.ofDays(2)).plus(Duration.ofHours(4)).getEpochSecond());
+        .isEqualTo(
+            (double) NOW.minus(Duration.ofDays(2)).plus(Duration.ofHours(4)).getEpochSecond());
   }
 
   @Test
@@ -546,7 +547,7 @@ class FleetMetricsTest {
         .as("the last value stays")
         .isZero();
     assertThat(value(meters, "enlace.fleet.refresh.last.success.timestamp.seconds"))
-        .isEqualTo(NOW.getEpochSecond());
+        .isEqualTo((double) NOW.getEpochSecond());
 
     down.set(false);
     assertThat(fleet.refresh()).isTrue();

@@ -60,7 +60,7 @@ public final class MlabPages implements AutoCloseable {
   /** The {@code access_token} of a slot URL (absolute or relative), decoded. */
   public static String accessToken(URI url) {
     String query = url.getRawQuery();
-    for (String kv : query == null ? new String[0] : query.split("&")) {
+    for (String kv : query == null ? new String[0] : query.split("&", 0)) {
       if (kv.startsWith("access_token=")) {
         return URLDecoder.decode(kv.substring("access_token=".length()), StandardCharsets.UTF_8);
       }

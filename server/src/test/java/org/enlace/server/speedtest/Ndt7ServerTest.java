@@ -100,7 +100,7 @@ class Ndt7ServerTest {
                 .tag("subtest", "download")
                 .counter()
                 .count())
-        .isGreaterThanOrEqualTo(r.bytes());
+        .isGreaterThanOrEqualTo((double) r.bytes());
   }
 
   @Test

@@ -123,6 +123,8 @@ final class Ndt7TestClient {
           }
 
           @Override
+          // The JDK calls a listener one message at a time: one writer; the test thread reads.
+          @SuppressWarnings("NonAtomicVolatileUpdate")
           public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
             current += data.remaining();
             out.bytes += data.remaining();

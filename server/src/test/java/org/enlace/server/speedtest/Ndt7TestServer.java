@@ -2,6 +2,7 @@ package org.enlace.server.speedtest;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -73,7 +74,7 @@ final class Ndt7TestServer implements AutoCloseable {
                 "changeit")
             .redirectErrorStream(true)
             .start();
-    String out = new String(keytool.getInputStream().readAllBytes());
+    String out = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!keytool.waitFor(60, TimeUnit.SECONDS) || keytool.exitValue() != 0) {
       throw new IllegalStateException("keytool failed: " + out);
     }

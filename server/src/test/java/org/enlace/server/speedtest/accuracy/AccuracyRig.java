@@ -141,7 +141,7 @@ public final class AccuracyRig implements AutoCloseable {
         String l = line.strip();
         if (l.startsWith("Environment=\"JAVA_OPTS=")) {
           String v = l.substring("Environment=\"JAVA_OPTS=".length(), l.length() - 1);
-          return Arrays.asList(v.trim().split("\\s+"));
+          return Arrays.asList(v.trim().split("\\s+", 0));
         }
       }
     } catch (IOException e) {
