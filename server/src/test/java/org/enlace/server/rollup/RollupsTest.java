@@ -314,7 +314,11 @@ class RollupsTest {
                       .mapToMap()
                       .list());
               all.addAll(
-                  h.createQuery("SELECT * FROM computer_months ORDER BY 1, 2, 3")
+                  h.createQuery(
+                          """
+                          SELECT establishment_id, computer_id, month, online_days, observed_days
+                          FROM computer_months ORDER BY 1, 2, 3
+                          """)
                       .mapToMap()
                       .list());
               return all;
