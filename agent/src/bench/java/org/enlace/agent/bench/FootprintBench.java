@@ -1,6 +1,8 @@
 package org.enlace.agent.bench;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -28,9 +30,20 @@ public final class FootprintBench {
   static final Path UNIT =
       Path.of(System.getProperty("enlace.agent.unit", "packaging/enlace-agent.service"));
 
+  /** 127.0.0.1 by number, the address the TLS target's certificate names. */
+  static final InetAddress LOOPBACK_V4 = loopbackV4();
+
+  private static InetAddress loopbackV4() {
+    try {
+      return InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+    } catch (UnknownHostException e) {
+      throw new AssertionError("four bytes are a valid address", e);
+    }
+  }
+
   /** JAVA_OPTS of the systemd unit, split on spaces (the unit passes them unquoted). */
   static List<String> shippedFlags() throws Exception {
-    return List.of(unitEnvironment("JAVA_OPTS").strip().split("\\s+"));
+    return List.of(unitEnvironment("JAVA_OPTS").strip().split("\\s+", 0));
   }
 
   /** The value of {@code Environment="NAME=value"} in the unit. */
@@ -117,8 +130,9 @@ public final class FootprintBench {
           System.out.println("end of run, " + line.replaceAll("\\s+", " "));
         }
       }
-      System.out.println(
-          "end of run, threads: " + Files.list(Path.of("/proc/" + pid + "/task")).count());
+      try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+        System.out.println("end of run, threads: " + tasks.count());
+      }
       agent.destroy();
       agent.waitFor(30, TimeUnit.SECONDS);
       if (tlsTarget != null) {
@@ -171,7 +185,7 @@ public final class FootprintBench {
     SSLContext tls = SSLContext.getInstance("TLS");
     tls.init(kmf.getKeyManagers(), null, null);
     com.sun.net.httpserver.HttpsServer s =
-        com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress(LOOPBACK_V4, 0), 16);
     s.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
     s.createContext(
         "/",
@@ -202,7 +216,7 @@ public final class FootprintBench {
   /** utime + stime of the process (all threads), in clock ticks. */
   static long cpuTicks(long pid) throws Exception {
     String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 0);
     return Long.parseLong(f[11]) + Long.parseLong(f[12]);
   }
 }

@@ -40,7 +40,7 @@ final class BenchOptions {
   String phases = prop("bench.phases", "ping,single,batch,pg");
 
   boolean runs(String phase) {
-    for (String p : phases.split(",")) {
+    for (String p : phases.split(",", 0)) {
       if (p.trim().equalsIgnoreCase(phase)) {
         return true;
       }

@@ -113,7 +113,7 @@ final class CpuMeter {
         try {
           String stat = Files.readString(d.resolve("stat"), StandardCharsets.ISO_8859_1);
           // comm may hold spaces and parentheses: fields start after the last ')'.
-          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 0);
           // f[0] is field 3 (state); ppid is field 4, utime 14, stime 15, cutime 16, cstime 17.
           long ppid = Long.parseLong(f[1]);
           long utime = Long.parseLong(f[11]);
@@ -137,7 +137,7 @@ final class CpuMeter {
   private static long[] machine() {
     try {
       String first = Files.readAllLines(Path.of("/proc/stat"), StandardCharsets.ISO_8859_1).get(0);
-      String[] f = first.trim().split("\\s+");
+      String[] f = first.trim().split("\\s+", 0);
       long total = 0;
       for (int i = 1; i < Math.min(f.length, 9); i++) { // user..steal; guest is inside user
         total += Long.parseLong(f[i]);

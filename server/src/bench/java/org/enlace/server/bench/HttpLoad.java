@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
@@ -313,6 +314,7 @@ final class HttpLoad {
   }
 
   /** A complete response. */
+  @SuppressWarnings("ArrayRecordComponent") // a view of the read buffer, never compared or hashed
   record Parsed(int status, byte[] body, int bodyStart, int bodyEnd, boolean close) {}
 
   /** Parses one HTTP/1.1 response from buf[0..len), or returns null when it is incomplete. */
@@ -337,7 +339,7 @@ final class HttpLoad {
         if (name.equalsIgnoreCase("Content-Length")) {
           contentLength = Long.parseLong(value(buf, colon + 1, lineEnd));
         } else if (name.equalsIgnoreCase("Transfer-Encoding")) {
-          chunked = value(buf, colon + 1, lineEnd).toLowerCase().contains("chunked");
+          chunked = value(buf, colon + 1, lineEnd).toLowerCase(Locale.ROOT).contains("chunked");
         } else if (name.equalsIgnoreCase("Connection")) {
           close = value(buf, colon + 1, lineEnd).equalsIgnoreCase("close");
         }

@@ -281,6 +281,7 @@ public final class IndicatorBench {
 
   // ------------------------------------------------------------------ timing
 
+  @SuppressWarnings("ArrayRecordComponent") // the samples of one endpoint, never compared or hashed
   record Timing(String name, String path, int status, long bytes, double[] ms, String sample) {
     double pct(double q) {
       double[] s = ms.clone();
@@ -381,7 +382,7 @@ public final class IndicatorBench {
     return http.send(
         HttpRequest.newBuilder(URI.create(server.base() + path))
             .header("Authorization", auth)
-            .timeout(Duration.ofSeconds(120))
+            .timeout(Duration.ofMinutes(2))
             .GET()
             .build(),
         HttpResponse.BodyHandlers.ofByteArray());
@@ -474,7 +475,7 @@ public final class IndicatorBench {
 
   private static String loadAverage() {
     try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ", 0);
       return f[0] + " " + f[1] + " " + f[2];
     } catch (Exception e) {
       return "?";

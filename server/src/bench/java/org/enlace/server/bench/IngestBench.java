@@ -459,7 +459,10 @@ public final class IngestBench {
         name, connections, perRequest, warmupSeconds, durationSeconds);
     HttpLoad load =
         new HttpLoad(
-            new InetSocketAddress("127.0.0.1", server.port), w, connections, o.clientThreads);
+            new InetSocketAddress(ServerProcess.LOOPBACK_V4, server.port),
+            w,
+            connections,
+            o.clientThreads);
     long start = System.nanoTime() + 200_000_000L;
     long mStart = start + warmupSeconds * 1_000_000_000L;
     long mEnd = mStart + durationSeconds * 1_000_000_000L;
@@ -601,7 +604,7 @@ public final class IngestBench {
   /** Prometheus counters from the admin port, summed over labels. */
   private Map<String, Double> metrics() {
     Map<String, Double> out = new HashMap<>();
-    for (String line : server.metrics().split("\n")) {
+    for (String line : server.metrics().split("\n", 0)) {
       if (line.isEmpty() || line.startsWith("#")) {
         continue;
       }
@@ -865,7 +868,7 @@ public final class IngestBench {
 
   private static String loadAverage() {
     try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ", 0);
       return f[0] + " " + f[1] + " " + f[2];
     } catch (IOException | RuntimeException e) {
       return "?";

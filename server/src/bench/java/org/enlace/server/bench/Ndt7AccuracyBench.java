@@ -35,6 +35,7 @@ import org.enlace.server.speedtest.accuracy.ShapedLink.Shape;
 public final class Ndt7AccuracyBench {
   private Ndt7AccuracyBench() {}
 
+  @SuppressWarnings("try") // the rig's close() may be interrupted; main lets that propagate
   public static void main(String[] args) throws Exception {
     String why = ShapedLink.unavailable();
     if (why != null) {
@@ -46,8 +47,8 @@ public final class Ndt7AccuracyBench {
     for (String spec :
         System.getenv()
             .getOrDefault("NDT7_BENCH_SHAPES", "2,10,50,100,10/80/1,50/80/1")
-            .split(",")) {
-      String[] f = spec.strip().split("/");
+            .split(",", 0)) {
+      String[] f = spec.strip().split("/", 0);
       shapes.add(
           new Shape(
               Double.parseDouble(f[0]),
@@ -198,7 +199,7 @@ public final class Ndt7AccuracyBench {
 
   private static String load() {
     try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ", 0);
       return f[0];
     } catch (Exception e) {
       return "?";

@@ -103,7 +103,7 @@ final class RollupWatch implements AutoCloseable {
   /** Prometheus text, summed over labels. */
   static Map<String, Double> metrics(String text) {
     Map<String, Double> out = new HashMap<>();
-    for (String line : text.split("\n")) {
+    for (String line : text.split("\n", 0)) {
       if (line.isEmpty() || line.startsWith("#")) {
         continue;
       }

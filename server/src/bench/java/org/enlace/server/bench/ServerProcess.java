@@ -1,9 +1,11 @@
 package org.enlace.server.bench;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -84,7 +86,7 @@ final class ServerProcess implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     if (!o.serverJvmArgs.isBlank()) {
-      cmd.addAll(Arrays.asList(o.serverJvmArgs.trim().split("\\s+")));
+      cmd.addAll(Arrays.asList(o.serverJvmArgs.trim().split("\\s+", 0)));
     }
     cmd.addAll(List.of("-jar", jar.toString(), "server", config.toString()));
     Path log = o.outDir.resolve("server.log");
@@ -268,9 +270,20 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /** 127.0.0.1 by number, where the server under test listens. */
+  static final InetAddress LOOPBACK_V4 = loopbackV4();
+
+  private static InetAddress loopbackV4() {
+    try {
+      return InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+    } catch (UnknownHostException e) {
+      throw new AssertionError("four bytes are a valid address", e);
+    }
+  }
+
   private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket()) {
-      s.bind(new InetSocketAddress("127.0.0.1", 0));
+      s.bind(new InetSocketAddress(LOOPBACK_V4, 0));
       return s.getLocalPort();
     }
   }

@@ -144,7 +144,7 @@ public final class SnmpPollBench {
                   .encodeToString(
                       ("admin:" + server.adminPassword()).getBytes(StandardCharsets.UTF_8));
       say("server up: pid %d, %s, PostgreSQL %s", server.pid(), server.base(), pg.version());
-      createInventory(perAgent);
+      createInventory();
 
       // The first cycle that loads the devices polls them for a baseline.
       Instant first = awaitFirstPolls(pg);
@@ -194,7 +194,7 @@ public final class SnmpPollBench {
   }
 
   /** Establishments, links and devices through the API, 4 requests in flight. */
-  private void createInventory(int perAgent) throws Exception {
+  private void createInventory() throws Exception {
     long t0 = System.nanoTime();
     ExecutorService pool = Executors.newFixedThreadPool(4);
     List<Future<?>> done = new ArrayList<>();
@@ -466,7 +466,7 @@ public final class SnmpPollBench {
   private static long ticks(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 0);
       return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     } catch (IOException | RuntimeException e) {
       return 0;
