@@ -17,14 +17,15 @@ public class SnmpConfig {
   /** Polling on or off; the device inventory API works either way. */
   @JsonProperty private boolean enabled = true;
 
-  // Small routers answer SNMP on a slow CPU: polling more often than every 10 s loads them. Past
-  // 30 minutes a 32-bit counter of a busy link can wrap more than once between readings.
+  // One second at the least, as Zabbix allows: a lab or a test rig polls that often, but small
+  // routers answer SNMP on a slow CPU, so a town's want 60 s. Past 30 minutes a 32-bit counter of
+  // a busy link can wrap more than once between readings.
   @NotNull
   @DurationRange(
-      min = 10,
+      min = 1,
       max = 1_800,
       unit = TimeUnit.SECONDS,
-      message = "must be between 10 seconds and 30 minutes")
+      message = "must be between 1 second and 30 minutes")
   @JsonProperty
   private Duration interval = Duration.seconds(60);
 

@@ -76,7 +76,7 @@ class SnmpConfigTest {
     SnmpConfig low =
         read(
             """
-            interval: 9 seconds
+            interval: 999 milliseconds
             timeout: 99 milliseconds
             retries: -1
             maxConcurrentPolls: 0
@@ -90,7 +90,7 @@ class SnmpConfigTest {
             SnmpConfig.class);
     assertThat(errors(low))
         .containsOnly(
-            entry("interval", "must be between 10 seconds and 30 minutes"),
+            entry("interval", "must be between 1 second and 30 minutes"),
             entry("timeout", "must be between 100 milliseconds and 30 seconds"),
             entry("retries", "must be between 0 and 5"),
             entry("maxConcurrentPolls", "must be between 1 and 10000"),
