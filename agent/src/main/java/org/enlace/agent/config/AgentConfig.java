@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -193,7 +194,7 @@ public record AgentConfig(
     if (probes.httpTargets().contains(ping)) {
       return probes;
     }
-    List<URI> targets = new java.util.ArrayList<>(probes.httpTargets());
+    List<URI> targets = new ArrayList<>(probes.httpTargets());
     targets.add(0, ping);
     return new ProbeConfig(
         probes.dnsNames(),

@@ -3,6 +3,7 @@ package org.enlace.agent.probe;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What one round of checks probes. Defaults come from {@code AgentConfig}; every target is
@@ -25,7 +26,7 @@ public record ProbeConfig(
     List<String> dnsNames,
     List<String> dnsServers,
     List<URI> httpTargets,
-    java.util.Optional<URI> captivePortalUrl,
+    Optional<URI> captivePortalUrl,
     String captivePortalExpectedBody,
     List<String> tcpTargets,
     List<String> lanTargets,

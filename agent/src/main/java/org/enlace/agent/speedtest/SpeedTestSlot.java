@@ -2,6 +2,7 @@ package org.enlace.agent.speedtest;
 
 import java.net.URI;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -23,7 +24,7 @@ public record SpeedTestSlot(
 
   /** As the server sends it (what {@link #fromJson} reads). */
   public Map<String, Object> toJson() {
-    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    Map<String, Object> m = new LinkedHashMap<>();
     m.put("testId", testId);
     m.put("notBefore", notBefore.toString());
     m.put("notAfter", notAfter.toString());

@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,7 +41,7 @@ final class StubHttpServer implements AutoCloseable {
     }
 
     Answer header(String name, String value) {
-      Map<String, String> h = new java.util.HashMap<>(headers);
+      Map<String, String> h = new HashMap<>(headers);
       h.put(name, value);
       return new Answer(status, Map.copyOf(h), body, delayMs, dribbleMs);
     }

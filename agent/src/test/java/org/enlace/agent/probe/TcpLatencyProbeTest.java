@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.SocketException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -65,7 +66,7 @@ class TcpLatencyProbeTest {
       CheckResults.Latency r =
           new TcpLatencyProbe("[::1]:" + s.getLocalPort(), TIMEOUT, LOOKUPS).run();
       assertThat(r.ok()).isTrue();
-    } catch (java.net.SocketException noIpv6) {
+    } catch (SocketException noIpv6) {
       // a host without IPv6: nothing to test
     }
   }

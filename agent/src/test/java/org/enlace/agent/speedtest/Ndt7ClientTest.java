@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongUnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -140,8 +141,7 @@ class Ndt7ClientTest {
    * 250 ms of its clock up to the client time {@code until}, each measurement delivered 1 ms after
    * it was taken, at bytesPerMs(client time).
    */
-  private static void addConn(
-      Ndt7Subtest t, long lead, long until, java.util.function.LongUnaryOperator bytesPerMs) {
+  private static void addConn(Ndt7Subtest t, long lead, long until, LongUnaryOperator bytesPerMs) {
     Ndt7Connection c = new Ndt7Connection(t, t.conns.size());
     long ms = 1_000_000L;
     long bytes = 0;

@@ -17,6 +17,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -94,7 +95,7 @@ public final class IndicatorBench {
       cpu = new CpuMeter(server.pid(), pm[0]);
       auth =
           "Basic "
-              + java.util.Base64.getEncoder()
+              + Base64.getEncoder()
                   .encodeToString(
                       ("admin:" + server.adminPassword()).getBytes(StandardCharsets.UTF_8));
       say(

@@ -16,12 +16,14 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -69,7 +71,7 @@ public final class IngestBench {
       this.publicId = publicId;
       this.authorization =
           "Basic "
-              + java.util.Base64.getEncoder()
+              + Base64.getEncoder()
                   .encodeToString((publicId + ":" + secret).getBytes(StandardCharsets.UTF_8));
     }
   }
@@ -218,7 +220,7 @@ public final class IngestBench {
             .build();
     String admin =
         "Basic "
-            + java.util.Base64.getEncoder()
+            + Base64.getEncoder()
                 .encodeToString(
                     ("admin:" + server.adminPassword()).getBytes(StandardCharsets.UTF_8));
     long t0 = System.nanoTime();
@@ -485,7 +487,7 @@ public final class IngestBench {
       for (Map.Entry<String, Double> e : m1.entrySet()) {
         dm.put(e.getKey(), e.getValue() - m0.getOrDefault(e.getKey(), 0.0));
       }
-      Map<Integer, Long> statuses = new java.util.TreeMap<>();
+      Map<Integer, Long> statuses = new TreeMap<>();
       w.statuses.forEach((k, v) -> statuses.put(k, v.sum()));
       PhaseResult p =
           new PhaseResult(

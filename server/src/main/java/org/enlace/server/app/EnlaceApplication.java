@@ -27,6 +27,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.Optional;
 import org.enlace.server.app.cli.DbCommand;
 import org.enlace.server.app.cli.RollupsCommand;
 import org.enlace.server.app.cli.SnmpCommand;
@@ -267,9 +268,7 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
             config.getIngest(),
             clock,
             // speedTest.enabled: false switches off the offers too, not only the endpoints.
-            config.getSpeedTest().isEnabled()
-                ? speedTests::offer
-                : (a, t) -> java.util.Optional.empty());
+            config.getSpeedTest().isEnabled() ? speedTests::offer : (a, t) -> Optional.empty());
     if (config.getSpeedTest().isEnabled()) {
       env.jersey().register(new SpeedTestSlotResource(agents, speedTests, clock));
     }

@@ -5,6 +5,12 @@ import static java.util.Objects.requireNonNull;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,23 +87,23 @@ public final class EmbeddedPostgres implements AutoCloseable {
   /** Creates a database if it does not exist yet (the cluster starts with only "postgres"). */
   public void createDatabase(String name) throws IOException {
     String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, SUPERUSER, password);
-        java.sql.PreparedStatement exists =
+    try (Connection c = DriverManager.getConnection(url, SUPERUSER, password);
+        PreparedStatement exists =
             c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
       exists.setString(1, name);
-      try (java.sql.ResultSet rs = exists.executeQuery()) {
+      try (ResultSet rs = exists.executeQuery()) {
         if (rs.next()) {
           return;
         }
       }
-      try (java.sql.Statement create = c.createStatement()) {
+      try (Statement create = c.createStatement()) {
         // Identifiers cannot be bound as parameters; the name is checked to be a plain word.
         if (!name.matches("[a-z_][a-z0-9_]{0,62}")) {
           throw new IOException("not a plain database name: " + name);
         }
         create.execute("CREATE DATABASE " + name);
       }
-    } catch (java.sql.SQLException e) {
+    } catch (SQLException e) {
       throw new IOException("could not create database " + name + ": " + e.getMessage(), e);
     }
   }

@@ -1,6 +1,7 @@
 package org.enlace.server.domain;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -101,6 +102,6 @@ public final class LatencyHistogram {
         out[n++] = ms.asDouble();
       }
     }
-    return n == out.length ? out : java.util.Arrays.copyOf(out, n);
+    return n == out.length ? out : Arrays.copyOf(out, n);
   }
 }

@@ -4,6 +4,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.mapper.RowMapper;
@@ -50,7 +51,7 @@ public interface AgentDao {
   int revokeAllOf(long computerId, String reason);
 
   @SqlQuery("SELECT public_id FROM agents WHERE computer_id = :computerId")
-  java.util.List<UUID> publicIdsOf(long computerId);
+  List<UUID> publicIdsOf(long computerId);
 
   final class Mapper implements RowMapper<AgentPrincipal> {
     @Override

@@ -5,14 +5,14 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /** Ingest's own metrics; labels are bounded (results and outcomes, never agent ids). */
 public final class IngestMetrics {
   private final MeterRegistry registry;
-  private final java.util.concurrent.ConcurrentHashMap<String, Counter> reports =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> reports = new ConcurrentHashMap<>();
   private final Counter stored;
   private final Counter duplicate;
   private final Counter rejected;

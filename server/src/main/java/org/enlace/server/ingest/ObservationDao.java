@@ -1,5 +1,6 @@
 package org.enlace.server.ingest;
 
+import java.time.LocalDate;
 import java.util.List;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
@@ -98,5 +99,5 @@ public interface ObservationDao {
       Long[] queueReportedMs);
 
   @SqlQuery("SELECT 1 FROM enlace_ensure_observation_partition(CAST(:month AS date))")
-  int ensurePartition(java.time.LocalDate month);
+  int ensurePartition(LocalDate month);
 }

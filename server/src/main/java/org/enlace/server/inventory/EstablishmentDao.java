@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import org.enlace.server.domain.OpeningHours;
 import org.enlace.server.domain.Sector;
+import org.enlace.server.web.ApiException;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
@@ -43,9 +44,7 @@ public interface EstablishmentDao {
 
   /** The establishment's id, or the API's 404 naming it. */
   default long idOrNotFound(String code) {
-    return idOf(code)
-        .orElseThrow(
-            () -> org.enlace.server.web.ApiException.notFound("establishment '" + code + "'"));
+    return idOf(code).orElseThrow(() -> ApiException.notFound("establishment '" + code + "'"));
   }
 
   @SqlQuery("SELECT code FROM establishments WHERE id = :id")

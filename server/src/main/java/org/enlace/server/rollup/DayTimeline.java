@@ -2,6 +2,7 @@ package org.enlace.server.rollup;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.enlace.server.domain.LatencyHistogram;
@@ -125,7 +126,7 @@ public final class DayTimeline {
       linkDownMinutes += linkDown[m] ? 1 : 0;
     }
     boolean[] open = opening.openMinutes(day, minutes);
-    Map<Long, ComputerDay> before = new java.util.HashMap<>();
+    Map<Long, ComputerDay> before = new HashMap<>();
     for (ComputerDay c : previousDay) {
       before.put(c.computerId(), c);
     }

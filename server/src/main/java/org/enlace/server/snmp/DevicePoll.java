@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import org.snmp4j.Target;
 import org.snmp4j.smi.OID;
 import org.snmp4j.smi.UdpAddress;
@@ -109,8 +110,7 @@ final class DevicePoll {
 
   private static SnmpClient.PollException unwrap(Throwable t) {
     Throwable c = t;
-    while ((c instanceof CompletionException
-            || c instanceof java.util.concurrent.ExecutionException)
+    while ((c instanceof CompletionException || c instanceof ExecutionException)
         && c.getCause() != null) {
       c = c.getCause();
     }

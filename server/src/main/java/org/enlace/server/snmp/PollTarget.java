@@ -1,6 +1,7 @@
 package org.enlace.server.snmp;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** A device as the poller needs it: decrypted access and the links it carries. */
@@ -15,7 +16,7 @@ record PollTarget(
     List<Link> links) {
 
   /** This device with the links found at new ifIndexes (so the next poll reads them there). */
-  PollTarget withResolved(java.util.Map<Long, Integer> resolved) {
+  PollTarget withResolved(Map<Long, Integer> resolved) {
     if (resolved.isEmpty()) {
       return this;
     }

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -392,7 +393,7 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
         };
     try {
       server.scheduler.execute(task);
-    } catch (java.util.concurrent.RejectedExecutionException e) { // stopping
+    } catch (RejectedExecutionException e) { // stopping
       task.run();
     }
   }
@@ -479,7 +480,7 @@ public final class Ndt7Session implements Session.Listener.AutoDemanding {
     long delay = Ndt7Measurer.nextDelayMillis(mean);
     try {
       measureTimer = server.scheduler.schedule(this::measure, delay, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       // stopping
     }
   }

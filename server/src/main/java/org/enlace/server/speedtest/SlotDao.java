@@ -2,6 +2,7 @@ package org.enlace.server.speedtest;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -31,7 +32,7 @@ public interface SlotDao {
       AND (l.contract_start IS NULL OR l.contract_start <= CAST(:today AS date))
       AND (l.contract_end IS NULL OR l.contract_end >= CAST(:today AS date)) ORDER BY l.id
       """)
-  List<Link> links(long establishmentId, java.time.LocalDate today);
+  List<Link> links(long establishmentId, LocalDate today);
 
   /** Serialises decisions about one link: one computer at a time, and the budget. */
   @SqlQuery("SELECT id FROM isp_links WHERE id = :id FOR UPDATE")

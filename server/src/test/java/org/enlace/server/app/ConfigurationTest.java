@@ -13,6 +13,8 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The shipped config.yml is loaded as the server loads it, so docs and defaults cannot drift. */
@@ -67,7 +69,7 @@ class ConfigurationTest {
     assertThat(file.dataDir()).isEqualTo(defaults.dataDir());
     assertThat(file.zone()).isEqualTo(defaults.zone());
     assertThat(file.getMunicipality()).isEqualTo(defaults.getMunicipality());
-    java.util.Map<String, Object[]> sections = new java.util.LinkedHashMap<>();
+    Map<String, Object[]> sections = new LinkedHashMap<>();
     sections.put("database", new Object[] {file.getDatabase(), defaults.getDatabase()});
     sections.put("ingest", new Object[] {file.getIngest(), defaults.getIngest()});
     sections.put("rollups", new Object[] {file.getRollups(), defaults.getRollups()});

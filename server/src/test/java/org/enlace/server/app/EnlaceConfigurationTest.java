@@ -14,6 +14,7 @@ import io.dropwizard.jersey.validation.Validators;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
+import org.enlace.server.testing.Configs;
 import org.junit.jupiter.api.Test;
 
 /** The top level of config.yml and the rules that span its sections. */
@@ -104,7 +105,7 @@ class EnlaceConfigurationTest {
     assertThat(errors(ok)).isEmpty();
     assertThat(
             errors(
-                org.enlace.server.testing.Configs.read(
+                Configs.read(
                     "database:\n  maxPoolSize: 2\ningest:\n  writerThreads: 2\n",
                     EnlaceConfiguration.class)))
         .containsOnly(

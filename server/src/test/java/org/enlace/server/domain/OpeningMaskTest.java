@@ -8,6 +8,7 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.enlace.server.domain.OpeningHours.Interval;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +24,7 @@ public class OpeningMaskTest {
   }
 
   static int[] openIndexes(boolean[] open) {
-    return java.util.stream.IntStream.range(0, open.length).filter(i -> open[i]).toArray();
+    return IntStream.range(0, open.length).filter(i -> open[i]).toArray();
   }
 
   /** Weekdays 08:00–12:00 and 14:00–18:00: El Contadero's town hall. */

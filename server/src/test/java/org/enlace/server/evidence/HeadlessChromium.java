@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -75,7 +77,7 @@ public final class HeadlessChromium implements AutoCloseable {
 
   static HeadlessChromium start(Path executable, Path workDir) throws Exception {
     Path profile = Files.createDirectories(workDir.resolve("profile"));
-    List<String> cmd = new java.util.ArrayList<>(List.of(executable.toString()));
+    List<String> cmd = new ArrayList<>(List.of(executable.toString()));
     cmd.addAll(HEADLESS);
     cmd.addAll(
         List.of(
@@ -214,7 +216,7 @@ public final class HeadlessChromium implements AutoCloseable {
   }
 
   static byte[] base64(JsonNode data) {
-    return java.util.Base64.getDecoder().decode(data.asText().getBytes(StandardCharsets.US_ASCII));
+    return Base64.getDecoder().decode(data.asText().getBytes(StandardCharsets.US_ASCII));
   }
 
   @Override

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.enlace.server.db.Jdbis;
 import org.enlace.server.db.Migrations;
@@ -577,7 +578,7 @@ class FleetMetricsTest {
   }
 
   static String[] append(String[] tags, String... more) {
-    String[] all = java.util.Arrays.copyOf(tags, tags.length + more.length);
+    String[] all = Arrays.copyOf(tags, tags.length + more.length);
     System.arraycopy(more, 0, all, tags.length, more.length);
     return all;
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.util.Arrays;
 import java.util.List;
 import org.enlace.server.domain.LatencyHistogram;
 import org.enlace.server.domain.LocalMinutes;
@@ -30,9 +31,9 @@ class DayTimelineTest {
   /** 1440 minute bits with '1' on each [from, to) pair. */
   static String bits(int... fromTo) {
     char[] c = new char[1440];
-    java.util.Arrays.fill(c, '0');
+    Arrays.fill(c, '0');
     for (int i = 0; i < fromTo.length; i += 2) {
-      java.util.Arrays.fill(c, fromTo[i], fromTo[i + 1], '1');
+      Arrays.fill(c, fromTo[i], fromTo[i + 1], '1');
     }
     return new String(c);
   }

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.enlace.server.app.EnlaceApplication;
 import org.enlace.server.domain.LocalMinutes;
 import org.enlace.server.snmp.testing.MibState;
 import org.enlace.server.snmp.testing.Snmpd;
@@ -568,7 +569,7 @@ class SnmpPollerTest {
                         .list());
     assertThat(changes)
         .containsExactly("up@14:00:00/poll", "down@14:02:00/poll", "up@14:05:00/poll");
-    ((org.enlace.server.app.EnlaceApplication) APP.extension().getApplication()).rollups().drain();
+    ((EnlaceApplication) APP.extension().getApplication()).rollups().drain();
     List<String> outages =
         APP.jdbi()
             .withHandle(

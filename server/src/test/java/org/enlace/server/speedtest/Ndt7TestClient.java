@@ -8,6 +8,7 @@ import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -172,8 +173,7 @@ final class Ndt7TestClient {
     WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
     if (o.subprotocols.length > 0) {
       builder.subprotocols(
-          o.subprotocols[0],
-          java.util.Arrays.copyOfRange(o.subprotocols, 1, o.subprotocols.length));
+          o.subprotocols[0], Arrays.copyOfRange(o.subprotocols, 1, o.subprotocols.length));
     }
     WebSocket ws;
     try {

@@ -10,7 +10,9 @@ import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiFunction;
 
 /**
@@ -152,7 +154,7 @@ public final class SyntheticMonth {
     return "online";
   }
 
-  private final java.util.Map<TestApp.Agent, long[]> seqs = new java.util.HashMap<>();
+  private final Map<TestApp.Agent, long[]> seqs = new HashMap<>();
 
   /** One observation 30 s into every minute from start to end (exclusive; null = midnight). */
   private void addMinutes(

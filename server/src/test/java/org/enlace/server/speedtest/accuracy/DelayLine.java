@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * Propagation delay and random loss on one interface's ingress, for kernels without {@code
@@ -117,7 +118,7 @@ final class DelayLine implements AutoCloseable {
   }
 
   /** Deletes rules in the root namespace left by runs whose process is gone. */
-  static void deleteStale(java.util.function.Predicate<String> staleInterface) {
+  static void deleteStale(Predicate<String> staleInterface) {
     try {
       for (String line :
           ShapedLink.run("iptables -w -t mangle -S PREROUTING").text().split("\n", 0)) {
