@@ -124,7 +124,7 @@ public final class IngestService {
                 ? "the database did not commit in time"
                 : "the database is unavailable";
     return ApiException.unavailable(
-        why + "; nothing from this report was acknowledged, " + "send it again later",
+        why + "; nothing from this report was acknowledged, send it again later",
         5 + ThreadLocalRandom.current().nextInt(26));
   }
 }
