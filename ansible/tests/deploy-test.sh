@@ -166,7 +166,8 @@ all:
     enlace_snmp_credential_key: "$SNMP_KEY"
     enlace_municipality: "Municipio de Prueba, Nariño"
     enlace_agent_check_interval: 5s
-    enlace_agent_check_jitter: 1s
+    enlace_agent_properties_extra: {check.jitter: 1s}
+    enlace_grafana_enabled: false
     enlace_agent_dns_names: [localhost]
     enlace_agent_http_targets: []
     enlace_agent_tcp_targets: ["127.0.0.1:8443"]
@@ -249,7 +250,7 @@ health=$(curl -sS --fail --cacert "$WORK/enlace-ca.crt" https://localhost:8081/h
   || fail "/healthcheck over HTTPS failed"
 echo "    $health"
 prom_up() {
-  curl -sS --fail 'http://127.0.0.1:9090/api/v1/query?query=up%7Bjob%3D%22enlace-server%22%7D' \
+  curl -sS --fail 'http://127.0.0.1:9090/api/v1/query?query=up%7Bjob%3D%22enlace%22%7D' \
     | json 'd["data"]["result"][0]["value"][1]' | grep -qx 1
 }
 wait_for 120 "Prometheus to scrape the server (up == 1)" prom_up
