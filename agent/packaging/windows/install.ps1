@@ -89,11 +89,11 @@ function Find-Java {
     if (-not (Test-Path $k)) { continue }
     foreach ($v in Get-ChildItem $k -ErrorAction SilentlyContinue) {
       $p = Get-ItemProperty $v.PSPath -ErrorAction SilentlyContinue
-      if ($p -and ($p.PSObject.Properties.Name -contains 'JavaHome')) { $candidates.Add($p.JavaHome) }
+      if ($p -and $p.PSObject.Properties['JavaHome']) { $candidates.Add([string]$p.JavaHome) }
       $msi = Join-Path $v.PSPath 'hotspot\MSI'
       if (Test-Path $msi) {
         $m = Get-ItemProperty $msi -ErrorAction SilentlyContinue
-        if ($m -and ($m.PSObject.Properties.Name -contains 'Path')) { $candidates.Add($m.Path) }
+        if ($m -and $m.PSObject.Properties['Path']) { $candidates.Add([string]$m.Path) }
       }
     }
   }
@@ -107,6 +107,7 @@ function Find-Java {
   }
   $best = $null; $bestMajor = 0
   foreach ($c in $candidates) {
+    if (-not $c) { continue }
     $c = $c.TrimEnd('\')
     $m = Get-JavaMajor $c
     if ($m -gt $bestMajor) { $best = $c; $bestMajor = $m }
