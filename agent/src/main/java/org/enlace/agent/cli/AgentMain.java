@@ -6,7 +6,6 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -20,6 +19,7 @@ import java.util.function.Supplier;
 import org.enlace.agent.config.AgentConfig;
 import org.enlace.agent.config.Credentials;
 import org.enlace.agent.config.SafeFiles;
+import org.enlace.agent.config.TextFiles;
 import org.enlace.agent.facts.ComputerFacts;
 import org.enlace.agent.journal.Journal;
 import org.enlace.agent.probe.RoundResult;
@@ -356,10 +356,10 @@ public final class AgentMain {
       if (file == null) {
         throw new IllegalStateException("--token or --token-file is required");
       }
-      return (file.toString().equals("-")
-              ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
-              : Files.readString(file, StandardCharsets.UTF_8))
-          .trim();
+      // Saved by Notepad or PowerShell too: UTF-8 with or without BOM, UTF-16 with BOM.
+      return TextFiles.decode(
+              file.toString().equals("-") ? System.in.readAllBytes() : Files.readAllBytes(file))
+          .strip();
     }
 
     /** A field every 201 answer carries; an answer without it is the server's fault. */

@@ -2,8 +2,8 @@ package org.enlace.agent.config;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.io.StringReader;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -121,7 +121,8 @@ public record AgentConfig(
   public static AgentConfig load(Path file) throws IOException {
     Properties p = new Properties();
     if (Files.exists(file)) {
-      try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      // Edited by people, on Windows too: any encoding Notepad or PowerShell writes.
+      try (Reader r = new StringReader(TextFiles.read(file))) {
         p.load(r);
       }
     }

@@ -11,14 +11,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import org.enlace.agent.config.Credentials;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 class AgentCliTest {
@@ -107,6 +112,59 @@ class AgentCliTest {
     assertThat(sent).doesNotContain("\"user").doesNotContain(System.getProperty("user.home"));
     assertThat(run("status", "--data-dir", dir.toString())).isZero();
     assertThat(out.toString()).contains("computer 42 of alcaldia");
+  }
+
+  /** The bytes Notepad or PowerShell 5.1 write: byte order mark, then the text. */
+  static byte[] encoded(String encoding, String text) {
+    byte[] bom =
+        switch (encoding) {
+          case "utf-8-bom" -> new byte[] {(byte) 0xef, (byte) 0xbb, (byte) 0xbf};
+          case "utf-16le-bom" -> new byte[] {(byte) 0xff, (byte) 0xfe};
+          case "utf-16be-bom" -> new byte[] {(byte) 0xfe, (byte) 0xff};
+          default -> new byte[0];
+        };
+    Charset cs =
+        encoding.startsWith("utf-16le")
+            ? StandardCharsets.UTF_16LE
+            : encoding.startsWith("utf-16be") ? StandardCharsets.UTF_16BE : StandardCharsets.UTF_8;
+    byte[] body = text.getBytes(cs);
+    byte[] all = Arrays.copyOf(bom, bom.length + body.length);
+    System.arraycopy(body, 0, all, bom.length, body.length);
+    return all;
+  }
+
+  /** Token files as Notepad and PowerShell 5.1 save them (issue 16). */
+  @ParameterizedTest
+  @ValueSource(strings = {"utf-8", "utf-8-bom", "utf-16le-bom", "utf-16be-bom"})
+  void enrollReadsTokenFilesInAnyWindowsEncoding(String encoding) throws Exception {
+    server.stubFor(
+        post(urlEqualTo("/api/v1/enroll"))
+            .willReturn(
+                aResponse()
+                    .withStatus(201)
+                    .withBody(
+                        "{\"protocolVersion\":1,\"agentId\":\"6f1d2c1e-0000-4000-8000-000000000001\","
+                            + "\"secret\":\"ens_abc\",\"computerId\":42,\"establishment\":\"alcaldia\","
+                            + "\"reenrolled\":false,\"machineIdTrusted\":true,\"serverTime\":\"2026-11-25T00:00:00Z\"}")));
+    Path token = dir.resolve("token-" + encoding + ".txt");
+    Files.write(token, encoded(encoding, "  enl_token-value-from-it\r\n"));
+    int code =
+        run(
+            "enroll",
+            "--data-dir",
+            dir.toString(),
+            "--server",
+            base(),
+            "--token-file",
+            token.toString());
+    assertThat(code).as(err.toString()).isZero();
+    server.verify(
+        postRequestedFor(urlEqualTo("/api/v1/enroll"))
+            .withRequestBody(
+                matchingJsonPath(
+                    "$.token",
+                    com.github.tomakehurst.wiremock.client.WireMock.equalTo(
+                        "enl_token-value-from-it"))));
   }
 
   @Test
