@@ -15,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.enlace.agent.config.AgentConfig;
 import org.enlace.agent.config.Credentials;
@@ -425,20 +427,30 @@ public final class AgentMain {
                 rounds,
                 SpeedTestProcess.runner(
                     dir, Optional.ofNullable(parent.configFile), creds.get().serverUrl()));
-        Thread main = Thread.currentThread();
+        // The hook waits for the daemon's own end, not for the main thread: on SIGTERM the main
+        // thread returns from run() into System.exit, which waits for this hook, so joining it
+        // would hold every stop for the whole timeout.
+        CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
             .addShutdownHook(
                 new Thread(
                     () -> {
                       daemon.stop();
                       try {
-                        main.join(15_000);
+                        if (!stopped.await(15, TimeUnit.SECONDS)) {
+                          System.err.println(
+                              "event=agent_stop_timeout detail=\"the daemon did not stop in 15 s\"");
+                        }
                       } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                       }
                     },
                     "enlace-shutdown"));
-        daemon.run();
+        try {
+          daemon.run();
+        } finally {
+          stopped.countDown();
+        }
       } finally {
         AgentLogging.flushAndClose();
       }
