@@ -146,4 +146,43 @@ public final class EmbeddedPostgres implements AutoCloseable {
   static Optional<Integer> runningPort(Path dataDir) throws IOException {
     return PostgresCluster.runningPort(dataDir);
   }
+
+  /** {@code <baseDir>/postgres}: the cluster directory (data, superuser password, log). */
+  public static Path clusterDir(Path baseDir) {
+    return baseDir.toAbsolutePath().normalize().resolve("postgres");
+  }
+
+  /** {@code <baseDir>/postgres/data}: PostgreSQL's own data directory. */
+  public static Path pgDataDir(Path baseDir) {
+    return PostgresCluster.dataDir(clusterDir(baseDir));
+  }
+
+  /** True once initdb has run under {@code baseDir} (its PG_VERSION exists). */
+  public static boolean exists(Path baseDir) {
+    return !PostgresCluster.isNew(clusterDir(baseDir));
+  }
+
+  /** True while a live postmaster runs on the cluster under {@code baseDir}. */
+  public static boolean isRunning(Path baseDir) throws IOException {
+    return PostgresCluster.runningPort(pgDataDir(baseDir)).isPresent();
+  }
+
+  /** The version of the bundled binaries, e.g. 17.6.0. */
+  public static String binariesVersion() {
+    return PostgresBinaries.version();
+  }
+
+  /**
+   * Gives a cluster directory written by this process (a restore) to the account PostgreSQL runs
+   * as: when Enlace runs as root that is {@code runAsUser}, who must own the files PostgreSQL
+   * opens; otherwise this process's own account already owns them.
+   */
+  public static void handOver(Path baseDir, String runAsUser) throws IOException {
+    Path clusterDir = clusterDir(baseDir);
+    Optional<RunAs> runAs = RunAs.forCluster(PostgresCluster.dataDir(clusterDir), true, runAsUser);
+    if (runAs.isPresent()) {
+      runAs.get().checkCanReach(clusterDir);
+      runAs.get().chown(clusterDir);
+    }
+  }
 }
