@@ -3,6 +3,7 @@ package org.enlace.server.backup;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import org.enlace.server.db.Jdbis;
 import org.jdbi.v3.core.Jdbi;
 import org.postgresql.Driver;
 
@@ -20,7 +21,7 @@ public record PgConnection(String jdbcUrl, String user, String password) {
     p.setProperty("user", user);
     p.setProperty("password", password);
     p.setProperty("ApplicationName", APPLICATION_NAME);
-    return Jdbi.create(jdbcUrl, p);
+    return Jdbis.configure(Jdbi.create(jdbcUrl, p));
   }
 
   /** Host, port and database from the URL, as pgjdbc itself reads it. */

@@ -37,7 +37,7 @@ final class PgTools {
       candidates.add(Path.of("/usr/lib/postgresql", Integer.toString(major), "bin", program));
       String path = System.getenv("PATH");
       if (path != null) {
-        for (String dir : path.split(":")) {
+        for (String dir : path.split(":", -1)) {
           if (!dir.isEmpty()) {
             candidates.add(Path.of(dir, program));
           }

@@ -34,11 +34,14 @@ class EmbeddedBackupRestoreTest {
     Api.Response est = app.it().get("/api/v1/establishments");
     assertThat(est.status()).as(est.toString()).isEqualTo(200);
     List<String> computers = new ArrayList<>();
+    Api.Response c = app.it().get("/api/v1/computers");
+    assertThat(c.status()).as(c.toString()).isEqualTo(200);
+    computers.add(c.body().toString());
     for (JsonNode e : est.body()) {
-      Api.Response c =
-          app.it().get("/api/v1/establishments/" + e.path("code").asText() + "/computers");
-      assertThat(c.status()).as(c.toString()).isEqualTo(200);
-      computers.add(c.body().toString());
+      Api.Response links =
+          app.it().get("/api/v1/establishments/" + e.path("code").asText() + "/links");
+      assertThat(links.status()).as(links.toString()).isEqualTo(200);
+      computers.add(links.body().toString());
     }
     Api.Response evidence = app.it().get("/api/v1/evidence?period=2026-10&format=json");
     assertThat(evidence.status()).as(evidence.toString()).isEqualTo(200);
