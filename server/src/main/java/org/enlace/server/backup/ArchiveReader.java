@@ -60,7 +60,7 @@ final class ArchiveReader {
       }
     } catch (NoSuchFileException e) {
       throw new BackupException("No such backup file: " + file);
-    } catch (IOException e) {
+    } catch (IOException | IllegalArgumentException e) {
       throw damaged("it cannot be read to its end (" + e.getMessage() + ")", e);
     }
     if (manifestJson == null) {

@@ -6,7 +6,9 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import net.sourceforge.argparse4j.impl.Arguments;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
@@ -44,6 +46,29 @@ public final class UserCommand extends OperatorCommand {
         .action(Arguments.storeTrue())
         .help("read the password from standard input instead of generating one");
     super.configure(subparser);
+  }
+
+  /**
+   * {@code user list config.yml}: with the user name optional, argparse takes the config file for a
+   * user name, and Dropwizard would then load no config at all (the default data directory: the
+   * wrong database). For list, a lone second word is the config file; for the others, so is one
+   * that cannot be a user name (a path), which is then refused as a missing user name.
+   */
+  @Override
+  public void run(Bootstrap<?> bootstrap, Namespace ns) throws Exception {
+    String second = ns.getString("username");
+    if (second != null
+        && ns.getString("file") == null
+        && ("list".equals(ns.getString("action"))
+            || second.contains("/")
+            || second.endsWith(".yml")
+            || second.endsWith(".yaml"))) {
+      Map<String, Object> attrs = new HashMap<>(ns.getAttrs());
+      attrs.put("file", ns.getString("username"));
+      attrs.remove("username");
+      ns = new Namespace(attrs);
+    }
+    super.run(bootstrap, ns);
   }
 
   @Override
