@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -60,6 +61,15 @@ final class ArchiveReader {
       }
     } catch (NoSuchFileException e) {
       throw new BackupException("No such backup file: " + file);
+    } catch (AccessDeniedException e) {
+      throw new BackupException(
+          "Cannot read "
+              + file
+              + " as user "
+              + System.getProperty("user.name")
+              + ": make it readable by that account (e.g. chown enlace-server "
+              + file
+              + "). Nothing was changed.");
     } catch (IOException | IllegalArgumentException e) {
       throw damaged("it cannot be read to its end (" + e.getMessage() + ")", e);
     }

@@ -2,6 +2,7 @@ package org.enlace.server.backup;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -228,6 +229,17 @@ public final class Backups {
       LOG.warn("event=backup_failed file={} error=\"{}\"", file, e.toString());
       if (e instanceof BackupException b) {
         throw b;
+      }
+      if (e instanceof AccessDeniedException denied
+          && partial.toString().equals(denied.getFile())) {
+        throw new BackupException(
+            "Cannot write in "
+                + dir
+                + " as user "
+                + System.getProperty("user.name")
+                + "; nothing was written: choose a folder that account may write in (the"
+                + " package's is /var/backups/enlace-server).",
+            e);
       }
       throw new BackupException(
           "The backup failed; nothing was written to " + file + ": " + e.getMessage(), e);
