@@ -572,6 +572,13 @@ public final class Backups {
         tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.write(tmp, key.get());
     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    try {
+      // Restored as root (without the package's wrapper), the key would be root's alone and the
+      // server, under its own account, could not read it: it belongs to the data directory's owner.
+      Files.setOwner(target, Files.getOwner(dataDir));
+    } catch (IOException | UnsupportedOperationException e) {
+      LOG.warn("event=restore_key_owner_unchanged file={} error=\"{}\"", target, e.toString());
+    }
     return aside;
   }
 

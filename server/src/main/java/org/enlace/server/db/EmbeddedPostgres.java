@@ -174,15 +174,18 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
   /**
    * Gives a cluster directory written by this process (a restore) to the account PostgreSQL runs
-   * as: when Enlace runs as root that is {@code runAsUser}, who must own the files PostgreSQL
-   * opens; otherwise this process's own account already owns them.
+   * as. Not root: this process's own account already owns it. Root: the owner of the data directory
+   * (the service account of a package install, so that the server finds its files as it left them),
+   * or {@code runAsUser} when root owns the data directory too.
    */
   public static void handOver(Path baseDir, String runAsUser) throws IOException {
     Path clusterDir = clusterDir(baseDir);
-    Optional<RunAs> runAs = RunAs.forCluster(PostgresCluster.dataDir(clusterDir), true, runAsUser);
-    if (runAs.isPresent()) {
-      runAs.get().checkCanReach(clusterDir);
-      runAs.get().chown(clusterDir);
+    Optional<RunAs> asRoot = RunAs.forCluster(PostgresCluster.dataDir(clusterDir), true, runAsUser);
+    if (asRoot.isPresent()) {
+      String owner = Files.getOwner(baseDir.toAbsolutePath().normalize()).getName();
+      RunAs runAs = "root".equals(owner) ? asRoot.get() : RunAs.lookup(owner);
+      runAs.checkCanReach(clusterDir);
+      runAs.chown(clusterDir);
     }
   }
 }
