@@ -41,7 +41,8 @@ class ArchitectureTest {
           entry("snmp", Set.of("inventory", "rollup")),
           entry("indicators", Set.of()),
           entry("evidence", Set.of("indicators", "rollup")),
-          entry("metrics", Set.of()));
+          entry("metrics", Set.of()),
+          entry("backup", Set.of()));
 
   /** Wiring: the Dropwizard application, its configuration and its commands ({@code app.cli}). */
   static final String APP = "app";

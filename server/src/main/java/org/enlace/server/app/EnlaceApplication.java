@@ -28,7 +28,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Optional;
+import org.enlace.server.app.cli.BackupCommand;
 import org.enlace.server.app.cli.DbCommand;
+import org.enlace.server.app.cli.RestoreCommand;
 import org.enlace.server.app.cli.RollupsCommand;
 import org.enlace.server.app.cli.SnmpCommand;
 import org.enlace.server.app.cli.UserCommand;
@@ -120,6 +122,8 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     bootstrap.addCommand(new UserCommand());
     bootstrap.addCommand(new RollupsCommand());
     bootstrap.addCommand(new SnmpCommand());
+    bootstrap.addCommand(new BackupCommand());
+    bootstrap.addCommand(new RestoreCommand());
   }
 
   @Override

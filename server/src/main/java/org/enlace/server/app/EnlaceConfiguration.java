@@ -2,6 +2,10 @@ package org.enlace.server.app;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
+import io.dropwizard.core.server.DefaultServerFactory;
+import io.dropwizard.core.server.ServerFactory;
+import io.dropwizard.jetty.ConnectorFactory;
+import io.dropwizard.jetty.HttpConnectorFactory;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.NotEmpty;
@@ -40,6 +44,32 @@ public class EnlaceConfiguration extends Configuration {
   @Valid @NotNull @JsonProperty private SpeedTestConfig speedTest = new SpeedTestConfig();
   @Valid @NotNull @JsonProperty private SnmpConfig snmp = new SnmpConfig();
   @Valid @NotNull @JsonProperty private FleetMetricsConfig fleetMetrics = new FleetMetricsConfig();
+
+  public EnlaceConfiguration() {
+    setServerFactory(new DefaultServerFactory());
+  }
+
+  /**
+   * The admin connector has no authentication (health checks, thread dumps, /metrics), so an admin
+   * connector that names no {@code bindHost} listens on 127.0.0.1 rather than on every interface as
+   * Dropwizard's default does: with no config file, and with a {@code server:} section that leaves
+   * it out. Listening elsewhere takes an explicit {@code bindHost} (docs/operations.md).
+   */
+  @Override
+  @JsonProperty("server")
+  public void setServerFactory(ServerFactory factory) {
+    if (factory instanceof DefaultServerFactory d) {
+      for (ConnectorFactory c : d.getAdminConnectors()) {
+        if (c instanceof HttpConnectorFactory http && http.getBindHost() == null) {
+          http.setBindHost(ADMIN_DEFAULT_BIND_HOST);
+        }
+      }
+    }
+    super.setServerFactory(factory);
+  }
+
+  /** Where an admin connector without a bindHost listens. */
+  public static final String ADMIN_DEFAULT_BIND_HOST = "127.0.0.1";
 
   public Path dataDir() {
     return Path.of(dataDir).toAbsolutePath().normalize();

@@ -25,6 +25,18 @@ public final class Database implements AutoCloseable {
     return new Database(config.dataSource(pg.jdbcUrl(), pg.user(), pg.password()), Optional.of(pg));
   }
 
+  /**
+   * Fails, before anything is created, when the embedded database under {@code dataDir} does not
+   * exist: a command run from the wrong folder (or with the wrong config file) would otherwise
+   * create a new, empty database and report success on it.
+   */
+  public static void requireExisting(DatabaseConfig config, Path dataDir) {
+    if (config.isExternal() || EmbeddedPostgres.exists(dataDir)) {
+      return;
+    }
+    throw new MissingDatabaseException(dataDir.toAbsolutePath().normalize());
+  }
+
   public DataSourceFactory dataSourceFactory() {
     return dataSourceFactory;
   }

@@ -50,6 +50,14 @@ public class DatabaseConfig {
     this.url = url;
   }
 
+  public String getUser() {
+    return user;
+  }
+
+  public String getPassword() {
+    return password;
+  }
+
   public int getMaxPoolSize() {
     return maxPoolSize;
   }

@@ -146,4 +146,46 @@ public final class EmbeddedPostgres implements AutoCloseable {
   static Optional<Integer> runningPort(Path dataDir) throws IOException {
     return PostgresCluster.runningPort(dataDir);
   }
+
+  /** {@code <baseDir>/postgres}: the cluster directory (data, superuser password, log). */
+  public static Path clusterDir(Path baseDir) {
+    return baseDir.toAbsolutePath().normalize().resolve("postgres");
+  }
+
+  /** {@code <baseDir>/postgres/data}: PostgreSQL's own data directory. */
+  public static Path pgDataDir(Path baseDir) {
+    return PostgresCluster.dataDir(clusterDir(baseDir));
+  }
+
+  /** True once initdb has run under {@code baseDir} (its PG_VERSION exists). */
+  public static boolean exists(Path baseDir) {
+    return !PostgresCluster.isNew(clusterDir(baseDir));
+  }
+
+  /** True while a live postmaster runs on the cluster under {@code baseDir}. */
+  public static boolean isRunning(Path baseDir) throws IOException {
+    return PostgresCluster.runningPort(pgDataDir(baseDir)).isPresent();
+  }
+
+  /** The version of the bundled binaries, e.g. 17.6.0. */
+  public static String binariesVersion() {
+    return PostgresBinaries.version();
+  }
+
+  /**
+   * Gives a cluster directory written by this process (a restore) to the account PostgreSQL runs
+   * as. Not root: this process's own account already owns it. Root: the owner of the data directory
+   * (the service account of a package install, so that the server finds its files as it left them),
+   * or {@code runAsUser} when root owns the data directory too.
+   */
+  public static void handOver(Path baseDir, String runAsUser) throws IOException {
+    Path clusterDir = clusterDir(baseDir);
+    Optional<RunAs> asRoot = RunAs.forCluster(PostgresCluster.dataDir(clusterDir), true, runAsUser);
+    if (asRoot.isPresent()) {
+      String owner = Files.getOwner(baseDir.toAbsolutePath().normalize()).getName();
+      RunAs runAs = "root".equals(owner) ? asRoot.get() : RunAs.lookup(owner);
+      runAs.checkCanReach(clusterDir);
+      runAs.chown(clusterDir);
+    }
+  }
 }

@@ -51,6 +51,36 @@ public final class TestApp {
         dataDir);
   }
 
+  /** The application on the given external database, with its own data directory. */
+  public static TestApp external(String url, String user, String password, Path dataDir) {
+    return new TestApp(
+        new DropwizardAppExtension<>(
+            EnlaceApplication.class,
+            ResourceHelpers.resourceFilePath("test-config.yml"),
+            ConfigOverride.config("database.url", url),
+            ConfigOverride.config("database.user", user),
+            ConfigOverride.config("database.password", password),
+            ConfigOverride.config("dataDir", dataDir.toString())),
+        dataDir);
+  }
+
+  /**
+   * The application with its own embedded PostgreSQL under {@code dataDir}, as a municipality
+   * without an external database runs it. Start and stop it with the extension's before/after.
+   */
+  public static TestApp embedded(Path dataDir, ConfigOverride... extra) {
+    ConfigOverride[] overrides = new ConfigOverride[2 + extra.length];
+    overrides[0] = ConfigOverride.config("database.url", "");
+    overrides[1] = ConfigOverride.config("dataDir", dataDir.toString());
+    System.arraycopy(extra, 0, overrides, 2, extra.length);
+    return new TestApp(
+        new DropwizardAppExtension<>(
+            EnlaceApplication.class,
+            ResourceHelpers.resourceFilePath("test-config.yml"),
+            overrides),
+        dataDir);
+  }
+
   public DropwizardAppExtension<EnlaceConfiguration> extension() {
     return app;
   }

@@ -25,6 +25,7 @@ final class CliDatabase implements AutoCloseable {
 
   static CliDatabase open(Bootstrap<EnlaceConfiguration> bootstrap, EnlaceConfiguration config)
       throws Exception {
+    Database.requireExisting(config.getDatabase(), config.dataDir());
     Database db = Database.open(config.getDatabase(), config.dataDir());
     try {
       Migrations.migrate(db.dataSourceFactory());

@@ -1,6 +1,5 @@
 package org.enlace.server.app.cli;
 
-import io.dropwizard.core.cli.ConfiguredCommand;
 import io.dropwizard.core.setup.Bootstrap;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
@@ -11,7 +10,7 @@ import org.enlace.server.db.Migrations;
 /**
  * {@code enlace-server db migrate [config.yml]}: applies the schema without starting the server.
  */
-public final class DbCommand extends ConfiguredCommand<EnlaceConfiguration> {
+public final class DbCommand extends OperatorCommand {
   public DbCommand() {
     super("db", "Database tasks: migrate (apply pending schema migrations)");
   }
@@ -26,6 +25,7 @@ public final class DbCommand extends ConfiguredCommand<EnlaceConfiguration> {
   protected void run(
       Bootstrap<EnlaceConfiguration> bootstrap, Namespace namespace, EnlaceConfiguration config)
       throws Exception {
+    Database.requireExisting(config.getDatabase(), config.dataDir());
     try (Database db = Database.open(config.getDatabase(), config.dataDir())) {
       var result = Migrations.migrate(db.dataSourceFactory());
       System.out.println(

@@ -1,6 +1,5 @@
 package org.enlace.server.app.cli;
 
-import io.dropwizard.core.cli.ConfiguredCommand;
 import io.dropwizard.core.setup.Bootstrap;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
@@ -18,7 +17,7 @@ import org.jdbi.v3.core.Jdbi;
  * rollups, outages and monthly counts from the raw observations; {@code rollups expire} applies
  * {@code rollups.rawRetention} now (the server also does it once a day).
  */
-public final class RollupsCommand extends ConfiguredCommand<EnlaceConfiguration> {
+public final class RollupsCommand extends OperatorCommand {
   public RollupsCommand() {
     super("rollups", "Rollups: rebuild (from raw observations), expire (apply raw retention)");
   }

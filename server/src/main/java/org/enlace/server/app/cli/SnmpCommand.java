@@ -1,6 +1,5 @@
 package org.enlace.server.app.cli;
 
-import io.dropwizard.core.cli.ConfiguredCommand;
 import io.dropwizard.core.setup.Bootstrap;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
@@ -13,7 +12,7 @@ import org.jdbi.v3.core.Jdbi;
  * password with {@code snmp.activeCredentialKey}, the third step of a key rotation
  * (docs/routers.md). Secrets already under the active key are left alone, so it can be run again.
  */
-public final class SnmpCommand extends ConfiguredCommand<EnlaceConfiguration> {
+public final class SnmpCommand extends OperatorCommand {
   public SnmpCommand() {
     super("snmp", "SNMP: rekey (re-encrypt stored device secrets with the active key)");
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.enlace.server.auth.PasswordHasher;
 import org.enlace.server.auth.UserDao;
 import org.enlace.server.testing.TestJdbi;
@@ -68,5 +69,55 @@ class CommandsTest {
     assertThat(users.find("maria.perez")).isEmpty();
     assertThatThrownBy(() -> cli.run("user", "remove", "maria.perez"))
         .hasMessageContaining("no user");
+  }
+
+  @Test
+  void userListShowsNamesRolesAndDatesButNoSecrets() throws Exception {
+    Jdbi jdbi = TestJdbi.migrated();
+    String url = jdbi.withHandle(h -> h.getConnection().getMetaData().getURL());
+    CommandRunner cli = new CommandRunner(url, TestPostgres.worldTraversableTempDir("cli-"));
+    assertThat(cli.run("user", "list"))
+        .isEqualTo("USER\tROLE\tCREATED\tPASSWORD CHANGED\n0 users\n");
+    cli.run("user", "add", "maria.perez", "--role", "it");
+    cli.run("user", "add", "jose.diaz");
+    String listed = cli.run("user", "list");
+    List<String> lines = listed.lines().toList();
+    assertThat(lines).hasSize(4);
+    assertThat(lines.get(0)).isEqualTo("USER\tROLE\tCREATED\tPASSWORD CHANGED");
+    assertThat(lines.get(1))
+        .matches("jose\\.diaz\tadministration\t\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d -05:00\t.*");
+    assertThat(lines.get(2)).startsWith("maria.perez\tit\t");
+    assertThat(lines.get(3)).isEqualTo("2 users");
+    assertThat(listed).doesNotContain("$argon2");
+    assertThatThrownBy(() -> cli.run("user", "add"))
+        .hasMessageContaining("user add needs a user name");
+  }
+
+  /**
+   * Run from the wrong folder (its ./enlace-data is not the server's), a command used to create a
+   * new empty database there and report success. Now every command but server and restore refuses
+   * in one sentence naming where it looked, and creates nothing.
+   */
+  @Test
+  void aCommandRunFromTheWrongFolderCreatesNoDatabase() throws Exception {
+    Path empty = TestPostgres.worldTraversableTempDir("cli-wrong-folder-");
+    CommandRunner cli = new CommandRunner("", empty);
+    for (String[] command :
+        List.of(
+            new String[] {"user", "add", "maria.perez"},
+            new String[] {"user", "list"},
+            new String[] {"db", "migrate"},
+            new String[] {"rollups", "expire"},
+            new String[] {"snmp", "rekey"},
+            new String[] {"backup", empty.resolve("x.backup").toString()})) {
+      assertThatThrownBy(() -> cli.run(command))
+          .as(String.join(" ", command))
+          .hasMessageContaining("No Enlace database in " + empty.toAbsolutePath())
+          .hasMessageContaining("ENLACE_DATA_DIR")
+          .hasMessageNotContaining("Exception");
+    }
+    try (var files = Files.list(empty)) {
+      assertThat(files).isEmpty();
+    }
   }
 }
