@@ -82,6 +82,9 @@ log "ansible-lint (every role, site.yml)"
 (cd "$REPO/ansible" && ansible-lint --offline -q site.yml roles/) || fail "ansible-lint has findings"
 (cd "$REPO/ansible" && ansible-playbook --syntax-check -i inventory/example site.yml) \
   || fail "site.yml: syntax check failed"
+log "every role's templates rendered and checked (the Windows and Grafana roles' test)"
+(cd "$REPO/ansible" && ansible-playbook tests/render_templates.yml > "$WORK/render.log" 2>&1) \
+  || { tail -30 "$WORK/render.log"; fail "tests/render_templates.yml failed"; }
 fi
 
 # --- the Debian base image --------------------------------------------------------------------
@@ -246,6 +249,13 @@ run_site town run2 -e "enlace_agent_enrollment_token=$TOKEN" > /dev/null
 log "site.yml again: nothing may change"
 changed=$(run_site town run3 -e "enlace_agent_enrollment_token=$TOKEN")
 [ "$changed" -eq 0 ] || fail "the second run changed $changed things (log: $WORK/run3.log)"
+
+log "check mode with Grafana: the Grafana role as far as it goes without its apt repository"
+inv=$(write_inventory town)
+(cd "$REPO/ansible" && ansible-playbook -i "$inv" site.yml --check -e enlace_grafana_enabled=true \
+  -e "enlace_agent_enrollment_token=$TOKEN" -e enlace_grafana_admin_password=check-mode-only) \
+  > "$WORK/check-grafana.log" 2>&1 || { tail -40 "$WORK/check-grafana.log"; fail "check mode failed"; }
+grep -A2 'PLAY RECAP' "$WORK/check-grafana.log" | sed 's/^/    /'
 
 log "probes: healthcheck over HTTPS, Prometheus, agent queue"
 health=$(curl -sS --fail --cacert "$WORK/enlace-ca.crt" https://localhost:8081/healthcheck) \
