@@ -297,8 +297,8 @@ version=$(sed -n 's/^Version: //p' "$WORK/agent-next/DEBIAN/control")
 sed -i "s/^Version: .*/Version: ${version}+upgradetest1/" "$WORK/agent-next/DEBIAN/control"
 NEXT_DEB="$WORK/enlace-agent_${version}+upgradetest1.deb"
 dpkg-deb -Zxz -b "$WORK/agent-next" "$NEXT_DEB" > /dev/null
-cp "$NEXT_DEB" "$WORK/town/tmp/agent-next.deb"
-in_container town env DEBIAN_FRONTEND=noninteractive apt-get install -y -q /tmp/agent-next.deb \
+cp "$NEXT_DEB" "$WORK/town/var/tmp/agent-next.deb"  # /tmp is a tmpfs inside
+in_container town env DEBIAN_FRONTEND=noninteractive apt-get install -y -q /var/tmp/agent-next.deb \
   > "$WORK/agent-upgrade.log" 2>&1 || { cat "$WORK/agent-upgrade.log"; fail "agent upgrade failed"; }
 in_container town dpkg-query -W -f='${Version}\n' enlace-agent | grep -q upgradetest1 \
   || fail "the agent package was not upgraded"
