@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -29,11 +30,25 @@ final class ArchiveReader {
     this.file = file;
   }
 
+  private BackupException unreadable() {
+    return new BackupException(
+        "Cannot read "
+            + file
+            + " as user "
+            + System.getProperty("user.name")
+            + ": make it readable by that account (e.g. chown enlace-server "
+            + file
+            + "). Nothing was changed.");
+  }
+
   /**
    * Reads the whole archive and checks every file against the manifest (size and SHA-256, none
    * missing, none extra). Throws a {@link BackupException} naming the problem; changes nothing.
    */
   BackupManifest verify() {
+    if (Files.exists(file) && !Files.isReadable(file)) {
+      throw unreadable();
+    }
     Map<String, BackupManifest.Entry> seen = new HashMap<>();
     byte[] manifestJson = null;
     try (TarArchiveInputStream tar = open()) {
@@ -62,14 +77,11 @@ final class ArchiveReader {
     } catch (NoSuchFileException e) {
       throw new BackupException("No such backup file: " + file);
     } catch (AccessDeniedException e) {
+      throw unreadable();
+    } catch (FileSystemException e) {
+      // Not damage: the file system refused (its message is just the path, so say so).
       throw new BackupException(
-          "Cannot read "
-              + file
-              + " as user "
-              + System.getProperty("user.name")
-              + ": make it readable by that account (e.g. chown enlace-server "
-              + file
-              + "). Nothing was changed.");
+          "Cannot read " + file + ": " + e.getReason() + ". Nothing was changed.");
     } catch (IOException | IllegalArgumentException e) {
       throw damaged("it cannot be read to its end (" + e.getMessage() + ")", e);
     }
