@@ -54,6 +54,35 @@ class AgentCliTest {
     return "http://127.0.0.1:" + server.port();
   }
 
+  /** The server accepts an enrollment: computer 42 of alcaldia. */
+  void stubEnrollmentAccepted() {
+    server.stubFor(
+        post(urlEqualTo("/api/v1/enroll"))
+            .willReturn(
+                aResponse()
+                    .withStatus(201)
+                    .withBody(
+                        "{\"protocolVersion\":1,\"agentId\":\"6f1d2c1e-0000-4000-8000-000000000001\","
+                            + "\"secret\":\"ens_abc\",\"computerId\":42,\"establishment\":\"alcaldia\","
+                            + "\"reenrolled\":false,\"machineIdTrusted\":true,\"serverTime\":\"2026-11-25T00:00:00Z\"}")));
+  }
+
+  /** {@code enroll} against the stub server with this token file, and any further options. */
+  int enroll(Path tokenFile, String... more) {
+    String[] args = {
+      "enroll",
+      "--data-dir",
+      dir.toString(),
+      "--server",
+      base(),
+      "--token-file",
+      tokenFile.toString()
+    };
+    String[] all = Arrays.copyOf(args, args.length + more.length);
+    System.arraycopy(more, 0, all, args.length, more.length);
+    return run(all);
+  }
+
   @Test
   void everyCommandHasHelp() {
     for (String c : new String[] {"enroll", "run", "check", "status"}) {
@@ -67,28 +96,10 @@ class AgentCliTest {
 
   @Test
   void enrollSavesPrivateCredentialsAndSendsNoPersonalData() throws Exception {
-    server.stubFor(
-        post(urlEqualTo("/api/v1/enroll"))
-            .willReturn(
-                aResponse()
-                    .withStatus(201)
-                    .withBody(
-                        "{\"protocolVersion\":1,\"agentId\":\"6f1d2c1e-0000-4000-8000-000000000001\","
-                            + "\"secret\":\"ens_abc\",\"computerId\":42,\"establishment\":\"alcaldia\","
-                            + "\"reenrolled\":false,\"machineIdTrusted\":true,\"serverTime\":\"2026-11-25T00:00:00Z\"}")));
+    stubEnrollmentAccepted();
     Path token = dir.resolve("token.txt");
     Files.writeString(token, "enl_token-value-from-it\n");
-    int code =
-        run(
-            "enroll",
-            "--data-dir",
-            dir.toString(),
-            "--server",
-            base(),
-            "--token-file",
-            token.toString(),
-            "--role",
-            "kiosk");
+    int code = enroll(token, "--role", "kiosk");
     assertThat(code).as(err.toString()).isZero();
     Credentials c = Credentials.load(dir).orElseThrow();
     assertThat(c.computerId()).isEqualTo(42);
@@ -137,26 +148,10 @@ class AgentCliTest {
   @ParameterizedTest
   @ValueSource(strings = {"utf-8", "utf-8-bom", "utf-16le-bom", "utf-16be-bom"})
   void enrollReadsTokenFilesInAnyWindowsEncoding(String encoding) throws Exception {
-    server.stubFor(
-        post(urlEqualTo("/api/v1/enroll"))
-            .willReturn(
-                aResponse()
-                    .withStatus(201)
-                    .withBody(
-                        "{\"protocolVersion\":1,\"agentId\":\"6f1d2c1e-0000-4000-8000-000000000001\","
-                            + "\"secret\":\"ens_abc\",\"computerId\":42,\"establishment\":\"alcaldia\","
-                            + "\"reenrolled\":false,\"machineIdTrusted\":true,\"serverTime\":\"2026-11-25T00:00:00Z\"}")));
+    stubEnrollmentAccepted();
     Path token = dir.resolve("token-" + encoding + ".txt");
     Files.write(token, encoded(encoding, "  enl_token-value-from-it\r\n"));
-    int code =
-        run(
-            "enroll",
-            "--data-dir",
-            dir.toString(),
-            "--server",
-            base(),
-            "--token-file",
-            token.toString());
+    int code = enroll(token);
     assertThat(code).as(err.toString()).isZero();
     server.verify(
         postRequestedFor(urlEqualTo("/api/v1/enroll"))
