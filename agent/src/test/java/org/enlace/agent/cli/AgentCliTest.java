@@ -9,6 +9,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.Charset;
@@ -67,6 +68,16 @@ class AgentCliTest {
                             + "\"reenrolled\":false,\"machineIdTrusted\":true,\"serverTime\":\"2026-11-25T00:00:00Z\"}")));
   }
 
+  /** The enrollment request, carrying the token the tests' token files hold. */
+  static RequestPatternBuilder enrollmentWithTheToken() {
+    return postRequestedFor(urlEqualTo("/api/v1/enroll"))
+        .withRequestBody(
+            matchingJsonPath(
+                "$.token",
+                com.github.tomakehurst.wiremock.client.WireMock.equalTo(
+                    "enl_token-value-from-it")));
+  }
+
   /** {@code enroll} against the stub server with this token file, and any further options. */
   int enroll(Path tokenFile, String... more) {
     String[] args = {
@@ -109,12 +120,7 @@ class AgentCliTest {
                 Files.getPosixFilePermissions(dir.resolve(Credentials.FILE_NAME))))
         .isEqualTo("rw-------");
     server.verify(
-        postRequestedFor(urlEqualTo("/api/v1/enroll"))
-            .withRequestBody(
-                matchingJsonPath(
-                    "$.token",
-                    com.github.tomakehurst.wiremock.client.WireMock.equalTo(
-                        "enl_token-value-from-it")))
+        enrollmentWithTheToken()
             .withRequestBody(
                 matchingJsonPath(
                     "$.role", com.github.tomakehurst.wiremock.client.WireMock.equalTo("kiosk"))));
@@ -153,13 +159,7 @@ class AgentCliTest {
     Files.write(token, encoded(encoding, "  enl_token-value-from-it\r\n"));
     int code = enroll(token);
     assertThat(code).as(err.toString()).isZero();
-    server.verify(
-        postRequestedFor(urlEqualTo("/api/v1/enroll"))
-            .withRequestBody(
-                matchingJsonPath(
-                    "$.token",
-                    com.github.tomakehurst.wiremock.client.WireMock.equalTo(
-                        "enl_token-value-from-it"))));
+    server.verify(enrollmentWithTheToken());
   }
 
   @Test
