@@ -9,6 +9,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.Charset;
@@ -54,6 +55,45 @@ class AgentCliTest {
     return "http://127.0.0.1:" + server.port();
   }
 
+  /** The server accepts an enrollment: computer 42 of alcaldia. */
+  void stubEnrollmentAccepted() {
+    server.stubFor(
+        post(urlEqualTo("/api/v1/enroll"))
+            .willReturn(
+                aResponse()
+                    .withStatus(201)
+                    .withBody(
+                        "{\"protocolVersion\":1,\"agentId\":\"6f1d2c1e-0000-4000-8000-000000000001\","
+                            + "\"secret\":\"ens_abc\",\"computerId\":42,\"establishment\":\"alcaldia\","
+                            + "\"reenrolled\":false,\"machineIdTrusted\":true,\"serverTime\":\"2026-11-25T00:00:00Z\"}")));
+  }
+
+  /** The enrollment request, carrying the token the tests' token files hold. */
+  static RequestPatternBuilder enrollmentWithTheToken() {
+    return postRequestedFor(urlEqualTo("/api/v1/enroll"))
+        .withRequestBody(
+            matchingJsonPath(
+                "$.token",
+                com.github.tomakehurst.wiremock.client.WireMock.equalTo(
+                    "enl_token-value-from-it")));
+  }
+
+  /** {@code enroll} against the stub server with this token file, and any further options. */
+  int enroll(Path tokenFile, String... more) {
+    String[] args = {
+      "enroll",
+      "--data-dir",
+      dir.toString(),
+      "--server",
+      base(),
+      "--token-file",
+      tokenFile.toString()
+    };
+    String[] all = Arrays.copyOf(args, args.length + more.length);
+    System.arraycopy(more, 0, all, args.length, more.length);
+    return run(all);
+  }
+
   @Test
   void everyCommandHasHelp() {
     for (String c : new String[] {"enroll", "run", "check", "status"}) {
@@ -67,28 +107,10 @@ class AgentCliTest {
 
   @Test
   void enrollSavesPrivateCredentialsAndSendsNoPersonalData() throws Exception {
-    server.stubFor(
-        post(urlEqualTo("/api/v1/enroll"))
-            .willReturn(
-                aResponse()
-                    .withStatus(201)
-                    .withBody(
-                        "{\"protocolVersion\":1,\"agentId\":\"6f1d2c1e-0000-4000-8000-000000000001\","
-                            + "\"secret\":\"ens_abc\",\"computerId\":42,\"establishment\":\"alcaldia\","
-                            + "\"reenrolled\":false,\"machineIdTrusted\":true,\"serverTime\":\"2026-11-25T00:00:00Z\"}")));
+    stubEnrollmentAccepted();
     Path token = dir.resolve("token.txt");
     Files.writeString(token, "enl_token-value-from-it\n");
-    int code =
-        run(
-            "enroll",
-            "--data-dir",
-            dir.toString(),
-            "--server",
-            base(),
-            "--token-file",
-            token.toString(),
-            "--role",
-            "kiosk");
+    int code = enroll(token, "--role", "kiosk");
     assertThat(code).as(err.toString()).isZero();
     Credentials c = Credentials.load(dir).orElseThrow();
     assertThat(c.computerId()).isEqualTo(42);
@@ -98,12 +120,7 @@ class AgentCliTest {
                 Files.getPosixFilePermissions(dir.resolve(Credentials.FILE_NAME))))
         .isEqualTo("rw-------");
     server.verify(
-        postRequestedFor(urlEqualTo("/api/v1/enroll"))
-            .withRequestBody(
-                matchingJsonPath(
-                    "$.token",
-                    com.github.tomakehurst.wiremock.client.WireMock.equalTo(
-                        "enl_token-value-from-it")))
+        enrollmentWithTheToken()
             .withRequestBody(
                 matchingJsonPath(
                     "$.role", com.github.tomakehurst.wiremock.client.WireMock.equalTo("kiosk"))));
@@ -137,34 +154,12 @@ class AgentCliTest {
   @ParameterizedTest
   @ValueSource(strings = {"utf-8", "utf-8-bom", "utf-16le-bom", "utf-16be-bom"})
   void enrollReadsTokenFilesInAnyWindowsEncoding(String encoding) throws Exception {
-    server.stubFor(
-        post(urlEqualTo("/api/v1/enroll"))
-            .willReturn(
-                aResponse()
-                    .withStatus(201)
-                    .withBody(
-                        "{\"protocolVersion\":1,\"agentId\":\"6f1d2c1e-0000-4000-8000-000000000001\","
-                            + "\"secret\":\"ens_abc\",\"computerId\":42,\"establishment\":\"alcaldia\","
-                            + "\"reenrolled\":false,\"machineIdTrusted\":true,\"serverTime\":\"2026-11-25T00:00:00Z\"}")));
+    stubEnrollmentAccepted();
     Path token = dir.resolve("token-" + encoding + ".txt");
     Files.write(token, encoded(encoding, "  enl_token-value-from-it\r\n"));
-    int code =
-        run(
-            "enroll",
-            "--data-dir",
-            dir.toString(),
-            "--server",
-            base(),
-            "--token-file",
-            token.toString());
+    int code = enroll(token);
     assertThat(code).as(err.toString()).isZero();
-    server.verify(
-        postRequestedFor(urlEqualTo("/api/v1/enroll"))
-            .withRequestBody(
-                matchingJsonPath(
-                    "$.token",
-                    com.github.tomakehurst.wiremock.client.WireMock.equalTo(
-                        "enl_token-value-from-it"))));
+    server.verify(enrollmentWithTheToken());
   }
 
   @Test

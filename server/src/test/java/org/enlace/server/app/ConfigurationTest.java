@@ -3,38 +3,21 @@ package org.enlace.server.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dropwizard.configuration.ConfigurationValidationException;
-import io.dropwizard.configuration.DefaultConfigurationFactoryFactory;
-import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.FileConfigurationSourceProvider;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.jackson.Jackson;
-import io.dropwizard.jersey.validation.Validators;
 import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.enlace.server.testing.Configs;
 import org.junit.jupiter.api.Test;
 
 /** The shipped config.yml is loaded as the server loads it, so docs and defaults cannot drift. */
 class ConfigurationTest {
-  private static io.dropwizard.configuration.ConfigurationFactory<EnlaceConfiguration> factory() {
-    return new DefaultConfigurationFactoryFactory<EnlaceConfiguration>()
-        .create(
-            EnlaceConfiguration.class, Validators.newValidator(), Jackson.newObjectMapper(), "dw");
-  }
-
   @Test
   void shippedSampleConfigLoads() throws Exception {
-    File sample = new File(System.getProperty("user.dir"), "config.yml");
-    EnlaceConfiguration c =
-        factory()
-            .build(
-                new SubstitutingSourceProvider(
-                    new FileConfigurationSourceProvider(),
-                    new EnvironmentVariableSubstitutor(false)),
-                sample.getPath());
+    EnlaceConfiguration c = Configs.loadShipped();
     assertThat(c.zone()).isEqualTo(ZoneId.of("America/Bogota"));
     assertThat(c.getDatabase().isExternal()).isFalse();
     assertThat(c.getIngest().getMaxBodySize().toBytes()).isEqualTo(1024 * 1024);
@@ -49,7 +32,7 @@ class ConfigurationTest {
    */
   @Test
   void shippedSampleConfigSaysExactlyTheDefaults() throws Exception {
-    File sample = new File(System.getProperty("user.dir"), "config.yml");
+    File sample = Configs.shippedConfig();
     // The app's substitution (EnvironmentVariableSubstitutor(false): ${VAR:-default}, an unset
     // variable with no default left as written), against an empty environment.
     org.apache.commons.text.StringSubstitutor noEnvironment =
@@ -59,12 +42,12 @@ class ConfigurationTest {
     noEnvironment.setEnableSubstitutionInVariables(false);
     noEnvironment.setEnableUndefinedVariableException(false);
     EnlaceConfiguration file =
-        factory()
+        Configs.factory()
             .build(
                 new SubstitutingSourceProvider(
                     new FileConfigurationSourceProvider(), noEnvironment),
                 sample.getPath());
-    EnlaceConfiguration defaults = factory().build();
+    EnlaceConfiguration defaults = Configs.factory().build();
     com.fasterxml.jackson.databind.ObjectMapper json = Jackson.newObjectMapper();
     assertThat(file.dataDir()).isEqualTo(defaults.dataDir());
     assertThat(file.zone()).isEqualTo(defaults.zone());
@@ -104,7 +87,7 @@ class ConfigurationTest {
 
   @Test
   void noFileMeansDefaults() throws Exception {
-    EnlaceConfiguration c = factory().build();
+    EnlaceConfiguration c = Configs.factory().build();
     assertThat(c.dataDir().getFileName().toString()).isEqualTo("enlace-data");
     assertThat(c.zone()).isEqualTo(ZoneId.of("America/Bogota"));
     assertThat(c.getDatabase().isExternal()).isFalse();
@@ -113,10 +96,8 @@ class ConfigurationTest {
 
   @Test
   void badTimeZoneIsRefused() throws Exception {
-    Path f = Files.createTempFile("enlace", ".yml");
-    Files.writeString(f, "timeZone: Mars/Olympus\n");
     try {
-      factory().build(new FileConfigurationSourceProvider(), f.toString());
+      Configs.load("timeZone: Mars/Olympus\n");
       throw new AssertionError("expected a validation error");
     } catch (ConfigurationValidationException e) {
       assertThat(e.getMessage()).contains("timeZone");

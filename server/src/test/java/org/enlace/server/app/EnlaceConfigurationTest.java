@@ -4,14 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 import static org.enlace.server.testing.Configs.errors;
+import static org.enlace.server.testing.Configs.load;
 
-import io.dropwizard.configuration.ConfigurationFactory;
 import io.dropwizard.configuration.ConfigurationValidationException;
-import io.dropwizard.configuration.DefaultConfigurationFactoryFactory;
-import io.dropwizard.configuration.FileConfigurationSourceProvider;
-import io.dropwizard.jackson.Jackson;
-import io.dropwizard.jersey.validation.Validators;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import org.enlace.server.testing.Configs;
@@ -19,22 +14,6 @@ import org.junit.jupiter.api.Test;
 
 /** The top level of config.yml and the rules that span its sections. */
 class EnlaceConfigurationTest {
-  private static ConfigurationFactory<EnlaceConfiguration> factory() {
-    return new DefaultConfigurationFactoryFactory<EnlaceConfiguration>()
-        .create(
-            EnlaceConfiguration.class, Validators.newValidator(), Jackson.newObjectMapper(), "dw");
-  }
-
-  private static EnlaceConfiguration load(String yaml) throws Exception {
-    Path f = Files.createTempFile("enlace", ".yml");
-    try {
-      Files.writeString(f, yaml);
-      return factory().build(new FileConfigurationSourceProvider(), f.toString());
-    } finally {
-      Files.delete(f);
-    }
-  }
-
   @Test
   void defaults() {
     EnlaceConfiguration c = new EnlaceConfiguration();

@@ -12,12 +12,9 @@ import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.enlace.server.testing.Api;
 import org.enlace.server.testing.TestPostgres;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,33 +22,7 @@ import org.junit.jupiter.api.Test;
  * agent enrolled against it. The server goes away for a while and comes back; every observation the
  * agent made is stored exactly once.
  */
-class AgentEndToEndIT {
-  static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
-  static final Path SERVER_JAR = ROOT.resolve("server/target/enlace-server.jar");
-  static final Path AGENT_JAR = ROOT.resolve("agent/target/enlace-agent.jar");
-  private final List<Process> processes = new ArrayList<>();
-
-  @AfterEach
-  void stopAll() throws InterruptedException {
-    for (Process p : processes) {
-      p.destroy();
-      if (!p.waitFor(30, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-      }
-    }
-  }
-
-  static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  Process start(Path log, String... command) throws IOException {
-    Process p =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    processes.add(p);
-    return p;
-  }
-
+class AgentEndToEndIT extends ShippedJars {
   Process server(Path dir, int port, int adminPort) throws Exception {
     Path config = dir.resolve("server.yml");
     Files.writeString(
@@ -135,40 +106,8 @@ class AgentEndToEndIT {
             .get("token")
             .asText();
 
-    Path agentDir = Files.createDirectories(dir.resolve("agent-data"));
-    Files.writeString(
-        agentDir.resolve("agent.properties"),
-        String.join(
-            "\n",
-            "check.interval=1s",
-            "check.jitter=200ms",
-            "check.timeout=2s",
-            "dns.names=localhost",
-            "http.targets=" + base + "/api/v1/ping",
-            "captivePortal.url=" + base + "/api/v1/ping",
-            "tcp.targets=127.0.0.1:" + port,
-            "upload.minBackoff=1s",
-            "upload.maxBackoff=2s",
-            ""));
-    Path tokenFile = dir.resolve("token");
-    Files.writeString(tokenFile, token);
-    Process enroll =
-        start(
-            dir.resolve("enroll.log"),
-            java(),
-            "-jar",
-            AGENT_JAR.toString(),
-            "enroll",
-            "--data-dir",
-            agentDir.toString(),
-            "--server",
-            base,
-            "--token-file",
-            tokenFile.toString(),
-            "--role",
-            "office");
-    assertThat(enroll.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(enroll.exitValue()).as(Files.readString(dir.resolve("enroll.log"))).isZero();
+    Path agentDir = agentDataDir(dir, base, port);
+    enroll(dir, agentDir, base, token);
     long computerId =
         it.get("/api/v1/computers?establishment=alcaldia").body().get(0).get("id").asLong();
 

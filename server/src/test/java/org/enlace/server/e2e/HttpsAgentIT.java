@@ -6,7 +6,6 @@ import static org.enlace.server.testing.Waits.freePort;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,19 +13,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.enlace.server.testing.Api;
+import org.enlace.server.testing.TestCertificates;
 import org.enlace.server.testing.TestPostgres;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,52 +26,8 @@ import org.junit.jupiter.api.Test;
  * Dropwizard's https connector with a PKCS12 keystore, the agent trusting only that certificate
  * through {@code tls.caFile}; enrollment, reports and a speed test over {@code wss://}.
  */
-class HttpsAgentIT {
+class HttpsAgentIT extends ShippedJars {
   private static final String PASSWORD = "it-keystore-password";
-  private final List<Process> processes = new ArrayList<>();
-
-  @AfterEach
-  void stopAll() throws InterruptedException {
-    for (Process p : processes) {
-      p.destroy();
-      if (!p.waitFor(30, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-      }
-    }
-  }
-
-  private Process start(Path log, String... command) throws IOException {
-    Process p =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    processes.add(p);
-    return p;
-  }
-
-  private static void keytool(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(out).isZero();
-  }
-
-  private static SSLContext trusting(Path pem) throws Exception {
-    X509Certificate cert;
-    try (InputStream in = Files.newInputStream(pem)) {
-      cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-    }
-    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", cert);
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, tmf.getTrustManagers(), null);
-    return ctx;
-  }
 
   private static JsonNode call(HttpClient http, String method, String url, String auth, String body)
       throws Exception {
@@ -100,42 +48,13 @@ class HttpsAgentIT {
 
   @Test
   void agentJarEnrollsReportsAndRunsASpeedTestOverHttps() throws Exception {
-    assertThat(AgentEndToEndIT.SERVER_JAR).as("build the jars first (mvn verify)").exists();
-    assertThat(AgentEndToEndIT.AGENT_JAR).as("build the jars first (mvn verify)").exists();
+    assertThat(SERVER_JAR).as("build the jars first (mvn verify)").exists();
+    assertThat(AGENT_JAR).as("build the jars first (mvn verify)").exists();
     Path dir = TestPostgres.worldTraversableTempDir("enlace-https-e2e-");
     Path p12 = dir.resolve("server.p12");
     Path ca = dir.resolve("ca.crt");
-    keytool(
-        "-genkeypair",
-        "-alias",
-        "enlace",
-        "-keyalg",
-        "EC",
-        "-groupname",
-        "secp256r1",
-        "-dname",
-        "CN=enlace.test",
-        "-ext",
-        "SAN=ip:127.0.0.1,dns:localhost",
-        "-validity",
-        "2",
-        "-storetype",
-        "PKCS12",
-        "-keystore",
-        p12.toString(),
-        "-storepass",
-        PASSWORD);
-    keytool(
-        "-exportcert",
-        "-rfc",
-        "-alias",
-        "enlace",
-        "-keystore",
-        p12.toString(),
-        "-storepass",
-        PASSWORD,
-        "-file",
-        ca.toString());
+    TestCertificates.selfSignedKeystore(p12, PASSWORD);
+    TestCertificates.exportCertificate(p12, PASSWORD, ca);
 
     int port = freePort();
     int adminPort = freePort();
@@ -160,16 +79,11 @@ class HttpsAgentIT {
             ""));
     ProcessBuilder serverPb =
         new ProcessBuilder(
-                AgentEndToEndIT.java(),
-                "-Xmx512m",
-                "-jar",
-                AgentEndToEndIT.SERVER_JAR.toString(),
-                "server",
-                config.toString())
+                java(), "-Xmx512m", "-jar", SERVER_JAR.toString(), "server", config.toString())
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("server.log").toFile());
     serverPb.environment().put("ENLACE_TLS_KEYSTORE_PASSWORD", PASSWORD);
-    processes.add(serverPb.start());
+    started(serverPb);
     HttpClient plain = HttpClient.newHttpClient();
     await(
         "server start",
@@ -194,7 +108,10 @@ class HttpsAgentIT {
         });
 
     String base = "https://127.0.0.1:" + port;
-    HttpClient http = HttpClient.newBuilder().sslContext(trusting(ca)).build();
+    HttpClient http =
+        HttpClient.newBuilder()
+            .sslContext(TestCertificates.trusting(TestCertificates.readPem(ca)))
+            .build();
     String admin =
         "Basic "
             + Base64.getEncoder()
@@ -225,47 +142,14 @@ class HttpsAgentIT {
             .get("token")
             .asText();
 
-    Path agentDir = Files.createDirectories(dir.resolve("agent-data"));
-    Files.writeString(
-        agentDir.resolve("agent.properties"),
-        String.join(
-            "\n",
-            "tls.caFile=" + ca,
-            "check.interval=1s",
-            "check.jitter=200ms",
-            "check.timeout=2s",
-            "dns.names=localhost",
-            "http.targets=" + base + "/api/v1/ping",
-            "captivePortal.url=" + base + "/api/v1/ping",
-            "tcp.targets=127.0.0.1:" + port,
-            "upload.minBackoff=1s",
-            "upload.maxBackoff=2s",
-            ""));
-    Path tokenFile = dir.resolve("token");
-    Files.writeString(tokenFile, token);
-    String agentJar = AgentEndToEndIT.AGENT_JAR.toString();
-    Process enroll =
-        start(
-            dir.resolve("enroll.log"),
-            AgentEndToEndIT.java(),
-            "-jar",
-            agentJar,
-            "enroll",
-            "--data-dir",
-            agentDir.toString(),
-            "--server",
-            base,
-            "--token-file",
-            tokenFile.toString(),
-            "--role",
-            "office");
-    assertThat(enroll.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(enroll.exitValue()).as(Files.readString(dir.resolve("enroll.log"))).isZero();
+    Path agentDir = agentDataDir(dir, base, port, "tls.caFile=" + ca);
+    enroll(dir, agentDir, base, token);
+    String agentJar = AGENT_JAR.toString();
 
     Process speedtest =
         start(
             dir.resolve("speedtest.log"),
-            AgentEndToEndIT.java(),
+            java(),
             "-jar",
             agentJar,
             "speedtest",
@@ -277,7 +161,7 @@ class HttpsAgentIT {
 
     start(
         dir.resolve("agent.log"),
-        AgentEndToEndIT.java(),
+        java(),
         "-Xmx32m",
         "-jar",
         agentJar,

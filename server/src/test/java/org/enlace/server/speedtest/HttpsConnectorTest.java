@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dropwizard.testing.ConfigOverride;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,16 +14,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.enlace.server.testing.Api;
 import org.enlace.server.testing.TestApp;
+import org.enlace.server.testing.TestCertificates;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -55,61 +51,16 @@ class HttpsConnectorTest {
   /** A self-signed certificate for 127.0.0.1 and localhost, made as an operator would. */
   static Path keystore() {
     try {
-      Path dir = Files.createTempDirectory("enlace-tls-");
-      Path p12 = dir.resolve("server.p12");
-      Process p =
-          new ProcessBuilder(
-                  Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                  "-genkeypair",
-                  "-alias",
-                  "enlace",
-                  "-keyalg",
-                  "EC",
-                  "-groupname",
-                  "secp256r1",
-                  "-dname",
-                  "CN=enlace.test",
-                  "-ext",
-                  "SAN=ip:127.0.0.1,dns:localhost",
-                  "-validity",
-                  "2",
-                  "-storetype",
-                  "PKCS12",
-                  "-keystore",
-                  p12.toString(),
-                  "-storepass",
-                  PASSWORD)
-              .redirectErrorStream(true)
-              .start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        throw new IOException("keytool failed: " + out);
-      }
-      return p12;
+      return TestCertificates.selfSignedKeystore(
+          Files.createTempDirectory("enlace-tls-").resolve("server.p12"), PASSWORD);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
     }
   }
 
   /** Trusts only the server's certificate, as an agent with tls.caFile does. */
   static SSLContext trustingTheServer() throws Exception {
-    KeyStore server = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(KEYSTORE)) {
-      server.load(in, PASSWORD.toCharArray());
-    }
-    Certificate cert = server.getCertificate("enlace");
-    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-    trust.load(null, null);
-    trust.setCertificateEntry("enlace-ca", cert);
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, tmf.getTrustManagers(), null);
-    return ctx;
+    return TestCertificates.trusting(TestCertificates.certificate(KEYSTORE, PASSWORD));
   }
 
   record Reply(int status, JsonNode body) {}

@@ -43,25 +43,17 @@ public final class TestApp {
     overrides[2] = ConfigOverride.config("database.password", TestPostgres.password());
     overrides[3] = ConfigOverride.config("dataDir", dataDir.toString());
     System.arraycopy(extra, 0, overrides, 4, extra.length);
-    return new TestApp(
-        new DropwizardAppExtension<>(
-            EnlaceApplication.class,
-            ResourceHelpers.resourceFilePath("test-config.yml"),
-            overrides),
-        dataDir);
+    return withConfig(dataDir, overrides);
   }
 
   /** The application on the given external database, with its own data directory. */
   public static TestApp external(String url, String user, String password, Path dataDir) {
-    return new TestApp(
-        new DropwizardAppExtension<>(
-            EnlaceApplication.class,
-            ResourceHelpers.resourceFilePath("test-config.yml"),
-            ConfigOverride.config("database.url", url),
-            ConfigOverride.config("database.user", user),
-            ConfigOverride.config("database.password", password),
-            ConfigOverride.config("dataDir", dataDir.toString())),
-        dataDir);
+    return withConfig(
+        dataDir,
+        ConfigOverride.config("database.url", url),
+        ConfigOverride.config("database.user", user),
+        ConfigOverride.config("database.password", password),
+        ConfigOverride.config("dataDir", dataDir.toString()));
   }
 
   /**
@@ -73,6 +65,11 @@ public final class TestApp {
     overrides[0] = ConfigOverride.config("database.url", "");
     overrides[1] = ConfigOverride.config("dataDir", dataDir.toString());
     System.arraycopy(extra, 0, overrides, 2, extra.length);
+    return withConfig(dataDir, overrides);
+  }
+
+  /** The application on test-config.yml with these overrides. */
+  private static TestApp withConfig(Path dataDir, ConfigOverride... overrides) {
     return new TestApp(
         new DropwizardAppExtension<>(
             EnlaceApplication.class,

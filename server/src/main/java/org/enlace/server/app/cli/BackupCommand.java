@@ -3,7 +3,6 @@ package org.enlace.server.app.cli;
 import io.dropwizard.core.setup.Bootstrap;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Optional;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 import org.enlace.server.app.EnlaceConfiguration;
@@ -25,18 +24,10 @@ public final class BackupCommand extends OperatorCommand {
 
   @Override
   public void configure(Subparser subparser) {
-    // "file" is the config file's destination in ConfiguredCommand, hence "archive".
-    subparser
-        .addArgument("archive")
-        .metavar("FILE")
-        .help("the backup file to write; must not exist (e.g. enlace-20270101T0300Z.backup)");
-    subparser
-        .addArgument("--pg-bin")
-        .dest("pg_bin")
-        .metavar("DIR")
-        .help(
-            "external PostgreSQL: the directory of pg_dump (default: /usr/lib/postgresql/MAJOR/bin,"
-                + " then the PATH)");
+    ArchiveArguments.add(
+        subparser,
+        "the backup file to write; must not exist (e.g. enlace-20270101T0300Z.backup)",
+        "pg_dump");
     super.configure(subparser);
   }
 
@@ -44,7 +35,7 @@ public final class BackupCommand extends OperatorCommand {
   protected void run(
       Bootstrap<EnlaceConfiguration> bootstrap, Namespace ns, EnlaceConfiguration config)
       throws Exception {
-    Path file = Path.of(ns.getString("archive"));
+    Path file = ArchiveArguments.archive(ns);
     DatabaseConfig dbc = config.getDatabase();
     Database.requireExisting(dbc, config.dataDir());
     Backups.Written w;
@@ -54,7 +45,7 @@ public final class BackupCommand extends OperatorCommand {
               new PgConnection(dbc.getUrl(), dbc.getUser(), dbc.getPassword()),
               config.dataDir(),
               file,
-              pgBin(ns));
+              ArchiveArguments.pgBin(ns));
     } else {
       try (Database db = Database.open(dbc, config.dataDir())) {
         EmbeddedPostgres pg = db.embedded().orElseThrow();
@@ -73,10 +64,5 @@ public final class BackupCommand extends OperatorCommand {
             w.manifest().postgresVersion(),
             w.manifest().schemaVersion(),
             w.took().toSeconds()));
-  }
-
-  static Optional<Path> pgBin(Namespace ns) {
-    String dir = ns.getString("pg_bin");
-    return dir == null || dir.isBlank() ? Optional.empty() : Optional.of(Path.of(dir));
   }
 }

@@ -23,14 +23,7 @@ public final class RestoreCommand extends OperatorCommand {
 
   @Override
   public void configure(Subparser subparser) {
-    subparser.addArgument("archive").metavar("FILE").help("the backup file to restore");
-    subparser
-        .addArgument("--pg-bin")
-        .dest("pg_bin")
-        .metavar("DIR")
-        .help(
-            "external PostgreSQL: the directory of pg_restore (default:"
-                + " /usr/lib/postgresql/MAJOR/bin, then the PATH)");
+    ArchiveArguments.add(subparser, "the backup file to restore", "pg_restore");
     super.configure(subparser);
   }
 
@@ -38,7 +31,7 @@ public final class RestoreCommand extends OperatorCommand {
   protected void run(
       Bootstrap<EnlaceConfiguration> bootstrap, Namespace ns, EnlaceConfiguration config)
       throws Exception {
-    Path file = Path.of(ns.getString("archive"));
+    Path file = ArchiveArguments.archive(ns);
     DatabaseConfig dbc = config.getDatabase();
     Backups.Restored r =
         dbc.isExternal()
@@ -46,7 +39,7 @@ public final class RestoreCommand extends OperatorCommand {
                 file,
                 new PgConnection(dbc.getUrl(), dbc.getUser(), dbc.getPassword()),
                 config.dataDir(),
-                BackupCommand.pgBin(ns))
+                ArchiveArguments.pgBin(ns))
             : Backups.restoreEmbedded(file, dbc, config.dataDir());
     BackupManifest m = r.manifest();
     System.out.println(
