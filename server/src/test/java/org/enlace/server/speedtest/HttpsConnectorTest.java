@@ -43,7 +43,10 @@ class HttpsConnectorTest {
           ConfigOverride.config("server.applicationConnectors[0].keyStoreType", "PKCS12"),
           ConfigOverride.config("server.applicationConnectors[0].validateCerts", "false"),
           ConfigOverride.config("speedTest.maxDuration", "2 seconds"),
-          ConfigOverride.config("speedTest.hardTimeout", "5 seconds"));
+          ConfigOverride.config("speedTest.hardTimeout", "5 seconds"),
+          // No scheduled tests: the report below would otherwise be offered one whenever the
+          // wall clock falls in a planned window, and the on-demand slot then answers link_busy.
+          ConfigOverride.config("speedTestPlan.testsPerDay", "0"));
 
   @RegisterExtension
   static final io.dropwizard.testing.junit5.DropwizardAppExtension<?> EXT = APP.extension();
