@@ -39,8 +39,11 @@ import org.enlace.server.auth.InitialAdmin;
 import org.enlace.server.auth.PasswordHasher;
 import org.enlace.server.auth.UserAuthenticator;
 import org.enlace.server.db.Database;
+import org.enlace.server.db.DatabaseHealthCheck;
+import org.enlace.server.db.DatabaseOutage;
 import org.enlace.server.db.Jdbis;
 import org.enlace.server.db.Migrations;
+import org.enlace.server.db.PostmasterWatchdog;
 import org.enlace.server.domain.LocalMinutes;
 import org.enlace.server.enrollment.AgentRegistry;
 import org.enlace.server.enrollment.EnrollResource;
@@ -74,6 +77,7 @@ import org.enlace.server.speedtest.SpeedTestPlanner;
 import org.enlace.server.speedtest.SpeedTestSlotResource;
 import org.enlace.server.web.ApiException;
 import org.enlace.server.web.BodyLimitFilter;
+import org.enlace.server.web.HealthServlet;
 import org.enlace.server.web.HttpMetrics;
 import org.enlace.server.web.JsonErrorMappers;
 import org.enlace.server.web.PrometheusServlet;
@@ -133,6 +137,7 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     configureJson(env);
     database = startDatabase(config, env);
     jdbi = openJdbi(env, database);
+    watchDatabase(env, database, jdbi, clock);
     meters = registerMeters(env);
     PasswordHasher hasher = new PasswordHasher();
     InitialAdmin.ensure(jdbi, hasher, config.dataDir());
@@ -188,6 +193,28 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     return Jdbis.configure(new JdbiFactory().build(env, db.dataSourceFactory(), "postgresql"));
   }
 
+  /**
+   * Health checks that name what is down ({@code database}: can a connection be had; {@code
+   * postmaster}: the embedded server's process), 503 from {@code /healthcheck} while one fails,
+   * and, with the embedded database, the watchdog that starts it again when it dies.
+   */
+  private static void watchDatabase(Environment env, Database db, Jdbi jdbi, Clock clock) {
+    // Replaces the pool's own check (named after the pool), which says only "unhealthy".
+    env.healthChecks().unregister("postgresql");
+    env.healthChecks().register("database", new DatabaseHealthCheck(jdbi, db.where()));
+    if (db.embedded().isPresent()) {
+      PostmasterWatchdog watchdog =
+          new PostmasterWatchdog(db.embedded().get(), java.time.Duration.ofSeconds(1), clock);
+      // Managed after the database: stopped before it, so no restart races the final stop.
+      env.lifecycle().manage(watchdog);
+      env.healthChecks().register("postmaster", watchdog.healthCheck());
+    }
+    // An exact mapping: it wins over the admin servlet's /* that serves Dropwizard's own.
+    env.admin()
+        .addServlet("healthcheck", new HealthServlet(env.healthChecks()))
+        .addMapping("/healthcheck");
+  }
+
   /** The JVM's meters and ours, scraped at the admin port's /metrics. */
   private static PrometheusMeterRegistry registerMeters(Environment env) {
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -205,7 +232,7 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     // Our JSON error mappers replace Dropwizard's so that every error names its field.
     ((AbstractServerFactory) config.getServerFactory()).setRegisterDefaultExceptionMappers(false);
     env.jersey().register(new JsonErrorMappers.JsonProcessingMapper());
-    env.jersey().register(new JsonErrorMappers.FallbackMapper());
+    env.jersey().register(new JsonErrorMappers.FallbackMapper(DatabaseOutage::isOutage));
     env.jersey().register(new JerseyViolationExceptionMapper());
     env.jersey().register(new EarlyEofExceptionMapper());
     env.jersey().register(new IllegalStateExceptionMapper());

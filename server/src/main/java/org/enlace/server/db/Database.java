@@ -41,6 +41,20 @@ public final class Database implements AutoCloseable {
     return dataSourceFactory;
   }
 
+  /**
+   * Which database, for messages: "embedded, 127.0.0.1:5432" or the external URL's host, port and
+   * database (never its query string, which may carry a password).
+   */
+  public String where() {
+    if (embedded.isPresent()) {
+      return "embedded, 127.0.0.1:" + embedded.get().port();
+    }
+    String url = dataSourceFactory.getUrl();
+    int query = url.indexOf('?');
+    return "external, "
+        + (query < 0 ? url : url.substring(0, query)).replace("jdbc:postgresql://", "");
+  }
+
   public Optional<EmbeddedPostgres> embedded() {
     return embedded;
   }

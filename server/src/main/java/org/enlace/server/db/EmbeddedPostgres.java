@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +40,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
   private final int port;
   private final String password;
   private final boolean startedHere;
+
+  /** Set by {@link #stop()}: a deliberate stop, which the {@link PostmasterWatchdog} respects. */
+  private volatile boolean stopped;
 
   private EmbeddedPostgres(
       PostgresCluster cluster, int port, String password, boolean startedHere) {
@@ -137,9 +141,65 @@ public final class EmbeddedPostgres implements AutoCloseable {
     stop();
   }
 
-  /** Stops the postmaster regardless of who started it (used by tests that simulate a crash). */
+  /**
+   * Stops the postmaster regardless of who started it (used by tests that simulate an outage). A
+   * deliberate stop: the {@link PostmasterWatchdog} does not start it again.
+   */
   public void stop() {
+    stopped = true;
     cluster.stop();
+  }
+
+  /** True once {@link #stop()} was called. */
+  boolean isStopped() {
+    return stopped;
+  }
+
+  /** The process id of the live postmaster; empty when none runs (it died, or was stopped). */
+  public OptionalLong postmasterPid() throws IOException {
+    return cluster.running().map(p -> OptionalLong.of(p.pid())).orElse(OptionalLong.empty());
+  }
+
+  /**
+   * Starts the postmaster again, on the same port (the connection pool knows only that one), after
+   * it died. Nothing happens when one is running: PostgreSQL's own lock (postmaster.pid, and its
+   * check that no process still uses the old shared memory) refuses a second postmaster, and this
+   * checks first. A stale postmaster.pid left by kill -9 is PostgreSQL's to handle: it sees that
+   * the pid is gone and starts crash recovery from the WAL.
+   *
+   * @return the new postmaster's process id
+   * @throws IOException when it did not start (e.g. processes of the dead postmaster still hold its
+   *     shared memory, or its port is taken); try again later
+   */
+  synchronized long restart() throws IOException {
+    if (stopped) {
+      throw new IllegalStateException("stopped on purpose; not restarted");
+    }
+    Optional<PostgresCluster.Postmaster> live = cluster.running();
+    if (live.isPresent()) {
+      return live.get().pid();
+    }
+    cluster.claim();
+    long logSize = cluster.logSize();
+    try {
+      cluster.start(port);
+    } catch (IOException e) {
+      throw new IOException(
+          "PostgreSQL did not start"
+              + cluster.lastFatalLogLine(logSize).map(line -> " (" + line + ")").orElse("")
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+    return cluster
+        .running()
+        .orElseThrow(() -> new IOException("pg_ctl start succeeded but no postmaster runs"))
+        .pid();
+  }
+
+  /** The data directory of the cluster, for log lines. */
+  Path dataDir() {
+    return cluster.dataDir();
   }
 
   /** The port of a live postmaster for this data directory, from its postmaster.pid. */

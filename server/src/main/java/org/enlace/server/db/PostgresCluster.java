@@ -133,11 +133,29 @@ final class PostgresCluster {
 
   /** The port of a live postmaster for this data directory, from its postmaster.pid. */
   static Optional<Integer> runningPort(Path dataDir) throws IOException {
+    return running(dataDir).map(Postmaster::port);
+  }
+
+  /** A live postmaster: its process id and port, as its postmaster.pid gives them. */
+  record Postmaster(long pid, int port) {}
+
+  /** The live postmaster of this cluster, if any. */
+  Optional<Postmaster> running() throws IOException {
+    return running(dataDir);
+  }
+
+  /** The live postmaster for this data directory, from its postmaster.pid. */
+  static Optional<Postmaster> running(Path dataDir) throws IOException {
     Path pidFile = dataDir.resolve("postmaster.pid");
     if (!Files.exists(pidFile)) {
       return Optional.empty();
     }
-    List<String> lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
+    } catch (java.nio.file.NoSuchFileException e) {
+      return Optional.empty(); // removed between the two calls: the postmaster just stopped
+    }
     if (lines.size() < 4) {
       return Optional.empty();
     }
@@ -149,12 +167,33 @@ final class PostgresCluster {
     } catch (NumberFormatException e) {
       return Optional.empty();
     }
-    boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-    if (!alive) {
-      // A stale pid file from a power cut: pg_ctl start handles it.
+    if (!isAlive(pid)) {
+      // A stale pid file from a power cut or a kill -9: pg_ctl start handles it.
       return Optional.empty();
     }
-    return Optional.of(port);
+    return Optional.of(new Postmaster(pid, port));
+  }
+
+  /**
+   * True while the process runs. A killed process whose parent has not reaped it yet (a zombie)
+   * counts as dead: it holds no port, no shared memory and no files.
+   */
+  static boolean isAlive(long pid) {
+    if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+      return false;
+    }
+    Path stat = Path.of("/proc", Long.toString(pid), "stat");
+    if (!Files.isDirectory(Path.of("/proc/self"))) {
+      return true; // no /proc (macOS): ProcessHandle's answer stands
+    }
+    try {
+      // "pid (comm) S ...": the state follows the last parenthesis (comm may hold some).
+      String line = Files.readString(stat, StandardCharsets.UTF_8);
+      int close = line.lastIndexOf(')');
+      return close < 0 || close + 2 >= line.length() || line.charAt(close + 2) != 'Z';
+    } catch (IOException e) {
+      return false; // it ended between the two looks
+    }
   }
 
   /**
@@ -215,6 +254,39 @@ final class PostgresCluster {
         dataDir,
         port,
         runAs.map(RunAs::name).orElse("self"));
+  }
+
+  /** The size of the server's log now (0 when there is none yet). */
+  long logSize() {
+    try {
+      return Files.size(clusterDir.resolve("postgres.log"));
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * The last line of the server's log that says why it stopped or did not start (FATAL or PANIC),
+   * e.g. "pre-existing shared memory block ... is still in use"; pg_ctl itself only says "could not
+   * start server". Only lines written after {@code since} (a {@link #logSize()}) count.
+   */
+  Optional<String> lastFatalLogLine(long since) {
+    Path log = clusterDir.resolve("postgres.log");
+    try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(log.toFile(), "r")) {
+      long from = Math.max(Math.min(since, file.length()), file.length() - 16_384);
+      byte[] tail = new byte[(int) (file.length() - from)];
+      file.seek(from);
+      file.readFully(tail);
+      String[] lines = new String(tail, StandardCharsets.UTF_8).split("\\R", -1);
+      for (int i = lines.length - 1; i >= 0; i--) {
+        if (lines[i].contains("FATAL:") || lines[i].contains("PANIC:")) {
+          return Optional.of(lines[i].strip());
+        }
+      }
+      return Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
   }
 
   /** Stops the postmaster; a failure is logged, as there is nothing more to do about it. */

@@ -10,7 +10,12 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Error mappers that answer in {@link ApiError} JSON and name the offending field. */
 public final class JsonErrorMappers {
@@ -51,12 +56,42 @@ public final class JsonErrorMappers {
     }
   }
 
-  /** Any other error: JSON, logged with an id when it is a 5xx. */
+  /**
+   * Any other error: JSON, logged with an id when it is a 5xx. An error that says the database is
+   * unavailable (the predicate, given by the wiring) is 503 with Retry-After, as every endpoint
+   * answers while the database is away: the request was fine, and the same request will work later.
+   */
   public static final class FallbackMapper extends LoggingExceptionMapper<Throwable> {
+    private static final Logger LOG = LoggerFactory.getLogger(FallbackMapper.class);
+
+    /** Seconds a client is asked to wait while the database is away (it restarts in seconds). */
+    static final int UNAVAILABLE_RETRY_AFTER_SECONDS = 10;
+
+    private static final long LOG_EVERY_NANOS = 10_000_000_000L;
+
+    private final Predicate<Throwable> databaseUnavailable;
+    private final AtomicLong lastLogged = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
+    private final AtomicLong unlogged = new AtomicLong();
+
+    public FallbackMapper() {
+      this(e -> false);
+    }
+
+    public FallbackMapper(Predicate<Throwable> databaseUnavailable) {
+      this.databaseUnavailable = databaseUnavailable;
+    }
+
     @Override
     public Response toResponse(Throwable exception) {
       if (exception instanceof WebApplicationException w && w.getResponse().hasEntity()) {
         return w.getResponse();
+      }
+      if (databaseUnavailable.test(exception)) {
+        logUnavailable(exception);
+        return ApiException.unavailable(
+                "the database is unavailable; nothing was changed, try again later",
+                UNAVAILABLE_RETRY_AFTER_SECONDS)
+            .getResponse();
       }
       Response r = super.toResponse(exception);
       int status = r.getStatus();
@@ -65,6 +100,32 @@ public final class JsonErrorMappers {
               ? m.getMessage()
               : Response.Status.fromStatusCode(status) + "";
       return json(new ApiError(status, errorName(status), message));
+    }
+
+    /**
+     * One line per 10 s at most: an outage fails every request, and the cause is the same. Only the
+     * root cause ("Connection to 127.0.0.1:5432 refused"): Jdbi's own message carries the
+     * statement's arguments.
+     */
+    private void logUnavailable(Throwable e) {
+      long now = System.nanoTime();
+      long last = lastLogged.get();
+      if (now - last >= LOG_EVERY_NANOS && lastLogged.compareAndSet(last, now)) {
+        Throwable root = e;
+        for (int i = 0; i < 32; i++) {
+          @Nullable Throwable cause = root.getCause();
+          if (cause == null || cause == root) {
+            break;
+          }
+          root = cause;
+        }
+        LOG.warn(
+            "event=request_unavailable error=\"{}\" alsoUnavailableSinceLastLine={}",
+            root.toString(),
+            unlogged.getAndSet(0));
+      } else {
+        unlogged.incrementAndGet();
+      }
     }
 
     private static String errorName(int status) {
