@@ -204,7 +204,7 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     env.healthChecks().register("database", new DatabaseHealthCheck(jdbi, db.where()));
     if (db.embedded().isPresent()) {
       PostmasterWatchdog watchdog =
-          new PostmasterWatchdog(db.embedded().get(), java.time.Duration.ofSeconds(1), clock);
+          new PostmasterWatchdog(db.embedded().get(), java.time.Duration.ofMillis(500), clock);
       // Managed after the database: stopped before it, so no restart races the final stop.
       env.lifecycle().manage(watchdog);
       env.healthChecks().register("postmaster", watchdog.healthCheck());

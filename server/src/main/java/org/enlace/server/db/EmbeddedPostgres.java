@@ -182,7 +182,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     cluster.claim();
     long logSize = cluster.logSize();
     try {
-      cluster.start(port);
+      cluster.startAsChild(port, java.time.Duration.ofMinutes(2));
     } catch (IOException e) {
       throw new IOException(
           "PostgreSQL did not start"

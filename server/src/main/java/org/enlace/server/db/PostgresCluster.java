@@ -289,6 +289,70 @@ final class PostgresCluster {
     }
   }
 
+  /**
+   * Starts the postmaster as a child of this JVM, and returns once it accepts connections (as
+   * {@code pg_ctl start -w} judges it: its postmaster.pid names it and says "ready"). The watchdog
+   * restarts it this way rather than through pg_ctl, whose postmaster is handed to init: when
+   * killed, it stays a zombie until init reaps it, and PostgreSQL refuses to start while the pid in
+   * postmaster.pid exists, zombie or not (seconds under a lazy init; forever when the JVM is a
+   * container's init). As our child it is reaped by the JVM at once.
+   */
+  Process startAsChild(int port, Duration timeout) throws IOException {
+    List<String> command = new java.util.ArrayList<>();
+    runAs.ifPresent(r -> command.addAll(r.prefix()));
+    command.addAll(
+        List.of(
+            pgHome.resolve("bin").resolve("postgres").toString(),
+            "-D",
+            dataDir.toString(),
+            "-p",
+            Integer.toString(port)));
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectErrorStream(true)
+            .redirectOutput(
+                ProcessBuilder.Redirect.appendTo(clusterDir.resolve("postgres.log").toFile()));
+    pb.environment().put("LC_ALL", "C");
+    pb.environment().remove("PGDATA");
+    Process postmaster = pb.start();
+    long end = System.nanoTime() + timeout.toNanos();
+    try {
+      while (System.nanoTime() < end) {
+        if (!postmaster.isAlive()) {
+          throw new IOException("postgres exited with status " + postmaster.exitValue());
+        }
+        if (isReady(postmaster.pid())) {
+          LOG.info(
+              "event=embedded_postgres_started dataDir={} port={} runAs={} pid={}",
+              dataDir,
+              port,
+              runAs.map(RunAs::name).orElse("self"),
+              postmaster.pid());
+          return postmaster;
+        }
+        Thread.sleep(50);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    postmaster.destroy(); // SIGTERM: PostgreSQL's smart shutdown
+    throw new IOException("postgres did not become ready within " + timeout);
+  }
+
+  /** True when postmaster.pid names {@code pid} and its status line says "ready". */
+  private boolean isReady(long pid) {
+    try {
+      List<String> lines = Files.readAllLines(dataDir.resolve("postmaster.pid"));
+      // Line 1: the pid; line 8: the status, "starting", "stopping", "ready" or "standby".
+      return lines.size() >= 8
+          && lines.get(0).trim().equals(Long.toString(pid))
+          && lines.get(7).trim().equals("ready");
+    } catch (IOException e) {
+      return false; // not written yet
+    }
+  }
+
   /** Stops the postmaster; a failure is logged, as there is nothing more to do about it. */
   void stop() {
     try {

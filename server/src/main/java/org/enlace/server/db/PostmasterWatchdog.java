@@ -19,11 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the embedded PostgreSQL running: checks every second that its postmaster lives, and starts
- * it again when it died (a {@code kill -9}, the kernel's out-of-memory killer, a crash), so that
- * the server heals without a restart of Enlace. PostgreSQL's crash recovery replays the WAL: what
- * it acknowledged as committed is kept. The connection pool then replaces its dead connections (see
- * {@link DatabaseConfig}).
+ * Keeps the embedded PostgreSQL running: checks twice a second that its postmaster lives, and
+ * starts it again when it died (a {@code kill -9}, the kernel's out-of-memory killer, a crash), so
+ * that the server heals without a restart of Enlace. PostgreSQL's crash recovery replays the WAL:
+ * what it acknowledged as committed is kept. The connection pool then replaces its dead connections
+ * (see {@link DatabaseConfig}).
  *
  * <p>Only the server runs it (commands are short-lived). A deliberate {@link EmbeddedPostgres#stop}
  * is respected. If the postmaster cannot start yet (processes of the dead one still hold its shared
