@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
  * command while the server runs, or a server that was killed with {@code kill -9}), it is reused
  * rather than started twice.
  *
+ * <p>If the postmaster dies under a running server, the server's {@link PostmasterWatchdog} starts
+ * it again ({@link #restart}); a deliberate {@link #stop} is left alone.
+ *
  * <p>The parts: {@link PostgresBinaries} unpacks the distribution, {@link RunAs} is the account
  * PostgreSQL runs as under root, {@link PostgresCluster} is the cluster's directory and postmaster.
  */
