@@ -47,6 +47,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
   /** Set by {@link #stop()}: a deliberate stop, which the {@link PostmasterWatchdog} respects. */
   private volatile boolean stopped;
 
+  /** Set by {@link #restart}: this process started the running postmaster, so it stops it. */
+  private volatile boolean restartedHere;
+
   private EmbeddedPostgres(
       PostgresCluster cluster, int port, String password, boolean startedHere) {
     this.cluster = cluster;
@@ -135,10 +138,13 @@ public final class EmbeddedPostgres implements AutoCloseable {
     return port;
   }
 
-  /** Stops the postmaster if this instance started it; an attached one belongs to its starter. */
+  /**
+   * Stops the postmaster if this instance started (or restarted) it; an attached one belongs to its
+   * starter.
+   */
   @Override
   public void close() {
-    if (!startedHere) {
+    if (!startedHere && !restartedHere) {
       return;
     }
     stop();
@@ -186,6 +192,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     long logSize = cluster.logSize();
     try {
       cluster.startAsChild(port, java.time.Duration.ofMinutes(2));
+      restartedHere = true;
     } catch (IOException e) {
       throw new IOException(
           "PostgreSQL did not start"
@@ -196,7 +203,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
     return cluster
         .running()
-        .orElseThrow(() -> new IOException("pg_ctl start succeeded but no postmaster runs"))
+        .orElseThrow(
+            () -> new IOException("postgres started but postmaster.pid names no live process"))
         .pid();
   }
 

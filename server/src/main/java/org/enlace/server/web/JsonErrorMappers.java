@@ -89,8 +89,7 @@ public final class JsonErrorMappers {
       if (databaseUnavailable.test(exception)) {
         logUnavailable(exception);
         return ApiException.unavailable(
-                "the database is unavailable; nothing was changed, try again later",
-                UNAVAILABLE_RETRY_AFTER_SECONDS)
+                "the database is unavailable; try again later", UNAVAILABLE_RETRY_AFTER_SECONDS)
             .getResponse();
       }
       Response r = super.toResponse(exception);
