@@ -1,4 +1,4 @@
-package org.enlace.server.auth;
+package org.enlace.server.limits;
 
 import static java.util.Objects.requireNonNull;
 
@@ -16,7 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
-import org.enlace.server.limits.Limits;
+import org.enlace.server.auth.EnlaceUser;
+import org.enlace.server.auth.PasswordHasher;
+import org.enlace.server.auth.UserAuthenticator;
 import org.jspecify.annotations.Nullable;
 
 /**
