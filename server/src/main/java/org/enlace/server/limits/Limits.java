@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.enlace.server.web.ApiError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +32,7 @@ public final class Limits {
   private final TokenBuckets<String> failedByAddress;
   private final MeterRegistry meters;
   private final ConcurrentHashMap<String, Counter> limited = new ConcurrentHashMap<>();
+  private final AtomicLong lastFullWarning = new AtomicLong(System.nanoTime() - 120_000_000_000L);
 
   public Limits(LimitsConfig config, MeterRegistry meters) {
     this.reports = new TokenBuckets<>(config.getReportsPerAgent(), config.getMaxTrackedKeys());
@@ -103,8 +105,13 @@ public final class Limits {
   public void loginFailed(String username, String address) {
     TokenBuckets.Decision u = failedByUser.take(userKey(username));
     TokenBuckets.Decision a = failedByAddress.take(addressKey(address));
-    if (u.untracked() || a.untracked()) {
-      LOG.warn("event=rate_limit_full limit=failed_logins detail=\"too many keys; not tracked\"");
+    long now = System.nanoTime();
+    long last = lastFullWarning.get();
+    if ((u.untracked() || a.untracked())
+        && now - last > 60_000_000_000L
+        && lastFullWarning.compareAndSet(last, now)) {
+      LOG.warn(
+          "event=rate_limit_full limit=failed_logins detail=\"too many user names or addresses at once; new ones are not limited\"");
     }
   }
 
