@@ -123,6 +123,12 @@ final class ServerProcess implements AutoCloseable {
         "  writerThreads: " + o.writerThreads,
         "  maxQueuedReports: " + o.maxQueuedReports,
         "  commitTimeout: 30 seconds",
+        // The bench's agents send back to back, several reports a second each: far above the
+        // per-agent limit of real agents, which would measure 429s instead of ingest.
+        "limits:",
+        "  reportsPerAgent:",
+        "    perMinute: 1000000",
+        "    burst: 1000000",
         "server:",
         "  applicationConnectors:",
         "    - type: http",

@@ -1,11 +1,8 @@
 package org.enlace.server.app;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.github.benmanes.caffeine.cache.CaffeineSpec;
 import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.AuthValueFactoryProvider;
-import io.dropwizard.auth.CachingAuthenticator;
-import io.dropwizard.auth.basic.BasicCredentialAuthFilter;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
@@ -64,6 +61,10 @@ import org.enlace.server.inventory.ComputersResource;
 import org.enlace.server.inventory.EstablishmentLinksResource;
 import org.enlace.server.inventory.EstablishmentsResource;
 import org.enlace.server.inventory.IspLinksResource;
+import org.enlace.server.limits.HeaderReadDeadline;
+import org.enlace.server.limits.Limits;
+import org.enlace.server.limits.LimitsConfig;
+import org.enlace.server.limits.PasswordAuthFilter;
 import org.enlace.server.metrics.DatabasePoolMetrics;
 import org.enlace.server.metrics.FleetMetrics;
 import org.enlace.server.rollup.RollupMaintainer;
@@ -108,6 +109,9 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
   @SuppressWarnings("NullAway.Init")
   private volatile SnmpPoller snmp;
 
+  @SuppressWarnings("NullAway.Init")
+  private volatile PasswordHasher hasher;
+
   public static void main(String[] args) throws Exception {
     new EnlaceApplication().run(args);
   }
@@ -139,12 +143,12 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     jdbi = openJdbi(env, database);
     watchDatabase(env, database, jdbi, clock);
     meters = registerMeters(env);
-    PasswordHasher hasher = new PasswordHasher();
+    Limits limits = registerLimits(config.getLimits(), env);
     InitialAdmin.ensure(jdbi, hasher, config.dataDir());
     HttpMetrics http = registerErrorsAndFilters(config, env);
-    registerAuth(env, hasher);
+    registerAuth(env, hasher, limits);
     AgentRegistry agents = new AgentRegistry(jdbi);
-    registerIngest(config, env, agents, http, localMinutes, clock);
+    registerIngest(config, env, agents, http, limits, localMinutes, clock);
     registerInventory(env, agents, clock);
     registerSnmp(config, env, localMinutes, clock);
     rollups = startRollups(config, env, localMinutes);
@@ -242,32 +246,51 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     return http;
   }
 
-  private void registerAuth(Environment env, PasswordHasher hasher) {
-    CachingAuthenticator<io.dropwizard.auth.basic.BasicCredentials, EnlaceUser> users =
-        new CachingAuthenticator<>(
-            env.metrics(),
-            new UserAuthenticator(jdbi, hasher),
-            CaffeineSpec.parse("maximumSize=1000,expireAfterWrite=5m"));
+  /**
+   * The abuse limits (docs/operations.md, "Abuse limits"): the password hasher's bound, the
+   * failed-login and per-agent limits, and the header read deadline on every connector.
+   */
+  private Limits registerLimits(LimitsConfig config, Environment env) {
+    hasher =
+        new PasswordHasher(
+            config.passwordCheckPermits(),
+            config.getMaxWaitingPasswordChecks(),
+            config.getPasswordCheckWait().toJavaDuration());
+    hasher.bindTo(meters);
+    Limits limits = new Limits(config, meters);
+    long headerTimeoutMs = config.getHeaderReadTimeout().toMilliseconds();
+    env.lifecycle()
+        .addServerLifecycleListener(
+            server -> {
+              for (var connector : server.getConnectors()) {
+                connector.addEventListener(
+                    new HeaderReadDeadline(
+                        headerTimeoutMs,
+                        connector.getScheduler(),
+                        () -> limits.count("slow_header")));
+              }
+            });
+    return limits;
+  }
+
+  private void registerAuth(Environment env, PasswordHasher hasher, Limits limits) {
     env.jersey()
         .register(
             new AuthDynamicFeature(
-                new BasicCredentialAuthFilter.Builder<EnlaceUser>()
-                    .setAuthenticator(users)
-                    .setAuthorizer((user, role, ctx) -> user.role().wire().equals(role))
-                    .setRealm("enlace")
-                    .setUnauthorizedHandler(
-                        new io.dropwizard.auth.UnauthorizedHandler() {
-                          @Override
-                          public jakarta.ws.rs.core.Response buildResponse(
-                              String prefix, String realm) {
-                            return ApiException.unauthorized(
-                                    "credentials_required",
-                                    "sign in with your Enlace user name and password",
-                                    prefix + " realm=\"" + realm + "\"")
-                                .getResponse();
-                          }
-                        })
-                    .buildAuthFilter()));
+                new PasswordAuthFilter(
+                    new UserAuthenticator(jdbi, hasher),
+                    limits,
+                    new io.dropwizard.auth.UnauthorizedHandler() {
+                      @Override
+                      public jakarta.ws.rs.core.Response buildResponse(
+                          String prefix, String realm) {
+                        return ApiException.unauthorized(
+                                "credentials_required",
+                                "sign in with your Enlace user name and password",
+                                prefix + " realm=\"" + realm + "\"")
+                            .getResponse();
+                      }
+                    })));
     env.jersey().register(RolesAllowedDynamicFeature.class);
     env.jersey().register(new AuthValueFactoryProvider.Binder<>(EnlaceUser.class));
   }
@@ -278,6 +301,7 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
       Environment env,
       AgentRegistry agents,
       HttpMetrics http,
+      Limits limits,
       LocalMinutes localMinutes,
       Clock clock) {
     EnrollmentService enrollment = new EnrollmentService(jdbi, agents, clock);
@@ -321,7 +345,8 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
                     ingestMetrics,
                     http,
                     env.getObjectMapper(),
-                    config.getIngest()));
+                    config.getIngest(),
+                    limits));
     reports.setAsyncSupported(true);
     reports.addMapping(ReportsServlet.PATH);
   }
@@ -406,5 +431,9 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
 
   public PrometheusMeterRegistry meters() {
     return meters;
+  }
+
+  public PasswordHasher passwordHasher() {
+    return hasher;
   }
 }

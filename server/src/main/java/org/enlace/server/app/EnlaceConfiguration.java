@@ -16,6 +16,7 @@ import java.time.ZoneId;
 import org.enlace.server.db.DatabaseConfig;
 import org.enlace.server.indicators.IndicatorsConfig;
 import org.enlace.server.ingest.IngestConfig;
+import org.enlace.server.limits.LimitsConfig;
 import org.enlace.server.metrics.FleetMetricsConfig;
 import org.enlace.server.rollup.RollupConfig;
 import org.enlace.server.snmp.SnmpConfig;
@@ -44,6 +45,7 @@ public class EnlaceConfiguration extends Configuration {
   @Valid @NotNull @JsonProperty private SpeedTestConfig speedTest = new SpeedTestConfig();
   @Valid @NotNull @JsonProperty private SnmpConfig snmp = new SnmpConfig();
   @Valid @NotNull @JsonProperty private FleetMetricsConfig fleetMetrics = new FleetMetricsConfig();
+  @Valid @NotNull @JsonProperty private LimitsConfig limits = new LimitsConfig();
 
   public EnlaceConfiguration() {
     setServerFactory(new DefaultServerFactory());
@@ -136,6 +138,10 @@ public class EnlaceConfiguration extends Configuration {
 
   public SpeedTestPlanConfig getSpeedTestPlan() {
     return speedTestPlan;
+  }
+
+  public LimitsConfig getLimits() {
+    return limits;
   }
 
   public String getMunicipality() {

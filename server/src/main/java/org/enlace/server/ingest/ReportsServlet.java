@@ -23,6 +23,7 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 import org.enlace.server.enrollment.AgentPrincipal;
 import org.enlace.server.enrollment.AgentRegistry;
+import org.enlace.server.limits.Limits;
 import org.enlace.server.web.ApiError;
 import org.enlace.server.web.ApiException;
 import org.enlace.server.web.BodyLimitFilter;
@@ -49,6 +50,7 @@ public final class ReportsServlet extends HttpServlet {
   private final transient ObjectMapper json;
   private final long maxBody;
   private final long asyncTimeoutMs;
+  private final transient Limits limits;
 
   public ReportsServlet(
       AgentRegistry agents,
@@ -56,7 +58,8 @@ public final class ReportsServlet extends HttpServlet {
       IngestMetrics metrics,
       HttpMetrics http,
       ObjectMapper json,
-      IngestConfig config) {
+      IngestConfig config,
+      Limits limits) {
     this.agents = requireNonNull(agents, "agents is null");
     this.ingest = requireNonNull(ingest, "ingest is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
@@ -64,6 +67,7 @@ public final class ReportsServlet extends HttpServlet {
     this.json = requireNonNull(json, "json is null");
     this.maxBody = config.getMaxBodySize().toBytes();
     this.asyncTimeoutMs = config.getCommitTimeout().toMilliseconds() + 10_000;
+    this.limits = requireNonNull(limits, "limits is null");
   }
 
   /** Anything but POST gets the API's JSON 405, not the container's HTML page. */
@@ -89,6 +93,8 @@ public final class ReportsServlet extends HttpServlet {
     CompletableFuture<ReportResponse> future;
     try {
       AgentPrincipal agent = agents.authenticate(req.getHeader("Authorization"));
+      // Before the body is read: a credential over its rate costs no parsing (429, Retry-After).
+      limits.admitReport(agent.publicId());
       long length = req.getContentLengthLong();
       if (length > maxBody) {
         BodyLimitFilter.discardOversized(length, req.getInputStream());
@@ -169,7 +175,9 @@ public final class ReportsServlet extends HttpServlet {
   private void count(int status) {
     if (status != 503) {
       metrics.reportOutcome(
-          status == 401 ? "unauthorized" : status == 413 ? "too_large" : "bad_request");
+          status == 401
+              ? "unauthorized"
+              : status == 413 ? "too_large" : status == 429 ? "rate_limited" : "bad_request");
     }
   }
 

@@ -62,6 +62,7 @@ class ConfigurationTest {
         "speedTestPlan", new Object[] {file.getSpeedTestPlan(), defaults.getSpeedTestPlan()});
     sections.put("fleetMetrics", new Object[] {file.getFleetMetrics(), defaults.getFleetMetrics()});
     sections.put("snmp", new Object[] {file.getSnmp(), defaults.getSnmp()});
+    sections.put("limits", new Object[] {file.getLimits(), defaults.getLimits()});
     for (var s : sections.entrySet()) {
       com.fasterxml.jackson.databind.JsonNode written = json.valueToTree(s.getValue()[0]);
       com.fasterxml.jackson.databind.JsonNode fallback = json.valueToTree(s.getValue()[1]);
