@@ -13,11 +13,21 @@ final class DurableFiles {
   /** Writes a temp file, forces it, renames it over {@code target} and forces the directory. */
   static void replace(Storage storage, Path target, byte[] content) throws IOException {
     Path tmp = target.resolveSibling(target.getFileName() + TMP);
-    try (Storage.WritableFile f = storage.create(tmp, true)) {
-      f.write(ByteBuffer.wrap(content));
-      f.force(true);
+    try {
+      try (Storage.WritableFile f = storage.create(tmp, true)) {
+        f.write(ByteBuffer.wrap(content));
+        f.force(true);
+      }
+      storage.move(tmp, target);
+    } catch (IOException e) {
+      // A half-written temp file would hold on to the space a full disk lacks.
+      try {
+        storage.deleteIfExists(tmp);
+      } catch (IOException again) {
+        e.addSuppressed(again);
+      }
+      throw e;
     }
-    storage.move(tmp, target);
     // A bare file name's directory is the working directory; only a root has none.
     Path dir = target.toAbsolutePath().getParent();
     if (dir != null) {

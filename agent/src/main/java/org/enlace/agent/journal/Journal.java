@@ -164,15 +164,17 @@ public final class Journal implements Closeable {
           "record of " + payload.length + " bytes exceeds " + SegmentFormat.MAX_PAYLOAD);
     }
     ByteBuffer record = SegmentFormat.encode(seq, ticker.millis(), payload);
+    // The seq is spent from here on, even if the roll below fails: a retry that rolled again to
+    // the same first seq would find that segment's file already there, and fail for ever.
+    lastSeq = seq;
     try {
       Segment current = last();
       if (rollBeforeAppend
           || current.bytes >= config.segmentBytes()
           || current.firstSeq + current.count != seq) {
-        roll();
+        roll(seq);
       }
       enforceBound(record.remaining());
-      lastSeq = seq;
       activeChannel().write(record);
       last().count++;
       last().bytes += record.capacity();
@@ -406,7 +408,12 @@ public final class Journal implements Closeable {
       }
       segments.add(seg);
     }
-    writeState(); // what damage took is counted durably before the evidence is repaired away
+    // What damage took is counted durably before the evidence is repaired away. Unchanged, the
+    // state is not rewritten: that write is what would keep a full disk from opening the journal.
+    JournalState loaded = new JournalState(lastSeq, doneThrough, dropped);
+    if (!saved.equals(Optional.of(loaded))) {
+      loaded.write(storage, dir);
+    }
 
     if (segments.isEmpty() || last().compressed) {
       createActive(lastSeq + 1);
@@ -495,13 +502,13 @@ public final class Journal implements Closeable {
   }
 
   /** Starts a new active segment and seals the old one (compresses it, or deletes it if done). */
-  private void roll() throws IOException {
+  private void roll(long firstSeq) throws IOException {
     Segment old = last();
     if (dirty) {
       force();
     }
     closeActive();
-    createActive(lastSeq + 1);
+    createActive(firstSeq);
     rollBeforeAppend = false;
     if (old.count == 0 || old.lastSeq() <= doneThrough) {
       delete(old);
@@ -565,10 +572,12 @@ public final class Journal implements Closeable {
     if (n == 0) {
       return;
     }
+    // Durable before any segment goes, and counted only once durable: a state write that fails
+    // (a full disk) must not leave a count that a restart would take back, for records still here.
+    new JournalState(lastSeq, done, dropped + lost).write(storage, dir);
     dropped += lost;
     doneThrough = done;
     oldestPendingKnown = false;
-    writeState();
     LOG.warning(
         "event=journal_full max_disk_bytes="
             + config.maxDiskBytes()
