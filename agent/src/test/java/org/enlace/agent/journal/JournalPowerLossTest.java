@@ -56,7 +56,7 @@ class JournalPowerLossTest {
         Workload w = new Workload(seed);
         w.run();
         crashPoints += w.crashPoints;
-        records += w.returned;
+        records += w.appends;
         for (int t = 0; t < tears.length; t++) {
           tearCounts[t] += w.tearCount(tears[t]);
         }
@@ -110,6 +110,7 @@ class JournalPowerLossTest {
     long ackReturned;
     long ackInFlight = -1;
     long crashPoints;
+    long appends; // that returned
 
     Workload(long seed) throws IOException {
       this.seed = seed;
@@ -160,6 +161,7 @@ class JournalPowerLossTest {
       long seq = journal.append(JournalPowerLossTest::payload);
       assertThat(seq).as(at("append")).isGreaterThan(Math.max(returned, ackReturned));
       returned = seq;
+      appends++;
       long now = ticker.nanos;
       long interval = config.syncInterval().toNanos();
       unpromised.addLast(new long[] {seq, now});
