@@ -78,7 +78,7 @@ public final class AgentMain {
   static final int ALREADY_RUNNING = 12;
 
   /** How long a SIGTERM waits for the round in progress: the daemon exits within 2 s. */
-  static final Duration STOP_WAIT = Duration.ofSeconds(1);
+  static final Duration STOP_WAIT = Duration.ofMillis(750);
 
   @Option(
       names = "--data-dir",
