@@ -10,13 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.enlace.agent.config.AgentConfig;
 import org.enlace.agent.config.Credentials;
@@ -77,6 +76,9 @@ public final class AgentMain {
   static final int LIMITED = 10;
   static final int OFFLINE = 11;
   static final int ALREADY_RUNNING = 12;
+
+  /** How long a SIGTERM waits for the round in progress: the daemon exits within 2 s. */
+  static final Duration STOP_WAIT = Duration.ofMillis(750);
 
   @Option(
       names = "--data-dir",
@@ -427,30 +429,20 @@ public final class AgentMain {
                 rounds,
                 SpeedTestProcess.runner(
                     dir, Optional.ofNullable(parent.configFile), creds.get().serverUrl()));
-        // The hook waits for the daemon's own end, not for the main thread: on SIGTERM the main
-        // thread returns from run() into System.exit, which waits for this hook, so joining it
-        // would hold every stop for the whole timeout.
-        CountDownLatch stopped = new CountDownLatch(1);
+        // On SIGTERM (systemd, procrun, Ctrl-C) the JVM exits once this hook returns: it waits for
+        // the daemon's loop (never for the main thread, which may be inside System.exit waiting
+        // for this very hook), at most STOP_WAIT, so that a stop takes under 2 s even while a
+        // check waits for its timeout or an upload for the server. Whatever was journaled is
+        // forced before it returns; an upload cut short is sent again after the restart.
         Runtime.getRuntime()
             .addShutdownHook(
                 new Thread(
                     () -> {
-                      daemon.stop();
-                      try {
-                        if (!stopped.await(15, TimeUnit.SECONDS)) {
-                          System.err.println(
-                              "event=agent_stop_timeout detail=\"the daemon did not stop in 15 s\"");
-                        }
-                      } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                      }
+                      daemon.stopAndFinish(STOP_WAIT);
+                      AgentLogging.flushAndClose();
                     },
                     "enlace-shutdown"));
-        try {
-          daemon.run();
-        } finally {
-          stopped.countDown();
-        }
+        daemon.run();
       } finally {
         AgentLogging.flushAndClose();
       }

@@ -5,11 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -34,7 +30,30 @@ public final class Journal implements Closeable {
 
   /** How a segment is forced to disk: a seam so that tests can make fsync fail. */
   interface Forcer {
-    void force(FileChannel channel) throws IOException;
+    void force(Storage.WritableFile file) throws IOException;
+  }
+
+  /**
+   * The agent's wall clock (for appendedAtMillis) and a monotonic one (for the sync interval): a
+   * seam so that tests can make the clocks jump.
+   */
+  interface Ticker {
+    Ticker SYSTEM =
+        new Ticker() {
+          @Override
+          public long millis() {
+            return System.currentTimeMillis();
+          }
+
+          @Override
+          public long nanos() {
+            return System.nanoTime();
+          }
+        };
+
+    long millis();
+
+    long nanos();
   }
 
   /** One segment file; {@code count} records numbered from {@code firstSeq}, no gaps. */
@@ -69,13 +88,15 @@ public final class Journal implements Closeable {
 
   private final Path dir;
   private final JournalConfig config;
+  private final Storage storage;
   private final Forcer forcer;
+  private final Ticker ticker;
 
   /** Oldest first. The last one is raw, open as {@link #active}, and never deleted. */
   private final List<Segment> segments = new ArrayList<>();
 
   /** Null until {@link #ensureUsable()} opens it, and again once closed or failed. */
-  private @Nullable FileChannel active;
+  private Storage.@Nullable WritableFile active;
 
   private long lastSeq;
   private long doneThrough;
@@ -96,19 +117,32 @@ public final class Journal implements Closeable {
 
   private boolean oldestPendingKnown;
 
-  private Journal(Path dir, JournalConfig config, Forcer forcer) {
+  private Journal(Path dir, JournalConfig config, Storage storage, Forcer forcer, Ticker ticker) {
     this.dir = requireNonNull(dir, "dir is null");
     this.config = requireNonNull(config, "config is null");
+    this.storage = requireNonNull(storage, "storage is null");
     this.forcer = requireNonNull(forcer, "forcer is null");
+    this.ticker = requireNonNull(ticker, "ticker is null");
   }
 
   /** Opens (creating if needed) the journal in {@code dir}, verifying and repairing it. */
   public static Journal open(Path dir, JournalConfig config) throws IOException {
-    return open(dir, config, ch -> ch.force(true));
+    return open(dir, config, f -> f.force(true));
   }
 
   static Journal open(Path dir, JournalConfig config, Forcer forcer) throws IOException {
-    Journal journal = new Journal(dir, config, forcer);
+    return open(dir, config, FileStorage.INSTANCE, forcer, Ticker.SYSTEM);
+  }
+
+  static Journal open(Path dir, JournalConfig config, Storage storage, Ticker ticker)
+      throws IOException {
+    return open(dir, config, storage, f -> f.force(true), ticker);
+  }
+
+  private static Journal open(
+      Path dir, JournalConfig config, Storage storage, Forcer forcer, Ticker ticker)
+      throws IOException {
+    Journal journal = new Journal(dir, config, storage, forcer, ticker);
     synchronized (journal) {
       journal.load();
     }
@@ -129,26 +163,26 @@ public final class Journal implements Closeable {
       throw new IllegalArgumentException(
           "record of " + payload.length + " bytes exceeds " + SegmentFormat.MAX_PAYLOAD);
     }
-    ByteBuffer record = SegmentFormat.encode(seq, System.currentTimeMillis(), payload);
+    ByteBuffer record = SegmentFormat.encode(seq, ticker.millis(), payload);
+    // The seq is spent from here on, even if the roll below fails: a retry that rolled again to
+    // the same first seq would find that segment's file already there, and fail for ever.
+    lastSeq = seq;
     try {
       Segment current = last();
       if (rollBeforeAppend
           || current.bytes >= config.segmentBytes()
           || current.firstSeq + current.count != seq) {
-        roll();
+        roll(seq);
       }
       enforceBound(record.remaining());
-      lastSeq = seq;
-      while (record.hasRemaining()) {
-        activeChannel().write(record);
-      }
+      activeChannel().write(record);
       last().count++;
       last().bytes += record.capacity();
       if (!dirty) {
         dirty = true;
-        dirtySinceNanos = System.nanoTime();
+        dirtySinceNanos = ticker.nanos();
       }
-      if (System.nanoTime() - dirtySinceNanos >= config.syncInterval().toNanos()) {
+      if (ticker.nanos() - dirtySinceNanos >= config.syncInterval().toNanos()) {
         force();
       }
     } catch (IOException e) {
@@ -302,29 +336,27 @@ public final class Journal implements Closeable {
     closeActive();
     segments.clear();
     oldestPendingKnown = false;
-    Files.createDirectories(dir);
+    storage.createDirectories(dir);
     TreeMap<Long, Boolean> found = new TreeMap<>(); // first seq -> compressed
     List<Path> leftovers = new ArrayList<>();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-      for (Path p : files) {
-        String fileName = p.getFileName().toString();
-        if (fileName.endsWith(DurableFiles.TMP)) {
-          leftovers.add(p); // an interrupted write; the file it was meant to replace is intact
-        }
-        Name.parse(fileName)
-            .ifPresent(n -> found.merge(n.firstSeq(), n.compressed(), Boolean::logicalOr));
+    for (Path p : storage.list(dir)) {
+      String fileName = p.getFileName().toString();
+      if (fileName.endsWith(DurableFiles.TMP)) {
+        leftovers.add(p); // an interrupted write; the file it was meant to replace is intact
       }
+      Name.parse(fileName)
+          .ifPresent(n -> found.merge(n.firstSeq(), n.compressed(), Boolean::logicalOr));
     }
     for (Path p : leftovers) {
-      Files.deleteIfExists(p);
+      storage.deleteIfExists(p);
     }
     for (var e : found.entrySet()) {
       if (e.getValue()) { // a .gz is renamed into place complete, so a raw twin is redundant
-        Files.deleteIfExists(dir.resolve(new Name(e.getKey(), false).fileName()));
+        storage.deleteIfExists(dir.resolve(new Name(e.getKey(), false).fileName()));
       }
     }
 
-    Optional<JournalState> saved = JournalState.read(dir);
+    Optional<JournalState> saved = JournalState.read(storage, dir);
     if (saved.isEmpty() && !found.isEmpty()) {
       LOG.warning(
           "event=journal_state_missing dir="
@@ -340,7 +372,7 @@ public final class Journal implements Closeable {
     List<Map.Entry<Long, Boolean>> firstSeqs = new ArrayList<>(found.entrySet());
     for (int i = 0; i < firstSeqs.size(); i++) {
       Segment seg = new Segment(firstSeqs.get(i).getKey(), firstSeqs.get(i).getValue());
-      byte[] file = Files.readAllBytes(seg.path(dir));
+      byte[] file = storage.read(seg.path(dir));
       Read read = read(seg, file);
       seg.bytes = file.length;
       seg.count = read.scan().records().size();
@@ -376,7 +408,12 @@ public final class Journal implements Closeable {
       }
       segments.add(seg);
     }
-    writeState(); // what damage took is counted durably before the evidence is repaired away
+    // What damage took is counted durably before the evidence is repaired away. Unchanged, the
+    // state is not rewritten: that write is what would keep a full disk from opening the journal.
+    JournalState loaded = new JournalState(lastSeq, doneThrough, dropped);
+    if (!saved.equals(Optional.of(loaded))) {
+      loaded.write(storage, dir);
+    }
 
     if (segments.isEmpty() || last().compressed) {
       createActive(lastSeq + 1);
@@ -397,14 +434,14 @@ public final class Journal implements Closeable {
           newest.rewrite.length < SegmentFormat.HEADER.length
               ? SegmentFormat.HEADER
               : newest.rewrite;
-      DurableFiles.replace(newest.path(dir), keep);
+      DurableFiles.replace(storage, newest.path(dir), keep);
       newest.bytes = keep.length;
       newest.rewrite = null;
     }
     if (active == null) {
-      active = FileChannel.open(newest.path(dir), StandardOpenOption.WRITE);
-      active.position(active.size());
-      forcer.force(active); // a crashed process may have left appends unsynced
+      Storage.WritableFile f = storage.openForAppend(newest.path(dir));
+      active = f;
+      forcer.force(f); // a crashed process may have left appends unsynced
     }
     dirty = false;
     rollBeforeAppend = false;
@@ -451,8 +488,8 @@ public final class Journal implements Closeable {
   }
 
   /** Open whenever the journal is usable: {@link #ensureUsable()} opened it before any write. */
-  private FileChannel activeChannel() throws IOException {
-    FileChannel ch = active;
+  private Storage.WritableFile activeChannel() throws IOException {
+    Storage.WritableFile ch = active;
     if (ch == null) {
       throw new IOException("the journal in " + dir + " has no open active segment");
     }
@@ -465,20 +502,20 @@ public final class Journal implements Closeable {
   }
 
   /** Starts a new active segment and seals the old one (compresses it, or deletes it if done). */
-  private void roll() throws IOException {
+  private void roll(long firstSeq) throws IOException {
     Segment old = last();
     if (dirty) {
       force();
     }
     closeActive();
-    createActive(lastSeq + 1);
+    createActive(firstSeq);
     rollBeforeAppend = false;
     if (old.count == 0 || old.lastSeq() <= doneThrough) {
       delete(old);
       return;
     }
     try {
-      writeSealed(old, Files.readAllBytes(old.path(dir)));
+      writeSealed(old, storage.read(old.path(dir)));
     } catch (IOException e) {
       // The raw file is complete and readable; the next open seals it.
       LOG.log(
@@ -492,15 +529,11 @@ public final class Journal implements Closeable {
 
   private void createActive(long firstSeq) throws IOException {
     Segment seg = new Segment(firstSeq, false);
-    FileChannel ch =
-        FileChannel.open(seg.path(dir), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    Storage.WritableFile ch = storage.create(seg.path(dir), false);
     try {
-      ByteBuffer header = ByteBuffer.wrap(SegmentFormat.HEADER);
-      while (header.hasRemaining()) {
-        ch.write(header);
-      }
+      ch.write(ByteBuffer.wrap(SegmentFormat.HEADER));
       forcer.force(ch);
-      DurableFiles.forceDirectory(dir);
+      storage.forceDirectory(dir);
     } catch (IOException e) {
       ch.close();
       throw e;
@@ -515,12 +548,12 @@ public final class Journal implements Closeable {
     byte[] gz = SegmentFormat.compress(raw, raw.length);
     Path before = seg.path(dir);
     Path sealed = dir.resolve(new Name(seg.firstSeq, true).fileName());
-    DurableFiles.replace(sealed, gz);
+    DurableFiles.replace(storage, sealed, gz);
     seg.compressed = true;
     seg.bytes = gz.length;
     seg.rewrite = null;
     if (!before.equals(sealed)) {
-      Files.deleteIfExists(before);
+      storage.deleteIfExists(before);
     }
   }
 
@@ -539,10 +572,12 @@ public final class Journal implements Closeable {
     if (n == 0) {
       return;
     }
+    // Durable before any segment goes, and counted only once durable: a state write that fails
+    // (a full disk) must not leave a count that a restart would take back, for records still here.
+    new JournalState(lastSeq, done, dropped + lost).write(storage, dir);
     dropped += lost;
     doneThrough = done;
     oldestPendingKnown = false;
-    writeState();
     LOG.warning(
         "event=journal_full max_disk_bytes="
             + config.maxDiskBytes()
@@ -558,12 +593,12 @@ public final class Journal implements Closeable {
   }
 
   private void delete(Segment seg) throws IOException {
-    Files.deleteIfExists(seg.path(dir));
+    storage.deleteIfExists(seg.path(dir));
     segments.remove(seg);
   }
 
   private void writeState() throws IOException {
-    new JournalState(lastSeq, doneThrough, dropped).write(dir);
+    new JournalState(lastSeq, doneThrough, dropped).write(storage, dir);
   }
 
   private void closeActive() {
@@ -605,7 +640,7 @@ public final class Journal implements Closeable {
         if (s.lastSeq() <= through) {
           continue;
         }
-        Read read = read(s, Files.readAllBytes(s.path(dir)));
+        Read read = read(s, storage.read(s.path(dir)));
         intact = read.intact() && read.scan().records().size() == s.count;
         for (Record r : read.scan().records()) {
           if (r.seq() <= through) {

@@ -2,7 +2,6 @@ package org.enlace.agent.journal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -24,10 +23,10 @@ record JournalState(long lastSeq, long doneThrough, long dropped) {
   private static final byte[] MAGIC = {'E', 'N', 'L', 'S', 1};
 
   /** The state, or empty if the file is missing or damaged (the caller falls back safely). */
-  static Optional<JournalState> read(Path dir) throws IOException {
+  static Optional<JournalState> read(Storage storage, Path dir) throws IOException {
     byte[] a;
     try {
-      a = Files.readAllBytes(dir.resolve(FILE));
+      a = storage.read(dir.resolve(FILE));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }
@@ -40,11 +39,11 @@ record JournalState(long lastSeq, long doneThrough, long dropped) {
     return Optional.of(new JournalState(b.getLong(), b.getLong(), b.getLong()));
   }
 
-  void write(Path dir) throws IOException {
+  void write(Storage storage, Path dir) throws IOException {
     ByteBuffer b = ByteBuffer.allocate(BYTES);
     b.put(MAGIC).putLong(lastSeq).putLong(doneThrough).putLong(dropped);
     b.putInt(crc(b.array()));
-    DurableFiles.replace(dir.resolve(FILE), b.array());
+    DurableFiles.replace(storage, dir.resolve(FILE), b.array());
   }
 
   private static int crc(byte[] a) {

@@ -50,7 +50,20 @@
  *       a bad record elsewhere ends that segment, which is rewritten without it; every record lost
  *       that way (as far as neighbouring seqs tell) is added to {@code dropped}.
  *   <li>Bound: past {@code maxDiskBytes} the oldest sealed segments are deleted and their pending
- *       records counted as dropped. Appends never block on the uploader.
+ *       records counted as dropped (counted once the state says so durably). Appends never block on
+ *       the uploader.
+ *   <li>A full disk fails the appends (as above) and leaves no temp file behind; opening needs no
+ *       free space unless there is something to repair, and once space returns the journal carries
+ *       on by itself.
  * </ul>
+ *
+ * <h2>How it is tested</h2>
+ *
+ * All file access goes through {@link org.enlace.agent.journal.Storage}. JournalPowerLossTest puts
+ * the journal on a simulated disk that keeps only what was forced (names only once the directory
+ * was forced) and tears the last sector, and cuts the power before every disk operation of seeded
+ * workloads; JournalStatefulTest (jqwik) checks random sequences of appends, batches, acks,
+ * restarts, kill -9, power loss, a full disk and clock jumps against a model; JournalCrashTest
+ * SIGKILLs a real child JVM.
  */
 package org.enlace.agent.journal;

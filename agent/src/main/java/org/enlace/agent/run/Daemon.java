@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -38,6 +39,9 @@ public final class Daemon {
   private static final Logger LOG = Logger.getLogger(Daemon.class.getName());
   public static final String INBOX = "inbox";
 
+  /** How long a stop waits for the upload thread to notice it. */
+  private static final Duration UPLOAD_GRACE = Duration.ofMillis(300);
+
   private final Path dataDir;
   private final AgentConfig config;
   private final Journal journal;
@@ -51,6 +55,11 @@ public final class Daemon {
   private final Condition wake = lock.newCondition();
   private volatile boolean running = true;
   private volatile boolean uploadRequested = true;
+
+  /** Counted down once {@link #finish()} has run: the journal forced, the last line logged. */
+  private final CountDownLatch finished = new CountDownLatch(1);
+
+  private boolean finishing;
   private String lastStatus = "";
   private String lastServerState = "";
 
@@ -133,19 +142,63 @@ public final class Daemon {
     }
     up.interrupt();
     try {
-      up.join(10_000);
+      // Not for an upload in flight (up to the request timeout): its batch is simply sent again
+      // after the restart, and the server drops what it already has (by seq).
+      up.join(UPLOAD_GRACE.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    journal.sync();
-    saveStatus();
-    LOG.info("event=agent_stopped pending=" + journal.pending());
+    finish();
   }
 
   public void stop() {
     running = false;
     speedTests.stop();
     signal();
+  }
+
+  /**
+   * For the shutdown hook (SIGTERM, service stop): stops the daemon and waits at most {@code max}
+   * for its loop to end. A round still running then (a check waiting for its timeout) is abandoned:
+   * every observation journaled so far is forced either way, and the last line is logged. Returns
+   * whether the loop ended in time.
+   */
+  public boolean stopAndFinish(Duration max) {
+    stop();
+    boolean ended;
+    try {
+      ended = finished.await(max.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      ended = false;
+    }
+    if (!ended) {
+      LOG.warning(
+          "event=agent_stop_timeout waited_ms="
+              + max.toMillis()
+              + " effect=\"the round in progress is abandoned\"");
+      finish();
+    }
+    return ended;
+  }
+
+  /**
+   * Forces the journal, saves the status and logs the last line, once, from whichever thread gets
+   * here first (the other waits for it).
+   */
+  private synchronized void finish() {
+    if (finishing) {
+      return;
+    }
+    finishing = true;
+    try {
+      journal.sync();
+    } catch (IOException | RuntimeException e) {
+      LOG.severe("event=journal_sync_failed error=\"" + e + "\"");
+    }
+    saveStatus();
+    LOG.info("event=agent_stopped pending=" + journal.pending());
+    finished.countDown();
   }
 
   void round() throws IOException {
