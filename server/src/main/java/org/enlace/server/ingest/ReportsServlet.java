@@ -88,12 +88,13 @@ public final class ReportsServlet extends HttpServlet {
     long start = System.nanoTime();
     CompletableFuture<ReportResponse> future;
     try {
-      AgentPrincipal agent = agents.authenticate(req.getHeader("Authorization"));
+      // A declared length over the limit is refused before authentication (docs/protocol.md).
       long length = req.getContentLengthLong();
       if (length > maxBody) {
         BodyLimitFilter.discardOversized(length, req.getInputStream());
         throw tooLarge();
       }
+      AgentPrincipal agent = agents.authenticate(req.getHeader("Authorization"));
       future =
           ingest.ingest(
               agent, read(req.getInputStream()), agentVersion(req.getHeader("User-Agent")));
