@@ -22,8 +22,10 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import jakarta.servlet.DispatcherType;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.EnumSet;
 import java.util.Optional;
 import org.enlace.server.app.cli.BackupCommand;
 import org.enlace.server.app.cli.DbCommand;
@@ -78,11 +80,16 @@ import org.enlace.server.speedtest.SpeedTestPlanner;
 import org.enlace.server.speedtest.SpeedTestSlotResource;
 import org.enlace.server.web.ApiException;
 import org.enlace.server.web.BodyLimitFilter;
+import org.enlace.server.web.DeclaredLengthFilter;
 import org.enlace.server.web.HealthServlet;
 import org.enlace.server.web.HttpMetrics;
 import org.enlace.server.web.JsonErrorMappers;
+import org.enlace.server.web.NulCharacters;
 import org.enlace.server.web.PrometheusServlet;
+import org.enlace.server.web.RedactingRequestLog;
 import org.enlace.server.web.RequestMetricsFilter;
+import org.enlace.server.web.SecretLogFilter;
+import org.enlace.server.web.SecurityHeadersFilter;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -136,6 +143,9 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
 
   @Override
   public void run(EnlaceConfiguration config, Environment env) throws Exception {
+    // First, so that nothing logged from here on (at any level) can show a secret.
+    SecretLogFilter.install();
+    env.lifecycle().addEventListener(RedactingRequestLog.installer());
     Clock clock = Clock.systemUTC();
     LocalMinutes localMinutes = new LocalMinutes(config.zone());
     configureJson(env);
@@ -167,7 +177,9 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
         .enable(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
         // A misspelt inventory field is an error, not silently dropped; the agent protocol's
         // requests opt out (old and new agents send fields this server may not know).
-        .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        // PostgreSQL cannot store NUL: refused at binding with the field's name, not a 500.
+        .registerModule(NulCharacters.module());
   }
 
   /** Starts (or connects to) the database, stopped with the application, and migrates it. */
@@ -241,6 +253,23 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     env.jersey().register(new EarlyEofExceptionMapper());
     env.jersey().register(new IllegalStateExceptionMapper());
     env.jersey().register(new BodyLimitFilter(config.getIngest().getMaxBodySize().toBytes()));
+    env.jersey().register(new NulCharacters.Filter());
+    // Servlet filters run before Jersey (and its authentication) and before ReportsServlet.
+    var all = EnumSet.of(DispatcherType.REQUEST, DispatcherType.ERROR, DispatcherType.ASYNC);
+    env.servlets()
+        .addFilter("security-headers", new SecurityHeadersFilter())
+        .addMappingForUrlPatterns(all, true, "/*");
+    env.admin()
+        .addFilter("security-headers", new SecurityHeadersFilter())
+        .addMappingForUrlPatterns(all, true, "/*");
+    env.servlets()
+        .addFilter(
+            "declared-length",
+            new DeclaredLengthFilter(
+                config.getIngest().getMaxBodySize().toBytes(),
+                env.getObjectMapper(),
+                ReportsServlet.PATH))
+        .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
     HttpMetrics http = new HttpMetrics(meters);
     env.jersey().register(new RequestMetricsFilter(http));
     return http;

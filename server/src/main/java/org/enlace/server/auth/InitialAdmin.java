@@ -43,10 +43,11 @@ public final class InitialAdmin {
     Files.createFile(
         file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(file, password + "\n", StandardCharsets.UTF_8);
+    // The password goes to the file only: logs are kept longer and read more widely.
     LOG.warn(
-        "event=initial_admin_created username=admin password={} file={} "
-            + "hint=\"change it with: enlace-server user passwd admin\"",
-        password,
+        "event=initial_admin_created username=admin file={} "
+            + "hint=\"read the password from the file, then change it with: "
+            + "enlace-server user passwd admin\"",
         file);
     return Optional.of(password);
   }

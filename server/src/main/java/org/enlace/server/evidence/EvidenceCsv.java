@@ -126,10 +126,15 @@ public final class EvidenceCsv {
   private final EvidenceText tx;
   private final ZoneId zone;
 
+  private final CSVFormat minimal;
+  private final CSVFormat quoted;
+
   private EvidenceCsv(EvidenceReport report, EvidenceText.Lang lang) {
     this.report = report;
     this.tx = EvidenceText.of(lang);
     this.zone = EvidenceHtml.zone(report.meta());
+    this.minimal = format(lang);
+    this.quoted = minimal.builder().setQuoteMode(QuoteMode.ALL).get();
   }
 
   /** The CSV format of a language: the delimiter; # for comments; CRLF as RFC 4180 says. */
@@ -199,7 +204,40 @@ public final class EvidenceCsv {
         throw new IllegalStateException("no CSV column " + key);
       }
     }
-    p.printRecord(COLUMNS.stream().map(c -> row.getOrDefault(c, "")).toList());
+    Appendable out = p.getOut();
+    boolean first = true;
+    for (String c : COLUMNS) {
+      String cell = row.getOrDefault(c, "");
+      String safe = neutralised(cell);
+      // A neutralised cell is also quoted, as OWASP advises; the rest keep minimal quoting.
+      (safe.equals(cell) ? minimal : quoted).print(safe, out, first);
+      first = false;
+    }
+    minimal.println(out);
+  }
+
+  private static final java.util.regex.Pattern NUMBER =
+      java.util.regex.Pattern.compile("-?[0-9]+(?:[.,][0-9]+)?");
+
+  /**
+   * A cell that a spreadsheet would read as a formula ({@code =}, {@code +}, {@code -}, {@code @},
+   * tab or carriage return first, OWASP's list), written as text with a leading single quote:
+   * establishment and ISP names come from people, and administration staff open this file in Excel.
+   * A negative number (e.g. {@code -12,5}) is left as it is.
+   */
+  static String neutralised(String cell) {
+    if (cell.isEmpty()) {
+      return cell;
+    }
+    char c = cell.charAt(0);
+    boolean formula =
+        c == '='
+            || c == '+'
+            || c == '@'
+            || c == '\t'
+            || c == '\r'
+            || (c == '-' && !NUMBER.matcher(cell).matches());
+    return formula ? "'" + cell : cell;
   }
 
   private void indicators(CSVPrinter p) throws IOException {

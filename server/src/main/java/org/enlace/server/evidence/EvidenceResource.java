@@ -17,6 +17,7 @@ import java.util.function.Function;
 import org.enlace.server.auth.EnlaceUser;
 import org.enlace.server.auth.Role;
 import org.enlace.server.web.ApiException;
+import org.enlace.server.web.SecurityHeadersFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,8 +125,14 @@ public final class EvidenceResource {
         (System.nanoTime() - started) / 1_000_000,
         user == null ? "" : user.username());
     String filename = filename(query, f);
-    return Response.ok(body, f.mediaType())
-        .header(
+    Response.ResponseBuilder ok = Response.ok(body, f.mediaType());
+    if (f == Format.HTML) {
+      // The report's inline style, allowed by its hash; nothing else may load or run.
+      ok.header(
+          SecurityHeadersFilter.CSP,
+          SecurityHeadersFilter.policyFor(new String(body, StandardCharsets.UTF_8)));
+    }
+    return ok.header(
             "Content-Disposition",
             (f.attachment() ? "attachment" : "inline") + "; filename=\"" + filename + "\"")
         .header("Cache-Control", "private, no-store")

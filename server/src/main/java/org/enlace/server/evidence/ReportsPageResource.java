@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import org.enlace.server.auth.Role;
+import org.enlace.server.web.SecurityHeadersFilter;
 
 /**
  * {@code GET /reports[?lang=en]}: the page where a person of the administration picks a period and,
@@ -50,8 +51,9 @@ public final class ReportsPageResource {
     } catch (IllegalArgumentException e) {
       l = EvidenceText.Lang.ES;
     }
-    return Response.ok(
-            html(EvidenceText.of(l)).getBytes(StandardCharsets.UTF_8), "text/html; charset=UTF-8")
+    String html = html(EvidenceText.of(l));
+    return Response.ok(html.getBytes(StandardCharsets.UTF_8), "text/html; charset=UTF-8")
+        .header(SecurityHeadersFilter.CSP, SecurityHeadersFilter.policyFor(html))
         .header("Cache-Control", "private, no-cache")
         .header("X-Content-Type-Options", "nosniff")
         .header("Content-Language", l == EvidenceText.Lang.ES ? "es-CO" : "en")

@@ -92,14 +92,15 @@ public final class ReportsServlet extends HttpServlet {
     long start = System.nanoTime();
     CompletableFuture<ReportResponse> future;
     try {
-      AgentPrincipal agent = agents.authenticate(req.getHeader("Authorization"));
-      // Before the body is read: a credential over its rate costs no parsing (429, Retry-After).
-      limits.admitReport(agent.publicId());
+      // A declared length over the limit is refused before authentication (docs/protocol.md).
       long length = req.getContentLengthLong();
       if (length > maxBody) {
         BodyLimitFilter.discardOversized(length, req.getInputStream());
         throw tooLarge();
       }
+      AgentPrincipal agent = agents.authenticate(req.getHeader("Authorization"));
+      // Before the body is read: a credential over its rate costs no parsing (429, Retry-After).
+      limits.admitReport(agent.publicId());
       future =
           ingest.ingest(
               agent, read(req.getInputStream()), agentVersion(req.getHeader("User-Agent")));

