@@ -235,6 +235,12 @@ public final class ReportsServlet extends HttpServlet {
       return out.toByteArray();
     } catch (ZipException e) {
       throw new ApiException(400, "malformed_gzip", "body is not valid gzip: " + e.getMessage());
+    } catch (RuntimeException e) {
+      // With Content-Encoding: gzip, Jetty's GzipHandler decodes and wraps its ZipException.
+      if (e.getCause() instanceof ZipException z) {
+        throw new ApiException(400, "malformed_gzip", "body is not valid gzip: " + z.getMessage());
+      }
+      throw e;
     } catch (IOException e) {
       throw new ApiException(400, "body_unreadable", "body could not be read: " + e.getMessage());
     }
