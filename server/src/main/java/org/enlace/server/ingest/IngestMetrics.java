@@ -20,6 +20,9 @@ public final class IngestMetrics {
   private final DistributionSummary reportsPerCommit;
   private final DistributionSummary rowsPerCommit;
   private final Counter commitFailures;
+  private final DistributionSummary computersPerCommit;
+  private final Counter commitIsolations;
+  private final ConcurrentHashMap<String, Counter> isolated = new ConcurrentHashMap<>();
 
   public IngestMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -41,10 +44,26 @@ public final class IngestMetrics {
             .register(registry);
     this.commitFailures =
         Counter.builder("enlace.ingest.commit.failures")
-            .description("Group commits that failed; their reports were answered 503")
+            .description(
+                "Group commits that failed because the database was unavailable; their reports"
+                    + " were answered 503")
             .register(registry);
+    this.computersPerCommit =
+        DistributionSummary.builder("enlace.ingest.commit.computers")
+            .description("Computers whose reports shared one database commit")
+            .register(registry);
+    this.commitIsolations =
+        Counter.builder("enlace.ingest.commit.isolations")
+            .description(
+                "Group commits the database refused for their data, split to find what it refuses")
+            .register(registry);
+    for (String outcome : new String[] {"stored", "partly_rejected", "refused", "failed"}) {
+      isolatedReport(outcome, 0);
+    }
     for (String outcome :
-        new String[] {"accepted", "bad_request", "unauthorized", "too_large", "unavailable"}) {
+        new String[] {
+          "accepted", "bad_request", "unauthorized", "too_large", "unavailable", "refused"
+        }) {
       report(outcome);
     }
   }
@@ -72,10 +91,36 @@ public final class IngestMetrics {
         .register(registry);
   }
 
-  void commit(long nanos, int reports, int rows) {
+  void commit(long nanos, int reports, int rows, int computers) {
     commit.record(nanos, TimeUnit.NANOSECONDS);
     reportsPerCommit.record(reports);
     rowsPerCommit.record(rows);
+    computersPerCommit.record(computers);
+  }
+
+  void commitIsolated() {
+    commitIsolations.increment();
+  }
+
+  /**
+   * A report of a group commit the database refused, once isolation settled it: {@code stored} (all
+   * of it: an innocent neighbour), {@code partly_rejected} (some observations refused), {@code
+   * refused} (422) or {@code failed} (503: not the data's fault).
+   */
+  void isolatedReport(String outcome) {
+    isolatedReport(outcome, 1);
+  }
+
+  private void isolatedReport(String outcome, int n) {
+    isolated
+        .computeIfAbsent(
+            outcome,
+            o ->
+                Counter.builder("enlace.ingest.isolated.reports")
+                    .description("Reports of group commits the database refused, by outcome")
+                    .tag("outcome", o)
+                    .register(registry))
+        .increment(n);
   }
 
   void commitFailed() {

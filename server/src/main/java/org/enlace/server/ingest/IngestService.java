@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -75,30 +77,63 @@ public final class IngestService {
         .handle(
             (stored, error) -> {
               if (error != null) {
-                throw unavailable(error instanceof CompletionException c ? c.getCause() : error);
+                Throwable cause = error instanceof CompletionException c ? c.getCause() : error;
+                if (cause instanceof ObservationWriter.RefusedByDatabase r) {
+                  metrics.reportOutcome("refused");
+                  throw new ApiException(
+                      422,
+                      "rejected_by_database",
+                      "the database refused this report's own fields (SQLState "
+                          + r.sqlState()
+                          + "); nothing from it was acknowledged. The server log has the details");
+                }
+                throw unavailable(cause);
               }
               return answer(agent, report, stored);
             });
   }
 
-  private ReportResponse answer(AgentPrincipal agent, ParsedReport report, Set<Long> stored) {
+  private ReportResponse answer(
+      AgentPrincipal agent, ParsedReport report, ObservationWriter.Stored result) {
+    Set<Long> stored = result.seqs();
     List<Long> acknowledged = new ArrayList<>(report.observations().size());
-    int duplicates = report.duplicatesInBatch().size();
+    List<Rejection> rejections = report.rejections();
+    Set<Long> refused = Set.of();
+    if (!result.rejected().isEmpty()) {
+      // Found at commit time (ObservationWriter#isolate): rejected like the parser's, in order.
+      rejections = new ArrayList<>(report.rejections());
+      rejections.addAll(result.rejected());
+      rejections.sort(Comparator.comparingInt(Rejection::index));
+      refused = new HashSet<>();
+      for (Rejection r : result.rejected()) {
+        refused.add(r.seq().orElseThrow());
+      }
+    }
+    int duplicates = 0;
     for (Observation o : report.observations()) {
+      if (refused.contains(o.seq())) {
+        continue;
+      }
       acknowledged.add(o.seq());
       if (!stored.contains(o.seq())) {
         duplicates++;
       }
     }
-    acknowledged.addAll(report.duplicatesInBatch());
-    metrics.observations(stored.size(), duplicates, report.rejections().size());
+    for (Long seq : report.duplicatesInBatch()) {
+      // A repeat of a refused observation is refused with it, never acknowledged.
+      if (!refused.contains(seq)) {
+        acknowledged.add(seq);
+        duplicates++;
+      }
+    }
+    metrics.observations(stored.size(), duplicates, rejections.size());
     metrics.reportOutcome("accepted");
-    if (!report.rejections().isEmpty()) {
-      Rejection first = report.rejections().get(0);
+    if (!rejections.isEmpty()) {
+      Rejection first = rejections.get(0);
       LOG.info(
           "event=observations_rejected agent={} count={} firstReason={} firstField={}",
           agent.publicId(),
-          report.rejections().size(),
+          rejections.size(),
           first.reason(),
           first.field());
     }
@@ -110,7 +145,7 @@ public final class IngestService {
         acknowledged,
         stored.size(),
         duplicates,
-        report.rejections(),
+        rejections,
         offers.offer(agent, now));
   }
 

@@ -5,7 +5,10 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 
-/** One validated observation, with its time corrected to the server's clock. */
+/**
+ * One validated observation, with its time corrected to the server's clock; {@code index} is its
+ * place in the report's {@code observations} array (for a rejection found at commit time).
+ */
 @SuppressWarnings("ArrayRecordComponent") // primitive arrays for speed; never compared or hashed
 public record Observation(
     long seq,
@@ -19,7 +22,8 @@ public record Observation(
     Optional<String> speedTestJson,
     Optional<String> interfaceCountersJson,
     double[] latencyMs,
-    Optional<SpeedTest> speedTest) {
+    Optional<SpeedTest> speedTest,
+    int index) {
 
   /** The figures of a reported speed test that the evidence reports use. */
   public record SpeedTest(

@@ -20,11 +20,17 @@ public interface ObservationDao {
       """)
   List<Key> alreadyStored(long[] agentIds, long[] seqs);
 
-  /** Adds runs of stored sequence numbers, {@code firsts[i]..lasts[i]}, to their agents. */
+  /**
+   * Adds runs of stored sequence numbers, {@code firsts[i]..lasts[i]}, to their agents. A run is
+   * written half-open, {@code [first, last + 1)}, as PostgreSQL stores it; a run that ends at the
+   * largest seq, 2^63-1, has no {@code last + 1} in bigint and is written unbounded above instead,
+   * which holds exactly the same seqs ({@code int8range(first, last, '[]')} overflowed there).
+   */
   @SqlUpdate(
       """
       UPDATE agents a SET stored_seqs = a.stored_seqs + r.seqs
-      FROM (SELECT agent_id, range_agg(int8range(first, last, '[]')) AS seqs
+      FROM (SELECT agent_id,
+          range_agg(int8range(first, nullif(last, 9223372036854775807) + 1, '[)')) AS seqs
         FROM unnest(CAST(:agentIds AS bigint[]), CAST(:firsts AS bigint[]),
           CAST(:lasts AS bigint[])) AS i(agent_id, first, last)
         GROUP BY agent_id) r

@@ -7,13 +7,16 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Map.Entry;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -38,6 +41,12 @@ import org.slf4j.LoggerFactory;
  * transaction and only then completes each request's future. PostgreSQL commits a few thousand
  * transactions a second; sharing one commit among many requests is what lets the server acknowledge
  * more requests than that, and no request is acknowledged before its commit.
+ *
+ * <p>A commit that fails because the database is unavailable fails its reports (503: the agents
+ * resend). One that fails for anything else is split ({@link #isolate}) until the reports, and
+ * within a report the observations, that the database refuses are found: only those are refused,
+ * and every other report of the group is stored and answered as if nothing had happened. A poisoned
+ * report used to fail every report that shared its commit (issue 17).
  */
 public final class ObservationWriter implements Managed {
   private static final Logger LOG = LoggerFactory.getLogger(ObservationWriter.class);
@@ -48,7 +57,24 @@ public final class ObservationWriter implements Managed {
       Instant receivedAt,
       ParsedReport report,
       Optional<String> agentVersion,
-      CompletableFuture<Set<Long>> stored) {}
+      CompletableFuture<Stored> stored) {}
+
+  /**
+   * What the commit did with a report: the sequences it newly stored, and the observations the
+   * database refused (reason {@code rejected_by_database}; usually none).
+   */
+  public record Stored(Set<Long> seqs, List<Rejection> rejected) {}
+
+  /** A report, or some of its observations, to write in one transaction. */
+  private record Part(Pending owner, List<Observation> observations) {
+    static List<Part> whole(List<Pending> group) {
+      List<Part> parts = new ArrayList<>(group.size());
+      for (Pending p : group) {
+        parts.add(new Part(p, p.report().observations()));
+      }
+      return parts;
+    }
+  }
 
   private final Jdbi jdbi;
   private final IngestConfig config;
@@ -69,13 +95,16 @@ public final class ObservationWriter implements Managed {
     metrics.queueDepth(queue::size);
   }
 
-  /** Queues a report; the future completes with the sequences newly stored, after the commit. */
-  public CompletableFuture<Set<Long>> submit(
+  /**
+   * Queues a report; the future completes after the commit with what was stored, or exceptionally:
+   * {@link Overloaded}, {@link RefusedByDatabase}, or the database's exception (unavailable).
+   */
+  public CompletableFuture<Stored> submit(
       AgentPrincipal agent,
       Instant receivedAt,
       ParsedReport report,
       Optional<String> agentVersion) {
-    CompletableFuture<Set<Long>> f = new CompletableFuture<>();
+    CompletableFuture<Stored> f = new CompletableFuture<>();
     if (!running || !queue.offer(new Pending(agent, receivedAt, report, agentVersion, f))) {
       f.completeExceptionally(new Overloaded());
     }
@@ -151,21 +180,217 @@ public final class ObservationWriter implements Managed {
    */
   private @Nullable Session commit(Session session, List<Pending> group) {
     long start = System.nanoTime();
+    List<Part> parts = Part.whole(group);
     try {
-      Map<Pending, Set<Long>> stored = writeWithRetry(session, group);
+      Map<Pending, Set<Long>> stored = writeWithRetry(session, parts);
       metrics.commit(
           System.nanoTime() - start,
           group.size(),
-          group.stream().mapToInt(p -> p.report().observations().size()).sum());
+          group.stream().mapToInt(p -> p.report().observations().size()).sum(),
+          computers(parts));
       for (Pending p : group) {
-        p.stored().complete(stored.getOrDefault(p, Set.of()));
+        p.stored().complete(new Stored(stored.getOrDefault(p, Set.of()), List.of()));
       }
       return session;
     } catch (RuntimeException e) {
-      session.close();
-      failed(group, e);
-      return null;
+      if (CommitFault.unavailable(e)) {
+        session.close();
+        failed(group, e);
+        return null;
+      }
+      metrics.commitIsolated();
+      LOG.warn(
+          "event=ingest_commit_isolating reports={} computers={} sqlState={} error=\"{}\" "
+              + "effect=\"the group is split and committed again; only what the database refuses "
+              + "is refused\"",
+          group.size(),
+          computers(parts),
+          CommitFault.sqlState(e),
+          oneLine(e));
+      return isolate(session, group, parts, e);
     }
+  }
+
+  private static int computers(List<Part> parts) {
+    Set<Long> ids = new HashSet<>();
+    for (Part p : parts) {
+      ids.add(p.owner().agent().computerId());
+    }
+    return ids.size();
+  }
+
+  /** What isolation found out about one report of the group. */
+  private static final class Outcome {
+    final Set<Long> seqs = new HashSet<>();
+    final List<Rejection> rejected = new ArrayList<>();
+
+    /** The report without its observations was committed on its own (or refused). */
+    boolean reportChecked;
+
+    /** Not the data's fault: answered 503, nothing acknowledged, the agent resends. */
+    @Nullable RuntimeException failed;
+
+    /** The report's own fields were refused: 422, nothing acknowledged. */
+    @Nullable RuntimeException refused;
+
+    boolean open() {
+      return failed == null && refused == null;
+    }
+  }
+
+  /**
+   * Finds what the database refuses in a group whose commit failed with {@code first}, not for want
+   * of a database: the group is halved until each failing piece is one report; that report is first
+   * committed without its observations (a failure there is its own fields': the report is refused,
+   * 422), then its observations are halved until each failing one is alone, and refused with reason
+   * {@code rejected_by_database}. Every piece that commits is stored for good, in its own
+   * transaction; exactly-once holds as in any commit, since each one reads {@code stored_seqs}
+   * under the agents' locks. With one poisoned observation in a group of n reports this costs about
+   * 2·log2(n) more commits. The database going away meanwhile fails the reports not yet settled
+   * (503), as in {@link #commit}. Returns the session to use next, or null.
+   */
+  private @Nullable Session isolate(
+      Session session, List<Pending> group, List<Part> parts, RuntimeException first) {
+    IdentityHashMap<Pending, Outcome> out = new IdentityHashMap<>();
+    for (Pending p : group) {
+      out.put(p, new Outcome());
+    }
+    Deque<List<Part>> work = new ArrayDeque<>();
+    divide(parts, first, work, out);
+    @Nullable Session next = session;
+    while (!work.isEmpty()) {
+      List<Part> chunk = new ArrayList<>();
+      for (Part p : work.pop()) {
+        if (outcome(out, p.owner()).open()) {
+          chunk.add(p);
+        }
+      }
+      if (chunk.isEmpty()) {
+        continue;
+      }
+      try {
+        for (Entry<Pending, Set<Long>> e : writeWithRetry(session, chunk).entrySet()) {
+          outcome(out, e.getKey()).seqs.addAll(e.getValue());
+        }
+      } catch (RuntimeException e) {
+        if (CommitFault.unavailable(e)) {
+          LOG.error(
+              "event=ingest_commit_failed phase=isolation error=\"{}\" "
+                  + "effect=\"reports not yet stored were answered 503; agents will resend\"",
+              oneLine(e));
+          metrics.commitFailed();
+          chunk.forEach(p -> outcome(out, p.owner()).failed = e);
+          work.forEach(c -> c.forEach(p -> outcome(out, p.owner()).failed = e));
+          work.clear();
+          session.close();
+          next = null;
+          break;
+        }
+        divide(chunk, e, work, out);
+      }
+    }
+    for (Pending p : group) {
+      Outcome o = outcome(out, p);
+      if (o.failed != null) {
+        p.stored().completeExceptionally(o.failed);
+      } else if (o.refused != null) {
+        p.stored().completeExceptionally(new RefusedByDatabase(CommitFault.sqlState(o.refused)));
+      } else {
+        metrics.isolatedReport(o.rejected.isEmpty() ? "stored" : "partly_rejected");
+        p.stored().complete(new Stored(o.seqs, o.rejected));
+      }
+    }
+    return next;
+  }
+
+  /** The next pieces to try after {@code chunk} failed with {@code e} (see {@link #isolate}). */
+  private void divide(
+      List<Part> chunk, RuntimeException e, Deque<List<Part>> work, Map<Pending, Outcome> out) {
+    if (chunk.size() > 1) {
+      int half = chunk.size() / 2;
+      work.push(chunk.subList(half, chunk.size()));
+      work.push(chunk.subList(0, half));
+      return;
+    }
+    Part part = chunk.get(0);
+    Pending owner = part.owner();
+    Outcome o = outcome(out, owner);
+    String state = CommitFault.sqlState(e);
+    if (!CommitFault.dataFault(e)) {
+      LOG.error(
+          "event=report_commit_failed agent={} sqlState={} error=\"{}\" "
+              + "effect=\"answered 503, nothing acknowledged; the agent will resend\"",
+          owner.agent().publicId(),
+          state,
+          oneLine(e));
+      metrics.isolatedReport("failed");
+      o.failed = e;
+      return;
+    }
+    List<Observation> obs = part.observations();
+    if (!o.reportChecked) {
+      o.reportChecked = true;
+      // LIFO: the report without observations is committed first, then the observations again.
+      if (obs.size() > 1) {
+        pushHalves(owner, obs, work);
+      } else if (obs.size() == 1) {
+        work.push(List.of(part));
+      }
+      work.push(List.of(new Part(owner, List.of())));
+      return;
+    }
+    if (obs.isEmpty()) {
+      LOG.warn(
+          "event=report_rejected_by_database agent={} sqlState={} error=\"{}\" "
+              + "effect=\"answered 422, nothing from this report acknowledged\"",
+          owner.agent().publicId(),
+          state,
+          oneLine(e));
+      metrics.isolatedReport("refused");
+      o.refused = e;
+    } else if (obs.size() == 1) {
+      Observation bad = obs.get(0);
+      LOG.warn(
+          "event=observation_rejected_by_database agent={} seq={} index={} sqlState={} "
+              + "error=\"{}\" effect=\"rejected; the rest of the report is stored\"",
+          owner.agent().publicId(),
+          bad.seq(),
+          bad.index(),
+          state,
+          oneLine(e));
+      o.rejected.add(
+          new Rejection(
+              bad.index(),
+              Optional.of(bad.seq()),
+              "rejected_by_database",
+              "observations[" + bad.index() + "]",
+              "the database refused to store it (SQLState "
+                  + state
+                  + "); the server log has the details"));
+    } else {
+      pushHalves(owner, obs, work);
+    }
+  }
+
+  private static Outcome outcome(Map<Pending, Outcome> out, Pending p) {
+    return requireNonNull(out.get(p), "not of this group");
+  }
+
+  private static void pushHalves(Pending owner, List<Observation> obs, Deque<List<Part>> work) {
+    int half = obs.size() / 2;
+    work.push(List.of(new Part(owner, obs.subList(half, obs.size()))));
+    work.push(List.of(new Part(owner, obs.subList(0, half))));
+  }
+
+  /** An exception's text on one line, without the data PostgreSQL may quote in its detail. */
+  private static String oneLine(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t != t.getCause()) {
+      t = t.getCause();
+    }
+    String m = t.getClass().getSimpleName() + ": " + t.getMessage();
+    int detail = m.indexOf("\n");
+    return (detail < 0 ? m : m.substring(0, detail)).replace('"', '\'');
   }
 
   private void failed(List<Pending> group, RuntimeException e) {
@@ -216,7 +441,7 @@ public final class ObservationWriter implements Managed {
     }
   }
 
-  private Map<Pending, Set<Long>> writeWithRetry(Session session, List<Pending> group) {
+  private Map<Pending, Set<Long>> writeWithRetry(Session session, List<Part> group) {
     for (int attempt = 1; ; attempt++) {
       try {
         return write(session, group);
@@ -231,13 +456,14 @@ public final class ObservationWriter implements Managed {
     }
   }
 
-  private Map<Pending, Set<Long>> write(Session session, List<Pending> group) {
+  private Map<Pending, Set<Long>> write(Session session, List<Part> group) {
     // Within one commit an (agent, seq) goes in once; later copies count as duplicates.
     Map<Long, Set<Long>> claimed = new HashMap<>();
     List<Row> rows = new ArrayList<>();
-    for (Pending p : group) {
+    for (Part part : group) {
+      Pending p = part.owner();
       Set<Long> seqs = claimed.computeIfAbsent(p.agent().agentId(), k -> new HashSet<>());
-      for (Observation o : p.report().observations()) {
+      for (Observation o : part.observations()) {
         if (seqs.add(o.seq())) {
           rows.add(new Row(p, o));
         }
@@ -388,19 +614,20 @@ public final class ObservationWriter implements Managed {
       queueReportedMs = new Long[n];
     }
 
-    static ComputerUpdates of(List<Pending> group) {
-      Map<Long, List<Pending>> byComputer = new HashMap<>();
-      for (Pending p : group) {
-        byComputer.computeIfAbsent(p.agent().computerId(), k -> new ArrayList<>()).add(p);
+    static ComputerUpdates of(List<Part> group) {
+      Map<Long, List<Part>> byComputer = new HashMap<>();
+      for (Part p : group) {
+        byComputer.computeIfAbsent(p.owner().agent().computerId(), k -> new ArrayList<>()).add(p);
       }
-      List<Map.Entry<Long, List<Pending>>> computers = new ArrayList<>(byComputer.entrySet());
+      List<Map.Entry<Long, List<Part>>> computers = new ArrayList<>(byComputer.entrySet());
       computers.sort(Map.Entry.comparingByKey());
       int n = computers.size();
       ComputerUpdates u = new ComputerUpdates(n);
       for (int i = 0; i < n; i++) {
         u.ids[i] = computers.get(i).getKey();
         @Nullable Observation newest = null;
-        for (Pending p : computers.get(i).getValue()) {
+        for (Part part : computers.get(i).getValue()) {
+          Pending p = part.owner();
           if (p.receivedAt().toEpochMilli() >= u.seenMs[i]) {
             u.seenMs[i] = p.receivedAt().toEpochMilli();
             u.offsets[i] = p.report().clockOffsetEstimateMs().orElse(u.offsets[i]);
@@ -415,7 +642,7 @@ public final class ObservationWriter implements Managed {
             u.queueOldestMs[i] = q.oldestAt().map(Instant::toEpochMilli).orElse(null);
             u.queueReportedMs[i] = p.receivedAt().toEpochMilli();
           }
-          for (Observation o : p.report().observations()) {
+          for (Observation o : part.observations()) {
             if (newest == null || o.observedAt().isAfter(newest.observedAt())) {
               newest = o;
             }
@@ -428,6 +655,24 @@ public final class ObservationWriter implements Managed {
         }
       }
       return u;
+    }
+  }
+
+  /**
+   * The database refused the report's own fields (not one of its observations), in a commit of its
+   * own: it is answered 422 {@code rejected_by_database}, nothing acknowledged.
+   */
+  public static final class RefusedByDatabase extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final @Nullable String sqlState;
+
+    RefusedByDatabase(@Nullable String sqlState) {
+      super("refused by the database (SQLState " + sqlState + ")", null, false, false);
+      this.sqlState = sqlState;
+    }
+
+    public @Nullable String sqlState() {
+      return sqlState;
     }
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -16,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -39,6 +41,29 @@ public final class ReportParser {
   static final Set<String> STATUSES = ComputerStatus.WIRE_NAMES;
   private static final int MAX_JSON_FIELD_BYTES = 16 * 1024;
 
+  /**
+   * Jackson's limits, set here rather than inherited from its defaults so that they are part of the
+   * protocol (docs/protocol.md): deeper nesting or a longer number is answered 400 {@code
+   * malformed_json}. A report is 4 levels deep before its {@code checks} begin.
+   */
+  static final int MAX_NESTING_DEPTH = 1000;
+
+  static final int MAX_NUMBER_LENGTH = 1000;
+
+  /**
+   * RFC 3339 writes years with four digits; java.time also reads {@code +999999999-…}, which
+   * PostgreSQL cannot store (its timestamps end in 294276) and whose offset from the server's clock
+   * overflows a long of milliseconds. A time outside years 0000–9999 (a day either side, for the
+   * offsets) is refused like any other text that is not a timestamp.
+   */
+  private static final Instant EARLIEST =
+      Instant.parse("0000-01-01T00:00:00Z").minusSeconds(86_400);
+
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z").plusSeconds(86_400);
+
+  /** The largest clock offset believed: 50 years of 366 days. */
+  private static final long PLAUSIBLE_OFFSET_MS = Duration.ofDays(366 * 50).toMillis();
+
   private final ObjectMapper json;
   private final IngestConfig config;
 
@@ -53,24 +78,42 @@ public final class ReportParser {
    */
   public ReportParser(ObjectMapper json, IngestConfig config, Duration retention) {
     this.retention = retention;
-    this.json = json;
+    // A copy, so that the limits below are ours without changing the application's mapper.
+    this.json = json.copy();
+    this.json
+        .getFactory()
+        .setStreamReadConstraints(
+            StreamReadConstraints.builder()
+                .maxNestingDepth(MAX_NESTING_DEPTH)
+                .maxNumberLength(MAX_NUMBER_LENGTH)
+                .build());
     this.config = config;
   }
 
   public ParsedReport parse(byte[] body, Instant receivedAt, Instant enrolledAt) {
+    int badByte = Utf8.firstInvalid(body);
+    if (badByte >= 0) {
+      // Jackson would take some of these for UTF-16 or let them through into the stored checks
+      // text, which PostgreSQL then refuses in the middle of a shared commit.
+      throw new ApiException(
+          400,
+          "malformed_json",
+          "body is not valid JSON: not UTF-8 (or a NUL byte) at byte offset " + badByte);
+    }
     Body parsed;
     try {
       parsed = read(body);
     } catch (JsonProcessingException e) {
+      // Jackson's limits (nesting, number length) throw without a location.
+      var where = e.getLocation();
       throw new ApiException(
           400,
           "malformed_json",
           "body is not valid JSON: "
               + e.getOriginalMessage()
-              + " at line "
-              + e.getLocation().getLineNr()
-              + ", column "
-              + e.getLocation().getColumnNr());
+              + (where == null
+                  ? ""
+                  : " at line " + where.getLineNr() + ", column " + where.getColumnNr()));
     } catch (IOException e) {
       throw new ApiException(400, "malformed_json", "body could not be read: " + e.getMessage());
     }
@@ -97,7 +140,9 @@ public final class ReportParser {
           Optional.of(
               time(root.get("sentAt"))
                   .orElseThrow(
-                      () -> ApiException.badRequest("sentAt", "must be an RFC 3339 timestamp")));
+                      () ->
+                          ApiException.badRequest(
+                              "sentAt", "must be an RFC 3339 timestamp (years 0000 to 9999)")));
     }
     Optional<Long> estimate = sentAt.map(s -> Duration.between(s, receivedAt).toMillis());
     long dropped = 0;
@@ -129,7 +174,7 @@ public final class ReportParser {
     for (int i = 0; i < items.size(); i++) {
       try {
         Observation o =
-            observation(items.get(i), parsed.checksText(i), estimate, receivedAt, enrolledAt);
+            observation(items.get(i), i, parsed.checksText(i), estimate, receivedAt, enrolledAt);
         if (seen.add(o.seq())) {
           observations.add(o);
         } else {
@@ -181,7 +226,14 @@ public final class ReportParser {
         throw ApiException.badRequest("queue.oldestAt", "is not a plausible time");
       }
       if (d.asLong() > 0) {
-        oldest = Optional.of(estimate.map(t::plusMillis).orElse(t));
+        // Corrected only with a believable estimate (as observations are: the clock rule), so the
+        // time stays within PostgreSQL's range whatever sentAt said.
+        oldest =
+            Optional.of(
+                estimate
+                    .filter(e -> Math.abs(e) <= PLAUSIBLE_OFFSET_MS)
+                    .map(t::plusMillis)
+                    .orElse(t));
       }
     }
     return Optional.of(new ParsedReport.Queue(d.asLong(), oldest));
@@ -265,6 +317,7 @@ public final class ReportParser {
 
   private Observation observation(
       JsonNode n,
+      int index,
       Optional<String> checksText,
       Optional<Long> estimate,
       Instant receivedAt,
@@ -283,7 +336,9 @@ public final class ReportParser {
             .orElseThrow(
                 () ->
                     new Invalid(
-                        "malformed", "observedAt", "must be an RFC 3339 timestamp with offset"));
+                        "malformed",
+                        "observedAt",
+                        "must be an RFC 3339 timestamp with offset (years 0000 to 9999)"));
     String status = n.path("status").asText("");
     if (!n.path("status").isTextual() || !STATUSES.contains(status)) {
       throw new Invalid("malformed", "status", "must be one of online, limited, offline");
@@ -296,14 +351,18 @@ public final class ReportParser {
     if (reason.length() > 500) {
       throw new Invalid("malformed", "reason", "must be at most 500 characters");
     }
+    storable(reasonNode, "reason");
     JsonNode checks = n.path("checks");
     if (!checks.isObject()) {
       throw new Invalid("malformed", "checks", "must be an object");
     }
     String checksJson = checksText.orElseGet(checks::toString);
     validateChecks(checks, checksJson);
+    storable(checks, "checks");
     Optional<String> speedTest = optionalObject(n, "speedTest");
     Optional<String> counters = optionalObject(n, "interfaceCounters");
+    storable(n.path("speedTest"), "speedTest");
+    storable(n.path("interfaceCounters"), "interfaceCounters");
     if (counters.isPresent()) {
       for (String f : List.of("rxBytes", "txBytes")) {
         JsonNode v = n.get("interfaceCounters").path(f);
@@ -329,7 +388,8 @@ public final class ReportParser {
       offset = 0;
       source = TimeSource.UNVERIFIED;
     }
-    if (Math.abs(offset) > Duration.ofDays(366 * 50).toMillis()) {
+    // Not Math.abs: it leaves Long.MIN_VALUE negative, and so "plausible".
+    if (offset > PLAUSIBLE_OFFSET_MS || offset < -PLAUSIBLE_OFFSET_MS) {
       throw new Invalid("clock", "clockOffsetMs", "is not a plausible clock offset");
     }
     Instant observedAt = agentTime.plusMillis(offset);
@@ -375,7 +435,8 @@ public final class ReportParser {
         speedTest,
         counters,
         LatencyHistogram.latencies(checks),
-        speedTest.map(t -> speedFigures(n.get("speedTest"))));
+        speedTest.map(t -> speedFigures(n.get("speedTest"))),
+        index);
   }
 
   /** A failed test ("error" present) keeps its record but no speed: never a made-up figure. */
@@ -403,8 +464,64 @@ public final class ReportParser {
         error);
   }
 
+  /** At most {@code max} chars, never cutting a surrogate pair in two. */
   private static String truncate(String s, int max) {
-    return s.length() <= max ? s : s.substring(0, max);
+    if (s.length() <= max) {
+      return s;
+    }
+    return s.substring(0, Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max);
+  }
+
+  /**
+   * Refuses text PostgreSQL cannot store, anywhere in a value that is stored: U+0000 (text and json
+   * values are C strings to PostgreSQL, and json's escaped NUL breaks every later {@code ->>}) and
+   * a surrogate without its pair (json refuses the escape; text would get a '?'). Object keys are
+   * checked as well as values. Found in the middle of a shared group commit, either used to fail
+   * every report in it.
+   */
+  private static void storable(JsonNode n, String path) throws Invalid {
+    if (n.isTextual()) {
+      String problem = unstorable(n.textValue());
+      if (problem != null) {
+        throw new Invalid(
+            "unsupported_character", path, "contains " + problem + ", which cannot be stored");
+      }
+    } else if (n.isArray()) {
+      for (int i = 0; i < n.size(); i++) {
+        storable(n.get(i), path + "[" + i + "]");
+      }
+    } else if (n.isObject()) {
+      for (Map.Entry<String, JsonNode> e : n.properties()) {
+        String problem = unstorable(e.getKey());
+        if (problem != null) {
+          throw new Invalid(
+              "unsupported_character",
+              path,
+              "has a key that contains " + problem + ", which cannot be stored");
+        }
+        storable(e.getValue(), path + "." + e.getKey());
+      }
+    }
+  }
+
+  /** What in {@code s} PostgreSQL cannot store, or null. */
+  static @org.jspecify.annotations.Nullable String unstorable(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == 0) {
+        return "U+0000 (NUL)";
+      }
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c)
+            && i + 1 < s.length()
+            && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+        } else {
+          return String.format("an unpaired surrogate (U+%04X)", (int) c);
+        }
+      }
+    }
+    return null;
   }
 
   private static Optional<Double> positive(JsonNode n, String field) {
@@ -450,7 +567,9 @@ public final class ReportParser {
   }
 
   private static Optional<Instant> time(JsonNode n) {
-    return n.isTextual() ? Rfc3339.parse(n.asText()) : Optional.empty();
+    return n.isTextual()
+        ? Rfc3339.parse(n.asText()).filter(t -> !t.isBefore(EARLIEST) && !t.isAfter(LATEST))
+        : Optional.empty();
   }
 
   private static final class Invalid extends Exception {

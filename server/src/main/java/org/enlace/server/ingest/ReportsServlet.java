@@ -110,6 +110,14 @@ public final class ReportsServlet extends HttpServlet {
       http.record("POST", PATH, resp.getStatus(), System.nanoTime() - start);
       return;
     } catch (RuntimeException e) {
+      if (!CommitFault.databaseTrouble(e)) {
+        // A bug, not the database: 503 would have the agent resend the same body forever.
+        LOG.error("event=report_failed error=\"{}\"", e.toString(), e);
+        metrics.reportOutcome("server_error");
+        writeError(resp, new ApiError(500, "server_error", "unexpected error"), List.of());
+        http.record("POST", PATH, resp.getStatus(), System.nanoTime() - start);
+        return;
+      }
       // The database went away while looking up the agent (a cache miss) or splitting a clone:
       // the agent must back off and resend, never take it for a credential problem.
       LOG.warn("event=report_unavailable error=\"{}\"", e.toString());
@@ -236,6 +244,12 @@ public final class ReportsServlet extends HttpServlet {
       return out.toByteArray();
     } catch (ZipException e) {
       throw new ApiException(400, "malformed_gzip", "body is not valid gzip: " + e.getMessage());
+    } catch (RuntimeException e) {
+      // With Content-Encoding: gzip, Jetty's GzipHandler decodes and wraps its ZipException.
+      if (e.getCause() instanceof ZipException z) {
+        throw new ApiException(400, "malformed_gzip", "body is not valid gzip: " + z.getMessage());
+      }
+      throw e;
     } catch (IOException e) {
       throw new ApiException(400, "body_unreadable", "body could not be read: " + e.getMessage());
     }

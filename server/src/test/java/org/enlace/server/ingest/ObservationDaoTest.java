@@ -93,7 +93,8 @@ class ObservationDaoTest {
                   Optional.empty(),
                   Optional.empty(),
                   new double[0],
-                  Optional.empty())));
+                  Optional.empty(),
+                  i)));
     }
     items.sort(Comparator.comparingLong(it -> it.observation().seq()));
     return jdbi.inTransaction(
