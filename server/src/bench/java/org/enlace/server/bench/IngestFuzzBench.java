@@ -24,7 +24,7 @@ public final class IngestFuzzBench {
     String requests = System.getProperty("bench.requests", "");
     int reports = requests.isBlank() ? 100_000 : Integer.parseInt(requests.trim());
     long seed = Long.getLong("bench.fuzz.seed", new Random().nextLong());
-    TestApp app = TestApp.create();
+    TestApp app = TestApp.create(TestApp.unlimitedReports());
     DropwizardAppExtension<EnlaceConfiguration> ext = app.extension();
     ext.before();
     boolean ok;

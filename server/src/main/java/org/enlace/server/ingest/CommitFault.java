@@ -1,7 +1,7 @@
 package org.enlace.server.ingest;
 
 import java.sql.SQLException;
-import org.jdbi.v3.core.ConnectionException;
+import org.enlace.server.db.DatabaseOutage;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -13,30 +13,23 @@ final class CommitFault {
   private CommitFault() {}
 
   /**
-   * The database cannot take any commit now: no connection or a broken one (class 08, a pool
-   * timeout, JDBI's ConnectionException), shutting down or starting (57P01–57P03), out of resources
-   * such as disk or memory (class 53), a cancelled statement or lock wait (57014, 55P03), a
-   * transaction that kept conflicting after its retries (class 40), or a read-only server (25006, a
-   * standby). An SQLException without an SQLState is taken as unavailable too: the pool raises
-   * those.
+   * The database cannot take any commit now: what {@link DatabaseOutage} calls an outage (no
+   * connection, shutting down or starting, out of resources, a pool timeout), and for a commit also
+   * a cancelled statement or lock wait (57014, 55P03), a transaction that kept conflicting after
+   * its retries (class 40), or a read-only server (25006, a standby): all pass by themselves, so
+   * the reports wait and are resent. An SQLException without an SQLState is taken as unavailable
+   * too: the pool raises those.
    */
   static boolean unavailable(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ConnectionException) {
-        return true;
-      }
+    if (DatabaseOutage.isOutage(e)) {
+      return true;
     }
     if (!hasSqlException(e)) {
       return false;
     }
     String state = sqlState(e);
     return state == null
-        || state.startsWith("08")
-        || state.startsWith("53")
         || state.startsWith("40")
-        || state.equals("57P01")
-        || state.equals("57P02")
-        || state.equals("57P03")
         || state.equals("57014")
         || state.equals("55P03")
         || state.equals("25006");

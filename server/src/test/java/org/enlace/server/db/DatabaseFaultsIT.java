@@ -60,7 +60,10 @@ class DatabaseFaultsIT {
             EnlaceApplication.class,
             ResourceHelpers.resourceFilePath("test-config.yml"),
             ConfigOverride.config("database.url", ""),
-            ConfigOverride.config("dataDir", dataDir.toString()));
+            ConfigOverride.config("dataDir", dataDir.toString()),
+            // Four agents sending back to back outpace the per-agent limit (429) by design.
+            TestApp.unlimitedReports()[0],
+            TestApp.unlimitedReports()[1]);
     app.before();
     List<LoadAgent> agents = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();

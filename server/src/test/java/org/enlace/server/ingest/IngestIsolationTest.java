@@ -36,7 +36,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class IngestIsolationTest {
-  static final TestApp APP = TestApp.create();
+  static final TestApp APP = TestApp.create(TestApp.unlimitedReports());
   static final DropwizardAppExtension<EnlaceConfiguration> EXT = APP.extension();
   static final String REFUSED = "refuse me";
 

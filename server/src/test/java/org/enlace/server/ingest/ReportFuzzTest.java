@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class ReportFuzzTest {
-  static final TestApp APP = TestApp.create();
+  static final TestApp APP = TestApp.create(TestApp.unlimitedReports());
   static final DropwizardAppExtension<EnlaceConfiguration> EXT = APP.extension();
 
   @Test

@@ -29,6 +29,17 @@ public final class TestApp {
     this.dataDir = dataDir;
   }
 
+  /**
+   * Lifts the per-agent report limit (429), for tests and benchmarks that send far more reports
+   * from one agent than a real one does; the limit itself is tested in ReportRateLimitTest.
+   */
+  public static ConfigOverride[] unlimitedReports() {
+    return new ConfigOverride[] {
+      ConfigOverride.config("limits.reportsPerAgent.perMinute", "100000000"),
+      ConfigOverride.config("limits.reportsPerAgent.burst", "100000000")
+    };
+  }
+
   public static TestApp create(ConfigOverride... extra) {
     Path dataDir;
     try {
