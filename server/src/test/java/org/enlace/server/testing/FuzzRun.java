@@ -70,8 +70,20 @@ public final class FuzzRun {
                 () -> {
                   while (sent.getAndIncrement() < reports) {
                     ReportFuzzer.Fuzzed f = fuzzer.next();
-                    Api.Response r =
-                        agent.api().postBytes("/api/v1/reports", f.body(), f.headers());
+                    Api.Response r;
+                    try {
+                      r = agent.api().postBytes("/api/v1/reports", f.body(), f.headers());
+                    } catch (RuntimeException e) {
+                      throw new IllegalStateException(
+                          "no answer to a report of "
+                              + f.body().length
+                              + " bytes after: "
+                              + f.mutations()
+                              + " (seed "
+                              + seed
+                              + ")",
+                          e);
+                    }
                     statuses.merge(r.status(), 1, Integer::sum);
                     if (r.status() >= 500) {
                       errors.add(r.status() + " " + r.body() + " after: " + f.mutations());

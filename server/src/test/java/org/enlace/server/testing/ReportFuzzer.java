@@ -295,6 +295,8 @@ public final class ReportFuzzer {
         // Mostly small: every stored row costs the CI run time; 5001 is refused (413) unstored.
         int copies = new int[] {20, 50, 100, 500, 5001}[random.nextInt(5)];
         ObjectNode model = obs.get(0);
+        // A model already given a 200,000-character field would make gigabytes: stay near 2 MiB.
+        copies = Math.min(copies, 2_000_000 / Math.max(1, model.toString().length()));
         for (int i = 0; i < copies && a.size() < 6000; i++) {
           ObjectNode c = model.deepCopy();
           c.put("seq", nextSeq++);

@@ -35,8 +35,8 @@ public final class TestApp {
    */
   public static ConfigOverride[] unlimitedReports() {
     return new ConfigOverride[] {
-      ConfigOverride.config("limits.reportsPerAgent.perMinute", "100000000"),
-      ConfigOverride.config("limits.reportsPerAgent.burst", "100000000")
+      ConfigOverride.config("limits.reportsPerAgent.perMinute", "1000000"),
+      ConfigOverride.config("limits.reportsPerAgent.burst", "1000000")
     };
   }
 
