@@ -24,6 +24,10 @@ public final class LatencyHistogram {
     if (!(ms >= 1)) {
       return 0;
     }
+    // Ingest refuses non-finite latencies; a rollup must still not fail on one (int overflow).
+    if (ms >= 1e100) {
+      return BUCKETS - 1;
+    }
     int b = 1 + (int) Math.floor(Math.log10(ms) * PER_DECADE);
     return Math.min(b, BUCKETS - 1);
   }

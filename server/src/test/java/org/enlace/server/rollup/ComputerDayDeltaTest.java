@@ -26,6 +26,16 @@ class ComputerDayDeltaTest {
   }
 
   @Test
+  void extremeLatenciesLandInTheEndBuckets() {
+    assertThat(LatencyHistogram.bucket(Double.NaN)).isZero();
+    assertThat(LatencyHistogram.bucket(-1)).isZero();
+    assertThat(LatencyHistogram.bucket(Double.POSITIVE_INFINITY))
+        .isEqualTo(LatencyHistogram.BUCKETS - 1);
+    assertThat(LatencyHistogram.bucket(Double.MAX_VALUE)).isEqualTo(LatencyHistogram.BUCKETS - 1);
+    assertThat(LatencyHistogram.bucket(1e99)).isEqualTo(LatencyHistogram.BUCKETS - 1);
+  }
+
+  @Test
   void emptyDeltaHasNoRowsAndNothingDirty() {
     ComputerDayDelta d = new ComputerDayDelta(BOGOTA);
     assertThat(d.isEmpty()).isTrue();
