@@ -3,9 +3,6 @@ package org.enlace.server.limits;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -13,7 +10,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.enlace.server.web.ApiError;
+import org.enlace.server.web.ApiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,12 +65,12 @@ public final class Limits {
     TokenBuckets.Decision d = reports.take(agent);
     if (!d.allowed()) {
       counter("reports_per_agent").increment();
-      throw new WebApplicationException(
-          tooMany(
-              "too_many_reports",
-              "this agent sends reports faster than the server takes them from one agent; "
-                  + "nothing from this report was acknowledged, send it again after Retry-After",
-              d.retryAfter()));
+      throw ApiException.retryLater(
+          429,
+          "too_many_reports",
+          "this agent sends reports faster than the server takes them from one agent; "
+              + "nothing from this report was acknowledged, send it again after Retry-After",
+          d.retryAfter());
     }
   }
 
@@ -81,7 +78,7 @@ public final class Limits {
    * Before a password check: a 429 when this user name or this address has failed too often lately;
    * empty when the check may run.
    */
-  public Optional<Response> refuseLogin(String username, String address) {
+  public Optional<ApiException> refuseLogin(String username, String address) {
     Duration user = failedByUser.waitFor(userKey(username));
     Duration from = failedByAddress.waitFor(addressKey(address));
     if (user.isZero() && from.isZero()) {
@@ -91,7 +88,8 @@ public final class Limits {
         user.compareTo(from) >= 0 ? "failed_logins_per_user" : "failed_logins_per_address";
     counter(reason).increment();
     return Optional.of(
-        tooMany(
+        ApiException.retryLater(
+            429,
             "too_many_failed_logins",
             "too many wrong passwords "
                 + (reason.equals("failed_logins_per_user")
@@ -118,21 +116,6 @@ public final class Limits {
   /** Counts a refusal made elsewhere (a busy hasher, a slow header). */
   public void count(String reason) {
     counter(reason).increment();
-  }
-
-  /** 429 with Retry-After in whole seconds, at least 1. */
-  public static Response tooMany(String error, String message, Duration retryAfter) {
-    return withRetryAfter(429, error, message, retryAfter);
-  }
-
-  public static Response withRetryAfter(
-      int status, String error, String message, Duration retryAfter) {
-    long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
-    return Response.status(status)
-        .type(MediaType.APPLICATION_JSON_TYPE)
-        .header("Retry-After", Long.toString(seconds))
-        .entity(new ApiError(status, error, message))
-        .build();
   }
 
   private Counter counter(String reason) {

@@ -19,6 +19,7 @@ import java.util.Optional;
 import org.enlace.server.auth.EnlaceUser;
 import org.enlace.server.auth.PasswordHasher;
 import org.enlace.server.auth.UserAuthenticator;
+import org.enlace.server.web.ApiException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -56,10 +57,9 @@ public final class PasswordAuthFilter extends AuthFilter<BasicCredentials, Enlac
     String address = servletRequest == null ? "" : servletRequest.getRemoteAddr();
     boolean limited = !users.recentlyVerified(credentials);
     if (limited) {
-      Optional<jakarta.ws.rs.core.Response> refusal =
-          limits.refuseLogin(credentials.getUsername(), address);
+      Optional<ApiException> refusal = limits.refuseLogin(credentials.getUsername(), address);
       if (refusal.isPresent()) {
-        throw new WebApplicationException(refusal.get());
+        throw refusal.get();
       }
     }
     boolean ok;
@@ -67,12 +67,11 @@ public final class PasswordAuthFilter extends AuthFilter<BasicCredentials, Enlac
       ok = authenticate(ctx, credentials, SecurityContext.BASIC_AUTH);
     } catch (PasswordHasher.Busy e) {
       limits.count("password_checks_busy");
-      throw new WebApplicationException(
-          Limits.withRetryAfter(
-              503,
-              "password_checks_busy",
-              "the server is checking too many passwords at once; try again after Retry-After",
-              Duration.ofSeconds(2)));
+      throw ApiException.retryLater(
+          503,
+          "password_checks_busy",
+          "the server is checking too many passwords at once; try again after Retry-After",
+          Duration.ofSeconds(2));
     }
     if (!ok) {
       if (limited) {

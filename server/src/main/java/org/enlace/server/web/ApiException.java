@@ -3,6 +3,7 @@ package org.enlace.server.web;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.time.Duration;
 
 /** Thrown by resources and services to answer with a JSON {@link ApiError}. */
 public final class ApiException extends WebApplicationException {
@@ -35,12 +36,22 @@ public final class ApiException extends WebApplicationException {
 
   /** 503 with Retry-After: nothing was acknowledged, the client should send it again later. */
   public static ApiException unavailable(String message, int retryAfterSeconds) {
+    return retryLater(503, "unavailable", message, Duration.ofSeconds(retryAfterSeconds));
+  }
+
+  /**
+   * An answer the client should repeat after Retry-After (429 over a limit, 503 when busy or
+   * unavailable), in whole seconds rounded up, at least 1.
+   */
+  public static ApiException retryLater(
+      int status, String error, String message, Duration retryAfter) {
+    long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
     return new ApiException(
         message,
-        Response.status(503)
+        Response.status(status)
             .type(MediaType.APPLICATION_JSON_TYPE)
-            .header("Retry-After", Integer.toString(retryAfterSeconds))
-            .entity(new ApiError(503, "unavailable", message))
+            .header("Retry-After", Long.toString(seconds))
+            .entity(new ApiError(status, error, message))
             .build());
   }
 
