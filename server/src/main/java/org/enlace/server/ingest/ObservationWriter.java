@@ -191,10 +191,24 @@ public final class ObservationWriter implements Managed {
       for (Pending p : group) {
         p.stored().complete(new Stored(stored.getOrDefault(p, Set.of()), List.of()));
       }
+      session.committed = true;
       return session;
     } catch (RuntimeException e) {
       if (CommitFault.unavailable(e)) {
         session.close();
+        if (session.committed) {
+          // A connection kept across a database restart is dead although the database may be back:
+          // one more try on a new connection before the group is answered 503 (stored_seqs makes a
+          // commit that did land count as duplicates, never twice).
+          Session fresh;
+          try {
+            fresh = new Session(jdbi);
+          } catch (RuntimeException down) {
+            failed(group, down);
+            return null;
+          }
+          return commit(fresh, group);
+        }
         failed(group, e);
         return null;
       }
@@ -423,6 +437,9 @@ public final class ObservationWriter implements Managed {
     final ObservationDao observations;
     final RollupDao rollups;
     final SpeedTestDao speedTests;
+
+    /** Whether a commit went through on this handle: a failure then may be a stale connection. */
+    boolean committed;
 
     Session(Jdbi jdbi) {
       handle = jdbi.open();
