@@ -165,6 +165,14 @@ public interface SlotDao {
       @Nullable Double srtt,
       @Nullable String error);
 
+  /**
+   * Taken before a subtest's result is written: the download's and the upload's results may be
+   * recorded at the same moment, and under READ COMMITTED neither transaction would then see the
+   * other's row, so neither would mark the slot done and the link would stay reserved.
+   */
+  @SqlQuery("SELECT id FROM speedtest_slots WHERE id = :id FOR UPDATE")
+  Optional<UUID> lock(UUID id);
+
   @SqlUpdate(
       """
       UPDATE speedtest_slots s SET state = 'done' WHERE id = :id AND state = 'offered'

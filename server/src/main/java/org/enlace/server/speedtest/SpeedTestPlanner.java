@@ -366,6 +366,7 @@ public final class SpeedTestPlanner implements Ndt7Access {
     jdbi.useTransaction(
         h -> {
           SlotDao dao = h.attach(SlotDao.class);
+          dao.lock(id);
           dao.result(
               id,
               subtest,
