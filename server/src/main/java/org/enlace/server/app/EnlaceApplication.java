@@ -48,6 +48,7 @@ import org.enlace.server.enrollment.AgentRegistry;
 import org.enlace.server.enrollment.EnrollResource;
 import org.enlace.server.enrollment.EnrollmentService;
 import org.enlace.server.enrollment.EnrollmentTokensResource;
+import org.enlace.server.evidence.ComputerMinutesResource;
 import org.enlace.server.evidence.EvidenceResource;
 import org.enlace.server.evidence.EvidenceService;
 import org.enlace.server.evidence.ReportsPageResource;
@@ -159,7 +160,7 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     registerAuth(env, hasher, limits);
     AgentRegistry agents = new AgentRegistry(jdbi);
     registerIngest(config, env, agents, http, limits, localMinutes, clock);
-    registerInventory(env, agents, clock);
+    registerInventory(config, env, agents, clock);
     registerSnmp(config, env, localMinutes, clock);
     rollups = startRollups(config, env, localMinutes);
     registerReports(config, env, localMinutes, clock);
@@ -380,12 +381,19 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     reports.addMapping(ReportsServlet.PATH);
   }
 
-  private void registerInventory(Environment env, AgentRegistry agents, Clock clock) {
+  private void registerInventory(
+      EnlaceConfiguration config, Environment env, AgentRegistry agents, Clock clock) {
     env.jersey().register(new EstablishmentsResource(jdbi));
     env.jersey().register(new EstablishmentLinksResource(jdbi));
     env.jersey().register(new IspLinksResource(jdbi));
     env.jersey().register(new EnrollmentTokensResource(jdbi, clock));
-    env.jersey().register(new ComputersResource(jdbi, agents));
+    env.jersey()
+        .register(
+            new ComputersResource(
+                jdbi,
+                agents,
+                config.getFleetMetrics().getReportingWindow().toJavaDuration(),
+                clock));
   }
 
   /** The poller (started only when enabled) and the devices' inventory. */
@@ -425,6 +433,7 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
             config.getMunicipality(),
             clock);
     env.jersey().register(new EvidenceResource(evidence, env.getObjectMapper()));
+    env.jersey().register(new ComputerMinutesResource(evidence, config.zone()));
     env.jersey().register(new ReportsPageResource(config.zone(), clock));
   }
 

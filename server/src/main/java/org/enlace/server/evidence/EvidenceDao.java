@@ -21,6 +21,10 @@ import org.jspecify.annotations.Nullable;
 @RegisterConstructorMapper(EvidenceDao.UtilizationRow.class)
 @RegisterConstructorMapper(EvidenceDao.UtilizationTotals.class)
 @RegisterConstructorMapper(EvidenceDao.PeakHourRow.class)
+@RegisterConstructorMapper(EvidenceDao.EdgeDay.class)
+@RegisterConstructorMapper(EvidenceDao.CounterComputer.class)
+@RegisterConstructorMapper(EvidenceDao.ComputerDayBits.class)
+@RegisterConstructorMapper(EvidenceDao.ComputerTotals.class)
 public interface EvidenceDao {
   record Place(
       long id,
@@ -109,13 +113,19 @@ public interface EvidenceDao {
       """)
   List<OutageSegment> outages(long[] ids, Instant from, Instant to);
 
+  /**
+   * Computers enrolled before the period's end and not decommissioned before its second day's
+   * start: a decommissioned computer counts for the days before its decommission date only, so one
+   * decommissioned on the period's first day has no day in it.
+   */
   @SqlQuery(
       """
       SELECT establishment_id, count(*) AS value FROM computers
       WHERE establishment_id = ANY(:ids) AND enrolled_at < :to
-      AND (decommissioned_at IS NULL OR decommissioned_at >= :from) GROUP BY establishment_id
+      AND (decommissioned_at IS NULL OR decommissioned_at >= :secondDay)
+      GROUP BY establishment_id
       """)
-  List<Count> computersEnrolled(long[] ids, Instant from, Instant to);
+  List<Count> computersEnrolled(long[] ids, Instant secondDay, Instant to);
 
   @SqlQuery(
       """
@@ -217,4 +227,96 @@ public interface EvidenceDao {
       WHERE rank <= 3 ORDER BY link_id, rank
       """)
   List<PeakHourRow> peakHours(long[] linkIds, Instant from, Instant to, String zone);
+
+  /** A stored establishment-day, with its minute bits, to recount inside an expected window. */
+  record EdgeDay(
+      long establishmentId,
+      LocalDate day,
+      long observedOpenMinutes,
+      long upOpenMinutes,
+      long outageOpenMinutes,
+      long gapPcsOffOpen,
+      long gapLinkDownOpen,
+      String observedBits,
+      String outageBits) {}
+
+  /**
+   * The stored days of each establishment that its expected window does not cover whole: on or
+   * before its window's first day ({@code startDays}, parallel to {@code ids}), or on or after the
+   * window's last day ({@code endDay}).
+   */
+  @SqlQuery(
+      """
+      SELECT d.establishment_id, d.day, d.observed_open_minutes, d.up_open_minutes,
+      d.outage_open_minutes, d.gap_pcs_off_open, d.gap_link_down_open,
+      CAST(d.observed_bits AS text) AS observed_bits, CAST(d.outage_bits AS text) AS outage_bits
+      FROM establishment_days d
+      JOIN unnest(CAST(:ids AS bigint[]), CAST(:startDays AS date[])) AS w(id, start_day)
+        ON w.id = d.establishment_id
+      WHERE d.day BETWEEN :from AND :to AND (d.day <= w.start_day OR d.day >= :endDay)
+      """)
+  List<EdgeDay> edgeDays(
+      long[] ids, String[] startDays, LocalDate from, LocalDate to, LocalDate endDay);
+
+  /**
+   * How far each establishment's data is known to reach: the oldest newest-observation among its
+   * active computers that still report (seen in the last 21 days, as the agent lifecycle's "live").
+   * Agents send oldest first, so a computer's data up to its newest observation is in.
+   */
+  @SqlQuery(
+      """
+      SELECT establishment_id, min(coalesce(last_observed_at, enrolled_at)) AS at
+      FROM computers WHERE establishment_id = ANY(:ids) AND state = 'active'
+      AND coalesce(last_seen_at, enrolled_at) > :liveSince GROUP BY establishment_id
+      """)
+  List<Since> dataKnownUntil(long[] ids, Instant liveSince);
+
+  record CounterComputer(
+      long id,
+      long establishmentId,
+      String hostname,
+      Instant enrolledAt,
+      Optional<Instant> decommissionedAt) {}
+
+  /** The computers that count in [from, to) (see computersEnrolled), oldest first. */
+  @SqlQuery(
+      """
+      SELECT id, establishment_id, hostname, enrolled_at, decommissioned_at FROM computers
+      WHERE establishment_id = ANY(:ids) AND enrolled_at < :to
+      AND (decommissioned_at IS NULL OR decommissioned_at >= :secondDay) ORDER BY id
+      """)
+  List<CounterComputer> countedComputers(long[] ids, Instant secondDay, Instant to);
+
+  @SqlQuery(
+      """
+      SELECT id, establishment_id, hostname, enrolled_at, decommissioned_at FROM computers
+      WHERE id = :id
+      """)
+  Optional<CounterComputer> counterComputer(long id);
+
+  record ComputerTotals(long computerId, long online, long limited, long offline) {}
+
+  /** Whole days' minutes after the hold, per computer, each over its own days [froms, tos]. */
+  @SqlQuery(
+      """
+      SELECT m.computer_id, sum(m.minutes_online) AS online, sum(m.minutes_limited) AS limited,
+      sum(m.minutes_offline) AS offline FROM computer_day_minutes m
+      JOIN unnest(CAST(:ids AS bigint[]), CAST(:froms AS date[]), CAST(:tos AS date[]))
+        AS w(id, first_day, last_day) ON w.id = m.computer_id
+      WHERE m.day BETWEEN w.first_day AND w.last_day GROUP BY m.computer_id
+      """)
+  List<ComputerTotals> computerTotals(long[] ids, String[] froms, String[] tos);
+
+  record ComputerDayBits(
+      long computerId, LocalDate day, String online, String limited, String offline) {}
+
+  /** The stored minute bits of the given computer-days (parallel arrays). */
+  @SqlQuery(
+      """
+      SELECT c.computer_id, c.day, CAST(c.online_bits AS text) AS online,
+      CAST(c.limited_bits AS text) AS limited, CAST(c.offline_bits AS text) AS offline
+      FROM computer_days c JOIN unnest(CAST(:ids AS bigint[]), CAST(:days AS date[]))
+        AS w(id, day) ON w.id = c.computer_id AND w.day = c.day
+      """)
+  List<ComputerDayBits> computerDayBits(long[] ids, String[] days);
 }

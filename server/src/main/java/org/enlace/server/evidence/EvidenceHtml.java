@@ -423,6 +423,7 @@ public final class EvidenceHtml {
     facts.add(new Fact(tx.t("est.computers"), computers(e)));
     facts(facts);
     outagesTable(e.outages());
+    outsideHoursTable(e);
     out.append("</div>\n");
   }
 
@@ -448,10 +449,42 @@ public final class EvidenceHtml {
           HtmlTable.num(tx.duration(o.durationMinutes())),
           HtmlTable.num(tx.duration(o.openMinutes())),
           HtmlTable.num(tx.integer(o.computers())),
-          HtmlTable.text(o.shortBlip() ? blip : tx.t("outage.outage")),
+          HtmlTable.text(outageType(o, blip)),
           HtmlTable.text(tx.cause(o.cause())));
     }
     table.appendTo(out, tx.t("outage.none"));
+  }
+
+  private String outageType(Outage o, String blip) {
+    String type = o.shortBlip() ? blip : tx.t("outage.outage");
+    return o.provisional() ? type + " (" + tx.t("outage.provisional") + ")" : type;
+  }
+
+  /** Outages while the place was closed: listed apart, never among those that count. */
+  private void outsideHoursTable(EstablishmentEvidence e) {
+    List<Outage> outside = Optional.ofNullable(e.outagesOutsideOpeningHours()).orElse(List.of());
+    if (outside.isEmpty()) {
+      return;
+    }
+    HtmlTable table =
+        figures(
+            "figures outages outside-hours",
+            Optional.of(tx.t("outage.outside.heading")),
+            "outage.start",
+            "outage.end",
+            "outage.duration",
+            "outage.computers",
+            "outage.cause");
+    for (Outage o : outside) {
+      table.row(
+          HtmlTable.text(shortDateTime(o.start())),
+          HtmlTable.text(shortDateTime(o.end())),
+          HtmlTable.num(tx.duration(o.durationMinutes())),
+          HtmlTable.num(tx.integer(o.computers())),
+          HtmlTable.text(tx.cause(o.cause())));
+    }
+    table.appendTo(out);
+    p(tx.t("outage.outside.note"));
   }
 
   private String shortDateTime(Instant at) {

@@ -53,7 +53,55 @@ public record EvidenceReport(
       LatencyStats latency,
       int computersEnrolled,
       int computersConnected,
-      List<LinkEvidence> links) {}
+      List<LinkEvidence> links,
+      List<Outage> outagesOutsideOpeningHours,
+      List<ComputerMinutes> computers) {
+
+    /**
+     * Without the outages outside opening hours and the per-computer minutes, for callers that
+     * predate them.
+     */
+    public EstablishmentEvidence(
+        String code,
+        String name,
+        String kind,
+        String sector,
+        Availability availability,
+        List<Outage> outages,
+        LatencyStats latency,
+        int computersEnrolled,
+        int computersConnected,
+        List<LinkEvidence> links) {
+      this(
+          code,
+          name,
+          kind,
+          sector,
+          availability,
+          outages,
+          latency,
+          computersEnrolled,
+          computersConnected,
+          links,
+          List.of(),
+          List.of());
+    }
+  }
+
+  /**
+   * One computer's whole minutes (all day, not only opening hours) in the period, from its
+   * enrollment's minute (or the period's start) to the earlier of the period's end, the last whole
+   * minute before the report and the start of its decommission date: expected = online + limited +
+   * offline + noData, each minute once, with the hold applied as for the establishments.
+   */
+  public record ComputerMinutes(
+      long computerId,
+      String hostname,
+      long expectedMinutes,
+      long onlineMinutes,
+      long limitedMinutes,
+      long offlineMinutes,
+      long noDataMinutes) {}
 
   /**
    * Minutes inside opening hours. availabilityPct = up / (up + outage); completenessPct = minutes
@@ -76,7 +124,11 @@ public record EvidenceReport(
    * An interval in which every computer reporting at the establishment saw offline or limited, or,
    * with no computer reporting, the router saw its links down. cause: link_down when the router saw
    * the link down at any minute of it (SNMP), otherwise agents. shortBlip: under the configured
-   * threshold, listed but not counted as an outage in the totals.
+   * threshold, listed but not counted as an outage in the totals. An outage with no minute inside
+   * opening hours is listed apart (outagesOutsideOpeningHours), never among the outages that count.
+   * provisional: a computer of the establishment that still reports has not yet sent data reaching
+   * the outage's end (it was cut off too, or is still uploading), so the outage's start, end or
+   * very existence may still change.
    */
   public record Outage(
       Instant start,
@@ -85,7 +137,21 @@ public record EvidenceReport(
       long openMinutes,
       int computers,
       boolean shortBlip,
-      String cause) {}
+      String cause,
+      boolean provisional) {
+
+    /** A final outage (not provisional). */
+    public Outage(
+        Instant start,
+        Instant end,
+        long durationMinutes,
+        long openMinutes,
+        int computers,
+        boolean shortBlip,
+        String cause) {
+      this(start, end, durationMinutes, openMinutes, computers, shortBlip, cause, false);
+    }
+  }
 
   public record LatencyStats(long samples, Optional<Double> p50Ms, Optional<Double> p90Ms) {}
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -102,6 +103,10 @@ public final class EvidenceService {
                   dao.speedTests(linkIds, from, to).stream()
                       .collect(Collectors.groupingBy(EvidenceDao.Test::linkId));
               Map<Long, Utilization> utilization = utilization(dao, linkIds, from, to);
+              Map<Long, EvidenceDao.Since> firstEnrollments =
+                  byId(dao.firstEnrollments(ids), EvidenceDao.Since::establishmentId);
+              Instant secondDay = minutes.start(period.firstDay().plusDays(1));
+              List<EvidenceDao.CounterComputer> counted = dao.countedComputers(ids, secondDay, to);
               Figures f =
                   new Figures(
                       byId(
@@ -110,17 +115,22 @@ public final class EvidenceService {
                       byId(
                           dao.latency(ids, period.firstDay(), period.lastDay()),
                           EvidenceDao.Histogram::establishmentId),
-                      byId(dao.firstEnrollments(ids), EvidenceDao.Since::establishmentId),
+                      firstEnrollments,
                       dao.outages(ids, from, to).stream()
                           .collect(
                               Collectors.groupingBy(EvidenceDao.OutageSegment::establishmentId)),
-                      counts(dao.computersEnrolled(ids, from, to)),
+                      counts(dao.computersEnrolled(ids, secondDay, to)),
                       counts(
                           dao.computersConnected(
                               ids,
                               period.firstDay(),
                               period.lastDay().withDayOfMonth(1),
-                              indicators.config().getMinOnlineDays())));
+                              indicators.config().getMinOnlineDays())),
+                      edgeDays(dao, places, firstEnrollments, period, now),
+                      byId(
+                          dao.dataKnownUntil(ids, now.minus(LIVE)),
+                          EvidenceDao.Since::establishmentId),
+                      computerMinutes(dao, counted, period, now));
               long observations =
                   dao.observations(ids, period.firstDay(), period.lastDay()).stream()
                       .mapToLong(EvidenceDao.Count::value)
@@ -135,9 +145,11 @@ public final class EvidenceService {
                 for (EvidenceDao.Link l : allLinks) {
                   if (l.establishmentId() == p.id()) {
                     List<EvidenceDao.Test> t = testsByLink.getOrDefault(l.id(), List.of());
-                    tests += t.size();
-                    linkEvidence.add(
-                        linkEvidence(l, t, Optional.ofNullable(utilization.get(l.id()))));
+                    LinkEvidence le =
+                        linkEvidence(l, t, Optional.ofNullable(utilization.get(l.id())));
+                    // What the link tables show: tests that gave a download figure.
+                    tests += le.download().tests();
+                    linkEvidence.add(le);
                   }
                 }
                 out.add(establishment(f, p, period, now, linkEvidence, openDays));
@@ -201,6 +213,22 @@ public final class EvidenceService {
     return EvidenceHash.withHash(report, json);
   }
 
+  /** One computer's minutes by status in a period, as the reports count them; 404 if unknown. */
+  public EvidenceReport.ComputerMinutes computerMinutes(long computerId, ReportPeriod period) {
+    Instant now = clock.instant();
+    return jdbi.inTransaction(
+        h -> {
+          h.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+          EvidenceDao dao = h.attach(EvidenceDao.class);
+          EvidenceDao.CounterComputer c =
+              dao.counterComputer(computerId)
+                  .orElseThrow(() -> ApiException.notFound("computer " + computerId));
+          return new ComputerMinutesCounter(minutes, rollups.getHoldMinutes())
+              .count(dao, List.of(c), period, now)
+              .get(0);
+        });
+  }
+
   private static List<String> sources(boolean snmp) {
     return snmp
         ? List.of("agents", "snmp", "inventory", "declarations", "baseline")
@@ -222,7 +250,103 @@ public final class EvidenceService {
       Map<Long, EvidenceDao.Since> firstEnrollment,
       Map<Long, List<EvidenceDao.OutageSegment>> outages,
       Map<Long, Long> enrolled,
-      Map<Long, Long> connected) {}
+      Map<Long, Long> connected,
+      Map<Long, List<EvidenceDao.EdgeDay>> edges,
+      Map<Long, EvidenceDao.Since> dataKnownUntil,
+      Map<Long, List<EvidenceReport.ComputerMinutes>> computers) {}
+
+  /** A computer still reports when it was seen this recently (the agent lifecycle's "live"). */
+  static final Duration LIVE = Duration.ofDays(21);
+
+  private Map<Long, List<EvidenceReport.ComputerMinutes>> computerMinutes(
+      EvidenceDao dao,
+      List<EvidenceDao.CounterComputer> counted,
+      ReportPeriod period,
+      Instant now) {
+    Map<Long, Long> place = new HashMap<>();
+    counted.forEach(c -> place.put(c.id(), c.establishmentId()));
+    return new ComputerMinutesCounter(minutes, rollups.getHoldMinutes())
+        .count(dao, counted, period, now).stream()
+            .collect(Collectors.groupingBy(c -> place.get(c.computerId())));
+  }
+
+  /**
+   * The stored days that the establishments' expected windows cut or leave out, to recount (see
+   * {@link #inWindow}).
+   */
+  private Map<Long, List<EvidenceDao.EdgeDay>> edgeDays(
+      EvidenceDao dao,
+      List<EvidenceDao.Place> places,
+      Map<Long, EvidenceDao.Since> firstEnrollments,
+      ReportPeriod period,
+      Instant now) {
+    long[] ids = new long[places.size()];
+    String[] startDays = new String[places.size()];
+    Instant periodStart = minutes.start(period.firstDay());
+    for (int i = 0; i < ids.length; i++) {
+      long id = places.get(i).id();
+      ExpectedWindow w =
+          ExpectedWindow.of(
+              minutes,
+              period,
+              Optional.ofNullable(firstEnrollments.get(id)).map(EvidenceDao.Since::at),
+              now);
+      ids[i] = id;
+      // A window that starts with the period cuts no day at its start.
+      startDays[i] =
+          (w.start().isAfter(periodStart)
+                  ? minutes.slot(w.start()).day()
+                  : period.firstDay().minusDays(1))
+              .toString();
+    }
+    ExpectedWindow any = ExpectedWindow.of(minutes, period, Optional.empty(), now);
+    LocalDate endDay =
+        any.end().isBefore(minutes.start(period.lastDay().plusDays(1)))
+            ? minutes.slot(any.end()).day()
+            : period.lastDay().plusDays(1);
+    return dao.edgeDays(ids, startDays, period.firstDay(), period.lastDay(), endDay).stream()
+        .collect(Collectors.groupingBy(EvidenceDao.EdgeDay::establishmentId));
+  }
+
+  /**
+   * The period's summed days with those the window cuts recounted from their bits, so minutes with
+   * data are only counted where data is expected. The gaps (no computer reporting, what the router
+   * knew) come from SNMP polls, which lie in the past and start with the router's registration: a
+   * cut day keeps them, a day left out entirely drops them.
+   */
+  static EvidenceDao.DayTotals inWindow(
+      EvidenceDao.DayTotals t,
+      List<EvidenceDao.EdgeDay> edges,
+      ExpectedWindow window,
+      LocalMinutes minutes,
+      OpeningMask mask) {
+    long observed = t.observedOpenMinutes();
+    long up = t.upOpenMinutes();
+    long outage = t.outageOpenMinutes();
+    long pcsOff = t.gapPcsOffOpen();
+    long linkDown = t.gapLinkDownOpen();
+    for (EvidenceDao.EdgeDay d : edges) {
+      ExpectedWindow.DayCount c =
+          window.count(minutes, mask, d.day(), d.observedBits(), d.outageBits());
+      observed += c.observed() - d.observedOpenMinutes();
+      up += c.up() - d.upOpenMinutes();
+      outage += c.outage() - d.outageOpenMinutes();
+      boolean outside =
+          !minutes.start(d.day().plusDays(1)).isAfter(window.start())
+              || !minutes.start(d.day()).isBefore(window.end());
+      if (outside) {
+        pcsOff -= d.gapPcsOffOpen();
+        linkDown -= d.gapLinkDownOpen();
+      }
+    }
+    return new EvidenceDao.DayTotals(
+        t.establishmentId(),
+        observed,
+        up,
+        outage,
+        Math.min(pcsOff, observed),
+        Math.min(linkDown, observed));
+  }
 
   private static <T> Map<Long, T> byId(List<T> rows, ToLongFunction<T> id) {
     Map<Long, T> out = new HashMap<>();
@@ -247,16 +371,36 @@ public final class EvidenceService {
       Instant now,
       List<LinkEvidence> links,
       Map<String, Map<LocalDate, Integer>> openDays) {
+    Optional<Instant> first =
+        Optional.ofNullable(f.firstEnrollment().get(p.id())).map(EvidenceDao.Since::at);
+    ExpectedWindow window = ExpectedWindow.of(minutes, period, first, now);
+    OpeningMask mask = OpeningMask.fromStored(json, p.openingHours(), p.id());
     EvidenceDao.DayTotals t =
-        f.totals().getOrDefault(p.id(), new EvidenceDao.DayTotals(p.id(), 0, 0, 0, 0, 0));
-    long open =
-        expectedOpenMinutes(
-            p,
-            period,
-            Optional.ofNullable(f.firstEnrollment().get(p.id())).map(EvidenceDao.Since::at),
-            now,
-            openDays);
+        inWindow(
+            f.totals().getOrDefault(p.id(), new EvidenceDao.DayTotals(p.id(), 0, 0, 0, 0, 0)),
+            f.edges().getOrDefault(p.id(), List.of()),
+            window,
+            minutes,
+            mask);
+    long open = expectedOpenMinutes(p, period, first, now, openDays);
     Availability availability = availability(open, t);
+    Optional<Instant> knownUntil =
+        Optional.ofNullable(f.dataKnownUntil().get(p.id())).map(EvidenceDao.Since::at);
+    List<Outage> inside = new ArrayList<>();
+    List<Outage> outside = new ArrayList<>();
+    for (Outage o : outages(clip(f.outages().getOrDefault(p.id(), List.of()), window, mask))) {
+      Outage marked =
+          new Outage(
+              o.start(),
+              o.end(),
+              o.durationMinutes(),
+              o.openMinutes(),
+              o.computers(),
+              o.shortBlip(),
+              o.cause(),
+              knownUntil.filter(k -> k.isBefore(o.end())).isPresent());
+      (o.openMinutes() > 0 ? inside : outside).add(marked);
+    }
     int[] hist =
         LatencyHistogram.parse(
             Optional.ofNullable(f.latency().get(p.id()))
@@ -273,11 +417,43 @@ public final class EvidenceService {
         p.kind(),
         p.sector(),
         availability,
-        outages(f.outages().getOrDefault(p.id(), List.of())),
+        inside,
         latency,
         f.enrolled().getOrDefault(p.id(), 0L).intValue(),
         f.connected().getOrDefault(p.id(), 0L).intValue(),
-        links);
+        links,
+        outside,
+        f.computers().getOrDefault(p.id(), List.of()));
+  }
+
+  /**
+   * Outage segments cut to the expected window: nothing before the first enrollment, no held minute
+   * after now.
+   */
+  private List<EvidenceDao.OutageSegment> clip(
+      List<EvidenceDao.OutageSegment> segments, ExpectedWindow w, OpeningMask mask) {
+    List<EvidenceDao.OutageSegment> out = new ArrayList<>();
+    for (EvidenceDao.OutageSegment s : segments) {
+      if (!s.endedAt().isAfter(w.start()) || !s.startedAt().isBefore(w.end())) {
+        continue;
+      }
+      if (!s.startedAt().isBefore(w.start()) && !s.endedAt().isAfter(w.end())) {
+        out.add(s);
+        continue;
+      }
+      Instant a = s.startedAt().isBefore(w.start()) ? w.start() : s.startedAt();
+      Instant b = s.endedAt().isAfter(w.end()) ? w.end() : s.endedAt();
+      out.add(
+          new EvidenceDao.OutageSegment(
+              s.establishmentId(),
+              a,
+              b,
+              (int) Duration.between(a, b).toMinutes(),
+              (int) w.openMinutes(minutes, mask, a, b),
+              s.computers(),
+              s.cause()));
+    }
+    return out;
   }
 
   /** An establishment's availability from its open minutes and its days' summed figures. */
@@ -310,10 +486,9 @@ public final class EvidenceService {
   }
 
   /**
-   * Opening minutes from the later of the period's start and the first enrollment, to the earlier
-   * of its end and now: no observation is expected before an agent existed or in the future, so
-   * neither counts against completeness. {@code wholeDays} caches the open minutes of whole days of
-   * this mask.
+   * Opening minutes of the establishment's {@link ExpectedWindow}: no observation is expected
+   * before an agent existed or in the future, so neither counts against completeness. {@code
+   * wholeDays} caches the open minutes of whole days of this mask.
    */
   static long expectedOpenMinutes(
       OpeningMask mask,
@@ -322,14 +497,9 @@ public final class EvidenceService {
       ReportPeriod period,
       Optional<Instant> firstEnrollment,
       Instant now) {
-    Instant start =
-        firstEnrollment
-            .filter(e -> e.isAfter(minutes.start(period.firstDay())))
-            .orElse(minutes.start(period.firstDay()));
-    Instant end = minutes.start(period.lastDay().plusDays(1));
-    if (now.isBefore(end)) {
-      end = now;
-    }
+    ExpectedWindow window = ExpectedWindow.of(minutes, period, firstEnrollment, now);
+    Instant start = window.start();
+    Instant end = window.end();
     long open = 0;
     for (LocalDate d = period.firstDay(); !d.isAfter(period.lastDay()); d = d.plusDays(1)) {
       Instant dayStart = minutes.start(d);

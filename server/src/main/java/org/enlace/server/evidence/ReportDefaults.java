@@ -116,7 +116,9 @@ final class ReportDefaults {
         l == null ? null : new LatencyStats(l.samples(), opt(l.p50Ms()), opt(l.p90Ms())),
         e.computersEnrolled(),
         e.computersConnected(),
-        list(e.links()).stream().map(ReportDefaults::link).toList());
+        list(e.links()).stream().map(ReportDefaults::link).toList(),
+        list(e.outagesOutsideOpeningHours()),
+        list(e.computers()));
   }
 
   private static LinkEvidence link(LinkEvidence l) {

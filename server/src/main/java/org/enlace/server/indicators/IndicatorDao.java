@@ -53,17 +53,20 @@ public interface IndicatorDao {
       """)
   List<SectorCounts> measured(LocalDate from, LocalDate to, int minOnlineDays);
 
-  /** Computers enrolled and not decommissioned at some point of [from, to), per sector. */
+  /**
+   * Computers enrolled before the end of [from, to) with a day in it before their decommission date
+   * (decommissioned, if at all, from the period's second day on), per sector.
+   */
   @SqlQuery(
       """
       SELECT e.sector, count(*) AS computers, count(DISTINCT c.establishment_id)
         AS establishments, 0 AS computers_reporting, 0 AS establishments_reporting
       FROM computers c JOIN establishments e ON e.id = c.establishment_id
       WHERE c.enrolled_at < :toInstant
-       AND (c.decommissioned_at IS NULL OR c.decommissioned_at >= :fromInstant)
+       AND (c.decommissioned_at IS NULL OR c.decommissioned_at >= :secondDayInstant)
       GROUP BY e.sector
       """)
-  List<SectorCounts> enrolled(Instant fromInstant, Instant toInstant);
+  List<SectorCounts> enrolled(Instant secondDayInstant, Instant toInstant);
 
   /** Declarations in force in any month of [from, to): sums per sector. */
   @SqlQuery(

@@ -96,7 +96,8 @@ public final class IndicatorService {
     Map<String, IndicatorDao.SectorCounts> enrolled =
         bySector(
             dao.enrolled(
-                firstDay.atStartOfDay(zone).toInstant(), end.atStartOfDay(zone).toInstant()));
+                firstDay.plusDays(1).atStartOfDay(zone).toInstant(),
+                end.atStartOfDay(zone).toInstant()));
     List<SectorFigures> sectors = new ArrayList<>();
     for (String sector : SECTORS) {
       SectorFigures f =

@@ -32,7 +32,16 @@ public record Computer(
     Optional<Long> queueDepth,
     Optional<Instant> queueOldestAt,
     Optional<Instant> queueReportedAt,
-    String lifecycle) {
+    String lifecycle,
+    String status) {
+
+  /**
+   * What a computer's status is now: its newest observation's status (online, limited, offline)
+   * while that observation is within the reporting window; stale when it is older (the computer is
+   * off or cut off: lastObservedAt says since when); unknown when it never reported.
+   */
+  public static final Set<String> STATUSES =
+      Set.of("online", "limited", "offline", "stale", "unknown");
 
   /**
    * live: reported in the last 21 days; at_risk: 21 to 28 days ago; dropped: longer (a computer

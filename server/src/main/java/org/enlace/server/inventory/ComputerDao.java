@@ -37,6 +37,9 @@ public interface ComputerDao {
                c.decommissioned_at, c.last_seen_at, c.last_observed_at, c.last_status,
                c.last_reason, c.clock_offset_ms, c.queue_dropped_total, c.queue_depth,
                c.queue_oldest_at, c.queue_reported_at,
+               CASE WHEN c.last_observed_at IS NULL THEN 'unknown'
+                    WHEN c.last_observed_at < :freshSince THEN 'stale'
+                    ELSE c.last_status END AS status,
                CASE WHEN coalesce(c.last_seen_at, c.enrolled_at) > now() - interval '21 days'
                     THEN 'live'
                     WHEN coalesce(c.last_seen_at, c.enrolled_at) > now() - interval '28 days'
@@ -45,7 +48,9 @@ public interface ComputerDao {
         FROM computers c
         JOIN establishments e ON e.id = c.establishment_id
         WHERE (CAST(:code AS text) IS NULL OR e.code = :code)
-          AND (CAST(:status AS text) IS NULL OR c.last_status = :status)
+          AND (CAST(:status AS text) IS NULL OR CASE WHEN c.last_observed_at IS NULL
+               THEN 'unknown' WHEN c.last_observed_at < :freshSince THEN 'stale'
+               ELSE c.last_status END = :status)
           AND (CAST(:state AS text) IS NULL OR c.state = :state)
           AND (CAST(:lifecycle AS text) IS NULL
                OR CASE WHEN coalesce(c.last_seen_at, c.enrolled_at) > now() - interval '21 days'
@@ -58,7 +63,13 @@ public interface ComputerDao {
         LIMIT :limit
         """)
   List<Computer> list(
-      String code, String status, String state, String lifecycle, long afterId, int limit);
+      String code,
+      String status,
+      String state,
+      String lifecycle,
+      long afterId,
+      int limit,
+      Instant freshSince);
 
   @SqlQuery(
       """
@@ -67,6 +78,9 @@ public interface ComputerDao {
                c.decommissioned_at, c.last_seen_at, c.last_observed_at, c.last_status,
                c.last_reason, c.clock_offset_ms, c.queue_dropped_total, c.queue_depth,
                c.queue_oldest_at, c.queue_reported_at,
+               CASE WHEN c.last_observed_at IS NULL THEN 'unknown'
+                    WHEN c.last_observed_at < :freshSince THEN 'stale'
+                    ELSE c.last_status END AS status,
                CASE WHEN coalesce(c.last_seen_at, c.enrolled_at) > now() - interval '21 days'
                     THEN 'live'
                     WHEN coalesce(c.last_seen_at, c.enrolled_at) > now() - interval '28 days'
@@ -76,7 +90,7 @@ public interface ComputerDao {
         JOIN establishments e ON e.id = c.establishment_id
         WHERE c.id = :id
         """)
-  Optional<Computer> find(long id);
+  Optional<Computer> find(long id, Instant freshSince);
 
   @SqlQuery(
       """
@@ -160,7 +174,8 @@ public interface ComputerDao {
           Optional.ofNullable(rs.getObject("queue_depth", Long.class)),
           instant(rs, "queue_oldest_at"),
           instant(rs, "queue_reported_at"),
-          rs.getString("lifecycle"));
+          rs.getString("lifecycle"),
+          rs.getString("status"));
     }
 
     private static Optional<Instant> instant(ResultSet rs, String column) throws SQLException {

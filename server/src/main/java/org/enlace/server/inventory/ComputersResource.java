@@ -12,12 +12,14 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.enlace.server.auth.EnlaceUser;
 import org.enlace.server.auth.Role;
-import org.enlace.server.domain.ComputerStatus;
 import org.enlace.server.web.ApiException;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -27,15 +29,28 @@ import org.slf4j.LoggerFactory;
 @Produces(MediaType.APPLICATION_JSON)
 public final class ComputersResource {
   private static final Logger LOG = LoggerFactory.getLogger(ComputersResource.class);
-  private static final Set<String> STATUSES = ComputerStatus.WIRE_NAMES;
+  private static final Set<String> STATUSES = Computer.STATUSES;
   private static final Set<String> STATES = Set.of("active", "decommissioned");
 
   private final Jdbi jdbi;
   private final ComputerAgents agents;
+  private final Duration reportingWindow;
+  private final Clock clock;
 
-  public ComputersResource(Jdbi jdbi, ComputerAgents agents) {
+  /**
+   * A computer whose newest observation is older than {@code reportingWindow} is shown {@code
+   * stale}, not with the status it last reported.
+   */
+  public ComputersResource(
+      Jdbi jdbi, ComputerAgents agents, Duration reportingWindow, Clock clock) {
     this.jdbi = requireNonNull(jdbi, "jdbi is null");
     this.agents = requireNonNull(agents, "agents is null");
+    this.reportingWindow = requireNonNull(reportingWindow, "reportingWindow is null");
+    this.clock = requireNonNull(clock, "clock is null");
+  }
+
+  private Instant freshSince() {
+    return clock.instant().minus(reportingWindow);
   }
 
   /**
@@ -52,7 +67,8 @@ public final class ComputersResource {
       @QueryParam("afterId") @DefaultValue("0") long afterId,
       @QueryParam("limit") @DefaultValue("1000") int limit) {
     if (status != null && !STATUSES.contains(status)) {
-      throw ApiException.badRequest("status", "must be one of online, limited, offline");
+      throw ApiException.badRequest(
+          "status", "must be one of online, limited, offline, stale, unknown");
     }
     if (state != null && !STATES.contains(state)) {
       throw ApiException.badRequest("state", "must be one of active, decommissioned");
@@ -67,7 +83,7 @@ public final class ComputersResource {
       jdbi.onDemand(EstablishmentDao.class).idOrNotFound(establishment);
     }
     return jdbi.onDemand(ComputerDao.class)
-        .list(establishment, status, state, lifecycle, afterId, limit);
+        .list(establishment, status, state, lifecycle, afterId, limit, freshSince());
   }
 
   @GET
@@ -75,7 +91,7 @@ public final class ComputersResource {
   @RolesAllowed({Role.IT_NAME, Role.ADMINISTRATION_NAME})
   public Computer get(@PathParam("id") long id) {
     return jdbi.onDemand(ComputerDao.class)
-        .find(id)
+        .find(id, freshSince())
         .orElseThrow(() -> ApiException.notFound("computer " + id));
   }
 
@@ -109,10 +125,13 @@ public final class ComputersResource {
         jdbi.inTransaction(
             h -> {
               ComputerDao computers = h.attach(ComputerDao.class);
-              if (computers.find(id).isEmpty()) {
+              if (computers.find(id, freshSince()).isEmpty()) {
                 throw ApiException.notFound("computer " + id);
               }
               computers.decommission(id);
+              // Its months stop counting the days from its decommission date on.
+              h.attach(org.enlace.server.rollup.RollupDao.class)
+                  .markComputerDirtySince(id, java.time.Instant.now());
               return agents.revokeAll(h, id, "computer decommissioned by " + user.username());
             });
     // After the commit, so that no request can cache the pre-commit state again.

@@ -26,10 +26,10 @@ import org.jspecify.annotations.Nullable;
  * router saw the link down at any minute of it, otherwise {@code agents}.
  */
 public final class DayTimeline {
-  static final byte NONE = 0;
-  static final byte ONLINE = 1;
-  static final byte LIMITED = 2;
-  static final byte OFFLINE = 3;
+  public static final byte NONE = 0;
+  public static final byte ONLINE = 1;
+  public static final byte LIMITED = 2;
+  public static final byte OFFLINE = 3;
 
   /** A computer-day as stored: bit strings of '0'/'1', one character per minute. */
   @SuppressWarnings("ArrayRecordComponent") // primitive arrays for speed; never compared or hashed
@@ -230,6 +230,15 @@ public final class DayTimeline {
         linkDownMinutes,
         gapPcsOff,
         gapLinkDown);
+  }
+
+  /**
+   * One computer's status minute by minute after the hold ({@link #NONE}, {@link #ONLINE}, {@link
+   * #LIMITED}, {@link #OFFLINE}), as {@link #compute} counts it; {@code previousDay} carries the
+   * hold across midnight.
+   */
+  public byte[] statuses(ComputerDay today, @Nullable ComputerDay previousDay) {
+    return effective(today, previousDay, minutes.minutesIn(today.day()));
   }
 
   private static List<Segment> segments(

@@ -72,6 +72,18 @@ public interface RollupDao {
       """)
   void markDirty(long[] establishmentIds, String[] days);
 
+  /**
+   * Marks a computer's days from the day before {@code since} (its decommission time: the margin
+   * covers any time zone) for recomputation, so that its months stop counting them.
+   */
+  @SqlUpdate(
+      """
+      INSERT INTO rollup_dirty (establishment_id, day)
+      SELECT DISTINCT establishment_id, day FROM computer_days
+      WHERE computer_id = :computerId AND day >= CAST(:since AS date) - 1
+      """)
+  void markComputerDirtySince(long computerId, java.time.Instant since);
+
   /** Ingest's part: the observations one group commit stored, for the maintainer to merge. */
   @SqlUpdate(
       """
@@ -314,20 +326,44 @@ public interface RollupDao {
       boolean shortBlip,
       String cause) {}
 
-  /** Days seen online and days with data, per computer, for one establishment and month. */
+  /**
+   * Days seen online and days with data, per computer, for one establishment and month. A
+   * decommissioned computer's days from its decommission date (local, {@code zone}) on do not
+   * count; a computer left with no day loses its row.
+   */
+  default void refreshComputerMonths(long establishmentId, LocalDate month, String zone) {
+    dropUncountedMonths(establishmentId, month, zone);
+    upsertComputerMonths(establishmentId, month, zone);
+  }
+
+  @SqlUpdate(
+      """
+      DELETE FROM computer_months m WHERE m.establishment_id = :establishmentId
+      AND m.month = :month AND NOT EXISTS (SELECT 1 FROM computer_days d
+       JOIN computers c ON c.id = d.computer_id
+       WHERE d.computer_id = m.computer_id AND d.establishment_id = m.establishment_id
+       AND d.day >= :month AND d.day < CAST(:month AS date) + interval '1 month'
+       AND (c.decommissioned_at IS NULL
+            OR d.day < CAST(c.decommissioned_at AT TIME ZONE :zone AS date)))
+      """)
+  void dropUncountedMonths(long establishmentId, LocalDate month, String zone);
+
   @SqlUpdate(
       """
       INSERT INTO computer_months AS m (establishment_id, computer_id, month, online_days,
       observed_days)
-      SELECT establishment_id, computer_id, CAST(:month AS date),
-       count(*) FILTER (WHERE seen_online), count(*)
-      FROM computer_days WHERE establishment_id = :establishmentId
-       AND day >= :month AND day < CAST(:month AS date) + interval '1 month'
-      GROUP BY establishment_id, computer_id
+      SELECT d.establishment_id, d.computer_id, CAST(:month AS date),
+       count(*) FILTER (WHERE d.seen_online), count(*)
+      FROM computer_days d JOIN computers c ON c.id = d.computer_id
+      WHERE d.establishment_id = :establishmentId
+       AND d.day >= :month AND d.day < CAST(:month AS date) + interval '1 month'
+       AND (c.decommissioned_at IS NULL
+            OR d.day < CAST(c.decommissioned_at AT TIME ZONE :zone AS date))
+      GROUP BY d.establishment_id, d.computer_id
       ON CONFLICT (month, establishment_id, computer_id) DO UPDATE SET
        online_days = EXCLUDED.online_days, observed_days = EXCLUDED.observed_days
       """)
-  void refreshComputerMonths(long establishmentId, LocalDate month);
+  void upsertComputerMonths(long establishmentId, LocalDate month, String zone);
 
   @SqlUpdate("DELETE FROM computer_days WHERE day BETWEEN :from AND :to")
   int deleteComputerDays(LocalDate from, LocalDate to);

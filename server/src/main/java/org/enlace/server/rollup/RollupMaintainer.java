@@ -320,7 +320,7 @@ public final class RollupMaintainer implements Managed {
           computerMinutes.stream().mapToInt(DayTimeline.ComputerMinutes::offline).toArray());
     }
     for (LocalDate month : months) {
-      dao.refreshComputerMonths(establishmentId, month);
+      dao.refreshComputerMonths(establishmentId, month, minutes.zone().getId());
     }
     return count;
   }

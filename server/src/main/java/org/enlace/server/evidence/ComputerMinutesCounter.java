@@ -1,0 +1,156 @@
+package org.enlace.server.evidence;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.enlace.server.domain.LatencyHistogram;
+import org.enlace.server.domain.LocalMinutes;
+import org.enlace.server.domain.OpeningHours;
+import org.enlace.server.domain.OpeningMask;
+import org.enlace.server.evidence.EvidenceReport.ComputerMinutes;
+import org.enlace.server.rollup.DayTimeline;
+
+/**
+ * Each computer's minutes by status in a period. Whole days come from the rollup's per-day minutes
+ * (computer_day_minutes); the days its window cuts (its enrollment minute, its decommission date,
+ * now) are recounted from the stored minute bits with the same hold, so that online + limited +
+ * offline never exceed the expected minutes and the rest is exactly the minutes with no data.
+ */
+final class ComputerMinutesCounter {
+  private final LocalMinutes minutes;
+  private final DayTimeline timeline;
+
+  ComputerMinutesCounter(LocalMinutes minutes, int holdMinutes) {
+    this.minutes = minutes;
+    this.timeline = new DayTimeline(minutes, holdMinutes, new OpeningMask(OpeningHours.ALWAYS));
+  }
+
+  /** The whole minutes in which this computer's data is expected. */
+  ExpectedWindow window(EvidenceDao.CounterComputer c, ReportPeriod period, Instant now) {
+    ExpectedWindow w =
+        ExpectedWindow.of(minutes, period, java.util.Optional.of(c.enrolledAt()), now);
+    Instant end = w.end();
+    if (c.decommissionedAt().isPresent()) {
+      // It leaves the counts from its decommission date: that whole day is no longer expected.
+      Instant gone = minutes.start(minutes.slot(c.decommissionedAt().get()).day());
+      if (gone.isBefore(end)) {
+        end = gone.isBefore(w.start()) ? w.start() : gone;
+      }
+    }
+    return new ExpectedWindow(w.start(), end);
+  }
+
+  List<ComputerMinutes> count(
+      EvidenceDao dao,
+      List<EvidenceDao.CounterComputer> computers,
+      ReportPeriod period,
+      Instant now) {
+    List<Long> wholeIds = new ArrayList<>();
+    List<String> wholeFrom = new ArrayList<>();
+    List<String> wholeTo = new ArrayList<>();
+    List<Long> bitIds = new ArrayList<>();
+    List<String> bitDays = new ArrayList<>();
+    Map<Long, TreeSet<LocalDate>> edges = new HashMap<>();
+    for (EvidenceDao.CounterComputer c : computers) {
+      ExpectedWindow w = window(c, period, now);
+      if (w.isEmpty()) {
+        continue;
+      }
+      LocalMinutes.Slot first = minutes.slot(w.start());
+      LocalMinutes.Slot last = minutes.slot(w.end());
+      LocalDate firstWhole = first.minute() == 0 ? first.day() : first.day().plusDays(1);
+      LocalDate lastWhole = last.day().minusDays(1);
+      if (!firstWhole.isAfter(lastWhole)) {
+        wholeIds.add(c.id());
+        wholeFrom.add(firstWhole.toString());
+        wholeTo.add(lastWhole.toString());
+      }
+      TreeSet<LocalDate> cut = new TreeSet<>();
+      if (first.minute() != 0) {
+        cut.add(first.day());
+      }
+      if (last.minute() != 0) {
+        cut.add(last.day());
+      }
+      edges.put(c.id(), cut);
+      for (LocalDate d : cut) {
+        for (LocalDate x : List.of(d.minusDays(1), d)) {
+          bitIds.add(c.id());
+          bitDays.add(x.toString());
+        }
+      }
+    }
+    Map<Long, EvidenceDao.ComputerTotals> whole = new HashMap<>();
+    if (!wholeIds.isEmpty()) {
+      for (EvidenceDao.ComputerTotals t :
+          dao.computerTotals(
+              wholeIds.stream().mapToLong(Long::longValue).toArray(),
+              wholeFrom.toArray(String[]::new),
+              wholeTo.toArray(String[]::new))) {
+        whole.put(t.computerId(), t);
+      }
+    }
+    Map<Long, Map<LocalDate, DayTimeline.ComputerDay>> bits = new HashMap<>();
+    if (!bitIds.isEmpty()) {
+      for (EvidenceDao.ComputerDayBits b :
+          dao.computerDayBits(
+              bitIds.stream().mapToLong(Long::longValue).toArray(),
+              bitDays.toArray(String[]::new))) {
+        bits.computeIfAbsent(b.computerId(), k -> new HashMap<>())
+            .put(
+                b.day(),
+                new DayTimeline.ComputerDay(
+                    b.computerId(),
+                    b.day(),
+                    b.online(),
+                    b.limited(),
+                    b.offline(),
+                    LatencyHistogram.empty()));
+      }
+    }
+    List<ComputerMinutes> out = new ArrayList<>();
+    for (EvidenceDao.CounterComputer c : computers) {
+      ExpectedWindow w = window(c, period, now);
+      long expected = Duration.between(w.start(), w.end()).toMinutes();
+      long[] byStatus = new long[4];
+      EvidenceDao.ComputerTotals t = whole.get(c.id());
+      if (t != null) {
+        byStatus[DayTimeline.ONLINE] += t.online();
+        byStatus[DayTimeline.LIMITED] += t.limited();
+        byStatus[DayTimeline.OFFLINE] += t.offline();
+      }
+      Map<LocalDate, DayTimeline.ComputerDay> own = bits.getOrDefault(c.id(), Map.of());
+      for (LocalDate d : edges.getOrDefault(c.id(), new TreeSet<>())) {
+        DayTimeline.ComputerDay today = own.get(d);
+        if (today == null) {
+          continue; // no row that day: the rollup holds nothing into it either
+        }
+        byte[] s = timeline.statuses(today, own.get(d.minusDays(1)));
+        for (int m = 0; m < s.length; m++) {
+          if (s[m] != DayTimeline.NONE && w.covers(minutes.at(d, m))) {
+            byStatus[s[m]]++;
+          }
+        }
+      }
+      long seen =
+          byStatus[DayTimeline.ONLINE]
+              + byStatus[DayTimeline.LIMITED]
+              + byStatus[DayTimeline.OFFLINE];
+      out.add(
+          new ComputerMinutes(
+              c.id(),
+              c.hostname(),
+              expected,
+              byStatus[DayTimeline.ONLINE],
+              byStatus[DayTimeline.LIMITED],
+              byStatus[DayTimeline.OFFLINE],
+              Math.max(0, expected - seen)));
+    }
+    return out;
+  }
+}
