@@ -50,6 +50,7 @@ import org.enlace.server.enrollment.EnrollmentService;
 import org.enlace.server.enrollment.EnrollmentTokensResource;
 import org.enlace.server.evidence.EvidenceResource;
 import org.enlace.server.evidence.EvidenceService;
+import org.enlace.server.evidence.EvidenceTables;
 import org.enlace.server.evidence.ReportsPageResource;
 import org.enlace.server.indicators.IndicatorService;
 import org.enlace.server.indicators.IndicatorsResource;
@@ -424,7 +425,10 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
             env.getObjectMapper(),
             config.getMunicipality(),
             clock);
-    env.jersey().register(new EvidenceResource(evidence, env.getObjectMapper()));
+    env.jersey()
+        .register(
+            new EvidenceResource(
+                evidence, new EvidenceTables(jdbi, localMinutes, clock), env.getObjectMapper()));
     env.jersey().register(new ReportsPageResource(config.zone(), clock));
   }
 
