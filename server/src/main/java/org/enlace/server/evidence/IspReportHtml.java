@@ -173,8 +173,8 @@ public final class IspReportHtml {
             "isp.conclusion.links",
             period,
             m.isp(),
-            tx.integer(s.links()),
-            tx.integer(s.establishments()),
+            count(s.links(), "link"),
+            count(s.establishments(), "establishment"),
             m.municipality()));
     parts.add(
         s.linksWithTests() == 0
@@ -182,7 +182,7 @@ public final class IspReportHtml {
             : rt.t(
                 "isp.conclusion.speed",
                 tx.integer(s.linksUnderContract()),
-                tx.integer(s.linksWithTests()),
+                count(s.linksWithTests(), "link"),
                 tx.share(report.method().underContractShare())));
     parts.add(
         s.availabilityPct()
@@ -190,11 +190,16 @@ public final class IspReportHtml {
                 a ->
                     rt.t(
                         "isp.conclusion.outages",
-                        tx.integer(s.outages()),
+                        count(s.outages(), "outage"),
                         tx.duration(s.outageOpenMinutes()),
                         tx.pct(a)))
             .orElse(rt.t("isp.conclusion.noavailability")));
     return String.join(" ", parts);
+  }
+
+  /** 1 enlace, 2 enlaces: the number and its noun in the singular or the plural. */
+  private String count(long n, String noun) {
+    return tx.integer(n) + " " + rt.t("isp.word." + noun + (n == 1 ? ".one" : ".many"));
   }
 
   private void speeds() {
@@ -243,7 +248,7 @@ public final class IspReportHtml {
         HtmlTable.num(tx.opt(s.medianMbps(), tx::mbps)),
         HtmlTable.num(
             s.p10Mbps().isPresent() && s.p90Mbps().isPresent()
-                ? tx.number(s.p10Mbps().get(), 1) + " – " + tx.mbps(s.p90Mbps().get())
+                ? tx.number(s.p10Mbps().get(), 1) + " – " + tx.number(s.p90Mbps().get(), 1)
                 : noData),
         HtmlTable.num(tx.integer(s.tests())),
         HtmlTable.num(tx.opt(s.underContractSharePct(), tx::pct)));

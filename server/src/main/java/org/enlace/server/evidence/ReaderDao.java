@@ -18,12 +18,15 @@ import org.jdbi.v3.sqlobject.statement.SqlQuery;
 @RegisterConstructorMapper(ReaderDao.ComputerDay.class)
 @RegisterConstructorMapper(ReaderDao.ComputerRow.class)
 public interface ReaderDao {
-  /** An ISP as the inventory names it; names that differ only in case or spaces are one ISP. */
+  /**
+   * An ISP as the inventory names it; names that differ only in case or spaces are one ISP, named
+   * as its oldest link spells it.
+   */
   record Isp(String name, long links, long establishments) {}
 
   @SqlQuery(
       """
-      SELECT min(btrim(isp_name)) AS name, count(*) AS links,
+      SELECT (array_agg(btrim(isp_name) ORDER BY id))[1] AS name, count(*) AS links,
       count(DISTINCT establishment_id) AS establishments FROM isp_links
       GROUP BY lower(btrim(isp_name)) ORDER BY lower(btrim(isp_name))
       """)
@@ -33,9 +36,9 @@ public interface ReaderDao {
       """
       SELECT id, establishment_id, isp_name, technology, contracted_down_mbps,
       contracted_up_mbps, monthly_cost, currency FROM isp_links
-      WHERE lower(btrim(isp_name)) = lower(btrim(:isp)) ORDER BY establishment_id, id
+      WHERE lower(btrim(isp_name)) = lower(btrim(:isp)) ORDER BY id
       """)
-  List<EvidenceDao.Link> linksOfIsp(String isp);
+  List<EvidenceDao.Link> linksOfIsp(String isp); // oldest first: its spelling names the ISP
 
   /** Every link at these establishments, of any ISP: whether a place has more than one. */
   @SqlQuery(
