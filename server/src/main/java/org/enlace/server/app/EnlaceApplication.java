@@ -51,6 +51,7 @@ import org.enlace.server.enrollment.EnrollmentTokensResource;
 import org.enlace.server.evidence.ComputerMinutesResource;
 import org.enlace.server.evidence.EvidenceResource;
 import org.enlace.server.evidence.EvidenceService;
+import org.enlace.server.evidence.EvidenceTables;
 import org.enlace.server.evidence.ReportsPageResource;
 import org.enlace.server.indicators.IndicatorService;
 import org.enlace.server.indicators.IndicatorsResource;
@@ -432,7 +433,10 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
             env.getObjectMapper(),
             config.getMunicipality(),
             clock);
-    env.jersey().register(new EvidenceResource(evidence, env.getObjectMapper()));
+    env.jersey()
+        .register(
+            new EvidenceResource(
+                evidence, new EvidenceTables(jdbi, localMinutes, clock), env.getObjectMapper()));
     env.jersey().register(new ComputerMinutesResource(evidence, config.zone()));
     env.jersey().register(new ReportsPageResource(config.zone(), clock));
   }

@@ -268,10 +268,10 @@ public final class EvidenceCsv {
         prefix + "_baseline", opt(s.baseline()).map(c -> count(c, computers)).orElse(tx.noData()));
     r.put(
         prefix + "_change_pct",
-        num(computers ? s.computersChangePct() : s.establishmentsChangePct(), 1));
+        num(computers ? s.computersChangePct() : s.establishmentsChangePct(), 2));
     r.put(
         prefix + "_progress_pct",
-        num(computers ? s.computersProgressPct() : s.establishmentsProgressPct(), 1));
+        num(computers ? s.computersProgressPct() : s.establishmentsProgressPct(), 2));
   }
 
   private String count(Counts c, boolean computers) {
@@ -316,8 +316,9 @@ public final class EvidenceCsv {
       r.put("observed_minutes", count(a.observedMinutes()));
       r.put("up_minutes", count(a.upMinutes()));
       r.put("outage_minutes", count(a.outageMinutes()));
-      r.put("availability_pct", num(a.availabilityPct(), 1));
-      r.put("completeness_pct", num(a.completenessPct(), 1));
+      // Percentages with 2 decimals, as the JSON report and the documentation state them.
+      r.put("availability_pct", num(a.availabilityPct(), 2));
+      r.put("completeness_pct", num(a.completenessPct(), 2));
       r.put("gap_pcs_off_minutes", count(a.pcsOffMinutes()));
       r.put("gap_link_down_minutes", count(a.linkDownMinutes()));
       r.put("gap_no_data_minutes", count(a.noDataMinutes()));
@@ -361,8 +362,8 @@ public final class EvidenceCsv {
           "cost_per_measured_mbps",
           opt(l.costPerMeasuredMbps()).map(c -> dec(c, 2)).orElse(tx.noData()));
       var u = opt(l.utilization());
-      lr.put("util_p95_in_pct", u.map(x -> tx.plain(x.p95InPct(), 1)).orElse(tx.noData()));
-      lr.put("util_p95_out_pct", u.map(x -> tx.plain(x.p95OutPct(), 1)).orElse(tx.noData()));
+      lr.put("util_p95_in_pct", u.map(x -> tx.plain(x.p95InPct(), 2)).orElse(tx.noData()));
+      lr.put("util_p95_out_pct", u.map(x -> tx.plain(x.p95OutPct(), 2)).orElse(tx.noData()));
       lr.put("util_minutes_above_80", u.map(x -> count(x.minutesAbove80Pct())).orElse(tx.noData()));
       lr.put("util_samples", u.map(x -> count(x.samples())).orElse(tx.noData()));
       lr.put("util_p95_in_mbps", u.map(x -> tx.plain(x.p95InMbps(), 2)).orElse(tx.noData()));
@@ -394,7 +395,7 @@ public final class EvidenceCsv {
     r.put(prefix + "_median_mbps", num(s.medianMbps(), 2));
     r.put(prefix + "_p10_mbps", num(s.p10Mbps(), 2));
     r.put(prefix + "_p90_mbps", num(s.p90Mbps(), 2));
-    r.put(prefix + "_under_contract_pct", num(s.underContractSharePct(), 1));
+    r.put(prefix + "_under_contract_pct", num(s.underContractSharePct(), 2));
   }
 
   private String num(Optional<Double> v, int places) {

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 import org.enlace.server.domain.LatencyHistogram;
@@ -82,8 +83,16 @@ public final class EvidenceService {
                           id ->
                               dao.link(id)
                                   .orElseThrow(() -> ApiException.notFound("ISP link " + id)));
+              Optional<List<EvidenceDao.Link>> ispLinks =
+                  query.isp().map(name -> ispLinks(h.attach(ReaderDao.class), name));
               List<EvidenceDao.Place> places;
-              if (link.isPresent()) {
+              if (ispLinks.isPresent()) {
+                Set<Long> served =
+                    ispLinks.get().stream()
+                        .map(EvidenceDao.Link::establishmentId)
+                        .collect(Collectors.toSet());
+                places = dao.places(null).stream().filter(p -> served.contains(p.id())).toList();
+              } else if (link.isPresent()) {
                 places =
                     dao.places(null).stream()
                         .filter(p -> p.id() == link.get().establishmentId())
@@ -97,7 +106,8 @@ public final class EvidenceService {
               long[] ids = places.stream().mapToLong(EvidenceDao.Place::id).toArray();
               Instant from = minutes.start(period.firstDay());
               Instant to = minutes.start(period.lastDay().plusDays(1));
-              List<EvidenceDao.Link> allLinks = link.map(List::of).orElseGet(() -> dao.links(ids));
+              List<EvidenceDao.Link> allLinks =
+                  ispLinks.or(() -> link.map(List::of)).orElseGet(() -> dao.links(ids));
               long[] linkIds = allLinks.stream().mapToLong(EvidenceDao.Link::id).toArray();
               Map<Long, List<EvidenceDao.Test>> testsByLink =
                   dao.speedTests(linkIds, from, to).stream()
@@ -175,11 +185,16 @@ public final class EvidenceService {
                       indicators.currentBaseline(h),
                       figures);
               String scope =
-                  link.isPresent()
-                      ? "link"
-                      : query.establishment().isPresent() ? "establishment" : "municipality";
+                  ispLinks.isPresent()
+                      ? "isp"
+                      : link.isPresent()
+                          ? "link"
+                          : query.establishment().isPresent() ? "establishment" : "municipality";
               String scopeId =
-                  link.map(l -> Long.toString(l.id())).orElse(query.establishment().orElse(""));
+                  ispLinks.isPresent()
+                      ? ispLinks.get().get(0).ispName().strip()
+                      : link.map(l -> Long.toString(l.id()))
+                          .orElse(query.establishment().orElse(""));
               EvidenceReport.Meta meta =
                   new EvidenceReport.Meta(
                       municipality,
@@ -227,6 +242,15 @@ public final class EvidenceService {
               .count(dao, List.of(c), period, now)
               .get(0);
         });
+  }
+
+  /** The links of one ISP, or NotFound: an ISP the inventory does not name has no report. */
+  private static List<EvidenceDao.Link> ispLinks(ReaderDao dao, String name) {
+    List<EvidenceDao.Link> links = dao.linksOfIsp(name);
+    if (links.isEmpty()) {
+      throw ApiException.notFound("ISP " + name);
+    }
+    return links;
   }
 
   private static List<String> sources(boolean snmp) {

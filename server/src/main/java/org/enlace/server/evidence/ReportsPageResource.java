@@ -170,8 +170,9 @@ public final class ReportsPageResource {
         .append("</label>\n")
         .append("<select id=\"link\" name=\"link\"><option value=\"\" selected=\"selected\">")
         .append(esc(tx.t("page.link.all")))
-        .append("</option></select></div>\n")
-        .append("<p id=\"status\" class=\"status\" role=\"status\" aria-live=\"polite\"></p>\n")
+        .append("</option></select></div>\n");
+    ispField(b, ReaderText.of(tx.lang()));
+    b.append("<p id=\"status\" class=\"status\" role=\"status\" aria-live=\"polite\"></p>\n")
         .append("</fieldset>\n");
 
     // Options and the buttons.
@@ -197,15 +198,36 @@ public final class ReportsPageResource {
         .append("<button type=\"submit\" id=\"download-csv\" name=\"format\" value=\"csv\">")
         .append(esc(tx.t("page.download.csv")))
         .append("</button>\n")
+        .append("<button type=\"submit\" id=\"download-zip\" name=\"format\" value=\"zip\">")
+        .append(esc(ReaderText.of(tx.lang()).t("page.download.zip")))
+        .append("</button>\n")
         .append("<button type=\"submit\" id=\"view-html\" name=\"format\" value=\"html\"")
         .append(" formtarget=\"_blank\">")
         .append(esc(tx.t("page.view.html")))
         .append("</button>\n</div>\n</form>\n<p class=\"help\">")
         .append(esc(tx.t("page.help")))
+        .append("</p>\n<p class=\"help\">")
+        .append(esc(ReaderText.of(tx.lang()).t("page.readers.help")))
         .append("</p>\n</main>\n<script>\n")
         .append(script)
         .append("</script>\n</body>\n</html>\n");
     return b.toString();
+  }
+
+  /**
+   * The ISP whose report to make instead of the municipality's: filled by the script from
+   * /api/v1/evidence/isps; hidden until then, and without the script the municipality's report
+   * stays the one downloaded.
+   */
+  private static void ispField(StringBuilder b, ReaderText rt) {
+    b.append("<div class=\"field\" id=\"isp-field\" hidden=\"hidden\">")
+        .append("<label for=\"isp\">")
+        .append(esc(rt.t("page.isp")))
+        .append("</label>\n<select id=\"isp\" name=\"isp\" data-option=\"")
+        .append(esc(rt.t("page.isp.option")))
+        .append("\"><option value=\"\" selected=\"selected\">")
+        .append(esc(rt.t("page.isp.none")))
+        .append("</option></select></div>\n");
   }
 
   private static void option(StringBuilder b, String value, String label, boolean selected) {

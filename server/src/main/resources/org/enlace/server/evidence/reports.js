@@ -8,6 +8,8 @@
   var link = document.getElementById('link');
   var linkField = document.getElementById('link-field');
   var status = document.getElementById('status');
+  var isp = document.getElementById('isp');
+  var ispField = document.getElementById('isp-field');
   var kinds = ['month', 'quarter', 'year'];
 
   function say(text, isError) {
@@ -70,20 +72,46 @@
       }).catch(function () { clearLinks(); });
   }
 
-  // The API takes an establishment or a link, not both; empty choices are left out of the URL.
+  // The ISPs for the provider's report; without them the field stays hidden.
+  function loadIsps() {
+    return getJson('api/v1/evidence/isps').then(function (list) {
+      list.forEach(function (i) {
+        addOption(isp, i.name, isp.dataset.option.replace('{0}', i.name)
+          .replace('{1}', i.links).replace('{2}', i.establishments));
+      });
+      ispField.hidden = list.length === 0;
+    }).catch(function () { ispField.hidden = true; });
+  }
+
+  // A provider's report covers all its links: the establishment and link do not apply.
+  function showIsp() {
+    var on = !!isp.value;
+    establishment.disabled = on;
+    link.disabled = on;
+  }
+
+  // The API takes an establishment, a link or an ISP, one of them; empty choices are left out of
+  // the URL.
   form.addEventListener('submit', function () {
     var off = [];
+    if (isp.value) { off.push(establishment, link); }
+    if (!isp.value) { off.push(isp); }
     if (link.value) { off.push(establishment); }
     if (!link.value) { off.push(link); }
     if (!establishment.value) { off.push(establishment); }
     off.forEach(function (el) { el.disabled = true; });
-    setTimeout(function () { off.forEach(function (el) { el.disabled = false; }); }, 0);
+    setTimeout(function () {
+      off.forEach(function (el) { el.disabled = false; });
+      showIsp();
+    }, 0);
   });
 
   document.getElementById('period-kind-field').hidden = false;
   kind.addEventListener('change', showPeriod);
   establishment.addEventListener('change', loadLinks);
+  isp.addEventListener('change', showIsp);
   showPeriod();
   form.dataset.ready = 'true';
-  loadEstablishments().then(function () { form.dataset.loaded = 'true'; });
+  Promise.all([loadEstablishments(), loadIsps()])
+    .then(function () { form.dataset.loaded = 'true'; });
 }());

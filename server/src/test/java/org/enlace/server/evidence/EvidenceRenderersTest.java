@@ -327,8 +327,8 @@ class EvidenceRenderersTest {
       Map<String, String> alcaldia = first(rows, "codigo_establecimiento", "alcaldia");
       assertThat(alcaldia)
           .containsEntry("registro", "establecimiento")
-          .containsEntry("disponibilidad_pct", "97,9")
-          .containsEntry("completitud_pct", "87,5")
+          .containsEntry("disponibilidad_pct", "97,86")
+          .containsEntry("completitud_pct", "87,50")
           .containsEntry("cortes", "1")
           .containsEntry("interrupciones_breves", "1")
           .containsEntry("latencia_p50_ms", "35,3")
@@ -347,13 +347,13 @@ class EvidenceRenderersTest {
           .containsEntry("bajada_mediana_mbps", "87,25")
           .containsEntry("costo_mensual", "1450000")
           .containsEntry("costo_por_mbps_medido", "16618,91")
-          .containsEntry("uso_p95_entrada_pct", "62,5");
+          .containsEntry("uso_p95_entrada_pct", "62,50");
       Map<String, String> total = first(rows, "sector", "Total");
       assertThat(total)
           .containsEntry("registro", "indicador")
           .containsEntry("computadores_medidos", "1254")
           .containsEntry("computadores_cambio_pct", "sin datos")
-          .containsEntry("establecimientos_avance_pct", "100,0");
+          .containsEntry("establecimientos_avance_pct", "100,00");
     }
 
     @Test
@@ -382,7 +382,7 @@ class EvidenceRenderersTest {
       Map<String, String> alcaldia = first(rows, "establishment_code", "alcaldia");
       assertThat(alcaldia)
           .containsEntry("record", "establishment")
-          .containsEntry("availability_pct", "97.9");
+          .containsEntry("availability_pct", "97.86");
       Map<String, String> sat = first(rows, "link_id", "9");
       assertThat(sat).containsEntry("down_median_mbps", "no data");
       // read with the Spanish delimiter it would be one column: the delimiters differ

@@ -197,11 +197,28 @@ class ReportsPageBrowserTest {
           "the CSV download", WAIT, () -> Files.exists(csv) && !partial(downloads));
       byte[] csvBytes = Files.readAllBytes(csv);
       assertThat(csvBytes[0] & 0xff).isEqualTo(0xEF);
-      assertThat(new String(csvBytes, StandardCharsets.UTF_8)).contains("registro;periodo;");
+      // a link's CSV is the ISP's sheet: its link, no plan figures
+      assertThat(new String(csvBytes, StandardCharsets.UTF_8)).contains("enlace_id;proveedor;");
       // the fields were enabled again for the next choice
       assertThat(
               browser.eval(page, "document.getElementById('establishment').disabled").asBoolean())
           .isFalse();
+
+      // The provider's data tables: the ISP chosen, the establishment and link do not apply.
+      assertThat(browser.eval(page, "document.getElementById('isp-field').hidden").asBoolean())
+          .isFalse();
+      browser.eval(
+          page,
+          "(() => { const i = document.getElementById('isp');"
+              + " i.value = i.options[1].value; i.dispatchEvent(new Event('change'));"
+              + " document.getElementById('download-zip').click(); return true; })()");
+      Path zip =
+          downloads.resolve(
+              "enlace-evidencia-" + month + "-proveedor-Proveedor__Regional____C_a.zip");
+      HeadlessChromium.await(
+          "the ZIP download", WAIT, () -> Files.exists(zip) && !partial(downloads));
+      assertThat(ReaderReportsTest.unzip(Files.readAllBytes(zip)))
+          .containsKeys("LEAME.txt", "diccionario.csv", "enlaces_meses.csv");
     }
   }
 

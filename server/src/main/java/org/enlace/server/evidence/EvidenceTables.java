@@ -1,0 +1,437 @@
+package org.enlace.server.evidence;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.enlace.server.domain.LocalMinutes;
+import org.enlace.server.evidence.EvidenceReport.EstablishmentEvidence;
+import org.enlace.server.evidence.EvidenceReport.LinkEvidence;
+import org.enlace.server.evidence.EvidenceReport.Outage;
+import org.enlace.server.evidence.EvidenceReport.SpeedStats;
+import org.enlace.server.evidence.EvidenceReport.Utilization;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The data behind an evidence report as tidy tables: one row per establishment-day, outage, speed
+ * test, link-month and computer-day, for the report's establishments and links. Cells are values
+ * (numbers, dates, instants, booleans, Optionals for "no data"), not text: {@link TablesZip} writes
+ * them in a language. Outages are the report's own, and the link-month figures come from the same
+ * arithmetic as the report's links ({@link EvidenceService#linkEvidence}), so a month's rows state
+ * the JSON report's numbers.
+ */
+public final class EvidenceTables {
+  /** A table: its key (file and dictionary names come from the texts), columns and rows. */
+  public record Table(String key, List<String> columns, RowSource rows) {}
+
+  /** Rows produced on demand: the computer-days of a year do not fit in memory at once. */
+  @FunctionalInterface
+  public interface RowSource {
+    void each(Consumer<List<Object>> row);
+  }
+
+  static final List<String> ESTABLISHMENT_DAYS =
+      List.of(
+          "day",
+          "establishment_code",
+          "establishment_name",
+          "sector",
+          "kind",
+          "open_minutes",
+          "observed_open_minutes",
+          "up_open_minutes",
+          "outage_open_minutes",
+          "gap_pcs_off_minutes",
+          "gap_link_down_minutes",
+          "availability_pct",
+          "computers_reporting",
+          "computers_online");
+  static final List<String> OUTAGES =
+      List.of(
+          "establishment_code",
+          "establishment_name",
+          "outage_start",
+          "outage_end",
+          "duration_minutes",
+          "minutes_in_opening_hours",
+          "inside_opening_hours",
+          "outage_computers",
+          "short_blip",
+          "cause");
+  static final List<String> SPEED_TESTS =
+      List.of(
+          "measured_at",
+          "establishment_code",
+          "link_id",
+          "isp",
+          "test_method",
+          "down_mbps",
+          "up_mbps",
+          "latency_ms",
+          "used_in_report");
+  static final List<String> LINK_MONTHS =
+      List.of(
+          "month",
+          "link_id",
+          "isp",
+          "establishment_code",
+          "technology",
+          "contracted_down_mbps",
+          "contracted_up_mbps",
+          "down_tests",
+          "down_median_mbps",
+          "down_p10_mbps",
+          "down_p90_mbps",
+          "down_under_contract_pct",
+          "up_tests",
+          "up_median_mbps",
+          "up_p10_mbps",
+          "up_p90_mbps",
+          "up_under_contract_pct",
+          "monthly_cost",
+          "currency",
+          "cost_per_measured_mbps",
+          "util_p95_in_pct",
+          "util_p95_out_pct",
+          "util_p95_in_mbps",
+          "util_p95_out_mbps",
+          "util_minutes_above_80",
+          "util_samples",
+          "util_gap_minutes");
+  static final List<String> COMPUTER_DAYS =
+      List.of(
+          "day",
+          "establishment_code",
+          "computer_id",
+          "hostname",
+          "computer_role",
+          "expected_minutes",
+          "minutes_online",
+          "minutes_limited",
+          "minutes_offline",
+          "minutes_no_data");
+
+  /** The tables in the order the ZIP holds them. */
+  static final List<String> KEYS =
+      List.of("establishment_days", "outages", "speed_tests", "link_months", "computer_days");
+
+  private final Jdbi jdbi;
+  private final LocalMinutes minutes;
+  private final Clock clock;
+
+  public EvidenceTables(Jdbi jdbi, LocalMinutes minutes, Clock clock) {
+    this.jdbi = jdbi;
+    this.minutes = minutes;
+    this.clock = clock;
+  }
+
+  /** The ISPs of the inventory, for the /reports page's list. */
+  public List<ReaderDao.Isp> isps() {
+    return jdbi.withExtension(ReaderDao.class, ReaderDao::isps);
+  }
+
+  /** Every link at each of the report's establishments, of any ISP, by establishment code. */
+  public Map<String, Integer> linksAt(EvidenceReport report) {
+    Map<Long, String> codes = new HashMap<>();
+    jdbi.withExtension(EvidenceDao.class, dao -> dao.places(null)).stream()
+        .filter(p -> report.establishments().stream().anyMatch(e -> e.code().equals(p.code())))
+        .forEach(p -> codes.put(p.id(), p.code()));
+    long[] ids = codes.keySet().stream().mapToLong(Long::longValue).toArray();
+    Map<String, Integer> out = new HashMap<>();
+    for (EvidenceDao.Link l : jdbi.withExtension(ReaderDao.class, dao -> dao.linksAt(ids))) {
+      out.merge(codes.get(l.establishmentId()), 1, Integer::sum);
+    }
+    return out;
+  }
+
+  /** The tables of a report's scope; the computer-days are read when they are written. */
+  public List<Table> tables(EvidenceReport report, ReportPeriod period) {
+    Map<String, EvidenceDao.Place> byCode =
+        jdbi.withExtension(EvidenceDao.class, dao -> dao.places(null)).stream()
+            .collect(Collectors.toMap(EvidenceDao.Place::code, p -> p));
+    List<EvidenceDao.Place> places = new ArrayList<>();
+    for (EstablishmentEvidence e : report.establishments()) {
+      Optional.ofNullable(byCode.get(e.code())).ifPresent(places::add);
+    }
+    Map<Long, String> codeOf = new HashMap<>();
+    places.forEach(p -> codeOf.put(p.id(), p.code()));
+    long[] ids = places.stream().mapToLong(EvidenceDao.Place::id).toArray();
+    Map<Long, LinkEvidence> links = new HashMap<>();
+    Map<Long, String> linkPlace = new HashMap<>();
+    for (EstablishmentEvidence e : report.establishments()) {
+      for (LinkEvidence l : e.links()) {
+        links.put(l.id(), l);
+        linkPlace.put(l.id(), e.code());
+      }
+    }
+    Instant from = minutes.start(period.firstDay());
+    Instant to = minutes.start(period.lastDay().plusDays(1));
+    List<ReaderDao.SpeedTestRow> tests =
+        jdbi.withExtension(ReaderDao.class, dao -> dao.speedTests(ids, from, to)).stream()
+            // a link-scoped report's tables hold its link's tests only
+            .filter(
+                t ->
+                    report.meta().scope().equals("municipality")
+                        || report.meta().scope().equals("establishment")
+                        || t.linkId().map(links::containsKey).orElse(false))
+            .toList();
+    return List.of(
+        new Table("establishment_days", ESTABLISHMENT_DAYS, establishmentDays(places, ids, period)),
+        new Table("outages", OUTAGES, outages(report)),
+        new Table("speed_tests", SPEED_TESTS, speedTests(tests, codeOf, links)),
+        new Table("link_months", LINK_MONTHS, linkMonths(links, linkPlace, tests, period)),
+        new Table("computer_days", COMPUTER_DAYS, computerDays(codeOf, ids, period)));
+  }
+
+  private RowSource establishmentDays(
+      List<EvidenceDao.Place> places, long[] ids, ReportPeriod period) {
+    Map<Long, EvidenceDao.Place> byId = new HashMap<>();
+    places.forEach(p -> byId.put(p.id(), p));
+    List<ReaderDao.EstablishmentDay> days =
+        jdbi.withExtension(
+            ReaderDao.class,
+            dao -> dao.establishmentDays(ids, period.firstDay(), period.lastDay()));
+    return row -> {
+      for (ReaderDao.EstablishmentDay d : days) {
+        EvidenceDao.Place p = byId.get(d.establishmentId());
+        if (p == null) {
+          continue;
+        }
+        row.accept(
+            List.of(
+                d.day(),
+                p.code(),
+                p.name(),
+                new Label("sector", p.sector()),
+                new Label("kind", p.kind()),
+                (long) d.openMinutes(),
+                (long) d.observedOpenMinutes(),
+                (long) d.upOpenMinutes(),
+                (long) d.outageOpenMinutes(),
+                (long) d.gapPcsOffOpen(),
+                (long) d.gapLinkDownOpen(),
+                new Pct(EvidenceService.ratio(d.upOpenMinutes(), d.observedOpenMinutes())),
+                (long) d.computersReporting(),
+                (long) d.computersOnline()));
+      }
+    };
+  }
+
+  /** A word the texts translate ({@code sector.citizens}, {@code cause.agents}...). */
+  record Label(String kind, String value) {}
+
+  /** A percentage, two decimals; empty when there was nothing to divide by. */
+  record Pct(Optional<Double> value) {}
+
+  private static RowSource outages(EvidenceReport report) {
+    return row -> {
+      for (EstablishmentEvidence e : report.establishments()) {
+        for (Outage o : e.outages()) {
+          row.accept(
+              List.of(
+                  e.code(),
+                  e.name(),
+                  o.start(),
+                  o.end(),
+                  o.durationMinutes(),
+                  o.openMinutes(),
+                  o.openMinutes() > 0,
+                  (long) o.computers(),
+                  o.shortBlip(),
+                  new Label("cause", o.cause())));
+        }
+      }
+    };
+  }
+
+  /** Tests the report uses: on a known link, against Enlace's server (not M-Lab's). */
+  static boolean used(ReaderDao.SpeedTestRow t) {
+    return t.linkId().isPresent() && !"ndt7-mlab".equals(t.method());
+  }
+
+  private static RowSource speedTests(
+      List<ReaderDao.SpeedTestRow> tests, Map<Long, String> codeOf, Map<Long, LinkEvidence> links) {
+    return row -> {
+      for (ReaderDao.SpeedTestRow t : tests) {
+        List<Object> r = new ArrayList<>();
+        r.add(t.measuredAt());
+        r.add(codeOf.getOrDefault(t.establishmentId(), ""));
+        r.add(t.linkId());
+        r.add(t.linkId().map(links::get).map(LinkEvidence::isp).orElse(""));
+        r.add(t.method());
+        r.add(t.downMbps());
+        r.add(t.upMbps());
+        r.add(t.latencyMs());
+        r.add(used(t) && t.linkId().map(links::containsKey).orElse(false));
+        row.accept(r);
+      }
+    };
+  }
+
+  private RowSource linkMonths(
+      Map<Long, LinkEvidence> links,
+      Map<Long, String> linkPlace,
+      List<ReaderDao.SpeedTestRow> tests,
+      ReportPeriod period) {
+    List<List<Object>> rows = new ArrayList<>();
+    List<LinkEvidence> sorted =
+        links.values().stream()
+            .sorted(java.util.Comparator.comparingLong(LinkEvidence::id))
+            .toList();
+    long[] linkIds = sorted.stream().mapToLong(LinkEvidence::id).toArray();
+    for (YearMonth m = period.firstMonth(); !m.isAfter(period.lastMonth()); m = m.plusMonths(1)) {
+      Instant from = minutes.start(m.atDay(1));
+      Instant to = minutes.start(m.plusMonths(1).atDay(1));
+      Map<Long, Utilization> use = utilization(linkIds, from, to);
+      for (LinkEvidence l : sorted) {
+        long id = l.id();
+        List<EvidenceDao.Test> monthTests =
+            tests.stream()
+                .filter(t -> used(t) && t.linkId().get() == id)
+                .filter(t -> !t.measuredAt().isBefore(from) && t.measuredAt().isBefore(to))
+                .map(t -> new EvidenceDao.Test(id, t.downMbps(), t.upMbps()))
+                .toList();
+        LinkEvidence f =
+            EvidenceService.linkEvidence(
+                new EvidenceDao.Link(
+                    id,
+                    0,
+                    l.isp(),
+                    l.technology(),
+                    l.contractedDownMbps(),
+                    l.contractedUpMbps(),
+                    l.monthlyCost(),
+                    l.currency()),
+                monthTests,
+                Optional.ofNullable(use.get(id)));
+        List<Object> r = new ArrayList<>();
+        r.add(m);
+        r.add(id);
+        r.add(l.isp());
+        r.add(linkPlace.get(id));
+        r.add(l.technology());
+        r.add(l.contractedDownMbps());
+        r.add(l.contractedUpMbps());
+        speed(r, f.download());
+        speed(r, f.upload());
+        r.add(f.monthlyCost());
+        r.add(f.currency());
+        r.add(f.costPerMeasuredMbps());
+        Optional<Utilization> u = f.utilization();
+        r.add(new Pct(u.map(Utilization::p95InPct)));
+        r.add(new Pct(u.map(Utilization::p95OutPct)));
+        r.add(u.map(Utilization::p95InMbps));
+        r.add(u.map(Utilization::p95OutMbps));
+        r.add(u.map(Utilization::minutesAbove80Pct));
+        r.add(u.map(Utilization::samples));
+        r.add(u.map(Utilization::gapMinutes));
+        rows.add(r);
+      }
+    }
+    return row -> rows.forEach(row);
+  }
+
+  private static void speed(List<Object> r, SpeedStats s) {
+    r.add(s.tests());
+    r.add(s.medianMbps());
+    r.add(s.p10Mbps());
+    r.add(s.p90Mbps());
+    r.add(new Pct(s.underContractSharePct()));
+  }
+
+  /** p95 and totals as the report computes them (peak hours are the report's, not a column). */
+  private Map<Long, Utilization> utilization(long[] linkIds, Instant from, Instant to) {
+    Map<Long, Utilization> out = new HashMap<>();
+    if (linkIds.length == 0) {
+      return out;
+    }
+    jdbi.useExtension(
+        EvidenceDao.class,
+        dao -> {
+          Map<Long, EvidenceDao.UtilizationRow> p95 = new HashMap<>();
+          dao.utilization(linkIds, from, to).forEach(r -> p95.put(r.linkId(), r));
+          for (EvidenceDao.UtilizationTotals t : dao.utilizationTotals(linkIds, from, to)) {
+            EvidenceDao.UtilizationRow p = p95.get(t.linkId());
+            if (p == null) {
+              continue; // only gaps: no figure, never a 0 %
+            }
+            out.put(
+                t.linkId(),
+                new Utilization(
+                    EvidenceService.round(p.p95InPct()),
+                    EvidenceService.round(p.p95OutPct()),
+                    EvidenceService.round(p.p95InBps() / 1e6),
+                    EvidenceService.round(p.p95OutBps() / 1e6),
+                    t.minutesAbove80(),
+                    t.samples(),
+                    t.gapMinutes(),
+                    List.of()));
+          }
+        });
+    return out;
+  }
+
+  /**
+   * One row per computer and day on which it was counted (enrolled, not yet decommissioned, not in
+   * the future): the minutes online, limited and offline as the rollups hold them, and the minutes
+   * of that window with no observation at all. Read a day at a time.
+   */
+  private RowSource computerDays(Map<Long, String> codeOf, long[] ids, ReportPeriod period) {
+    Instant from = minutes.start(period.firstDay());
+    Instant to = minutes.start(period.lastDay().plusDays(1));
+    Instant now = clock.instant();
+    return row -> {
+      List<ReaderDao.ComputerRow> computers =
+          jdbi.withExtension(ReaderDao.class, dao -> dao.computers(ids, from, to));
+      for (LocalDate d = period.firstDay(); !d.isAfter(period.lastDay()); d = d.plusDays(1)) {
+        LocalDate day = d;
+        Instant dayStart = minutes.start(day);
+        if (!dayStart.isBefore(now)) {
+          break;
+        }
+        Instant dayEnd = minutes.start(day.plusDays(1));
+        Map<Long, ReaderDao.ComputerDay> seen = new HashMap<>();
+        jdbi.withExtension(ReaderDao.class, dao -> dao.computerDays(ids, day, day))
+            .forEach(c -> seen.put(c.computerId(), c));
+        for (ReaderDao.ComputerRow c : computers) {
+          Instant start = max(dayStart, c.enrolledAt().truncatedTo(ChronoUnit.MINUTES));
+          Instant end = min(min(dayEnd, now), c.decommissionedAt().orElse(dayEnd));
+          long expected = Math.max(0, ChronoUnit.MINUTES.between(start, end));
+          Optional<ReaderDao.ComputerDay> m = Optional.ofNullable(seen.get(c.id()));
+          if (expected == 0 && m.isEmpty()) {
+            continue;
+          }
+          long observed = m.map(ReaderDao.ComputerDay::minutesObserved).orElse(0);
+          row.accept(
+              List.of(
+                  day,
+                  codeOf.getOrDefault(c.establishmentId(), ""),
+                  c.id(),
+                  c.hostname(),
+                  new Label("role", c.role()),
+                  expected,
+                  (long) m.map(ReaderDao.ComputerDay::minutesOnline).orElse(0),
+                  (long) m.map(ReaderDao.ComputerDay::minutesLimited).orElse(0),
+                  (long) m.map(ReaderDao.ComputerDay::minutesOffline).orElse(0),
+                  Math.max(0, expected - observed)));
+        }
+      }
+    };
+  }
+
+  private static Instant max(Instant a, Instant b) {
+    return a.isAfter(b) ? a : b;
+  }
+
+  private static Instant min(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
+  }
+}
