@@ -48,6 +48,7 @@ import org.enlace.server.enrollment.AgentRegistry;
 import org.enlace.server.enrollment.EnrollResource;
 import org.enlace.server.enrollment.EnrollmentService;
 import org.enlace.server.enrollment.EnrollmentTokensResource;
+import org.enlace.server.evidence.CoverageDao;
 import org.enlace.server.evidence.EvidenceResource;
 import org.enlace.server.evidence.EvidenceService;
 import org.enlace.server.evidence.ReportsPageResource;
@@ -425,7 +426,12 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
             config.getMunicipality(),
             clock);
     env.jersey().register(new EvidenceResource(evidence, env.getObjectMapper()));
-    env.jersey().register(new ReportsPageResource(config.zone(), clock));
+    env.jersey()
+        .register(
+            new ReportsPageResource(
+                config.zone(),
+                clock,
+                () -> jdbi.withExtension(CoverageDao.class, CoverageDao::newestDayWithData)));
   }
 
   private void registerFleetMetrics(EnlaceConfiguration config, Environment env, Clock clock) {

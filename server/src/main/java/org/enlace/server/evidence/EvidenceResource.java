@@ -23,8 +23,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /api/v1/evidence?period=2026-03|2026-Q1|2026[&establishment=CODE|&link=ID]
- * &format=html|pdf|csv|json[&lang=es|en][&paper=a4|letter]}: an evidence report for a month, a
- * quarter or a year, for the whole municipality, one establishment or one ISP link.
+ * &format=html|pdf|csv|json[&lang=es|en][&paper=a4|letter][&preparedBy=&preparedRole=
+ * &reviewedBy=&reviewedRole=]}: an evidence report for a month, a quarter or a year, for the whole
+ * municipality, one establishment or one ISP link. The names and roles only fill the signature
+ * block of the HTML and PDF; they are not data and leave the hash alone.
  */
 @Path("/api/v1/evidence")
 public final class EvidenceResource {
@@ -96,8 +98,18 @@ public final class EvidenceResource {
       @QueryParam("link") String link,
       @QueryParam("format") String format,
       @QueryParam("lang") String lang,
-      @QueryParam("paper") String paper) {
+      @QueryParam("paper") String paper,
+      @QueryParam("preparedBy") String preparedBy,
+      @QueryParam("preparedRole") String preparedRole,
+      @QueryParam("reviewedBy") String reviewedBy,
+      @QueryParam("reviewedRole") String reviewedRole) {
     EvidenceQuery query = query(period, establishment, link);
+    Signatures signatures =
+        new Signatures(
+            parse("preparedBy", preparedBy, Signatures::clean),
+            parse("preparedRole", preparedRole, Signatures::clean),
+            parse("reviewedBy", reviewedBy, Signatures::clean),
+            parse("reviewedRole", reviewedRole, Signatures::clean));
     Format f = parse("format", format, Format::parse);
     EvidenceText.Lang l = parse("lang", lang, EvidenceText.Lang::parse);
     Paper p = parse("paper", paper, Paper::parse);
@@ -110,8 +122,9 @@ public final class EvidenceResource {
     }
     byte[] body =
         switch (f) {
-          case HTML -> EvidenceHtml.render(report, l, p).getBytes(StandardCharsets.UTF_8);
-          case PDF -> EvidencePdf.render(report, l, p);
+          case HTML ->
+              EvidenceHtml.render(report, l, p, signatures).getBytes(StandardCharsets.UTF_8);
+          case PDF -> EvidencePdf.render(report, l, p, signatures);
           case CSV -> EvidenceCsv.render(report, l);
           case JSON -> EvidenceHash.canonicalJson(report, mapper);
         };

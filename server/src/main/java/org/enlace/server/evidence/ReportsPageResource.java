@@ -13,8 +13,11 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneId;
+import java.util.Optional;
+import java.util.function.Supplier;
 import org.enlace.server.auth.Role;
 import org.enlace.server.web.SecurityHeadersFilter;
 
@@ -35,11 +38,31 @@ public final class ReportsPageResource {
   private final ZoneId zone;
   private final Clock clock;
   private final String script;
+  private final Supplier<Optional<LocalDate>> newestDayWithData;
 
   public ReportsPageResource(ZoneId zone, Clock clock) {
+    this(zone, clock, Optional::empty);
+  }
+
+  /** newestDayWithData: the newest local day on which anything reported, if any. */
+  public ReportsPageResource(
+      ZoneId zone, Clock clock, Supplier<Optional<LocalDate>> newestDayWithData) {
     this.zone = requireNonNull(zone, "zone is null");
     this.clock = requireNonNull(clock, "clock is null");
+    this.newestDayWithData = requireNonNull(newestDayWithData, "newestDayWithData is null");
     this.script = resource("reports.js");
+  }
+
+  /**
+   * The month the page proposes: the current one, to date, unless nothing reported in it yet and an
+   * earlier month has data. Never a past month merely because it is complete: on a new installation
+   * that month has no agents, and its report would read as a collapse.
+   */
+  static YearMonth proposedMonth(YearMonth now, Optional<LocalDate> newestDayWithData) {
+    return newestDayWithData
+        .map(YearMonth::from)
+        .filter(m -> m.isBefore(now) && !m.isBefore(now.minusMonths(MONTHS - 1)))
+        .orElse(now);
   }
 
   @GET
@@ -62,6 +85,7 @@ public final class ReportsPageResource {
 
   String html(EvidenceText tx) {
     YearMonth now = YearMonth.now(clock.withZone(zone));
+    YearMonth proposed = proposedMonth(now, newestDayWithData.get());
     StringBuilder b = new StringBuilder(16 * 1024);
     String other = tx.t("page.otherlang.code");
     b.append("<!DOCTYPE html>\n<html lang=\"")
@@ -120,7 +144,8 @@ public final class ReportsPageResource {
         .append("<select id=\"period-month\" name=\"period\">");
     for (int i = 0; i < MONTHS; i++) {
       YearMonth m = now.minusMonths(i);
-      option(b, m.toString(), tx.periodName(m.toString()), i == 1);
+      String label = tx.periodName(m.toString()) + (i == 0 ? " " + tx.t("page.month.todate") : "");
+      option(b, m.toString(), label, m.equals(proposed));
     }
     b.append("</select></div>\n");
     b.append("<div class=\"field\" id=\"period-quarter-field\" hidden=\"hidden\">")
@@ -140,7 +165,7 @@ public final class ReportsPageResource {
               + " – "
               + tx.monthName(q.plusMonths(2).getMonthValue())
               + ")",
-          i == 1);
+          !proposed.isBefore(q) && proposed.isBefore(q.plusMonths(3)));
     }
     b.append("</select></div>\n");
     b.append("<div class=\"field\" id=\"period-year-field\" hidden=\"hidden\">")
@@ -149,7 +174,7 @@ public final class ReportsPageResource {
         .append("</label>\n<select id=\"period-year\" name=\"period\" disabled=\"disabled\">");
     for (int i = 0; i < YEARS; i++) {
       String y = Integer.toString(now.getYear() - i);
-      option(b, y, y, i == 0);
+      option(b, y, y, now.getYear() - i == proposed.getYear());
     }
     b.append("</select></div>\n</fieldset>\n");
 
