@@ -261,7 +261,7 @@ public final class EvidenceHtml {
   private void countsTable(String caption, IndicatorReport.Period period, boolean computers) {
     HtmlTable table =
         figures(
-            "figures",
+            "figures counts",
             Optional.of(caption),
             "ind.sector",
             "ind.measured",

@@ -116,6 +116,17 @@ final class FrontMatter {
       SectorFigures s,
       boolean computers,
       IndicatorReport.Period period) {
+    return changeCell(value, signed, s, computers, period, "ind.partial");
+  }
+
+  /** partialKey: how a figure on partial data is marked (a short mark in a narrow table). */
+  private String changeCell(
+      Optional<Double> value,
+      boolean signed,
+      SectorFigures s,
+      boolean computers,
+      IndicatorReport.Period period,
+      String partialKey) {
     if (value.isEmpty()) {
       return tx.noData();
     }
@@ -123,7 +134,7 @@ final class FrontMatter {
       return tx.t("ind.notcomputable", reasonNothingMeasured(s));
     }
     String v = signed ? tx.signedPct(value.get()) : tx.pct(value.get());
-    return partial(period.firstDay(), period.lastDay()) ? tx.t("ind.partial", v) : v;
+    return partial(period.firstDay(), period.lastDay()) ? tx.t(partialKey, v) : v;
   }
 
   /** Nothing counted and nobody to count it: the sector's figure is absent, not zero. */
@@ -200,7 +211,9 @@ final class FrontMatter {
                 count(t.combined().establishments(), "establishment")));
       }
       sentences.add(baselineSentence(p, t));
-      baseline().ifPresent(b -> sectorsSentence(p).ifPresent(sentences::add));
+      if (baseline().isPresent() && !nothingMeasured(t, true)) {
+        sectorsSentence(p).ifPresent(sentences::add);
+      }
     }
     sentences.add(availabilitySentence());
     if (coverage.isPresent() && !coverage.get().complete()) {
@@ -356,19 +369,21 @@ final class FrontMatter {
                 false,
                 s,
                 computers,
-                p),
+                p,
+                "exec.table.partialmark"),
             true);
       }
       out.append("</tr>\n");
     }
     out.append("</tbody>\n</table>\n");
+    if (partial(p.firstDay(), p.lastDay())) {
+      out.append("<p class=\"note\">").append(esc(tx.t("exec.table.partial"))).append("</p>\n");
+    }
     b.ifPresent(
         x ->
             out.append("<p class=\"note\">")
                 .append(
-                    esc(
-                        tx.t(
-                            "exec.table.note", x.reference(), tx.signedPct(x.targetIncreasePct()))))
+                    esc(tx.t("exec.table.note", x.reference(), targetPct(x.targetIncreasePct()))))
                 .append("</p>\n"));
   }
 
@@ -407,7 +422,9 @@ final class FrontMatter {
     signRow(out, tx.t("sign.name"), s.preparedBy(), s.reviewedBy());
     signRow(out, tx.t("sign.role"), s.preparedRole(), s.reviewedRole());
     signRow(out, tx.t("sign.date"), Optional.empty(), Optional.empty());
-    signRow(out, tx.t("sign.signature"), Optional.empty(), Optional.empty());
+    out.append("<tr class=\"signature\"><th>")
+        .append(esc(tx.t("sign.signature")))
+        .append("</th><td class=\"line\"></td><td class=\"line\"></td></tr>\n");
     out.append("</tbody>\n</table>\n<p class=\"sign-hash\">")
         .append(esc(tx.t("sign.hash")))
         .append("<br/><span class=\"hash big\">")

@@ -214,6 +214,7 @@ public final class ReportsPageResource {
     option(b, "a4", tx.t("page.paper.a4"), true);
     option(b, "letter", tx.t("page.paper.letter"), false);
     b.append("</select></div>\n</fieldset>\n");
+    signatureFields(b, tx);
     b.append("<div class=\"actions\">\n")
         .append("<button type=\"submit\" id=\"download-pdf\" name=\"format\" value=\"pdf\"")
         .append(" class=\"primary\">")
@@ -231,6 +232,39 @@ public final class ReportsPageResource {
         .append(script)
         .append("</script>\n</body>\n</html>\n");
     return b.toString();
+  }
+
+  /**
+   * Optional names and roles for the PDF's signature block; left blank, they are signed by hand.
+   */
+  private static void signatureFields(StringBuilder b, EvidenceText tx) {
+    b.append("<fieldset>\n<legend>")
+        .append(esc(tx.t("page.sign")))
+        .append("</legend>\n<p class=\"hint\">")
+        .append(esc(tx.t("page.sign.hint")))
+        .append("</p>\n");
+    for (String[] f :
+        new String[][] {
+          {"preparedBy", "name"},
+          {"preparedRole", "organization-title"},
+          {"reviewedBy", "off"},
+          {"reviewedRole", "off"}
+        }) {
+      b.append("<div class=\"field\"><label for=\"")
+          .append(f[0])
+          .append("\">")
+          .append(esc(tx.t("page.sign." + f[0])))
+          .append("</label>\n<input type=\"text\" id=\"")
+          .append(f[0])
+          .append("\" name=\"")
+          .append(f[0])
+          .append("\" maxlength=\"")
+          .append(Signatures.MAX_LENGTH)
+          .append("\" autocomplete=\"")
+          .append(f[1])
+          .append("\"/></div>\n");
+    }
+    b.append("</fieldset>\n");
   }
 
   private static void option(StringBuilder b, String value, String label, boolean selected) {
@@ -270,15 +304,17 @@ public final class ReportsPageResource {
       .field { margin: 0.5rem 0; }
       .field[hidden] { display: none; }
       label { display: block; font-weight: 600; margin-bottom: 0.2rem; }
-      select { font: inherit; min-height: 2.6rem; width: 100%; max-width: 28rem;
-        padding: 0.3rem; border: 1px solid #667085; border-radius: 6px; background: #fff; }
+      select, input { font: inherit; min-height: 2.6rem; width: 100%; max-width: 28rem;
+        padding: 0.3rem; border: 1px solid #667085; border-radius: 6px; background: #fff;
+        box-sizing: border-box; }
+      .hint { color: #444; font-size: 0.95rem; margin: 0.2rem 0; }
       .actions { display: flex; flex-wrap: wrap; gap: 0.6rem; margin-top: 0.5rem; }
       button { font: inherit; font-weight: 600; min-height: 2.8rem; padding: 0.4rem 1.1rem;
         border-radius: 6px; border: 2px solid #1d4f91; background: #fff; color: #1d4f91;
         cursor: pointer; }
       button.primary { background: #1d4f91; color: #fff; }
       button:hover { filter: brightness(0.95); }
-      select:focus, button:focus, a:focus { outline: 3px solid #f5a623; outline-offset: 2px; }
+      select:focus, input:focus, button:focus, a:focus { outline: 3px solid #f5a623; outline-offset: 2px; }
       .status { min-height: 1.5rem; color: #444; margin: 0.3rem 0 0; }
       .status.error { color: #a30000; }
       .help { color: #333; font-size: 0.95rem; }

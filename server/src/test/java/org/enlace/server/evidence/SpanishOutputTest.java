@@ -3,6 +3,8 @@ package org.enlace.server.evidence;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,18 +63,38 @@ class SpanishOutputTest {
         EvidenceFixtures.empty(
             new EvidenceQuery(ReportPeriod.parse("2026-03"), Optional.empty(), Optional.empty()),
             EvidenceFixtures.GENERATED));
-    Signatures names =
+    // A new installation's last month: a baseline, and no agent yet.
+    reports.add(
+        EvidenceHash.withHash(
+            ExecutiveSummaryTest.report(
+                new ExecutiveSummaryTest.Sector(0, 0, 0, 0),
+                new ExecutiveSummaryTest.Sector(0, 0, 0, 0),
+                ExecutiveSummaryTest.baseline(12, 8),
+                PeriodCoverage.of(
+                    ReportPeriod.parse("2026-11"),
+                    LocalDate.of(2026, 12, 7),
+                    List.of(),
+                    d -> true,
+                    List.of(LocalDate.of(2026, 12, 3)))),
+            MAPPER));
+    Signatures signers =
         new Signatures(
             Optional.of("Ana Pérez"),
             Optional.of("Secretaria de Planeación"),
             Optional.of("Luis Gómez"),
             Optional.of("Jefe de Sistemas"));
-    for (EvidenceReport r : reports) {
+    Path dir = Files.createDirectories(Path.of("target", "evidence-samples"));
+    List<String> names = List.of("complete", "partial", "empty", "noagents");
+    for (int i = 0; i < reports.size(); i++) {
+      EvidenceReport r = reports.get(i);
+      byte[] bytes = EvidencePdf.render(r, Lang.ES, Paper.A4, signers);
+      // For a person to look at, beside the renderers' samples.
+      Files.write(dir.resolve("sample-es-" + names.get(i) + ".pdf"), bytes);
       String pdf;
-      try (PDDocument doc = Loader.loadPDF(EvidencePdf.render(r, Lang.ES, Paper.A4, names))) {
+      try (PDDocument doc = Loader.loadPDF(bytes)) {
         pdf = new PDFTextStripper().getText(doc);
       }
-      String html = htmlText(EvidenceHtml.render(r, Lang.ES, Paper.A4, names));
+      String html = htmlText(EvidenceHtml.render(r, Lang.ES, Paper.A4, signers));
       for (String text : List.of(pdf, html)) {
         assertThat(found(ENGLISH, text)).as("English in the Spanish report").isEmpty();
         assertThat(found(PATH, text)).as("paths in the Spanish report").isEmpty();
