@@ -49,6 +49,7 @@ import org.enlace.server.enrollment.EnrollResource;
 import org.enlace.server.enrollment.EnrollmentService;
 import org.enlace.server.enrollment.EnrollmentTokensResource;
 import org.enlace.server.evidence.ComputerMinutesResource;
+import org.enlace.server.evidence.CoverageDao;
 import org.enlace.server.evidence.EvidenceResource;
 import org.enlace.server.evidence.EvidenceService;
 import org.enlace.server.evidence.EvidenceTables;
@@ -438,7 +439,12 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
             new EvidenceResource(
                 evidence, new EvidenceTables(jdbi, localMinutes, clock), env.getObjectMapper()));
     env.jersey().register(new ComputerMinutesResource(evidence, config.zone()));
-    env.jersey().register(new ReportsPageResource(config.zone(), clock));
+    env.jersey()
+        .register(
+            new ReportsPageResource(
+                config.zone(),
+                clock,
+                () -> jdbi.withExtension(CoverageDao.class, CoverageDao::newestDayWithData)));
   }
 
   private void registerFleetMetrics(EnlaceConfiguration config, Environment env, Clock clock) {

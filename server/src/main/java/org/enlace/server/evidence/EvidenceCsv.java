@@ -12,6 +12,7 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
@@ -180,7 +181,27 @@ public final class EvidenceCsv {
             zone.getId()));
     String sha = m.dataSha256();
     p.printComment(tx.t("csv.comment.sha", sha == null || blank(sha) ? tx.noData() : sha));
+    coverageComment(p);
     p.printComment(tx.t("csv.comment.format"));
+  }
+
+  /** How much of the period the data covers, as the PDF's box says it (absent: no line). */
+  private void coverageComment(CSVPrinter p) throws IOException {
+    EvidenceReport.Coverage c = report.coverage();
+    if (c == null) {
+      return;
+    }
+    p.printComment(
+        tx.t(
+            "csv.comment.coverage",
+            c.firstDayWithData().map(LocalDate::toString).orElse(tx.noData()),
+            c.lastDayWithData().map(LocalDate::toString).orElse(tx.noData()),
+            c.daysCovered() + "/" + c.daysInPeriod(),
+            c.complete() ? tx.t("csv.yes") : tx.t("csv.no"),
+            c.reasons().isEmpty()
+                ? "-"
+                : String.join(
+                    ", ", c.reasons().stream().map(r -> tx.tOr("covr." + r, r)).toList())));
   }
 
   private String scope() {

@@ -57,9 +57,12 @@ public final class EvidenceHtml {
   private final String noData;
   private final Paper paper;
   private final ZoneId zone;
+  private final FrontMatter front;
+  private final Signatures signatures;
   private final StringBuilder out = new StringBuilder(64 * 1024);
 
-  private EvidenceHtml(EvidenceReport report, EvidenceText.Lang lang, Paper paper) {
+  private EvidenceHtml(
+      EvidenceReport report, EvidenceText.Lang lang, Paper paper, Signatures signatures) {
     this.report = ReportDefaults.fill(report);
     this.meta = this.report.meta();
     this.method = Optional.ofNullable(this.report.method());
@@ -68,10 +71,18 @@ public final class EvidenceHtml {
     this.noData = tx.noData();
     this.paper = paper;
     this.zone = zone(report.meta());
+    this.front = new FrontMatter(this.report, tx, zone);
+    this.signatures = signatures;
   }
 
   public static String render(EvidenceReport report, EvidenceText.Lang lang, Paper paper) {
-    return new EvidenceHtml(report, lang, paper).document();
+    return render(report, lang, paper, Signatures.NONE);
+  }
+
+  /** With the names and roles to print in the signature block. */
+  public static String render(
+      EvidenceReport report, EvidenceText.Lang lang, Paper paper, Signatures signatures) {
+    return new EvidenceHtml(report, lang, paper, signatures).document();
   }
 
   static ZoneId zone(Meta meta) {
@@ -115,6 +126,8 @@ public final class EvidenceHtml {
         .append("</style>\n")
         .append("</head>\n<body>\n");
     header(municipality, period);
+    front.coverageBox(out);
+    front.executiveSummary(out);
     summary();
     indicators();
     establishmentsSection();
@@ -123,6 +136,7 @@ public final class EvidenceHtml {
     sources();
     definitions();
     integrity();
+    front.signatures(out, signatures);
     out.append("</body>\n</html>\n");
     return out.toString();
   }
@@ -221,8 +235,8 @@ public final class EvidenceHtml {
                       tx.periodName(period.period()),
                       tx.range(period.firstDay(), period.lastDay()))))
           .append("</h3>\n");
-      countsTable(tx.t("ind.computers"), period.sectors(), true);
-      countsTable(tx.t("ind.establishments"), period.sectors(), false);
+      countsTable(tx.t("ind.computers"), period, true);
+      countsTable(tx.t("ind.establishments"), period, false);
       completenessTable(period.sectors());
       out.append("</div>\n");
     }
@@ -244,10 +258,10 @@ public final class EvidenceHtml {
     }
   }
 
-  private void countsTable(String caption, List<SectorFigures> sectors, boolean computers) {
+  private void countsTable(String caption, IndicatorReport.Period period, boolean computers) {
     HtmlTable table =
         figures(
-            "figures",
+            "figures counts",
             Optional.of(caption),
             "ind.sector",
             "ind.measured",
@@ -256,7 +270,7 @@ public final class EvidenceHtml {
             "ind.baseline",
             "ind.change",
             "ind.progress");
-    for (SectorFigures s : sectors) {
+    for (SectorFigures s : period.sectors()) {
       table.row(
           "total".equals(s.sector()) ? Optional.of("total") : Optional.empty(),
           HtmlTable.text(tx.sector(s.sector())),
@@ -265,11 +279,19 @@ public final class EvidenceHtml {
           HtmlTable.num(count(s.combined(), computers)),
           HtmlTable.num(tx.opt(s.baseline(), c -> count(c, computers))),
           HtmlTable.num(
-              tx.opt(
-                  computers ? s.computersChangePct() : s.establishmentsChangePct(), tx::signedPct)),
+              front.changeCell(
+                  computers ? s.computersChangePct() : s.establishmentsChangePct(),
+                  true,
+                  s,
+                  computers,
+                  period)),
           HtmlTable.num(
-              tx.opt(
-                  computers ? s.computersProgressPct() : s.establishmentsProgressPct(), tx::pct)));
+              front.changeCell(
+                  computers ? s.computersProgressPct() : s.establishmentsProgressPct(),
+                  false,
+                  s,
+                  computers,
+                  period)));
     }
     table.appendTo(out);
   }

@@ -49,7 +49,12 @@ public final class EvidencePdf {
   }
 
   public static byte[] render(EvidenceReport report, EvidenceText.Lang lang, Paper paper) {
-    return fromXhtml(EvidenceHtml.render(report, lang, paper), paper);
+    return render(report, lang, paper, Signatures.NONE);
+  }
+
+  public static byte[] render(
+      EvidenceReport report, EvidenceText.Lang lang, Paper paper, Signatures signatures) {
+    return fromXhtml(EvidenceHtml.render(report, lang, paper, signatures), paper);
   }
 
   /** PDF bytes from well-formed XHTML. */

@@ -17,7 +17,8 @@ public record EvidenceReport(
     Meta meta,
     Method method,
     IndicatorReport indicators,
-    List<EstablishmentEvidence> establishments) {
+    List<EstablishmentEvidence> establishments,
+    Coverage coverage) {
 
   /** scope is "municipality", "establishment" or "link"; scopeId the code or link id. */
   public record Meta(
@@ -194,4 +195,38 @@ public record EvidenceReport(
       List<PeakHour> peakHours) {}
 
   public record PeakHour(int hour, double meanInPct, double meanOutPct) {}
+
+  /**
+   * How much of the period the data covers, so that a reader of any format sees a partial period as
+   * partial. A day is covered when anything reported on it, or when nothing was expected (every
+   * place closed) after the first day with data. Only days up to asOf (today, or the period's last
+   * day once it is over) are judged; daysWithoutData lists the uncovered ones as ranges. reasons:
+   * not_over, no_agents, no_data, enrolled_mid_period, gaps.
+   */
+  public record Coverage(
+      boolean complete,
+      LocalDate asOf,
+      long daysInPeriod,
+      long daysElapsed,
+      long daysCovered,
+      long daysWithData,
+      Optional<LocalDate> firstDayWithData,
+      Optional<LocalDate> lastDayWithData,
+      List<DayRange> daysWithoutData,
+      List<String> reasons) {
+
+    /** True when the days first..last are not all covered (or not all over yet). */
+    public boolean partialBetween(LocalDate first, LocalDate last) {
+      if (complete) {
+        return false;
+      }
+      if (asOf.isBefore(last)) {
+        return true;
+      }
+      return daysWithoutData.stream()
+          .anyMatch(r -> !r.first().isAfter(last) && !r.last().isBefore(first));
+    }
+  }
+
+  public record DayRange(LocalDate first, LocalDate last) {}
 }

@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * report for a month, a quarter or a year, for the whole municipality, one establishment, one ISP
  * link or every link of one ISP. A link or an ISP gets the ISP's report ({@link IspReport}: no plan
  * figures); format=zip gives the data as tidy tables ({@link TablesZip}). {@code GET
- * /api/v1/evidence/isps}: the ISPs of the inventory.
+ * /api/v1/evidence/isps}: the ISPs of the inventory. The names and roles of {@code preparedBy,
+ * preparedRole, reviewedBy, reviewedRole} only fill the signature block of the HTML and PDF; they
+ * are not data and leave the hash alone.
  */
 @Path("/api/v1/evidence")
 public final class EvidenceResource {
@@ -126,8 +128,18 @@ public final class EvidenceResource {
       @QueryParam("lang") String lang,
       @QueryParam("paper") String paper,
       @QueryParam("scope") String scope,
-      @QueryParam("isp") String isp) {
+      @QueryParam("isp") String isp,
+      @QueryParam("preparedBy") String preparedBy,
+      @QueryParam("preparedRole") String preparedRole,
+      @QueryParam("reviewedBy") String reviewedBy,
+      @QueryParam("reviewedRole") String reviewedRole) {
     EvidenceQuery query = query(period, establishment, link, scope, isp);
+    Signatures signatures =
+        new Signatures(
+            parse("preparedBy", preparedBy, Signatures::clean),
+            parse("preparedRole", preparedRole, Signatures::clean),
+            parse("reviewedBy", reviewedBy, Signatures::clean),
+            parse("reviewedRole", reviewedRole, Signatures::clean));
     Format f = parse("format", format, Format::parse);
     EvidenceText.Lang l = parse("lang", lang, EvidenceText.Lang::parse);
     Paper p = parse("paper", paper, Paper::parse);
@@ -159,8 +171,9 @@ public final class EvidenceResource {
         ispReport.isPresent()
             ? ispBody(ispReport.get(), f, l, p)
             : switch (f) {
-              case HTML -> EvidenceHtml.render(report, l, p).getBytes(StandardCharsets.UTF_8);
-              case PDF -> EvidencePdf.render(report, l, p);
+              case HTML ->
+                  EvidenceHtml.render(report, l, p, signatures).getBytes(StandardCharsets.UTF_8);
+              case PDF -> EvidencePdf.render(report, l, p, signatures);
               case CSV -> EvidenceCsv.render(report, l);
               case JSON, ZIP -> EvidenceHash.canonicalJson(report, mapper);
             };

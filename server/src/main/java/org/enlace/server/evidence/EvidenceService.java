@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 import org.enlace.server.domain.LatencyHistogram;
@@ -223,7 +224,9 @@ public final class EvidenceService {
                       indicators.config().getTestServer(),
                       observations,
                       tests);
-              return new EvidenceReport(meta, method, ind, out);
+              EvidenceReport.Coverage coverage =
+                  coverage(h.attach(CoverageDao.class), places, ids, period, now, f, openDays);
+              return new EvidenceReport(meta, method, ind, out, coverage);
             });
     return EvidenceHash.withHash(report, json);
   }
@@ -478,6 +481,42 @@ public final class EvidenceService {
               s.cause()));
     }
     return out;
+  }
+
+  /** Which days of the period the scope's data covers (see EvidenceReport.Coverage). */
+  private EvidenceReport.Coverage coverage(
+      CoverageDao dao,
+      List<EvidenceDao.Place> places,
+      long[] ids,
+      ReportPeriod period,
+      Instant now,
+      Figures f,
+      Map<String, Map<LocalDate, Integer>> openDays) {
+    Map<String, OpeningMask> masks = new HashMap<>();
+    for (EvidenceDao.Place p : places) {
+      masks.computeIfAbsent(
+          String.valueOf(p.openingHours()),
+          k -> OpeningMask.fromStored(json, p.openingHours(), p.id()));
+    }
+    Predicate<LocalDate> anyOpen =
+        day ->
+            masks.entrySet().stream()
+                .anyMatch(
+                    m ->
+                        openDays
+                                .computeIfAbsent(m.getKey(), k -> new HashMap<>())
+                                .computeIfAbsent(day, d -> m.getValue().count(d, minutes))
+                            > 0);
+    List<LocalDate> enrolled =
+        f.firstEnrollment().values().stream()
+            .map(s -> s.at().atZone(minutes.zone()).toLocalDate())
+            .toList();
+    return PeriodCoverage.of(
+        period,
+        now.atZone(minutes.zone()).toLocalDate(),
+        dao.daysWithData(ids, period.firstDay(), period.lastDay()),
+        anyOpen,
+        enrolled);
   }
 
   /** An establishment's availability from its open minutes and its days' summed figures. */

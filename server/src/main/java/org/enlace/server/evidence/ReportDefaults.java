@@ -45,7 +45,22 @@ final class ReportDefaults {
             list(m.sources())),
         r.method(),
         r.indicators() == null ? null : indicators(r.indicators()),
-        list(r.establishments()).stream().map(ReportDefaults::establishment).toList());
+        list(r.establishments()).stream().map(ReportDefaults::establishment).toList(),
+        r.coverage() == null ? null : coverage(r.coverage()));
+  }
+
+  private static EvidenceReport.Coverage coverage(EvidenceReport.Coverage c) {
+    return new EvidenceReport.Coverage(
+        c.complete(),
+        c.asOf(),
+        c.daysInPeriod(),
+        c.daysElapsed(),
+        c.daysCovered(),
+        c.daysWithData(),
+        opt(c.firstDayWithData()),
+        opt(c.lastDayWithData()),
+        list(c.daysWithoutData()),
+        list(c.reasons()));
   }
 
   private static IndicatorReport indicators(IndicatorReport i) {

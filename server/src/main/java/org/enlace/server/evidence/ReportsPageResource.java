@@ -13,8 +13,11 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneId;
+import java.util.Optional;
+import java.util.function.Supplier;
 import org.enlace.server.auth.Role;
 import org.enlace.server.web.SecurityHeadersFilter;
 
@@ -35,11 +38,31 @@ public final class ReportsPageResource {
   private final ZoneId zone;
   private final Clock clock;
   private final String script;
+  private final Supplier<Optional<LocalDate>> newestDayWithData;
 
   public ReportsPageResource(ZoneId zone, Clock clock) {
+    this(zone, clock, Optional::empty);
+  }
+
+  /** newestDayWithData: the newest local day on which anything reported, if any. */
+  public ReportsPageResource(
+      ZoneId zone, Clock clock, Supplier<Optional<LocalDate>> newestDayWithData) {
     this.zone = requireNonNull(zone, "zone is null");
     this.clock = requireNonNull(clock, "clock is null");
+    this.newestDayWithData = requireNonNull(newestDayWithData, "newestDayWithData is null");
     this.script = resource("reports.js");
+  }
+
+  /**
+   * The month the page proposes: the current one, to date, unless nothing reported in it yet and an
+   * earlier month has data. Never a past month merely because it is complete: on a new installation
+   * that month has no agents, and its report would read as a collapse.
+   */
+  static YearMonth proposedMonth(YearMonth now, Optional<LocalDate> newestDayWithData) {
+    return newestDayWithData
+        .map(YearMonth::from)
+        .filter(m -> m.isBefore(now) && !m.isBefore(now.minusMonths(MONTHS - 1)))
+        .orElse(now);
   }
 
   @GET
@@ -62,6 +85,7 @@ public final class ReportsPageResource {
 
   String html(EvidenceText tx) {
     YearMonth now = YearMonth.now(clock.withZone(zone));
+    YearMonth proposed = proposedMonth(now, newestDayWithData.get());
     StringBuilder b = new StringBuilder(16 * 1024);
     String other = tx.t("page.otherlang.code");
     b.append("<!DOCTYPE html>\n<html lang=\"")
@@ -120,7 +144,8 @@ public final class ReportsPageResource {
         .append("<select id=\"period-month\" name=\"period\">");
     for (int i = 0; i < MONTHS; i++) {
       YearMonth m = now.minusMonths(i);
-      option(b, m.toString(), tx.periodName(m.toString()), i == 1);
+      String label = tx.periodName(m.toString()) + (i == 0 ? " " + tx.t("page.month.todate") : "");
+      option(b, m.toString(), label, m.equals(proposed));
     }
     b.append("</select></div>\n");
     b.append("<div class=\"field\" id=\"period-quarter-field\" hidden=\"hidden\">")
@@ -140,7 +165,7 @@ public final class ReportsPageResource {
               + " – "
               + tx.monthName(q.plusMonths(2).getMonthValue())
               + ")",
-          i == 1);
+          !proposed.isBefore(q) && proposed.isBefore(q.plusMonths(3)));
     }
     b.append("</select></div>\n");
     b.append("<div class=\"field\" id=\"period-year-field\" hidden=\"hidden\">")
@@ -149,7 +174,7 @@ public final class ReportsPageResource {
         .append("</label>\n<select id=\"period-year\" name=\"period\" disabled=\"disabled\">");
     for (int i = 0; i < YEARS; i++) {
       String y = Integer.toString(now.getYear() - i);
-      option(b, y, y, i == 0);
+      option(b, y, y, now.getYear() - i == proposed.getYear());
     }
     b.append("</select></div>\n</fieldset>\n");
 
@@ -190,6 +215,7 @@ public final class ReportsPageResource {
     option(b, "a4", tx.t("page.paper.a4"), true);
     option(b, "letter", tx.t("page.paper.letter"), false);
     b.append("</select></div>\n</fieldset>\n");
+    signatureFields(b, tx);
     b.append("<div class=\"actions\">\n")
         .append("<button type=\"submit\" id=\"download-pdf\" name=\"format\" value=\"pdf\"")
         .append(" class=\"primary\">")
@@ -230,6 +256,39 @@ public final class ReportsPageResource {
         .append("</option></select></div>\n");
   }
 
+  /**
+   * Optional names and roles for the PDF's signature block; left blank, they are signed by hand.
+   */
+  private static void signatureFields(StringBuilder b, EvidenceText tx) {
+    b.append("<fieldset>\n<legend>")
+        .append(esc(tx.t("page.sign")))
+        .append("</legend>\n<p class=\"hint\">")
+        .append(esc(tx.t("page.sign.hint")))
+        .append("</p>\n");
+    for (String[] f :
+        new String[][] {
+          {"preparedBy", "name"},
+          {"preparedRole", "organization-title"},
+          {"reviewedBy", "off"},
+          {"reviewedRole", "off"}
+        }) {
+      b.append("<div class=\"field\"><label for=\"")
+          .append(f[0])
+          .append("\">")
+          .append(esc(tx.t("page.sign." + f[0])))
+          .append("</label>\n<input type=\"text\" id=\"")
+          .append(f[0])
+          .append("\" name=\"")
+          .append(f[0])
+          .append("\" maxlength=\"")
+          .append(Signatures.MAX_LENGTH)
+          .append("\" autocomplete=\"")
+          .append(f[1])
+          .append("\"/></div>\n");
+    }
+    b.append("</fieldset>\n");
+  }
+
   private static void option(StringBuilder b, String value, String label, boolean selected) {
     b.append("<option value=\"")
         .append(esc(value))
@@ -267,15 +326,17 @@ public final class ReportsPageResource {
       .field { margin: 0.5rem 0; }
       .field[hidden] { display: none; }
       label { display: block; font-weight: 600; margin-bottom: 0.2rem; }
-      select { font: inherit; min-height: 2.6rem; width: 100%; max-width: 28rem;
-        padding: 0.3rem; border: 1px solid #667085; border-radius: 6px; background: #fff; }
+      select, input { font: inherit; min-height: 2.6rem; width: 100%; max-width: 28rem;
+        padding: 0.3rem; border: 1px solid #667085; border-radius: 6px; background: #fff;
+        box-sizing: border-box; }
+      .hint { color: #444; font-size: 0.95rem; margin: 0.2rem 0; }
       .actions { display: flex; flex-wrap: wrap; gap: 0.6rem; margin-top: 0.5rem; }
       button { font: inherit; font-weight: 600; min-height: 2.8rem; padding: 0.4rem 1.1rem;
         border-radius: 6px; border: 2px solid #1d4f91; background: #fff; color: #1d4f91;
         cursor: pointer; }
       button.primary { background: #1d4f91; color: #fff; }
       button:hover { filter: brightness(0.95); }
-      select:focus, button:focus, a:focus { outline: 3px solid #f5a623; outline-offset: 2px; }
+      select:focus, input:focus, button:focus, a:focus { outline: 3px solid #f5a623; outline-offset: 2px; }
       .status { min-height: 1.5rem; color: #444; margin: 0.3rem 0 0; }
       .status.error { color: #a30000; }
       .help { color: #333; font-size: 0.95rem; }

@@ -99,6 +99,10 @@
     if (link.value) { off.push(establishment); }
     if (!link.value) { off.push(link); }
     if (!establishment.value) { off.push(establishment); }
+    ['preparedBy', 'preparedRole', 'reviewedBy', 'reviewedRole'].forEach(function (id) {
+      var input = document.getElementById(id);
+      if (input && !input.value.trim()) { off.push(input); }
+    });
     off.forEach(function (el) { el.disabled = true; });
     setTimeout(function () {
       off.forEach(function (el) { el.disabled = false; });

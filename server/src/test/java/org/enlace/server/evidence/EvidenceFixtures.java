@@ -185,7 +185,8 @@ final class EvidenceFixtures {
             0,
             List.of(satelital));
 
-    return new EvidenceReport(meta, method, indicators, List.of(alcaldia, escuela));
+    return new EvidenceReport(
+        meta, method, indicators, List.of(alcaldia, escuela), completeMarch());
   }
 
   /** What the service answers for a municipality with no establishments and no data yet. */
@@ -216,6 +217,31 @@ final class EvidenceFixtures {
             new Definition(1, "America/Bogota"),
             Optional.empty(),
             List.of());
-    return new EvidenceReport(meta, method, indicators, List.of());
+    return new EvidenceReport(
+        meta,
+        method,
+        indicators,
+        List.of(),
+        PeriodCoverage.of(
+            q.period(),
+            now.atZone(java.time.ZoneId.of("America/Bogota")).toLocalDate(),
+            List.of(),
+            d -> true,
+            List.of()));
+  }
+
+  /** March 2026, over, with data on every day. */
+  static EvidenceReport.Coverage completeMarch() {
+    return new EvidenceReport.Coverage(
+        true,
+        LocalDate.of(2026, 3, 31),
+        31,
+        31,
+        31,
+        31,
+        Optional.of(LocalDate.of(2026, 3, 1)),
+        Optional.of(LocalDate.of(2026, 3, 31)),
+        List.of(),
+        List.of());
   }
 }

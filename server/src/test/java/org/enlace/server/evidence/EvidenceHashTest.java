@@ -33,7 +33,8 @@ class EvidenceHashTest {
             m.sources()),
         r.method(),
         r.indicators(),
-        r.establishments());
+        r.establishments(),
+        r.coverage());
   }
 
   @Test
@@ -82,12 +83,20 @@ class EvidenceHashTest {
             e.links());
     EvidenceReport b =
         new EvidenceReport(
-            a.meta(), a.method(), a.indicators(), List.of(changed, a.establishments().get(1)));
+            a.meta(),
+            a.method(),
+            a.indicators(),
+            List.of(changed, a.establishments().get(1)),
+            a.coverage());
     assertThat(EvidenceHash.of(b, MAPPER)).isNotEqualTo(EvidenceHash.of(a, MAPPER));
     EvidenceReport tampered = EvidenceHash.withHash(a, MAPPER);
     tampered =
         new EvidenceReport(
-            tampered.meta(), tampered.method(), tampered.indicators(), b.establishments());
+            tampered.meta(),
+            tampered.method(),
+            tampered.indicators(),
+            b.establishments(),
+            tampered.coverage());
     assertThat(EvidenceHash.verify(tampered, MAPPER)).isFalse();
   }
 

@@ -276,7 +276,8 @@ class EvidenceRenderersTest {
                   m.sources()),
               r.method(),
               r.indicators(),
-              r.establishments());
+              r.establishments(),
+              r.coverage());
       try (PDDocument doc = Loader.loadPDF(EvidencePdf.render(r, Lang.ES, Paper.A4))) {
         assertThat(new PDFTextStripper().getText(doc)).contains("Ωmega €uro ŝ");
       }
@@ -407,7 +408,7 @@ class EvidenceRenderersTest {
       assertThat(tree.get("meta").get("firstDay").asText()).isEqualTo("2026-03-01");
       String s = new String(json, StandardCharsets.UTF_8);
       assertThat(s)
-          .startsWith("{\"establishments\":[")
+          .startsWith("{\"coverage\":{\"asOf\":")
           .doesNotContain("\n")
           .contains("\"contractedDownMbps\":100.000");
     }
