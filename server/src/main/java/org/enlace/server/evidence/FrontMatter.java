@@ -6,8 +6,10 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.enlace.server.evidence.EvidenceReport.Availability;
 import org.enlace.server.evidence.EvidenceReport.Coverage;
 import org.enlace.server.evidence.EvidenceReport.DayRange;
@@ -345,6 +347,8 @@ final class FrontMatter {
       }
     }
     out.append("</tr>\n</thead>\n<tbody>\n");
+    Set<String> notComputable = new LinkedHashSet<>();
+    boolean marked = false;
     for (SectorFigures s : p.sectors()) {
       // Not plain "total": the detailed tables' total rows are found by that class.
       out.append("<tr")
@@ -362,22 +366,28 @@ final class FrontMatter {
             out,
             b.flatMap(x -> base.map(v -> target(v, x.targetIncreasePct()))).orElse(tx.noData()),
             true);
-        cell(
-            out,
-            changeCell(
-                computers ? s.computersProgressPct() : s.establishmentsProgressPct(),
-                false,
-                s,
-                computers,
-                p,
-                "exec.table.partialmark"),
-            true);
+        Optional<Double> progress =
+            computers ? s.computersProgressPct() : s.establishmentsProgressPct();
+        if (progress.isPresent() && nothingMeasured(s, computers)) {
+          // The reason once under the table, not in every narrow cell.
+          notComputable.add(reasonNothingMeasured(s));
+          cell(out, tx.t("exec.table.notcomputable"), true);
+        } else {
+          String text = changeCell(progress, false, s, computers, p, "exec.table.partialmark");
+          marked |= progress.isPresent() && partial(p.firstDay(), p.lastDay());
+          cell(out, text, true);
+        }
       }
       out.append("</tr>\n");
     }
     out.append("</tbody>\n</table>\n");
-    if (partial(p.firstDay(), p.lastDay())) {
+    if (marked) {
       out.append("<p class=\"note\">").append(esc(tx.t("exec.table.partial"))).append("</p>\n");
+    }
+    for (String reason : notComputable) {
+      out.append("<p class=\"note\">")
+          .append(esc(tx.t("exec.table.notcomputablewhy", reason)))
+          .append("</p>\n");
     }
     b.ifPresent(
         x ->
