@@ -475,6 +475,9 @@ public final class EvidenceHtml {
           HtmlTable.text(tx.cause(o.cause())));
     }
     table.appendTo(out, tx.t("outage.none"));
+    if (outages.stream().anyMatch(Outage::provisional)) {
+      p(tx.t("outage.provisional.note"));
+    }
   }
 
   private String outageType(Outage o, String blip) {
