@@ -152,7 +152,10 @@ public final class EvidenceTables {
     return out;
   }
 
-  /** The tables of a report's scope; the computer-days are read when they are written. */
+  /**
+   * The tables of a report's scope. The speed tests, link-months and computer-days are read as they
+   * are written, a month or a day at a time: a year of them need not fit in memory.
+   */
   public List<Table> tables(EvidenceReport report, ReportPeriod period) {
     Map<String, EvidenceDao.Place> byCode =
         jdbi.withExtension(EvidenceDao.class, dao -> dao.places(null)).stream()
@@ -172,21 +175,19 @@ public final class EvidenceTables {
         linkPlace.put(l.id(), e.code());
       }
     }
-    Instant from = minutes.start(period.firstDay());
-    Instant to = minutes.start(period.lastDay().plusDays(1));
-    List<ReaderDao.SpeedTestRow> tests =
-        jdbi.withExtension(ReaderDao.class, dao -> dao.speedTests(ids, from, to)).stream()
-            // a link-scoped report's tables hold its link's tests only
-            .filter(
-                t ->
-                    report.meta().scope().equals("municipality")
-                        || report.meta().scope().equals("establishment")
-                        || t.linkId().map(links::containsKey).orElse(false))
-            .toList();
+    // a report of a link or an ISP: its links' tests only
+    boolean allTests =
+        report.meta().scope().equals("municipality")
+            || report.meta().scope().equals("establishment");
+    MonthTests tests =
+        (from, to) ->
+            jdbi.withExtension(ReaderDao.class, dao -> dao.speedTests(ids, from, to)).stream()
+                .filter(t -> allTests || t.linkId().map(links::containsKey).orElse(false))
+                .toList();
     return List.of(
         new Table("establishment_days", ESTABLISHMENT_DAYS, establishmentDays(places, ids, period)),
         new Table("outages", OUTAGES, outages(report)),
-        new Table("speed_tests", SPEED_TESTS, speedTests(tests, codeOf, links)),
+        new Table("speed_tests", SPEED_TESTS, speedTests(tests, codeOf, links, period)),
         new Table("link_months", LINK_MONTHS, linkMonths(links, linkPlace, tests, period)),
         new Table("computer_days", COMPUTER_DAYS, computerDays(codeOf, ids, period)));
   }
@@ -257,31 +258,59 @@ public final class EvidenceTables {
     return t.linkId().isPresent() && !"ndt7-mlab".equals(t.method());
   }
 
-  private static RowSource speedTests(
-      List<ReaderDao.SpeedTestRow> tests, Map<Long, String> codeOf, Map<Long, LinkEvidence> links) {
+  /** The speed tests between two instants: read a month at a time, a year's do not fit at once. */
+  @FunctionalInterface
+  private interface MonthTests {
+    List<ReaderDao.SpeedTestRow> between(Instant from, Instant to);
+  }
+
+  private RowSource speedTests(
+      MonthTests tests,
+      Map<Long, String> codeOf,
+      Map<Long, LinkEvidence> links,
+      ReportPeriod period) {
     return row -> {
-      for (ReaderDao.SpeedTestRow t : tests) {
-        List<Object> r = new ArrayList<>();
-        r.add(t.measuredAt());
-        r.add(codeOf.getOrDefault(t.establishmentId(), ""));
-        r.add(t.linkId());
-        r.add(t.linkId().map(links::get).map(LinkEvidence::isp).orElse(""));
-        r.add(t.method());
-        r.add(t.downMbps());
-        r.add(t.upMbps());
-        r.add(t.latencyMs());
-        r.add(used(t) && t.linkId().map(links::containsKey).orElse(false));
-        row.accept(r);
+      for (YearMonth m = period.firstMonth(); !m.isAfter(period.lastMonth()); m = m.plusMonths(1)) {
+        for (ReaderDao.SpeedTestRow t :
+            tests.between(minutes.start(m.atDay(1)), minutes.start(m.plusMonths(1).atDay(1)))) {
+          speedTest(row, t, codeOf, links);
+        }
       }
     };
+  }
+
+  private static void speedTest(
+      Consumer<List<Object>> row,
+      ReaderDao.SpeedTestRow t,
+      Map<Long, String> codeOf,
+      Map<Long, LinkEvidence> links) {
+    List<Object> r = new ArrayList<>();
+    r.add(t.measuredAt());
+    r.add(codeOf.getOrDefault(t.establishmentId(), ""));
+    r.add(t.linkId());
+    r.add(t.linkId().map(links::get).map(LinkEvidence::isp).orElse(""));
+    r.add(t.method());
+    r.add(t.downMbps());
+    r.add(t.upMbps());
+    r.add(t.latencyMs());
+    r.add(used(t) && t.linkId().map(links::containsKey).orElse(false));
+    row.accept(r);
   }
 
   private RowSource linkMonths(
       Map<Long, LinkEvidence> links,
       Map<Long, String> linkPlace,
-      List<ReaderDao.SpeedTestRow> tests,
+      MonthTests tests,
       ReportPeriod period) {
-    List<List<Object>> rows = new ArrayList<>();
+    return row -> linkMonths(links, linkPlace, tests, period, row);
+  }
+
+  private void linkMonths(
+      Map<Long, LinkEvidence> links,
+      Map<Long, String> linkPlace,
+      MonthTests tests,
+      ReportPeriod period,
+      Consumer<List<Object>> rows) {
     List<LinkEvidence> sorted =
         links.values().stream()
             .sorted(java.util.Comparator.comparingLong(LinkEvidence::id))
@@ -291,14 +320,18 @@ public final class EvidenceTables {
       Instant from = minutes.start(m.atDay(1));
       Instant to = minutes.start(m.plusMonths(1).atDay(1));
       Map<Long, Utilization> use = utilization(linkIds, from, to);
+      Map<Long, List<EvidenceDao.Test>> byLink = new HashMap<>();
+      for (ReaderDao.SpeedTestRow t : tests.between(from, to)) {
+        if (used(t)) {
+          long id = t.linkId().orElseThrow();
+          byLink
+              .computeIfAbsent(id, k -> new ArrayList<>())
+              .add(new EvidenceDao.Test(id, t.downMbps(), t.upMbps()));
+        }
+      }
       for (LinkEvidence l : sorted) {
         long id = l.id();
-        List<EvidenceDao.Test> monthTests =
-            tests.stream()
-                .filter(t -> used(t) && t.linkId().get() == id)
-                .filter(t -> !t.measuredAt().isBefore(from) && t.measuredAt().isBefore(to))
-                .map(t -> new EvidenceDao.Test(id, t.downMbps(), t.upMbps()))
-                .toList();
+        List<EvidenceDao.Test> monthTests = byLink.getOrDefault(id, List.of());
         LinkEvidence f =
             EvidenceService.linkEvidence(
                 new EvidenceDao.Link(
@@ -333,10 +366,9 @@ public final class EvidenceTables {
         r.add(u.map(Utilization::minutesAbove80Pct));
         r.add(u.map(Utilization::samples));
         r.add(u.map(Utilization::gapMinutes));
-        rows.add(r);
+        rows.accept(r);
       }
     }
-    return row -> rows.forEach(row);
   }
 
   private static void speed(List<Object> r, SpeedStats s) {
@@ -391,6 +423,7 @@ public final class EvidenceTables {
     return row -> {
       List<ReaderDao.ComputerRow> computers =
           jdbi.withExtension(ReaderDao.class, dao -> dao.computers(ids, from, to));
+      long[] computerIds = computers.stream().mapToLong(ReaderDao.ComputerRow::id).toArray();
       for (LocalDate d = period.firstDay(); !d.isAfter(period.lastDay()); d = d.plusDays(1)) {
         LocalDate day = d;
         Instant dayStart = minutes.start(day);
@@ -399,7 +432,7 @@ public final class EvidenceTables {
         }
         Instant dayEnd = minutes.start(day.plusDays(1));
         Map<Long, ReaderDao.ComputerDay> seen = new HashMap<>();
-        jdbi.withExtension(ReaderDao.class, dao -> dao.computerDays(ids, day, day))
+        jdbi.withExtension(ReaderDao.class, dao -> dao.computerDays(computerIds, day))
             .forEach(c -> seen.put(c.computerId(), c));
         for (ReaderDao.ComputerRow c : computers) {
           Instant start = max(dayStart, c.enrolledAt().truncatedTo(ChronoUnit.MINUTES));

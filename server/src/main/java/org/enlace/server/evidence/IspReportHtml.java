@@ -434,7 +434,10 @@ public final class IspReportHtml {
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8)
               .replaceAll("(?s)/\\*.*?\\*/\n", "")
-          + ".conclusion { font-size: 11pt; margin: 4pt 0 8pt 0; }\n";
+          + ".conclusion { font-size: 11pt; margin: 4pt 0 8pt 0; }\n"
+          // an outage's start and end on one line each: a date cut after the hour misreads
+          + "table.outages td:first-child, table.outages td:first-child + td"
+          + " { white-space: nowrap; }\n";
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -115,11 +115,12 @@ public interface ReaderDao {
       int minutesLimited,
       int minutesOffline) {}
 
+  /** One day of these computers, by the primary key (computer_id, day). */
   @SqlQuery(
       """
       SELECT computer_id, day, minutes_observed, minutes_online, minutes_limited,
       minutes_offline FROM computer_day_minutes
-      WHERE establishment_id = ANY(:ids) AND day BETWEEN :from AND :to
+      WHERE computer_id = ANY(:computerIds) AND day = :day
       """)
-  List<ComputerDay> computerDays(long[] ids, LocalDate from, LocalDate to);
+  List<ComputerDay> computerDays(long[] computerIds, LocalDate day);
 }

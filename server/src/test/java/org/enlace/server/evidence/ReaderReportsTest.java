@@ -147,6 +147,23 @@ class ReaderReportsTest {
     assertThat(r.path("meta").path("scope").asText()).isEqualTo("isp");
     assertThat(r.path("meta").path("isp").asText()).isEqualToIgnoringCase(ISP);
     assertThat(r.path("meta").path("dataSha256").asText()).hasSize(64);
+    // the check the guide describes for the municipality's report holds for the ISP's
+    String raw =
+        new String(
+            APP.it()
+                .get("/api/v1/evidence?period=" + PERIOD + "&isp=" + ispParam() + "&format=json")
+                .raw()
+                .body(),
+            StandardCharsets.UTF_8);
+    String blanked =
+        raw.replaceFirst("\"dataSha256\":\"[0-9a-f]{64}\"", "\"dataSha256\":null")
+            .replaceFirst("\"generatedAt\":\"[^\"]*\"", "\"generatedAt\":null");
+    assertThat(
+            java.util.HexFormat.of()
+                .formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(blanked.getBytes(StandardCharsets.UTF_8))))
+        .isEqualTo(r.path("meta").path("dataSha256").asText());
     List<Long> links = new ArrayList<>();
     Map<String, JsonNode> places = new HashMap<>();
     for (JsonNode e : r.path("establishments")) {
@@ -210,6 +227,12 @@ class ReaderReportsTest {
     assertThat(new String(pdf.raw().body(), 0, 5, StandardCharsets.ISO_8859_1)).isEqualTo("%PDF-");
     Path out = Path.of(System.getProperty("java.io.tmpdir"), "enlace-isp-report.pdf");
     Files.write(out, pdf.raw().body()); // for a look with pdftoppm
+    Files.write(
+        out.resolveSibling("enlace-isp-report-en.pdf"),
+        APP.it()
+            .get("/api/v1/evidence?period=" + PERIOD + "&isp=" + ispParam() + "&format=pdf&lang=en")
+            .raw()
+            .body());
 
     List<CSVRecord> csv =
         parse(
