@@ -20,10 +20,13 @@ public class IndicatorsConfig {
   @JsonProperty
   private double defaultTargetIncreasePct = 100;
 
-  /** Where the speed-test server sits, for the evidence's methodology section. */
+  /**
+   * Where the speed-test server sits, for the evidence's methodology section: words the
+   * municipality writes, shown as written in reports of either language.
+   */
   @NotNull @JsonProperty
   private String testServer =
-      "servidor Enlace de la alcaldía (red municipal) / Enlace server at the town hall";
+      "servidor Enlace de la alcaldía (red municipal)";
 
   public int getMinOnlineDays() {
     return minOnlineDays;

@@ -16,7 +16,7 @@ class IndicatorsConfigTest {
     assertThat(c.getDefaultTargetIncreasePct()).isEqualTo(100.0);
     assertThat(c.getTestServer())
         .isEqualTo(
-            "servidor Enlace de la alcaldía (red municipal) / Enlace server at the town hall");
+            "servidor Enlace de la alcaldía (red municipal)");
     assertThat(errors(c)).isEmpty();
   }
 
