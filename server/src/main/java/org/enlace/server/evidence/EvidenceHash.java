@@ -88,6 +88,6 @@ public final class EvidenceHash {
             generatedAt,
             sha,
             m.sources());
-    return new EvidenceReport(meta, r.method(), r.indicators(), r.establishments());
+    return new EvidenceReport(meta, r.method(), r.indicators(), r.establishments(), r.trend());
   }
 }

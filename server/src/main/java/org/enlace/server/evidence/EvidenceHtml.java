@@ -116,6 +116,7 @@ public final class EvidenceHtml {
         .append("</head>\n<body>\n");
     header(municipality, period);
     summary();
+    charts();
     indicators();
     establishmentsSection();
     links();
@@ -192,6 +193,13 @@ public final class EvidenceHtml {
             method.map(m -> tx.integer(m.speedTestsUsed())).orElse(noData))
         .appendTo(out);
     out.append("</section>\n");
+  }
+
+  // ---- charts ----
+
+  /** The charts (see EvidenceCharts), right after the summary on page 1. */
+  private void charts() {
+    out.append(EvidenceCharts.section(report, tx, zone));
   }
 
   // ---- indicators ----

@@ -2,6 +2,7 @@ package org.enlace.server.evidence;
 
 import com.openhtmltopdf.outputdevice.helper.BaseRendererBuilder;
 import com.openhtmltopdf.pdfboxout.PdfRendererBuilder;
+import com.openhtmltopdf.svgsupport.BatikSVGDrawer;
 import com.openhtmltopdf.util.Diagnostic;
 import com.openhtmltopdf.util.XRLog;
 import com.openhtmltopdf.util.XRLogger;
@@ -66,6 +67,8 @@ public final class EvidencePdf {
               "font-family: " + EvidenceHtml.FONTS,
               "font-family: LiberationSans, " + EvidenceHtml.FONTS);
     }
+    // The charts are inline SVG, drawn as vectors (see EvidenceCharts).
+    builder.useSVGDrawer(new BatikSVGDrawer());
     builder.withProducer("Enlace");
     builder.withHtmlContent(xhtml, null);
     builder.toStream(out);

@@ -17,7 +17,21 @@ public record EvidenceReport(
     Meta meta,
     Method method,
     IndicatorReport indicators,
-    List<EstablishmentEvidence> establishments) {
+    List<EstablishmentEvidence> establishments,
+    List<IndicatorReport.Period> trend) {
+
+  /**
+   * A report without the monthly trend. {@code trend}: the plan's figures for each month up to the
+   * period's last one (at most 12, from the first with any data), which the charts draw; empty when
+   * the report's scope is not the municipality.
+   */
+  public EvidenceReport(
+      Meta meta,
+      Method method,
+      IndicatorReport indicators,
+      List<EstablishmentEvidence> establishments) {
+    this(meta, method, indicators, establishments, List.of());
+  }
 
   /** scope is "municipality", "establishment" or "link"; scopeId the code or link id. */
   public record Meta(

@@ -6,6 +6,7 @@ import java.math.RoundingMode;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -29,6 +30,7 @@ import org.enlace.server.indicators.IndicatorReport;
 import org.enlace.server.indicators.IndicatorService;
 import org.enlace.server.rollup.RollupConfig;
 import org.enlace.server.web.ApiException;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -196,9 +198,47 @@ public final class EvidenceService {
                       indicators.config().getTestServer(),
                       observations,
                       tests);
-              return new EvidenceReport(meta, method, ind, out);
+              List<IndicatorReport.Period> trend =
+                  scope.equals("municipality") ? trend(h, period, figures) : List.of();
+              return new EvidenceReport(meta, method, ind, out, trend);
             });
     return EvidenceHash.withHash(report, json);
+  }
+
+  /** Months of plan figures the charts draw: up to 12, ending with the period's last month. */
+  static final int TREND_MONTHS = 12;
+
+  /**
+   * The plan's figures per month for the charts: the months up to the period's last one, reusing
+   * those the report has already computed, and leaving out the months before any computer was
+   * enrolled or counted (a municipality's first months with Enlace are not a fall to zero).
+   */
+  private List<IndicatorReport.Period> trend(
+      Handle h, ReportPeriod period, List<IndicatorReport.Period> computed) {
+    Map<String, IndicatorReport.Period> known = new HashMap<>();
+    computed.forEach(p -> known.put(p.period(), p));
+    List<IndicatorReport.Period> out = new ArrayList<>();
+    for (YearMonth m = period.lastMonth().minusMonths(TREND_MONTHS - 1L);
+        !m.isAfter(period.lastMonth());
+        m = m.plusMonths(1)) {
+      IndicatorReport.Period p = known.get(m.toString());
+      if (p == null) {
+        p = indicators.period(h, m.toString(), m.atDay(1), m.atEndOfMonth());
+      }
+      if (!out.isEmpty() || hasData(p) || m.equals(period.lastMonth())) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  private static boolean hasData(IndicatorReport.Period p) {
+    return p.sectors().stream()
+        .anyMatch(
+            s ->
+                s.combined().computers() > 0
+                    || s.combined().establishments() > 0
+                    || s.completeness().computersEnrolled() > 0);
   }
 
   private static List<String> sources(boolean snmp) {

@@ -45,7 +45,8 @@ final class ReportDefaults {
             list(m.sources())),
         r.method(),
         r.indicators() == null ? null : indicators(r.indicators()),
-        list(r.establishments()).stream().map(ReportDefaults::establishment).toList());
+        list(r.establishments()).stream().map(ReportDefaults::establishment).toList(),
+        list(r.trend()).stream().map(ReportDefaults::period).toList());
   }
 
   private static IndicatorReport indicators(IndicatorReport i) {
@@ -55,15 +56,15 @@ final class ReportDefaults {
         i.granularity(),
         i.definition(),
         opt(i.baseline()).map(ReportDefaults::baseline),
-        list(i.periods()).stream()
-            .map(
-                p ->
-                    new IndicatorReport.Period(
-                        p.period(),
-                        p.firstDay(),
-                        p.lastDay(),
-                        list(p.sectors()).stream().map(ReportDefaults::sector).toList()))
-            .toList());
+        list(i.periods()).stream().map(ReportDefaults::period).toList());
+  }
+
+  private static IndicatorReport.Period period(IndicatorReport.Period p) {
+    return new IndicatorReport.Period(
+        p.period(),
+        p.firstDay(),
+        p.lastDay(),
+        list(p.sectors()).stream().map(ReportDefaults::sector).toList());
   }
 
   private static Baseline baseline(Baseline b) {
