@@ -33,6 +33,13 @@ public final class EvidencePdf {
     // openhtmltopdf prints its timings at INFO on the console by default: route it to SLF4J,
     // where its INFO is our DEBUG and its warnings stay warnings.
     XRLog.setLoggerImpl(new Slf4jXrLogger());
+    // The SVG drawer maps the base-14 fonts for every chart, and PDFBox warns each time that no
+    // system font outlines them; the PDF names Helvetica without embedding it, so nothing is
+    // wrong, and six warnings per report would only bury real ones.
+    if (LoggerFactory.getLogger("org.apache.pdfbox.pdmodel.font.PDType1Font")
+        instanceof ch.qos.logback.classic.Logger quiet) {
+      quiet.setLevel(ch.qos.logback.classic.Level.ERROR);
+    }
   }
 
   private EvidencePdf() {}

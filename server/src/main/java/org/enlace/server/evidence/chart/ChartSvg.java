@@ -226,10 +226,10 @@ public final class ChartSvg {
     double lx = left;
     s.diamond(lx + 4, 7, 4.5, MEDIAN);
     s.text(lx + 12, 10, c.medianLabel(), "start", SMALL, false, INK);
-    lx += 18 + c.medianLabel().length() * SMALL * 0.52;
+    lx += 24 + c.medianLabel().length() * SMALL * 0.62;
     s.rect(lx, 3, 18, 8, SPREAD, SPREAD_EDGE);
     s.text(lx + 22, 10, c.spreadLabel(), "start", SMALL, false, INK);
-    lx += 30 + c.spreadLabel().length() * SMALL * 0.52;
+    lx += 34 + c.spreadLabel().length() * SMALL * 0.62;
     s.line(lx, 7, lx + 18, 7, TARGET, 1.6, "4 2");
     s.text(lx + 22, 10, c.contractLabel(), "start", SMALL, false, INK);
     for (double t : ticks.values()) {
@@ -332,7 +332,7 @@ public final class ChartSvg {
       }
       String label = c.levelLabels().get(level);
       s.text(lx + 16, ly + 8, label, "start", SMALL, false, INK);
-      lx += 28 + label.length() * SMALL * 0.52;
+      lx += 30 + label.length() * SMALL * 0.62;
     }
     return s.end();
   }
