@@ -31,10 +31,18 @@ final class BenchData {
   final int establishments;
   final int computers;
 
+  /** Set: computer_days for this month only (EvidencePdfBench), not the whole year. */
+  final java.util.Optional<YearMonth> onlyMonth;
+
   BenchData(int year, int establishments, int computers) {
+    this(year, establishments, computers, java.util.Optional.empty());
+  }
+
+  BenchData(int year, int establishments, int computers, java.util.Optional<YearMonth> onlyMonth) {
     this.firstDay = LocalDate.of(year, 1, 1);
     this.establishments = establishments;
     this.computers = computers;
+    this.onlyMonth = onlyMonth;
   }
 
   LocalDate lastDay() {
@@ -198,8 +206,8 @@ final class BenchData {
     ExecutorService ex = Executors.newFixedThreadPool(threads);
     try {
       List<Future<Long>> parts = new ArrayList<>();
-      for (YearMonth m = YearMonth.from(firstDay);
-          !m.isAfter(YearMonth.from(lastDay()));
+      for (YearMonth m = onlyMonth.orElse(YearMonth.from(firstDay));
+          !m.isAfter(onlyMonth.orElse(YearMonth.from(lastDay())));
           m = m.plusMonths(1)) {
         String q =
             COMPUTER_DAYS

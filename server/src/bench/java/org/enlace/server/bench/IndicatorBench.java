@@ -54,6 +54,10 @@ public final class IndicatorBench {
   private final int budgetSeconds = intProp("bench.budgetSeconds", 90);
   private final int drainTimeoutMinutes = intProp("bench.drainTimeoutMinutes", 90);
   private final String month = prop("bench.evidence.month", year + "-10");
+
+  /** Set (YYYY-MM): generate computer_days for that month only (EvidencePdfBench). */
+  private final String onlyMonth = prop("bench.data.month", "");
+
   private ServerProcess server;
   private Postgres pg;
   private CpuMeter cpu;
@@ -82,9 +86,14 @@ public final class IndicatorBench {
 
   int run() throws Exception {
     say(
-        "Enlace indicator/evidence bench: %d establishments, %d computers, year %d, %d warm-up "
+        "Enlace indicator/evidence bench: %d establishments, %d computers, year %d%s, %d warm-up "
             + "+ %d runs per request",
-        establishments, computers, year, warmups, runs);
+        establishments,
+        computers,
+        year,
+        onlyMonth.isEmpty() ? "" : " (computer_days of " + onlyMonth + " only)",
+        warmups,
+        runs);
     say(
         "machine: %d CPUs, load average before start: %s",
         Runtime.getRuntime().availableProcessors(), loadAverage());
@@ -131,7 +140,7 @@ public final class IndicatorBench {
   // ------------------------------------------------------------------ data
 
   private void generate() throws Exception {
-    BenchData data = new BenchData(year, establishments, computers);
+    BenchData data = data();
     long t0 = System.nanoTime();
     CpuMeter.Snapshot c0 = cpu.snapshot();
     try (Connection c = pg.connect()) {
@@ -178,13 +187,23 @@ public final class IndicatorBench {
             vac));
   }
 
+  private BenchData data() {
+    return new BenchData(
+        year,
+        establishments,
+        computers,
+        onlyMonth.isEmpty()
+            ? java.util.Optional.empty()
+            : java.util.Optional.of(java.time.YearMonth.parse(onlyMonth)));
+  }
+
   private void derive() throws Exception {
     long marked;
     long t0;
     CpuMeter.Snapshot c0;
     RollupWatch.Sample s0 = RollupWatch.read(server);
     try (Connection c = pg.connect()) {
-      BenchData data = new BenchData(year, establishments, computers);
+      BenchData data = data();
       marked = data.markDirty(c);
       t0 = System.nanoTime();
       c0 = cpu.snapshot();
@@ -358,6 +377,12 @@ public final class IndicatorBench {
       ms[i] = (System.nanoTime() - t0) / 1e6;
       status = r.statusCode();
       bytes = r.body().length;
+      if (i == 0 && path.contains("format=pdf") && status == 200) {
+        Files.createDirectories(o.outDir);
+        Path pdf = o.outDir.resolve("evidence-" + path.replaceAll("[^A-Za-z0-9-]+", "_") + ".pdf");
+        Files.write(pdf, r.body());
+        say("%s: one of the PDFs kept in %s", name, pdf);
+      }
       if (i == 0 && (path.contains("format=json") || path.contains("/indicators"))) {
         sample = new String(r.body(), 0, Math.min(400, r.body().length), StandardCharsets.UTF_8);
       }
@@ -445,7 +470,7 @@ public final class IndicatorBench {
     all.addAll(log);
     all.add("```");
     Files.createDirectories(o.outDir);
-    Path file = o.outDir.resolve("indicators.md");
+    Path file = o.outDir.resolve(onlyMonth.isEmpty() ? "indicators.md" : "evidence-pdf.md");
     Files.write(file, all, StandardCharsets.UTF_8);
     System.out.println("written to " + file);
   }

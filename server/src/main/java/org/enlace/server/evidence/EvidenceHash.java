@@ -88,6 +88,7 @@ public final class EvidenceHash {
             generatedAt,
             sha,
             m.sources());
-    return new EvidenceReport(meta, r.method(), r.indicators(), r.establishments(), r.coverage());
+    return new EvidenceReport(
+        meta, r.method(), r.indicators(), r.establishments(), r.coverage(), r.trend());
   }
 }

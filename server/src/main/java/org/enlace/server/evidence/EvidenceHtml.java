@@ -128,6 +128,7 @@ public final class EvidenceHtml {
     header(municipality, period);
     front.coverageBox(out);
     front.executiveSummary(out);
+    charts();
     summary();
     indicators();
     establishmentsSection();
@@ -206,6 +207,13 @@ public final class EvidenceHtml {
             method.map(m -> tx.integer(m.speedTestsUsed())).orElse(noData))
         .appendTo(out);
     out.append("</section>\n");
+  }
+
+  // ---- charts ----
+
+  /** The charts (see EvidenceCharts), right after the summary on page 1. */
+  private void charts() {
+    out.append(EvidenceCharts.section(report, tx, zone));
   }
 
   // ---- indicators ----

@@ -2,6 +2,7 @@ package org.enlace.server.evidence;
 
 import com.openhtmltopdf.outputdevice.helper.BaseRendererBuilder;
 import com.openhtmltopdf.pdfboxout.PdfRendererBuilder;
+import com.openhtmltopdf.svgsupport.BatikSVGDrawer;
 import com.openhtmltopdf.util.Diagnostic;
 import com.openhtmltopdf.util.XRLog;
 import com.openhtmltopdf.util.XRLogger;
@@ -32,6 +33,13 @@ public final class EvidencePdf {
     // openhtmltopdf prints its timings at INFO on the console by default: route it to SLF4J,
     // where its INFO is our DEBUG and its warnings stay warnings.
     XRLog.setLoggerImpl(new Slf4jXrLogger());
+    // The SVG drawer maps the base-14 fonts for every chart, and PDFBox warns each time that no
+    // system font outlines them; the PDF names Helvetica without embedding it, so nothing is
+    // wrong, and six warnings per report would only bury real ones.
+    if (LoggerFactory.getLogger("org.apache.pdfbox.pdmodel.font.PDType1Font")
+        instanceof ch.qos.logback.classic.Logger quiet) {
+      quiet.setLevel(ch.qos.logback.classic.Level.ERROR);
+    }
   }
 
   private EvidencePdf() {}
@@ -71,6 +79,8 @@ public final class EvidencePdf {
               "font-family: " + EvidenceHtml.FONTS,
               "font-family: LiberationSans, " + EvidenceHtml.FONTS);
     }
+    // The charts are inline SVG, drawn as vectors (see EvidenceCharts).
+    builder.useSVGDrawer(new BatikSVGDrawer());
     builder.withProducer("Enlace");
     builder.withHtmlContent(xhtml, null);
     builder.toStream(out);

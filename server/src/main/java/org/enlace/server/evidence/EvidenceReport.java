@@ -18,7 +18,22 @@ public record EvidenceReport(
     Method method,
     IndicatorReport indicators,
     List<EstablishmentEvidence> establishments,
-    Coverage coverage) {
+    Coverage coverage,
+    List<IndicatorReport.Period> trend) {
+
+  /**
+   * A report without the monthly trend. {@code trend}: the plan's figures for each month up to the
+   * period's last one (at most 12, from the first with any data), which the charts draw; empty when
+   * the report's scope is not the municipality.
+   */
+  public EvidenceReport(
+      Meta meta,
+      Method method,
+      IndicatorReport indicators,
+      List<EstablishmentEvidence> establishments,
+      Coverage coverage) {
+    this(meta, method, indicators, establishments, coverage, List.of());
+  }
 
   /** scope is "municipality", "establishment" or "link"; scopeId the code or link id. */
   public record Meta(

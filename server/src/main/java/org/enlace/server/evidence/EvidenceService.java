@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -32,6 +33,7 @@ import org.enlace.server.indicators.IndicatorReport;
 import org.enlace.server.indicators.IndicatorService;
 import org.enlace.server.rollup.RollupConfig;
 import org.enlace.server.web.ApiException;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -226,7 +228,9 @@ public final class EvidenceService {
                       tests);
               EvidenceReport.Coverage coverage =
                   coverage(h.attach(CoverageDao.class), places, ids, period, now, f, openDays);
-              return new EvidenceReport(meta, method, ind, out, coverage);
+              List<IndicatorReport.Period> trend =
+                  scope.equals("municipality") ? trend(h, period, figures) : List.of();
+              return new EvidenceReport(meta, method, ind, out, coverage, trend);
             });
     return EvidenceHash.withHash(report, json);
   }
@@ -254,6 +258,42 @@ public final class EvidenceService {
       throw ApiException.notFound("ISP " + name);
     }
     return links;
+  }
+
+  /** Months of plan figures the charts draw: up to 12, ending with the period's last month. */
+  static final int TREND_MONTHS = 12;
+
+  /**
+   * The plan's figures per month for the charts: the months up to the period's last one, reusing
+   * those the report has already computed, and leaving out the months before any computer was
+   * enrolled or counted (a municipality's first months with Enlace are not a fall to zero).
+   */
+  private List<IndicatorReport.Period> trend(
+      Handle h, ReportPeriod period, List<IndicatorReport.Period> computed) {
+    Map<String, IndicatorReport.Period> known = new HashMap<>();
+    computed.forEach(p -> known.put(p.period(), p));
+    List<IndicatorReport.Period> out = new ArrayList<>();
+    for (YearMonth m = period.lastMonth().minusMonths(TREND_MONTHS - 1L);
+        !m.isAfter(period.lastMonth());
+        m = m.plusMonths(1)) {
+      IndicatorReport.Period p = known.get(m.toString());
+      if (p == null) {
+        p = indicators.period(h, m.toString(), m.atDay(1), m.atEndOfMonth());
+      }
+      if (!out.isEmpty() || hasData(p) || m.equals(period.lastMonth())) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  private static boolean hasData(IndicatorReport.Period p) {
+    return p.sectors().stream()
+        .anyMatch(
+            s ->
+                s.combined().computers() > 0
+                    || s.combined().establishments() > 0
+                    || s.completeness().computersEnrolled() > 0);
   }
 
   private static List<String> sources(boolean snmp) {

@@ -46,7 +46,8 @@ final class ReportDefaults {
         r.method(),
         r.indicators() == null ? null : indicators(r.indicators()),
         list(r.establishments()).stream().map(ReportDefaults::establishment).toList(),
-        r.coverage() == null ? null : coverage(r.coverage()));
+        r.coverage() == null ? null : coverage(r.coverage()),
+        list(r.trend()).stream().map(ReportDefaults::period).toList());
   }
 
   private static EvidenceReport.Coverage coverage(EvidenceReport.Coverage c) {
@@ -70,15 +71,15 @@ final class ReportDefaults {
         i.granularity(),
         i.definition(),
         opt(i.baseline()).map(ReportDefaults::baseline),
-        list(i.periods()).stream()
-            .map(
-                p ->
-                    new IndicatorReport.Period(
-                        p.period(),
-                        p.firstDay(),
-                        p.lastDay(),
-                        list(p.sectors()).stream().map(ReportDefaults::sector).toList()))
-            .toList());
+        list(i.periods()).stream().map(ReportDefaults::period).toList());
+  }
+
+  private static IndicatorReport.Period period(IndicatorReport.Period p) {
+    return new IndicatorReport.Period(
+        p.period(),
+        p.firstDay(),
+        p.lastDay(),
+        list(p.sectors()).stream().map(ReportDefaults::sector).toList());
   }
 
   private static Baseline baseline(Baseline b) {

@@ -25,8 +25,7 @@ public class IndicatorsConfig {
    * municipality writes, shown as written in reports of either language.
    */
   @NotNull @JsonProperty
-  private String testServer =
-      "servidor Enlace de la alcaldía (red municipal)";
+  private String testServer = "servidor Enlace de la alcaldía (red municipal)";
 
   public int getMinOnlineDays() {
     return minOnlineDays;

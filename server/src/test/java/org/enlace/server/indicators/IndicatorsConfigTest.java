@@ -14,9 +14,7 @@ class IndicatorsConfigTest {
     IndicatorsConfig c = new IndicatorsConfig();
     assertThat(c.getMinOnlineDays()).isEqualTo(1);
     assertThat(c.getDefaultTargetIncreasePct()).isEqualTo(100.0);
-    assertThat(c.getTestServer())
-        .isEqualTo(
-            "servidor Enlace de la alcaldía (red municipal)");
+    assertThat(c.getTestServer()).isEqualTo("servidor Enlace de la alcaldía (red municipal)");
     assertThat(errors(c)).isEmpty();
   }
 
