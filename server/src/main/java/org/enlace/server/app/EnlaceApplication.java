@@ -47,6 +47,7 @@ import org.enlace.server.domain.LocalMinutes;
 import org.enlace.server.enrollment.AgentRegistry;
 import org.enlace.server.enrollment.EnrollResource;
 import org.enlace.server.enrollment.EnrollmentService;
+import org.enlace.server.enrollment.EnrollmentTokenPagesResource;
 import org.enlace.server.enrollment.EnrollmentTokensResource;
 import org.enlace.server.evidence.EvidenceResource;
 import org.enlace.server.evidence.EvidenceService;
@@ -55,6 +56,7 @@ import org.enlace.server.evidence.ReportsPageResource;
 import org.enlace.server.indicators.IndicatorService;
 import org.enlace.server.indicators.IndicatorsPageResource;
 import org.enlace.server.indicators.IndicatorsResource;
+import org.enlace.server.indicators.WebHomeResource;
 import org.enlace.server.ingest.IngestMetrics;
 import org.enlace.server.ingest.IngestService;
 import org.enlace.server.ingest.ObservationWriter;
@@ -95,7 +97,6 @@ import org.enlace.server.web.RequestMetricsFilter;
 import org.enlace.server.web.SecretLogFilter;
 import org.enlace.server.web.SecurityHeadersFilter;
 import org.enlace.server.web.pages.Csrf;
-import org.enlace.server.web.pages.HomePageResource;
 import org.enlace.server.web.pages.Pages;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.jdbi.v3.core.Jdbi;
@@ -402,8 +403,8 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     env.jersey().register(computers);
     env.jersey()
         .register(
-            new EstablishmentPagesResource(
-                jdbi, establishments, establishmentLinks, links, tokens, pages));
+            new EstablishmentPagesResource(jdbi, establishments, establishmentLinks, links, pages));
+    env.jersey().register(new EnrollmentTokenPagesResource(jdbi, tokens, pages));
     env.jersey().register(new ComputerPagesResource(jdbi, computers, pages));
   }
 
@@ -460,7 +461,7 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
       IndicatorsResource indicatorsApi,
       Clock clock,
       Pages pages) {
-    env.jersey().register(new HomePageResource());
+    env.jersey().register(new WebHomeResource());
     env.jersey().register(new IndicatorsPageResource(indicators, indicatorsApi, pages, clock));
     env.jersey().register(new OutagesPageResource(jdbi, pages, clock));
   }

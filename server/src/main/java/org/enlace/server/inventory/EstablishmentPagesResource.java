@@ -30,9 +30,6 @@ import org.enlace.server.auth.EnlaceUser;
 import org.enlace.server.auth.Role;
 import org.enlace.server.domain.OpeningHours;
 import org.enlace.server.domain.Sector;
-import org.enlace.server.enrollment.EnrollmentToken;
-import org.enlace.server.enrollment.EnrollmentTokenRequest;
-import org.enlace.server.enrollment.EnrollmentTokensResource;
 import org.enlace.server.web.ApiException;
 import org.enlace.server.web.pages.ErrorLink;
 import org.enlace.server.web.pages.Field;
@@ -81,7 +78,6 @@ public final class EstablishmentPagesResource {
   private final EstablishmentsResource establishments;
   private final EstablishmentLinksResource establishmentLinks;
   private final IspLinksResource links;
-  private final EnrollmentTokensResource tokens;
   private final Pages pages;
 
   public EstablishmentPagesResource(
@@ -89,13 +85,11 @@ public final class EstablishmentPagesResource {
       EstablishmentsResource establishments,
       EstablishmentLinksResource establishmentLinks,
       IspLinksResource links,
-      EnrollmentTokensResource tokens,
       Pages pages) {
     this.jdbi = requireNonNull(jdbi, "jdbi is null");
     this.establishments = requireNonNull(establishments, "establishments is null");
     this.establishmentLinks = requireNonNull(establishmentLinks, "establishmentLinks is null");
     this.links = requireNonNull(links, "links is null");
-    this.tokens = requireNonNull(tokens, "tokens is null");
     this.pages = requireNonNull(pages, "pages is null");
   }
 
@@ -107,7 +101,7 @@ public final class EstablishmentPagesResource {
       @Auth EnlaceUser user,
       @QueryParam("lang") @Nullable String lang,
       @Context HttpHeaders headers) {
-    PageContext ctx = pages.context(user, lang, headers);
+    PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     PageText t = ctx.text();
     List<EstablishmentRow> rows =
         establishments.list().stream()
@@ -148,20 +142,15 @@ public final class EstablishmentPagesResource {
       @PathParam("code") String code,
       @QueryParam("lang") @Nullable String lang,
       @Context HttpHeaders headers) {
-    PageContext ctx = pages.context(user, lang, headers);
+    PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     Optional<Establishment> found = jdbi.onDemand(EstablishmentDao.class).find(code);
     if (found.isEmpty()) {
       return notFound(ctx, BASE);
     }
-    return detailPage(ctx, found.get(), Optional.empty(), new MultivaluedHashMap<>(), null);
+    return detailPage(ctx, found.get());
   }
 
-  private Response detailPage(
-      PageContext ctx,
-      Establishment e,
-      Optional<EnrollmentToken> issued,
-      MultivaluedMap<String, String> tokenForm,
-      @Nullable FormErrors tokenErrors) {
+  private Response detailPage(PageContext ctx, Establishment e) {
     PageText t = ctx.text();
     String path = BASE + "/" + e.code();
     Map<String, Object> m = pages.model(ctx);
@@ -192,41 +181,16 @@ public final class EstablishmentPagesResource {
     m.put("computers", computers);
     m.put("hasComputers", !computers.isEmpty());
     m.put("tokenAction", ctx.href(path + "/tokens"));
-    FormErrors errors = tokenErrors == null ? new FormErrors(t) : tokenErrors;
-    List<Field> tokenFields =
-        List.of(
-                Field.number(
-                        "expiresInHours",
-                        t.t("tok_expires"),
-                        value(tokenForm, "expiresInHours", "168"))
-                    .hint(t.t("tok_expires_hint")),
-                Field.number("maxUses", t.t("tok_max_uses"), value(tokenForm, "maxUses", "1"))
-                    .hint(t.t("tok_max_uses_hint")))
-            .stream()
-            .map(f -> f.withErrors(errors))
-            .toList();
-    m.put("tokenFields", tokenFields);
-    m.put("tokenErrors", ErrorLink.summary(tokenFields, errors));
-    m.put("hasTokenErrors", !errors.isEmpty());
-    issued.ifPresent(
-        tok -> {
-          m.put("token", tok.token().orElse(""));
-          m.put(
-              "tokenFacts",
-              t.t("tok_issued_facts", t.dateTime(tok.expiresAt()), t.integer(tok.maxUses())));
-        });
-    return pages.page(
-        ctx,
-        issued.isPresent() ? 201 : (errors.isEmpty() ? 200 : 400),
-        path,
-        e.name(),
-        "inventory/establishment-page.mustache",
-        m);
+    // The enrollment token form; the enrollment pages answer it.
+    m.put("tokenFields", tokenFields(t, "168", "1"));
+    return pages.page(ctx, 200, path, e.name(), "inventory/establishment-page.mustache", m);
   }
 
-  private static String value(MultivaluedMap<String, String> form, String name, String dflt) {
-    String v = Pages.value(form, name);
-    return form.containsKey(name) ? v : dflt;
+  /** The enrollment token form's fields (expiry in hours, uses), with their defaults. */
+  public static List<Field> tokenFields(PageText t, String hours, String uses) {
+    return List.of(
+        Field.number("expiresInHours", t.t("tok_expires"), hours).hint(t.t("tok_expires_hint")),
+        Field.number("maxUses", t.t("tok_max_uses"), uses).hint(t.t("tok_max_uses_hint")));
   }
 
   private static LinkRow linkRow(PageContext ctx, IspLink l) {
@@ -269,7 +233,7 @@ public final class EstablishmentPagesResource {
       @Auth EnlaceUser user,
       @QueryParam("lang") @Nullable String lang,
       @Context HttpHeaders headers) {
-    PageContext ctx = pages.context(user, lang, headers);
+    PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     if (!ctx.isIt()) {
       return pages.forbidden(ctx, BASE + "/new", "forbidden_role");
     }
@@ -284,7 +248,7 @@ public final class EstablishmentPagesResource {
       @PathParam("code") String code,
       @QueryParam("lang") @Nullable String lang,
       @Context HttpHeaders headers) {
-    PageContext ctx = pages.context(user, lang, headers);
+    PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     String path = BASE + "/" + code + "/edit";
     if (!ctx.isIt()) {
       return pages.forbidden(ctx, path, "forbidden_role");
@@ -339,7 +303,7 @@ public final class EstablishmentPagesResource {
       HttpHeaders headers,
       MultivaluedMap<String, String> form,
       @Nullable String code) {
-    PageContext ctx = pages.context(user, lang, headers);
+    PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     String path = code == null ? BASE + "/new" : BASE + "/" + code + "/edit";
     if (!ctx.isIt()) {
       return pages.forbidden(ctx, path, "forbidden_role");
@@ -510,7 +474,7 @@ public final class EstablishmentPagesResource {
       @PathParam("id") String id,
       @QueryParam("lang") @Nullable String lang,
       @Context HttpHeaders headers) {
-    PageContext ctx = pages.context(user, lang, headers);
+    PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     String path = BASE + "/" + code + "/links/" + id;
     if (!ctx.isIt()) {
       return pages.forbidden(ctx, path, "forbidden_role");
@@ -556,7 +520,7 @@ public final class EstablishmentPagesResource {
       @QueryParam("lang") @Nullable String lang,
       @Context HttpHeaders headers,
       MultivaluedMap<String, String> form) {
-    PageContext ctx = pages.context(user, lang, headers);
+    PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     String path = BASE + "/" + code + "/links/" + id;
     if (!ctx.isIt()) {
       return pages.forbidden(ctx, path, "forbidden_role");
@@ -657,44 +621,6 @@ public final class EstablishmentPagesResource {
         m);
   }
 
-  // ---- IT: enrollment tokens ----
-
-  @POST
-  @Path("/{code}/tokens")
-  @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-  public Response issueToken(
-      @Auth EnlaceUser user,
-      @PathParam("code") String code,
-      @QueryParam("lang") @Nullable String lang,
-      @Context HttpHeaders headers,
-      MultivaluedMap<String, String> form) {
-    PageContext ctx = pages.context(user, lang, headers);
-    String path = BASE + "/" + code;
-    if (!ctx.isIt()) {
-      return pages.forbidden(ctx, path + "/tokens", "forbidden_role");
-    }
-    Optional<Response> refused = pages.refuseForgery(ctx, path + "/tokens", form, headers);
-    if (refused.isPresent()) {
-      return refused.get();
-    }
-    Optional<Establishment> e = jdbi.onDemand(EstablishmentDao.class).find(code);
-    if (e.isEmpty()) {
-      return notFound(ctx, path);
-    }
-    FormErrors errors = new FormErrors(ctx.text());
-    Integer hours = optionalInteger(form, "expiresInHours", errors);
-    Integer uses = optionalInteger(form, "maxUses", errors);
-    EnrollmentTokenRequest req = new EnrollmentTokenRequest(hours, uses);
-    if (errors.isEmpty()) {
-      errors.validate(pages.validator(), req);
-    }
-    if (!errors.isEmpty()) {
-      return detailPage(ctx, e.get(), Optional.empty(), form, errors);
-    }
-    EnrollmentToken token = (EnrollmentToken) tokens.create(user, code, req).getEntity();
-    return detailPage(ctx, e.get(), Optional.of(token), new MultivaluedHashMap<>(), null);
-  }
-
   // ---- shared ----
 
   private Response notFound(PageContext ctx, String path) {
@@ -703,20 +629,6 @@ public final class EstablishmentPagesResource {
     m.put("back", ctx.href(BASE));
     return pages.page(
         ctx, 404, path, ctx.text().t("not_found_title"), "web/pages/not-found.mustache", m);
-  }
-
-  private static @Nullable Integer optionalInteger(
-      MultivaluedMap<String, String> form, String name, FormErrors errors) {
-    String v = Pages.value(form, name).replace(".", "");
-    if (v.isEmpty()) {
-      return null;
-    }
-    try {
-      return Integer.valueOf(v);
-    } catch (NumberFormatException e) {
-      errors.notInteger(name);
-      return null;
-    }
   }
 
   /** A decimal typed with a comma or a point; required ones answer "is required" when empty. */

@@ -1,16 +1,12 @@
 package org.enlace.server.web.pages;
 
-import org.enlace.server.auth.EnlaceUser;
-import org.enlace.server.auth.Role;
-
-/** Who is asking, in which language, and the token their forms carry. */
-public record PageContext(EnlaceUser user, PageText text, String csrfToken) {
+/**
+ * Who is asking (the signed-in user's name, and whether they are IT staff, who may change the
+ * inventory), in which language, and the token their forms carry.
+ */
+public record PageContext(String username, boolean isIt, PageText text, String csrfToken) {
   public PageLang lang() {
     return text.lang();
-  }
-
-  public boolean isIt() {
-    return user.role() == Role.IT;
   }
 
   /** A path of the pages with the language kept: {@code /web/x?lang=es}. */

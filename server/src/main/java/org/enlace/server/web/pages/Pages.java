@@ -20,8 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.enlace.server.auth.EnlaceUser;
-import org.enlace.server.auth.Role;
 import org.enlace.server.web.SecurityHeadersFilter;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -76,9 +74,10 @@ public final class Pages {
   }
 
   /** The context of one request: {@code ?lang=} or the browser's language, Spanish by default. */
-  public PageContext context(EnlaceUser user, @Nullable String lang, HttpHeaders headers) {
+  public PageContext context(
+      String username, boolean isIt, @Nullable String lang, HttpHeaders headers) {
     PageLang l = PageLang.resolve(lang, headers.getHeaderString(HttpHeaders.ACCEPT_LANGUAGE));
-    return new PageContext(user, PageText.of(l, zone), csrf.token(user.username()));
+    return new PageContext(username, isIt, PageText.of(l, zone), csrf.token(username));
   }
 
   /** A model with what every template may use: the words, the CSRF token, the role. */
@@ -114,9 +113,8 @@ public final class Pages {
         "otherLangHref",
         path + (path.contains("?") ? "&" : "?") + "lang=" + ctx.lang().other().code());
     layout.put("otherLangLabel", ctx.text().t("other_lang"));
-    layout.put("user", ctx.user().username());
-    layout.put(
-        "role", ctx.text().t(ctx.user().role() == Role.IT ? "role_it" : "role_administration"));
+    layout.put("user", ctx.username());
+    layout.put("role", ctx.text().t(ctx.isIt() ? "role_it" : "role_administration"));
     String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
     List<Nav> nav = new ArrayList<>();
     for (NavEntry e : NAV) {
@@ -154,13 +152,13 @@ public final class Pages {
     String origin = headers.getHeaderString("Origin");
     String referer = headers.getHeaderString("Referer");
     String host = headers.getHeaderString("Host");
-    if (csrf.accepts(ctx.user().username(), token, origin, referer, host)) {
+    if (csrf.accepts(ctx.username(), token, origin, referer, host)) {
       return Optional.empty();
     }
     LOG.warn(
         "event=page_form_refused reason=csrf path={} user={} tokenPresent={} origin=\"{}\"",
         path,
-        ctx.user().username(),
+        ctx.username(),
         token != null,
         origin == null ? "" : origin);
     return Optional.of(forbidden(ctx, path, "forbidden_csrf"));
