@@ -77,9 +77,7 @@ public final class EnrollmentTokenPagesResource {
     Integer hours = optionalInteger(form, "expiresInHours", errors);
     Integer uses = optionalInteger(form, "maxUses", errors);
     EnrollmentTokenRequest req = new EnrollmentTokenRequest(hours, uses);
-    if (errors.isEmpty()) {
-      errors.validate(pages.validator(), req);
-    }
+    errors.validate(pages.validator(), req);
     Map<String, Object> m = pages.model(ctx);
     m.put("name", e.get().name());
     m.put("back", ctx.href("/web/establishments/" + code));

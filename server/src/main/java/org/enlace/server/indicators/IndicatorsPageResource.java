@@ -218,9 +218,7 @@ public final class IndicatorsPageResource {
     }
     FormErrors errors = new FormErrors(ctx.text());
     BaselineRequest req = baselineRequest(form, errors);
-    if (errors.isEmpty()) {
-      errors.validate(pages.validator(), req);
-    }
+    errors.validate(pages.validator(), req);
     if (errors.isEmpty()) {
       try {
         if (req.fromPeriod() != null) {
@@ -399,9 +397,7 @@ public final class IndicatorsPageResource {
             Pages.value(form, "validFrom"),
             emptyToNull(Pages.value(form, "validTo")),
             Pages.value(form, "source"));
-    if (errors.isEmpty()) {
-      errors.validate(pages.validator(), req);
-    }
+    errors.validate(pages.validator(), req);
     if (errors.isEmpty()) {
       try {
         Declaration d = service.declare(req, user.username());

@@ -332,7 +332,8 @@ public final class EstablishmentPagesResource {
     }
     Coordinates coordinates = coordinates(form, errors);
     String newCode = code == null ? Pages.value(form, "code") : code;
-    if (kind != null && sector != null && errors.isEmpty()) {
+    // Every rule is checked at once, so that the person sees all that is wrong in one go.
+    if (kind != null && sector != null) {
       EstablishmentRequest req =
           new EstablishmentRequest(
               newCode,
@@ -544,13 +545,11 @@ public final class EstablishmentPagesResource {
             emptyToNull(Pages.value(form, "currency")),
             date(form, "contractStart", errors),
             date(form, "contractEnd", errors));
-    if (errors.isEmpty()) {
-      errors.validate(pages.validator(), req);
-      // The one class-level rule of the request, shown next to the contract's end.
-      String classLevel = errors.of("contractPeriodValid");
-      if (!classLevel.isEmpty()) {
-        errors.add("contractEnd", classLevel);
-      }
+    errors.validate(pages.validator(), req);
+    // The one class-level rule of the request, shown next to the contract's end.
+    String classLevel = errors.of("contractPeriodValid");
+    if (!classLevel.isEmpty()) {
+      errors.add("contractEnd", classLevel);
     }
     if (errors.isEmpty()) {
       try {

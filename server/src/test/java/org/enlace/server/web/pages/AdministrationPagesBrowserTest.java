@@ -164,7 +164,11 @@ class AdministrationPagesBrowserTest {
     browser.send(page, "Page.enable", null);
     browser.send(page, "Network.enable", null);
     ObjectNode headers = HeadlessChromium.params();
-    headers.putObject("headers").put("Authorization", Api.basic(user, password));
+    // A browser set to Spanish, as a town hall's is; the pages follow Accept-Language.
+    headers
+        .putObject("headers")
+        .put("Authorization", Api.basic(user, password))
+        .put("Accept-Language", "es-CO,es;q=0.9");
     browser.send(page, "Network.setExtraHTTPHeaders", headers);
     browser.send(
         page,
