@@ -547,10 +547,7 @@ public final class EstablishmentPagesResource {
             date(form, "contractEnd", errors));
     errors.validate(pages.validator(), req);
     // The one class-level rule of the request, shown next to the contract's end.
-    String classLevel = errors.of("contractPeriodValid");
-    if (!classLevel.isEmpty()) {
-      errors.add("contractEnd", classLevel);
-    }
+    errors.move("contractPeriodValid", "contractEnd");
     if (errors.isEmpty()) {
       try {
         if (id.equals("new")) {

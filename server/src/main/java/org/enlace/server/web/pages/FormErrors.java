@@ -45,6 +45,15 @@ public final class FormErrors {
     return this;
   }
 
+  /** Shows a field's error next to another control (a rule of the whole request, for one). */
+  public FormErrors move(String from, String to) {
+    String message = byField.remove(from);
+    if (message != null) {
+      add(to, message);
+    }
+    return this;
+  }
+
   /** "is required", for a field left empty that the request needs. */
   public FormErrors required(String field) {
     return add(field, text.t("err_required"));
