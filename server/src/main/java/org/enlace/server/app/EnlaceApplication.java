@@ -47,23 +47,29 @@ import org.enlace.server.domain.LocalMinutes;
 import org.enlace.server.enrollment.AgentRegistry;
 import org.enlace.server.enrollment.EnrollResource;
 import org.enlace.server.enrollment.EnrollmentService;
+import org.enlace.server.enrollment.EnrollmentTokenPagesResource;
 import org.enlace.server.enrollment.EnrollmentTokensResource;
 import org.enlace.server.evidence.ComputerMinutesResource;
 import org.enlace.server.evidence.CoverageDao;
 import org.enlace.server.evidence.EvidenceResource;
 import org.enlace.server.evidence.EvidenceService;
 import org.enlace.server.evidence.EvidenceTables;
+import org.enlace.server.evidence.OutagesPageResource;
 import org.enlace.server.evidence.ReportsPageResource;
 import org.enlace.server.indicators.IndicatorService;
+import org.enlace.server.indicators.IndicatorsPageResource;
 import org.enlace.server.indicators.IndicatorsResource;
+import org.enlace.server.indicators.WebHomeResource;
 import org.enlace.server.ingest.IngestMetrics;
 import org.enlace.server.ingest.IngestService;
 import org.enlace.server.ingest.ObservationWriter;
 import org.enlace.server.ingest.PingResource;
 import org.enlace.server.ingest.ReportParser;
 import org.enlace.server.ingest.ReportsServlet;
+import org.enlace.server.inventory.ComputerPagesResource;
 import org.enlace.server.inventory.ComputersResource;
 import org.enlace.server.inventory.EstablishmentLinksResource;
+import org.enlace.server.inventory.EstablishmentPagesResource;
 import org.enlace.server.inventory.EstablishmentsResource;
 import org.enlace.server.inventory.IspLinksResource;
 import org.enlace.server.limits.HeaderReadDeadline;
@@ -93,6 +99,8 @@ import org.enlace.server.web.RedactingRequestLog;
 import org.enlace.server.web.RequestMetricsFilter;
 import org.enlace.server.web.SecretLogFilter;
 import org.enlace.server.web.SecurityHeadersFilter;
+import org.enlace.server.web.pages.Csrf;
+import org.enlace.server.web.pages.Pages;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -162,10 +170,12 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     registerAuth(env, hasher, limits);
     AgentRegistry agents = new AgentRegistry(jdbi);
     registerIngest(config, env, agents, http, limits, localMinutes, clock);
-    registerInventory(config, env, agents, clock);
+    // The administration's pages share one CSRF secret, so every form of this process verifies.
+    Pages pages = new Pages(new Csrf(), env.getValidator(), config.zone());
+    registerInventory(config, env, agents, clock, pages);
     registerSnmp(config, env, localMinutes, clock);
     rollups = startRollups(config, env, localMinutes);
-    registerReports(config, env, localMinutes, clock);
+    registerReports(config, env, localMinutes, clock, pages);
     registerFleetMetrics(config, env, clock);
     LOG.info(
         "event=enlace_configured dataDir={} timeZone={} database={}",
@@ -384,18 +394,25 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
   }
 
   private void registerInventory(
-      EnlaceConfiguration config, Environment env, AgentRegistry agents, Clock clock) {
-    env.jersey().register(new EstablishmentsResource(jdbi));
-    env.jersey().register(new EstablishmentLinksResource(jdbi));
-    env.jersey().register(new IspLinksResource(jdbi));
-    env.jersey().register(new EnrollmentTokensResource(jdbi, clock));
+      EnlaceConfiguration config, Environment env, AgentRegistry agents, Clock clock, Pages pages) {
+    EstablishmentsResource establishments = new EstablishmentsResource(jdbi);
+    EstablishmentLinksResource establishmentLinks = new EstablishmentLinksResource(jdbi);
+    IspLinksResource links = new IspLinksResource(jdbi);
+    EnrollmentTokensResource tokens = new EnrollmentTokensResource(jdbi, clock);
+    ComputersResource computers =
+        new ComputersResource(
+            jdbi, agents, config.getFleetMetrics().getReportingWindow().toJavaDuration(), clock);
+    env.jersey().register(establishments);
+    env.jersey().register(establishmentLinks);
+    env.jersey().register(links);
+    env.jersey().register(tokens);
+    env.jersey().register(computers);
     env.jersey()
         .register(
-            new ComputersResource(
-                jdbi,
-                agents,
-                config.getFleetMetrics().getReportingWindow().toJavaDuration(),
-                clock));
+            new EstablishmentPagesResource(
+                jdbi, establishments, establishmentLinks, links, computers, pages));
+    env.jersey().register(new EnrollmentTokenPagesResource(jdbi, tokens, pages));
+    env.jersey().register(new ComputerPagesResource(jdbi, computers, pages));
   }
 
   /** The poller (started only when enabled) and the devices' inventory. */
@@ -422,9 +439,14 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
 
   /** Indicators, evidence reports and the reports page. */
   private void registerReports(
-      EnlaceConfiguration config, Environment env, LocalMinutes localMinutes, Clock clock) {
+      EnlaceConfiguration config,
+      Environment env,
+      LocalMinutes localMinutes,
+      Clock clock,
+      Pages pages) {
     IndicatorService indicators = new IndicatorService(jdbi, config.getIndicators(), config.zone());
-    env.jersey().register(new IndicatorsResource(jdbi, indicators));
+    IndicatorsResource indicatorsApi = new IndicatorsResource(jdbi, indicators);
+    env.jersey().register(indicatorsApi);
     EvidenceService evidence =
         new EvidenceService(
             jdbi,
@@ -445,6 +467,19 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
                 config.zone(),
                 clock,
                 () -> jdbi.withExtension(CoverageDao.class, CoverageDao::newestDayWithData)));
+    registerPages(env, indicators, indicatorsApi, clock, pages);
+  }
+
+  /** The administration's web pages under /web: one feature's pages each. */
+  private void registerPages(
+      Environment env,
+      IndicatorService indicators,
+      IndicatorsResource indicatorsApi,
+      Clock clock,
+      Pages pages) {
+    env.jersey().register(new WebHomeResource());
+    env.jersey().register(new IndicatorsPageResource(indicators, indicatorsApi, pages, clock));
+    env.jersey().register(new OutagesPageResource(jdbi, pages, clock));
   }
 
   private void registerFleetMetrics(EnlaceConfiguration config, Environment env, Clock clock) {

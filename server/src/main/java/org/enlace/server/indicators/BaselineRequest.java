@@ -8,6 +8,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A new baseline: either counts per sector (from the plan or a survey), or {@code fromPeriod}, a
@@ -15,14 +16,14 @@ import jakarta.validation.constraints.Size;
  */
 public record BaselineRequest(
     @JsonProperty("reference") @NotNull @Size(min = 1, max = 200) String reference,
-    @JsonProperty("administration") @Valid SectorBaseline administration,
-    @JsonProperty("citizens") @Valid SectorBaseline citizens,
+    @JsonProperty("administration") @Valid @Nullable SectorBaseline administration,
+    @JsonProperty("citizens") @Valid @Nullable SectorBaseline citizens,
     @JsonProperty("fromPeriod")
         @Pattern(regexp = "\\d{4}-\\d{2}", message = "must be a month YYYY-MM")
-        String fromPeriod,
+        @Nullable String fromPeriod,
     @JsonProperty("targetIncreasePct") @DecimalMin("0.01") @DecimalMax("100000")
-        Double targetIncreasePct,
-    @JsonProperty("note") @Size(max = 1000) String note) {
+        @Nullable Double targetIncreasePct,
+    @JsonProperty("note") @Size(max = 1000) @Nullable String note) {
 
   public record SectorBaseline(
       @JsonProperty("computers") @Min(0) int computers,

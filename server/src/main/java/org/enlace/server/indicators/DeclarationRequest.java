@@ -6,6 +6,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
+import org.jspecify.annotations.Nullable;
 
 /** POST body of a declaration; months as YYYY-MM. */
 public record DeclarationRequest(
@@ -21,5 +22,5 @@ public record DeclarationRequest(
         @Pattern(regexp = "\\d{4}-\\d{2}", message = "must be a month YYYY-MM")
         String validFrom,
     @JsonProperty("validTo") @Pattern(regexp = "\\d{4}-\\d{2}", message = "must be a month YYYY-MM")
-        String validTo,
+        @Nullable String validTo,
     @JsonProperty("source") @NotNull @Size(min = 1, max = 500) String source) {}

@@ -195,6 +195,27 @@ public final class IndicatorService {
         r.setAt());
   }
 
+  /**
+   * Records a declaration (months checked as the API and the pages check them); returns it. Who
+   * made it is logged by the caller.
+   */
+  public Declaration declare(DeclarationRequest req, String user) {
+    YearMonth validFrom = IndicatorsResource.month("validFrom", req.validFrom());
+    YearMonth validTo =
+        req.validTo() == null ? null : IndicatorsResource.month("validTo", req.validTo());
+    if (validTo != null && validTo.isBefore(validFrom)) {
+      throw ApiException.badRequest("validTo", "must not be before validFrom");
+    }
+    return jdbi.withHandle(
+        h -> {
+          IndicatorDao dao = h.attach(IndicatorDao.class);
+          long id =
+              dao.insertDeclaration(
+                  req, validFrom.atDay(1), validTo == null ? null : validTo.atDay(1), user);
+          return dao.declaration(id).orElseThrow();
+        });
+  }
+
   /** Records a new baseline, from counts or from a measured month; returns it. */
   public Baseline setBaseline(BaselineRequest req, String user) {
     return jdbi.inTransaction(

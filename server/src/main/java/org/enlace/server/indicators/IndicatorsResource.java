@@ -106,23 +106,7 @@ public final class IndicatorsResource {
   @Consumes(MediaType.APPLICATION_JSON)
   @RolesAllowed({Role.IT_NAME, Role.ADMINISTRATION_NAME})
   public Response declare(@Auth EnlaceUser user, @NotNull @Valid DeclarationRequest req) {
-    YearMonth validFrom = month("validFrom", req.validFrom());
-    YearMonth validTo = req.validTo() == null ? null : month("validTo", req.validTo());
-    if (validTo != null && validTo.isBefore(validFrom)) {
-      throw ApiException.badRequest("validTo", "must not be before validFrom");
-    }
-    Declaration d =
-        jdbi.withHandle(
-            h -> {
-              IndicatorDao dao = h.attach(IndicatorDao.class);
-              long id =
-                  dao.insertDeclaration(
-                      req,
-                      validFrom.atDay(1),
-                      validTo == null ? null : validTo.atDay(1),
-                      user.username());
-              return dao.declaration(id).orElseThrow();
-            });
+    Declaration d = service.declare(req, user.username());
     LOG.info(
         "event=declared id={} by={} sector={} establishments={} computers={}",
         d.id(),

@@ -13,6 +13,7 @@ import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+import org.jspecify.annotations.Nullable;
 
 @RegisterRowMapper(ComputerDao.Mapper.class)
 public interface ComputerDao {
@@ -63,10 +64,10 @@ public interface ComputerDao {
         LIMIT :limit
         """)
   List<Computer> list(
-      String code,
-      String status,
-      String state,
-      String lifecycle,
+      @Nullable String code,
+      @Nullable String status,
+      @Nullable String state,
+      @Nullable String lifecycle,
       long afterId,
       int limit,
       Instant freshSince);

@@ -49,7 +49,8 @@ public final class ComputersResource {
     this.clock = requireNonNull(clock, "clock is null");
   }
 
-  private Instant freshSince() {
+  /** Observations since then count as current; the pages show the same status as the API. */
+  Instant freshSince() {
     return clock.instant().minus(reportingWindow);
   }
 

@@ -7,6 +7,7 @@ import jakarta.validation.constraints.Size;
 import java.util.Optional;
 import org.enlace.server.domain.OpeningHours;
 import org.enlace.server.domain.Sector;
+import org.jspecify.annotations.Nullable;
 
 /** What a client sends to create or replace an establishment. */
 public record EstablishmentRequest(
@@ -19,7 +20,7 @@ public record EstablishmentRequest(
     @NotNull EstablishmentKind kind,
     @NotNull Sector sector,
     @Size(max = 500) String address,
-    @Valid Coordinates coordinates,
+    @Valid @Nullable Coordinates coordinates,
     @Size(max = 64) String officialCode,
     OpeningHours openingHours) {
 

@@ -8,19 +8,20 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.math.BigDecimal;
 import java.time.LocalDate;
+import org.jspecify.annotations.Nullable;
 
 public record IspLinkRequest(
     @NotNull @Size(min = 1, max = 200) String ispName,
-    @Size(max = 100) String technology,
+    @Size(max = 100) @Nullable String technology,
     @NotNull @DecimalMin(value = "0", inclusive = false) @Digits(integer = 9, fraction = 3)
         BigDecimal contractedDownMbps,
     @NotNull @DecimalMin(value = "0", inclusive = false) @Digits(integer = 9, fraction = 3)
         BigDecimal contractedUpMbps,
-    @DecimalMin("0") @Digits(integer = 12, fraction = 2) BigDecimal monthlyCost,
+    @DecimalMin("0") @Digits(integer = 12, fraction = 2) @Nullable BigDecimal monthlyCost,
     @Pattern(regexp = "^[A-Z]{3}$", message = "must be an ISO 4217 code such as COP")
-        String currency,
-    LocalDate contractStart,
-    LocalDate contractEnd) {
+        @Nullable String currency,
+    @Nullable LocalDate contractStart,
+    @Nullable LocalDate contractEnd) {
 
   @AssertTrue(message = "contractEnd must not be before contractStart")
   @com.fasterxml.jackson.annotation.JsonIgnore

@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
  */
 public final class SecurityHeadersFilter implements Filter {
   public static final String CSP = "Content-Security-Policy";
+  public static final String REFERRER_POLICY = "Referrer-Policy";
 
   /** For any response that names no policy: nothing may run, load or frame it. */
   public static final String DEFAULT_POLICY =
@@ -44,7 +45,7 @@ public final class SecurityHeadersFilter implements Filter {
     // Harmless on any content type, so set at once (before anything can commit the response).
     http.setHeader("X-Frame-Options", "DENY");
     http.setHeader("X-Content-Type-Options", "nosniff");
-    http.setHeader("Referrer-Policy", "no-referrer");
+    http.setHeader(REFERRER_POLICY, "no-referrer");
     // On every response, not only HTML: Jetty writes its error pages past any wrapper, and a
     // policy on JSON or a download costs nothing (OWASP's advice for APIs).
     http.setHeader(CSP, DEFAULT_POLICY);
@@ -85,7 +86,10 @@ public final class SecurityHeadersFilter implements Filter {
     }
   }
 
-  /** A page's own policy replaces the default one rather than adding a second one. */
+  /**
+   * A page's own policy (and its own Referrer-Policy: the administration's pages send same-origin,
+   * so that a form POST names its origin) replaces the default one rather than adding a second.
+   */
   private static final class OwnPolicy extends HttpServletResponseWrapper {
     OwnPolicy(HttpServletResponse response) {
       super(response);
@@ -93,7 +97,7 @@ public final class SecurityHeadersFilter implements Filter {
 
     @Override
     public void addHeader(String name, String value) {
-      if (CSP.equalsIgnoreCase(name)) {
+      if (CSP.equalsIgnoreCase(name) || REFERRER_POLICY.equalsIgnoreCase(name)) {
         super.setHeader(name, value); // browsers would enforce both, the stricter winning
       } else {
         super.addHeader(name, value);

@@ -75,7 +75,7 @@ public final class HeadlessChromium implements AutoCloseable {
     this.socket = socket;
   }
 
-  static HeadlessChromium start(Path executable, Path workDir) throws Exception {
+  public static HeadlessChromium start(Path executable, Path workDir) throws Exception {
     Path profile = Files.createDirectories(workDir.resolve("profile"));
     List<String> cmd = new ArrayList<>(List.of(executable.toString()));
     cmd.addAll(HEADLESS);
@@ -156,7 +156,7 @@ public final class HeadlessChromium implements AutoCloseable {
   }
 
   /** A DevTools command; sessionId null for the browser itself. */
-  JsonNode send(String sessionId, String method, ObjectNode params) throws Exception {
+  public JsonNode send(String sessionId, String method, ObjectNode params) throws Exception {
     int id = ids.incrementAndGet();
     ObjectNode msg = JSON.createObjectNode().put("id", id).put("method", method);
     msg.set("params", params == null ? JSON.createObjectNode() : params);
@@ -171,12 +171,12 @@ public final class HeadlessChromium implements AutoCloseable {
     return f.get(60, TimeUnit.SECONDS);
   }
 
-  static ObjectNode params() {
+  public static ObjectNode params() {
     return JSON.createObjectNode();
   }
 
   /** A new tab; returns its session id. */
-  String newPage() throws Exception {
+  public String newPage() throws Exception {
     String target =
         send(null, "Target.createTarget", params().put("url", "about:blank"))
             .get("targetId")
@@ -188,7 +188,7 @@ public final class HeadlessChromium implements AutoCloseable {
   }
 
   /** Evaluates a JavaScript expression in the page (promises awaited); its value as JSON. */
-  JsonNode eval(String session, String expression) throws Exception {
+  public JsonNode eval(String session, String expression) throws Exception {
     JsonNode r =
         send(
             session,
@@ -204,7 +204,7 @@ public final class HeadlessChromium implements AutoCloseable {
     return value == null ? JSON.nullNode() : value;
   }
 
-  static void await(String what, Duration timeout, BooleanSupplier condition)
+  public static void await(String what, Duration timeout, BooleanSupplier condition)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
@@ -215,7 +215,7 @@ public final class HeadlessChromium implements AutoCloseable {
     }
   }
 
-  static byte[] base64(JsonNode data) {
+  public static byte[] base64(JsonNode data) {
     return Base64.getDecoder().decode(data.asText().getBytes(StandardCharsets.US_ASCII));
   }
 

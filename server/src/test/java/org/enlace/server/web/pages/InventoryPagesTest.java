@@ -1,0 +1,261 @@
+package org.enlace.server.web.pages;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.enlace.server.app.EnlaceConfiguration;
+import org.enlace.server.app.cli.CommandRunner;
+import org.enlace.server.testing.Api;
+import org.enlace.server.testing.TestApp;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The inventory pages over HTTP against the real server: IT creates and edits an establishment and
+ * a link, issues an enrollment token that a computer then enrolls with, and decommissions it; the
+ * administration browses the same pages but gets a 403 page from every IT form, GET or POST, and
+ * changes nothing.
+ */
+@ExtendWith(DropwizardExtensionsSupport.class)
+class InventoryPagesTest {
+  static final TestApp APP = TestApp.create();
+  static final DropwizardAppExtension<EnlaceConfiguration> EXT = APP.extension();
+  static final String PASSWORD = "planeacion-clave-123";
+
+  static PageClient it;
+  static PageClient administration;
+
+  @BeforeAll
+  static void users() throws Exception {
+    new CommandRunner(APP)
+        .run(
+            new ByteArrayInputStream((PASSWORD + "\n").getBytes(StandardCharsets.UTF_8)),
+            "user",
+            "add",
+            "planeacion",
+            "--role",
+            "administration",
+            "--password-stdin");
+    administration = new PageClient(APP.base(), "planeacion", PASSWORD);
+    it = new PageClient(APP.base(), "admin", APP.adminPassword());
+  }
+
+  @Test
+  void itKeepsTheInventoryAndTheAdministrationBrowsesIt() throws Exception {
+    String csrf = it.get("/web/establishments/new").csrf();
+    PageClient.Page bad =
+        it.post(
+            "/web/establishments/new",
+            PageClient.form(
+                "csrf",
+                csrf,
+                "code",
+                "mal código",
+                "name",
+                "Biblioteca <Central>",
+                "kind",
+                "library",
+                "sector",
+                "citizens",
+                "address",
+                "",
+                "officialCode",
+                "",
+                "coordinates.latitude",
+                "0,93",
+                "coordinates.longitude",
+                ""));
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.html())
+        .contains("debe tener de 1 a 64 letras sin tilde")
+        .contains("id=\"f-coordinates-longitude-error\">es obligatorio</p>")
+        .contains("value=\"Biblioteca &lt;Central&gt;\"");
+
+    PageClient.Page created =
+        it.post(
+            "/web/establishments/new",
+            PageClient.form(
+                "csrf",
+                csrf,
+                "code",
+                "biblioteca",
+                "name",
+                "Biblioteca <Central>",
+                "kind",
+                "library",
+                "sector",
+                "citizens",
+                "address",
+                "Calle 5 # 4-20",
+                "officialCode",
+                "",
+                "coordinates.latitude",
+                "0,9319",
+                "coordinates.longitude",
+                "-77,5486"));
+    assertThat(created.status()).as(created.html()).isEqualTo(303);
+    Api.Response api = APP.it().get("/api/v1/establishments/biblioteca");
+    assertThat(api.body().get("name").asText()).isEqualTo("Biblioteca <Central>");
+    assertThat(api.body().get("coordinates").get("latitude").asDouble()).isEqualTo(0.9319);
+
+    assertThat(
+            it.post(
+                    "/web/establishments/biblioteca/edit",
+                    PageClient.form(
+                        "csrf",
+                        csrf,
+                        "name",
+                        "Biblioteca Municipal",
+                        "kind",
+                        "library",
+                        "sector",
+                        "citizens",
+                        "address",
+                        "Calle 5 # 4-20",
+                        "officialCode",
+                        "",
+                        "coordinates.latitude",
+                        "",
+                        "coordinates.longitude",
+                        ""))
+                .status())
+        .isEqualTo(303);
+    assertThat(APP.it().get("/api/v1/establishments/biblioteca").body().get("name").asText())
+        .isEqualTo("Biblioteca Municipal");
+
+    PageClient.Page link =
+        it.post(
+            "/web/establishments/biblioteca/links/new",
+            PageClient.form(
+                "csrf",
+                csrf,
+                "ispName",
+                "Proveedor Regional",
+                "technology",
+                "radio",
+                "contractedDownMbps",
+                "20",
+                "contractedUpMbps",
+                "5,5",
+                "monthlyCost",
+                "450000",
+                "currency",
+                "COP",
+                "contractStart",
+                "2026-01-01",
+                "contractEnd",
+                "2025-12-31"));
+    assertThat(link.status()).isEqualTo(400);
+    assertThat(link.html()).contains("el fin del contrato no puede ser anterior a su inicio");
+    link =
+        it.post(
+            "/web/establishments/biblioteca/links/new",
+            PageClient.form(
+                "csrf",
+                csrf,
+                "ispName",
+                "Proveedor Regional",
+                "technology",
+                "radio",
+                "contractedDownMbps",
+                "20",
+                "contractedUpMbps",
+                "5,5",
+                "monthlyCost",
+                "450000",
+                "currency",
+                "COP",
+                "contractStart",
+                "2026-01-01",
+                "contractEnd",
+                "2026-12-31"));
+    assertThat(link.status()).as(link.html()).isEqualTo(303);
+    Api.Response links = APP.it().get("/api/v1/establishments/biblioteca/links");
+    assertThat(links.body().get(0).get("contractedUpMbps").decimalValue())
+        .isEqualByComparingTo("5.5");
+
+    // The token is shown once, and a computer enrolls with it.
+    PageClient.Page token =
+        it.post(
+            "/web/establishments/biblioteca/tokens",
+            PageClient.form("csrf", csrf, "expiresInHours", "24", "maxUses", "1"));
+    assertThat(token.status()).isEqualTo(201);
+    assertThat(token.header("Cache-Control")).isEqualTo("no-store");
+    Matcher m = Pattern.compile("id=\"token-value\">(enl_[A-Za-z0-9_-]+)<").matcher(token.html());
+    assertThat(m.find()).as(token.html()).isTrue();
+    TestApp.Agent agent = APP.enroll(m.group(1), "machine-1", "bib-pc-01", "kiosk");
+    assertThat(it.get("/web/establishments/biblioteca").html())
+        .doesNotContain(m.group(1))
+        .contains("bib-pc-01");
+
+    // The administration reads every page, and no IT form.
+    for (String page :
+        new String[] {
+          "/web/establishments",
+          "/web/establishments/biblioteca",
+          "/web/computers",
+          "/web/computers/" + agent.computerId(),
+          "/web/outages",
+          "/web/indicators"
+        }) {
+      PageClient.Page p = administration.get(page);
+      assertThat(p.status()).as(page).isEqualTo(200);
+      assertThat(p.html())
+          .as(page)
+          .doesNotContain("id=\"token-form\"")
+          .doesNotContain("id=\"decommission-form\"")
+          .doesNotContain("id=\"new-establishment\"");
+    }
+    String adminCsrf = administration.get("/web/indicators/baseline").csrf();
+    for (String page :
+        new String[] {
+          "/web/establishments/new",
+          "/web/establishments/biblioteca/edit",
+          "/web/establishments/biblioteca/links/new"
+        }) {
+      PageClient.Page p = administration.get(page);
+      assertThat(p.status()).as(page).isEqualTo(403);
+      assertThat(p.html()).contains("Esta página es solo para el personal de sistemas");
+    }
+    assertThat(
+            administration
+                .post(
+                    "/web/establishments/biblioteca/tokens",
+                    PageClient.form("csrf", adminCsrf, "expiresInHours", "24", "maxUses", "1"))
+                .status())
+        .isEqualTo(403);
+    assertThat(
+            administration
+                .post(
+                    "/web/computers/" + agent.computerId() + "/decommission",
+                    PageClient.form("csrf", adminCsrf))
+                .status())
+        .isEqualTo(403);
+    assertThat(APP.count("SELECT count(*) FROM enrollment_tokens")).isEqualTo(1);
+
+    // IT decommissions it; a forged request first changes nothing.
+    assertThat(
+            it.post(
+                    "/web/computers/" + agent.computerId() + "/decommission",
+                    PageClient.form("csrf", "forged"))
+                .status())
+        .isEqualTo(403);
+    assertThat(APP.it().get("/api/v1/computers/" + agent.computerId()).body().get("state").asText())
+        .isEqualTo("active");
+    assertThat(
+            it.post(
+                    "/web/computers/" + agent.computerId() + "/decommission",
+                    PageClient.form("csrf", csrf))
+                .status())
+        .isEqualTo(303);
+    assertThat(APP.it().get("/api/v1/computers/" + agent.computerId()).body().get("state").asText())
+        .isEqualTo("decommissioned");
+    assertThat(it.get("/web/computers/" + agent.computerId()).html()).contains("dado de baja");
+  }
+}
