@@ -42,14 +42,26 @@ final class EvidenceCharts {
 
   private static final List<String> SECTORS = List.of("administration", "citizens", "total");
 
-  private final EvidenceReport report;
+  private final EvidenceReport.Meta meta;
+  private final List<EstablishmentEvidence> places;
+  private final List<IndicatorReport.Period> trend;
+  private final Optional<Baseline> baseline;
   private final EvidenceText tx;
   private final NumberStyle numbers;
   private final ZoneId zone;
   private final StringBuilder out = new StringBuilder(32 * 1024);
 
-  private EvidenceCharts(EvidenceReport report, EvidenceText tx, ZoneId zone) {
-    this.report = report;
+  private EvidenceCharts(
+      EvidenceReport.Meta meta,
+      List<EstablishmentEvidence> places,
+      List<IndicatorReport.Period> trend,
+      Optional<Baseline> baseline,
+      EvidenceText tx,
+      ZoneId zone) {
+    this.meta = meta;
+    this.places = places;
+    this.trend = trend;
+    this.baseline = baseline;
     this.tx = tx;
     this.numbers = tx.lang() == EvidenceText.Lang.ES ? NumberStyle.ES : NumberStyle.EN;
     this.zone = zone;
@@ -57,25 +69,39 @@ final class EvidenceCharts {
 
   /** The charts section of a report that ReportDefaults has filled. */
   static String section(EvidenceReport report, EvidenceText tx, ZoneId zone) {
-    return new EvidenceCharts(report, tx, zone).render();
+    return new EvidenceCharts(
+            report.meta(),
+            report.establishments(),
+            report.trend(),
+            Optional.ofNullable(report.indicators()).flatMap(IndicatorReport::baseline),
+            tx,
+            zone)
+        .render();
+  }
+
+  /**
+   * The charts of the establishments and links of a report without the plan's figures (an ISP's
+   * report): availability, speeds and outages, never the indicators.
+   */
+  static String section(
+      EvidenceReport.Meta meta, List<EstablishmentEvidence> places, EvidenceText tx, ZoneId zone) {
+    return new EvidenceCharts(meta, places, List.of(), Optional.empty(), tx, zone).render();
   }
 
   private String render() {
     out.append("<section class=\"charts\">\n<h2>")
         .append(esc(tx.t("chart.heading")))
         .append("</h2>\n");
-    if ("municipality".equals(report.meta().scope())) {
+    if ("municipality".equals(meta.scope())) {
       indicator(true);
       indicator(false);
     }
-    int places = report.establishments().size();
+    int count = places.size();
     figure(
         tx.t("chart.avail.title"),
         ChartSvg.bars(availability(), WIDTH),
         availabilityAlt(),
-        places > MAX_ROWS
-            ? tx.t("chart.avail.some", tx.integer(MAX_ROWS), tx.integer(places))
-            : "");
+        count > MAX_ROWS ? tx.t("chart.avail.some", tx.integer(MAX_ROWS), tx.integer(count)) : "");
     int links = linkRows().size();
     figure(
         tx.t("chart.speed.title"),
@@ -114,9 +140,7 @@ final class EvidenceCharts {
   // ---- the two indicators per month, one panel per sector ----
 
   private void indicator(boolean computers) {
-    List<IndicatorReport.Period> months = report.trend();
-    Optional<Baseline> baseline =
-        Optional.ofNullable(report.indicators()).flatMap(IndicatorReport::baseline);
+    List<IndicatorReport.Period> months = trend;
     String title = tx.t(computers ? "chart.ind.computers" : "chart.ind.establishments");
     out.append("<figure class=\"chart\">\n<figcaption>")
         .append(esc(title))
@@ -224,7 +248,7 @@ final class EvidenceCharts {
   // ---- availability per establishment ----
 
   private BarChart availability() {
-    List<EstablishmentEvidence> all = report.establishments();
+    List<EstablishmentEvidence> all = places;
     List<EstablishmentEvidence> sorted = byAvailability(all);
     List<BarChart.Bar> bars =
         sorted.stream()
@@ -255,9 +279,7 @@ final class EvidenceCharts {
 
   private String availabilityAlt() {
     List<EstablishmentEvidence> with =
-        byAvailability(report.establishments()).stream()
-            .filter(e -> availabilityPct(e).isPresent())
-            .toList();
+        byAvailability(places).stream().filter(e -> availabilityPct(e).isPresent()).toList();
     if (with.isEmpty()) {
       return tx.t("chart.avail.altnone");
     }
@@ -290,7 +312,7 @@ final class EvidenceCharts {
 
   private List<LinkRow> linkRows() {
     List<LinkRow> rows = new ArrayList<>();
-    for (EstablishmentEvidence e : report.establishments()) {
+    for (EstablishmentEvidence e : places) {
       for (LinkEvidence l : e.links()) {
         rows.add(new LinkRow(e, l));
       }
@@ -359,14 +381,14 @@ final class EvidenceCharts {
 
   /** Minutes of counted outage per day of the period, by establishment, busiest first. */
   private Map<EstablishmentEvidence, long[]> outageDays() {
-    LocalDate first = report.meta().firstDay();
-    LocalDate last = report.meta().lastDay();
+    LocalDate first = meta.firstDay();
+    LocalDate last = meta.lastDay();
     Map<EstablishmentEvidence, long[]> out = new LinkedHashMap<>();
     if (first == null || last == null || last.isBefore(first)) {
       return out;
     }
     int days = (int) ChronoUnit.DAYS.between(first, last) + 1;
-    for (EstablishmentEvidence e : report.establishments()) {
+    for (EstablishmentEvidence e : places) {
       long[] minutes = new long[days];
       boolean any = false;
       for (Outage o : e.outages()) {
@@ -417,8 +439,8 @@ final class EvidenceCharts {
             .limit(MAX_ROWS)
             .toList();
     List<String> labels = new ArrayList<>();
-    LocalDate first = report.meta().firstDay();
-    LocalDate last = report.meta().lastDay();
+    LocalDate first = meta.firstDay();
+    LocalDate last = meta.lastDay();
     if (first != null && last != null) {
       long n = ChronoUnit.DAYS.between(first, last) + 1;
       for (LocalDate d = first; !d.isAfter(last); d = d.plusDays(1)) {
@@ -470,7 +492,7 @@ final class EvidenceCharts {
     return tx.t(
         "chart.cal.alt",
         tx.integer(days.size()),
-        tx.date(report.meta().firstDay().plusDays(worstDay)),
+        tx.date(meta.firstDay().plusDays(worstDay)),
         worst == null ? "" : worst.name(),
         tx.duration(worstMinutes));
   }

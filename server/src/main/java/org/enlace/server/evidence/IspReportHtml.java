@@ -95,6 +95,7 @@ public final class IspReportHtml {
         .append("</style>\n</head>\n<body>\n");
     header(period);
     summary(period);
+    charts();
     speeds();
     availability();
     costAndUse();
@@ -412,6 +413,44 @@ public final class IspReportHtml {
         .append("</p>\n<p>")
         .append(esc(rt.t("isp.hash.how")))
         .append("</p>\n</section>\n");
+  }
+
+  /**
+   * The municipality report's charts for the ISP's links and the places they serve: availability,
+   * measured against contracted speed and the outage calendar (never the plan's indicators, which
+   * only a municipality report draws).
+   */
+  private void charts() {
+    IspReport.Meta m = report.meta();
+    List<EvidenceReport.EstablishmentEvidence> places =
+        report.establishments().stream()
+            .map(
+                s ->
+                    new EvidenceReport.EstablishmentEvidence(
+                        s.code(),
+                        s.name(),
+                        s.kind(),
+                        s.sector(),
+                        s.availability(),
+                        s.outages(),
+                        s.latency(),
+                        0,
+                        0,
+                        s.links()))
+            .toList();
+    EvidenceReport.Meta meta =
+        new EvidenceReport.Meta(
+            m.municipality(),
+            m.period(),
+            m.firstDay(),
+            m.lastDay(),
+            m.scope(),
+            m.scopeId(),
+            m.timeZone(),
+            m.generatedAt(),
+            m.dataSha256(),
+            m.sources());
+    out.append(EvidenceCharts.section(meta, places, tx, zone));
   }
 
   private void section(String cssClass, String heading) {

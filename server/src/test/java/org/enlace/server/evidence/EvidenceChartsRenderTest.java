@@ -169,9 +169,9 @@ class EvidenceChartsRenderTest {
         .contains(">1.220<", ">99,2\u00a0%<", ">ene<", "Línea base 600", "Meta 1.200")
         .contains("Escuela &lt;Niño&gt; &amp; &quot;Señora&quot;")
         .contains("Gráficos", "Calendario de cortes");
-    // The charts come right after the summary, before the indicator tables.
+    // The charts come right after the executive summary, before the figures and indicator tables.
     assertThat(es.indexOf("class=\"charts\""))
-        .isBetween(es.indexOf("class=\"summary\""), es.indexOf("class=\"indicators\""));
+        .isBetween(es.indexOf("class=\"conclusion\""), es.indexOf("class=\"summary\""));
     String en = EvidenceHtml.render(municipality, Lang.EN, Paper.A4);
     assertThat(en)
         .contains(">1,220<", ">99.2\u00a0%<", ">Jan<", "Baseline 600", "Target 1,200", "Charts")
