@@ -51,9 +51,13 @@ public final class EvidenceHash {
 
   /** SHA-256 hex of the report's data: the same whatever its generatedAt or present hash. */
   public static String of(EvidenceReport report, ObjectMapper mapper) {
-    byte[] json = canonicalJson(blanked(report), mapper);
+    return sha256(canonicalJson(blanked(report), mapper));
+  }
+
+  /** Lower-case hex SHA-256, as every report's {@code meta.dataSha256} carries it. */
+  static String sha256(byte[] bytes) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json));
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }

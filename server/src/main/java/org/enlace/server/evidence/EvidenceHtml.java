@@ -47,7 +47,7 @@ public final class EvidenceHtml {
       "@page { size: %s; margin: 16mm 14mm 18mm 14mm; @bottom-left { content: %s; %s }"
           + " @bottom-right { content: %s counter(page) \" / \" counter(pages); %s } }";
 
-  private static final String STYLE = style("evidence.css");
+  static final String STYLE = style("evidence.css");
 
   private final EvidenceReport report;
   private final Meta meta;

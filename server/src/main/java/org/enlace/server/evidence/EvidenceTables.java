@@ -16,7 +16,6 @@ import org.enlace.server.domain.LocalMinutes;
 import org.enlace.server.evidence.EvidenceReport.EstablishmentEvidence;
 import org.enlace.server.evidence.EvidenceReport.LinkEvidence;
 import org.enlace.server.evidence.EvidenceReport.Outage;
-import org.enlace.server.evidence.EvidenceReport.SpeedStats;
 import org.enlace.server.evidence.EvidenceReport.Utilization;
 import org.jdbi.v3.core.Jdbi;
 
@@ -78,34 +77,11 @@ public final class EvidenceTables {
           "latency_ms",
           "used_in_report");
   static final List<String> LINK_MONTHS =
-      List.of(
-          "month",
-          "link_id",
-          "isp",
-          "establishment_code",
-          "technology",
-          "contracted_down_mbps",
-          "contracted_up_mbps",
-          "down_tests",
-          "down_median_mbps",
-          "down_p10_mbps",
-          "down_p90_mbps",
-          "down_under_contract_pct",
-          "up_tests",
-          "up_median_mbps",
-          "up_p10_mbps",
-          "up_p90_mbps",
-          "up_under_contract_pct",
-          "monthly_cost",
-          "currency",
-          "cost_per_measured_mbps",
-          "util_p95_in_pct",
-          "util_p95_out_pct",
-          "util_p95_in_mbps",
-          "util_p95_out_mbps",
-          "util_minutes_above_80",
-          "util_samples",
-          "util_gap_minutes");
+      LinkColumns.join(
+          List.of("month", "link_id", "isp", "establishment_code"),
+          LinkColumns.SPEED,
+          LinkColumns.COST,
+          LinkColumns.UTILIZATION);
   static final List<String> COMPUTER_DAYS =
       List.of(
           "day",
@@ -350,33 +326,12 @@ public final class EvidenceTables {
         r.add(id);
         r.add(l.isp());
         r.add(linkPlace.get(id));
-        r.add(l.technology());
-        r.add(l.contractedDownMbps());
-        r.add(l.contractedUpMbps());
-        speed(r, f.download());
-        speed(r, f.upload());
-        r.add(f.monthlyCost());
-        r.add(f.currency());
-        r.add(f.costPerMeasuredMbps());
-        Optional<Utilization> u = f.utilization();
-        r.add(new Pct(u.map(Utilization::p95InPct)));
-        r.add(new Pct(u.map(Utilization::p95OutPct)));
-        r.add(u.map(Utilization::p95InMbps));
-        r.add(u.map(Utilization::p95OutMbps));
-        r.add(u.map(Utilization::minutesAbove80Pct));
-        r.add(u.map(Utilization::samples));
-        r.add(u.map(Utilization::gapMinutes));
+        LinkColumns.speed(r, f);
+        LinkColumns.cost(r, f);
+        LinkColumns.utilization(r, f.utilization());
         rows.accept(r);
       }
     }
-  }
-
-  private static void speed(List<Object> r, SpeedStats s) {
-    r.add(s.tests());
-    r.add(s.medianMbps());
-    r.add(s.p10Mbps());
-    r.add(s.p90Mbps());
-    r.add(new Pct(s.underContractSharePct()));
   }
 
   /** p95 and totals as the report computes them (peak hours are the report's, not a column). */

@@ -1,12 +1,7 @@
 package org.enlace.server.evidence;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.charset.StandardCharsets;
 import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
 import java.time.Instant;
@@ -15,15 +10,14 @@ import java.time.Month;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.format.TextStyle;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.enlace.server.web.TextBundles;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -122,18 +116,7 @@ public final class EvidenceText {
 
   private static Map<String, String> load(Lang lang) {
     String name = "text_" + lang.code() + ".properties";
-    try (InputStream in = EvidenceText.class.getResourceAsStream(name)) {
-      if (in == null) {
-        throw new IllegalStateException("missing resource " + name);
-      }
-      Properties p = new Properties();
-      p.load(new InputStreamReader(in, StandardCharsets.UTF_8));
-      Map<String, String> m = new HashMap<>();
-      p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k)));
-      return Collections.unmodifiableMap(m);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return TextBundles.load(EvidenceText.class, name);
   }
 
   /** The text for key with {0}, {1}... replaced by args (as given: escape afterwards). */
@@ -142,10 +125,7 @@ public final class EvidenceText {
     if (s == null) {
       throw new IllegalArgumentException("no text '" + key + "' for " + lang.code());
     }
-    for (int i = 0; i < args.length; i++) {
-      s = s.replace("{" + i + "}", String.valueOf(args[i]));
-    }
-    return s;
+    return TextBundles.fill(s, args);
   }
 
   /** The text for key, or fallback when the bundle has none (enum values we do not know yet). */

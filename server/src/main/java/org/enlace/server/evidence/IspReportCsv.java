@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.enlace.server.evidence.EvidenceReport.LinkEvidence;
 import org.enlace.server.evidence.EvidenceReport.Outage;
-import org.enlace.server.evidence.EvidenceReport.SpeedStats;
 import org.enlace.server.evidence.EvidenceReport.Utilization;
 import org.enlace.server.evidence.IspReport.ServedEstablishment;
 
@@ -15,35 +14,17 @@ import org.enlace.server.evidence.IspReport.ServedEstablishment;
  */
 public final class IspReportCsv {
   static final List<String> COLUMNS =
-      List.of(
-          "link_id",
-          "isp",
-          "establishment_code",
-          "establishment_name",
-          "technology",
-          "contracted_down_mbps",
-          "contracted_up_mbps",
-          "down_tests",
-          "down_median_mbps",
-          "down_p10_mbps",
-          "down_p90_mbps",
-          "down_under_contract_pct",
-          "up_tests",
-          "up_median_mbps",
-          "up_p10_mbps",
-          "up_p90_mbps",
-          "up_under_contract_pct",
-          "links_at_establishment",
-          "availability_pct",
-          "outages_in_hours",
-          "outages_open_minutes",
-          "short_blips",
-          "monthly_cost",
-          "currency",
-          "cost_per_measured_mbps",
-          "util_p95_in_pct",
-          "util_p95_out_pct",
-          "util_minutes_above_80");
+      LinkColumns.join(
+          List.of("link_id", "isp", "establishment_code", "establishment_name"),
+          LinkColumns.SPEED,
+          List.of(
+              "links_at_establishment",
+              "availability_pct",
+              "outages_in_hours",
+              "outages_open_minutes",
+              "short_blips"),
+          LinkColumns.COST,
+          List.of("util_p95_in_pct", "util_p95_out_pct", "util_minutes_above_80"));
 
   private IspReportCsv() {}
 
@@ -60,20 +41,14 @@ public final class IspReportCsv {
         r.add(l.isp());
         r.add(e.code());
         r.add(e.name());
-        r.add(l.technology());
-        r.add(l.contractedDownMbps());
-        r.add(l.contractedUpMbps());
-        speed(r, l.download());
-        speed(r, l.upload());
+        LinkColumns.speed(r, l);
         r.add((long) e.linksAtEstablishment());
         r.add(new EvidenceTables.Pct(e.availability().availabilityPct()));
         r.add(e.outages().stream().filter(o -> !o.shortBlip()).count());
         r.add(
             e.outages().stream().filter(o -> !o.shortBlip()).mapToLong(Outage::openMinutes).sum());
         r.add(e.outages().stream().filter(Outage::shortBlip).count());
-        r.add(l.monthlyCost());
-        r.add(l.currency());
-        r.add(l.costPerMeasuredMbps());
+        LinkColumns.cost(r, l);
         r.add(new EvidenceTables.Pct(l.utilization().map(Utilization::p95InPct)));
         r.add(new EvidenceTables.Pct(l.utilization().map(Utilization::p95OutPct)));
         r.add(l.utilization().map(Utilization::minutesAbove80Pct));
@@ -81,14 +56,6 @@ public final class IspReportCsv {
       }
     }
     return new EvidenceTables.Table("isp_links", COLUMNS, row -> rows.forEach(row));
-  }
-
-  private static void speed(List<Object> r, SpeedStats s) {
-    r.add(s.tests());
-    r.add(s.medianMbps());
-    r.add(s.p10Mbps());
-    r.add(s.p90Mbps());
-    r.add(new EvidenceTables.Pct(s.underContractSharePct()));
   }
 
   private static java.time.ZoneId zone(IspReport r) {

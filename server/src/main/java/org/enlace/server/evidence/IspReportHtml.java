@@ -2,11 +2,7 @@ package org.enlace.server.evidence;
 
 import static org.enlace.server.evidence.EvidenceHtml.esc;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
@@ -465,20 +461,12 @@ public final class IspReportHtml {
     out.append("<li>").append(esc(text)).append("</li>\n");
   }
 
-  /** The municipality report's style sheet, its comments left out. */
+  /** The municipality report's style sheet with the ISP report's few additions. */
   private static String style() {
-    try (InputStream in = IspReportHtml.class.getResourceAsStream("evidence.css")) {
-      if (in == null) {
-        throw new IllegalStateException("missing resource evidence.css");
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8)
-              .replaceAll("(?s)/\\*.*?\\*/\n", "")
-          + ".conclusion { font-size: 11pt; margin: 4pt 0 8pt 0; }\n"
-          // an outage's start and end on one line each: a date cut after the hour misreads
-          + "table.outages td:first-child, table.outages td:first-child + td"
-          + " { white-space: nowrap; }\n";
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return EvidenceHtml.STYLE
+        + ".conclusion { font-size: 11pt; margin: 4pt 0 8pt 0; }\n"
+        // an outage's start and end on one line each: a date cut after the hour misreads
+        + "table.outages td:first-child, table.outages td:first-child + td"
+        + " { white-space: nowrap; }\n";
   }
 }

@@ -2,11 +2,8 @@ package org.enlace.server.evidence;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.enlace.server.evidence.EvidenceReport.EstablishmentEvidence;
@@ -126,7 +123,9 @@ public final class IspReports {
   /** A copy with {@code meta.dataSha256} filled in. */
   public static IspReport withHash(IspReport r, ObjectMapper mapper) {
     return withMeta(
-        r, r.meta().generatedAt(), sha256(canonicalJson(withMeta(r, null, null), mapper)));
+        r,
+        r.meta().generatedAt(),
+        EvidenceHash.sha256(canonicalJson(withMeta(r, null, null), mapper)));
   }
 
   /** The report as canonical JSON bytes (the same rules as {@link EvidenceHash}). */
@@ -135,14 +134,6 @@ public final class IspReports {
       return EvidenceHash.canonicalWriter(mapper).writeValueAsBytes(r);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("ISP report not serialisable", e);
-    }
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }
   }
 

@@ -1,15 +1,8 @@
 package org.enlace.server.evidence;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Collections;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
+import org.enlace.server.web.TextBundles;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -43,10 +36,7 @@ final class ReaderText {
     if (s == null) {
       throw new IllegalArgumentException("no reader text '" + key + "' for " + tx.lang().code());
     }
-    for (int i = 0; i < args.length; i++) {
-      s = s.replace("{" + i + "}", String.valueOf(args[i]));
-    }
-    return s;
+    return TextBundles.fill(s, args);
   }
 
   static Map<String, String> bundle(EvidenceText.Lang lang) {
@@ -57,17 +47,6 @@ final class ReaderText {
 
   private static Map<String, String> load(EvidenceText.Lang lang) {
     String name = "readers_" + lang.code() + ".properties";
-    try (InputStream in = ReaderText.class.getResourceAsStream(name)) {
-      if (in == null) {
-        throw new IllegalStateException("missing resource " + name);
-      }
-      Properties p = new Properties();
-      p.load(new InputStreamReader(in, StandardCharsets.UTF_8));
-      Map<String, String> m = new HashMap<>();
-      p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k)));
-      return Collections.unmodifiableMap(m);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return TextBundles.load(ReaderText.class, name);
   }
 }

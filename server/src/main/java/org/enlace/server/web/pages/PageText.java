@@ -2,23 +2,16 @@ package org.enlace.server.web.pages;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.Collections;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
+import org.enlace.server.web.TextBundles;
 
 /**
  * The pages' words in one language ({@code pages_es.properties}, {@code pages_en.properties} beside
@@ -66,11 +59,7 @@ public final class PageText {
 
   /** The text of a key with {0}, {1}… replaced by the arguments as given. */
   public String t(String key, Object... args) {
-    String s = t(key);
-    for (int i = 0; i < args.length; i++) {
-      s = s.replace("{" + i + "}", String.valueOf(args[i]));
-    }
-    return s;
+    return TextBundles.fill(t(key), args);
   }
 
   /** The text of a key if there is one, else the fallback. */
@@ -124,18 +113,7 @@ public final class PageText {
     Map<PageLang, Map<String, String>> out = new EnumMap<>(PageLang.class);
     for (PageLang l : PageLang.values()) {
       String name = "pages_" + l.code() + ".properties";
-      try (InputStream in = PageText.class.getResourceAsStream(name)) {
-        if (in == null) {
-          throw new IllegalStateException("missing resource " + name);
-        }
-        Properties p = new Properties();
-        p.load(new InputStreamReader(in, StandardCharsets.UTF_8));
-        Map<String, String> m = new HashMap<>();
-        p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k)));
-        out.put(l, Collections.unmodifiableMap(m));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      out.put(l, TextBundles.load(PageText.class, name));
     }
     return out;
   }
