@@ -59,7 +59,7 @@ public final class EnrollmentTokenPagesResource {
       @QueryParam("lang") @Nullable String lang,
       @Context HttpHeaders headers,
       MultivaluedMap<String, String> form) {
-    PageContext ctx = pages.context(user, lang, headers);
+    PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     String path = "/web/establishments/" + code + "/tokens";
     if (!ctx.isIt()) {
       return pages.forbidden(ctx, path, "forbidden_role");

@@ -66,7 +66,7 @@ public final class OutagesPageResource {
       @QueryParam("lang") @Nullable String lang,
       @QueryParam("month") @Nullable String month,
       @Context HttpHeaders headers) {
-    PageContext ctx = pages.context(user, lang, headers);
+    PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     PageText t = ctx.text();
     YearMonth now = YearMonth.now(clock.withZone(pages.zone()));
     YearMonth m = now;

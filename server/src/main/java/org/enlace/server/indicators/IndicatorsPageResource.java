@@ -103,7 +103,7 @@ public final class IndicatorsPageResource {
       @QueryParam("lang") @Nullable String lang,
       @QueryParam("saved") @Nullable String saved,
       @Context HttpHeaders headers) {
-    PageContext ctx = pages.context(user, lang, headers);
+    PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     PageText t = ctx.text();
     YearMonth now = YearMonth.now(clock.withZone(pages.zone()));
     IndicatorReport report =
@@ -199,7 +199,7 @@ public final class IndicatorsPageResource {
       @Auth EnlaceUser user,
       @QueryParam("lang") @Nullable String lang,
       @Context HttpHeaders headers) {
-    PageContext ctx = pages.context(user, lang, headers);
+    PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     return baselinePage(ctx, 200, new MultivaluedHashMap<>(), new FormErrors(ctx.text()));
   }
 
@@ -211,7 +211,7 @@ public final class IndicatorsPageResource {
       @QueryParam("lang") @Nullable String lang,
       @Context HttpHeaders headers,
       MultivaluedMap<String, String> form) {
-    PageContext ctx = pages.context(user, lang, headers);
+    PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     Optional<Response> refused = pages.refuseForgery(ctx, BASE + "/baseline", form, headers);
     if (refused.isPresent()) {
       return refused.get();
@@ -369,7 +369,7 @@ public final class IndicatorsPageResource {
       @QueryParam("lang") @Nullable String lang,
       @QueryParam("saved") @Nullable String saved,
       @Context HttpHeaders headers) {
-    PageContext ctx = pages.context(user, lang, headers);
+    PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     return declarationsPage(
         ctx, 200, new MultivaluedHashMap<>(), new FormErrors(ctx.text()), "1".equals(saved));
   }
@@ -382,7 +382,7 @@ public final class IndicatorsPageResource {
       @QueryParam("lang") @Nullable String lang,
       @Context HttpHeaders headers,
       MultivaluedMap<String, String> form) {
-    PageContext ctx = pages.context(user, lang, headers);
+    PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     Optional<Response> refused = pages.refuseForgery(ctx, BASE + "/declared", form, headers);
     if (refused.isPresent()) {
       return refused.get();
@@ -425,7 +425,7 @@ public final class IndicatorsPageResource {
       @QueryParam("lang") @Nullable String lang,
       @Context HttpHeaders headers,
       MultivaluedMap<String, String> form) {
-    PageContext ctx = pages.context(user, lang, headers);
+    PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     Optional<Response> refused = pages.refuseForgery(ctx, BASE + "/declared", form, headers);
     if (refused.isPresent()) {
       return refused.get();

@@ -71,7 +71,7 @@ public final class ComputerPagesResource {
       @Auth EnlaceUser user,
       @QueryParam("lang") @Nullable String lang,
       @Context HttpHeaders headers) {
-    PageContext ctx = pages.context(user, lang, headers);
+    PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     PageText t = ctx.text();
     Map<String, String> names = establishmentNames();
     List<Computer> computers =
@@ -112,7 +112,7 @@ public final class ComputerPagesResource {
       @QueryParam("lang") @Nullable String lang,
       @QueryParam("done") @Nullable String done,
       @Context HttpHeaders headers) {
-    PageContext ctx = pages.context(user, lang, headers);
+    PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     PageText t = ctx.text();
     String path = BASE + "/" + id;
     Optional<Computer> found = jdbi.onDemand(ComputerDao.class).find(id, api.freshSince());
@@ -151,7 +151,7 @@ public final class ComputerPagesResource {
       @QueryParam("lang") @Nullable String lang,
       @Context HttpHeaders headers,
       MultivaluedMap<String, String> form) {
-    PageContext ctx = pages.context(user, lang, headers);
+    PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     String path = BASE + "/" + id + "/decommission";
     if (!ctx.isIt()) {
       return pages.forbidden(ctx, path, "forbidden_role");

@@ -104,7 +104,7 @@ public final class EstablishmentPagesResource {
       @Auth EnlaceUser user,
       @QueryParam("lang") @Nullable String lang,
       @Context HttpHeaders headers) {
-    PageContext ctx = pages.context(user, lang, headers);
+    PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     PageText t = ctx.text();
     List<EstablishmentRow> rows =
         establishments.list().stream()
@@ -145,7 +145,7 @@ public final class EstablishmentPagesResource {
       @PathParam("code") String code,
       @QueryParam("lang") @Nullable String lang,
       @Context HttpHeaders headers) {
-    PageContext ctx = pages.context(user, lang, headers);
+    PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     Optional<Establishment> found = jdbi.onDemand(EstablishmentDao.class).find(code);
     if (found.isEmpty()) {
       return notFound(ctx, BASE);
@@ -239,7 +239,7 @@ public final class EstablishmentPagesResource {
       @Auth EnlaceUser user,
       @QueryParam("lang") @Nullable String lang,
       @Context HttpHeaders headers) {
-    PageContext ctx = pages.context(user, lang, headers);
+    PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     if (!ctx.isIt()) {
       return pages.forbidden(ctx, BASE + "/new", "forbidden_role");
     }
@@ -254,7 +254,7 @@ public final class EstablishmentPagesResource {
       @PathParam("code") String code,
       @QueryParam("lang") @Nullable String lang,
       @Context HttpHeaders headers) {
-    PageContext ctx = pages.context(user, lang, headers);
+    PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     String path = BASE + "/" + code + "/edit";
     if (!ctx.isIt()) {
       return pages.forbidden(ctx, path, "forbidden_role");
@@ -309,7 +309,7 @@ public final class EstablishmentPagesResource {
       HttpHeaders headers,
       MultivaluedMap<String, String> form,
       @Nullable String code) {
-    PageContext ctx = pages.context(user, lang, headers);
+    PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     String path = code == null ? BASE + "/new" : BASE + "/" + code + "/edit";
     if (!ctx.isIt()) {
       return pages.forbidden(ctx, path, "forbidden_role");
@@ -481,7 +481,7 @@ public final class EstablishmentPagesResource {
       @PathParam("id") String id,
       @QueryParam("lang") @Nullable String lang,
       @Context HttpHeaders headers) {
-    PageContext ctx = pages.context(user, lang, headers);
+    PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     String path = BASE + "/" + code + "/links/" + id;
     if (!ctx.isIt()) {
       return pages.forbidden(ctx, path, "forbidden_role");
@@ -527,7 +527,7 @@ public final class EstablishmentPagesResource {
       @QueryParam("lang") @Nullable String lang,
       @Context HttpHeaders headers,
       MultivaluedMap<String, String> form) {
-    PageContext ctx = pages.context(user, lang, headers);
+    PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     String path = BASE + "/" + code + "/links/" + id;
     if (!ctx.isIt()) {
       return pages.forbidden(ctx, path, "forbidden_role");

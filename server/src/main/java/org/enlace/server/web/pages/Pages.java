@@ -20,8 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.enlace.server.auth.EnlaceUser;
-import org.enlace.server.auth.Role;
 import org.enlace.server.web.SecurityHeadersFilter;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -80,11 +78,6 @@ public final class Pages {
       String username, boolean isIt, @Nullable String lang, HttpHeaders headers) {
     PageLang l = PageLang.resolve(lang, headers.getHeaderString(HttpHeaders.ACCEPT_LANGUAGE));
     return new PageContext(username, isIt, PageText.of(l, zone), csrf.token(username));
-  }
-
-  /** The page context of a signed-in user: IT staff see the administration's actions. */
-  public PageContext context(EnlaceUser user, @Nullable String lang, HttpHeaders headers) {
-    return context(user.username(), user.role() == Role.IT, lang, headers);
   }
 
   /** A model with what every template may use: the words, the CSRF token, the role. */
