@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
 
 /** The indicators' SQL: counts from computer_months, declarations and baselines. */
 @RegisterConstructorMapper(IndicatorDao.SectorCounts.class)
+@RegisterConstructorMapper(IndicatorDao.MonthSectorCounts.class)
 @RegisterConstructorMapper(IndicatorDao.BaselineRow.class)
 @RegisterConstructorMapper(Declaration.class)
 public interface IndicatorDao {
@@ -78,6 +79,83 @@ public interface IndicatorDao {
        AND (valid_to IS NULL OR valid_to >= :from) GROUP BY sector
       """)
   List<SectorCounts> declared(LocalDate from, LocalDate to);
+
+  /** One month's {@link SectorCounts} (month: its first day). */
+  record MonthSectorCounts(
+      LocalDate month,
+      String sector,
+      long computers,
+      long establishments,
+      long computersReporting,
+      long establishmentsReporting) {
+    SectorCounts counts() {
+      return new SectorCounts(
+          sector, computers, establishments, computersReporting, establishmentsReporting);
+    }
+  }
+
+  /** {@link #measured} for each whole month (first days), in one query. */
+  @SqlQuery(
+      """
+      WITH w AS (SELECT month_start, CAST(month_start + interval '1 month' AS date) AS next_start
+         FROM unnest(CAST(:months AS date[])) AS w(month_start)),
+      m AS (SELECT w.month_start, cm.establishment_id, cm.computer_id,
+         sum(cm.online_days) AS online_days, sum(cm.observed_days) AS observed_days
+         FROM computer_months cm JOIN w ON cm.month >= w.month_start AND cm.month < w.next_start
+         GROUP BY w.month_start, cm.establishment_id, cm.computer_id),
+      c AS (SELECT month_start, establishment_id,
+         count(*) FILTER (WHERE online_days >= :minOnlineDays) AS computers,
+         count(*) FILTER (WHERE observed_days > 0) AS reporting
+         FROM m GROUP BY month_start, establishment_id),
+      l AS (SELECT w.month_start, d.establishment_id, count(*) AS link_days
+         FROM establishment_days d JOIN w ON d.day >= w.month_start AND d.day < w.next_start
+         WHERE d.link_up_minutes > 0 GROUP BY w.month_start, d.establishment_id),
+      p AS (SELECT coalesce(c.month_start, l.month_start) AS month_start,
+         coalesce(c.establishment_id, l.establishment_id) AS establishment_id,
+         coalesce(c.computers, 0) AS computers, coalesce(c.reporting, 0) AS reporting,
+         coalesce(c.computers, 0) > 0 OR coalesce(l.link_days, 0) >= :minOnlineDays
+           AS connected
+         FROM c FULL JOIN l ON l.month_start = c.month_start
+           AND l.establishment_id = c.establishment_id)
+      SELECT p.month_start AS month, e.sector, CAST(sum(p.computers) AS bigint) AS computers,
+      count(*) FILTER (WHERE p.connected) AS establishments,
+      CAST(sum(p.reporting) AS bigint) AS computers_reporting,
+      count(*) AS establishments_reporting
+      FROM p JOIN establishments e ON e.id = p.establishment_id GROUP BY p.month_start, e.sector
+      """)
+  List<MonthSectorCounts> measuredByMonth(String[] months, int minOnlineDays);
+
+  /**
+   * {@link #enrolled} for each month (first days), with each month's second day and the start of
+   * the next month as instants (parallel arrays), in one query.
+   */
+  @SqlQuery(
+      """
+      SELECT w.month_start AS month, e.sector, count(*) AS computers,
+        count(DISTINCT c.establishment_id) AS establishments, 0 AS computers_reporting,
+        0 AS establishments_reporting
+      FROM unnest(CAST(:months AS date[]), CAST(:secondDays AS timestamptz[]),
+        CAST(:ends AS timestamptz[])) AS w(month_start, second_day, end_at)
+      JOIN computers c ON c.enrolled_at < w.end_at
+       AND (c.decommissioned_at IS NULL OR c.decommissioned_at >= w.second_day)
+      JOIN establishments e ON e.id = c.establishment_id
+      GROUP BY w.month_start, e.sector
+      """)
+  List<MonthSectorCounts> enrolledByMonth(String[] months, String[] secondDays, String[] ends);
+
+  /** {@link #declared} for each whole month (first days), in one query. */
+  @SqlQuery(
+      """
+      SELECT w.month_start AS month, d.sector, coalesce(sum(d.computers), 0) AS computers,
+      coalesce(sum(d.establishments), 0) AS establishments, 0 AS computers_reporting,
+      0 AS establishments_reporting
+      FROM unnest(CAST(:months AS date[])) AS w(month_start)
+      JOIN declared_counts d ON d.withdrawn_at IS NULL
+       AND d.valid_from < CAST(w.month_start + interval '1 month' AS date)
+       AND (d.valid_to IS NULL OR d.valid_to >= w.month_start)
+      GROUP BY w.month_start, d.sector
+      """)
+  List<MonthSectorCounts> declaredByMonth(String[] months);
 
   record BaselineRow(
       long id,

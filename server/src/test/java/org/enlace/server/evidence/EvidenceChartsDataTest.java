@@ -58,6 +58,23 @@ class EvidenceChartsDataTest {
   }
 
   @Test
+  void theTrendsMonthsAreTheIndicatorsOfEachMonth() {
+    // The trend fetches its months in one query per figure; the indicators API, month by month.
+    JsonNode trend =
+        APP.it().get("/api/v1/evidence?period=2026-11&format=json").body().path("trend");
+    String first = trend.get(0).path("period").asText();
+    JsonNode periods =
+        APP.it()
+            .get("/api/v1/indicators?from=" + first + "&to=2026-11&granularity=month")
+            .body()
+            .path("periods");
+    assertThat(trend.size()).isEqualTo(periods.size());
+    for (int k = 0; k < trend.size(); k++) {
+      assertThat(trend.get(k)).isEqualTo(periods.get(k));
+    }
+  }
+
+  @Test
   void everyReportsPdfDrawsItsCharts() throws Exception {
     Api.Response json = APP.it().get("/api/v1/evidence?period=2026-10&format=json");
     long link = -1;
