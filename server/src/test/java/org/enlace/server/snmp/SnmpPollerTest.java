@@ -538,7 +538,16 @@ class SnmpPollerTest {
   @Test
   void linkDownBecomesAnOutageWithItsCauseAndLinkUpCountsTheEstablishment() throws Exception {
     startPoller(fast());
-    device(v2c(snmpd.community()), byName("wan0"));
+    long id = device(v2c(snmpd.community()), byName("wan0"));
+    // Registered before its first poll, as in the field: the test's clock is in October, the row's
+    // default is the database's today, and a report expects nothing before the registration.
+    APP.jdbi()
+        .useHandle(
+            h ->
+                h.execute(
+                    "UPDATE network_devices SET created_at = ? WHERE id = ?",
+                    Instant.parse("2026-10-06T13:00:00Z"),
+                    id));
     // 09:00 local: up for 3 polls, down for 3, up again; no PC reports at all.
     clock.set(Instant.parse("2026-10-06T14:00:00Z"));
     poll();
