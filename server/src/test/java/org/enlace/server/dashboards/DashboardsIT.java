@@ -611,13 +611,36 @@ class DashboardsIT {
       System.out.println("DashboardsIT: " + expr + " " + values(promPort, expr));
     }
 
-    // (2) The database goes away under the running server.
-    EmbeddedPostgres.start(serverData, 0, "nobody").stop();
+    // (2) The database goes away under the running server, and stays away: the server's watchdog
+    // starts a stopped postmaster again within a second, which a 1 s scrape could miss, so a keeper
+    // stops it again whenever its postmaster.pid reappears.
+    Path pidFile = serverData.resolve("postgres/data/postmaster.pid");
+    AtomicBoolean keepDown = new AtomicBoolean(true);
+    Thread keeper =
+        new Thread(
+            () -> {
+              while (keepDown.get()) {
+                try {
+                  if (Files.exists(pidFile)) {
+                    EmbeddedPostgres.start(serverData, 0, "nobody").stop();
+                  }
+                  Thread.sleep(100);
+                } catch (InterruptedException e) {
+                  return;
+                } catch (IOException | RuntimeException e) {
+                  // The watchdog's start and ours met on the lock file: look again.
+                }
+              }
+            },
+            "database-keeper");
+    keeper.start();
     await(
         "the server to see its database down",
         Duration.ofSeconds(30),
         () -> query(promPort, "enlace_database_up == 0").data());
     runUntilSettled("database down", promPort, pending, answeredIn, Duration.ofSeconds(20));
+    keepDown.set(false);
+    keeper.join(30_000);
 
     // (3) The server goes away (killed: its database is already gone).
     feeding.set(false);
