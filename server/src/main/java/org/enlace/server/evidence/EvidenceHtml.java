@@ -40,10 +40,10 @@ public final class EvidenceHtml {
   /** The PDF renderer maps sans-serif to the base-14 Helvetica (see EvidencePdf). */
   static final String FONTS = "Helvetica, Arial, sans-serif";
 
-  private static final String FOOTER = "font-family: " + FONTS + "; font-size: 7.5pt; color: #555;";
+  static final String FOOTER = "font-family: " + FONTS + "; font-size: 7.5pt; color: #555;";
 
   /** Paper size and the running footers: the one rule that depends on the request. */
-  private static final String PAGE_RULE =
+  static final String PAGE_RULE =
       "@page { size: %s; margin: 16mm 14mm 18mm 14mm; @bottom-left { content: %s; %s }"
           + " @bottom-right { content: %s counter(page) \" / \" counter(pages); %s } }";
 

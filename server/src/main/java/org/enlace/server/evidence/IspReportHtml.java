@@ -20,11 +20,9 @@ import org.enlace.server.evidence.IspReport.ServedEstablishment;
  * PDF.
  */
 public final class IspReportHtml {
-  private static final String FOOTER =
-      "font-family: " + EvidenceHtml.FONTS + "; font-size: 7.5pt; color: #555;";
-  private static final String PAGE_RULE =
-      "@page { size: %s; margin: 16mm 14mm 18mm 14mm; @bottom-left { content: %s; %s }"
-          + " @bottom-right { content: %s counter(page) \" / \" counter(pages); %s } }";
+  // The page rule and footers of the municipality's report: both kinds print alike.
+  private static final String FOOTER = EvidenceHtml.FOOTER;
+  private static final String PAGE_RULE = EvidenceHtml.PAGE_RULE;
   private static final String STYLE = style();
 
   private final IspReport report;
