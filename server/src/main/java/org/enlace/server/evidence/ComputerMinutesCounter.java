@@ -51,8 +51,10 @@ final class ComputerMinutesCounter {
       ReportPeriod period,
       Instant now) {
     List<Long> wholeIds = new ArrayList<>();
-    List<String> wholeFrom = new ArrayList<>();
-    List<String> wholeTo = new ArrayList<>();
+    // The days of the period outside each computer's whole days, taken off its months' sums.
+    List<Long> outIds = new ArrayList<>();
+    List<String> outFrom = new ArrayList<>();
+    List<String> outTo = new ArrayList<>();
     List<Long> bitIds = new ArrayList<>();
     List<String> bitDays = new ArrayList<>();
     Map<Long, TreeSet<LocalDate>> edges = new HashMap<>();
@@ -67,8 +69,16 @@ final class ComputerMinutesCounter {
       LocalDate lastWhole = last.day().minusDays(1);
       if (!firstWhole.isAfter(lastWhole)) {
         wholeIds.add(c.id());
-        wholeFrom.add(firstWhole.toString());
-        wholeTo.add(lastWhole.toString());
+        if (firstWhole.isAfter(period.firstDay())) {
+          outIds.add(c.id());
+          outFrom.add(period.firstDay().toString());
+          outTo.add(firstWhole.minusDays(1).toString());
+        }
+        if (lastWhole.isBefore(period.lastDay())) {
+          outIds.add(c.id());
+          outFrom.add(lastWhole.plusDays(1).toString());
+          outTo.add(period.lastDay().toString());
+        }
       }
       TreeSet<LocalDate> cut = new TreeSet<>();
       if (first.minute() != 0) {
@@ -85,16 +95,7 @@ final class ComputerMinutesCounter {
         }
       }
     }
-    Map<Long, EvidenceDao.ComputerTotals> whole = new HashMap<>();
-    if (!wholeIds.isEmpty()) {
-      for (EvidenceDao.ComputerTotals t :
-          dao.computerTotals(
-              wholeIds.stream().mapToLong(Long::longValue).toArray(),
-              wholeFrom.toArray(String[]::new),
-              wholeTo.toArray(String[]::new))) {
-        whole.put(t.computerId(), t);
-      }
-    }
+    Map<Long, long[]> whole = wholeTotals(dao, period, wholeIds, outIds, outFrom, outTo);
     Map<Long, Map<LocalDate, DayTimeline.ComputerDay>> bits = new HashMap<>();
     if (!bitIds.isEmpty()) {
       for (EvidenceDao.ComputerDayBits b :
@@ -118,11 +119,11 @@ final class ComputerMinutesCounter {
       ExpectedWindow w = window(c, period, now);
       long expected = Duration.between(w.start(), w.end()).toMinutes();
       long[] byStatus = new long[4];
-      EvidenceDao.ComputerTotals t = whole.get(c.id());
+      long[] t = whole.get(c.id());
       if (t != null) {
-        byStatus[DayTimeline.ONLINE] += t.online();
-        byStatus[DayTimeline.LIMITED] += t.limited();
-        byStatus[DayTimeline.OFFLINE] += t.offline();
+        byStatus[DayTimeline.ONLINE] += t[0];
+        byStatus[DayTimeline.LIMITED] += t[1];
+        byStatus[DayTimeline.OFFLINE] += t[2];
       }
       Map<LocalDate, DayTimeline.ComputerDay> own = bits.getOrDefault(c.id(), Map.of());
       for (LocalDate d : edges.getOrDefault(c.id(), new TreeSet<>())) {
@@ -152,5 +153,45 @@ final class ComputerMinutesCounter {
               Math.max(0, expected - seen)));
     }
     return out;
+  }
+
+  /**
+   * Each computer's whole days' minutes (online, limited, offline): its months' sums, which the
+   * rollup keeps, less the period's days outside its whole days. The same figures as summing its
+   * whole days, without reading every computer-day of the period.
+   */
+  private static Map<Long, long[]> wholeTotals(
+      EvidenceDao dao,
+      ReportPeriod period,
+      List<Long> ids,
+      List<Long> outIds,
+      List<String> outFrom,
+      List<String> outTo) {
+    Map<Long, long[]> whole = new HashMap<>();
+    if (ids.isEmpty()) {
+      return whole;
+    }
+    for (EvidenceDao.ComputerTotals t :
+        dao.monthTotals(
+            ids.stream().mapToLong(Long::longValue).toArray(),
+            period.firstDay(),
+            period.lastDay().withDayOfMonth(1))) {
+      whole.put(t.computerId(), new long[] {t.online(), t.limited(), t.offline()});
+    }
+    if (!outIds.isEmpty()) {
+      for (EvidenceDao.ComputerTotals t :
+          dao.rangeTotals(
+              outIds.stream().mapToLong(Long::longValue).toArray(),
+              outFrom.toArray(String[]::new),
+              outTo.toArray(String[]::new))) {
+        long[] sum = whole.get(t.computerId());
+        if (sum != null) {
+          sum[0] -= t.online();
+          sum[1] -= t.limited();
+          sum[2] -= t.offline();
+        }
+      }
+    }
+    return whole;
   }
 }

@@ -69,16 +69,16 @@ public interface EvidenceDao {
 
   record Histogram(long establishmentId, String latencyHist) {}
 
-  /** The days' latency histograms summed bucket by bucket. */
+  /**
+   * The days' latency histograms, one row per establishment-day: the caller sums them bucket by
+   * bucket (unnesting them in SQL took 0.35 s for 300 establishments' month, Java 0.01 s).
+   */
   @SqlQuery(
       """
-      SELECT establishment_id, CAST(array_agg(s ORDER BY i) AS text) AS latency_hist
-      FROM (SELECT d.establishment_id, u.i, sum(u.v) AS s FROM establishment_days d,
-        unnest(d.latency_hist) WITH ORDINALITY AS u(v, i)
-        WHERE d.establishment_id = ANY(:ids) AND d.day BETWEEN :from AND :to
-        GROUP BY d.establishment_id, u.i) x GROUP BY establishment_id
+      SELECT establishment_id, CAST(latency_hist AS text) AS latency_hist
+      FROM establishment_days WHERE establishment_id = ANY(:ids) AND day BETWEEN :from AND :to
       """)
-  List<Histogram> latency(long[] ids, LocalDate from, LocalDate to);
+  List<Histogram> latencyDays(long[] ids, LocalDate from, LocalDate to);
 
   record Since(long establishmentId, Instant at) {}
 
@@ -138,7 +138,7 @@ public interface EvidenceDao {
 
   @SqlQuery(
       """
-      SELECT establishment_id, sum(observations) AS value FROM computer_days
+      SELECT establishment_id, sum(observations) AS value FROM establishment_days
       WHERE establishment_id = ANY(:ids) AND day BETWEEN :from AND :to
       GROUP BY establishment_id
       """)
@@ -296,16 +296,32 @@ public interface EvidenceDao {
 
   record ComputerTotals(long computerId, long online, long limited, long offline) {}
 
-  /** Whole days' minutes after the hold, per computer, each over its own days [froms, tos]. */
+  /** Minutes after the hold per computer, every day of the months [fromMonth, toMonth]. */
   @SqlQuery(
       """
-      SELECT m.computer_id, sum(m.minutes_online) AS online, sum(m.minutes_limited) AS limited,
-      sum(m.minutes_offline) AS offline FROM computer_day_minutes m
-      JOIN unnest(CAST(:ids AS bigint[]), CAST(:froms AS date[]), CAST(:tos AS date[]))
-        AS w(id, first_day, last_day) ON w.id = m.computer_id
-      WHERE m.day BETWEEN w.first_day AND w.last_day GROUP BY m.computer_id
+      SELECT computer_id, sum(minutes_online) AS online, sum(minutes_limited) AS limited,
+      sum(minutes_offline) AS offline FROM computer_month_minutes
+      WHERE month BETWEEN :fromMonth AND :toMonth AND computer_id = ANY(:ids)
+      GROUP BY computer_id
       """)
-  List<ComputerTotals> computerTotals(long[] ids, String[] froms, String[] tos);
+  List<ComputerTotals> monthTotals(long[] ids, LocalDate fromMonth, LocalDate toMonth);
+
+  /**
+   * The same over each range of days [froms, tos] (parallel arrays; a computer may have several
+   * ranges, one row each). One index lookup per range: the ranges are the few days outside the
+   * computers' windows, which a join over the whole table would not notice.
+   */
+  @SqlQuery(
+      """
+      SELECT w.id AS computer_id, s.online, s.limited, s.offline
+      FROM unnest(CAST(:ids AS bigint[]), CAST(:froms AS date[]), CAST(:tos AS date[]))
+        AS w(id, first_day, last_day),
+      LATERAL (SELECT coalesce(sum(m.minutes_online), 0) AS online,
+        coalesce(sum(m.minutes_limited), 0) AS limited,
+        coalesce(sum(m.minutes_offline), 0) AS offline FROM computer_day_minutes m
+        WHERE m.computer_id = w.id AND m.day BETWEEN w.first_day AND w.last_day) s
+      """)
+  List<ComputerTotals> rangeTotals(long[] ids, String[] froms, String[] tos);
 
   record ComputerDayBits(
       long computerId, LocalDate day, String online, String limited, String offline) {}

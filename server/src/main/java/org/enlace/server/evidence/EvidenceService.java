@@ -126,9 +126,7 @@ public final class EvidenceService {
                       byId(
                           dao.totals(ids, period.firstDay(), period.lastDay()),
                           EvidenceDao.DayTotals::establishmentId),
-                      byId(
-                          dao.latency(ids, period.firstDay(), period.lastDay()),
-                          EvidenceDao.Histogram::establishmentId),
+                      latency(dao, ids, period),
                       firstEnrollments,
                       dao.outages(ids, from, to).stream()
                           .collect(
@@ -319,10 +317,21 @@ public final class EvidenceService {
             : Granularity.YEAR;
   }
 
+  /** Each establishment's latency histogram over the period: its days' summed bucket by bucket. */
+  private static Map<Long, int[]> latency(EvidenceDao dao, long[] ids, ReportPeriod period) {
+    Map<Long, int[]> out = new HashMap<>();
+    for (EvidenceDao.Histogram day : dao.latencyDays(ids, period.firstDay(), period.lastDay())) {
+      LatencyHistogram.add(
+          out.computeIfAbsent(day.establishmentId(), k -> LatencyHistogram.empty()),
+          LatencyHistogram.parse(day.latencyHist()));
+    }
+    return out;
+  }
+
   /** The report's per-establishment figures, each fetched once for all establishments. */
   private record Figures(
       Map<Long, EvidenceDao.DayTotals> totals,
-      Map<Long, EvidenceDao.Histogram> latency,
+      Map<Long, int[]> latency,
       Map<Long, EvidenceDao.Since> firstEnrollment,
       Map<Long, List<EvidenceDao.OutageSegment>> outages,
       Map<Long, Long> enrolled,
@@ -477,11 +486,7 @@ public final class EvidenceService {
               knownUntil.filter(k -> k.isBefore(o.end())).isPresent());
       (o.openMinutes() > 0 ? inside : outside).add(marked);
     }
-    int[] hist =
-        LatencyHistogram.parse(
-            Optional.ofNullable(f.latency().get(p.id()))
-                .map(EvidenceDao.Histogram::latencyHist)
-                .orElse("{}"));
+    int[] hist = f.latency().getOrDefault(p.id(), LatencyHistogram.empty());
     LatencyStats latency =
         new LatencyStats(
             LatencyHistogram.samples(hist),

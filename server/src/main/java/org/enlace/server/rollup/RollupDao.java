@@ -23,7 +23,8 @@ public interface RollupDao {
       String onlineBits,
       String limitedBits,
       String offlineBits,
-      String latencyHist) {}
+      String latencyHist,
+      long observations) {}
 
   record EstablishmentDayBits(LocalDate day, String outageBits, String observedBits) {}
 
@@ -201,7 +202,7 @@ public interface RollupDao {
       """
       SELECT computer_id, day, day_minutes, CAST(online_bits AS text) AS online_bits,
       CAST(limited_bits AS text) AS limited_bits, CAST(offline_bits AS text) AS offline_bits,
-      CAST(latency_hist AS text) AS latency_hist
+      CAST(latency_hist AS text) AS latency_hist, observations
       FROM computer_days WHERE establishment_id = :establishmentId
       AND day BETWEEN :from AND :to ORDER BY computer_id, day
       """)
@@ -247,12 +248,12 @@ public interface RollupDao {
       observed_minutes, up_minutes, outage_minutes, observed_open_minutes, up_open_minutes,
       outage_open_minutes, computers_reporting, computers_online, outage_bits, observed_bits,
       latency_hist, link_up_minutes, link_down_minutes, gap_pcs_off_open,
-      gap_link_down_open)
+      gap_link_down_open, observations)
       VALUES (:establishmentId, :day, :dayMinutes, :openMinutes, :observedMinutes, :upMinutes,
       :outageMinutes, :observedOpenMinutes, :upOpenMinutes, :outageOpenMinutes,
       :computersReporting, :computersOnline, CAST(:outageBits AS varbit),
       CAST(:observedBits AS varbit), CAST(:latencyHist AS integer[]), :linkUpMinutes,
-      :linkDownMinutes, :gapPcsOffOpen, :gapLinkDownOpen)
+      :linkDownMinutes, :gapPcsOffOpen, :gapLinkDownOpen, :observations)
       ON CONFLICT (establishment_id, day) DO UPDATE SET day_minutes = EXCLUDED.day_minutes,
       open_minutes = EXCLUDED.open_minutes, observed_minutes = EXCLUDED.observed_minutes,
       up_minutes = EXCLUDED.up_minutes, outage_minutes = EXCLUDED.outage_minutes,
@@ -265,7 +266,8 @@ public interface RollupDao {
       link_up_minutes = EXCLUDED.link_up_minutes,
       link_down_minutes = EXCLUDED.link_down_minutes,
       gap_pcs_off_open = EXCLUDED.gap_pcs_off_open,
-      gap_link_down_open = EXCLUDED.gap_link_down_open, updated_at = now()
+      gap_link_down_open = EXCLUDED.gap_link_down_open,
+      observations = EXCLUDED.observations, updated_at = now()
       """)
   void upsertEstablishmentDays(
       @org.jdbi.v3.sqlobject.customizer.BindMethods List<EstablishmentDay> days);
@@ -290,7 +292,8 @@ public interface RollupDao {
       int linkUpMinutes,
       int linkDownMinutes,
       int gapPcsOffOpen,
-      int gapLinkDownOpen) {}
+      int gapLinkDownOpen,
+      long observations) {}
 
   @SqlQuery(
       """
@@ -368,6 +371,28 @@ public interface RollupDao {
   @SqlUpdate("DELETE FROM computer_days WHERE day BETWEEN :from AND :to")
   int deleteComputerDays(LocalDate from, LocalDate to);
 
-  @SqlUpdate("DELETE FROM computer_day_minutes WHERE day BETWEEN :from AND :to")
-  int deleteComputerDayMinutes(LocalDate from, LocalDate to);
+  /** Returns the computers whose rows went, for {@link #refreshComputerMonthMinutes}. */
+  @SqlQuery(
+      "DELETE FROM computer_day_minutes WHERE day BETWEEN :from AND :to RETURNING computer_id")
+  long[] deleteComputerDayMinutes(LocalDate from, LocalDate to);
+
+  /**
+   * The given computers' minutes by status in one month, summed again from computer_day_minutes
+   * (all their days, in any establishment): what a report reads instead of the days.
+   */
+  @SqlUpdate(
+      """
+      INSERT INTO computer_month_minutes AS m (computer_id, month, minutes_online,
+      minutes_limited, minutes_offline)
+      SELECT c.id, CAST(:month AS date), coalesce(sum(d.minutes_online), 0),
+       coalesce(sum(d.minutes_limited), 0), coalesce(sum(d.minutes_offline), 0)
+      FROM unnest(CAST(:computerIds AS bigint[])) AS c(id)
+      LEFT JOIN computer_day_minutes d ON d.computer_id = c.id AND d.day >= :month
+       AND d.day < CAST(:month AS date) + interval '1 month'
+      GROUP BY c.id
+      ON CONFLICT (month, computer_id) DO UPDATE SET
+       minutes_online = EXCLUDED.minutes_online, minutes_limited = EXCLUDED.minutes_limited,
+       minutes_offline = EXCLUDED.minutes_offline
+      """)
+  void refreshComputerMonthMinutes(long[] computerIds, LocalDate month);
 }

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
@@ -237,8 +238,10 @@ public final class RollupMaintainer implements Managed {
       LocalDate first = cluster.get(0);
       LocalDate last = cluster.get(cluster.size() - 1);
       Map<LocalDate, List<DayTimeline.ComputerDay>> loaded = new TreeMap<>();
+      Map<LocalDate, Long> observations = new HashMap<>();
       for (RollupDao.ComputerDayRow r :
           dao.computerDays(establishmentId, first.minusDays(1), last)) {
+        observations.merge(r.day(), r.observations(), Long::sum);
         loaded
             .computeIfAbsent(r.day(), k -> new ArrayList<>())
             .add(
@@ -283,7 +286,8 @@ public final class RollupMaintainer implements Managed {
                 r.linkUpMinutes(),
                 r.linkDownMinutes(),
                 r.gapPcsOffOpen(),
-                r.gapLinkDownOpen()));
+                r.gapLinkDownOpen(),
+                observations.getOrDefault(day, 0L)));
         computerMinutes.addAll(r.computers());
         dao.deleteOutages(establishmentId, minutes.start(day), minutes.start(day.plusDays(1)));
         for (DayTimeline.Segment s : r.outages()) {
@@ -321,6 +325,15 @@ public final class RollupMaintainer implements Managed {
     }
     for (LocalDate month : months) {
       dao.refreshComputerMonths(establishmentId, month, minutes.zone().getId());
+      long[] touched =
+          computerMinutes.stream()
+              .filter(c -> c.day().withDayOfMonth(1).equals(month))
+              .mapToLong(DayTimeline.ComputerMinutes::computerId)
+              .distinct()
+              .toArray();
+      if (touched.length > 0) {
+        dao.refreshComputerMonthMinutes(touched, month);
+      }
     }
     return count;
   }

@@ -107,7 +107,9 @@ public final class RollupRebuild {
     }
     otherDays.store(dao);
     dao.deleteComputerDays(d, d);
-    dao.deleteComputerDayMinutes(d, d);
+    // Computers with no observation left that day keep no stale minutes in their month's sums;
+    // the others are summed again when the maintainer recomputes the day.
+    dao.refreshComputerMonthMinutes(dao.deleteComputerDayMinutes(d, d), d.withDayOfMonth(1));
     h.createUpdate("DELETE FROM establishment_days WHERE day = :d").bind("d", d).execute();
     h.createUpdate(
             """

@@ -301,7 +301,8 @@ class RollupsTest {
                           """
                           SELECT establishment_id, day, open_minutes, observed_minutes,
                           up_open_minutes, outage_open_minutes, computers_reporting, computers_online,
-                          CAST(outage_bits AS text) AS b FROM establishment_days ORDER BY 1, 2
+                          CAST(outage_bits AS text) AS b, observations FROM establishment_days
+                          ORDER BY 1, 2
                           """)
                       .mapToMap()
                       .list());
@@ -321,8 +322,45 @@ class RollupsTest {
                           """)
                       .mapToMap()
                       .list());
+              all.addAll(
+                  h.createQuery("SELECT * FROM computer_month_minutes ORDER BY 1, 2")
+                      .mapToMap()
+                      .list());
               return all;
             });
+  }
+
+  /**
+   * The sums a report reads instead of the days (observations per establishment-day, each
+   * computer's minutes per month) equal the days they sum, here and after a rebuild.
+   */
+  static void assertSumsMatchTheirDays(TestApp app) {
+    assertThat(
+            app.count(
+                """
+                SELECT count(*) FROM establishment_days e FULL JOIN (SELECT establishment_id, day,
+                 sum(observations) AS n FROM computer_days GROUP BY 1, 2) d
+                 USING (establishment_id, day)
+                 WHERE coalesce(e.observations, -1) <> coalesce(d.n, 0)
+                """))
+        .isZero();
+    assertThat(
+            app.count(
+                """
+                SELECT count(*) FROM computer_month_minutes m FULL JOIN (SELECT computer_id,
+                 CAST(date_trunc('month', day) AS date) AS month, sum(minutes_online) AS o,
+                 sum(minutes_limited) AS l, sum(minutes_offline) AS f FROM computer_day_minutes
+                 GROUP BY 1, 2) d USING (computer_id, month)
+                WHERE m.minutes_online IS DISTINCT FROM d.o
+                 OR m.minutes_limited IS DISTINCT FROM d.l OR m.minutes_offline IS DISTINCT FROM d.f
+                """))
+        .isZero();
+    assertThat(app.count("SELECT count(*) FROM computer_month_minutes")).isPositive();
+  }
+
+  @Test
+  void theReportsSumsEqualTheirDays() {
+    assertSumsMatchTheirDays(APP);
   }
 
   @Test
@@ -335,6 +373,7 @@ class RollupsTest {
     assertThat(r.from()).isEqualTo(LocalDate.of(2026, 10, 1));
     drain();
     assertThat(snapshot()).isEqualTo(before);
+    assertSumsMatchTheirDays(APP);
   }
 
   @Test
