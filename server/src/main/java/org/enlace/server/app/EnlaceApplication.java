@@ -25,6 +25,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.servlet.DispatcherType;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Optional;
 import org.enlace.server.app.cli.BackupCommand;
@@ -55,6 +56,7 @@ import org.enlace.server.evidence.EvidenceResource;
 import org.enlace.server.evidence.EvidenceService;
 import org.enlace.server.evidence.EvidenceTables;
 import org.enlace.server.evidence.OutagesPageResource;
+import org.enlace.server.evidence.PdfWarmUp;
 import org.enlace.server.evidence.ReportsPageResource;
 import org.enlace.server.indicators.IndicatorService;
 import org.enlace.server.indicators.IndicatorsPageResource;
@@ -461,6 +463,7 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
             new EvidenceResource(
                 evidence, new EvidenceTables(jdbi, localMinutes, clock), env.getObjectMapper()));
     env.jersey().register(new ComputerMinutesResource(evidence, config.zone()));
+    env.lifecycle().manage(new PdfWarmUp(Duration.ofSeconds(20)));
     env.jersey()
         .register(
             new ReportsPageResource(
