@@ -132,8 +132,9 @@ final class ComputerMinutesCounter {
           continue; // no row that day: the rollup holds nothing into it either
         }
         byte[] s = timeline.statuses(today, own.get(d.minusDays(1)));
-        for (int m = 0; m < s.length; m++) {
-          if (s[m] != DayTimeline.NONE && w.covers(minutes.at(d, m))) {
+        int[] covered = w.minutesOf(minutes, d);
+        for (int m = covered[0]; m < Math.min(covered[1], s.length); m++) {
+          if (s[m] != DayTimeline.NONE) {
             byStatus[s[m]]++;
           }
         }
