@@ -127,6 +127,19 @@ class EvidenceChartsRenderTest {
   }
 
   @Test
+  void theIspReportDrawsItsLinksChartsButNoPlanFigures() throws Exception {
+    for (Lang lang : Lang.values()) {
+      IspReport isp = IspReports.from(scoped("isp", "Fibra Sur"), Map.of());
+      Map<String, PdfPixels.Found> found =
+          PdfPixels.find(
+              IspReportHtml.pdf(isp, lang, Paper.A4),
+              List.of(ChartSvg.SERIES, ChartSvg.BAR, ChartSvg.SPREAD, ChartSvg.OUTAGE.get(2)));
+      assertDrawn(found, List.of(ChartSvg.BAR, ChartSvg.SPREAD, ChartSvg.OUTAGE.get(2)), 20);
+      assertThat(found.get(ChartSvg.SERIES).pixels()).isLessThan(10);
+    }
+  }
+
+  @Test
   void aReportWithoutDataDrawsSinDatosChartsNotACrash() throws Exception {
     EvidenceReport empty =
         EvidenceHash.withHash(
