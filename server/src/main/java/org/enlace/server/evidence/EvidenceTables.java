@@ -64,7 +64,8 @@ public final class EvidenceTables {
           "inside_opening_hours",
           "outage_computers",
           "short_blip",
-          "cause");
+          "cause",
+          "provisional");
   static final List<String> SPEED_TESTS =
       List.of(
           "measured_at",
@@ -208,25 +209,36 @@ public final class EvidenceTables {
   /** A percentage, two decimals; empty when there was nothing to divide by. */
   record Pct(Optional<Double> value) {}
 
+  /**
+   * The report's outages: those that count, then those outside opening hours, which the report
+   * lists apart ({@code inside_opening_hours} tells them apart here).
+   */
   private static RowSource outages(EvidenceReport report) {
     return row -> {
       for (EstablishmentEvidence e : report.establishments()) {
         for (Outage o : e.outages()) {
-          row.accept(
-              List.of(
-                  e.code(),
-                  e.name(),
-                  o.start(),
-                  o.end(),
-                  o.durationMinutes(),
-                  o.openMinutes(),
-                  o.openMinutes() > 0,
-                  (long) o.computers(),
-                  o.shortBlip(),
-                  new Label("cause", o.cause())));
+          row.accept(outage(e, o));
+        }
+        for (Outage o : EvidenceHtml.list(e.outagesOutsideOpeningHours())) {
+          row.accept(outage(e, o));
         }
       }
     };
+  }
+
+  private static List<Object> outage(EstablishmentEvidence e, Outage o) {
+    return List.of(
+        e.code(),
+        e.name(),
+        o.start(),
+        o.end(),
+        o.durationMinutes(),
+        o.openMinutes(),
+        o.openMinutes() > 0,
+        (long) o.computers(),
+        o.shortBlip(),
+        new Label("cause", o.cause()),
+        o.provisional());
   }
 
   /** Tests the report uses: on a known link, against Enlace's server (not M-Lab's). */

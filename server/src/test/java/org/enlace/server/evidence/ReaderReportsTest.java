@@ -338,13 +338,17 @@ class ReaderReportsTest {
     // 480 open minutes, 180 in outage: 62,50 %, two decimals and a decimal comma
     assertThat(outageDay).containsEntry("disponibilidad_pct", "62,50");
 
-    // outages: the report's, one row each
+    // outages: the report's, one row each, those outside opening hours too (en_horario = no)
     List<CSVRecord> outages = parse(files.get("cortes.csv"), Lang.ES);
     int reported = 0;
+    int outside = 0;
     for (JsonNode e : municipality.path("establishments")) {
       reported += e.path("outages").size();
+      outside += e.path("outagesOutsideOpeningHours").size();
     }
-    assertThat(outages).hasSize(reported);
+    assertThat(outages).hasSize(reported + outside);
+    assertThat(outages.stream().filter(o -> o.get("en_horario").equals("no"))).hasSize(outside);
+    assertThat(header(outages)).endsWith("provisional");
     Map<String, String> alcOutage = row(outages, "codigo_establecimiento", month.alc);
     assertThat(alcOutage)
         .containsEntry("inicio", "2026-10-14 09:00:00")
