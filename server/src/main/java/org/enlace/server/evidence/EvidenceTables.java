@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,6 +16,7 @@ import org.enlace.server.evidence.EvidenceReport.EstablishmentEvidence;
 import org.enlace.server.evidence.EvidenceReport.LinkEvidence;
 import org.enlace.server.evidence.EvidenceReport.Outage;
 import org.enlace.server.evidence.EvidenceReport.Utilization;
+import org.enlace.server.rollup.DayTimeline;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -166,7 +166,16 @@ public final class EvidenceTables {
         new Table("outages", OUTAGES, outages(report)),
         new Table("speed_tests", SPEED_TESTS, speedTests(tests, codeOf, links, period)),
         new Table("link_months", LINK_MONTHS, linkMonths(links, linkPlace, tests, period)),
-        new Table("computer_days", COMPUTER_DAYS, computerDays(codeOf, ids, period)));
+        new Table(
+            "computer_days",
+            COMPUTER_DAYS,
+            computerDays(
+                codeOf,
+                ids,
+                period,
+                // the report's own "now": the days end where its per-computer minutes end
+                Optional.ofNullable(report.meta().generatedAt()).orElseGet(clock::instant),
+                report.method().holdMinutes())));
   }
 
   private RowSource establishmentDays(
@@ -379,37 +388,72 @@ public final class EvidenceTables {
   }
 
   /**
-   * One row per computer and day on which it was counted (enrolled, not yet decommissioned, not in
-   * the future): the minutes online, limited and offline as the rollups hold them, and the minutes
-   * of that window with no observation at all. Read a day at a time.
+   * One row per computer and day on which it was counted, inside the same window as the report's
+   * per-computer minutes ({@link ComputerMinutesCounter}: from its enrollment's minute, to the
+   * start of its decommission date, the last whole minute before the report, or the period's end):
+   * the minutes online, limited and offline as the rollups hold them for a whole day, recounted
+   * from the minute bits with the hold for a day the window cuts, and the rest of the expected
+   * minutes as no data. A computer's days so add up to its minutes in the report. Read a day at a
+   * time.
    */
-  private RowSource computerDays(Map<Long, String> codeOf, long[] ids, ReportPeriod period) {
+  private RowSource computerDays(
+      Map<Long, String> codeOf, long[] ids, ReportPeriod period, Instant now, int holdMinutes) {
     Instant from = minutes.start(period.firstDay());
     Instant to = minutes.start(period.lastDay().plusDays(1));
-    Instant now = clock.instant();
+    ComputerMinutesCounter counter = new ComputerMinutesCounter(minutes, holdMinutes);
     return row -> {
       List<ReaderDao.ComputerRow> computers =
           jdbi.withExtension(ReaderDao.class, dao -> dao.computers(ids, from, to));
+      Map<Long, ExpectedWindow> windows = new HashMap<>();
+      for (ReaderDao.ComputerRow c : computers) {
+        windows.put(
+            c.id(),
+            counter.window(
+                new EvidenceDao.CounterComputer(
+                    c.id(),
+                    c.establishmentId(),
+                    c.hostname(),
+                    c.enrolledAt(),
+                    c.decommissionedAt()),
+                period,
+                now));
+      }
       long[] computerIds = computers.stream().mapToLong(ReaderDao.ComputerRow::id).toArray();
       for (LocalDate d = period.firstDay(); !d.isAfter(period.lastDay()); d = d.plusDays(1)) {
         LocalDate day = d;
-        Instant dayStart = minutes.start(day);
-        if (!dayStart.isBefore(now)) {
+        if (!minutes.start(day).isBefore(now)) {
           break;
         }
-        Instant dayEnd = minutes.start(day.plusDays(1));
         Map<Long, ReaderDao.ComputerDay> seen = new HashMap<>();
         jdbi.withExtension(ReaderDao.class, dao -> dao.computerDays(computerIds, day))
             .forEach(c -> seen.put(c.computerId(), c));
+        Map<Long, Map<LocalDate, DayTimeline.ComputerDay>> bits = cutDays(windows, day);
         for (ReaderDao.ComputerRow c : computers) {
-          Instant start = max(dayStart, c.enrolledAt().truncatedTo(ChronoUnit.MINUTES));
-          Instant end = min(min(dayEnd, now), c.decommissionedAt().orElse(dayEnd));
-          long expected = Math.max(0, ChronoUnit.MINUTES.between(start, end));
-          Optional<ReaderDao.ComputerDay> m = Optional.ofNullable(seen.get(c.id()));
-          if (expected == 0 && m.isEmpty()) {
-            continue;
+          ExpectedWindow w = java.util.Objects.requireNonNull(windows.get(c.id()));
+          long expected = w.minutesIn(minutes, day);
+          if (expected == 0) {
+            continue; // not counted that day: neither is it in the report
           }
-          long observed = m.map(ReaderDao.ComputerDay::minutesObserved).orElse(0);
+          long[] byStatus = new long[4];
+          if (w.coversDay(minutes, day)) {
+            Optional.ofNullable(seen.get(c.id()))
+                .ifPresent(
+                    m -> {
+                      byStatus[DayTimeline.ONLINE] = m.minutesOnline();
+                      byStatus[DayTimeline.LIMITED] = m.minutesLimited();
+                      byStatus[DayTimeline.OFFLINE] = m.minutesOffline();
+                    });
+          } else {
+            Map<LocalDate, DayTimeline.ComputerDay> own = bits.getOrDefault(c.id(), Map.of());
+            DayTimeline.ComputerDay today = own.get(day);
+            if (today != null) {
+              long[] cut = counter.recount(w, day, today, own.get(day.minusDays(1)));
+              System.arraycopy(cut, 0, byStatus, 0, byStatus.length);
+            }
+          }
+          long online = byStatus[DayTimeline.ONLINE];
+          long limited = byStatus[DayTimeline.LIMITED];
+          long offline = byStatus[DayTimeline.OFFLINE];
           row.accept(
               List.of(
                   day,
@@ -418,20 +462,46 @@ public final class EvidenceTables {
                   c.hostname(),
                   new Label("role", c.role()),
                   expected,
-                  (long) m.map(ReaderDao.ComputerDay::minutesOnline).orElse(0),
-                  (long) m.map(ReaderDao.ComputerDay::minutesLimited).orElse(0),
-                  (long) m.map(ReaderDao.ComputerDay::minutesOffline).orElse(0),
-                  Math.max(0, expected - observed)));
+                  online,
+                  limited,
+                  offline,
+                  Math.max(0, expected - online - limited - offline)));
         }
       }
     };
   }
 
-  private static Instant max(Instant a, Instant b) {
-    return a.isAfter(b) ? a : b;
-  }
-
-  private static Instant min(Instant a, Instant b) {
-    return a.isBefore(b) ? a : b;
+  /**
+   * The stored bits of this day and the day before, for the computers whose window cuts this day
+   * (their enrollment minute, or the last whole minute before the report).
+   */
+  private Map<Long, Map<LocalDate, DayTimeline.ComputerDay>> cutDays(
+      Map<Long, ExpectedWindow> windows, LocalDate day) {
+    List<Long> ids = new ArrayList<>();
+    List<String> days = new ArrayList<>();
+    windows.forEach(
+        (id, w) -> {
+          if (w.minutesIn(minutes, day) > 0 && !w.coversDay(minutes, day)) {
+            for (LocalDate x : List.of(day.minusDays(1), day)) {
+              ids.add(id);
+              days.add(x.toString());
+            }
+          }
+        });
+    Map<Long, Map<LocalDate, DayTimeline.ComputerDay>> out = new HashMap<>();
+    if (ids.isEmpty()) {
+      return out;
+    }
+    for (EvidenceDao.ComputerDayBits b :
+        jdbi.withExtension(
+            EvidenceDao.class,
+            dao ->
+                dao.computerDayBits(
+                    ids.stream().mapToLong(Long::longValue).toArray(),
+                    days.toArray(String[]::new)))) {
+      out.computeIfAbsent(b.computerId(), k -> new HashMap<>())
+          .put(b.day(), ComputerMinutesCounter.day(b));
+    }
+    return out;
   }
 }
