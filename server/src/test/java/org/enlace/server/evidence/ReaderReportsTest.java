@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -250,6 +251,54 @@ class ReaderReportsTest {
             "disponibilidad_pct", tx(kio.path("availability").path("availabilityPct").asDouble()))
         .containsEntry("cortes_en_horario", "1")
         .containsEntry("interrupciones_breves", "1");
+  }
+
+  /**
+   * A link's or an ISP's report is built without the plan figures it never shows (the indicators,
+   * baseline and trend, each computer's minutes, the computers connected): at 10,000 computers they
+   * are most of the work. What the ISP reads is unchanged: the municipality's figures.
+   */
+  @Test
+  void anIspsReportDoesNotComputeWhatItDoesNotShow() {
+    var config = (org.enlace.server.app.EnlaceConfiguration) EXT.getConfiguration();
+    var jdbi = ((EnlaceApplication) EXT.getApplication()).jdbi();
+    EvidenceService service =
+        new EvidenceService(
+            jdbi,
+            new org.enlace.server.indicators.IndicatorService(
+                jdbi, config.getIndicators(), config.zone()),
+            config.getRollups(),
+            new org.enlace.server.domain.LocalMinutes(config.zone()),
+            EXT.getObjectMapper(),
+            config.getMunicipality(),
+            java.time.Clock.systemUTC());
+    ReportPeriod period = ReportPeriod.parse(PERIOD);
+    EvidenceReport whole =
+        service.report(new EvidenceQuery(period, Optional.empty(), Optional.empty()));
+    assertThat(whole.indicators().periods()).isNotEmpty();
+    assertThat(whole.indicators().baseline()).isPresent();
+    for (EvidenceQuery q :
+        List.of(
+            new EvidenceQuery(period, Optional.empty(), Optional.empty(), Optional.of(ISP)),
+            new EvidenceQuery(period, Optional.empty(), Optional.of(kioLink)))) {
+      EvidenceReport r = service.report(q);
+      assertThat(r.indicators().periods()).as(q.toString()).isEmpty();
+      assertThat(r.indicators().baseline()).as(q.toString()).isEmpty();
+      assertThat(r.trend()).as(q.toString()).isEmpty();
+      IspReport isp = IspReports.from(r, Map.of());
+      assertThat(isp.establishments()).isNotEmpty();
+      for (IspReport.ServedEstablishment e : isp.establishments()) {
+        EvidenceReport.EstablishmentEvidence m =
+            whole.establishments().stream()
+                .filter(x -> x.code().equals(e.code()))
+                .findFirst()
+                .orElseThrow();
+        assertThat(e.availability()).isEqualTo(m.availability());
+        assertThat(e.outages()).isEqualTo(m.outages());
+        assertThat(e.latency()).isEqualTo(m.latency());
+        assertThat(e.links()).isSubsetOf(m.links());
+      }
+    }
   }
 
   @Test
