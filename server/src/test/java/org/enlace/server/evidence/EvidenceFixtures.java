@@ -155,7 +155,9 @@ final class EvidenceFixtures {
             new LatencyStats(8000, Optional.of(35.25), Optional.of(120.0)),
             12,
             11,
-            List.of(fibra));
+            List.of(fibra),
+            List.of(),
+            List.of());
 
     LinkEvidence satelital =
         new LinkEvidence(
@@ -183,10 +185,12 @@ final class EvidenceFixtures {
             new LatencyStats(0, Optional.empty(), Optional.empty()),
             3,
             0,
-            List.of(satelital));
+            List.of(satelital),
+            List.of(),
+            List.of());
 
     return new EvidenceReport(
-        meta, method, indicators, List.of(alcaldia, escuela), completeMarch());
+        meta, method, indicators, List.of(alcaldia, escuela), completeMarch(), List.of());
   }
 
   /** 2026-03-05 02:00 in Bogotá: the town hall is closed. */
@@ -284,7 +288,8 @@ final class EvidenceFixtures {
             now.atZone(java.time.ZoneId.of("America/Bogota")).toLocalDate(),
             List.of(),
             d -> true,
-            List.of()));
+            List.of()),
+        List.of());
   }
 
   /** March 2026, over, with data on every day. */

@@ -277,7 +277,8 @@ class EvidenceRenderersTest {
               r.method(),
               r.indicators(),
               r.establishments(),
-              r.coverage());
+              r.coverage(),
+              List.of());
       try (PDDocument doc = Loader.loadPDF(EvidencePdf.render(r, Lang.ES, Paper.A4))) {
         assertThat(new PDFTextStripper().getText(doc)).contains("Ωmega €uro ŝ");
       }
