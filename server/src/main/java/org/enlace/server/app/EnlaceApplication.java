@@ -459,7 +459,9 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     env.jersey()
         .register(
             new EvidenceResource(
-                evidence, new EvidenceTables(jdbi, localMinutes, clock), env.getObjectMapper()));
+                evidence,
+                new EvidenceTables(jdbi, localMinutes, clock, env.getObjectMapper()),
+                env.getObjectMapper()));
     env.jersey().register(new ComputerMinutesResource(evidence, config.zone()));
     env.jersey()
         .register(

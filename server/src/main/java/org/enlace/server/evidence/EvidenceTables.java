@@ -1,5 +1,6 @@
 package org.enlace.server.evidence;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -12,6 +13,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.enlace.server.domain.LocalMinutes;
+import org.enlace.server.domain.OpeningMask;
 import org.enlace.server.evidence.EvidenceReport.EstablishmentEvidence;
 import org.enlace.server.evidence.EvidenceReport.LinkEvidence;
 import org.enlace.server.evidence.EvidenceReport.Outage;
@@ -103,11 +105,14 @@ public final class EvidenceTables {
   private final Jdbi jdbi;
   private final LocalMinutes minutes;
   private final Clock clock;
+  private final ObjectMapper json;
 
-  public EvidenceTables(Jdbi jdbi, LocalMinutes minutes, Clock clock) {
+  /** json: to read the establishments' stored opening hours. */
+  public EvidenceTables(Jdbi jdbi, LocalMinutes minutes, Clock clock, ObjectMapper json) {
     this.jdbi = jdbi;
     this.minutes = minutes;
     this.clock = clock;
+    this.json = json;
   }
 
   /** The ISPs of the inventory, for the /reports page's list. */
@@ -161,36 +166,73 @@ public final class EvidenceTables {
             jdbi.withExtension(ReaderDao.class, dao -> dao.speedTests(ids, from, to)).stream()
                 .filter(t -> allTests || t.linkId().map(links::containsKey).orElse(false))
                 .toList();
+    // the report's own "now": the days end where its figures end
+    Instant now = Optional.ofNullable(report.meta().generatedAt()).orElseGet(clock::instant);
     return List.of(
-        new Table("establishment_days", ESTABLISHMENT_DAYS, establishmentDays(places, ids, period)),
+        new Table(
+            "establishment_days", ESTABLISHMENT_DAYS, establishmentDays(places, ids, period, now)),
         new Table("outages", OUTAGES, outages(report)),
         new Table("speed_tests", SPEED_TESTS, speedTests(tests, codeOf, links, period)),
         new Table("link_months", LINK_MONTHS, linkMonths(links, linkPlace, tests, period)),
         new Table(
             "computer_days",
             COMPUTER_DAYS,
-            computerDays(
-                codeOf,
-                ids,
-                period,
-                // the report's own "now": the days end where its per-computer minutes end
-                Optional.ofNullable(report.meta().generatedAt()).orElseGet(clock::instant),
-                report.method().holdMinutes())));
+            computerDays(codeOf, ids, period, now, report.method().holdMinutes())));
   }
 
+  /**
+   * One row per stored establishment-day inside the report's window for that establishment ({@link
+   * ExpectedWindow}: from its first enrollment's minute to the report's last whole minute): a day
+   * the window cuts is recounted from its minute bits as the report recounts it, and a day it
+   * leaves out (before the first enrollment, after now) is not listed. The rows so add up to the
+   * report's open minutes (of the days with a row), minutes with data, up and in outage.
+   */
   private RowSource establishmentDays(
-      List<EvidenceDao.Place> places, long[] ids, ReportPeriod period) {
+      List<EvidenceDao.Place> places, long[] ids, ReportPeriod period, Instant now) {
     Map<Long, EvidenceDao.Place> byId = new HashMap<>();
     places.forEach(p -> byId.put(p.id(), p));
     List<ReaderDao.EstablishmentDay> days =
         jdbi.withExtension(
             ReaderDao.class,
             dao -> dao.establishmentDays(ids, period.firstDay(), period.lastDay()));
+    Map<Long, Instant> first = new HashMap<>();
+    jdbi.withExtension(EvidenceDao.class, dao -> dao.firstEnrollments(ids))
+        .forEach(f -> first.put(f.establishmentId(), f.at()));
+    Map<Long, ExpectedWindow> windows = new HashMap<>();
+    Map<Long, OpeningMask> masks = new HashMap<>();
+    for (EvidenceDao.Place p : places) {
+      windows.put(
+          p.id(), ExpectedWindow.of(minutes, period, Optional.ofNullable(first.get(p.id())), now));
+      masks.put(p.id(), OpeningMask.fromStored(json, p.openingHours(), p.id()));
+    }
+    Map<Long, Map<LocalDate, EvidenceDao.EdgeDay>> edges = edgeDays(ids, windows, period, now);
     return row -> {
       for (ReaderDao.EstablishmentDay d : days) {
         EvidenceDao.Place p = byId.get(d.establishmentId());
         if (p == null) {
           continue;
+        }
+        ExpectedWindow w = java.util.Objects.requireNonNull(windows.get(p.id()));
+        long open = d.openMinutes();
+        long observed = d.observedOpenMinutes();
+        long up = d.upOpenMinutes();
+        long outage = d.outageOpenMinutes();
+        if (w.minutesIn(minutes, d.day()) == 0) {
+          continue; // no data expected that day: the report leaves it out too
+        }
+        if (!w.coversDay(minutes, d.day())) {
+          OpeningMask mask = java.util.Objects.requireNonNull(masks.get(p.id()));
+          open =
+              w.openMinutes(
+                  minutes, mask, minutes.start(d.day()), minutes.start(d.day().plusDays(1)));
+          EvidenceDao.EdgeDay e = edges.getOrDefault(p.id(), Map.of()).get(d.day());
+          if (e != null) {
+            ExpectedWindow.DayCount c =
+                w.count(minutes, mask, d.day(), e.observedBits(), e.outageBits());
+            observed = c.observed();
+            up = c.up();
+            outage = c.outage();
+          }
         }
         row.accept(
             List.of(
@@ -199,17 +241,48 @@ public final class EvidenceTables {
                 p.name(),
                 new Label("sector", p.sector()),
                 new Label("kind", p.kind()),
-                (long) d.openMinutes(),
-                (long) d.observedOpenMinutes(),
-                (long) d.upOpenMinutes(),
-                (long) d.outageOpenMinutes(),
+                open,
+                observed,
+                up,
+                outage,
                 (long) d.gapPcsOffOpen(),
                 (long) d.gapLinkDownOpen(),
-                new Pct(EvidenceService.ratio(d.upOpenMinutes(), d.observedOpenMinutes())),
+                new Pct(EvidenceService.ratio(up, observed)),
                 (long) d.computersReporting(),
                 (long) d.computersOnline()));
       }
     };
+  }
+
+  /** The stored bits of the days each window cuts or leaves out, as the report reads them. */
+  private Map<Long, Map<LocalDate, EvidenceDao.EdgeDay>> edgeDays(
+      long[] ids, Map<Long, ExpectedWindow> windows, ReportPeriod period, Instant now) {
+    Instant periodStart = minutes.start(period.firstDay());
+    String[] startDays = new String[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      ExpectedWindow w = java.util.Objects.requireNonNull(windows.get(ids[i]));
+      // A window that starts with the period cuts no day at its start.
+      startDays[i] =
+          (w.start().isAfter(periodStart)
+                  ? minutes.slot(w.start()).day()
+                  : period.firstDay().minusDays(1))
+              .toString();
+    }
+    Map<Long, Map<LocalDate, EvidenceDao.EdgeDay>> out = new HashMap<>();
+    if (ids.length == 0) {
+      return out;
+    }
+    ExpectedWindow any = ExpectedWindow.of(minutes, period, Optional.empty(), now);
+    LocalDate endDay =
+        any.end().isBefore(minutes.start(period.lastDay().plusDays(1)))
+            ? minutes.slot(any.end()).day()
+            : period.lastDay().plusDays(1);
+    jdbi.withExtension(
+            EvidenceDao.class,
+            dao -> dao.edgeDays(ids, startDays, period.firstDay(), period.lastDay(), endDay))
+        .forEach(
+            e -> out.computeIfAbsent(e.establishmentId(), k -> new HashMap<>()).put(e.day(), e));
+    return out;
   }
 
   /** A word the texts translate ({@code sector.citizens}, {@code cause.agents}...). */

@@ -366,6 +366,7 @@ class ExactFiguresTest {
       JsonNode r = null;
       Map<Long, long[]> sums = new HashMap<>();
       Map<Long, List<String>> daysOf = new HashMap<>();
+      Map<String, long[]> places = new HashMap<>();
       // The same minute before and after the tables: the tables had the JSON's "now".
       for (int attempt = 0; attempt < 3; attempt++) {
         JsonNode before = evidence(period);
@@ -374,10 +375,23 @@ class ExactFiguresTest {
         r = evidence(period);
         sums.clear();
         daysOf.clear();
+        places.clear();
+        Map<String, byte[]> files = ReaderReportsTest.unzip(zip.raw().body());
         for (org.apache.commons.csv.CSVRecord d :
-            ReaderReportsTest.parse(
-                ReaderReportsTest.unzip(zip.raw().body()).get("computadores_dias.csv"),
-                EvidenceText.Lang.ES)) {
+            ReaderReportsTest.parse(files.get("establecimientos_dias.csv"), EvidenceText.Lang.ES)) {
+          long[] s = places.computeIfAbsent(d.get("codigo_establecimiento"), k -> new long[4]);
+          int i = 0;
+          for (String c :
+              List.of(
+                  "minutos_en_horario",
+                  "minutos_con_datos",
+                  "minutos_con_conexion",
+                  "minutos_en_corte")) {
+            s[i++] += Long.parseLong(d.get(c));
+          }
+        }
+        for (org.apache.commons.csv.CSVRecord d :
+            ReaderReportsTest.parse(files.get("computadores_dias.csv"), EvidenceText.Lang.ES)) {
           long id = Long.parseLong(d.get("computador_id"));
           long[] s = sums.computeIfAbsent(id, k -> new long[5]);
           int i = 0;
@@ -412,6 +426,17 @@ class ExactFiguresTest {
         }
       }
       assertThat(listed).containsAll(sums.keySet());
+      // the establishment-days add up to the report's minutes with data, up and in outage
+      for (JsonNode e : r.path("establishments")) {
+        JsonNode a = e.path("availability");
+        long[] s = places.getOrDefault(e.path("code").asText(), new long[4]);
+        assertThat(new long[] {s[1], s[2], s[3]})
+            .as(period + " " + e.path("code").asText())
+            .containsExactly(
+                a.path("observedMinutes").asLong(),
+                a.path("upMinutes").asLong(),
+                a.path("outageMinutes").asLong());
+      }
       if (period.equals("2026-10")) {
         assertThat(daysOf.get(d1.computerId())).hasSize(31);
         assertThat(sums.get(d1.computerId())[0]).isEqualTo(31 * 1440);
@@ -425,6 +450,12 @@ class ExactFiguresTest {
         long l = windowMinutes(r);
         long[] now = sums.get(now1.computerId());
         assertThat(now[0]).isEqualTo(l);
+        // X-NOW is open all day and has a row on each day of its window: from its enrollment's
+        // minute to the report's, the open minutes are the window's
+        assertThat(places.get("X-NOW")[0]).isEqualTo(l);
+        assertThat(places.get("X-NOW")[1])
+            .isEqualTo(
+                establishment(r, "X-NOW").path("availability").path("observedMinutes").asLong());
         if (l == 32) {
           // 0-24, 25 held, 29, 30, 31 held; the check at minute -2 is before the window
           assertThat(now[1]).isEqualTo(29);
