@@ -461,7 +461,9 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     env.jersey()
         .register(
             new EvidenceResource(
-                evidence, new EvidenceTables(jdbi, localMinutes, clock), env.getObjectMapper()));
+                evidence,
+                new EvidenceTables(jdbi, localMinutes, clock, env.getObjectMapper()),
+                env.getObjectMapper()));
     env.jersey().register(new ComputerMinutesResource(evidence, config.zone()));
     env.lifecycle().manage(new PdfWarmUp(Duration.ofSeconds(20)));
     env.jersey()

@@ -14,6 +14,7 @@ import org.enlace.server.domain.OpeningHours;
 import org.enlace.server.domain.OpeningMask;
 import org.enlace.server.evidence.EvidenceReport.ComputerMinutes;
 import org.enlace.server.rollup.DayTimeline;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Each computer's minutes by status in a period. Whole days come from the rollup's per-day minutes
@@ -43,6 +44,33 @@ final class ComputerMinutesCounter {
       }
     }
     return new ExpectedWindow(w.start(), end);
+  }
+
+  /** A stored computer-day's minute bits, as the timeline reads them. */
+  static DayTimeline.ComputerDay day(EvidenceDao.ComputerDayBits b) {
+    return new DayTimeline.ComputerDay(
+        b.computerId(), b.day(), b.online(), b.limited(), b.offline(), LatencyHistogram.empty());
+  }
+
+  /**
+   * One day that the window cuts, recounted from its stored bits with the hold (from the day
+   * before, when stored): the minutes by status, indexed as {@link DayTimeline}'s statuses, that
+   * lie inside the window.
+   */
+  long[] recount(
+      ExpectedWindow w,
+      LocalDate d,
+      DayTimeline.ComputerDay today,
+      DayTimeline.@Nullable ComputerDay previousDay) {
+    long[] byStatus = new long[4];
+    byte[] s = timeline.statuses(today, previousDay);
+    int[] covered = w.minutesOf(minutes, d);
+    for (int m = covered[0]; m < Math.min(covered[1], s.length); m++) {
+      if (s[m] != DayTimeline.NONE) {
+        byStatus[s[m]]++;
+      }
+    }
+    return byStatus;
   }
 
   List<ComputerMinutes> count(
@@ -102,16 +130,7 @@ final class ComputerMinutesCounter {
           dao.computerDayBits(
               bitIds.stream().mapToLong(Long::longValue).toArray(),
               bitDays.toArray(String[]::new))) {
-        bits.computeIfAbsent(b.computerId(), k -> new HashMap<>())
-            .put(
-                b.day(),
-                new DayTimeline.ComputerDay(
-                    b.computerId(),
-                    b.day(),
-                    b.online(),
-                    b.limited(),
-                    b.offline(),
-                    LatencyHistogram.empty()));
+        bits.computeIfAbsent(b.computerId(), k -> new HashMap<>()).put(b.day(), day(b));
       }
     }
     List<ComputerMinutes> out = new ArrayList<>();
@@ -131,12 +150,9 @@ final class ComputerMinutesCounter {
         if (today == null) {
           continue; // no row that day: the rollup holds nothing into it either
         }
-        byte[] s = timeline.statuses(today, own.get(d.minusDays(1)));
-        int[] covered = w.minutesOf(minutes, d);
-        for (int m = covered[0]; m < Math.min(covered[1], s.length); m++) {
-          if (s[m] != DayTimeline.NONE) {
-            byStatus[s[m]]++;
-          }
+        long[] day = recount(w, d, today, own.get(d.minusDays(1)));
+        for (int i = 0; i < byStatus.length; i++) {
+          byStatus[i] += day[i];
         }
       }
       long seen =

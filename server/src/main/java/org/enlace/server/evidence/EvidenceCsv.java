@@ -41,6 +41,9 @@ import org.enlace.server.indicators.IndicatorReport.SectorFigures;
  * {@code registro}/{@code record}, says what the row is: an indicator (one per period and sector),
  * an establishment, an outage of that establishment, or an ISP link of it. Columns that do not
  * apply to a row are empty; a figure that has no measurements reads "sin datos"/"no data", never 0.
+ * Outages outside opening hours have rows of their own record type, apart from the outages that
+ * count, and a computer row carries that computer's whole minutes by status (all day, as the JSON's
+ * {@code computers}), so every count of an establishment row equals its rows below it.
  *
  * <p>es: {@code ;} between fields and a decimal comma (Excel in Colombia); en: {@code ,} and a
  * decimal point. No thousands separators. Dates and times: {@code yyyy-MM-dd HH:mm} in the report's
@@ -99,7 +102,20 @@ public final class EvidenceCsv {
               "establishments_combined",
               "establishments_baseline",
               "establishments_change_pct",
-              "establishments_progress_pct"));
+              "establishments_progress_pct"),
+          // Added after the rest, so that existing sheets keep their columns where they were.
+          List.of(
+              "outages_outside_hours",
+              "outages_provisional",
+              "outage_inside_hours",
+              "outage_provisional",
+              "computer_id",
+              "computer_hostname",
+              "computer_expected_minutes",
+              "computer_online_minutes",
+              "computer_limited_minutes",
+              "computer_offline_minutes",
+              "computer_no_data_minutes"));
 
   static final char BOM = '\uFEFF';
   private static final DateTimeFormatter DATE_TIME =
@@ -338,17 +354,18 @@ public final class EvidenceCsv {
       r.put("latency_p50_ms", num(e.latency().p50Ms(), 1));
       r.put("latency_p90_ms", num(e.latency().p90Ms(), 1));
     }
+    List<Outage> outside = list(e.outagesOutsideOpeningHours());
+    r.put("outages_outside_hours", count(outside.size()));
+    r.put("outages_provisional", count(outages.stream().filter(Outage::provisional).count()));
     print(p, r);
     for (Outage o : outages) {
-      Map<String, String> out = place("outage", e);
-      out.put("outage_start", time(o.start()));
-      out.put("outage_end", time(o.end()));
-      out.put("outage_duration_minutes", count(o.durationMinutes()));
-      out.put("outage_open_minutes", count(o.openMinutes()));
-      out.put("outage_computers", count(o.computers()));
-      out.put("outage_short_blip", tx.t(o.shortBlip() ? "csv.yes" : "csv.no"));
-      out.put("outage_cause", tx.cause(o.cause()));
-      print(p, out);
+      print(p, outage("outage", e, o));
+    }
+    for (Outage o : outside) {
+      print(p, outage("outage_outside_hours", e, o));
+    }
+    for (EvidenceReport.ComputerMinutes c : list(e.computers())) {
+      print(p, computer(e, c));
     }
     for (LinkEvidence l : list(e.links())) {
       Map<String, String> lr = place("link", e);
@@ -384,6 +401,41 @@ public final class EvidenceCsv {
               .orElse(tx.noData()));
       print(p, lr);
     }
+  }
+
+  /**
+   * An outage row; record says whether it is one of those that count (inside opening hours) or one
+   * listed apart (outside them).
+   */
+  private Map<String, String> outage(String record, EstablishmentEvidence e, Outage o) {
+    Map<String, String> out = place(record, e);
+    out.put("outage_start", time(o.start()));
+    out.put("outage_end", time(o.end()));
+    out.put("outage_duration_minutes", count(o.durationMinutes()));
+    out.put("outage_open_minutes", count(o.openMinutes()));
+    out.put("outage_computers", count(o.computers()));
+    out.put("outage_short_blip", yesNo(o.shortBlip()));
+    out.put("outage_cause", tx.cause(o.cause()));
+    out.put("outage_inside_hours", yesNo(o.openMinutes() > 0));
+    out.put("outage_provisional", yesNo(o.provisional()));
+    return out;
+  }
+
+  /** A computer's whole minutes in the period: expected = online + limited + offline + no data. */
+  private Map<String, String> computer(EstablishmentEvidence e, EvidenceReport.ComputerMinutes c) {
+    Map<String, String> r = place("computer", e);
+    r.put("computer_id", Long.toString(c.computerId()));
+    r.put("computer_hostname", nz(c.hostname()));
+    r.put("computer_expected_minutes", count(c.expectedMinutes()));
+    r.put("computer_online_minutes", count(c.onlineMinutes()));
+    r.put("computer_limited_minutes", count(c.limitedMinutes()));
+    r.put("computer_offline_minutes", count(c.offlineMinutes()));
+    r.put("computer_no_data_minutes", count(c.noDataMinutes()));
+    return r;
+  }
+
+  private String yesNo(boolean b) {
+    return tx.t(b ? "csv.yes" : "csv.no");
   }
 
   private void speed(Map<String, String> r, String prefix, SpeedStats s) {

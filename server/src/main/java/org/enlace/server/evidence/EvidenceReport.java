@@ -21,20 +21,6 @@ public record EvidenceReport(
     Coverage coverage,
     List<IndicatorReport.Period> trend) {
 
-  /**
-   * A report without the monthly trend. {@code trend}: the plan's figures for each month up to the
-   * period's last one (at most 12, from the first with any data), which the charts draw; empty when
-   * the report's scope is not the municipality.
-   */
-  public EvidenceReport(
-      Meta meta,
-      Method method,
-      IndicatorReport indicators,
-      List<EstablishmentEvidence> establishments,
-      Coverage coverage) {
-    this(meta, method, indicators, establishments, coverage, List.of());
-  }
-
   /** scope is "municipality", "establishment" or "link"; scopeId the code or link id. */
   public record Meta(
       String municipality,
@@ -71,38 +57,7 @@ public record EvidenceReport(
       int computersConnected,
       List<LinkEvidence> links,
       List<Outage> outagesOutsideOpeningHours,
-      List<ComputerMinutes> computers) {
-
-    /**
-     * Without the outages outside opening hours and the per-computer minutes, for callers that
-     * predate them.
-     */
-    public EstablishmentEvidence(
-        String code,
-        String name,
-        String kind,
-        String sector,
-        Availability availability,
-        List<Outage> outages,
-        LatencyStats latency,
-        int computersEnrolled,
-        int computersConnected,
-        List<LinkEvidence> links) {
-      this(
-          code,
-          name,
-          kind,
-          sector,
-          availability,
-          outages,
-          latency,
-          computersEnrolled,
-          computersConnected,
-          links,
-          List.of(),
-          List.of());
-    }
-  }
+      List<ComputerMinutes> computers) {}
 
   /**
    * One computer's whole minutes (all day, not only opening hours) in the period, from its

@@ -120,7 +120,8 @@ public final class EvidenceService {
               Map<Long, EvidenceDao.Since> firstEnrollments =
                   byId(dao.firstEnrollments(ids), EvidenceDao.Since::establishmentId);
               Instant secondDay = minutes.start(period.firstDay().plusDays(1));
-              List<EvidenceDao.CounterComputer> counted = dao.countedComputers(ids, secondDay, to);
+              List<EvidenceDao.CounterComputer> counted =
+                  query.forIsp() ? List.of() : dao.countedComputers(ids, secondDay, to);
               Figures f =
                   new Figures(
                       byId(
@@ -132,17 +133,21 @@ public final class EvidenceService {
                           .collect(
                               Collectors.groupingBy(EvidenceDao.OutageSegment::establishmentId)),
                       counts(dao.computersEnrolled(ids, secondDay, to)),
-                      counts(
-                          dao.computersConnected(
-                              ids,
-                              period.firstDay(),
-                              period.lastDay().withDayOfMonth(1),
-                              indicators.config().getMinOnlineDays())),
+                      // An ISP's reader sees neither the computers connected nor each computer's
+                      // minutes (IspReports): not computed for a link's or an ISP's report.
+                      query.forIsp()
+                          ? Map.of()
+                          : counts(
+                              dao.computersConnected(
+                                  ids,
+                                  period.firstDay(),
+                                  period.lastDay().withDayOfMonth(1),
+                                  indicators.config().getMinOnlineDays())),
                       edgeDays(dao, places, firstEnrollments, period, now),
                       byId(
                           dao.dataKnownUntil(ids, now.minus(LIVE)),
                           EvidenceDao.Since::establishmentId),
-                      computerMinutes(dao, counted, period, now));
+                      query.forIsp() ? Map.of() : computerMinutes(dao, counted, period, now));
               long observations =
                   dao.observations(ids, period.firstDay(), period.lastDay()).stream()
                       .mapToLong(EvidenceDao.Count::value)
@@ -167,10 +172,13 @@ public final class EvidenceService {
                 out.add(establishment(f, p, period, now, linkEvidence, openDays));
               }
               // The whole period first; for a quarter or a year, then each month: the trend.
+              // None for a link's or an ISP's report, which carries no plan figures (IspReport).
               List<IndicatorReport.Period> figures = new ArrayList<>();
-              figures.add(
-                  indicators.period(h, period.label(), period.firstDay(), period.lastDay()));
-              if (!period.firstMonth().equals(period.lastMonth())) {
+              if (!query.forIsp()) {
+                figures.add(
+                    indicators.period(h, period.label(), period.firstDay(), period.lastDay()));
+              }
+              if (!query.forIsp() && !period.firstMonth().equals(period.lastMonth())) {
                 for (var m = period.firstMonth();
                     !m.isAfter(period.lastMonth());
                     m = m.plusMonths(1)) {
@@ -184,7 +192,7 @@ public final class EvidenceService {
                       granularity(period),
                       new IndicatorReport.Definition(
                           indicators.config().getMinOnlineDays(), minutes.zone().getId()),
-                      indicators.currentBaseline(h),
+                      query.forIsp() ? Optional.empty() : indicators.currentBaseline(h),
                       figures);
               String scope =
                   ispLinks.isPresent()

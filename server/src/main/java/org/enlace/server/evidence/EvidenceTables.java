@@ -1,10 +1,10 @@
 package org.enlace.server.evidence;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,10 +13,12 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.enlace.server.domain.LocalMinutes;
+import org.enlace.server.domain.OpeningMask;
 import org.enlace.server.evidence.EvidenceReport.EstablishmentEvidence;
 import org.enlace.server.evidence.EvidenceReport.LinkEvidence;
 import org.enlace.server.evidence.EvidenceReport.Outage;
 import org.enlace.server.evidence.EvidenceReport.Utilization;
+import org.enlace.server.rollup.DayTimeline;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -64,7 +66,8 @@ public final class EvidenceTables {
           "inside_opening_hours",
           "outage_computers",
           "short_blip",
-          "cause");
+          "cause",
+          "provisional");
   static final List<String> SPEED_TESTS =
       List.of(
           "measured_at",
@@ -102,11 +105,14 @@ public final class EvidenceTables {
   private final Jdbi jdbi;
   private final LocalMinutes minutes;
   private final Clock clock;
+  private final ObjectMapper json;
 
-  public EvidenceTables(Jdbi jdbi, LocalMinutes minutes, Clock clock) {
+  /** json: to read the establishments' stored opening hours. */
+  public EvidenceTables(Jdbi jdbi, LocalMinutes minutes, Clock clock, ObjectMapper json) {
     this.jdbi = jdbi;
     this.minutes = minutes;
     this.clock = clock;
+    this.json = json;
   }
 
   /** The ISPs of the inventory, for the /reports page's list. */
@@ -160,27 +166,73 @@ public final class EvidenceTables {
             jdbi.withExtension(ReaderDao.class, dao -> dao.speedTests(ids, from, to)).stream()
                 .filter(t -> allTests || t.linkId().map(links::containsKey).orElse(false))
                 .toList();
+    // the report's own "now": the days end where its figures end
+    Instant now = Optional.ofNullable(report.meta().generatedAt()).orElseGet(clock::instant);
     return List.of(
-        new Table("establishment_days", ESTABLISHMENT_DAYS, establishmentDays(places, ids, period)),
+        new Table(
+            "establishment_days", ESTABLISHMENT_DAYS, establishmentDays(places, ids, period, now)),
         new Table("outages", OUTAGES, outages(report)),
         new Table("speed_tests", SPEED_TESTS, speedTests(tests, codeOf, links, period)),
         new Table("link_months", LINK_MONTHS, linkMonths(links, linkPlace, tests, period)),
-        new Table("computer_days", COMPUTER_DAYS, computerDays(codeOf, ids, period)));
+        new Table(
+            "computer_days",
+            COMPUTER_DAYS,
+            computerDays(codeOf, ids, period, now, report.method().holdMinutes())));
   }
 
+  /**
+   * One row per stored establishment-day inside the report's window for that establishment ({@link
+   * ExpectedWindow}: from its first enrollment's minute to the report's last whole minute): a day
+   * the window cuts is recounted from its minute bits as the report recounts it, and a day it
+   * leaves out (before the first enrollment, after now) is not listed. The rows so add up to the
+   * report's open minutes (of the days with a row), minutes with data, up and in outage.
+   */
   private RowSource establishmentDays(
-      List<EvidenceDao.Place> places, long[] ids, ReportPeriod period) {
+      List<EvidenceDao.Place> places, long[] ids, ReportPeriod period, Instant now) {
     Map<Long, EvidenceDao.Place> byId = new HashMap<>();
     places.forEach(p -> byId.put(p.id(), p));
     List<ReaderDao.EstablishmentDay> days =
         jdbi.withExtension(
             ReaderDao.class,
             dao -> dao.establishmentDays(ids, period.firstDay(), period.lastDay()));
+    Map<Long, Instant> first = new HashMap<>();
+    jdbi.withExtension(EvidenceDao.class, dao -> dao.firstEnrollments(ids))
+        .forEach(f -> first.put(f.establishmentId(), f.at()));
+    Map<Long, ExpectedWindow> windows = new HashMap<>();
+    Map<Long, OpeningMask> masks = new HashMap<>();
+    for (EvidenceDao.Place p : places) {
+      windows.put(
+          p.id(), ExpectedWindow.of(minutes, period, Optional.ofNullable(first.get(p.id())), now));
+      masks.put(p.id(), OpeningMask.fromStored(json, p.openingHours(), p.id()));
+    }
+    Map<Long, Map<LocalDate, EvidenceDao.EdgeDay>> edges = edgeDays(ids, windows, period, now);
     return row -> {
       for (ReaderDao.EstablishmentDay d : days) {
         EvidenceDao.Place p = byId.get(d.establishmentId());
         if (p == null) {
           continue;
+        }
+        ExpectedWindow w = java.util.Objects.requireNonNull(windows.get(p.id()));
+        long open = d.openMinutes();
+        long observed = d.observedOpenMinutes();
+        long up = d.upOpenMinutes();
+        long outage = d.outageOpenMinutes();
+        if (w.minutesIn(minutes, d.day()) == 0) {
+          continue; // no data expected that day: the report leaves it out too
+        }
+        if (!w.coversDay(minutes, d.day())) {
+          OpeningMask mask = java.util.Objects.requireNonNull(masks.get(p.id()));
+          open =
+              w.openMinutes(
+                  minutes, mask, minutes.start(d.day()), minutes.start(d.day().plusDays(1)));
+          EvidenceDao.EdgeDay e = edges.getOrDefault(p.id(), Map.of()).get(d.day());
+          if (e != null) {
+            ExpectedWindow.DayCount c =
+                w.count(minutes, mask, d.day(), e.observedBits(), e.outageBits());
+            observed = c.observed();
+            up = c.up();
+            outage = c.outage();
+          }
         }
         row.accept(
             List.of(
@@ -189,17 +241,48 @@ public final class EvidenceTables {
                 p.name(),
                 new Label("sector", p.sector()),
                 new Label("kind", p.kind()),
-                (long) d.openMinutes(),
-                (long) d.observedOpenMinutes(),
-                (long) d.upOpenMinutes(),
-                (long) d.outageOpenMinutes(),
+                open,
+                observed,
+                up,
+                outage,
                 (long) d.gapPcsOffOpen(),
                 (long) d.gapLinkDownOpen(),
-                new Pct(EvidenceService.ratio(d.upOpenMinutes(), d.observedOpenMinutes())),
+                new Pct(EvidenceService.ratio(up, observed)),
                 (long) d.computersReporting(),
                 (long) d.computersOnline()));
       }
     };
+  }
+
+  /** The stored bits of the days each window cuts or leaves out, as the report reads them. */
+  private Map<Long, Map<LocalDate, EvidenceDao.EdgeDay>> edgeDays(
+      long[] ids, Map<Long, ExpectedWindow> windows, ReportPeriod period, Instant now) {
+    Instant periodStart = minutes.start(period.firstDay());
+    String[] startDays = new String[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      ExpectedWindow w = java.util.Objects.requireNonNull(windows.get(ids[i]));
+      // A window that starts with the period cuts no day at its start.
+      startDays[i] =
+          (w.start().isAfter(periodStart)
+                  ? minutes.slot(w.start()).day()
+                  : period.firstDay().minusDays(1))
+              .toString();
+    }
+    Map<Long, Map<LocalDate, EvidenceDao.EdgeDay>> out = new HashMap<>();
+    if (ids.length == 0) {
+      return out;
+    }
+    ExpectedWindow any = ExpectedWindow.of(minutes, period, Optional.empty(), now);
+    LocalDate endDay =
+        any.end().isBefore(minutes.start(period.lastDay().plusDays(1)))
+            ? minutes.slot(any.end()).day()
+            : period.lastDay().plusDays(1);
+    jdbi.withExtension(
+            EvidenceDao.class,
+            dao -> dao.edgeDays(ids, startDays, period.firstDay(), period.lastDay(), endDay))
+        .forEach(
+            e -> out.computeIfAbsent(e.establishmentId(), k -> new HashMap<>()).put(e.day(), e));
+    return out;
   }
 
   /** A word the texts translate ({@code sector.citizens}, {@code cause.agents}...). */
@@ -208,25 +291,36 @@ public final class EvidenceTables {
   /** A percentage, two decimals; empty when there was nothing to divide by. */
   record Pct(Optional<Double> value) {}
 
+  /**
+   * The report's outages: those that count, then those outside opening hours, which the report
+   * lists apart ({@code inside_opening_hours} tells them apart here).
+   */
   private static RowSource outages(EvidenceReport report) {
     return row -> {
       for (EstablishmentEvidence e : report.establishments()) {
         for (Outage o : e.outages()) {
-          row.accept(
-              List.of(
-                  e.code(),
-                  e.name(),
-                  o.start(),
-                  o.end(),
-                  o.durationMinutes(),
-                  o.openMinutes(),
-                  o.openMinutes() > 0,
-                  (long) o.computers(),
-                  o.shortBlip(),
-                  new Label("cause", o.cause())));
+          row.accept(outage(e, o));
+        }
+        for (Outage o : EvidenceHtml.list(e.outagesOutsideOpeningHours())) {
+          row.accept(outage(e, o));
         }
       }
     };
+  }
+
+  private static List<Object> outage(EstablishmentEvidence e, Outage o) {
+    return List.of(
+        e.code(),
+        e.name(),
+        o.start(),
+        o.end(),
+        o.durationMinutes(),
+        o.openMinutes(),
+        o.openMinutes() > 0,
+        (long) o.computers(),
+        o.shortBlip(),
+        new Label("cause", o.cause()),
+        o.provisional());
   }
 
   /** Tests the report uses: on a known link, against Enlace's server (not M-Lab's). */
@@ -367,37 +461,72 @@ public final class EvidenceTables {
   }
 
   /**
-   * One row per computer and day on which it was counted (enrolled, not yet decommissioned, not in
-   * the future): the minutes online, limited and offline as the rollups hold them, and the minutes
-   * of that window with no observation at all. Read a day at a time.
+   * One row per computer and day on which it was counted, inside the same window as the report's
+   * per-computer minutes ({@link ComputerMinutesCounter}: from its enrollment's minute, to the
+   * start of its decommission date, the last whole minute before the report, or the period's end):
+   * the minutes online, limited and offline as the rollups hold them for a whole day, recounted
+   * from the minute bits with the hold for a day the window cuts, and the rest of the expected
+   * minutes as no data. A computer's days so add up to its minutes in the report. Read a day at a
+   * time.
    */
-  private RowSource computerDays(Map<Long, String> codeOf, long[] ids, ReportPeriod period) {
+  private RowSource computerDays(
+      Map<Long, String> codeOf, long[] ids, ReportPeriod period, Instant now, int holdMinutes) {
     Instant from = minutes.start(period.firstDay());
     Instant to = minutes.start(period.lastDay().plusDays(1));
-    Instant now = clock.instant();
+    ComputerMinutesCounter counter = new ComputerMinutesCounter(minutes, holdMinutes);
     return row -> {
       List<ReaderDao.ComputerRow> computers =
           jdbi.withExtension(ReaderDao.class, dao -> dao.computers(ids, from, to));
+      Map<Long, ExpectedWindow> windows = new HashMap<>();
+      for (ReaderDao.ComputerRow c : computers) {
+        windows.put(
+            c.id(),
+            counter.window(
+                new EvidenceDao.CounterComputer(
+                    c.id(),
+                    c.establishmentId(),
+                    c.hostname(),
+                    c.enrolledAt(),
+                    c.decommissionedAt()),
+                period,
+                now));
+      }
       long[] computerIds = computers.stream().mapToLong(ReaderDao.ComputerRow::id).toArray();
       for (LocalDate d = period.firstDay(); !d.isAfter(period.lastDay()); d = d.plusDays(1)) {
         LocalDate day = d;
-        Instant dayStart = minutes.start(day);
-        if (!dayStart.isBefore(now)) {
+        if (!minutes.start(day).isBefore(now)) {
           break;
         }
-        Instant dayEnd = minutes.start(day.plusDays(1));
         Map<Long, ReaderDao.ComputerDay> seen = new HashMap<>();
         jdbi.withExtension(ReaderDao.class, dao -> dao.computerDays(computerIds, day))
             .forEach(c -> seen.put(c.computerId(), c));
+        Map<Long, Map<LocalDate, DayTimeline.ComputerDay>> bits = cutDays(windows, day);
         for (ReaderDao.ComputerRow c : computers) {
-          Instant start = max(dayStart, c.enrolledAt().truncatedTo(ChronoUnit.MINUTES));
-          Instant end = min(min(dayEnd, now), c.decommissionedAt().orElse(dayEnd));
-          long expected = Math.max(0, ChronoUnit.MINUTES.between(start, end));
-          Optional<ReaderDao.ComputerDay> m = Optional.ofNullable(seen.get(c.id()));
-          if (expected == 0 && m.isEmpty()) {
-            continue;
+          ExpectedWindow w = java.util.Objects.requireNonNull(windows.get(c.id()));
+          long expected = w.minutesIn(minutes, day);
+          if (expected == 0) {
+            continue; // not counted that day: neither is it in the report
           }
-          long observed = m.map(ReaderDao.ComputerDay::minutesObserved).orElse(0);
+          long[] byStatus = new long[4];
+          if (w.coversDay(minutes, day)) {
+            Optional.ofNullable(seen.get(c.id()))
+                .ifPresent(
+                    m -> {
+                      byStatus[DayTimeline.ONLINE] = m.minutesOnline();
+                      byStatus[DayTimeline.LIMITED] = m.minutesLimited();
+                      byStatus[DayTimeline.OFFLINE] = m.minutesOffline();
+                    });
+          } else {
+            Map<LocalDate, DayTimeline.ComputerDay> own = bits.getOrDefault(c.id(), Map.of());
+            DayTimeline.ComputerDay today = own.get(day);
+            if (today != null) {
+              long[] cut = counter.recount(w, day, today, own.get(day.minusDays(1)));
+              System.arraycopy(cut, 0, byStatus, 0, byStatus.length);
+            }
+          }
+          long online = byStatus[DayTimeline.ONLINE];
+          long limited = byStatus[DayTimeline.LIMITED];
+          long offline = byStatus[DayTimeline.OFFLINE];
           row.accept(
               List.of(
                   day,
@@ -406,20 +535,46 @@ public final class EvidenceTables {
                   c.hostname(),
                   new Label("role", c.role()),
                   expected,
-                  (long) m.map(ReaderDao.ComputerDay::minutesOnline).orElse(0),
-                  (long) m.map(ReaderDao.ComputerDay::minutesLimited).orElse(0),
-                  (long) m.map(ReaderDao.ComputerDay::minutesOffline).orElse(0),
-                  Math.max(0, expected - observed)));
+                  online,
+                  limited,
+                  offline,
+                  Math.max(0, expected - online - limited - offline)));
         }
       }
     };
   }
 
-  private static Instant max(Instant a, Instant b) {
-    return a.isAfter(b) ? a : b;
-  }
-
-  private static Instant min(Instant a, Instant b) {
-    return a.isBefore(b) ? a : b;
+  /**
+   * The stored bits of this day and the day before, for the computers whose window cuts this day
+   * (their enrollment minute, or the last whole minute before the report).
+   */
+  private Map<Long, Map<LocalDate, DayTimeline.ComputerDay>> cutDays(
+      Map<Long, ExpectedWindow> windows, LocalDate day) {
+    List<Long> ids = new ArrayList<>();
+    List<String> days = new ArrayList<>();
+    windows.forEach(
+        (id, w) -> {
+          if (w.minutesIn(minutes, day) > 0 && !w.coversDay(minutes, day)) {
+            for (LocalDate x : List.of(day.minusDays(1), day)) {
+              ids.add(id);
+              days.add(x.toString());
+            }
+          }
+        });
+    Map<Long, Map<LocalDate, DayTimeline.ComputerDay>> out = new HashMap<>();
+    if (ids.isEmpty()) {
+      return out;
+    }
+    for (EvidenceDao.ComputerDayBits b :
+        jdbi.withExtension(
+            EvidenceDao.class,
+            dao ->
+                dao.computerDayBits(
+                    ids.stream().mapToLong(Long::longValue).toArray(),
+                    days.toArray(String[]::new)))) {
+      out.computeIfAbsent(b.computerId(), k -> new HashMap<>())
+          .put(b.day(), ComputerMinutesCounter.day(b));
+    }
+    return out;
   }
 }

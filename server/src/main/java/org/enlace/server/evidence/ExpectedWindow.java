@@ -71,6 +71,15 @@ record ExpectedWindow(Instant start, Instant end) {
     return !minutes.start(day).isBefore(start) && !minutes.start(day.plusDays(1)).isAfter(end);
   }
 
+  /** The whole minutes of {@code day} that lie inside the window. */
+  long minutesIn(LocalMinutes minutes, LocalDate day) {
+    Instant from = minutes.start(day);
+    Instant to = minutes.start(day.plusDays(1));
+    Instant a = from.isBefore(start) ? start : from;
+    Instant b = to.isAfter(end) ? end : to;
+    return b.isAfter(a) ? Duration.between(a, b).toMinutes() : 0;
+  }
+
   /** One establishment-day's open minutes inside the window, recounted from its stored bits. */
   record DayCount(long observed, long up, long outage) {}
 

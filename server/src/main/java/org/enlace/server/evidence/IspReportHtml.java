@@ -430,7 +430,9 @@ public final class IspReportHtml {
                         s.latency(),
                         0,
                         0,
-                        s.links()))
+                        s.links(),
+                        List.of(),
+                        List.of()))
             .toList();
     EvidenceReport.Meta meta =
         new EvidenceReport.Meta(

@@ -92,7 +92,9 @@ final class ChartFixtures {
               new LatencyStats(100, Optional.of(40.0), Optional.of(90.0)),
               10,
               9,
-              links));
+              links,
+              List.of(),
+              List.of()));
     }
     return new EvidenceReport(
         base.meta(), base.method(), base.indicators(), places, base.coverage(), trend());

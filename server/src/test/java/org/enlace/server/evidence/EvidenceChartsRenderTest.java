@@ -71,7 +71,8 @@ class EvidenceChartsRenderTest {
         municipality.method(),
         municipality.indicators(),
         List.of(alcaldia),
-        municipality.coverage());
+        municipality.coverage(),
+        List.of());
   }
 
   static void assertDrawn(Map<String, PdfPixels.Found> found, List<String> colours, int minPixels) {

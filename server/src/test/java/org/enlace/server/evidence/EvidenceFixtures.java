@@ -155,7 +155,9 @@ final class EvidenceFixtures {
             new LatencyStats(8000, Optional.of(35.25), Optional.of(120.0)),
             12,
             11,
-            List.of(fibra));
+            List.of(fibra),
+            List.of(),
+            List.of());
 
     LinkEvidence satelital =
         new LinkEvidence(
@@ -183,10 +185,69 @@ final class EvidenceFixtures {
             new LatencyStats(0, Optional.empty(), Optional.empty()),
             3,
             0,
-            List.of(satelital));
+            List.of(satelital),
+            List.of(),
+            List.of());
 
     return new EvidenceReport(
-        meta, method, indicators, List.of(alcaldia, escuela), completeMarch());
+        meta, method, indicators, List.of(alcaldia, escuela), completeMarch(), List.of());
+  }
+
+  /** 2026-03-05 02:00 in Bogotá: the town hall is closed. */
+  static final Instant NIGHT_OUTAGE_START = Instant.parse("2026-03-05T07:00:00Z");
+
+  /**
+   * The sample with what only the newer reports carry, at the town hall: its 3-hour outage still
+   * provisional, a 40-minute outage at night (outside opening hours) and two computers' minutes,
+   * the second enrolled mid-month.
+   */
+  static EvidenceReport sampleWithComputers() {
+    EvidenceReport r = sample();
+    EstablishmentEvidence a = r.establishments().get(0);
+    Outage cut = a.outages().get(0);
+    List<Outage> outages =
+        List.of(
+            new Outage(
+                cut.start(),
+                cut.end(),
+                cut.durationMinutes(),
+                cut.openMinutes(),
+                cut.computers(),
+                cut.shortBlip(),
+                cut.cause(),
+                true),
+            a.outages().get(1));
+    EstablishmentEvidence alcaldia =
+        new EstablishmentEvidence(
+            a.code(),
+            a.name(),
+            a.kind(),
+            a.sector(),
+            a.availability(),
+            outages,
+            a.latency(),
+            a.computersEnrolled(),
+            a.computersConnected(),
+            a.links(),
+            List.of(
+                new Outage(
+                    NIGHT_OUTAGE_START,
+                    NIGHT_OUTAGE_START.plusSeconds(40 * 60),
+                    40,
+                    0,
+                    3,
+                    false,
+                    "link_down")),
+            List.of(
+                new EvidenceReport.ComputerMinutes(101, "ALC-PC01", 44640, 20000, 100, 540, 24000),
+                new EvidenceReport.ComputerMinutes(102, "ALC-PC02", 30000, 12000, 0, 60, 17940)));
+    return new EvidenceReport(
+        r.meta(),
+        r.method(),
+        r.indicators(),
+        List.of(alcaldia, r.establishments().get(1)),
+        r.coverage(),
+        r.trend());
   }
 
   /** What the service answers for a municipality with no establishments and no data yet. */
@@ -227,7 +288,8 @@ final class EvidenceFixtures {
             now.atZone(java.time.ZoneId.of("America/Bogota")).toLocalDate(),
             List.of(),
             d -> true,
-            List.of()));
+            List.of()),
+        List.of());
   }
 
   /** March 2026, over, with data on every day. */

@@ -34,7 +34,8 @@ class EvidenceHashTest {
         r.method(),
         r.indicators(),
         r.establishments(),
-        r.coverage());
+        r.coverage(),
+        List.of());
   }
 
   @Test
@@ -80,14 +81,17 @@ class EvidenceHashTest {
             e.latency(),
             e.computersEnrolled(),
             e.computersConnected(),
-            e.links());
+            e.links(),
+            List.of(),
+            List.of());
     EvidenceReport b =
         new EvidenceReport(
             a.meta(),
             a.method(),
             a.indicators(),
             List.of(changed, a.establishments().get(1)),
-            a.coverage());
+            a.coverage(),
+            List.of());
     assertThat(EvidenceHash.of(b, MAPPER)).isNotEqualTo(EvidenceHash.of(a, MAPPER));
     EvidenceReport tampered = EvidenceHash.withHash(a, MAPPER);
     tampered =
@@ -96,7 +100,8 @@ class EvidenceHashTest {
             tampered.method(),
             tampered.indicators(),
             b.establishments(),
-            tampered.coverage());
+            tampered.coverage(),
+            List.of());
     assertThat(EvidenceHash.verify(tampered, MAPPER)).isFalse();
   }
 

@@ -277,7 +277,8 @@ class EvidenceRenderersTest {
               r.method(),
               r.indicators(),
               r.establishments(),
-              r.coverage());
+              r.coverage(),
+              List.of());
       try (PDDocument doc = Loader.loadPDF(EvidencePdf.render(r, Lang.ES, Paper.A4))) {
         assertThat(new PDFTextStripper().getText(doc)).contains("Ωmega €uro ŝ");
       }
@@ -373,6 +374,72 @@ class EvidenceRenderersTest {
           .containsEntry("costo_mensual", "sin datos")
           .containsEntry("uso_p95_salida_pct", "sin datos")
           .containsEntry("bajada_pruebas", "0");
+    }
+
+    /**
+     * The figures the PDF and the JSON have: outages outside opening hours as rows of their own
+     * (never among the outages), provisional outages flagged, each computer's minutes by status;
+     * every count of the establishment row equals its rows.
+     */
+    @Test
+    void outsideHoursProvisionalAndComputerRows() throws IOException {
+      EvidenceReport r = EvidenceHash.withHash(EvidenceFixtures.sampleWithComputers(), mapper);
+      List<CSVRecord> rows = parse(EvidenceCsv.render(r, Lang.ES), Lang.ES);
+      // 3 indicators, 2 establishments, 2 outages, 1 outside opening hours, 2 links, 2 computers
+      assertThat(rows).hasSize(12);
+      Map<String, String> alcaldia = first(rows, "registro", "establecimiento");
+      assertThat(alcaldia)
+          .containsEntry("cortes", "1")
+          .containsEntry("interrupciones_breves", "1")
+          .containsEntry("cortes_fuera_de_horario", "1")
+          .containsEntry("cortes_provisionales", "1")
+          .containsEntry("computador_id", "");
+      List<CSVRecord> counted =
+          rows.stream().filter(x -> x.get("registro").equals("corte")).toList();
+      assertThat(counted).hasSize(2).allMatch(x -> x.get("corte_en_horario").equals("sí"));
+      assertThat(counted.stream().filter(x -> x.get("corte_provisional").equals("sí")))
+          .singleElement()
+          .satisfies(x -> assertThat(x.get("corte_inicio")).isEqualTo("2026-03-04 10:15"));
+      Map<String, String> night = first(rows, "registro", "corte_fuera_de_horario");
+      assertThat(night)
+          .containsEntry("codigo_establecimiento", "alcaldia")
+          .containsEntry("corte_inicio", "2026-03-05 02:00")
+          .containsEntry("corte_fin", "2026-03-05 02:40")
+          .containsEntry("corte_duracion_min", "40")
+          .containsEntry("corte_min_en_horario", "0")
+          .containsEntry("corte_en_horario", "no")
+          .containsEntry("corte_provisional", "no")
+          .containsEntry("corte_origen", EvidenceText.of(Lang.ES).cause("link_down"))
+          .containsEntry("cortes", "");
+      List<CSVRecord> pcs =
+          rows.stream().filter(x -> x.get("registro").equals("computador")).toList();
+      assertThat(pcs).hasSize(2);
+      Map<String, String> pc2 = first(pcs, "computador_id", "102");
+      assertThat(pc2)
+          .containsEntry("codigo_establecimiento", "alcaldia")
+          .containsEntry("computador_nombre_equipo", "ALC-PC02")
+          .containsEntry("computador_minutos_esperados", "30000")
+          .containsEntry("computador_minutos_en_linea", "12000")
+          .containsEntry("computador_minutos_limitada", "0")
+          .containsEntry("computador_minutos_sin_conexion", "60")
+          .containsEntry("computador_minutos_sin_datos", "17940")
+          .containsEntry("minutos_con_datos", "");
+      for (CSVRecord pc : pcs) {
+        assertThat(
+                Long.parseLong(pc.get("computador_minutos_en_linea"))
+                    + Long.parseLong(pc.get("computador_minutos_limitada"))
+                    + Long.parseLong(pc.get("computador_minutos_sin_conexion"))
+                    + Long.parseLong(pc.get("computador_minutos_sin_datos")))
+            .isEqualTo(Long.parseLong(pc.get("computador_minutos_esperados")));
+      }
+      // in English, the same rows under English names
+      List<CSVRecord> en = parse(EvidenceCsv.render(r, Lang.EN), Lang.EN);
+      assertThat(first(en, "record", "outage_outside_hours"))
+          .containsEntry("outage_inside_hours", "no");
+      assertThat(first(en, "computer_id", "101"))
+          .containsEntry("record", "computer")
+          .containsEntry("computer_online_minutes", "20000")
+          .containsEntry("computer_no_data_minutes", "24000");
     }
 
     @Test

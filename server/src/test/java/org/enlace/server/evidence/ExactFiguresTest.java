@@ -353,6 +353,123 @@ class ExactFiguresTest {
     assertThat(evidence("2026-10").path("method").path("speedTestsUsed").asLong()).isEqualTo(1);
   }
 
+  /**
+   * The tables' computer-days count inside the report's window: from the enrollment's minute (the
+   * PC of X-NOW, whose check before its enrollment is left out), to the start of the decommission
+   * date (d2: 1-14 October), to the last whole minute before the report. A computer's days add up
+   * to its minutes in the report.
+   */
+  @Test
+  void theComputerDaysAddUpToEachComputersMinutesInTheReport() throws Exception {
+    String current = YearMonth.from(base.atZone(BOGOTA)).toString();
+    for (String period : List.of("2026-10", current)) {
+      JsonNode r = null;
+      Map<Long, long[]> sums = new HashMap<>();
+      Map<Long, List<String>> daysOf = new HashMap<>();
+      Map<String, long[]> places = new HashMap<>();
+      // The same minute before and after the tables: the tables had the JSON's "now".
+      for (int attempt = 0; attempt < 3; attempt++) {
+        JsonNode before = evidence(period);
+        Api.Response zip = APP.it().get("/api/v1/evidence?format=zip&period=" + period);
+        assertThat(zip.status()).as(zip.toString()).isEqualTo(200);
+        r = evidence(period);
+        sums.clear();
+        daysOf.clear();
+        places.clear();
+        Map<String, byte[]> files = ReaderReportsTest.unzip(zip.raw().body());
+        for (org.apache.commons.csv.CSVRecord d :
+            ReaderReportsTest.parse(files.get("establecimientos_dias.csv"), EvidenceText.Lang.ES)) {
+          long[] s = places.computeIfAbsent(d.get("codigo_establecimiento"), k -> new long[4]);
+          int i = 0;
+          for (String c :
+              List.of(
+                  "minutos_en_horario",
+                  "minutos_con_datos",
+                  "minutos_con_conexion",
+                  "minutos_en_corte")) {
+            s[i++] += Long.parseLong(d.get(c));
+          }
+        }
+        for (org.apache.commons.csv.CSVRecord d :
+            ReaderReportsTest.parse(files.get("computadores_dias.csv"), EvidenceText.Lang.ES)) {
+          long id = Long.parseLong(d.get("computador_id"));
+          long[] s = sums.computeIfAbsent(id, k -> new long[5]);
+          int i = 0;
+          for (String c :
+              List.of(
+                  "minutos_esperados",
+                  "minutos_en_linea",
+                  "minutos_limitada",
+                  "minutos_sin_conexion",
+                  "minutos_sin_datos")) {
+            s[i++] += Long.parseLong(d.get(c));
+          }
+          daysOf.computeIfAbsent(id, k -> new ArrayList<>()).add(d.get("dia"));
+        }
+        if (minuteOf(before).equals(minuteOf(r))) {
+          break;
+        }
+      }
+      List<Long> listed = new ArrayList<>();
+      for (JsonNode e : r.path("establishments")) {
+        for (JsonNode c : e.path("computers")) {
+          long id = c.path("computerId").asLong();
+          listed.add(id);
+          assertThat(sums.getOrDefault(id, new long[5]))
+              .as(period + " computer " + id)
+              .containsExactly(
+                  c.path("expectedMinutes").asLong(),
+                  c.path("onlineMinutes").asLong(),
+                  c.path("limitedMinutes").asLong(),
+                  c.path("offlineMinutes").asLong(),
+                  c.path("noDataMinutes").asLong());
+        }
+      }
+      assertThat(listed).containsAll(sums.keySet());
+      // the establishment-days add up to the report's minutes with data, up and in outage
+      for (JsonNode e : r.path("establishments")) {
+        JsonNode a = e.path("availability");
+        long[] s = places.getOrDefault(e.path("code").asText(), new long[4]);
+        assertThat(new long[] {s[1], s[2], s[3]})
+            .as(period + " " + e.path("code").asText())
+            .containsExactly(
+                a.path("observedMinutes").asLong(),
+                a.path("upMinutes").asLong(),
+                a.path("outageMinutes").asLong());
+      }
+      if (period.equals("2026-10")) {
+        assertThat(daysOf.get(d1.computerId())).hasSize(31);
+        assertThat(sums.get(d1.computerId())[0]).isEqualTo(31 * 1440);
+        assertThat(daysOf.get(d2.computerId()))
+            .hasSize(14)
+            .contains("2026-10-14")
+            .doesNotContain("2026-10-15");
+        assertThat(sums.get(d2.computerId())[0]).isEqualTo(14 * 1440);
+        assertThat(sums).doesNotContainKey(d3.computerId());
+      } else {
+        long l = windowMinutes(r);
+        long[] now = sums.get(now1.computerId());
+        assertThat(now[0]).isEqualTo(l);
+        // X-NOW is open all day and has a row on each day of its window: from its enrollment's
+        // minute to the report's, the open minutes are the window's
+        assertThat(places.get("X-NOW")[0]).isEqualTo(l);
+        assertThat(places.get("X-NOW")[1])
+            .isEqualTo(
+                establishment(r, "X-NOW").path("availability").path("observedMinutes").asLong());
+        if (l == 32) {
+          // 0-24, 25 held, 29, 30, 31 held; the check at minute -2 is before the window
+          assertThat(now[1]).isEqualTo(29);
+          assertThat(now[4]).isEqualTo(3);
+        }
+      }
+    }
+  }
+
+  private static Instant minuteOf(JsonNode report) {
+    return Instant.parse(report.path("meta").path("generatedAt").asText())
+        .truncatedTo(ChronoUnit.MINUTES);
+  }
+
   // ---- helpers ----
 
   private Instant minute(int m) {

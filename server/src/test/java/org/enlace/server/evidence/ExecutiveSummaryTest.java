@@ -88,7 +88,8 @@ class ExecutiveSummaryTest {
             baseline,
             List.of(new IndicatorReport.Period("2026-11", FIRST, LAST, sectors))),
         List.of(),
-        coverage);
+        coverage,
+        List.of());
   }
 
   static Optional<Baseline> baseline(long admComputers, long citComputers) {

@@ -57,7 +57,8 @@ class SpanishOutputTest {
                         LocalDate.of(2026, 3, 11),
                         LocalDate.of(2026, 3, 14)),
                     d -> true,
-                    List.of(LocalDate.of(2026, 3, 10)))),
+                    List.of(LocalDate.of(2026, 3, 10))),
+                List.of()),
             MAPPER));
     reports.add(
         EvidenceFixtures.empty(
