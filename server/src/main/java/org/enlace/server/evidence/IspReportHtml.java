@@ -117,7 +117,7 @@ public final class IspReportHtml {
         .labelled(
             tx.t("meta.generated"),
             Optional.ofNullable(m.generatedAt()).map(at -> tx.dateTime(at, zone)).orElse(noData))
-        .labelled(tx.t("meta.timezone"), zone.getId())
+        .labelled(tx.t("meta.timezone"), tx.zone(zone))
         .labelled(tx.t("meta.sha"), HtmlTable.hash(String.valueOf(m.dataSha256())))
         .appendTo(out);
     out.append("</header>\n");

@@ -306,7 +306,8 @@ class ReaderReportsTest {
             "enlaces_meses.csv",
             "computadores_dias.csv");
     assertThat(new String(files.get("LEAME.txt"), StandardCharsets.UTF_8))
-        .contains(municipality.path("meta").path("dataSha256").asText());
+        .contains(municipality.path("meta").path("dataSha256").asText())
+        .contains("Las fechas y horas están en hora de Colombia (UTC\u22125).");
     files.forEach(
         (name, bytes) -> {
           if (name.endsWith(".csv")) {
