@@ -379,7 +379,7 @@ public final class IspReportHtml {
   private void methodology() {
     IspReport.Method m = report.method();
     section("method", rt.t("isp.method.heading"));
-    out.append("<p>").append(esc(tx.t("method.intro", zone.getId()))).append("</p>\n<ul>\n");
+    out.append("<p>").append(esc(tx.t("method.intro", tx.zone(zone)))).append("</p>\n<ul>\n");
     li(tx.t("method.availability"));
     li(tx.t("method.nodata"));
     li(tx.t("method.completeness"));

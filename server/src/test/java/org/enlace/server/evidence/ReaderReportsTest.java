@@ -202,6 +202,11 @@ class ReaderReportsTest {
         .contains("n.º " + alcSameIsp)
         .doesNotContain("Otra Red")
         .contains("Este establecimiento tiene 2 enlaces");
+    // the same plain-Spanish check as the municipality's report
+    String text = SpanishOutputTest.htmlText(page);
+    assertThat(SpanishOutputTest.found(SpanishOutputTest.ENGLISH, text)).isEmpty();
+    assertThat(SpanishOutputTest.found(SpanishOutputTest.PATH, text)).isEmpty();
+    assertThat(SpanishOutputTest.found(SpanishOutputTest.ZONE_ID, text)).isEmpty();
     assertThat(html.header("X-Enlace-Data-Sha256"))
         .isEqualTo(r.path("meta").path("dataSha256").asText());
     String en =
