@@ -176,7 +176,7 @@ public final class EvidenceCsv {
         tx.t(
             "csv.comment.generated",
             m.generatedAt() == null ? tx.noData() : DATE_TIME.format(m.generatedAt().atZone(zone)),
-            zone.getId()));
+            tx.zone(zone)));
     String sha = m.dataSha256();
     p.printComment(tx.t("csv.comment.sha", sha == null || blank(sha) ? tx.noData() : sha));
     coverageComment(p);

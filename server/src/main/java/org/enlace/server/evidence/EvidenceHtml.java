@@ -158,7 +158,7 @@ public final class EvidenceHtml {
         .labelled(
             tx.t("meta.generated"),
             Optional.ofNullable(meta.generatedAt()).map(at -> tx.dateTime(at, zone)).orElse(noData))
-        .labelled(tx.t("meta.timezone"), zone.getId())
+        .labelled(tx.t("meta.timezone"), tx.zone(zone))
         .labelled(tx.t("meta.sha"), HtmlTable.hash(orNoData(meta.dataSha256())))
         .appendTo(out);
     out.append("</header>\n");
@@ -641,7 +641,7 @@ public final class EvidenceHtml {
 
   private void methodology() {
     section("method", tx.t("method.heading"));
-    p(tx.t("method.intro", zone.getId()));
+    p(tx.t("method.intro", tx.zone(zone)));
     if (method.isEmpty()) {
       p(noData);
       out.append("</section>\n");

@@ -264,7 +264,7 @@ public final class EvidenceResource {
         m.municipality(),
         tx.t("csv.comment.period", m.period(), tx.range(m.firstDay(), m.lastDay())),
         tx.t("csv.comment.scope", scope),
-        rt.t("zip.readme.zone", m.timeZone()),
+        rt.t("zip.readme.zone", tx.zone(EvidenceHtml.zone(m))),
         rt.t("zip.readme.sha", dataSha));
   }
 

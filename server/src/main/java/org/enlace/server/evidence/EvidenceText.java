@@ -249,6 +249,22 @@ public final class EvidenceText {
     return longDate.format(d);
   }
 
+  /**
+   * The time zone as a reader names it, "hora de Colombia (UTC−5)": an identifier such as
+   * America/Bogota means nothing to a mayor's office. The standard offset, since Colombia keeps no
+   * daylight saving time and a zone that does is named by its name first.
+   */
+  public String zone(ZoneId zone) {
+    String name = zone.getDisplayName(TextStyle.FULL, lang.locale());
+    int seconds = zone.getRules().getStandardOffset(Instant.now()).getTotalSeconds();
+    int minutes = Math.abs(seconds) / 60;
+    String offset =
+        (seconds < 0 ? "\u2212" : "+")
+            + minutes / 60
+            + (minutes % 60 == 0 ? "" : String.format(Locale.ROOT, ":%02d", minutes % 60));
+    return t("zone.name", name, seconds == 0 ? "" : offset);
+  }
+
   /** 25 de noviembre de 2026, 14:03 in the given zone. */
   public String dateTime(Instant at, ZoneId zone) {
     var z = at.atZone(zone);

@@ -117,7 +117,7 @@ public final class IspReportHtml {
         .labelled(
             tx.t("meta.generated"),
             Optional.ofNullable(m.generatedAt()).map(at -> tx.dateTime(at, zone)).orElse(noData))
-        .labelled(tx.t("meta.timezone"), zone.getId())
+        .labelled(tx.t("meta.timezone"), tx.zone(zone))
         .labelled(tx.t("meta.sha"), HtmlTable.hash(String.valueOf(m.dataSha256())))
         .appendTo(out);
     out.append("</header>\n");
@@ -379,7 +379,7 @@ public final class IspReportHtml {
   private void methodology() {
     IspReport.Method m = report.method();
     section("method", rt.t("isp.method.heading"));
-    out.append("<p>").append(esc(tx.t("method.intro", zone.getId()))).append("</p>\n<ul>\n");
+    out.append("<p>").append(esc(tx.t("method.intro", tx.zone(zone)))).append("</p>\n<ul>\n");
     li(tx.t("method.availability"));
     li(tx.t("method.nodata"));
     li(tx.t("method.completeness"));

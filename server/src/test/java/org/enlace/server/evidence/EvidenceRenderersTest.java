@@ -93,7 +93,7 @@ class EvidenceRenderersTest {
           .contains("del 1 de marzo de 2026 al 31 de marzo de 2026")
           // generated 13:42 UTC is 08:42 in Bogotá
           .contains("1 de abril de 2026, 08:42")
-          .contains("America/Bogota")
+          .contains("hora de Colombia (UTC\u22125)")
           // counts with a thousands dot, percentages with a decimal comma and a space
           .contains(">1.234<")
           .contains("97,9" + NBSP + "%")
@@ -144,7 +144,7 @@ class EvidenceRenderersTest {
       String satellite = h.substring(h.indexOf("Enlace n.º 9"));
       assertThat(satellite)
           .contains(fact("Costo mensual", "sin datos"))
-          .contains(fact("Uso del enlace (SNMP)", "sin datos"))
+          .contains(fact("Uso del enlace (medido en el enrutador)", "sin datos"))
           .contains(fact("Tecnología", "sin datos"))
           .contains("<td class=\"num nodata\">sin datos</td>");
       assertThat(satellite.substring(0, satellite.indexOf("</table>", satellite.indexOf("speeds"))))
@@ -191,7 +191,8 @@ class EvidenceRenderersTest {
           .contains("speed.enlace.example (Pasto)")
           .contains("del 80" + NBSP + "% de la velocidad contratada")
           .contains("123.456 observaciones de agentes y 1.234 pruebas de velocidad")
-          .contains("«Sin datos» nunca se lee como arriba ni como abajo");
+          .contains("ni como conexión ni como corte, y nunca se escriben como 0")
+          .contains("Todas las fechas y horas están en hora de Colombia (UTC\u22125).");
       assertThat(h).contains("Agentes Enlace en 12 computadores").contains("6. Definiciones");
     }
 
@@ -319,7 +320,9 @@ class EvidenceRenderersTest {
       String text = new String(csv, StandardCharsets.UTF_8);
       assertThat(text)
           .contains("# Municipio de El Contadero, Nariño")
-          .contains("# SHA-256 de los datos: " + report.meta().dataSha256());
+          .contains("# SHA-256 de los datos: " + report.meta().dataSha256())
+          .containsPattern("# Generado: [0-9-]+ [0-9:]+, hora de Colombia \\(UTC\u22125\\)")
+          .doesNotContain("America/Bogota");
       List<CSVRecord> rows = parse(csv, Lang.ES);
       assertThat(rows.get(0).getParser().getHeaderNames())
           .startsWith("registro", "periodo", "sector")

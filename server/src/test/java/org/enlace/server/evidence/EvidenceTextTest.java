@@ -73,6 +73,15 @@ class EvidenceTextTest {
   }
 
   @Test
+  void timeZonesAreNamedNotGivenByTheirIdentifier() {
+    assertThat(EvidenceText.of(Lang.ES).zone(ZoneId.of("America/Bogota")))
+        .isEqualTo("hora de Colombia (UTC\u22125)");
+    assertThat(EvidenceText.of(Lang.EN).zone(ZoneId.of("America/Bogota")))
+        .isEqualTo("Colombia Time (UTC\u22125)");
+    assertThat(EvidenceText.of(Lang.EN).zone(ZoneId.of("Asia/Kolkata"))).endsWith("(UTC+5:30)");
+  }
+
+  @Test
   void languageAndPaperParameters() {
     assertThat(Lang.parse(null)).isEqualTo(Lang.ES);
     assertThat(Lang.parse("EN")).isEqualTo(Lang.EN);

@@ -203,6 +203,11 @@ class ReaderReportsTest {
         .contains("n.º " + alcSameIsp)
         .doesNotContain("Otra Red")
         .contains("Este establecimiento tiene 2 enlaces");
+    // the same plain-Spanish check as the municipality's report
+    String text = SpanishOutputTest.htmlText(page);
+    assertThat(SpanishOutputTest.found(SpanishOutputTest.ENGLISH, text)).isEmpty();
+    assertThat(SpanishOutputTest.found(SpanishOutputTest.PATH, text)).isEmpty();
+    assertThat(SpanishOutputTest.found(SpanishOutputTest.ZONE_ID, text)).isEmpty();
     assertThat(html.header("X-Enlace-Data-Sha256"))
         .isEqualTo(r.path("meta").path("dataSha256").asText());
     String en =
@@ -355,7 +360,8 @@ class ReaderReportsTest {
             "enlaces_meses.csv",
             "computadores_dias.csv");
     assertThat(new String(files.get("LEAME.txt"), StandardCharsets.UTF_8))
-        .contains(municipality.path("meta").path("dataSha256").asText());
+        .contains(municipality.path("meta").path("dataSha256").asText())
+        .contains("Las fechas y horas están en hora de Colombia (UTC\u22125).");
     files.forEach(
         (name, bytes) -> {
           if (name.endsWith(".csv")) {

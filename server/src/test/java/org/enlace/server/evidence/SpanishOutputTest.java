@@ -29,11 +29,14 @@ class SpanishOutputTest {
           "(?i)\\b(the|and|of|to|no data|data|report|null|true|false|outage|outages|baseline"
               + "|progress|target|summary|page|signature|prepared|reviewed|enrolled|agents"
               + "|generatedAt|dataSha256|format=json|link_down|not_over|no_agents|no_data"
-              + "|enrolled_mid_period|gaps|municipality|establishment)\\b");
+              + "|enrolled_mid_period|gaps|municipality|establishment|router|routers)\\b");
 
   /** A repository path or a source file name. */
   static final Pattern PATH =
       Pattern.compile("(docs/|src/|\\.md\\b|\\.java\\b|\\.properties\\b|meta\\.[a-z])");
+
+  /** A time zone's identifier (America/Bogota): readers get "hora de Colombia (UTC−5)". */
+  static final Pattern ZONE_ID = Pattern.compile("\\b[A-Z][a-z]+/[A-Z][A-Za-z_]+\\b");
 
   static final ObjectMapper MAPPER = EvidenceRenderersTest.appMapper();
 
@@ -99,8 +102,10 @@ class SpanishOutputTest {
       for (String text : List.of(pdf, html)) {
         assertThat(found(ENGLISH, text)).as("English in the Spanish report").isEmpty();
         assertThat(found(PATH, text)).as("paths in the Spanish report").isEmpty();
+        assertThat(found(ZONE_ID, text)).as("time zone ids in the Spanish report").isEmpty();
       }
       assertThat(pdf).contains("Resumen ejecutivo").contains("Elaborado por").contains("Ana Pérez");
+      assertThat(html).contains("hora de Colombia (UTC\u22125)");
     }
   }
 
@@ -109,6 +114,9 @@ class SpanishOutputTest {
     assertThat(found(ENGLISH, "Es el SHA-256 del informe (format=json) con meta.generatedAt"))
         .contains("format=json", "generatedAt");
     assertThat(found(PATH, "La guía docs/evidencia.md explica")).contains("docs/", ".md");
+    assertThat(found(ZONE_ID, "en la zona horaria America/Bogota, 5 Mbit/s"))
+        .contains("America/Bogota");
+    assertThat(found(ENGLISH, "cuando el router se sondea")).contains("router");
     assertThat(found(ENGLISH, "Página 1 de 4: datos, agentes, línea base")).isEmpty();
   }
 
