@@ -413,7 +413,7 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
         .register(
             new EstablishmentPagesResource(
                 jdbi, establishments, establishmentLinks, links, computers, pages));
-    env.jersey().register(new EnrollmentTokenPagesResource(jdbi, tokens, pages));
+    env.jersey().register(new EnrollmentTokenPagesResource(jdbi, tokens, pages, clock));
     env.jersey().register(new ComputerPagesResource(jdbi, computers, pages));
   }
 

@@ -187,6 +187,7 @@ public final class EstablishmentPagesResource {
     m.put("computers", computers);
     m.put("hasComputers", !computers.isEmpty());
     m.put("tokenAction", ctx.href(path + "/tokens"));
+    m.put("tokensHref", ctx.href(path + "/tokens"));
     // The enrollment token form; the enrollment pages answer it.
     m.put("tokenFields", tokenFields(t, "168", "1"));
     return pages.page(ctx, 200, path, e.name(), "inventory/establishment-page.mustache", m);

@@ -258,4 +258,89 @@ class InventoryPagesTest {
         .isEqualTo("decommissioned");
     assertThat(it.get("/web/computers/" + agent.computerId()).html()).contains("dado de baja");
   }
+
+  @Test
+  void itRevokesATokenOnThePageAndTheAdministrationCannot() throws Exception {
+    APP.establishment("tok-kiosco", "citizens");
+    String csrf = it.get("/web/establishments/tok-kiosco").csrf();
+    PageClient.Page issued =
+        it.post(
+            "/web/establishments/tok-kiosco/tokens",
+            PageClient.form("csrf", csrf, "expiresInHours", "24", "maxUses", "2"));
+    assertThat(issued.status()).isEqualTo(201);
+    Matcher m = Pattern.compile("id=\"token-value\">(enl_[A-Za-z0-9_-]+)<").matcher(issued.html());
+    assertThat(m.find()).isTrue();
+    String token = m.group(1);
+    String prefix = token.substring(0, 10);
+    long id =
+        APP.it()
+            .get("/api/v1/establishments/tok-kiosco/enrollment-tokens")
+            .body()
+            .get(0)
+            .get("id")
+            .asLong();
+    String revokePath = "/web/establishments/tok-kiosco/tokens/" + id + "/revoke";
+
+    assertThat(it.get("/web/establishments/tok-kiosco").html())
+        .contains("id=\"tokens-link\" href=\"/web/establishments/tok-kiosco/tokens?lang&#61;es\"");
+    PageClient.Page list = it.get("/web/establishments/tok-kiosco/tokens");
+    assertThat(list.status()).isEqualTo(200);
+    assertThat(list.html())
+        .contains(prefix + "…")
+        .doesNotContain(token)
+        .contains("Vigente")
+        .contains("0 de 2")
+        .contains("id=\"revoke-" + id + "\"")
+        .contains("aria-label=\"Revocar el código " + prefix + "…\"");
+    assertThat(it.get("/web/establishments/tok-kiosco/tokens?lang=en").html())
+        .contains("aria-label=\"Revoke code " + prefix + "…\"")
+        .contains(">Valid<");
+
+    // The administration: no list, no button, and its POST changes nothing (as the API: IT only).
+    PageClient.Page adminList = administration.get("/web/establishments/tok-kiosco/tokens");
+    assertThat(adminList.status()).isEqualTo(403);
+    assertThat(adminList.html()).doesNotContain("revoke-").doesNotContain(prefix);
+    assertThat(administration.get("/web/establishments/tok-kiosco").html())
+        .doesNotContain("tokens-link");
+    String adminCsrf = administration.get("/web/indicators/baseline").csrf();
+    assertThat(administration.post(revokePath, PageClient.form("csrf", adminCsrf)).status())
+        .isEqualTo(403);
+    // The same rule as the API's revoke endpoint.
+    String apiPath = "/api/v1/establishments/tok-kiosco/enrollment-tokens/" + id;
+    assertThat(APP.it().as("planeacion", PASSWORD).delete(apiPath).status()).isEqualTo(403);
+    assertThat(it.post(revokePath, PageClient.form("csrf", "forged")).status()).isEqualTo(403);
+    assertThat(revokedAt()).isEmpty();
+
+    PageClient.Page revoked = it.post(revokePath, PageClient.form("csrf", csrf));
+    assertThat(revoked.status()).isEqualTo(303);
+    assertThat(revoked.header("Location"))
+        .endsWith("/web/establishments/tok-kiosco/tokens?revoked=" + id + "&lang=es");
+    assertThat(revokedAt()).isNotEmpty();
+    PageClient.Page after = it.get("/web/establishments/tok-kiosco/tokens?revoked=" + id);
+    assertThat(after.html())
+        .contains("Se revocó el código " + prefix + "…")
+        .contains("Revocado el")
+        .doesNotContain("id=\"revoke-" + id + "\"");
+    Api.Response enroll =
+        APP.anonymous()
+            .post("/api/v1/enroll", TestApp.enrollBody(token, "machine-tok", "kio-01", "kiosk"));
+    assertThat(enroll.status()).isNotEqualTo(201);
+    // Again (revoked already): nothing changes, as the API answers 204. An unknown token: 404.
+    assertThat(it.post(revokePath, PageClient.form("csrf", csrf)).status()).isEqualTo(303);
+    assertThat(
+            it.post(
+                    "/web/establishments/tok-kiosco/tokens/999999/revoke",
+                    PageClient.form("csrf", csrf))
+                .status())
+        .isEqualTo(404);
+  }
+
+  private static String revokedAt() {
+    return APP.it()
+        .get("/api/v1/establishments/tok-kiosco/enrollment-tokens")
+        .body()
+        .get(0)
+        .path("revokedAt")
+        .asText();
+  }
 }
