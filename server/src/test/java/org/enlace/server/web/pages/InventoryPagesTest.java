@@ -343,4 +343,117 @@ class InventoryPagesTest {
         .path("revokedAt")
         .asText();
   }
+
+  private static java.util.Map<String, String> withHours(String csrf, String... dayHours) {
+    java.util.Map<String, String> f =
+        new java.util.LinkedHashMap<>(
+            PageClient.form(
+                "csrf",
+                csrf,
+                "code",
+                "horario",
+                "name",
+                "Punto Vive Digital",
+                "kind",
+                "public_access_point",
+                "sector",
+                "citizens",
+                "address",
+                "",
+                "officialCode",
+                "",
+                "coordinates.latitude",
+                "",
+                "coordinates.longitude",
+                ""));
+    for (int i = 0; i < dayHours.length; i += 2) {
+      f.put("hours." + dayHours[i], dayHours[i + 1]);
+    }
+    return f;
+  }
+
+  @Test
+  void itSetsOpeningHoursOnTheFormWithTheApisRules() throws Exception {
+    String csrf = it.get("/web/establishments/new").csrf();
+    PageClient.Page form = it.get("/web/establishments/new");
+    assertThat(form.html())
+        .contains("<legend>Horario de atención</legend>")
+        .contains("<label for=\"f-hours-monday\">lunes</label>")
+        .contains("<label for=\"f-hours-sunday\">domingo</label>");
+
+    PageClient.Page bad =
+        it.post(
+            "/web/establishments/new",
+            withHours(
+                csrf,
+                "monday",
+                "8:00-12:00, 14:00-18:00",
+                "tuesday",
+                "18:00-08:00",
+                "wednesday",
+                "por la mañana",
+                "thursday",
+                "08:00-12:00, 11:00-13:00"));
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.html())
+        .contains(
+            "id=\"f-hours-tuesday-error\">la apertura 18:00 debe ser anterior al cierre 08:00</p>")
+        .contains(
+            "id=\"f-hours-wednesday-error\">escriba los horarios como 08:00-12:00, 14:00-18:00</p>")
+        .contains("id=\"f-hours-thursday-error\">los horarios del día se cruzan</p>")
+        .contains("href=\"#f-hours-tuesday\"")
+        .contains("value=\"por la mañana\"")
+        .contains("value=\"8:00-12:00, 14:00-18:00\"");
+    assertThat(APP.it().get("/api/v1/establishments/horario").status()).isEqualTo(404);
+    // In English, the API's own words; the API refuses the same hours.
+    assertThat(
+            it.post("/web/establishments/new?lang=en", withHours(csrf, "tuesday", "18:00-08:00"))
+                .html())
+        .contains("id=\"f-hours-tuesday-error\">open 18:00 is not before close 08:00</p>");
+    Api.Response api =
+        APP.it()
+            .post(
+                "/api/v1/establishments",
+                Api.object()
+                    .put("code", "horario-api")
+                    .put("name", "x")
+                    .put("kind", "public_access_point")
+                    .put("sector", "citizens")
+                    .set(
+                        "openingHours",
+                        Api.object()
+                            .set(
+                                "tuesday",
+                                Api.JSON
+                                    .createArrayNode()
+                                    .add(
+                                        Api.object().put("open", "18:00").put("close", "08:00")))));
+    assertThat(api.status()).isBetween(400, 422);
+    assertThat(api.body().toString()).contains("open 18:00 is not before close 08:00");
+
+    PageClient.Page ok =
+        it.post(
+            "/web/establishments/new",
+            withHours(csrf, "monday", "8:00-12:00, 14:00-18:00", "saturday", "09:00–12:00"));
+    assertThat(ok.status()).as(ok.html()).isEqualTo(303);
+    com.fasterxml.jackson.databind.JsonNode hours =
+        APP.it().get("/api/v1/establishments/horario").body().get("openingHours");
+    assertThat(hours.get("monday").toString())
+        .isEqualTo(
+            "[{\"open\":\"08:00\",\"close\":\"12:00\"},{\"open\":\"14:00\",\"close\":\"18:00\"}]");
+    assertThat(hours.get("saturday").get(0).get("close").asText()).isEqualTo("12:00");
+    assertThat(hours.has("sunday")).isFalse();
+    assertThat(it.get("/web/establishments/horario/edit").html())
+        .contains("value=\"08:00-12:00, 14:00-18:00\"")
+        .contains("value=\"09:00-12:00\"");
+    // Every day emptied: open all day, every day.
+    assertThat(
+            it.post(
+                    "/web/establishments/horario/edit",
+                    withHours(csrf, "monday", "", "saturday", ""))
+                .status())
+        .isEqualTo(303);
+    assertThat(APP.it().get("/api/v1/establishments/horario").body().get("openingHours").size())
+        .isZero();
+  }
 }
