@@ -68,7 +68,7 @@ class ListPagingTest {
     assertThat(rows(first)).isEqualTo(200);
     assertThat(first)
         .contains("Filas 1 a 200 de 205 (página 1 de 2)")
-        .contains("<nav class=\"paging\" aria-label=\"Páginas de la lista\">")
+        .contains("<div class=\"paging\" role=\"navigation\" aria-label=\"Páginas de la lista\">")
         .contains("rel=\"next\" href=\"/web/computers?page&#61;2&amp;lang&#61;es\"")
         .contains("aria-label=\"Página siguiente: 2 de 2\"")
         .doesNotContain("rel=\"prev\"")
