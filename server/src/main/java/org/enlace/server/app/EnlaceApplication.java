@@ -55,12 +55,14 @@ import org.enlace.server.evidence.CoverageDao;
 import org.enlace.server.evidence.EvidenceResource;
 import org.enlace.server.evidence.EvidenceService;
 import org.enlace.server.evidence.EvidenceTables;
+import org.enlace.server.evidence.MonthlyCoverage;
 import org.enlace.server.evidence.OutagesPageResource;
 import org.enlace.server.evidence.PdfWarmUp;
 import org.enlace.server.evidence.ReportsPageResource;
 import org.enlace.server.indicators.IndicatorService;
 import org.enlace.server.indicators.IndicatorsPageResource;
 import org.enlace.server.indicators.IndicatorsResource;
+import org.enlace.server.indicators.PartialMonths;
 import org.enlace.server.indicators.WebHomeResource;
 import org.enlace.server.ingest.IngestMetrics;
 import org.enlace.server.ingest.IngestService;
@@ -413,7 +415,7 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
         .register(
             new EstablishmentPagesResource(
                 jdbi, establishments, establishmentLinks, links, computers, pages));
-    env.jersey().register(new EnrollmentTokenPagesResource(jdbi, tokens, pages));
+    env.jersey().register(new EnrollmentTokenPagesResource(jdbi, tokens, pages, clock));
     env.jersey().register(new ComputerPagesResource(jdbi, computers, pages));
   }
 
@@ -472,7 +474,13 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
                 config.zone(),
                 clock,
                 () -> jdbi.withExtension(CoverageDao.class, CoverageDao::newestDayWithData)));
-    registerPages(env, indicators, indicatorsApi, clock, pages);
+    registerPages(
+        env,
+        indicators,
+        indicatorsApi,
+        clock,
+        pages,
+        new MonthlyCoverage(jdbi, localMinutes, env.getObjectMapper(), clock));
   }
 
   /** The administration's web pages under /web: one feature's pages each. */
@@ -481,9 +489,12 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
       IndicatorService indicators,
       IndicatorsResource indicatorsApi,
       Clock clock,
-      Pages pages) {
+      Pages pages,
+      PartialMonths partialMonths) {
     env.jersey().register(new WebHomeResource());
-    env.jersey().register(new IndicatorsPageResource(indicators, indicatorsApi, pages, clock));
+    env.jersey()
+        .register(
+            new IndicatorsPageResource(indicators, indicatorsApi, pages, clock, partialMonths));
     env.jersey().register(new OutagesPageResource(jdbi, pages, clock));
   }
 

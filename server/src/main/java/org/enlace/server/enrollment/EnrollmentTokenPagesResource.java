@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.dropwizard.auth.Auth;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -15,6 +16,9 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,6 +27,7 @@ import org.enlace.server.auth.Role;
 import org.enlace.server.inventory.Establishment;
 import org.enlace.server.inventory.EstablishmentDao;
 import org.enlace.server.inventory.EstablishmentPagesResource;
+import org.enlace.server.web.ApiException;
 import org.enlace.server.web.pages.ErrorLink;
 import org.enlace.server.web.pages.Field;
 import org.enlace.server.web.pages.FormErrors;
@@ -31,24 +36,136 @@ import org.enlace.server.web.pages.PageText;
 import org.enlace.server.web.pages.Pages;
 import org.jdbi.v3.core.Jdbi;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The answer to the enrollment-token form of an establishment's page (IT only, as in the API): the
  * new token, shown once on a page that is not stored by the browser, or the form again with its
- * errors. The token is made by the API's own resource.
+ * errors; and the establishment's tokens, each still valid one with a button that revokes it. The
+ * token is made and revoked by the API's own resource.
  */
 @Path("/web/establishments/{code}/tokens")
 @Produces(MediaType.TEXT_HTML)
 @RolesAllowed({Role.IT_NAME, Role.ADMINISTRATION_NAME})
 public final class EnrollmentTokenPagesResource {
+  private static final Logger LOG = LoggerFactory.getLogger(EnrollmentTokenPagesResource.class);
+
   private final Jdbi jdbi;
   private final EnrollmentTokensResource tokens;
   private final Pages pages;
+  private final Clock clock;
 
-  public EnrollmentTokenPagesResource(Jdbi jdbi, EnrollmentTokensResource tokens, Pages pages) {
+  public EnrollmentTokenPagesResource(
+      Jdbi jdbi, EnrollmentTokensResource tokens, Pages pages, Clock clock) {
     this.jdbi = requireNonNull(jdbi, "jdbi is null");
     this.tokens = requireNonNull(tokens, "tokens is null");
     this.pages = requireNonNull(pages, "pages is null");
+    this.clock = requireNonNull(clock, "clock is null");
+  }
+
+  /** One token as the list shows it; the revoke button only for one not revoked yet. */
+  public record TokenRow(
+      long id,
+      String prefix,
+      String created,
+      String expires,
+      String uses,
+      String state,
+      boolean revocable,
+      String revokeAction,
+      String revokeLabel) {}
+
+  /** The establishment's tokens (IT only, as the API's list). */
+  @GET
+  public Response list(
+      @Auth EnlaceUser user,
+      @PathParam("code") String code,
+      @QueryParam("lang") @Nullable String lang,
+      @QueryParam("revoked") @Nullable String revoked,
+      @Context HttpHeaders headers) {
+    PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
+    String path = "/web/establishments/" + code + "/tokens";
+    if (!ctx.isIt()) {
+      return pages.forbidden(ctx, path, "forbidden_role");
+    }
+    Optional<Establishment> e = jdbi.onDemand(EstablishmentDao.class).find(code);
+    if (e.isEmpty()) {
+      return pages.notFound(ctx, path, "/web/establishments");
+    }
+    PageText t = ctx.text();
+    Instant now = clock.instant();
+    List<TokenRow> rows = new ArrayList<>();
+    for (EnrollmentTokenDao.Row r : jdbi.onDemand(EnrollmentTokenDao.class).listFor(code)) {
+      EnrollmentToken token = r.toApi();
+      String state = token.state(now);
+      rows.add(
+          new TokenRow(
+              token.id(),
+              token.prefix() + "…",
+              t.t("tok_created_by", token.createdBy(), t.dateTime(token.createdAt())),
+              t.dateTime(token.expiresAt()),
+              t.t("tok_uses_of", t.integer(token.uses()), t.integer(token.maxUses())),
+              token
+                  .revokedAt()
+                  .map(at -> t.t("tok_state_revoked_at", t.dateTime(at)))
+                  .orElse(t.t("tok_state_" + state)),
+              token.revokedAt().isEmpty(),
+              ctx.href(path + "/" + token.id() + "/revoke"),
+              t.t("tok_revoke_label", token.prefix() + "…")));
+    }
+    Map<String, Object> m = pages.model(ctx);
+    m.put("name", e.get().name());
+    m.put("tokens", rows);
+    m.put("hasTokens", !rows.isEmpty());
+    m.put("back", ctx.href("/web/establishments/" + code));
+    rows.stream()
+        .filter(r -> Long.toString(r.id()).equals(revoked))
+        .findFirst()
+        .ifPresent(r -> m.put("revoked", t.t("tok_revoked_notice", r.prefix())));
+    return pages.page(
+        ctx,
+        200,
+        path,
+        t.t("tok_list_heading") + ": " + e.get().name(),
+        "enrollment/token-list.mustache",
+        m);
+  }
+
+  /**
+   * Revokes a token through the API's endpoint (IT only; unknown token 404; revoking one already
+   * revoked changes nothing), then back to the list, which says so.
+   */
+  @POST
+  @Path("/{id}/revoke")
+  @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+  public Response revoke(
+      @Auth EnlaceUser user,
+      @PathParam("code") String code,
+      @PathParam("id") long id,
+      @QueryParam("lang") @Nullable String lang,
+      @Context HttpHeaders headers,
+      MultivaluedMap<String, String> form) {
+    PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
+    String path = "/web/establishments/" + code + "/tokens";
+    if (!ctx.isIt()) {
+      return pages.forbidden(ctx, path, "forbidden_role");
+    }
+    Optional<Response> refused = pages.refuseForgery(ctx, path, form, headers);
+    if (refused.isPresent()) {
+      return refused.get();
+    }
+    try {
+      tokens.revoke(user, code, id);
+    } catch (ApiException ex) {
+      LOG.info(
+          "event=enrollment_token_revoke_refused establishment={} id={} by={} via=page",
+          code,
+          id,
+          user.username());
+      return pages.notFound(ctx, path, path);
+    }
+    return pages.seeOther(ctx, path + "?revoked=" + id);
   }
 
   @POST

@@ -23,8 +23,11 @@ public interface OutageListDao {
       o.ended_at, o.duration_minutes, o.open_minutes, o.computers, o.cause
       FROM outages o JOIN establishments e ON e.id = o.establishment_id
       WHERE o.started_at < :to AND o.ended_at > :from
-      ORDER BY o.started_at DESC, e.code LIMIT :limit
+      ORDER BY o.started_at DESC, e.code, o.id LIMIT :limit OFFSET :offset
       """)
   @RegisterConstructorMapper(OutageRow.class)
-  List<OutageRow> between(Instant from, Instant to, int limit);
+  List<OutageRow> between(Instant from, Instant to, int limit, long offset);
+
+  @SqlQuery("SELECT count(*) FROM outages WHERE started_at < :to AND ended_at > :from")
+  long count(Instant from, Instant to);
 }

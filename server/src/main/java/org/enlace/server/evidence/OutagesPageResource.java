@@ -13,6 +13,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import org.enlace.server.web.pages.Field;
 import org.enlace.server.web.pages.PageContext;
 import org.enlace.server.web.pages.PageText;
 import org.enlace.server.web.pages.Pages;
+import org.enlace.server.web.pages.Paging;
 import org.jdbi.v3.core.Jdbi;
 import org.jspecify.annotations.Nullable;
 
@@ -36,7 +38,7 @@ import org.jspecify.annotations.Nullable;
 @Produces(MediaType.TEXT_HTML)
 @RolesAllowed({Role.IT_NAME, Role.ADMINISTRATION_NAME})
 public final class OutagesPageResource {
-  static final int LIMIT = 1000;
+  static final int PAGE_SIZE = 200;
   static final int MONTHS = 24;
 
   private final Jdbi jdbi;
@@ -65,6 +67,7 @@ public final class OutagesPageResource {
       @Auth EnlaceUser user,
       @QueryParam("lang") @Nullable String lang,
       @QueryParam("month") @Nullable String month,
+      @QueryParam("page") @Nullable String page,
       @Context HttpHeaders headers) {
     PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     PageText t = ctx.text();
@@ -78,12 +81,13 @@ public final class OutagesPageResource {
       }
     }
     YearMonth chosen = m;
+    Instant from = chosen.atDay(1).atStartOfDay(pages.zone()).toInstant();
+    Instant to = chosen.plusMonths(1).atDay(1).atStartOfDay(pages.zone()).toInstant();
+    OutageListDao dao = jdbi.onDemand(OutageListDao.class);
+    long total = dao.count(from, to);
+    int shown = Paging.clamp(Paging.requested(page), total, PAGE_SIZE);
     List<OutageListDao.OutageRow> found =
-        jdbi.onDemand(OutageListDao.class)
-            .between(
-                chosen.atDay(1).atStartOfDay(pages.zone()).toInstant(),
-                chosen.plusMonths(1).atDay(1).atStartOfDay(pages.zone()).toInstant(),
-                LIMIT);
+        dao.between(from, to, PAGE_SIZE, Paging.offset(shown, PAGE_SIZE));
     List<Row> rows = new ArrayList<>();
     for (OutageListDao.OutageRow o : found) {
       rows.add(
@@ -108,9 +112,15 @@ public final class OutagesPageResource {
     model.put("monthName", t.monthName(chosen));
     model.put("rows", rows);
     model.put("hasRows", !rows.isEmpty());
-    model.put("truncated", found.size() == LIMIT);
+    String path = "/web/outages?month=" + chosen;
+    model.put("paging", Paging.of(ctx, path, shown, PAGE_SIZE, total));
     model.put("action", "/web/outages");
     return pages.page(
-        ctx, 200, "/web/outages", t.t("out_title"), "evidence/outages-page.mustache", model);
+        ctx,
+        200,
+        shown == 1 ? path : path + "&page=" + shown,
+        t.t("out_title"),
+        "evidence/outages-page.mustache",
+        model);
   }
 }

@@ -70,13 +70,19 @@ public final class IndicatorsPageResource {
   private final IndicatorsResource api;
   private final Pages pages;
   private final Clock clock;
+  private final PartialMonths partialMonths;
 
   public IndicatorsPageResource(
-      IndicatorService service, IndicatorsResource api, Pages pages, Clock clock) {
+      IndicatorService service,
+      IndicatorsResource api,
+      Pages pages,
+      Clock clock,
+      PartialMonths partialMonths) {
     this.service = requireNonNull(service, "service is null");
     this.api = requireNonNull(api, "api is null");
     this.pages = requireNonNull(pages, "pages is null");
     this.clock = requireNonNull(clock, "clock is null");
+    this.partialMonths = requireNonNull(partialMonths, "partialMonths is null");
   }
 
   /** A row of a figures table, already in the page's words and number format. */
@@ -109,27 +115,32 @@ public final class IndicatorsPageResource {
     IndicatorReport report =
         service.report(now.minusMonths(TREND_MONTHS - 1L), now, Granularity.MONTH);
     IndicatorReport.Period current = report.periods().get(report.periods().size() - 1);
+    Set<YearMonth> partial = partialMonths.partial(now.minusMonths(TREND_MONTHS - 1L), now);
     Map<String, Object> m = pages.model(ctx);
     m.put("month", t.monthName(now));
     m.put("asOf", t.date(java.time.LocalDate.now(clock.withZone(pages.zone()))));
-    m.put("computers", rows(t, current, true));
-    m.put("establishments", rows(t, current, false));
+    m.put("computers", rows(t, current, true, partial.contains(now)));
+    m.put("establishments", rows(t, current, false, partial.contains(now)));
     List<TrendRow> trend = new ArrayList<>();
+    boolean anyMarked = partial.contains(now);
     for (IndicatorReport.Period p : report.periods()) {
       SectorFigures total = p.sectors().get(p.sectors().size() - 1);
+      boolean monthPartial = partial.contains(YearMonth.parse(p.period()));
+      anyMarked |= monthPartial || nothingMeasured(total, true) || nothingMeasured(total, false);
       trend.add(
           new TrendRow(
               t.monthName(YearMonth.parse(p.period())),
               t.integer(total.combined().computers()),
-              total.computersChangePct().map(t::percentChange).orElse("—"),
+              change(t, total.computersChangePct(), true, total, true, monthPartial),
               t.integer(total.combined().establishments()),
-              total.establishmentsChangePct().map(t::percentChange).orElse("—"),
+              change(t, total.establishmentsChangePct(), true, total, false, monthPartial),
               t.t(
                   "ind_reporting_of",
                   t.integer(total.completeness().computersReporting()),
                   t.integer(total.completeness().computersEnrolled()))));
     }
     m.put("trend", trend);
+    m.put("anyMarked", anyMarked && report.baseline().isPresent());
     report.baseline().ifPresent(b -> m.put("baseline", baselineFacts(t, b)));
     m.put("noBaseline", report.baseline().isEmpty());
     m.put("baselineHref", ctx.href(BASE + "/baseline"));
@@ -143,7 +154,41 @@ public final class IndicatorsPageResource {
     return pages.page(ctx, 200, BASE, t.t("ind_title"), "indicators/indicators-page.mustache", m);
   }
 
-  private static List<FigureRow> rows(PageText t, IndicatorReport.Period p, boolean computers) {
+  /**
+   * A change or progress figure by the reports' rule (evidence FrontMatter.changeCell): "—" when
+   * absent; not computable, with the reason, when nothing was counted and no computer reported (a
+   * bare −100 % would read as a collapse); marked when the month's data is partial.
+   */
+  static String change(
+      PageText t,
+      Optional<Double> value,
+      boolean signed,
+      SectorFigures s,
+      boolean computers,
+      boolean partial) {
+    if (value.isEmpty()) {
+      return "—";
+    }
+    if (nothingMeasured(s, computers)) {
+      return t.t(
+          "ind_notcomputable",
+          t.t(
+              s.completeness().computersEnrolled() == 0
+                  ? "ind_reason_noagents"
+                  : "ind_reason_noreports"));
+    }
+    String v = signed ? t.percentChange(value.get()) : t.percent(value.get());
+    return partial ? t.t("ind_partial", v) : v;
+  }
+
+  /** Nothing counted and nobody to count it: the figure is absent, not zero. */
+  static boolean nothingMeasured(SectorFigures s, boolean computers) {
+    long combined = computers ? s.combined().computers() : s.combined().establishments();
+    return combined == 0 && s.completeness().computersReporting() == 0;
+  }
+
+  private static List<FigureRow> rows(
+      PageText t, IndicatorReport.Period p, boolean computers, boolean partial) {
     List<FigureRow> rows = new ArrayList<>();
     for (SectorFigures f : p.sectors()) {
       rows.add(
@@ -155,12 +200,20 @@ public final class IndicatorsPageResource {
               f.baseline()
                   .map(b -> t.integer(computers ? b.computers() : b.establishments()))
                   .orElse("—"),
-              (computers ? f.computersChangePct() : f.establishmentsChangePct())
-                  .map(t::percentChange)
-                  .orElse("—"),
-              (computers ? f.computersProgressPct() : f.establishmentsProgressPct())
-                  .map(t::percent)
-                  .orElse("—")));
+              change(
+                  t,
+                  computers ? f.computersChangePct() : f.establishmentsChangePct(),
+                  true,
+                  f,
+                  computers,
+                  partial),
+              change(
+                  t,
+                  computers ? f.computersProgressPct() : f.establishmentsProgressPct(),
+                  false,
+                  f,
+                  computers,
+                  partial)));
     }
     return rows;
   }

@@ -93,6 +93,32 @@ public interface ComputerDao {
         """)
   Optional<Computer> find(long id, Instant freshSince);
 
+  /** One page of every computer, by id, for the computers page: the database skips the rest. */
+  @SqlQuery(
+      """
+        SELECT c.id, e.code, c.hostname, c.machine_id, c.machine_id_trusted, c.os, c.os_version,
+               c.cpu_count, c.ram_mb, c.agent_version, c.role, c.state, c.flag, c.enrolled_at,
+               c.decommissioned_at, c.last_seen_at, c.last_observed_at, c.last_status,
+               c.last_reason, c.clock_offset_ms, c.queue_dropped_total, c.queue_depth,
+               c.queue_oldest_at, c.queue_reported_at,
+               CASE WHEN c.last_observed_at IS NULL THEN 'unknown'
+                    WHEN c.last_observed_at < :freshSince THEN 'stale'
+                    ELSE c.last_status END AS status,
+               CASE WHEN coalesce(c.last_seen_at, c.enrolled_at) > now() - interval '21 days'
+                    THEN 'live'
+                    WHEN coalesce(c.last_seen_at, c.enrolled_at) > now() - interval '28 days'
+                    THEN 'at_risk'
+                    ELSE 'dropped' END AS lifecycle
+        FROM computers c
+        JOIN establishments e ON e.id = c.establishment_id
+        ORDER BY c.id
+        LIMIT :limit OFFSET :offset
+        """)
+  List<Computer> page(int limit, long offset, Instant freshSince);
+
+  @SqlQuery("SELECT count(*) FROM computers")
+  long countAll();
+
   @SqlQuery(
       """
       SELECT id FROM computers WHERE machine_id = :machineId AND machine_id_trusted

@@ -24,6 +24,7 @@ import org.enlace.server.auth.Role;
 import org.enlace.server.web.pages.PageContext;
 import org.enlace.server.web.pages.PageText;
 import org.enlace.server.web.pages.Pages;
+import org.enlace.server.web.pages.Paging;
 import org.jdbi.v3.core.Jdbi;
 import org.jspecify.annotations.Nullable;
 
@@ -36,7 +37,7 @@ import org.jspecify.annotations.Nullable;
 @RolesAllowed({Role.IT_NAME, Role.ADMINISTRATION_NAME})
 public final class ComputerPagesResource {
   private static final String BASE = "/web/computers";
-  static final int LIMIT = 2000;
+  static final int PAGE_SIZE = 200;
 
   private final Jdbi jdbi;
   private final ComputersResource api;
@@ -70,12 +71,16 @@ public final class ComputerPagesResource {
   public Response list(
       @Auth EnlaceUser user,
       @QueryParam("lang") @Nullable String lang,
+      @QueryParam("page") @Nullable String page,
       @Context HttpHeaders headers) {
     PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     PageText t = ctx.text();
     Map<String, String> names = establishmentNames();
+    ComputerDao dao = jdbi.onDemand(ComputerDao.class);
+    long total = dao.countAll();
+    int shown = Paging.clamp(Paging.requested(page), total, PAGE_SIZE);
     List<Computer> computers =
-        jdbi.onDemand(ComputerDao.class).list(null, null, null, null, 0, LIMIT, api.freshSince());
+        dao.page(PAGE_SIZE, Paging.offset(shown, PAGE_SIZE), api.freshSince());
     List<Row> rows =
         computers.stream()
             .map(
@@ -93,9 +98,14 @@ public final class ComputerPagesResource {
     Map<String, Object> m = pages.model(ctx);
     m.put("rows", rows);
     m.put("hasRows", !rows.isEmpty());
-    m.put("truncated", computers.size() == LIMIT);
-    m.put("limit", t.integer(LIMIT));
-    return pages.page(ctx, 200, BASE, t.t("comp_title"), "inventory/computers-page.mustache", m);
+    m.put("paging", Paging.of(ctx, BASE, shown, PAGE_SIZE, total));
+    return pages.page(
+        ctx,
+        200,
+        shown == 1 ? BASE : BASE + "?page=" + shown,
+        t.t("comp_title"),
+        "inventory/computers-page.mustache",
+        m);
   }
 
   private Map<String, String> establishmentNames() {

@@ -187,6 +187,7 @@ public final class EstablishmentPagesResource {
     m.put("computers", computers);
     m.put("hasComputers", !computers.isEmpty());
     m.put("tokenAction", ctx.href(path + "/tokens"));
+    m.put("tokensHref", ctx.href(path + "/tokens"));
     // The enrollment token form; the enrollment pages answer it.
     m.put("tokenFields", tokenFields(t, "168", "1"));
     return pages.page(ctx, 200, path, e.name(), "inventory/establishment-page.mustache", m);
@@ -277,6 +278,15 @@ public final class EstablishmentPagesResource {
               form.putSingle("coordinates.latitude", c.latitude().toString());
               form.putSingle("coordinates.longitude", c.longitude().toString());
             });
+    e.openingHours()
+        .days()
+        .forEach(
+            (day, intervals) ->
+                form.putSingle(
+                    "hours." + day,
+                    intervals.stream()
+                        .map(i -> i.open() + "-" + i.close())
+                        .collect(Collectors.joining(", "))));
     return establishmentForm(ctx, 200, path, e, form, new FormErrors(ctx.text()));
   }
 
@@ -337,6 +347,7 @@ public final class EstablishmentPagesResource {
       errors.required("sector");
     }
     Coordinates coordinates = coordinates(form, errors);
+    OpeningHours hours = openingHours(form, errors);
     String newCode = code == null ? Pages.value(form, "code") : code;
     // Every rule is checked at once, so that the person sees all that is wrong in one go.
     if (kind != null && sector != null) {
@@ -349,7 +360,7 @@ public final class EstablishmentPagesResource {
               Pages.value(form, "address"),
               coordinates,
               Pages.value(form, "officialCode"),
-              existing.map(Establishment::openingHours).orElse(OpeningHours.ALWAYS));
+              hours);
       errors.validate(pages.validator(), req);
       if (errors.isEmpty()) {
         try {
@@ -374,6 +385,78 @@ public final class EstablishmentPagesResource {
       }
     }
     return establishmentForm(ctx, 400, path, existing.orElse(null), form, errors);
+  }
+
+  /** The week's days in the order the form shows them. */
+  static final List<String> WEEK =
+      List.of("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday");
+
+  private static final java.util.regex.Pattern INTERVAL =
+      java.util.regex.Pattern.compile("(\\d{1,2}:\\d{2})\\s*[-–]\\s*(\\d{1,2}:\\d{2})");
+
+  /**
+   * The opening hours from one field per day, "08:00-12:00, 14:00-18:00": every day empty is open
+   * all day every day (as the API's empty object), a day left empty among others is closed. Each
+   * day is checked by the API's own rules ({@link OpeningHours}), its error shown next to it.
+   */
+  static OpeningHours openingHours(MultivaluedMap<String, String> form, FormErrors errors) {
+    Map<String, List<OpeningHours.Interval>> days = new java.util.LinkedHashMap<>();
+    PageText t = errors.text();
+    for (String day : WEEK) {
+      String field = "hours." + day;
+      String v = Pages.value(form, field);
+      if (v.isEmpty()) {
+        continue;
+      }
+      List<OpeningHours.Interval> intervals = new ArrayList<>();
+      boolean readable = true;
+      for (String piece : v.split("[,;]", -1)) {
+        java.util.regex.Matcher m = INTERVAL.matcher(piece.strip());
+        if (!m.matches()) {
+          errors.add(field, t.t("err_hours_format"));
+          readable = false;
+          break;
+        }
+        intervals.add(new OpeningHours.Interval(pad(m.group(1)), pad(m.group(2))));
+      }
+      if (!readable) {
+        continue;
+      }
+      try {
+        new OpeningHours(Map.of(day, intervals));
+        days.put(day, intervals);
+      } catch (IllegalArgumentException e) {
+        errors.add(field, hoursMessage(t, day, String.valueOf(e.getMessage())));
+      }
+    }
+    return days.isEmpty() ? OpeningHours.ALWAYS : new OpeningHours(days);
+  }
+
+  /** 8:00 as 08:00, as the API writes times. */
+  private static String pad(String time) {
+    return time.length() == 4 ? "0" + time : time;
+  }
+
+  /** The API's message about one day, without the day (the field says it), in the page's words. */
+  private static String hoursMessage(PageText t, String day, String english) {
+    String m = english.startsWith(day + ": ") ? english.substring(day.length() + 2) : english;
+    if (t.lang() == org.enlace.server.web.pages.PageLang.EN) {
+      return m;
+    }
+    java.util.regex.Matcher order =
+        java.util.regex.Pattern.compile("open (\\S+) is not before close (\\S+)").matcher(m);
+    if (order.matches()) {
+      return t.t("err_hours_order", order.group(1), order.group(2));
+    }
+    if (m.equals("intervals overlap")) {
+      return t.t("err_hours_overlap");
+    }
+    java.util.regex.Matcher time =
+        java.util.regex.Pattern.compile("'(.*)' is not a time HH:MM").matcher(m);
+    if (time.matches()) {
+      return t.t("err_hours_time", time.group(1));
+    }
+    return m;
   }
 
   private static @Nullable Coordinates coordinates(
@@ -451,16 +534,24 @@ public final class EstablishmentPagesResource {
             t.t("est_longitude"),
             Pages.value(form, "coordinates.longitude")));
     fields = fields.stream().map(f -> f.withErrors(errors)).toList();
+    List<Field> hourFields = new ArrayList<>();
+    for (String day : WEEK) {
+      hourFields.add(
+          Field.text("hours." + day, t.t("day_" + day), Pages.value(form, "hours." + day))
+              .withErrors(errors));
+    }
+    List<Field> all = new ArrayList<>(fields);
+    all.addAll(hourFields);
     Map<String, Object> m = pages.model(ctx);
     m.put("fields", fields);
-    m.put("errors", ErrorLink.summary(fields, errors));
+    m.put("hourFields", hourFields);
+    m.put("errors", ErrorLink.summary(all, errors));
     m.put("hasErrors", !errors.isEmpty());
     m.put("action", ctx.href(path));
     m.put("isNew", existing == null);
     m.put(
         "heading",
         existing == null ? t.t("est_new_title") : t.t("est_edit_title", existing.name()));
-    m.put("hours", existing == null ? t.t("est_hours_always") : hours(t, existing.openingHours()));
     m.put("cancelHref", ctx.href(existing == null ? BASE : BASE + "/" + existing.code()));
     return pages.page(
         ctx,

@@ -142,6 +142,14 @@ public final class Pages {
     return page(ctx, 403, path, ctx.text().t("forbidden_title"), "web/pages/forbidden.mustache", m);
   }
 
+  /** 404 as a page: the thing the path names does not exist; {@code back} is where to go. */
+  public Response notFound(PageContext ctx, String path, String back) {
+    Map<String, Object> m = model(ctx);
+    m.put("message", ctx.text().t("forbidden_not_found"));
+    m.put("back", ctx.href(back));
+    return page(ctx, 404, path, ctx.text().t("not_found_title"), "web/pages/not-found.mustache", m);
+  }
+
   /**
    * The CSRF check of a form POST: empty when it may go on, else the 403 page to answer with
    * (nothing has been changed).

@@ -258,4 +258,202 @@ class InventoryPagesTest {
         .isEqualTo("decommissioned");
     assertThat(it.get("/web/computers/" + agent.computerId()).html()).contains("dado de baja");
   }
+
+  @Test
+  void itRevokesATokenOnThePageAndTheAdministrationCannot() throws Exception {
+    APP.establishment("tok-kiosco", "citizens");
+    String csrf = it.get("/web/establishments/tok-kiosco").csrf();
+    PageClient.Page issued =
+        it.post(
+            "/web/establishments/tok-kiosco/tokens",
+            PageClient.form("csrf", csrf, "expiresInHours", "24", "maxUses", "2"));
+    assertThat(issued.status()).isEqualTo(201);
+    Matcher m = Pattern.compile("id=\"token-value\">(enl_[A-Za-z0-9_-]+)<").matcher(issued.html());
+    assertThat(m.find()).isTrue();
+    String token = m.group(1);
+    String prefix = token.substring(0, 10);
+    long id =
+        APP.it()
+            .get("/api/v1/establishments/tok-kiosco/enrollment-tokens")
+            .body()
+            .get(0)
+            .get("id")
+            .asLong();
+    String revokePath = "/web/establishments/tok-kiosco/tokens/" + id + "/revoke";
+
+    assertThat(it.get("/web/establishments/tok-kiosco").html())
+        .contains("id=\"tokens-link\" href=\"/web/establishments/tok-kiosco/tokens?lang&#61;es\"");
+    PageClient.Page list = it.get("/web/establishments/tok-kiosco/tokens");
+    assertThat(list.status()).isEqualTo(200);
+    assertThat(list.html())
+        .contains(prefix + "…")
+        .doesNotContain(token)
+        .contains("Vigente")
+        .contains("0 de 2")
+        .contains("id=\"revoke-" + id + "\"")
+        .contains("aria-label=\"Revocar el código " + prefix + "…\"");
+    assertThat(it.get("/web/establishments/tok-kiosco/tokens?lang=en").html())
+        .contains("aria-label=\"Revoke code " + prefix + "…\"")
+        .contains(">Valid<");
+
+    // The administration: no list, no button, and its POST changes nothing (as the API: IT only).
+    PageClient.Page adminList = administration.get("/web/establishments/tok-kiosco/tokens");
+    assertThat(adminList.status()).isEqualTo(403);
+    assertThat(adminList.html()).doesNotContain("revoke-").doesNotContain(prefix);
+    assertThat(administration.get("/web/establishments/tok-kiosco").html())
+        .doesNotContain("tokens-link");
+    String adminCsrf = administration.get("/web/indicators/baseline").csrf();
+    assertThat(administration.post(revokePath, PageClient.form("csrf", adminCsrf)).status())
+        .isEqualTo(403);
+    // The same rule as the API's revoke endpoint.
+    String apiPath = "/api/v1/establishments/tok-kiosco/enrollment-tokens/" + id;
+    assertThat(APP.it().as("planeacion", PASSWORD).delete(apiPath).status()).isEqualTo(403);
+    assertThat(it.post(revokePath, PageClient.form("csrf", "forged")).status()).isEqualTo(403);
+    assertThat(revokedAt()).isEmpty();
+
+    PageClient.Page revoked = it.post(revokePath, PageClient.form("csrf", csrf));
+    assertThat(revoked.status()).isEqualTo(303);
+    assertThat(revoked.header("Location"))
+        .endsWith("/web/establishments/tok-kiosco/tokens?revoked=" + id + "&lang=es");
+    assertThat(revokedAt()).isNotEmpty();
+    PageClient.Page after = it.get("/web/establishments/tok-kiosco/tokens?revoked=" + id);
+    assertThat(after.html())
+        .contains("Se revocó el código " + prefix + "…")
+        .contains("Revocado el")
+        .doesNotContain("id=\"revoke-" + id + "\"");
+    Api.Response enroll =
+        APP.anonymous()
+            .post("/api/v1/enroll", TestApp.enrollBody(token, "machine-tok", "kio-01", "kiosk"));
+    assertThat(enroll.status()).isNotEqualTo(201);
+    // Again (revoked already): nothing changes, as the API answers 204. An unknown token: 404.
+    assertThat(it.post(revokePath, PageClient.form("csrf", csrf)).status()).isEqualTo(303);
+    assertThat(
+            it.post(
+                    "/web/establishments/tok-kiosco/tokens/999999/revoke",
+                    PageClient.form("csrf", csrf))
+                .status())
+        .isEqualTo(404);
+  }
+
+  private static String revokedAt() {
+    return APP.it()
+        .get("/api/v1/establishments/tok-kiosco/enrollment-tokens")
+        .body()
+        .get(0)
+        .path("revokedAt")
+        .asText();
+  }
+
+  private static java.util.Map<String, String> withHours(String csrf, String... dayHours) {
+    java.util.Map<String, String> f =
+        new java.util.LinkedHashMap<>(
+            PageClient.form(
+                "csrf",
+                csrf,
+                "code",
+                "horario",
+                "name",
+                "Punto Vive Digital",
+                "kind",
+                "public_access_point",
+                "sector",
+                "citizens",
+                "address",
+                "",
+                "officialCode",
+                "",
+                "coordinates.latitude",
+                "",
+                "coordinates.longitude",
+                ""));
+    for (int i = 0; i < dayHours.length; i += 2) {
+      f.put("hours." + dayHours[i], dayHours[i + 1]);
+    }
+    return f;
+  }
+
+  @Test
+  void itSetsOpeningHoursOnTheFormWithTheApisRules() throws Exception {
+    String csrf = it.get("/web/establishments/new").csrf();
+    PageClient.Page form = it.get("/web/establishments/new");
+    assertThat(form.html())
+        .contains("<legend>Horario de atención</legend>")
+        .contains("<label for=\"f-hours-monday\">lunes</label>")
+        .contains("<label for=\"f-hours-sunday\">domingo</label>");
+
+    PageClient.Page bad =
+        it.post(
+            "/web/establishments/new",
+            withHours(
+                csrf,
+                "monday",
+                "8:00-12:00, 14:00-18:00",
+                "tuesday",
+                "18:00-08:00",
+                "wednesday",
+                "por la mañana",
+                "thursday",
+                "08:00-12:00, 11:00-13:00"));
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.html())
+        .contains(
+            "id=\"f-hours-tuesday-error\">la apertura 18:00 debe ser anterior al cierre 08:00</p>")
+        .contains(
+            "id=\"f-hours-wednesday-error\">escriba los horarios como 08:00-12:00, 14:00-18:00</p>")
+        .contains("id=\"f-hours-thursday-error\">los horarios del día se cruzan</p>")
+        .contains("href=\"#f-hours-tuesday\"")
+        .contains("value=\"por la mañana\"")
+        .contains("value=\"8:00-12:00, 14:00-18:00\"");
+    assertThat(APP.it().get("/api/v1/establishments/horario").status()).isEqualTo(404);
+    // In English, the API's own words; the API refuses the same hours.
+    assertThat(
+            it.post("/web/establishments/new?lang=en", withHours(csrf, "tuesday", "18:00-08:00"))
+                .html())
+        .contains("id=\"f-hours-tuesday-error\">open 18:00 is not before close 08:00</p>");
+    Api.Response api =
+        APP.it()
+            .post(
+                "/api/v1/establishments",
+                Api.object()
+                    .put("code", "horario-api")
+                    .put("name", "x")
+                    .put("kind", "public_access_point")
+                    .put("sector", "citizens")
+                    .set(
+                        "openingHours",
+                        Api.object()
+                            .set(
+                                "tuesday",
+                                Api.JSON
+                                    .createArrayNode()
+                                    .add(
+                                        Api.object().put("open", "18:00").put("close", "08:00")))));
+    assertThat(api.status()).isBetween(400, 422);
+    assertThat(api.body().toString()).contains("open 18:00 is not before close 08:00");
+
+    PageClient.Page ok =
+        it.post(
+            "/web/establishments/new",
+            withHours(csrf, "monday", "8:00-12:00, 14:00-18:00", "saturday", "09:00–12:00"));
+    assertThat(ok.status()).as(ok.html()).isEqualTo(303);
+    com.fasterxml.jackson.databind.JsonNode hours =
+        APP.it().get("/api/v1/establishments/horario").body().get("openingHours");
+    assertThat(hours.get("monday").toString())
+        .isEqualTo(
+            "[{\"open\":\"08:00\",\"close\":\"12:00\"},{\"open\":\"14:00\",\"close\":\"18:00\"}]");
+    assertThat(hours.get("saturday").get(0).get("close").asText()).isEqualTo("12:00");
+    assertThat(hours.has("sunday")).isFalse();
+    assertThat(it.get("/web/establishments/horario/edit").html())
+        .contains("value=\"08:00-12:00, 14:00-18:00\"")
+        .contains("value=\"09:00-12:00\"");
+    // Every day emptied: open all day, every day.
+    assertThat(
+            it.post(
+                    "/web/establishments/horario/edit",
+                    withHours(csrf, "monday", "", "saturday", ""))
+                .status())
+        .isEqualTo(303);
+    assertThat(APP.it().get("/api/v1/establishments/horario").body().get("openingHours").size())
+        .isZero();
+  }
 }
