@@ -463,10 +463,6 @@ public final class IspReportHtml {
 
   /** The municipality report's style sheet with the ISP report's few additions. */
   private static String style() {
-    return EvidenceHtml.STYLE
-        + ".conclusion { font-size: 11pt; margin: 4pt 0 8pt 0; }\n"
-        // an outage's start and end on one line each: a date cut after the hour misreads
-        + "table.outages td:first-child, table.outages td:first-child + td"
-        + " { white-space: nowrap; }\n";
+    return EvidenceHtml.STYLE + ".conclusion { font-size: 11pt; margin: 4pt 0 8pt 0; }\n";
   }
 }
