@@ -65,8 +65,18 @@ public final class EvidencePdf {
     return fromXhtml(EvidenceHtml.render(report, lang, paper, signatures), paper);
   }
 
+  /**
+   * Typographic characters the base-14 fonts lack, and the ones they have that read the same. One
+   * U+2212 minus in a 187-page report made it embed Liberation Sans, whose glyph substitution took
+   * the PDF from under 1 s to 7 s at 10,000 computers.
+   */
+  static String base14(String xhtml) {
+    return xhtml.replace('\u2212', '-').replace('\u2009', ' ').replace('\u202F', '\u00A0');
+  }
+
   /** PDF bytes from well-formed XHTML. */
   public static byte[] fromXhtml(String xhtml, Paper paper) {
+    xhtml = base14(xhtml);
     ByteArrayOutputStream out = new ByteArrayOutputStream(256 * 1024);
     PdfRendererBuilder builder = new PdfRendererBuilder();
     builder.useFastMode();

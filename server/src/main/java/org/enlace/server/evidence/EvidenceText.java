@@ -250,7 +250,7 @@ public final class EvidenceText {
   }
 
   /**
-   * The time zone as a reader names it, "hora de Colombia (UTC−5)": an identifier such as
+   * The time zone as a reader names it, "hora de Colombia (UTC-5)": an identifier such as
    * America/Bogota means nothing to a mayor's office. The standard offset, since Colombia keeps no
    * daylight saving time and a zone that does is named by its name first.
    */
@@ -259,7 +259,8 @@ public final class EvidenceText {
     int seconds = zone.getRules().getStandardOffset(Instant.now()).getTotalSeconds();
     int minutes = Math.abs(seconds) / 60;
     String offset =
-        (seconds < 0 ? "\u2212" : "+")
+        // An ASCII minus, as in every figure (see symbols): U+2212 is not in the PDF's base fonts.
+        (seconds < 0 ? "-" : "+")
             + minutes / 60
             + (minutes % 60 == 0 ? "" : String.format(Locale.ROOT, ":%02d", minutes % 60));
     return t("zone.name", name, seconds == 0 ? "" : offset);

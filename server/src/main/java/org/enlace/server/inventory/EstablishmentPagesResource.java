@@ -211,10 +211,19 @@ public final class EstablishmentPagesResource {
             t.decimal(l.contractedDownMbps().doubleValue()),
             t.decimal(l.contractedUpMbps().doubleValue())),
         l.monthlyCost().map(c -> t.decimal(c.doubleValue()) + " " + l.currency()).orElse("—"),
-        l.contractStart().map(t::date).orElse("…")
-            + " – "
-            + l.contractEnd().map(t::date).orElse("…"),
+        contract(t, l),
         ctx.href(BASE + "/" + l.establishment() + "/links/" + l.id()));
+  }
+
+  /** "1 ene 2026 – 31 dic 2026", "desde …", "hasta …" or "sin fechas registradas". */
+  private static String contract(PageText t, IspLink l) {
+    if (l.contractStart().isPresent() && l.contractEnd().isPresent()) {
+      return t.date(l.contractStart().get()) + " – " + t.date(l.contractEnd().get());
+    }
+    return l.contractStart()
+        .map(d -> t.t("link_contract_from", t.date(d)))
+        .or(() -> l.contractEnd().map(d -> t.t("link_contract_until", t.date(d))))
+        .orElse(t.t("link_contract_none"));
   }
 
   private static String hours(PageText t, OpeningHours h) {

@@ -93,7 +93,7 @@ class EvidenceRenderersTest {
           .contains("del 1 de marzo de 2026 al 31 de marzo de 2026")
           // generated 13:42 UTC is 08:42 in Bogotá
           .contains("1 de abril de 2026, 08:42")
-          .contains("hora de Colombia (UTC\u22125)")
+          .contains("hora de Colombia (UTC-5)")
           // counts with a thousands dot, percentages with a decimal comma and a space
           .contains(">1.234<")
           .contains("97,9" + NBSP + "%")
@@ -192,7 +192,7 @@ class EvidenceRenderersTest {
           .contains("del 80" + NBSP + "% de la velocidad contratada")
           .contains("123.456 observaciones de agentes y 1.234 pruebas de velocidad")
           .contains("ni como conexión ni como corte, y nunca se escriben como 0")
-          .contains("Todas las fechas y horas están en hora de Colombia (UTC\u22125).");
+          .contains("Todas las fechas y horas están en hora de Colombia (UTC-5).");
       assertThat(h).contains("Agentes Enlace en 12 computadores").contains("6. Definiciones");
     }
 
@@ -321,7 +321,7 @@ class EvidenceRenderersTest {
       assertThat(text)
           .contains("# Municipio de El Contadero, Nariño")
           .contains("# SHA-256 de los datos: " + report.meta().dataSha256())
-          .containsPattern("# Generado: [0-9-]+ [0-9:]+, hora de Colombia \\(UTC\u22125\\)")
+          .containsPattern("# Generado: [0-9-]+ [0-9:]+, hora de Colombia \\(UTC-5\\)")
           .doesNotContain("America/Bogota");
       List<CSVRecord> rows = parse(csv, Lang.ES);
       assertThat(rows.get(0).getParser().getHeaderNames())

@@ -361,7 +361,7 @@ class ReaderReportsTest {
             "computadores_dias.csv");
     assertThat(new String(files.get("LEAME.txt"), StandardCharsets.UTF_8))
         .contains(municipality.path("meta").path("dataSha256").asText())
-        .contains("Las fechas y horas están en hora de Colombia (UTC\u22125).");
+        .contains("Las fechas y horas están en hora de Colombia (UTC-5).");
     files.forEach(
         (name, bytes) -> {
           if (name.endsWith(".csv")) {

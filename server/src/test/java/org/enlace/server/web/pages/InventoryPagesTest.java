@@ -179,6 +179,24 @@ class InventoryPagesTest {
     Api.Response links = APP.it().get("/api/v1/establishments/biblioteca/links");
     assertThat(links.body().get(0).get("contractedUpMbps").decimalValue())
         .isEqualByComparingTo("5.5");
+    // A second link with no contract dates reads so, not as "… – …".
+    assertThat(
+            it.post(
+                    "/web/establishments/biblioteca/links/new",
+                    PageClient.form(
+                        "csrf",
+                        csrf,
+                        "ispName",
+                        "Satélite Andino",
+                        "contractedDownMbps",
+                        "4",
+                        "contractedUpMbps",
+                        "1"))
+                .status())
+        .isEqualTo(303);
+    assertThat(it.get("/web/establishments/biblioteca").html())
+        .contains("sin fechas registradas")
+        .doesNotContain("…");
 
     // The token is shown once, and a computer enrolls with it.
     PageClient.Page token =
