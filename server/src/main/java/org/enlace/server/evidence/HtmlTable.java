@@ -92,10 +92,13 @@ final class HtmlTable {
       columns.forEach(c -> out.append("<th scope=\"col\">").append(esc(c)).append("</th>"));
       out.append("</tr></thead>\n<tbody>\n");
     }
+    int n = 0;
     for (Row row : rows) {
-      out.append("<tr");
-      row.cssClass().ifPresent(c -> out.append(" class=\"").append(c).append('"'));
-      out.append('>');
+      // Every second body row is banded by a class, not by :nth-child, which openhtmltopdf
+      // matches slower on the 2,500 rows of a large municipality's report.
+      String band = figures && ++n % 2 == 0 ? "even" : "";
+      String cls = (row.cssClass().orElse("") + " " + band).strip();
+      out.append(cls.isEmpty() ? "<tr>" : "<tr class=\"" + cls + "\">");
       row.label().ifPresent(l -> out.append("<th>").append(esc(l)).append("</th>"));
       row.cells().forEach(c -> cell(out, c));
       out.append("</tr>\n");

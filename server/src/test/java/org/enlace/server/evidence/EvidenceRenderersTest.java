@@ -150,9 +150,14 @@ class EvidenceRenderersTest {
       assertThat(satellite.substring(0, satellite.indexOf("</table>", satellite.indexOf("speeds"))))
           .doesNotContain("0,0 Mbit/s");
       // computers: no change, no progress; establishments: +100 % and 100 %
-      int first = h.indexOf("<tr class=\"total\">");
+      // The plan tables' total rows (banded or not), not the executive summary's.
+      java.util.regex.Matcher total =
+          java.util.regex.Pattern.compile("<tr class=\"total( even)?\">").matcher(h);
+      assertThat(total.find()).isTrue();
+      int first = total.start();
       String computersTotal = h.substring(first, h.indexOf("</tr>", first));
-      int second = h.indexOf("<tr class=\"total\">", first + 1);
+      assertThat(total.find()).isTrue();
+      int second = total.start();
       String establishmentsTotal = h.substring(second, h.indexOf("</tr>", second));
       assertThat(computersTotal)
           .endsWith(
