@@ -842,28 +842,10 @@ public final class EvidenceHtml {
   }
 
   private String css(String running) {
-    return pageRule(paper, running, tx.t("page") + " ") + "\n" + STYLE;
-  }
-
-  /** The @page rule with its running footers, as the document carries it. */
-  static String pageRule(Paper paper, String running, String pageWord) {
-    return PAGE_RULE.formatted(
-        paper.css(), cssString(running), FOOTER, cssString(pageWord), FOOTER);
-  }
-
-  /** The same page without footers, for a part of a report whose footers are drawn after. */
-  static String bareRule(Paper paper) {
-    return "@page { size: %s; margin: 16mm 14mm 18mm 14mm; }".formatted(paper.css());
-  }
-
-  /** The footers' texts: left, the municipality and period; right, "Página " and the number. */
-  record Footer(String running, String pageWord) {}
-
-  static Footer footer(EvidenceReport report, EvidenceText.Lang lang) {
-    EvidenceText tx = EvidenceText.of(lang);
-    return new Footer(
-        report.meta().municipality() + " – " + tx.periodName(report.meta().period()),
-        tx.t("page") + " ");
+    String page =
+        PAGE_RULE.formatted(
+            paper.css(), cssString(running), FOOTER, cssString(tx.t("page") + " "), FOOTER);
+    return page + "\n" + STYLE;
   }
 
   /** The style sheet, its comments left out: they are for whoever edits it, not for readers. */

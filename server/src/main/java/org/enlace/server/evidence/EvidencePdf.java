@@ -62,17 +62,7 @@ public final class EvidencePdf {
 
   public static byte[] render(
       EvidenceReport report, EvidenceText.Lang lang, Paper paper, Signatures signatures) {
-    String xhtml = EvidenceHtml.render(report, lang, paper, signatures);
-    EvidenceHtml.Footer footer = EvidenceHtml.footer(report, lang);
-    // Only when the base fonts cover everything: the joined pages' footers are drawn with them.
-    if (report.establishments().size() >= SplitPdf.MIN_ESTABLISHMENTS
-        && windows1252(base14(xhtml))) {
-      var parts = SplitPdf.parts(xhtml, paper, footer);
-      if (parts.isPresent()) {
-        return SplitPdf.render(parts.get(), paper, footer);
-      }
-    }
-    return fromXhtml(xhtml, paper);
+    return fromXhtml(EvidenceHtml.render(report, lang, paper, signatures), paper);
   }
 
   /**
