@@ -93,28 +93,18 @@ public interface ComputerDao {
         """)
   Optional<Computer> find(long id, Instant freshSince);
 
-  /** One page of every computer, by id, for the computers page: the database skips the rest. */
-  @SqlQuery(
-      """
-        SELECT c.id, e.code, c.hostname, c.machine_id, c.machine_id_trusted, c.os, c.os_version,
-               c.cpu_count, c.ram_mb, c.agent_version, c.role, c.state, c.flag, c.enrolled_at,
-               c.decommissioned_at, c.last_seen_at, c.last_observed_at, c.last_status,
-               c.last_reason, c.clock_offset_ms, c.queue_dropped_total, c.queue_depth,
-               c.queue_oldest_at, c.queue_reported_at,
-               CASE WHEN c.last_observed_at IS NULL THEN 'unknown'
-                    WHEN c.last_observed_at < :freshSince THEN 'stale'
-                    ELSE c.last_status END AS status,
-               CASE WHEN coalesce(c.last_seen_at, c.enrolled_at) > now() - interval '21 days'
-                    THEN 'live'
-                    WHEN coalesce(c.last_seen_at, c.enrolled_at) > now() - interval '28 days'
-                    THEN 'at_risk'
-                    ELSE 'dropped' END AS lifecycle
-        FROM computers c
-        JOIN establishments e ON e.id = c.establishment_id
-        ORDER BY c.id
-        LIMIT :limit OFFSET :offset
-        """)
-  List<Computer> page(int limit, long offset, Instant freshSince);
+  /**
+   * One page of every computer, by id, for the computers page: the API's list from the id before
+   * the page's first row, so both show a computer the same way.
+   */
+  default List<Computer> page(int limit, long offset, Instant freshSince) {
+    long afterId = offset <= 0 ? 0 : idAt(offset - 1).orElse(Long.MAX_VALUE);
+    return list(null, null, null, null, afterId, limit, freshSince);
+  }
+
+  /** The id of the computer at this position (from 0) in id order. */
+  @SqlQuery("SELECT id FROM computers ORDER BY id LIMIT 1 OFFSET :position")
+  Optional<Long> idAt(long position);
 
   @SqlQuery("SELECT count(*) FROM computers")
   long countAll();
