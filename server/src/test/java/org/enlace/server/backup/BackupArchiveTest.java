@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.enlace.server.db.DatabaseConfig;
+import org.enlace.server.testing.TempDirs;
 import org.enlace.server.testing.TestPostgres;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +32,7 @@ class BackupArchiveTest {
 
   @Test
   void aWrittenArchiveVerifiesAgainstItsManifest() throws Exception {
-    Path dir = Files.createTempDirectory("enlace-archive-");
+    Path dir = TempDirs.create("enlace-archive-");
     BackupManifest m = Backups.verify(archive(dir, "external", 15));
     assertThat(m.mode()).isEqualTo("external");
     assertThat(m.files()).hasSize(2);

@@ -24,7 +24,6 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +36,7 @@ import org.enlace.server.db.EmbeddedPostgres;
 import org.enlace.server.snmp.testing.MibState;
 import org.enlace.server.snmp.testing.Snmpd;
 import org.enlace.server.testing.Api;
+import org.enlace.server.testing.TempDirs;
 import org.enlace.server.testing.TestApp;
 import org.enlace.server.testing.TestPostgres;
 import org.junit.jupiter.api.AfterEach;
@@ -679,7 +679,8 @@ class DashboardsIT {
               .isEmpty();
         });
     stopAll();
-    deleteRecursively(dir); // kept when the test fails, with the server's and Prometheus' logs
+    // On failure the logs stay until the JVM ends (-Denlace.test.keepTempDirs=true keeps them).
+    TempDirs.deleteRecursively(dir);
   }
 
   /**
@@ -713,14 +714,6 @@ class DashboardsIT {
       }
       quiet = pending.size() == before ? quiet + 1 : 0;
       Thread.sleep(1_000);
-    }
-  }
-
-  static void deleteRecursively(Path dir) throws IOException {
-    try (var paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
     }
   }
 

@@ -12,13 +12,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.UUID;
 import javax.net.ssl.SSLContext;
 import org.enlace.server.testing.Api;
+import org.enlace.server.testing.TempDirs;
 import org.enlace.server.testing.TestApp;
 import org.enlace.server.testing.TestCertificates;
 import org.junit.jupiter.api.Test;
@@ -55,7 +55,7 @@ class HttpsConnectorTest {
   static Path keystore() {
     try {
       return TestCertificates.selfSignedKeystore(
-          Files.createTempDirectory("enlace-tls-").resolve("server.p12"), PASSWORD);
+          TempDirs.create("enlace-tls-").resolve("server.p12"), PASSWORD);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

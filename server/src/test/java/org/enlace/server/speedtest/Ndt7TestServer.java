@@ -20,6 +20,7 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.gzip.GzipHandler;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.enlace.server.testing.TempDirs;
 
 /**
  * A real Jetty 12 on loopback with the ndt7 endpoints in an ee10 servlet context behind a
@@ -46,7 +47,7 @@ final class Ndt7TestServer implements AutoCloseable {
   }
 
   Ndt7TestServer(SpeedTestConfig config) throws Exception {
-    Path dir = Files.createTempDirectory("ndt7-tls-");
+    Path dir = TempDirs.create("ndt7-tls-");
     Path keystore = dir.resolve("server.p12");
     Process keytool =
         new ProcessBuilder(

@@ -2,9 +2,7 @@ package org.enlace.server.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.enlace.server.db.EmbeddedPostgres;
 
@@ -21,10 +19,9 @@ public final class TestPostgres {
   public static synchronized EmbeddedPostgres server() {
     if (server == null) {
       try {
-        Path base = worldTraversableTempDir("enlace-test-pg-");
+        Path base = TempDirs.create("enlace-test-pg-");
         server = EmbeddedPostgres.start(base, 0, "nobody");
-        EmbeddedPostgres s = server;
-        Runtime.getRuntime().addShutdownHook(new Thread(s::close, "test-postgres-stop"));
+        TempDirs.atExit(server::close);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -51,10 +48,11 @@ public final class TestPostgres {
     return server().password();
   }
 
-  /** A temp dir that PostgreSQL can reach when tests run as root (it then runs as nobody). */
+  /**
+   * A temp dir that PostgreSQL can reach when tests run as root (it then runs as nobody), deleted
+   * when the JVM ends.
+   */
   public static Path worldTraversableTempDir(String prefix) throws IOException {
-    Path dir = Files.createTempDirectory(prefix);
-    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-    return dir;
+    return TempDirs.create(prefix);
   }
 }

@@ -2,15 +2,15 @@ package org.enlace.server.snmp.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
+import org.enlace.server.testing.TempDirs;
 import org.junit.jupiter.api.Test;
 
 /** Live mode: sysUpTime and counters computed from the wall clock at each request. */
 class ScriptedIfMibLiveTest {
   @Test
   void uptimeAndCountersAdvanceWithTheClockWithoutRewritingTheFile() throws Exception {
-    Path dir = Files.createTempDirectory("ifmib-live");
+    Path dir = TempDirs.create("ifmib-live");
     Path file = dir.resolve("state");
     long since = System.currentTimeMillis() - 10_000;
     new MibState()

@@ -11,12 +11,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+import org.enlace.server.testing.TempDirs;
 import org.junit.jupiter.api.Assumptions;
 import org.snmp4j.CommunityTarget;
 import org.snmp4j.PDU;
@@ -274,7 +273,7 @@ public final class Snmpd implements AutoCloseable {
     this.startTimeout = b.startTimeout;
     this.debugTokens = b.debugTokens;
     this.state = b.state;
-    this.dir = Files.createTempDirectory("enlace-snmpd-");
+    this.dir = TempDirs.create("enlace-snmpd-");
     this.configFile = dir.resolve("snmpd.conf");
     this.stateFile = dir.resolve("ifmib.state");
     this.logFile = dir.resolve("snmpd.log");
@@ -463,7 +462,7 @@ public final class Snmpd implements AutoCloseable {
       // the hook is running or will run; stop() is idempotent
     }
     if (!Boolean.getBoolean("enlace.snmpd.keep")) {
-      deleteRecursively(dir);
+      TempDirs.deleteRecursively(dir);
     }
   }
 
@@ -806,14 +805,6 @@ public final class Snmpd implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static void deleteRecursively(Path root) {
-    try (Stream<Path> paths = Files.walk(root)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // best effort: it is a temp directory
     }
   }
 }

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeoutException;
 import org.enlace.server.evidence.HeadlessChromium;
 import org.enlace.server.speedtest.MlabPages;
 import org.enlace.server.speedtest.accuracy.ShapedLink.Shape;
+import org.enlace.server.testing.TempDirs;
 
 /**
  * Everything an accuracy run needs, shared by Ndt7AccuracyIT and the Ndt7AccuracyBench: the shaped
@@ -231,7 +232,7 @@ public final class AccuracyRig implements AutoCloseable {
     }
     ndt7.awaitIdle(20_000);
     Ndt7Harness.Slot slot = ndt7.slot(rateMbit, 1);
-    Path profile = Files.createTempDirectory("enlace-acc-chromium-");
+    Path profile = TempDirs.create("enlace-acc-chromium-");
     try (MlabPages pages = MlabPages.start(InetAddress.getByName(link.hostAddr))) {
       String url =
           pages.pageUrl()

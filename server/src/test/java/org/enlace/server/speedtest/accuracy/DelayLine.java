@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.enlace.server.testing.TempDirs;
 
 /**
  * Propagation delay and random loss on one interface's ingress, for kernels without {@code
@@ -147,7 +148,7 @@ final class DelayLine implements AutoCloseable {
     if (binary != null) {
       return binary;
     }
-    Path dir = Files.createTempDirectory("enlace-delayline");
+    Path dir = TempDirs.create("enlace-delayline");
     Path src = dir.resolve("delayline.c");
     try (InputStream in = DelayLine.class.getResourceAsStream(SOURCE)) {
       if (in == null) {
