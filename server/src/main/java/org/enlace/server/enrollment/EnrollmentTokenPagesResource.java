@@ -110,7 +110,8 @@ public final class EnrollmentTokenPagesResource {
                   .revokedAt()
                   .map(at -> t.t("tok_state_revoked_at", t.dateTime(at)))
                   .orElse(t.t("tok_state_" + state)),
-              token.revokedAt().isEmpty(),
+              // Used up, expired or revoked: nothing left to refuse, so no button.
+              "active".equals(state),
               ctx.href(path + "/" + token.id() + "/revoke"),
               t.t("tok_revoke_label", token.prefix() + "…")));
     }

@@ -353,6 +353,26 @@ class InventoryPagesTest {
         .isEqualTo(404);
   }
 
+  @Test
+  void aUsedUpTokenShowsItsStateAndNoRevokeButton() {
+    APP.establishment("tok-agotado", "citizens");
+    String csrf = it.get("/web/establishments/tok-agotado").csrf();
+    PageClient.Page issued =
+        it.post(
+            "/web/establishments/tok-agotado/tokens",
+            PageClient.form("csrf", csrf, "expiresInHours", "24", "maxUses", "1"));
+    Matcher m = Pattern.compile("id=\"token-value\">(enl_[A-Za-z0-9_-]+)<").matcher(issued.html());
+    assertThat(m.find()).isTrue();
+    Api.Response enroll =
+        APP.anonymous()
+            .post(
+                "/api/v1/enroll",
+                TestApp.enrollBody(m.group(1), "machine-agotado", "kio-09", "kiosk"));
+    assertThat(enroll.status()).isEqualTo(201);
+    String html = it.get("/web/establishments/tok-agotado/tokens").html();
+    assertThat(html).contains("Agotado").doesNotContain("id=\"revoke-");
+  }
+
   private static String revokedAt() {
     return APP.it()
         .get("/api/v1/establishments/tok-kiosco/enrollment-tokens")
