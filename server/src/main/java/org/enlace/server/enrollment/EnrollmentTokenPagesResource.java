@@ -149,10 +149,7 @@ public final class EnrollmentTokenPagesResource {
       MultivaluedMap<String, String> form) {
     PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     String path = "/web/establishments/" + code + "/tokens";
-    if (!ctx.isIt()) {
-      return pages.forbidden(ctx, path, "forbidden_role");
-    }
-    Optional<Response> refused = pages.refuseForgery(ctx, path, form, headers);
+    Optional<Response> refused = pages.refuseChange(ctx, path, form, headers);
     if (refused.isPresent()) {
       return refused.get();
     }
@@ -179,10 +176,7 @@ public final class EnrollmentTokenPagesResource {
       MultivaluedMap<String, String> form) {
     PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     String path = "/web/establishments/" + code + "/tokens";
-    if (!ctx.isIt()) {
-      return pages.forbidden(ctx, path, "forbidden_role");
-    }
-    Optional<Response> refused = pages.refuseForgery(ctx, path, form, headers);
+    Optional<Response> refused = pages.refuseChange(ctx, path, form, headers);
     if (refused.isPresent()) {
       return refused.get();
     }

@@ -163,10 +163,7 @@ public final class ComputerPagesResource {
       MultivaluedMap<String, String> form) {
     PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     String path = BASE + "/" + id + "/decommission";
-    if (!ctx.isIt()) {
-      return pages.forbidden(ctx, path, "forbidden_role");
-    }
-    Optional<Response> refused = pages.refuseForgery(ctx, path, form, headers);
+    Optional<Response> refused = pages.refuseChange(ctx, path, form, headers);
     if (refused.isPresent()) {
       return refused.get();
     }

@@ -330,10 +330,7 @@ public final class EstablishmentPagesResource {
       @Nullable String code) {
     PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     String path = code == null ? BASE + "/new" : BASE + "/" + code + "/edit";
-    if (!ctx.isIt()) {
-      return pages.forbidden(ctx, path, "forbidden_role");
-    }
-    Optional<Response> refused = pages.refuseForgery(ctx, path, form, headers);
+    Optional<Response> refused = pages.refuseChange(ctx, path, form, headers);
     if (refused.isPresent()) {
       return refused.get();
     }
@@ -629,10 +626,7 @@ public final class EstablishmentPagesResource {
       MultivaluedMap<String, String> form) {
     PageContext ctx = pages.context(user.username(), user.role() == Role.IT, lang, headers);
     String path = BASE + "/" + code + "/links/" + id;
-    if (!ctx.isIt()) {
-      return pages.forbidden(ctx, path, "forbidden_role");
-    }
-    Optional<Response> refused = pages.refuseForgery(ctx, path, form, headers);
+    Optional<Response> refused = pages.refuseChange(ctx, path, form, headers);
     if (refused.isPresent()) {
       return refused.get();
     }

@@ -151,6 +151,18 @@ public final class Pages {
   }
 
   /**
+   * The refusal of a form that changes things, if any: only IT staff may send one, and only from
+   * our own page (the CSRF check).
+   */
+  public Optional<Response> refuseChange(
+      PageContext ctx, String path, MultivaluedMap<String, String> form, HttpHeaders headers) {
+    if (!ctx.isIt()) {
+      return Optional.of(forbidden(ctx, path, "forbidden_role"));
+    }
+    return refuseForgery(ctx, path, form, headers);
+  }
+
+  /**
    * The CSRF check of a form POST: empty when it may go on, else the 403 page to answer with
    * (nothing has been changed).
    */

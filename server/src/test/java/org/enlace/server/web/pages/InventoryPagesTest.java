@@ -354,7 +354,7 @@ class InventoryPagesTest {
   }
 
   @Test
-  void aUsedUpTokenShowsItsStateAndNoRevokeButton() {
+  void aUsedUpTokenShowsItsStateAndNoRevokeButton() throws Exception {
     APP.establishment("tok-agotado", "citizens");
     String csrf = it.get("/web/establishments/tok-agotado").csrf();
     PageClient.Page issued =
