@@ -227,7 +227,7 @@ public final class EvidenceHtml {
             .map(Method::minOnlineDays)
             .or(() -> indicators.map(IndicatorReport::definition).map(Definition::minOnlineDays))
             .orElse(1);
-    p(tx.t("ind.intro", tx.integer(minDays)));
+    p(tx.t("ind.intro", tx.days(minDays)));
     indicators
         .flatMap(IndicatorReport::baseline)
         .ifPresentOrElse(this::baseline, () -> p(tx.t("ind.nobaseline")));
@@ -675,13 +675,13 @@ public final class EvidenceHtml {
     }
     Method m = method.get();
     out.append("<ul>\n");
-    li(tx.t("method.connected", tx.integer(m.minOnlineDays())));
+    li(tx.t("method.connected", tx.days(m.minOnlineDays())));
     li(tx.t("method.declared"));
     li(tx.t("method.change"));
     li(tx.t("method.availability"));
     li(tx.t("method.nodata"));
     li(tx.t("method.completeness"));
-    li(tx.t("method.hold", tx.integer(m.holdMinutes())));
+    li(tx.t("method.hold", tx.minutes(m.holdMinutes())));
     li(tx.t("method.outage", tx.duration(m.shortOutageMinutes())));
     li(tx.t("method.speed", orNoData(m.testServer()), tx.share(underShare())));
     li(tx.t("method.cost"));

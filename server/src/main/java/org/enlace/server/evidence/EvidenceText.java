@@ -204,6 +204,16 @@ public final class EvidenceText {
     return t("unit.mbps", v.stripTrailingZeros().scale() <= 0 ? number(v, 0) : number(v, 1));
   }
 
+  /** "1 día", "3 días": a count of days in a sentence, never "día(s)". */
+  public String days(long n) {
+    return n == 1 ? t("unit.day.one") : t("unit.days", integer(n));
+  }
+
+  /** "1 minuto", "10 minutos". */
+  public String minutes(long n) {
+    return n == 1 ? t("unit.minute.one") : t("unit.minutes.many", integer(n));
+  }
+
   public String ms(double v) {
     return t("unit.ms", number(v, 1));
   }

@@ -383,7 +383,7 @@ public final class IspReportHtml {
     li(tx.t("method.availability"));
     li(tx.t("method.nodata"));
     li(tx.t("method.completeness"));
-    li(tx.t("method.hold", tx.integer(m.holdMinutes())));
+    li(tx.t("method.hold", tx.minutes(m.holdMinutes())));
     li(tx.t("method.outage", tx.duration(m.shortOutageMinutes())));
     li(rt.t("isp.method.openhours"));
     li(rt.t("isp.method.shared"));

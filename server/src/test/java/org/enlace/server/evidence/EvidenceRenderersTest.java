@@ -192,8 +192,8 @@ class EvidenceRenderersTest {
       String h = html(Lang.ES);
       String method = h.substring(h.indexOf("4. Metodología"), h.indexOf("5. Fuentes"));
       assertThat(method)
-          .contains("al menos 1 día(s)")
-          .contains("hasta 10 minuto(s) más")
+          .contains("en línea al menos 1 día.")
+          .contains("hasta 10 minutos más")
           .contains("menos de 5 min")
           .contains("speed.enlace.example (Pasto)")
           .contains("del 80" + NBSP + "% de la velocidad contratada")
