@@ -373,7 +373,7 @@ public final class ObservationDiskBench {
       int k = from + i;
       long seq = k + 1L;
       long v = (seq * 2654435761L) ^ (a * 40503L);
-      int roll = (int) Math.floorMod(v, 100);
+      int roll = Math.floorMod(v, 100);
       String status = roll < 97 ? "online" : roll < 99 ? "limited" : "offline";
       Instant at = first.plusSeconds(60L * k).plusMillis(a % 997);
       if (i > 0) {
