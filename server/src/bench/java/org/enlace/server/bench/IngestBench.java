@@ -194,7 +194,7 @@ public final class IngestBench {
             "PostgreSQL ceiling: single-row INSERT+COMMIT from %d connections for %d s...",
             o.pgConnections, o.pgSeconds);
         a = cpu.snapshot();
-        single = pg.singleRowCommits(o.pgConnections, o.pgSeconds, checks(1));
+        single = pg.singleRowCommits(o.pgConnections, o.pgSeconds, "{20.4}");
         singleCpu = CpuMeter.between(a, cpu.snapshot());
         say(
             "  single-row commits: %,d in %.1f s = %,.0f rows/s; CPU %s",

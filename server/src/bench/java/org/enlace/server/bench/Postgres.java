@@ -223,9 +223,10 @@ final class Postgres {
 
   /**
    * Single-row INSERT + COMMIT (autocommit) from {@code connections} connections for {@code
-   * seconds}, into a scratch copy of the observations table with its indexes.
+   * seconds}, into a scratch copy of the observations table with its index ({@code latencies}: a
+   * real[] literal such as {@code {20.4}}).
    */
-  CommitResult singleRowCommits(int connections, int seconds, String checksJson) throws Exception {
+  CommitResult singleRowCommits(int connections, int seconds, String latencies) throws Exception {
     try (Connection c = connect();
         Statement s = c.createStatement()) {
       s.execute("DROP TABLE IF EXISTS bench_single_observations");
@@ -249,17 +250,16 @@ final class Postgres {
                 try (PreparedStatement ps =
                     c.prepareStatement(
                         "INSERT INTO bench_single_observations "
-                            + "(establishment_id, computer_id, agent_id, seq, observed_at, agent_time, "
-                            + "clock_offset_ms, time_source, received_at, status, reason, checks) "
-                            + "VALUES (?, ?, ?, ?, now(), now(), 0, 'agent', now(), 'online', "
-                            + "'all checks passed', CAST(? AS json))")) {
+                            + "(observed_at, received_at, establishment_id, computer_id, agent_id, "
+                            + "seq, clock_offset_ms, status, time_source, latency_ms) "
+                            + "VALUES (now(), now(), ?, ?, ?, ?, 0, 0, 0, CAST(? AS real[]))")) {
                   long seq = 0;
                   while (System.nanoTime() < end) {
                     ps.setLong(1, 1 + id % 8);
                     ps.setLong(2, id + 1);
                     ps.setLong(3, id + 1);
                     ps.setLong(4, ++seq);
-                    ps.setString(5, checksJson);
+                    ps.setString(5, latencies);
                     ps.executeUpdate();
                     rows.increment();
                   }

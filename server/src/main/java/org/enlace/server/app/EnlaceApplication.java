@@ -353,7 +353,12 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     EnrollmentService enrollment = new EnrollmentService(jdbi, agents, clock);
     IngestMetrics ingestMetrics = new IngestMetrics(meters);
     ObservationWriter writer =
-        new ObservationWriter(jdbi, config.getIngest(), ingestMetrics, localMinutes);
+        new ObservationWriter(
+            jdbi,
+            config.getIngest(),
+            ingestMetrics,
+            localMinutes,
+            config.getRollups().getDetailRetention().toJavaDuration());
     env.lifecycle().manage(writer);
     SpeedTestPlanner speedTests =
         new SpeedTestPlanner(jdbi, config.getSpeedTestPlan(), localMinutes, env.getObjectMapper());

@@ -47,5 +47,14 @@ public record Observation(
     public String wire() {
       return name().toLowerCase(Locale.ROOT);
     }
+
+    /** As stored (migration V14, observation_codes); never renumbered. */
+    public short code() {
+      return switch (this) {
+        case AGENT -> 0;
+        case SERVER_ESTIMATE -> 1;
+        case UNVERIFIED -> 2;
+      };
+    }
   }
 }

@@ -106,4 +106,8 @@ public interface ObservationDao {
 
   @SqlQuery("SELECT 1 FROM enlace_ensure_observation_partition(CAST(:month AS date))")
   int ensurePartition(LocalDate month);
+
+  /** The day's partition of observation_details (UTC days, as the monthly ones). */
+  @SqlQuery("SELECT 1 FROM enlace_ensure_observation_detail_partition(CAST(:day AS date))")
+  int ensureDetailPartition(LocalDate day);
 }

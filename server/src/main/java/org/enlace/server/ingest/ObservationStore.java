@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.enlace.server.domain.StatusCodes;
 import org.enlace.server.enrollment.AgentPrincipal;
 import org.jdbi.v3.core.Handle;
 import org.postgresql.PGConnection;
@@ -20,8 +21,9 @@ import org.postgresql.copy.CopyIn;
 /**
  * Stores observations once per (agent, seq), in the caller's transaction: those whose sequence
  * number is already in their agent's {@code stored_seqs} are left out, the others are copied into
- * {@code observations} and added to it. The caller holds the agents' row locks ({@link
- * ObservationDao#lockAgents}), so no other commit changes {@code stored_seqs} meanwhile.
+ * {@code observations} (and their details to {@code observation_details}) and added to it. The
+ * caller holds the agents' row locks ({@link ObservationDao#lockAgents}), so no other commit
+ * changes {@code stored_seqs} meanwhile.
  *
  * <p>The rows go in with COPY in PostgreSQL's binary format rather than an INSERT from arrays: the
  * server then spends its CPU on the rows, not on unnesting arrays, casting and evaluating
@@ -40,15 +42,20 @@ final class ObservationStore {
   }
 
   private static final String COPY =
-      "COPY observations (establishment_id, computer_id, agent_id,"
-          + " seq, observed_at, agent_time, clock_offset_ms, time_source, received_at, status, reason,"
-          + " checks, speed_test, interface_counters) FROM STDIN (FORMAT binary)";
+      "COPY observations (observed_at, received_at, establishment_id, computer_id, agent_id, seq,"
+          + " clock_offset_ms, status, time_source, latency_ms) FROM STDIN (FORMAT binary)";
+
+  private static final String COPY_DETAILS =
+      "COPY observation_details (observed_at, computer_id, agent_id, seq, reason, checks,"
+          + " interface_counters) FROM STDIN (FORMAT binary)";
 
   /**
    * Returns the items stored now. {@code items} must hold each (agent, seq) once, sorted by agent
-   * and seq.
+   * and seq. The details (reason, checks, interface counters) of those observed before {@code
+   * detailsFrom} are not kept: their day is past the detail retention, and may have been dropped.
    */
-  static <T extends Item> List<T> store(Handle h, ObservationDao dao, List<T> items) {
+  static <T extends Item> List<T> store(
+      Handle h, ObservationDao dao, List<T> items, Instant detailsFrom) {
     if (items.isEmpty()) {
       return List.of();
     }
@@ -71,7 +78,16 @@ final class ObservationStore {
     if (fresh.isEmpty()) {
       return fresh;
     }
-    copy(h, fresh);
+    copy(h, COPY, encode(fresh));
+    List<T> detailed = new ArrayList<>(fresh.size());
+    for (T item : fresh) {
+      if (!item.observation().observedAt().isBefore(detailsFrom)) {
+        detailed.add(item);
+      }
+    }
+    if (!detailed.isEmpty()) {
+      copy(h, COPY_DETAILS, encodeDetails(detailed));
+    }
     settle(dao, fresh);
     return fresh;
   }
@@ -101,10 +117,9 @@ final class ObservationStore {
     dao.settle(agents, firsts, lasts);
   }
 
-  private static void copy(Handle h, List<? extends Item> rows) {
-    byte[] data = encode(rows);
+  private static void copy(Handle h, String sql, byte[] data) {
     try {
-      CopyIn in = h.getConnection().unwrap(PGConnection.class).getCopyAPI().copyIn(COPY);
+      CopyIn in = h.getConnection().unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
       try {
         in.writeToCopy(data, 0, data.length);
         in.endCopy();
@@ -124,40 +139,97 @@ final class ObservationStore {
   private static final byte[] SIGNATURE = {
     'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0
   };
-  private static final short COLUMNS = 14;
+  private static final short COLUMNS = 10;
+  private static final short DETAIL_COLUMNS = 7;
+
+  /** PostgreSQL's type oid of real (float4), which a binary array names for its elements. */
+  private static final int FLOAT4_OID = 700;
 
   /** The rows in COPY's binary format: header, one tuple per row, trailer. */
   private static byte[] encode(List<? extends Item> rows) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(rows.size() * 512);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(rows.size() * 128);
     DataOutputStream out = new DataOutputStream(bytes);
     try {
-      out.write(SIGNATURE);
-      out.writeInt(0); // flags: no OIDs
-      out.writeInt(0); // no header extension
+      header(out);
       for (Item r : rows) {
         Observation o = r.observation();
         out.writeShort(COLUMNS);
+        timestamptz(out, o.observedAt());
+        timestamptz(out, r.receivedAt());
         int8(out, r.agent().establishmentId());
         int8(out, r.agent().computerId());
         int8(out, r.agent().agentId());
         int8(out, o.seq());
-        timestamptz(out, o.observedAt());
-        timestamptz(out, o.agentTime());
         int8(out, o.clockOffsetMs());
-        text(out, Optional.of(o.timeSource().wire()));
-        timestamptz(out, r.receivedAt());
-        text(out, Optional.of(o.status()));
-        text(out, Optional.of(o.reason()));
-        // json's binary form is its text
-        text(out, Optional.of(o.checksJson()));
-        text(out, o.speedTestJson());
-        text(out, o.interfaceCountersJson());
+        int2(out, StatusCodes.code(o.status()));
+        int2(out, o.timeSource().code());
+        float4Array(out, o.latencyMs());
       }
       out.writeShort(-1);
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
     }
     return bytes.toByteArray();
+  }
+
+  /** The details rows, as {@link #encode}. */
+  private static byte[] encodeDetails(List<? extends Item> rows) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(rows.size() * 768);
+    DataOutputStream out = new DataOutputStream(bytes);
+    try {
+      header(out);
+      for (Item r : rows) {
+        Observation o = r.observation();
+        out.writeShort(DETAIL_COLUMNS);
+        timestamptz(out, o.observedAt());
+        int8(out, r.agent().computerId());
+        int8(out, r.agent().agentId());
+        int8(out, o.seq());
+        text(out, Optional.of(o.reason()));
+        // json's binary form is its text
+        text(out, Optional.of(o.checksJson()));
+        text(out, o.interfaceCountersJson());
+      }
+      out.writeShort(-1);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  private static void header(DataOutputStream out) throws IOException {
+    out.write(SIGNATURE);
+    out.writeInt(0); // flags: no OIDs
+    out.writeInt(0); // no header extension
+  }
+
+  private static void int2(DataOutputStream out, short v) throws IOException {
+    out.writeInt(2);
+    out.writeShort(v);
+  }
+
+  /**
+   * A one-dimensional real[] (empty: no dimensions), as rollup_pending holds latencies: the rebuild
+   * then reads exactly the floats the maintainer merged.
+   */
+  private static void float4Array(DataOutputStream out, double[] values) throws IOException {
+    if (values.length == 0) {
+      out.writeInt(12);
+      out.writeInt(0); // dimensions
+      out.writeInt(0); // no nulls
+      out.writeInt(FLOAT4_OID);
+      return;
+    }
+    out.writeInt(20 + 8 * values.length);
+    out.writeInt(1);
+    out.writeInt(0);
+    out.writeInt(FLOAT4_OID);
+    out.writeInt(values.length);
+    out.writeInt(1); // lower bound
+    for (double v : values) {
+      out.writeInt(4);
+      out.writeInt(Float.floatToIntBits((float) v));
+    }
   }
 
   private static void int8(DataOutputStream out, long v) throws IOException {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.dropwizard.lifecycle.Managed;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -82,11 +83,27 @@ public final class ObservationWriter implements Managed {
   private final LocalMinutes minutes;
   private final BlockingQueue<Pending> queue;
   private final Set<LocalDate> partitions = ConcurrentHashMap.newKeySet();
+  private final Set<LocalDate> detailPartitions = ConcurrentHashMap.newKeySet();
+  private final Duration detailRetention;
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean running;
 
   public ObservationWriter(
       Jdbi jdbi, IngestConfig config, IngestMetrics metrics, LocalMinutes minutes) {
+    this(jdbi, config, metrics, minutes, Duration.ofDays(31));
+  }
+
+  /**
+   * {@code detailRetention}: the details (reason, checks, interface counters) of observations older
+   * than this are not stored; their daily partitions are dropped (rollups.detailRetention).
+   */
+  public ObservationWriter(
+      Jdbi jdbi,
+      IngestConfig config,
+      IngestMetrics metrics,
+      LocalMinutes minutes,
+      Duration detailRetention) {
+    this.detailRetention = requireNonNull(detailRetention, "detailRetention is null");
     this.jdbi = requireNonNull(jdbi, "jdbi is null");
     this.minutes = requireNonNull(minutes, "minutes is null");
     this.config = requireNonNull(config, "config is null");
@@ -489,11 +506,17 @@ public final class ObservationWriter implements Managed {
     rows.sort(
         Comparator.<Row>comparingLong(r -> r.owner().agent().agentId())
             .thenComparingLong(r -> r.observation().seq()));
+    // A day's margin inside the retention: the retention job never drops the partition of a detail
+    // written now, even with its clock a little ahead of this one.
+    Instant detailsFrom = Instant.now().minus(detailRetention).plus(Duration.ofDays(1));
     for (Row r : rows) {
-      LocalDate month =
-          r.observation().observedAt().atOffset(ZoneOffset.UTC).toLocalDate().withDayOfMonth(1);
+      LocalDate day = r.observation().observedAt().atOffset(ZoneOffset.UTC).toLocalDate();
+      LocalDate month = day.withDayOfMonth(1);
       if (!partitions.contains(month)) {
         ensurePartition(month);
+      }
+      if (!detailPartitions.contains(day) && !r.observation().observedAt().isBefore(detailsFrom)) {
+        ensureDetailPartition(day, detailsFrom);
       }
     }
     long[] agents = claimed.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
@@ -505,7 +528,7 @@ public final class ObservationWriter implements Managed {
           // cycle.
           dao.lockComputers(updates.ids);
           dao.lockAgents(agents);
-          List<Row> stored = ObservationStore.store(h, dao, rows);
+          List<Row> stored = ObservationStore.store(h, dao, rows, detailsFrom);
           dao.updateComputers(
               updates.ids,
               updates.seenMs,
@@ -572,6 +595,7 @@ public final class ObservationWriter implements Managed {
     String[] testIds = new String[n];
     Double[] loaded = new Double[n];
     String[] errors = new String[n];
+    String[] raws = new String[n];
     for (int i = 0; i < n; i++) {
       Row r = rows.get(i);
       Observation.SpeedTest test = r.observation().speedTest().orElseThrow();
@@ -588,8 +612,21 @@ public final class ObservationWriter implements Managed {
       testIds[i] = test.testId().map(Object::toString).orElse(null);
       loaded[i] = test.latencyLoadedMs().orElse(null);
       errors[i] = test.error().orElse(null);
+      raws[i] = r.observation().speedTestJson().orElse(null);
     }
-    dao.insertSpeedTests(e, c, a, s, t, days, methods, down, up, latency, testIds, loaded, errors);
+    dao.insertSpeedTests(
+        e, c, a, s, t, days, methods, down, up, latency, testIds, loaded, errors, raws);
+  }
+
+  /** Creates the day's details partition; forgets the days that have left the retention. */
+  private synchronized void ensureDetailPartition(LocalDate day, Instant detailsFrom) {
+    if (detailPartitions.contains(day)) {
+      return;
+    }
+    LocalDate oldest = detailsFrom.atOffset(ZoneOffset.UTC).toLocalDate();
+    detailPartitions.removeIf(d -> d.isBefore(oldest));
+    jdbi.useHandle(h -> h.attach(ObservationDao.class).ensureDetailPartition(day));
+    detailPartitions.add(day);
   }
 
   private synchronized void ensurePartition(LocalDate month) {

@@ -39,6 +39,22 @@ public class RollupConfig {
   @JsonProperty
   private Duration rawRetention = Duration.days(400);
 
+  /**
+   * The agent's reason, checks and interface counters of each observation are deleted after this
+   * (whole days); the per-minute status, latencies and rollups follow rawRetention.
+   */
+  // Nothing in the server reads them: they are the technician's, for recent trouble. Kept for a
+  // month by default they add about 63 bytes to the 118 of an observation kept 400 days
+  // (docs/performance.md, "Disk per observation (issue 19)").
+  @NotNull
+  @DurationRange(
+      min = 2,
+      max = 3_650,
+      unit = TimeUnit.DAYS,
+      message = "must be between 2 days and 3650 days")
+  @JsonProperty
+  private Duration detailRetention = Duration.days(31);
+
   /** How often the maintainer recomputes establishment days that changed. */
   // 0 would make the maintainer's schedule fail at start; past 10 minutes dashboards and "now"
   // figures lag what agents reported by too long to follow an outage.
@@ -66,6 +82,14 @@ public class RollupConfig {
 
   public Duration getRawRetention() {
     return rawRetention;
+  }
+
+  public Duration getDetailRetention() {
+    return detailRetention;
+  }
+
+  public void setDetailRetention(Duration detailRetention) {
+    this.detailRetention = detailRetention;
   }
 
   public Duration getMaintainerInterval() {

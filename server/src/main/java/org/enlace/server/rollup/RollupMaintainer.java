@@ -100,11 +100,17 @@ public final class RollupMaintainer implements Managed {
   private void expireSafely() {
     Instant cutoff = Instant.now().minus(config.getRawRetention().toJavaDuration());
     try {
-      RollupRebuild.Expired e = new RollupRebuild(jdbi, minutes).expire(cutoff);
+      RollupRebuild rebuild = new RollupRebuild(jdbi, minutes);
+      RollupRebuild.Expired e = rebuild.expire(cutoff);
       LOG.info(
           "event=raw_retention_applied cutoff={} partitionsDropped={}",
           cutoff,
           e.partitionsDropped());
+      Instant details = Instant.now().minus(config.getDetailRetention().toJavaDuration());
+      LOG.info(
+          "event=detail_retention_applied cutoff={} partitionsDropped={}",
+          details,
+          rebuild.expireDetails(details).partitionsDropped());
     } catch (RuntimeException e) {
       LOG.warn(
           "event=raw_retention_failed cutoff={} error=\"{}\" effect=\"retried tomorrow\"",

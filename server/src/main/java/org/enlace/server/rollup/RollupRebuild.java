@@ -1,13 +1,12 @@
 package org.enlace.server.rollup;
 
-import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
-import org.enlace.server.domain.LatencyHistogram;
 import org.enlace.server.domain.LocalMinutes;
+import org.enlace.server.domain.StatusCodes;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.slf4j.Logger;
@@ -123,7 +122,7 @@ public final class RollupRebuild {
     long[] n = {0};
     h.createQuery(
             """
-            SELECT establishment_id, computer_id, observed_at, status, checks
+            SELECT establishment_id, computer_id, observed_at, status, latency_ms
             FROM observations WHERE observed_at >= :from AND observed_at < :to
             """)
         .bind("from", from)
@@ -135,8 +134,8 @@ public final class RollupRebuild {
                   rs.getLong(1),
                   rs.getLong(2),
                   rs.getTimestamp(3).toInstant(),
-                  rs.getString(4),
-                  latencies(rs.getString(5)));
+                  StatusCodes.wire(rs.getShort(4)),
+                  latencies(rs.getArray(5)));
               n[0]++;
               return 0;
             })
@@ -145,15 +144,14 @@ public final class RollupRebuild {
     return n[0];
   }
 
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-      new com.fasterxml.jackson.databind.ObjectMapper();
-
-  private static double[] latencies(String checks) {
-    try {
-      return LatencyHistogram.latencies(JSON.readTree(checks));
-    } catch (IOException e) {
-      return new double[0];
+  /** The stored real[] as ingest's doubles: the same floats the maintainer merged. */
+  private static double[] latencies(java.sql.Array array) throws SQLException {
+    Float[] values = (Float[]) array.getArray();
+    double[] out = new double[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = values[i];
     }
+    return out;
   }
 
   /** Monthly partitions of the raw observations, oldest first. */
@@ -195,6 +193,45 @@ public final class RollupRebuild {
         // be bound as parameters.
         jdbi.useHandle(h -> h.execute("DROP TABLE " + p));
         LOG.info("event=raw_partition_dropped partition={} before={}", p, cutoff);
+        dropped++;
+      }
+    }
+    return new Expired(dropped);
+  }
+
+  /**
+   * Drops the daily partitions of observation details (reason, checks, interface counters) that lie
+   * wholly before {@code cutoff}; the observations themselves follow {@link #expire}.
+   */
+  public Expired expireDetails(Instant cutoff) {
+    List<String> days =
+        jdbi.withHandle(
+            h ->
+                h.createQuery(
+                        """
+                        SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                        JOIN pg_class p ON p.oid = i.inhparent
+                        WHERE p.relname = 'observation_details'
+                        AND c.relname ~ '^observation_details_[0-9]{4}_[0-9]{2}_[0-9]{2}$'
+                        ORDER BY c.relname
+                        """)
+                    .mapTo(String.class)
+                    .list());
+    int dropped = 0;
+    for (String p : days) {
+      Instant end =
+          LocalDate.of(
+                  Integer.parseInt(p.substring(20, 24)),
+                  Integer.parseInt(p.substring(25, 27)),
+                  Integer.parseInt(p.substring(28, 30)))
+              .plusDays(1)
+              .atStartOfDay(ZoneOffset.UTC)
+              .toInstant();
+      if (!end.isAfter(cutoff)) {
+        // As in expire: the name comes from the catalogue and matched the pattern. IF EXISTS:
+        // another replica may have dropped it meanwhile.
+        jdbi.useHandle(h -> h.execute("DROP TABLE IF EXISTS " + p));
+        LOG.info("event=detail_partition_dropped partition={} before={}", p, cutoff);
         dropped++;
       }
     }

@@ -100,7 +100,7 @@ class MigrationV9Test {
                       .one())
               .isTrue();
           assertThat(
-                  h.createQuery("SELECT checks ->> 'loss' FROM observations")
+                  h.createQuery("SELECT checks ->> 'loss' FROM observation_details")
                       .mapTo(String.class)
                       .one())
               .isEqualTo("0.5");

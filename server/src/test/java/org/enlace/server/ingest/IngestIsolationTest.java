@@ -47,7 +47,7 @@ class IngestIsolationTest {
         .useHandle(
             h -> {
               h.execute(
-                  "ALTER TABLE observations ADD CONSTRAINT test_refused_reason"
+                  "ALTER TABLE observation_details ADD CONSTRAINT test_refused_reason"
                       + " CHECK (reason <> '"
                       + REFUSED
                       + "')");

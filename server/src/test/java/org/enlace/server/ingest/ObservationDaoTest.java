@@ -63,6 +63,11 @@ class ObservationDaoTest {
 
   /** Stores as a group commit does, and returns the keys stored now. */
   private static List<ObservationDao.Key> insert(long[] seqs, Instant... at) {
+    return insert(Instant.EPOCH, new double[0], seqs, at);
+  }
+
+  private static List<ObservationDao.Key> insert(
+      Instant detailsFrom, double[] latencies, long[] seqs, Instant... at) {
     AgentPrincipal principal =
         new AgentPrincipal(
             agent,
@@ -92,7 +97,7 @@ class ObservationDaoTest {
                   "{\"loss\": " + seqs[i] + "}",
                   Optional.empty(),
                   Optional.empty(),
-                  new double[0],
+                  latencies,
                   Optional.empty(),
                   i)));
     }
@@ -102,9 +107,10 @@ class ObservationDaoTest {
           ObservationDao dao = h.attach(ObservationDao.class);
           for (Instant t : at) {
             dao.ensurePartition(LocalDate.ofInstant(t, ZoneOffset.UTC));
+            dao.ensureDetailPartition(LocalDate.ofInstant(t, ZoneOffset.UTC));
           }
           dao.lockAgents(new long[] {agent});
-          return ObservationStore.store(h, dao, items).stream()
+          return ObservationStore.store(h, dao, items, detailsFrom).stream()
               .map(it -> new ObservationDao.Key(agent, it.observation().seq()))
               .toList();
         });
@@ -182,7 +188,7 @@ class ObservationDaoTest {
                 h.createQuery(
                         """
                         SELECT CAST(checks AS text) FROM
-                        observations WHERE seq BETWEEN 1001 AND 1010 ORDER BY seq
+                        observation_details WHERE seq BETWEEN 1001 AND 1010 ORDER BY seq
                         """)
                     .mapTo(String.class)
                     .list());
@@ -209,6 +215,53 @@ class ObservationDaoTest {
             "{\"loss\": 1006}",
             "{\"loss\": 1007}",
             "{\"loss\": 1010}");
+  }
+
+  @Test
+  void latenciesAndCodesAreStoredCompactlyAndOldDetailsAreLeftOut() {
+    Instant old = Instant.parse("2026-06-01T10:00:00Z");
+    Instant recent = Instant.parse("2026-06-20T10:00:00.5Z");
+    Instant cutoff = Instant.parse("2026-06-10T00:00:00Z");
+    assertThat(insert(cutoff, new double[] {9.8, 101.25, 0}, new long[] {2001, 2002}, old, recent))
+        .hasSize(2);
+    List<String> rows =
+        jdbi.withHandle(
+            h ->
+                h.createQuery(
+                        """
+                        SELECT seq || ' ' || status || ' ' || time_source || ' '
+                          || CAST(latency_ms AS text) || ' ' || coalesce(reason, '-') || ' '
+                          || coalesce(CAST(checks AS text), '-') || ' ' || CAST(agent_time AS text)
+                        FROM observations_full WHERE seq IN (2001, 2002) ORDER BY seq
+                        """)
+                    .mapTo(String.class)
+                    .list());
+    // The old one keeps its status and latencies; its details were past the cutoff.
+    assertThat(rows)
+        .containsExactly(
+            "2001 online agent {9.8,101.25,0} - - 2026-06-01 10:00:00+00",
+            "2002 online agent {9.8,101.25,0}  {\"loss\": 2002} 2026-06-20 10:00:00.5+00");
+  }
+
+  @Test
+  void detailPartitionsAreUtcDaysAndMayBeAskedForTwice() {
+    jdbi.useHandle(
+        h -> {
+          ObservationDao dao = h.attach(ObservationDao.class);
+          dao.ensureDetailPartition(LocalDate.of(2027, 2, 14));
+          dao.ensureDetailPartition(LocalDate.of(2027, 2, 14));
+        });
+    String bound =
+        jdbi.withHandle(
+            h ->
+                h.createQuery(
+                        """
+                        SELECT pg_get_expr(c.relpartbound, c.oid)
+                        FROM pg_class c WHERE c.relname = 'observation_details_2027_02_14'
+                        """)
+                    .mapTo(String.class)
+                    .one());
+    assertThat(bound).contains("2027-02-14 00:00:00+00").contains("2027-02-15 00:00:00+00");
   }
 
   @Test

@@ -331,7 +331,7 @@ class ReportsApiTest {
       assertThat(
               APP.count(
                   """
-                  SELECT count(*) FROM observations WHERE computer_id = ?
+                  SELECT count(*) FROM observations_full WHERE computer_id = ?
                   AND time_source = 'server_estimate'
                   """,
                   a.computerId()))
@@ -364,7 +364,7 @@ class ReportsApiTest {
       assertThat(
               APP.count(
                   """
-                  SELECT count(*) FROM observations WHERE computer_id = ?
+                  SELECT count(*) FROM observations_full WHERE computer_id = ?
                   AND time_source = 'agent'
                   """,
                   a.computerId()))

@@ -52,6 +52,14 @@ public final class RollupsCommand extends OperatorCommand {
                 + ": dropped "
                 + e.partitionsDropped()
                 + " monthly partition(s); rollups kept.");
+        Instant details =
+            Instant.now().minus(config.getRollups().getDetailRetention().toJavaDuration());
+        System.out.println(
+            "Observation details (reason, checks, counters) before "
+                + details
+                + ": dropped "
+                + rebuild.expireDetails(details).partitionsDropped()
+                + " daily partition(s).");
         return;
       }
       LocalDate to =
