@@ -49,6 +49,7 @@ public final class SnmpPoller implements Managed {
   private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
   private final Map<Long, Instant> edited = new ConcurrentHashMap<>();
   private final Map<Long, String> lastFailures = new ConcurrentHashMap<>();
+  private final Map<Long, Long> slots = new ConcurrentHashMap<>(); // device → its next poll, ms
   private final Semaphore permits;
   private final LongPredicate owns;
   private final BooleanSupplier mayExpire;
@@ -198,12 +199,16 @@ public final class SnmpPoller implements Managed {
     }
     long interval = config.getInterval().toMilliseconds();
     long now = clock.millis();
+    slots.keySet().retainAll(targets.keySet());
     for (PollTarget t : targets.values()) {
       // A fixed offset per device in wall-clock time, the same on every replica: polls of one
       // device stay one interval apart, also when it changes hands. Whose it is is asked at the
       // poll, so a replica that joins or dies moves devices within one interval of the news.
       long offset = Math.floorMod(Long.hashCode(t.id() * 0x9E3779B97F4A7C15L), interval);
       long delay = Math.floorMod(offset - now, interval);
+      if (Long.valueOf(now + delay).equals(slots.put(t.id(), now + delay))) {
+        continue; // a late cycle before this one already scheduled that slot
+      }
       // Its result (started or not) is not needed; start() logs its own failures.
       ScheduledFuture<?> unusedPoll =
           scheduler.schedule(
