@@ -40,6 +40,13 @@ final class SnmpStore implements Managed {
   private static final Logger LOG = LoggerFactory.getLogger(SnmpStore.class);
   private static final int BATCH = 500;
 
+  /**
+   * A reading less than this after the stored one is dropped: two replicas polling a device in the
+   * same slot during a hand-over read it milliseconds apart, and such an interval is shorter than
+   * sysUpTime's 10 ms resolution can measure (it would be stored as a restart, or a wild rate).
+   */
+  private static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
+
   /** A linkDown/linkUp notification for a link. */
   record Trap(long linkId, long establishmentId, Instant at, int operStatus) {}
 
@@ -235,6 +242,11 @@ final class SnmpStore implements Managed {
       BigInteger inTotal = previous == null ? BigInteger.ZERO : previous.inTotal();
       BigInteger outTotal = previous == null ? BigInteger.ZERO : previous.outTotal();
       Optional<String> status = statusOf(r.reading().operStatus());
+      if (previous != null
+          && Duration.between(previous.reading().at(), r.reading().at()).compareTo(MIN_INTERVAL)
+              < 0) {
+        continue; // another poll of the same moment (see MIN_INTERVAL): the stored one stands
+      }
       Optional<CounterRates.Interval> interval =
           previous == null
               ? Optional.empty()

@@ -114,6 +114,8 @@ class SnmpReplicasTest {
       System.out.printf(
           "samples=%d span=%.3f s covered=%.3f s above80=%.3f s%n",
           chain.size(), span, covered, above80);
+      // Two polls of the same slot are not stored as a restart or a wild rate (MIN_INTERVAL).
+      assertThat(chain).as("gaps").allMatch(s -> s.gap() == null);
       assertThat(covered).isCloseTo(span, org.assertj.core.data.Offset.offset(0.001));
       assertThat(above80).isLessThanOrEqualTo(span + 0.001).isGreaterThan(0.8 * span);
     }
