@@ -38,6 +38,8 @@ import org.enlace.server.auth.EnlaceUser;
 import org.enlace.server.auth.InitialAdmin;
 import org.enlace.server.auth.PasswordHasher;
 import org.enlace.server.auth.UserAuthenticator;
+import org.enlace.server.cluster.Cluster;
+import org.enlace.server.cluster.Lease;
 import org.enlace.server.db.Database;
 import org.enlace.server.db.DatabaseHealthCheck;
 import org.enlace.server.db.DatabaseOutage;
@@ -134,6 +136,9 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
   @SuppressWarnings("NullAway.Init")
   private volatile PasswordHasher hasher;
 
+  @SuppressWarnings("NullAway.Init")
+  private volatile Cluster cluster;
+
   public static void main(String[] args) throws Exception {
     new EnlaceApplication().run(args);
   }
@@ -168,6 +173,7 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     jdbi = openJdbi(env, database);
     watchDatabase(env, database, jdbi, clock);
     meters = registerMeters(env);
+    cluster = joinCluster(config, env);
     Limits limits = registerLimits(config.getLimits(), env);
     InitialAdmin.ensure(jdbi, hasher, config.dataDir());
     HttpMetrics http = registerErrorsAndFilters(config, env);
@@ -246,6 +252,16 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     env.admin()
         .addServlet("healthcheck", new HealthServlet(env.healthChecks()))
         .addMapping("/healthcheck");
+  }
+
+  /**
+   * This replica among the others on the database (docs/operations.md, "Varias réplicas / Several
+   * replicas"). Managed before the jobs that ask it, so it starts before them and stops after them.
+   */
+  private Cluster joinCluster(EnlaceConfiguration config, Environment env) {
+    Cluster c = new Cluster(jdbi, config.getCluster(), meters);
+    env.lifecycle().manage(c);
+    return c;
   }
 
   /** The JVM's meters and ours, scraped at the admin port's /metrics. */
@@ -428,7 +444,16 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
   private void registerSnmp(
       EnlaceConfiguration config, Environment env, LocalMinutes localMinutes, Clock clock) {
     SnmpCredentials snmpCredentials = SnmpCredentials.from(config.getSnmp(), config.dataDir());
-    snmp = new SnmpPoller(jdbi, config.getSnmp(), snmpCredentials, localMinutes, meters, clock);
+    snmp =
+        new SnmpPoller(
+            jdbi,
+            config.getSnmp(),
+            snmpCredentials,
+            localMinutes,
+            meters,
+            clock,
+            cluster::owns,
+            () -> cluster.holds(Lease.RETENTION));
     if (config.getSnmp().isEnabled()) {
       env.lifecycle().manage(snmp);
     }
@@ -441,7 +466,12 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
       EnlaceConfiguration config, Environment env, LocalMinutes localMinutes) {
     RollupMaintainer maintainer =
         new RollupMaintainer(
-            jdbi, config.getRollups(), localMinutes, env.getObjectMapper(), meters);
+            jdbi,
+            config.getRollups(),
+            localMinutes,
+            env.getObjectMapper(),
+            meters,
+            () -> cluster.holds(Lease.RETENTION));
     env.lifecycle().manage(maintainer);
     return maintainer;
   }
@@ -511,7 +541,8 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
             clock,
             config.zone(),
             config.getIndicators().getMinOnlineDays(),
-            config.getFleetMetrics());
+            config.getFleetMetrics(),
+            () -> cluster.holds(Lease.FLEET_METRICS));
     env.lifecycle().manage(fleet);
     DatabasePoolMetrics.register(env.metrics(), meters, database.dataSourceFactory().getMaxSize());
   }
@@ -535,6 +566,10 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
 
   public PrometheusMeterRegistry meters() {
     return meters;
+  }
+
+  public Cluster cluster() {
+    return cluster;
   }
 
   public PasswordHasher passwordHasher() {

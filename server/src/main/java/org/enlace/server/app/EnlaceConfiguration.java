@@ -13,6 +13,7 @@ import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.ZoneId;
+import org.enlace.server.cluster.ClusterConfig;
 import org.enlace.server.db.DatabaseConfig;
 import org.enlace.server.indicators.IndicatorsConfig;
 import org.enlace.server.ingest.IngestConfig;
@@ -46,6 +47,7 @@ public class EnlaceConfiguration extends Configuration {
   @Valid @NotNull @JsonProperty private SnmpConfig snmp = new SnmpConfig();
   @Valid @NotNull @JsonProperty private FleetMetricsConfig fleetMetrics = new FleetMetricsConfig();
   @Valid @NotNull @JsonProperty private LimitsConfig limits = new LimitsConfig();
+  @Valid @NotNull @JsonProperty private ClusterConfig cluster = new ClusterConfig();
 
   public EnlaceConfiguration() {
     setServerFactory(new DefaultServerFactory());
@@ -142,6 +144,10 @@ public class EnlaceConfiguration extends Configuration {
 
   public LimitsConfig getLimits() {
     return limits;
+  }
+
+  public ClusterConfig getCluster() {
+    return cluster;
   }
 
   public String getMunicipality() {

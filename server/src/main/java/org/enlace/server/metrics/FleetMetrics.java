@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.enlace.server.domain.LocalMinutes;
 import org.enlace.server.domain.OpeningMask;
 import org.enlace.server.domain.Sector;
@@ -154,6 +155,7 @@ public final class FleetMetrics implements Managed {
   private final LocalMinutes minutes;
   private final int minOnlineDays;
   private final FleetMetricsConfig config;
+  private final BooleanSupplier elected;
   private final ObjectMapper json = Jackson.newObjectMapper();
   private final Map<Key, Series> series = new HashMap<>();
   private final Timer refreshTimer;
@@ -195,6 +197,23 @@ public final class FleetMetrics implements Managed {
       ZoneId zone,
       int minOnlineDays,
       FleetMetricsConfig config) {
+    this(jdbi, meters, clock, zone, minOnlineDays, config, () -> true);
+  }
+
+  /**
+   * With several replicas only the {@code elected} one exports the fleet's gauges, so that the
+   * dashboards' and rules' sum() over the scraped replicas counts each computer once (and the
+   * fleet's queries run once); the others export none until they are elected.
+   */
+  public FleetMetrics(
+      Jdbi jdbi,
+      MeterRegistry meters,
+      Clock clock,
+      ZoneId zone,
+      int minOnlineDays,
+      FleetMetricsConfig config,
+      BooleanSupplier elected) {
+    this.elected = requireNonNull(elected, "elected is null");
     this.jdbi = requireNonNull(jdbi, "jdbi is null");
     this.meters = requireNonNull(meters, "meters is null");
     this.clock = requireNonNull(clock, "clock is null");
@@ -250,6 +269,10 @@ public final class FleetMetrics implements Managed {
       databaseUp = 0;
       failed(e);
       return false;
+    }
+    if (!elected.getAsBoolean()) {
+      apply(Map.of());
+      return true;
     }
     Map<Key, Double> next;
     try {

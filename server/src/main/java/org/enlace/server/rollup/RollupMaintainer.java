@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.ToLongFunction;
 import org.enlace.server.domain.LatencyHistogram;
 import org.enlace.server.domain.LocalMinutes;
@@ -51,6 +52,7 @@ public final class RollupMaintainer implements Managed {
   private final Timer batchTimer;
   private final Counter daysRecomputed;
   private final Counter observationsMerged;
+  private final BooleanSupplier mayExpire;
   private @Nullable ScheduledExecutorService executor; // from start() on
 
   public RollupMaintainer(
@@ -59,6 +61,21 @@ public final class RollupMaintainer implements Managed {
       LocalMinutes minutes,
       ObjectMapper json,
       MeterRegistry meters) {
+    this(jdbi, config, minutes, json, meters, () -> true);
+  }
+
+  /**
+   * With several replicas, {@code mayExpire} says whether this one applies the raw retention; the
+   * merges and recomputations run on every replica (see {@link #batch}).
+   */
+  public RollupMaintainer(
+      Jdbi jdbi,
+      RollupConfig config,
+      LocalMinutes minutes,
+      ObjectMapper json,
+      MeterRegistry meters,
+      BooleanSupplier mayExpire) {
+    this.mayExpire = mayExpire;
     this.jdbi = jdbi;
     this.config = config;
     this.minutes = minutes;
@@ -98,6 +115,9 @@ public final class RollupMaintainer implements Managed {
   }
 
   private void expireSafely() {
+    if (!mayExpire.getAsBoolean()) {
+      return; // another replica holds the retention lease
+    }
     Instant cutoff = Instant.now().minus(config.getRawRetention().toJavaDuration());
     try {
       RollupRebuild rebuild = new RollupRebuild(jdbi, minutes);

@@ -35,6 +35,20 @@ public interface SnmpDao {
       """)
   List<LinkStateRow> linkStates(long[] linkIds);
 
+  /**
+   * As {@link #linkStates}, the rows locked until the transaction ends, in link order (so that two
+   * replicas writing the same links wait for each other rather than deadlock).
+   */
+  @SqlQuery(
+      """
+      SELECT s.link_id, s.polled_at, s.sys_uptime, s.if_index, s.counter_bits,
+      s.in_octets, s.out_octets, s.oper_status, s.in_total, s.out_total,
+      (SELECT c.status FROM link_status_changes c WHERE c.link_id = s.link_id
+        ORDER BY c.at DESC LIMIT 1) AS status
+      FROM snmp_link_state s WHERE s.link_id = ANY(:linkIds) ORDER BY s.link_id FOR UPDATE
+      """)
+  List<LinkStateRow> linkStatesForUpdate(long[] linkIds);
+
   @SqlQuery("SELECT 1 FROM enlace_ensure_link_samples_partition(CAST(:month AS date))")
   List<Integer> ensurePartition(LocalDate month);
 

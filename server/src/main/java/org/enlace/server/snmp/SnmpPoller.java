@@ -1,6 +1,7 @@
 package org.enlace.server.snmp;
 
 import io.dropwizard.lifecycle.Managed;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
@@ -20,6 +21,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongPredicate;
 import java.util.stream.Collectors;
 import org.enlace.server.domain.LocalMinutes;
 import org.jdbi.v3.core.Jdbi;
@@ -46,8 +49,13 @@ public final class SnmpPoller implements Managed {
   private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
   private final Map<Long, Instant> edited = new ConcurrentHashMap<>();
   private final Map<Long, String> lastFailures = new ConcurrentHashMap<>();
+  private final Map<Long, Long> slots = new ConcurrentHashMap<>(); // device → its next poll, ms
   private final Semaphore permits;
+  private final LongPredicate owns;
+  private final BooleanSupplier mayExpire;
   private volatile Map<Long, PollTarget> targets = new ConcurrentHashMap<>();
+  private volatile int polledHere = -1;
+  private final Counter polls;
 
   // Set by start(): Dropwizard starts a managed object before anything polls; stop() still checks
   // them, since a start that failed half-way is stopped too.
@@ -69,6 +77,24 @@ public final class SnmpPoller implements Managed {
       LocalMinutes minutes,
       MeterRegistry meters,
       Clock clock) {
+    this(jdbi, config, credentials, minutes, meters, clock, id -> true, () -> true);
+  }
+
+  /**
+   * With several replicas: {@code owns} says which devices this replica polls (the others poll the
+   * rest), {@code mayExpire} whether it is the one that applies the samples' retention.
+   */
+  public SnmpPoller(
+      Jdbi jdbi,
+      SnmpConfig config,
+      SnmpCredentials credentials,
+      LocalMinutes minutes,
+      MeterRegistry meters,
+      Clock clock,
+      LongPredicate owns,
+      BooleanSupplier mayExpire) {
+    this.owns = owns;
+    this.mayExpire = mayExpire;
     this.jdbi = jdbi;
     this.config = config;
     this.credentials = credentials;
@@ -77,6 +103,11 @@ public final class SnmpPoller implements Managed {
     this.store =
         new SnmpStore(jdbi, minutes, config.getMaxSampleInterval().toJavaDuration(), metrics);
     this.permits = new Semaphore(config.getMaxConcurrentPolls());
+    meters.gauge("enlace.snmp.devices.polled", this, p -> Math.max(0, p.polledHere));
+    this.polls =
+        Counter.builder("enlace.snmp.polls")
+            .description("Device polls this server started (with several replicas, its share)")
+            .register(meters);
   }
 
   /** The inventory changed: reload the devices before the next poll. */
@@ -159,14 +190,35 @@ public final class SnmpPoller implements Managed {
     // Every cycle: an edited link's contracted rates or a deleted link take effect at once.
     reload.set(false);
     targets = load();
-    metrics.sync(targets.values());
+    // Every replica knows every device (a trap may come to any of them) and polls its share.
+    List<PollTarget> mine = targets.values().stream().filter(t -> owns.test(t.id())).toList();
+    metrics.sync(mine);
+    if (mine.size() != polledHere) {
+      LOG.info("event=snmp_devices_assigned polled={} devices={}", mine.size(), targets.size());
+      polledHere = mine.size();
+    }
     long interval = config.getInterval().toMilliseconds();
+    long now = clock.millis();
+    slots.keySet().retainAll(targets.keySet());
     for (PollTarget t : targets.values()) {
-      // A fixed offset per device: polls of one device stay one interval apart.
+      // A fixed offset per device in wall-clock time, the same on every replica: polls of one
+      // device stay one interval apart, also when it changes hands. Whose it is is asked at the
+      // poll, so a replica that joins or dies moves devices within one interval of the news.
       long offset = Math.floorMod(Long.hashCode(t.id() * 0x9E3779B97F4A7C15L), interval);
+      long delay = Math.floorMod(offset - now, interval);
+      if (Long.valueOf(now + delay).equals(slots.put(t.id(), now + delay))) {
+        continue; // a late cycle before this one already scheduled that slot
+      }
       // Its result (started or not) is not needed; start() logs its own failures.
       ScheduledFuture<?> unusedPoll =
-          scheduler.schedule(() -> start(t.id()), offset, TimeUnit.MILLISECONDS);
+          scheduler.schedule(
+              () -> {
+                if (owns.test(t.id())) {
+                  start(t.id());
+                }
+              },
+              delay,
+              TimeUnit.MILLISECONDS);
     }
   }
 
@@ -180,6 +232,7 @@ public final class SnmpPoller implements Managed {
     if (t == null || !inFlight.add(deviceId)) {
       return false;
     }
+    polls.increment();
     try {
       permits.acquire();
     } catch (InterruptedException e) {
@@ -332,6 +385,9 @@ public final class SnmpPoller implements Managed {
   }
 
   private void expireSafely() {
+    if (!mayExpire.getAsBoolean()) {
+      return; // another replica holds the retention lease
+    }
     Instant cutoff = clock.instant().minus(config.getSampleRetention().toJavaDuration());
     try {
       int dropped = store.expire(cutoff);

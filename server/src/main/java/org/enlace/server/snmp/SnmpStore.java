@@ -8,7 +8,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,14 +27,25 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns poll outcomes and traps into stored facts, one transaction per batch, on one thread: rates
- * from the previous reading of each link (kept in memory, loaded from snmp_link_state after a
- * restart), samples and gaps, status changes, failures, and the link-day minutes the rollups read.
- * The in-memory state advances only after its batch committed, so a database outage retries the
- * same batch and nothing is counted twice.
+ * from the previous reading of each link, samples and gaps, status changes, failures, and the
+ * link-day minutes the rollups read. A failed batch is retried whole, so nothing is counted twice.
+ *
+ * <p>The previous reading is read from snmp_link_state, and its rows locked, in the batch's own
+ * transaction: with several replicas a device changes hands (a replica joins or dies) and for a
+ * cycle two replicas may poll it, and each reading then extends the one chain of intervals the
+ * database holds (a reading older than the stored one is skipped) instead of each replica drawing
+ * its own overlapping series, which would count a minute twice.
  */
 final class SnmpStore implements Managed {
   private static final Logger LOG = LoggerFactory.getLogger(SnmpStore.class);
   private static final int BATCH = 500;
+
+  /**
+   * A reading less than this after the stored one is dropped: two replicas polling a device in the
+   * same slot during a hand-over read it milliseconds apart, and such an interval is shorter than
+   * sysUpTime's 10 ms resolution can measure (it would be stored as a restart, or a wild rate).
+   */
+  private static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
 
   /** A linkDown/linkUp notification for a link. */
   record Trap(long linkId, long establishmentId, Instant at, int operStatus) {}
@@ -51,7 +61,6 @@ final class SnmpStore implements Managed {
   private final Duration maxInterval;
   private final LinkMetrics metrics;
   private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>(100_000);
-  private final Map<Long, LinkState> states = new HashMap<>();
   private final Set<LocalDate> partitions = new HashSet<>();
   private volatile boolean running;
   private @Nullable Thread thread; // from start() on
@@ -154,8 +163,7 @@ final class SnmpStore implements Managed {
   }
 
   private void write(List<Object> batch) {
-    Map<Long, LinkState> next = jdbi.inTransaction(h -> writeBatch(h, batch));
-    states.putAll(next);
+    jdbi.useTransaction(h -> writeBatch(h, batch));
     processed += batch.size();
     for (Object e : batch) {
       if (e instanceof PollOutcome o) {
@@ -164,8 +172,7 @@ final class SnmpStore implements Managed {
     }
   }
 
-  /** Returns the link states as they are after this batch, to keep once it committed. */
-  private Map<Long, LinkState> writeBatch(Handle h, List<Object> batch) {
+  private void writeBatch(Handle h, List<Object> batch) {
     SnmpDao dao = h.attach(SnmpDao.class);
     Map<Long, LinkState> next = new LinkedHashMap<>();
     loadMissingStates(dao, batch, next);
@@ -178,7 +185,6 @@ final class SnmpStore implements Managed {
       }
     }
     rows.write(h, dao, this);
-    return next;
   }
 
   private void loadMissingStates(SnmpDao dao, List<Object> batch, Map<Long, LinkState> next) {
@@ -190,11 +196,11 @@ final class SnmpStore implements Managed {
         wanted.add(t.linkId());
       }
     }
-    wanted.removeAll(states.keySet());
     if (wanted.isEmpty()) {
       return;
     }
-    for (SnmpDao.LinkStateRow s : dao.linkStates(wanted.stream().mapToLong(l -> l).toArray())) {
+    long[] links = wanted.stream().mapToLong(l -> l).sorted().toArray();
+    for (SnmpDao.LinkStateRow s : dao.linkStatesForUpdate(links)) {
       next.put(
           s.linkId(),
           new LinkState(
@@ -214,8 +220,7 @@ final class SnmpStore implements Managed {
   }
 
   private @Nullable LinkState state(long linkId, Map<Long, LinkState> next) {
-    LinkState s = next.get(linkId);
-    return s != null ? s : states.get(linkId);
+    return next.get(linkId);
   }
 
   private void outcome(PollOutcome o, Map<Long, LinkState> next, Rows rows) {
@@ -237,6 +242,11 @@ final class SnmpStore implements Managed {
       BigInteger inTotal = previous == null ? BigInteger.ZERO : previous.inTotal();
       BigInteger outTotal = previous == null ? BigInteger.ZERO : previous.outTotal();
       Optional<String> status = statusOf(r.reading().operStatus());
+      if (previous != null
+          && Duration.between(previous.reading().at(), r.reading().at()).compareTo(MIN_INTERVAL)
+              < 0) {
+        continue; // another poll of the same moment (see MIN_INTERVAL): the stored one stands
+      }
       Optional<CounterRates.Interval> interval =
           previous == null
               ? Optional.empty()

@@ -62,8 +62,19 @@ import org.junit.jupiter.api.Test;
 class DashboardsIT {
   static final Path SERVER_JAR = ShippedQueries.ROOT.resolve("server/target/enlace-server.jar");
 
+  /** One SNMP credential key for both replicas (32 zero bytes: a test's secret). */
+  static final String SNMP_KEY = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
   /** The server's SNMP poller in this test: every 2 s, 1 s per request, no retries. */
-  static final String SNMP_CONFIG = "snmp: {interval: 2 seconds, timeout: 1 second, retries: 0}";
+  static final String SNMP_CONFIG =
+      String.join(
+          " ",
+          "snmp: {interval: 2 seconds, timeout: 1 second, retries: 0,",
+          "credentialKeys: {shared: " + SNMP_KEY + "}, activeCredentialKey: shared}");
+
+  /** Two replicas on the first one's PostgreSQL, scraped both: hand-overs within 2.5 s. */
+  static final String CLUSTER_CONFIG =
+      "cluster: {heartbeat: 500 milliseconds, leaseDuration: 2 seconds}";
 
   /** sysUpTime of the scripted router when the test starts, in TimeTicks (1/100 s): ~11.6 days. */
   static final long UPTIME0 = 100_000_000L;
@@ -127,8 +138,8 @@ class DashboardsIT {
     return p;
   }
 
-  /** The shipped prometheus.yml, pointed at the test's loopback admin port, every second. */
-  static Path prometheusConfig(Path dir, int adminPort) throws IOException {
+  /** The shipped prometheus.yml, pointed at the test's loopback admin ports, every second. */
+  static Path prometheusConfig(Path dir, int... adminPorts) throws IOException {
     ObjectNode config =
         (ObjectNode) ShippedQueries.read(ShippedQueries.PROMETHEUS.resolve("prometheus.yml"));
     ObjectNode global = (ObjectNode) config.path("global");
@@ -151,7 +162,10 @@ class DashboardsIT {
     assertThat(job).as("the shipped scrape configuration has job \"enlace\"").isNotNull();
     ArrayNode targets = (ArrayNode) job.path("static_configs").path(0).path("targets");
     assertThat(targets).hasSize(1);
-    targets.removeAll().add("127.0.0.1:" + adminPort);
+    targets.removeAll();
+    for (int adminPort : adminPorts) {
+      targets.add("127.0.0.1:" + adminPort);
+    }
     Path file = dir.resolve("prometheus.yml");
     ShippedQueries.YAML.writeValue(file.toFile(), config);
     return file;
@@ -332,6 +346,45 @@ class DashboardsIT {
     return mib;
   }
 
+  /**
+   * A second replica of the server jar on the first one's embedded PostgreSQL (as an external
+   * database), with the same SNMP key and cluster settings and its own ports and data directory.
+   */
+  Process startReplica(Path dir, Path serverData, int port, int adminPort) throws Exception {
+    String pgPort = Files.readString(serverData.resolve("postgres/last-port")).trim();
+    String pw = Files.readString(serverData.resolve("postgres/superuser-password")).trim();
+    Path config = dir.resolve("replica.yml");
+    Files.writeString(
+        config,
+        String.join(
+            "\n",
+            "dataDir: " + dir.resolve("replica-data"),
+            "database: {url: \"jdbc:postgresql://127.0.0.1:"
+                + pgPort
+                + "/enlace\","
+                + " user: enlace, password: \""
+                + pw
+                + "\"}",
+            "fleetMetrics: {refresh: 1 second}",
+            "rollups: {maintainerInterval: 1 second}",
+            SNMP_CONFIG,
+            CLUSTER_CONFIG,
+            "server:",
+            "  applicationConnectors: [{type: http, port: " + port + ", bindHost: 127.0.0.1}]",
+            "  adminConnectors: [{type: http, port: " + adminPort + ", bindHost: 127.0.0.1}]",
+            "  requestLog: {appenders: []}",
+            "logging: {level: WARN}",
+            ""));
+    return start(
+        dir.resolve("replica.log"),
+        java(),
+        "-Xmx512m",
+        "-jar",
+        SERVER_JAR.toString(),
+        "server",
+        config.toString());
+  }
+
   static Connection database(Path serverData) throws Exception {
     String port = Files.readString(serverData.resolve("postgres/last-port")).trim();
     String pw = Files.readString(serverData.resolve("postgres/superuser-password")).trim();
@@ -356,6 +409,8 @@ class DashboardsIT {
     Path dir = TestPostgres.worldTraversableTempDir("enlace-dashboards-");
     int port = freePort();
     int adminPort = freePort();
+    int port2 = freePort();
+    int adminPort2 = freePort();
     int promPort = freePort();
 
     // The server jar, its own embedded PostgreSQL, figures refreshed every second.
@@ -369,6 +424,7 @@ class DashboardsIT {
             "fleetMetrics: {refresh: 1 second}",
             "rollups: {maintainerInterval: 1 second}",
             SNMP_CONFIG,
+            CLUSTER_CONFIG,
             "server:",
             "  applicationConnectors: [{type: http, port: " + port + ", bindHost: 127.0.0.1}]",
             "  adminConnectors: [{type: http, port: " + adminPort + ", bindHost: 127.0.0.1}]",
@@ -389,7 +445,7 @@ class DashboardsIT {
     start(
         dir.resolve("prometheus.log"),
         "prometheus",
-        "--config.file=" + prometheusConfig(dir, adminPort),
+        "--config.file=" + prometheusConfig(dir, adminPort, adminPort2),
         "--storage.tsdb.path=" + dir.resolve("tsdb"),
         "--web.listen-address=127.0.0.1:" + promPort,
         "--log.level=warn");
@@ -429,6 +485,21 @@ class DashboardsIT {
           }
           try {
             return anonymous.get("/api/v1/ping").status() == 204;
+          } catch (RuntimeException e) {
+            return false;
+          }
+        });
+    Process replica = startReplica(dir, serverData, port2, adminPort2);
+    Api anonymous2 = new Api("http://127.0.0.1:" + port2, null);
+    await(
+        "second replica start",
+        Duration.ofSeconds(90),
+        () -> {
+          if (!replica.isAlive()) {
+            throw new AssertionError("the replica exited: " + tail(dir.resolve("replica.log")));
+          }
+          try {
+            return anonymous2.get("/api/v1/ping").status() == 204;
           } catch (RuntimeException e) {
             return false;
           }
@@ -602,6 +673,27 @@ class DashboardsIT {
                             + "\"escuela\", reason=\"timeout\"}[15m]) > 2")
                     .data());
     runUntilSettled("healthy", promPort, pending, answeredIn, Duration.ofSeconds(20));
+    // Two replicas scraped: the fleet's figures once (an establishment's gauge from one replica
+    // only), each lease held by one, each router polled by one.
+    await(
+        "both replicas scraped, every lease held once",
+        Duration.ofSeconds(20),
+        () ->
+            query(promPort, "count(up{job=\"enlace\"} == 1) == 2").data()
+                && query(promPort, "count(enlace_cluster_lease_held == 1) == 2").data()
+                && !query(promPort, "sum by (lease) (enlace_cluster_lease_held) != 1").data()
+                && query(promPort, "sum(enlace_snmp_devices_polled) == 3").data());
+    for (String doubled :
+        List.of(
+            "count by (establishment) (enlace_establishment_computers_enrolled) > 1",
+            "count by (sector) (enlace_indicator_declared_computers) > 1",
+            "count by (link) (enlace_link_oper_status) > 1",
+            "count by (establishment) (establishment:enlace_state:code) > 1")) {
+      assertThat(query(promPort, doubled).data()).as(doubled).isFalse();
+    }
+    assertThat(query(promPort, "count(enlace_establishment_computers_enrolled) == 4").data())
+        .as("the four establishments, each once")
+        .isTrue();
     for (String expr :
         List.of(
             "enlace_link_utilization_ratio",

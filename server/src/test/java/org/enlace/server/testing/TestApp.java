@@ -68,6 +68,21 @@ public final class TestApp {
   }
 
   /**
+   * The application on the given external database with these overrides too: two of them on one
+   * database are two replicas (each with its own data directory).
+   */
+  public static TestApp external(
+      String url, String user, String password, Path dataDir, ConfigOverride... extra) {
+    ConfigOverride[] overrides = new ConfigOverride[4 + extra.length];
+    overrides[0] = ConfigOverride.config("database.url", url);
+    overrides[1] = ConfigOverride.config("database.user", user);
+    overrides[2] = ConfigOverride.config("database.password", password);
+    overrides[3] = ConfigOverride.config("dataDir", dataDir.toString());
+    System.arraycopy(extra, 0, overrides, 4, extra.length);
+    return withConfig(dataDir, overrides);
+  }
+
+  /**
    * The application with its own embedded PostgreSQL under {@code dataDir}, as a municipality
    * without an external database runs it. Start and stop it with the extension's before/after.
    */
