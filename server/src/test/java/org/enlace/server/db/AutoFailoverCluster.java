@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.enlace.server.testing.TestPostgres;
@@ -130,7 +131,7 @@ final class AutoFailoverCluster implements AutoCloseable {
         Statement s = c.createStatement();
         ResultSet r =
             s.executeQuery("SELECT nodename, reportedstate, goalstate FROM pgautofailover.node")) {
-      Map<String, String> states = new java.util.TreeMap<>();
+      Map<String, String> states = new TreeMap<>();
       while (r.next()) {
         states.put(r.getString(1), r.getString(2) + "/" + r.getString(3));
       }
