@@ -154,7 +154,15 @@ final class SnmpStore implements Managed {
   }
 
   private void write(List<Object> batch) {
-    Map<Long, LinkState> next = jdbi.inTransaction(h -> writeBatch(h, batch));
+    Map<Long, LinkState> next;
+    try {
+      next = jdbi.inTransaction(h -> writeBatch(h, batch));
+    } catch (RuntimeException e) {
+      // A partition created inside the rolled-back transaction is gone again: noted as made, every
+      // retry would fail on a missing partition.
+      partitions.clear();
+      throw e;
+    }
     states.putAll(next);
     processed += batch.size();
     for (Object e : batch) {

@@ -58,13 +58,15 @@ public final class TestApp {
   }
 
   /** The application on the given external database, with its own data directory. */
-  public static TestApp external(String url, String user, String password, Path dataDir) {
-    return withConfig(
-        dataDir,
-        ConfigOverride.config("database.url", url),
-        ConfigOverride.config("database.user", user),
-        ConfigOverride.config("database.password", password),
-        ConfigOverride.config("dataDir", dataDir.toString()));
+  public static TestApp external(
+      String url, String user, String password, Path dataDir, ConfigOverride... extra) {
+    ConfigOverride[] overrides = new ConfigOverride[4 + extra.length];
+    overrides[0] = ConfigOverride.config("database.url", url);
+    overrides[1] = ConfigOverride.config("database.user", user);
+    overrides[2] = ConfigOverride.config("database.password", password);
+    overrides[3] = ConfigOverride.config("dataDir", dataDir.toString());
+    System.arraycopy(extra, 0, overrides, 4, extra.length);
+    return withConfig(dataDir, overrides);
   }
 
   /**
