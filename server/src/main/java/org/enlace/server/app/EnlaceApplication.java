@@ -87,6 +87,7 @@ import org.enlace.server.snmp.DeviceInventory;
 import org.enlace.server.snmp.DevicesResource;
 import org.enlace.server.snmp.EstablishmentDevicesResource;
 import org.enlace.server.snmp.SnmpCredentials;
+import org.enlace.server.snmp.SnmpKeyCheck;
 import org.enlace.server.snmp.SnmpPoller;
 import org.enlace.server.speedtest.Ndt7Server;
 import org.enlace.server.speedtest.SpeedTestPlanner;
@@ -422,7 +423,9 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
   /** The poller (started only when enabled) and the devices' inventory. */
   private void registerSnmp(
       EnlaceConfiguration config, Environment env, LocalMinutes localMinutes, Clock clock) {
-    SnmpCredentials snmpCredentials = SnmpCredentials.from(config.getSnmp(), config.dataDir());
+    SnmpCredentials snmpCredentials =
+        SnmpKeyCheck.credentials(
+            config.getSnmp(), config.dataDir(), jdbi, config.getDatabase().isExternal());
     snmp = new SnmpPoller(jdbi, config.getSnmp(), snmpCredentials, localMinutes, meters, clock);
     if (config.getSnmp().isEnabled()) {
       env.lifecycle().manage(snmp);
