@@ -33,3 +33,13 @@ LANGUAGE sql AS $$ SELECT enlace_ensure_partition('observations', month) $$;
 
 CREATE OR REPLACE FUNCTION enlace_ensure_link_samples_partition(month date) RETURNS void
 LANGUAGE sql AS $$ SELECT enlace_ensure_partition('link_samples', month) $$;
+
+-- ndt7 subtests running now on any replica: speedTest.maxConcurrentTests counts these rows, so N
+-- replicas allow the cap, not N times it. A row goes when its subtest ends; a replica that dies
+-- leaves its rows until expires_at (past the subtest's hard timeout). Unlogged: the rows matter for
+-- seconds, and a crash or a failover that empties the table frees its slots, which is right.
+CREATE UNLOGGED TABLE ndt7_running (
+  id          uuid PRIMARY KEY,
+  started_at  timestamptz NOT NULL DEFAULT now(),
+  expires_at  timestamptz NOT NULL
+);
