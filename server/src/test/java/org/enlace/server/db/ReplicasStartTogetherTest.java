@@ -6,6 +6,7 @@ import io.dropwizard.testing.ConfigOverride;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,6 +29,33 @@ class ReplicasStartTogetherTest {
 
   @Test
   void twoReplicasOnAnEmptyDatabaseBothStartThreeTimes() throws Exception {
+    Properties before = (Properties) System.getProperties().clone();
+    try {
+      startTogetherThreeTimes();
+    } finally {
+      restoreOverrides(before);
+    }
+  }
+
+  /**
+   * A config override is a system property that each app restores to what it found at its start;
+   * two apps started at once find each other's, and the last one stopped would leave its value
+   * behind for the next test class in this JVM.
+   */
+  private static void restoreOverrides(Properties before) {
+    for (String k : System.getProperties().stringPropertyNames()) {
+      if (k.startsWith("dw.") && !before.containsKey(k)) {
+        System.clearProperty(k);
+      }
+    }
+    for (String k : before.stringPropertyNames()) {
+      if (k.startsWith("dw.")) {
+        System.setProperty(k, before.getProperty(k));
+      }
+    }
+  }
+
+  private static void startTogetherThreeTimes() throws Exception {
     for (int round = 0; round < 3; round++) {
       String url = TestPostgres.newDatabase();
       List<TestApp> apps = new ArrayList<>();
