@@ -89,7 +89,9 @@ import org.enlace.server.snmp.DeviceInventory;
 import org.enlace.server.snmp.DevicesResource;
 import org.enlace.server.snmp.EstablishmentDevicesResource;
 import org.enlace.server.snmp.SnmpCredentials;
+import org.enlace.server.snmp.SnmpKeyCheck;
 import org.enlace.server.snmp.SnmpPoller;
+import org.enlace.server.speedtest.DatabaseNdt7Slots;
 import org.enlace.server.speedtest.Ndt7Server;
 import org.enlace.server.speedtest.SpeedTestPlanner;
 import org.enlace.server.speedtest.SpeedTestSlotResource;
@@ -394,7 +396,15 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
     if (config.getSpeedTest().isEnabled()) {
       env.jersey().register(new SpeedTestSlotResource(agents, speedTests, clock));
     }
-    Ndt7Server ndt7 = new Ndt7Server(config.getSpeedTest(), speedTests, meters);
+    Ndt7Server ndt7 =
+        new Ndt7Server(
+            config.getSpeedTest(),
+            speedTests,
+            meters,
+            new DatabaseNdt7Slots(
+                jdbi,
+                config.getSpeedTest().getMaxConcurrentTests(),
+                config.getSpeedTest().getHardTimeout().toJavaDuration().plusSeconds(10)));
     ndt7.register(env.getApplicationContext());
     env.lifecycle().manage(ndt7);
 
@@ -443,7 +453,9 @@ public class EnlaceApplication extends Application<EnlaceConfiguration> {
   /** The poller (started only when enabled) and the devices' inventory. */
   private void registerSnmp(
       EnlaceConfiguration config, Environment env, LocalMinutes localMinutes, Clock clock) {
-    SnmpCredentials snmpCredentials = SnmpCredentials.from(config.getSnmp(), config.dataDir());
+    SnmpCredentials snmpCredentials =
+        SnmpKeyCheck.credentials(
+            config.getSnmp(), config.dataDir(), jdbi, config.getDatabase().isExternal());
     snmp =
         new SnmpPoller(
             jdbi,

@@ -7,6 +7,7 @@ import io.dropwizard.db.DataSourceFactory;
 import io.dropwizard.util.Duration;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.hibernate.validator.constraints.Range;
@@ -35,6 +36,16 @@ public class DatabaseConfig {
   private int maxPoolSize = 32;
 
   @NotNull @JsonProperty private Map<String, String> properties = new LinkedHashMap<>();
+
+  /**
+   * What sits between Enlace and PostgreSQL: {@code none}, or {@code transaction} for a pooler that
+   * hands each transaction to any server connection (PgBouncer's {@code pool_mode = transaction}).
+   */
+  @NotNull
+  @Pattern(regexp = "none|transaction", message = "must be none or transaction")
+  @JsonProperty
+  private String pooler = "none";
+
   @Valid @NotNull @JsonProperty private Embedded embedded = new Embedded();
 
   @com.fasterxml.jackson.annotation.JsonIgnore
@@ -56,6 +67,15 @@ public class DatabaseConfig {
 
   public String getPassword() {
     return password;
+  }
+
+  public String getPooler() {
+    return pooler;
+  }
+
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public boolean isTransactionPooler() {
+    return "transaction".equals(pooler);
   }
 
   public int getMaxPoolSize() {
@@ -97,6 +117,12 @@ public class DatabaseConfig {
     props.put("connectTimeout", "5");
     props.put("loginTimeout", "10");
     props.put("tcpKeepAlive", "true");
+    if (isTransactionPooler()) {
+      // A named server-side statement lives on one server connection; the pooler's next
+      // transaction may run on another ("prepared statement S_3 already exists"). Unnamed ones are
+      // parsed again each time, which is what a transaction pooler needs.
+      props.put("prepareThreshold", "0");
+    }
     props.putAll(properties);
     f.setProperties(props);
     return f;

@@ -2,6 +2,8 @@ package org.enlace.server.snmp;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.DurationRange;
 import io.dropwizard.validation.ValidationMethod;
@@ -90,6 +92,15 @@ public class SnmpConfig {
   @NotNull @JsonProperty private Map<String, String> credentialKeys = new LinkedHashMap<>();
 
   @JsonProperty private String activeCredentialKey = "";
+
+  /**
+   * A file holding one key (base64 of 32 bytes, as {@code <dataDir>/snmp-credentials.key} does),
+   * read under the id {@code local}: the first server's generated key, copied to every replica. It
+   * must exist; it is never generated. Empty: not used.
+   */
+  @JsonProperty
+  @JsonSetter(nulls = Nulls.AS_EMPTY)
+  private String credentialKeyFile = "";
 
   @Valid @NotNull @JsonProperty private Traps traps = new Traps();
 
@@ -230,6 +241,21 @@ public class SnmpConfig {
   public SnmpConfig setActiveCredentialKey(String activeCredentialKey) {
     this.activeCredentialKey = activeCredentialKey;
     return this;
+  }
+
+  public String getCredentialKeyFile() {
+    return credentialKeyFile;
+  }
+
+  public SnmpConfig setCredentialKeyFile(String credentialKeyFile) {
+    this.credentialKeyFile = credentialKeyFile;
+    return this;
+  }
+
+  /** Whether the operator named the keys, rather than leaving one to be generated per server. */
+  @JsonIgnore
+  public boolean hasConfiguredKeys() {
+    return !credentialKeys.isEmpty() || !credentialKeyFile.isBlank();
   }
 
   public Traps getTraps() {

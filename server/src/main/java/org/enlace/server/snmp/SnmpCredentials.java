@@ -67,8 +67,16 @@ public final class SnmpCredentials {
    * file, generated on first use (readable by the server's account only).
    */
   public static SnmpCredentials from(SnmpConfig config, Path dataDir) {
-    if (!config.getCredentialKeys().isEmpty()) {
+    if (config.hasConfiguredKeys()) {
       Map<String, byte[]> keys = new LinkedHashMap<>();
+      if (!config.getCredentialKeyFile().isBlank()) {
+        if (config.getCredentialKeys().containsKey(LOCAL_KEY_ID)) {
+          throw new IllegalArgumentException(
+              "snmp.credentialKeyFile is read under the id 'local', which snmp.credentialKeys"
+                  + " also lists: keep one of the two");
+        }
+        keys.put(LOCAL_KEY_ID, keyFile(Path.of(config.getCredentialKeyFile())));
+      }
       config
           .getCredentialKeys()
           .forEach(
@@ -88,6 +96,27 @@ public final class SnmpCredentials {
     }
     return new SnmpCredentials(
         Map.of(LOCAL_KEY_ID, localKey(dataDir.resolve(KEY_FILE))), LOCAL_KEY_ID);
+  }
+
+  /** A key the operator placed; a missing one is an error, never replaced by a new key. */
+  private static byte[] keyFile(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.US_ASCII);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "snmp.credentialKeyFile "
+              + file
+              + " cannot be read ("
+              + e.getClass().getSimpleName()
+              + "): copy there the key every server of this database shares",
+          e);
+    }
+    try {
+      return Base64.getDecoder().decode(text.trim());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("snmp.credentialKeyFile " + file + " is not base64", e);
+    }
   }
 
   private static byte[] localKey(Path file) {

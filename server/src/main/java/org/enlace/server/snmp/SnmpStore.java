@@ -163,7 +163,14 @@ final class SnmpStore implements Managed {
   }
 
   private void write(List<Object> batch) {
-    jdbi.useTransaction(h -> writeBatch(h, batch));
+    try {
+      jdbi.useTransaction(h -> writeBatch(h, batch));
+    } catch (RuntimeException e) {
+      // A partition created inside the rolled-back transaction is gone again: noted as made, every
+      // retry would fail on a missing partition.
+      partitions.clear();
+      throw e;
+    }
     processed += batch.size();
     for (Object e : batch) {
       if (e instanceof PollOutcome o) {

@@ -70,6 +70,7 @@ public final class Ndt7Server implements Managed {
   final ByteBuffer payload;
 
   private final Semaphore slots;
+  private final Ndt7Slots shared;
   private final AtomicInteger running = new AtomicInteger();
   private final Set<Ndt7Session> sessions = ConcurrentHashMap.newKeySet();
 
@@ -78,6 +79,21 @@ public final class Ndt7Server implements Managed {
   }
 
   public Ndt7Server(SpeedTestConfig config, Ndt7Access access, MeterRegistry meters, Clock clock) {
+    this(config, access, meters, clock, Ndt7Slots.LOCAL);
+  }
+
+  /** With the cap counted in {@code shared} too (several replicas, one database). */
+  public Ndt7Server(
+      SpeedTestConfig config, Ndt7Access access, MeterRegistry meters, Ndt7Slots shared) {
+    this(config, access, meters, Clock.systemUTC(), shared);
+  }
+
+  private Ndt7Server(
+      SpeedTestConfig config,
+      Ndt7Access access,
+      MeterRegistry meters,
+      Clock clock,
+      Ndt7Slots shared) {
     if (config.getHardTimeout().toJavaDuration().compareTo(config.getMaxDuration().toJavaDuration())
         <= 0) {
       throw new IllegalArgumentException("speedTest.hardTimeout must be longer than maxDuration");
@@ -86,6 +102,7 @@ public final class Ndt7Server implements Managed {
     this.access = access;
     this.clock = clock;
     this.slots = new Semaphore(config.getMaxConcurrentTests());
+    this.shared = shared;
     this.metrics = new Ndt7Metrics(meters, running::get);
     AtomicInteger threads = new AtomicInteger();
     ThreadFactory factory =
@@ -138,15 +155,20 @@ public final class Ndt7Server implements Managed {
   }
 
   boolean tryAcquireSlot() {
-    if (slots.tryAcquire()) {
-      running.incrementAndGet();
-      return true;
+    if (!slots.tryAcquire()) {
+      return false;
     }
-    return false;
+    if (!shared.tryAcquire()) {
+      slots.release();
+      return false;
+    }
+    running.incrementAndGet();
+    return true;
   }
 
   void releaseSlot() {
     running.decrementAndGet();
+    shared.release();
     slots.release();
   }
 

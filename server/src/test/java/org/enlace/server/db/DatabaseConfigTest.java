@@ -55,6 +55,17 @@ class DatabaseConfigTest {
   }
 
   @Test
+  void aTransactionPoolerTurnsNamedPreparedStatementsOff() {
+    assertThat(new DatabaseConfig().externalDataSource().getProperties())
+        .doesNotContainKey("prepareThreshold");
+    DatabaseConfig c = read("pooler: transaction\n", DatabaseConfig.class);
+    assertThat(c.externalDataSource().getProperties()).containsEntry("prepareThreshold", "0");
+    assertThat(errors(c)).isEmpty();
+    assertThat(errors(read("pooler: session\n", DatabaseConfig.class)))
+        .containsOnly(entry("pooler", "must be none or transaction"));
+  }
+
+  @Test
   void outOfRangeValuesAreRefusedNamingTheFieldAndTheRange() {
     assertThat(errors(read("maxPoolSize: 1\nembedded:\n  port: -1\n", DatabaseConfig.class)))
         .containsOnly(
