@@ -9,12 +9,14 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.enlace.server.app.EnlaceApplication;
 import org.enlace.server.db.Migrations;
 import org.enlace.server.testing.Api;
+import org.enlace.server.testing.ConfigOverrides;
 import org.enlace.server.testing.TestApp;
 import org.enlace.server.testing.TestPostgres;
 import org.jdbi.v3.core.Jdbi;
@@ -35,6 +37,7 @@ final class Replicas implements AutoCloseable {
   final String url = TestPostgres.newDatabase();
   final List<TestApp> apps = new ArrayList<>();
   private final List<TestApp> running = new ArrayList<>();
+  private final Properties overrides = ConfigOverrides.snapshot();
 
   Replicas() {
     // The schema and this season's partitions first: two replicas' first start on an empty
@@ -132,8 +135,12 @@ final class Replicas implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    for (TestApp a : List.copyOf(running)) {
-      stop(a);
+    try {
+      for (TestApp a : List.copyOf(running)) {
+        stop(a);
+      }
+    } finally {
+      ConfigOverrides.restore(overrides);
     }
   }
 }

@@ -8,15 +8,18 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.enlace.server.app.EnlaceApplication;
+import org.enlace.server.testing.ConfigOverrides;
 import org.enlace.server.testing.TestApp;
 import org.enlace.server.testing.Waits;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Two (then three) replicas of the real server on one PostgreSQL: each singleton job's lease is
  * held by exactly one, never by two at once, and moves when its holder dies (stops heartbeating) or
  * stops; the fleet's gauges are exported by one replica only.
  */
+@ExtendWith(ConfigOverrides.class)
 class ReplicasTest {
   @Test
   void exactlyOneReplicaHoldsEachLeaseAndAnotherTakesItWhenTheHolderDies() throws Exception {

@@ -12,9 +12,11 @@ import org.enlace.server.app.EnlaceApplication;
 import org.enlace.server.snmp.testing.MibState;
 import org.enlace.server.snmp.testing.Snmpd;
 import org.enlace.server.testing.Api;
+import org.enlace.server.testing.ConfigOverrides;
 import org.enlace.server.testing.TestApp;
 import org.enlace.server.testing.Waits;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * One router (a real snmpd whose counters run at 95 % of the link's contract) and two replicas
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * and across the hand-over, the stored samples form one chain without overlap, so no second is
  * counted twice in the minutes over 80 %.
  */
+@ExtendWith(ConfigOverrides.class)
 class SnmpReplicasTest {
   static final long INTERVAL_MS = 2_000;
 

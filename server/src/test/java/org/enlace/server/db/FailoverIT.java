@@ -21,10 +21,12 @@ import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.enlace.server.testing.Api;
+import org.enlace.server.testing.ConfigOverrides;
 import org.enlace.server.testing.TestApp;
 import org.enlace.server.testing.TestPostgres;
 import org.enlace.server.testing.Waits;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Enlace on a pg_auto_failover formation (monitor, primary, synchronous secondary) through the
@@ -36,6 +38,7 @@ import org.junit.jupiter.api.Test;
  * <p>Skipped (an assumption) where pg_autoctl and the postgresql-MAJOR-auto-failover extension are
  * not installed, as the other tests on Debian's PostgreSQL binaries are.
  */
+@ExtendWith(ConfigOverrides.class)
 class FailoverIT {
   private static final int AGENTS = 3;
 

@@ -12,17 +12,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.enlace.server.testing.ConfigOverrides;
 import org.enlace.server.testing.TempDirs;
 import org.enlace.server.testing.TestApp;
 import org.enlace.server.testing.TestPostgres;
 import org.enlace.server.testing.Waits;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The server through a real PgBouncer (Debian's package) in transaction mode, in front of the
  * tests' PostgreSQL: with {@code database.pooler: transaction} every report is stored (issue 19 saw
  * 26 of 60 answered 503, "prepared statement S_3 already exists", without it).
  */
+@ExtendWith(ConfigOverrides.class)
 class PgBouncerTransactionModeTest {
   private static final Path PGBOUNCER = Path.of("/usr/sbin/pgbouncer");
 

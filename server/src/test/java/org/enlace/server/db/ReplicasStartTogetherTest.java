@@ -12,16 +12,19 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.enlace.server.testing.Api;
+import org.enlace.server.testing.ConfigOverrides;
 import org.enlace.server.testing.TempDirs;
 import org.enlace.server.testing.TestApp;
 import org.enlace.server.testing.TestPostgres;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Two replicas started in the same instant on one empty database: both migrate it (Flyway holds an
  * advisory lock while it creates its history table and applies the migrations), both create this
  * month's partitions, both create or find the first administrator, and both come up.
  */
+@ExtendWith(ConfigOverrides.class)
 class ReplicasStartTogetherTest {
   private static final ConfigOverride SHARED_KEY =
       ConfigOverride.config(
@@ -29,29 +32,11 @@ class ReplicasStartTogetherTest {
 
   @Test
   void twoReplicasOnAnEmptyDatabaseBothStartThreeTimes() throws Exception {
-    Properties before = (Properties) System.getProperties().clone();
+    Properties before = ConfigOverrides.snapshot();
     try {
       startTogetherThreeTimes();
     } finally {
-      restoreOverrides(before);
-    }
-  }
-
-  /**
-   * A config override is a system property that each app restores to what it found at its start;
-   * two apps started at once find each other's, and the last one stopped would leave its value
-   * behind for the next test class in this JVM.
-   */
-  private static void restoreOverrides(Properties before) {
-    for (String k : System.getProperties().stringPropertyNames()) {
-      if (k.startsWith("dw.") && !before.containsKey(k)) {
-        System.clearProperty(k);
-      }
-    }
-    for (String k : before.stringPropertyNames()) {
-      if (k.startsWith("dw.")) {
-        System.setProperty(k, before.getProperty(k));
-      }
+      ConfigOverrides.restore(before);
     }
   }
 

@@ -9,16 +9,19 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Base64;
 import org.enlace.server.testing.Api;
+import org.enlace.server.testing.ConfigOverrides;
 import org.enlace.server.testing.TempDirs;
 import org.enlace.server.testing.TestApp;
 import org.enlace.server.testing.TestPostgres;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Replicas of one external database share the SNMP credential key (issue 19): a server whose key
  * does not read the stored secrets refuses to start and says what to do; given the same key, as a
  * file or in the configuration, it starts.
  */
+@ExtendWith(ConfigOverrides.class)
 class SnmpKeyCheckTest {
   private static final ConfigOverride NO_POLLING = ConfigOverride.config("snmp.enabled", "false");
 

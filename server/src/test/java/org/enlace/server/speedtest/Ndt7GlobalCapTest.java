@@ -7,10 +7,12 @@ import java.net.URI;
 import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLContext;
 import org.enlace.server.testing.Api;
+import org.enlace.server.testing.ConfigOverrides;
 import org.enlace.server.testing.TempDirs;
 import org.enlace.server.testing.TestApp;
 import org.enlace.server.testing.TestPostgres;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * speedTest.maxConcurrentTests is one cap for all the replicas of a database (issue 19): with a cap
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * server does; the slot is free again when the subtest ends, and a dead replica's slot when its row
  * expires.
  */
+@ExtendWith(ConfigOverrides.class)
 class Ndt7GlobalCapTest {
   @Test
   void aTestOnOneReplicaMakesTheOtherBusyUntilItEndsOrExpires() throws Exception {
