@@ -323,8 +323,9 @@ snapshot() { # snapshot NAME FILE: what must survive a restore
     api "$1" GET /api/v1/establishments
     echo
     psql_in "$1" "SELECT count(*), min(seq), max(seq) FROM observations"
-    # Every table, row by row: inventory, observations, rollups, users, tokens.
-    for table in $(psql_in "$1" "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'flyway_schema_history' AND NOT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE c.relname = tablename) ORDER BY 1"); do
+    # Every table, row by row: inventory, observations, rollups, users, tokens. Not the replicas'
+    # heartbeats and leases, nor running speed tests: liveness that renews every few seconds.
+    for table in $(psql_in "$1" "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('flyway_schema_history', 'cluster_replicas', 'cluster_leases', 'ndt7_running') AND NOT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE c.relname = tablename) ORDER BY 1"); do
       printf '%s %s\n' "$table" "$(psql_in "$1" "SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text, E'\\n' ORDER BY t::text)), '-') FROM $table t")"
     done
     curl -sS --fail -D - -o /dev/null --cacert "$WORK/enlace-ca.crt" \
