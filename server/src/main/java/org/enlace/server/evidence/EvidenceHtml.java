@@ -589,7 +589,7 @@ public final class EvidenceHtml {
   }
 
   private String contract(BigDecimal mbps) {
-    return mbps == null ? noData : tx.number(mbps, mbps.stripTrailingZeros().scale() <= 0 ? 0 : 1);
+    return mbps == null ? noData : tx.contractNumber(mbps);
   }
 
   private String measured(

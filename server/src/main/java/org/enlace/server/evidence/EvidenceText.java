@@ -201,7 +201,12 @@ public final class EvidenceText {
   }
 
   public String mbps(BigDecimal v) {
-    return t("unit.mbps", v.stripTrailingZeros().scale() <= 0 ? number(v, 0) : number(v, 1));
+    return t("unit.mbps", contractNumber(v));
+  }
+
+  /** A contracted speed without its unit: 20 or 2,5 (no ",0" on a whole number). */
+  public String contractNumber(BigDecimal v) {
+    return v.stripTrailingZeros().scale() <= 0 ? number(v, 0) : number(v, 1);
   }
 
   /** "1 día", "3 días": a count of days in a sentence, never "día(s)". */

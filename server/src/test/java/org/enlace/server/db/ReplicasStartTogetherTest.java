@@ -6,7 +6,6 @@ import io.dropwizard.testing.ConfigOverride;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,15 +31,6 @@ class ReplicasStartTogetherTest {
 
   @Test
   void twoReplicasOnAnEmptyDatabaseBothStartThreeTimes() throws Exception {
-    Properties before = ConfigOverrides.snapshot();
-    try {
-      startTogetherThreeTimes();
-    } finally {
-      ConfigOverrides.restore(before);
-    }
-  }
-
-  private static void startTogetherThreeTimes() throws Exception {
     for (int round = 0; round < 3; round++) {
       String url = TestPostgres.newDatabase();
       List<TestApp> apps = new ArrayList<>();
